@@ -1,0 +1,1 @@
+"""Channels: one folder per channel, all behind the transport interface in base.py."""

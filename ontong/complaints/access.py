@@ -1,0 +1,53 @@
+"""Who may see which complaint, and who sees personal data unmasked."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from ontong.org.models import Role
+
+from .models import Complaint
+
+
+def department_scope(user) -> list[int]:
+    """The user's department and every department below it (a 과 manager sees its 팀s)."""
+    if not user.department_id:
+        return []
+    from ontong.org.models import Department
+
+    scope, frontier = [user.department_id], [user.department_id]
+    while frontier:
+        frontier = list(Department.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        scope.extend(frontier)
+    return scope
+
+
+def visible_complaints(user) -> QuerySet[Complaint]:
+    complaints = Complaint.objects.all()
+    if not user.is_authenticated:
+        return complaints.none()
+    if user.has_role(Role.ADMIN, Role.TRIAGE):
+        return complaints
+    if user.has_role(Role.OFFICER, Role.MANAGER):
+        return complaints.filter(Q(department_id__in=department_scope(user)) | Q(assignee=user))
+    return complaints.none()
+
+
+def get_visible_complaint(user, receipt_no: str) -> Complaint:
+    """404, not 403, for a case the user may not see: its existence is not disclosed."""
+    try:
+        return visible_complaints(user).select_related(
+            "department", "assignee", "citizen", "area", "duplicate_of"
+        ).get(receipt_no=receipt_no)
+    except Complaint.DoesNotExist as exc:
+        raise Http404("민원을 찾을 수 없습니다.") from exc
+
+
+def handles_case(user, complaint: Complaint) -> bool:
+    """Officers of the case's department (and its assignee) need the citizen's contact details."""
+    if complaint.assignee_id == user.pk:
+        return True
+    return bool(
+        complaint.department_id
+        and user.has_role(Role.OFFICER, Role.MANAGER)
+        and complaint.department_id in department_scope(user)
+    )

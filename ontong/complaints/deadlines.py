@@ -1,0 +1,118 @@
+"""Processing periods counted as 민원처리법 제19조 says.
+
+- 5 days or less: in working hours (8 a day: 09-12 and 13-18 on working days) from receipt.
+- 6 days or more: in working days, counting the first day; due at 18:00 of the last one.
+- Working days are weekdays that are not public holidays (`holidays` KR, which includes
+  substitute and election days) nor in the city's extra list.
+- A receipt outside working hours starts the clock at the next working 09:00 (a design choice
+  the city confirms; see docs/minwon-rules in shared/ §1.2).
+"""
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+SEOUL = ZoneInfo("Asia/Seoul")
+WORK_BLOCKS = ((dt.time(9), dt.time(12)), (dt.time(13), dt.time(18)))
+DAY_END = dt.time(18)
+HOURS_PER_DAY = 8
+
+# Periods per 민원 kind: ("hours", n) or ("days", n). 기타 is "즉시" = 3 working hours.
+PERIODS = {
+    "질의": ("days", 7),
+    "건의": ("days", 14),
+    "고충": ("days", 7),
+    "기타": ("hours", 3),
+    "법정": ("days", 7),
+}
+
+
+@lru_cache(maxsize=64)
+def public_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("KR", years=year, language="ko"))
+
+
+def is_workday(day: dt.date, extra: frozenset[dt.date] = frozenset()) -> bool:
+    return day.weekday() < 5 and day not in public_holidays(day.year) and day not in extra
+
+
+def next_workday(day: dt.date, extra: frozenset[dt.date] = frozenset()) -> dt.date:
+    day += dt.timedelta(days=1)
+    while not is_workday(day, extra):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def clock_start(moment: dt.datetime, extra: frozenset[dt.date] = frozenset()) -> dt.datetime:
+    """The first working moment at or after `moment` (local time, naive)."""
+    day, time = moment.date(), moment.time()
+    if is_workday(day, extra):
+        for start, end in WORK_BLOCKS:
+            if time < start:
+                return dt.datetime.combine(day, start)
+            if time < end:
+                return moment
+    return dt.datetime.combine(next_workday(day, extra), WORK_BLOCKS[0][0])
+
+
+def add_working_hours(received: dt.datetime, hours: float, extra=frozenset()) -> dt.datetime:
+    local = to_local_naive(received)
+    moment = clock_start(local, extra)
+    remaining = dt.timedelta(hours=hours)
+    while True:
+        for start, end in WORK_BLOCKS:
+            block_start = dt.datetime.combine(moment.date(), start)
+            block_end = dt.datetime.combine(moment.date(), end)
+            if moment >= block_end:
+                continue
+            moment = max(moment, block_start)
+            available = block_end - moment
+            if remaining <= available:
+                return as_aware(moment + remaining)
+            remaining -= available
+            moment = block_end
+        moment = dt.datetime.combine(next_workday(moment.date(), extra), WORK_BLOCKS[0][0])
+
+
+def add_working_days(received: dt.datetime, days: int, extra=frozenset()) -> dt.datetime:
+    day = clock_start(to_local_naive(received), extra).date()
+    for _ in range(days - 1):
+        day = next_workday(day, extra)
+    return as_aware(dt.datetime.combine(day, DAY_END))
+
+
+def due_at(kind: str, received: dt.datetime, extra=frozenset()) -> dt.datetime:
+    unit, amount = PERIODS.get(kind, PERIODS["기타"])
+    if unit == "days" and amount <= 5:
+        unit, amount = "hours", amount * HOURS_PER_DAY
+    if unit == "hours":
+        return add_working_hours(received, amount, extra)
+    return add_working_days(received, amount, extra)
+
+
+def to_local_naive(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(SEOUL).replace(tzinfo=None)
+
+
+def as_aware(moment: dt.datetime) -> dt.datetime:
+    return moment.replace(tzinfo=SEOUL)
+
+
+WEEKDAYS = "월화수목금토일"
+
+
+def due_label(due: dt.datetime | None, now: dt.datetime) -> str:
+    """'D-2, 10월 14일(수) 18:00까지', 'D-day, …', or '기한 3일 경과 (…)'."""
+    if due is None:
+        return ""
+    local_due, local_now = due.astimezone(SEOUL), now.astimezone(SEOUL)
+    when = f"{local_due.month}월 {local_due.day}일({WEEKDAYS[local_due.weekday()]}) {local_due:%H:%M}"
+    if local_due < local_now:
+        late = (local_now.date() - local_due.date()).days
+        return f"기한 경과{f' {late}일' if late else ''} ({when})"
+    left = (local_due.date() - local_now.date()).days
+    return f"{'D-day' if left == 0 else f'D-{left}'}, {when}까지"

@@ -1,0 +1,218 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("누리집")
+    MESSENGER = "messenger", _("페이스북 메신저")
+    INSTAGRAM = "instagram", _("인스타그램")
+    FB_COMMENT = "fb_comment", _("페이지 댓글")
+    KAKAO = "kakao", _("카카오톡")
+    PHONE = "phone", _("전화·방문")
+
+
+class Kind(models.TextChoices):
+    INQUIRY = "질의", _("질의민원")
+    SUGGESTION = "건의", _("건의민원")
+    GRIEVANCE = "고충", _("고충민원")
+    OTHER = "기타", _("기타민원")
+    STATUTORY = "법정", _("법정민원")
+
+
+class State(models.TextChoices):
+    RECEIVED = "received", _("접수")
+    ASSIGNED = "assigned", _("배정")
+    IN_PROGRESS = "in_progress", _("처리중")
+    DRAFTED = "drafted", _("답변작성")
+    APPROVED = "approved", _("결재완료")
+    NOTIFIED = "notified", _("통보완료")
+    CLOSED = "closed", _("종결")
+    NEEDS_INFO = "needs_info", _("보완요청")
+    TRANSFERRED = "transferred", _("이송")
+    REJECTED = "rejected", _("반려")
+    WITHDRAWN = "withdrawn", _("취하")
+
+
+FINAL_STATES = {State.CLOSED, State.TRANSFERRED, State.REJECTED, State.WITHDRAWN}
+# States where the legal clock no longer runs against the city.
+CLOCK_STOPPED = FINAL_STATES | {State.NOTIFIED, State.NEEDS_INFO}
+
+
+class Citizen(models.Model):
+    """A person who reached us; personal fields are optional and shown masked by default."""
+
+    name = models.CharField(_("성명"), max_length=60, blank=True)
+    phone = models.CharField(_("연락처"), max_length=40, blank=True)
+    email = models.EmailField(_("이메일"), blank=True)
+    contact_consent_at = models.DateTimeField(_("연락처 수집·이용 동의 시각"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("민원인")
+        verbose_name_plural = _("민원인")
+
+    def __str__(self) -> str:
+        return self.name or f"#{self.pk}"
+
+
+class ChannelIdentity(models.Model):
+    """How one citizen is known on one channel account (a page, an IG account, the website)."""
+
+    citizen = models.ForeignKey(Citizen, models.CASCADE, related_name="identities")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    account = models.CharField(_("채널 계정"), max_length=100)
+    external_user_id = models.CharField(_("채널 사용자 ID"), max_length=200)
+    display_name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "account", "external_user_id"], name="complaints_identity_unique"
+            )
+        ]
+
+
+class ReceiptSequence(models.Model):
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Complaint(models.Model):
+    receipt_no = models.CharField(_("접수번호"), max_length=20, unique=True)
+    kind = models.CharField(_("민원 종류"), max_length=4, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("제목"), max_length=200)
+    body = models.TextField(_("내용"))
+    state = models.CharField(_("상태"), max_length=20, choices=State.choices, default=State.RECEIVED)
+    channel = models.CharField(_("접수 채널"), max_length=20, choices=Channel.choices)
+    citizen = models.ForeignKey(Citizen, models.SET_NULL, null=True, blank=True, related_name="complaints")
+    identity = models.ForeignKey(ChannelIdentity, models.SET_NULL, null=True, blank=True)
+    department = models.ForeignKey(
+        "org.Department", models.PROTECT, null=True, blank=True, related_name="complaints",
+        verbose_name=_("담당 부서"),
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+        related_name="assigned_complaints", verbose_name=_("담당자"),
+    )
+    area = models.ForeignKey("org.Area", models.SET_NULL, null=True, blank=True, verbose_name=_("읍면동"))
+    address = models.CharField(_("주소·위치"), max_length=300, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    received_at = models.DateTimeField(_("접수 시각"), db_index=True)
+    due_at = models.DateTimeField(_("처리기한"), null=True, blank=True, db_index=True)
+    action_note = models.TextField(_("조치 내용"), blank=True)
+    answer = models.TextField(_("처리 결과(답변)"), blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+    )
+    transfer_agency = models.CharField(_("이송 기관"), max_length=100, blank=True)
+    state_reason = models.TextField(_("사유"), blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="duplicates",
+        verbose_name=_("중복 원민원"),
+    )
+    related = models.ManyToManyField("self", blank=True, verbose_name=_("관련 민원"))
+    status_token = models.CharField(max_length=64, blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("민원")
+        verbose_name_plural = _("민원")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["state", "-received_at"], name="complaint_state_recv"),
+            models.Index(fields=["department", "state", "-received_at"], name="complaint_dept_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_no} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in FINAL_STATES and self.state != State.NOTIFIED
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"attachments/{instance.complaint.received_at:%Y/%m}/{instance.complaint.receipt_no}/{filename}"
+
+
+class Attachment(models.Model):
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="attachments")
+    message = models.ForeignKey("Message", models.SET_NULL, null=True, blank=True, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Message(models.Model):
+    """One message in the conversation. Outbound messages are also the delivery records."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("시민")
+        OUT = "out", _("시청")
+
+    class Purpose(models.TextChoices):
+        CITIZEN = "citizen", _("민원인 메시지")
+        ACK = "ack", _("접수 안내")
+        REPLY = "reply", _("답장")
+        INFO_REQUEST = "info_request", _("보완 요청")
+        RESULT = "result", _("처리 결과 통보")
+        TRANSFER = "transfer", _("이송 안내")
+        REJECT = "reject", _("반려 안내")
+
+    class Delivery(models.TextChoices):
+        RECEIVED = "received", _("수신")
+        QUEUED = "queued", _("발송 대기")
+        SENDING = "sending", _("발송 중")
+        SENT = "sent", _("발송됨")
+        FAILED = "failed", _("발송 실패")
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.CITIZEN)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    account = models.CharField(max_length=100, default="web")
+    external_id = models.CharField(max_length=200, null=True, blank=True)
+    body = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.RECEIVED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "account", "external_id"],
+                condition=models.Q(external_id__isnull=False),
+                name="complaints_message_external_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["delivery", "next_attempt_at"], name="message_delivery")]
+
+
+class Event(models.Model):
+    """The timeline and audit log: every change and every look at personal data."""
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True)
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -1,0 +1,169 @@
+"""Outbound notices: queued in the same transaction as the change that causes them, sent by the
+worker, retried with backoff on temporary errors, and visibly failed otherwise."""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ontong.channels.base import PermanentError, TemporaryError, get_transport
+
+from .deadlines import due_label
+from .models import Complaint, Message
+
+log = logging.getLogger(__name__)
+
+
+def queue_notice(complaint: Complaint, purpose: str, body: str, author=None) -> Message:
+    """Store an outbound message and enqueue its delivery; call inside the caller's transaction."""
+    from .tasks import deliver_message
+
+    message = Message.objects.create(
+        complaint=complaint, direction=Message.Direction.OUT, purpose=purpose,
+        channel=complaint.channel, account=complaint.identity.account if complaint.identity else "web",
+        body=body, author=author, delivery=Message.Delivery.QUEUED,
+    )
+    deliver_message.enqueue(message.pk)
+    return message
+
+
+def status_url(complaint: Complaint) -> str:
+    from django.urls import reverse
+
+    path = reverse("channels_web:status", args=[complaint.receipt_no])
+    return f"{settings.SITE_URL}{path}?t={complaint.status_token}"
+
+
+def officer_signature(complaint: Complaint) -> str:
+    """[영] 제31조: notices name the officer's department, name and contact."""
+    officer = complaint.assignee
+    dept = complaint.department
+    parts = [dept.name if dept else settings.CITY_NAME]
+    if officer:
+        parts.append(officer.get_full_name() or officer.username)
+        phone = officer.work_phone or (dept.phone if dept else "")
+        if phone:
+            parts.append(phone)
+    return " ".join(parts)
+
+
+def acknowledgement_text(complaint: Complaint) -> str:
+    due = due_label(complaint.due_at, timezone.now()).removesuffix("까지")
+    lines = [
+        f"[{settings.CITY_NAME}] 민원이 접수되었습니다.",
+        f"접수번호: {complaint.receipt_no}",
+        f"예상 처리기한: {due}" if due else "",
+    ]
+    if complaint.channel == "web":
+        lines.append(f"진행 상황 확인: {status_url(complaint)}")
+    return "\n".join(line for line in lines if line)
+
+
+def result_text(complaint: Complaint) -> str:
+    return (
+        f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no} 처리 결과를 알려드립니다.\n\n"
+        f"{complaint.answer}\n\n담당: {officer_signature(complaint)}"
+    )
+
+
+def transfer_text(complaint: Complaint) -> str:
+    return (
+        f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no}은(는) {complaint.transfer_agency} 소관이어서 "
+        f"해당 기관으로 이송하였습니다.\n사유: {complaint.state_reason}\n"
+        f"이후 처리 결과는 {complaint.transfer_agency}에서 안내합니다."
+    )
+
+
+def reject_text(complaint: Complaint) -> str:
+    return (
+        f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no}을(를) 처리하지 못하게 되었습니다.\n"
+        f"사유: {complaint.state_reason}\n"
+        "이 결정에 이의가 있으면 통지를 받은 날부터 60일 이내에 이의신청하거나 "
+        "행정심판·행정소송 등 구제절차를 이용할 수 있습니다.\n"
+        f"담당: {officer_signature(complaint)}"
+    )
+
+
+def info_request_text(complaint: Complaint, request: str) -> str:
+    return (
+        f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no} 처리를 위해 보완이 필요합니다.\n"
+        f"{request}\n담당: {officer_signature(complaint)}"
+    )
+
+
+def claim_for_sending(message_id: int) -> bool:
+    """Move queued → sending atomically, so a message is handed to a transport once."""
+    return bool(
+        Message.objects.filter(pk=message_id, delivery=Message.Delivery.QUEUED).update(
+            delivery=Message.Delivery.SENDING, attempts=F("attempts") + 1
+        )
+    )
+
+
+def deliver(message_id: int) -> str:
+    """Run one delivery attempt; returns the resulting delivery state."""
+    if not claim_for_sending(message_id):
+        return "skipped"
+    message = Message.objects.select_related("complaint__citizen", "complaint__identity").get(pk=message_id)
+    try:
+        external_id = get_transport(message.channel).send(message)
+    except TemporaryError as exc:
+        return schedule_retry(message, str(exc))
+    except PermanentError as exc:
+        return mark_failed(message, str(exc))
+    except Exception as exc:  # a bug in a transport must not leave the notice in limbo
+        log.exception("transport crashed for message %s", message_id)
+        return schedule_retry(message, f"{type(exc).__name__}: {exc}")
+    Message.objects.filter(pk=message.pk).update(
+        delivery=Message.Delivery.SENT, sent_at=timezone.now(), external_id=external_id,
+        last_error="", next_attempt_at=None,
+    )
+    return Message.Delivery.SENT
+
+
+def schedule_retry(message: Message, error: str) -> str:
+    from .tasks import deliver_message
+
+    if message.attempts >= settings.ONTONG_DELIVERY_MAX_ATTEMPTS:
+        return mark_failed(message, f"{message.attempts}회 시도 후 실패: {error}")
+    delay = settings.ONTONG_DELIVERY_RETRY_SECONDS * 2 ** (message.attempts - 1)
+    retry_at = timezone.now() + dt.timedelta(seconds=delay)
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            delivery=Message.Delivery.QUEUED, last_error=error, next_attempt_at=retry_at
+        )
+        deliver_message.using(run_after=retry_at).enqueue(message.pk)
+    return Message.Delivery.QUEUED
+
+
+def mark_failed(message: Message, error: str) -> str:
+    from .models import Event
+
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            delivery=Message.Delivery.FAILED, last_error=error, next_attempt_at=None
+        )
+        fallback = "민원인은 누리집 상태 페이지에서 확인할 수 있습니다." if message.channel == "web" else (
+            "다른 연락 수단(전화·문자)으로 안내가 필요합니다."
+        )
+        Event.objects.create(
+            complaint=message.complaint, action="delivery_failed",
+            note=f"{message.get_purpose_display()} 발송 실패: {error} — {fallback}",
+            data={"message": message.pk},
+        )
+    return Message.Delivery.FAILED
+
+
+def resend(message: Message) -> None:
+    """Staff asked to try a failed notice again."""
+    from .tasks import deliver_message
+
+    with transaction.atomic():
+        updated = Message.objects.filter(pk=message.pk, delivery=Message.Delivery.FAILED).update(
+            delivery=Message.Delivery.QUEUED, attempts=0, next_attempt_at=None
+        )
+        if updated:
+            deliver_message.enqueue(message.pk)

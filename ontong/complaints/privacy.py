@@ -1,0 +1,60 @@
+"""Personal data in free text (개인정보 보호법): detect, remove RRNs, mask the rest for display.
+
+Masking follows one rule set everywhere (ISMS-P 3.2.3: inconsistent masks can be combined to
+re-identify a person): names from the second character, the middle of phone numbers, the
+e-mail local part, all but the last four digits of card and account numbers.
+"""
+
+import re
+
+# 주민등록번호·외국인등록번호: 6 digits (a plausible YYMMDD) + 7 digits whose first is 1-8.
+RRN = re.compile(r"(?<!\d)(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\s?[-–]?\s?([1-8]\d{6})(?!\d)")
+MOBILE = re.compile(r"(?<!\d)(01[016789])[-. ]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
+LANDLINE = re.compile(r"(?<!\d)(0(?:2|[3-6][1-5]|70))[-. )]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
+CARD = re.compile(r"(?<!\d)(\d{4})[- ]?(\d{4})[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
+ACCOUNT = re.compile(r"(?<![\d-])(\d{2,6})-(\d{2,6})-(\d{2,8})(?:-(\d{1,3}))?(?![\d-])")
+EMAIL = re.compile(r"([A-Za-z0-9._%+-]+)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+
+RRN_REMOVED = "[주민등록번호 삭제됨]"
+
+
+def remove_rrns(text: str) -> tuple[str, int]:
+    """Replace every 주민등록번호 with a marker; returns the new text and how many were removed."""
+    return RRN.subn(RRN_REMOVED, text or "")
+
+
+def contains_personal_data(text: str) -> bool:
+    return any(p.search(text or "") for p in (MOBILE, LANDLINE, CARD, ACCOUNT, EMAIL, RRN))
+
+
+def mask_name(name: str) -> str:
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_phone(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone or "")
+    if len(digits) < 7:
+        return "*" * len(digits)
+    return f"{digits[:3]}-****-{digits[-4:]}"
+
+
+def mask_email(email: str) -> str:
+    if "@" not in (email or ""):
+        return email or ""
+    local, domain = email.split("@", 1)
+    return f"{local[:2]}{'*' * max(len(local) - 2, 1)}@{domain}"
+
+
+def mask_text(text: str) -> str:
+    """Mask personal data inside free text, for viewers who do not handle the case."""
+    text = RRN.sub(lambda m: f"{m.group(1)}-*******", text or "")
+    text = CARD.sub(lambda m: f"****-****-****-{m.group(4)}", text)
+    text = MOBILE.sub(lambda m: f"{m.group(1)}-****-{m.group(3)}", text)
+    text = LANDLINE.sub(lambda m: f"{m.group(1)}-****-{m.group(3)}", text)
+    text = ACCOUNT.sub(lambda m: "***-***-" + (m.group(4) or m.group(3))[-3:], text)
+    return EMAIL.sub(lambda m: f"{mask_email(m.group(0))}", text)

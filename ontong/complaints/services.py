@@ -1,0 +1,128 @@
+"""Receiving complaints: citizen identity, receipt number, due time, search index, acknowledgement."""
+
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import deadlines, privacy, search
+from .models import (
+    Attachment, Channel, ChannelIdentity, Citizen, Complaint, Event, Kind, Message, ReceiptSequence,
+)
+from .notices import acknowledgement_text, queue_notice
+
+TITLE_LENGTH = 40
+
+
+def next_receipt_no(year: int) -> str:
+    """Allocate `YYYY-NNNNNN`; the row lock (PostgreSQL) or the write transaction (SQLite)
+    makes concurrent allocations distinct, and the unique constraint is the backstop."""
+    with transaction.atomic():
+        ReceiptSequence.objects.get_or_create(year=year)
+        sequence = ReceiptSequence.objects.select_for_update().get(year=year)
+        sequence.last += 1
+        sequence.save(update_fields=["last"])
+    return f"{year}-{sequence.last:06d}"
+
+
+def default_title(body: str) -> str:
+    line = search.normalise(body)
+    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
+
+
+def reindex(complaint: Complaint) -> None:
+    complaint.search_text = search.index_text(
+        complaint.title, complaint.body, complaint.address, complaint.answer
+    )
+
+
+@dataclass
+class Intake:
+    channel: str
+    body: str
+    account: str = "web"
+    external_user_id: str = ""
+    external_message_id: str | None = None
+    title: str = ""
+    kind: str = Kind.OTHER
+    area: object = None
+    address: str = ""
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    contact_consent: bool = False
+    files: list = field(default_factory=list)
+    ip: str | None = None
+    received_at: object = None
+
+
+def find_or_create_identity(intake: Intake) -> ChannelIdentity:
+    external_user_id = intake.external_user_id or f"anon-{secrets.token_hex(8)}"
+    identity = ChannelIdentity.objects.filter(
+        channel=intake.channel, account=intake.account, external_user_id=external_user_id
+    ).select_related("citizen").first()
+    if identity:
+        return identity
+    citizen = Citizen.objects.create()
+    return ChannelIdentity.objects.create(
+        citizen=citizen, channel=intake.channel, account=intake.account,
+        external_user_id=external_user_id,
+    )
+
+
+def record_contact(citizen: Citizen, intake: Intake) -> None:
+    """Contact details are kept only with explicit consent (개인정보 보호법 제15조)."""
+    if not intake.contact_consent:
+        return
+    citizen.name = intake.name or citizen.name
+    citizen.phone = intake.phone or citizen.phone
+    citizen.email = intake.email or citizen.email
+    citizen.contact_consent_at = timezone.now()
+    citizen.save()
+
+
+@transaction.atomic
+def receive_complaint(intake: Intake) -> Complaint:
+    received_at = intake.received_at or timezone.now()
+    body, removed_body = privacy.remove_rrns(intake.body)
+    title, removed_title = privacy.remove_rrns(intake.title or default_title(body))
+    address, removed_address = privacy.remove_rrns(intake.address)
+    identity = find_or_create_identity(intake)
+    record_contact(identity.citizen, intake)
+    complaint = Complaint(
+        receipt_no=next_receipt_no(timezone.localtime(received_at).year),
+        kind=intake.kind or Kind.OTHER, title=title[:200], body=body, channel=intake.channel,
+        citizen=identity.citizen, identity=identity, area=intake.area, address=address[:300],
+        received_at=received_at, due_at=deadlines.due_at(intake.kind or Kind.OTHER, received_at),
+        status_token=secrets.token_urlsafe(24),
+    )
+    reindex(complaint)
+    complaint.save()
+    message = Message.objects.create(
+        complaint=complaint, direction=Message.Direction.IN, channel=intake.channel,
+        account=intake.account, external_id=intake.external_message_id, body=body,
+    )
+    for upload in intake.files:
+        Attachment.objects.create(
+            complaint=complaint, message=message, file=upload, original_name=upload.name[:200],
+            content_type=upload.content_type, size=upload.size,
+        )
+    Event.objects.create(
+        complaint=complaint, action="received", to_state=complaint.state, ip=intake.ip,
+        note=f"{Channel(intake.channel).label}(으)로 접수",
+    )
+    removed = removed_body + removed_title + removed_address
+    if removed:
+        Event.objects.create(
+            complaint=complaint, action="rrn_removed", ip=intake.ip,
+            note=f"주민등록번호 {removed}건을 저장하지 않고 삭제했습니다.",
+        )
+    queue_notice(complaint, Message.Purpose.ACK, acknowledgement_text(complaint))
+    return complaint
+
+
+def status_token_matches(complaint: Complaint, token: str) -> bool:
+    return bool(complaint.status_token) and secrets.compare_digest(
+        complaint.status_token.encode(), (token or "").encode()
+    )

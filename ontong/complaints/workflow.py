@@ -1,0 +1,282 @@
+"""The complaint state machine: the only place a complaint's state changes.
+
+접수 → 배정 → 처리중 → 답변작성 → 결재완료 → 통보완료 → 종결, with 보완요청, 이송, 반려, 취하.
+Each action says from which states it may run, who may run it, and what it needs; an action
+that is not allowed raises WorkflowError with a message for the person and changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from ontong.org.models import Department, Role, User
+
+from . import deadlines, notices
+from .access import department_scope
+from .models import FINAL_STATES, Complaint, Event, Kind, Message, State
+from .services import reindex
+
+S = State
+OPEN = frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.DRAFTED, S.APPROVED, S.NEEDS_INFO})
+CENTRAL = frozenset({Role.TRIAGE, Role.ADMIN})
+DEPT = frozenset({Role.OFFICER, Role.MANAGER})
+MAX_TEXT = 20_000
+
+
+class WorkflowError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: frozenset
+    target: State | None  # None: the state does not change
+    central_roles: frozenset = frozenset()  # may act on any case they can see
+    department_roles: frozenset = frozenset()  # may act on cases of their department
+    needs: tuple = ()
+
+
+ACTIONS = {a.name: a for a in [
+    Action("assign", "배정", frozenset({S.RECEIVED}), S.ASSIGNED, CENTRAL, needs=("department",)),
+    Action("reassign", "재배정", frozenset({S.ASSIGNED, S.IN_PROGRESS, S.NEEDS_INFO}), S.ASSIGNED,
+           CENTRAL, frozenset({Role.MANAGER}), needs=("department", "reason")),
+    Action("start", "처리 시작", frozenset({S.ASSIGNED}), S.IN_PROGRESS, frozenset({Role.ADMIN}), DEPT),
+    Action("record_action", "조치 기록", frozenset({S.IN_PROGRESS}), None, frozenset({Role.ADMIN}), DEPT,
+           needs=("text",)),
+    Action("request_info", "보완 요청", frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.NEEDS_INFO,
+           frozenset({Role.ADMIN}), DEPT, needs=("text",)),
+    Action("resume", "보완 완료", frozenset({S.NEEDS_INFO}), S.IN_PROGRESS, frozenset({Role.ADMIN}), DEPT),
+    Action("submit", "결과 작성·결재 요청", frozenset({S.IN_PROGRESS}), S.DRAFTED, frozenset({Role.ADMIN}),
+           DEPT, needs=("answer",)),
+    Action("return_draft", "결재 반려(재작성)", frozenset({S.DRAFTED}), S.IN_PROGRESS,
+           frozenset({Role.ADMIN}), frozenset({Role.MANAGER}), needs=("reason",)),
+    Action("approve", "결재", frozenset({S.DRAFTED}), S.APPROVED, frozenset({Role.ADMIN}),
+           frozenset({Role.MANAGER})),
+    Action("notify", "결과 통보", frozenset({S.APPROVED}), S.NOTIFIED, frozenset({Role.ADMIN}), DEPT),
+    Action("close", "종결", frozenset({S.NOTIFIED}), S.CLOSED, CENTRAL, DEPT),
+    Action("mark_duplicate", "중복 처리", frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS}), S.CLOSED,
+           CENTRAL, frozenset({Role.MANAGER}), needs=("duplicate_of",)),
+    Action("transfer", "이송", frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS}), S.TRANSFERRED,
+           CENTRAL, frozenset({Role.MANAGER}), needs=("agency", "reason")),
+    Action("reject", "반려", frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.NEEDS_INFO}),
+           S.REJECTED, frozenset({Role.ADMIN}), frozenset({Role.MANAGER}), needs=("reason",)),
+    Action("withdraw", "취하", OPEN, S.WITHDRAWN, CENTRAL, DEPT, needs=("reason",)),
+    Action("reply", "민원인에게 답장", OPEN | {S.NOTIFIED}, None, CENTRAL, DEPT, needs=("text",)),
+    Action("set_kind", "민원 종류 변경", OPEN, None, CENTRAL, DEPT, needs=("kind",)),
+]}
+
+
+def may_act(user: User, action: Action, complaint: Complaint) -> bool:
+    if user.has_role(*action.central_roles):
+        return True
+    return bool(
+        user.has_role(*action.department_roles)
+        and complaint.department_id
+        and complaint.department_id in department_scope(user)
+    )
+
+
+def available_actions(user: User, complaint: Complaint) -> list[Action]:
+    return [a for a in ACTIONS.values() if complaint.state in a.sources and may_act(user, a, complaint)]
+
+
+def perform(complaint: Complaint, name: str, user: User, ip: str | None = None, **params) -> Complaint:
+    action = ACTIONS.get(name)
+    if action is None:
+        raise WorkflowError(f"알 수 없는 처리입니다: {name}")
+    with transaction.atomic():
+        current = Complaint.objects.select_for_update().select_related(
+            "department", "assignee", "identity", "citizen").get(pk=complaint.pk)
+        check_allowed(current, action, user)
+        values = validated(action, current, params)
+        from_state = current.state
+        note = APPLY[name](current, user, values)
+        if action.target is not None:
+            current.state = action.target
+        if current.state in FINAL_STATES and not current.closed_at:
+            current.closed_at = timezone.now()
+        reindex(current)
+        current.save()
+        Event.objects.create(
+            complaint=current, actor=user, action=name, from_state=from_state,
+            to_state=current.state, note=note or "", ip=ip,
+            data={k: str(v.pk if hasattr(v, "pk") else v) for k, v in values.items()},
+        )
+    return current
+
+
+def check_allowed(complaint: Complaint, action: Action, user: User) -> None:
+    if complaint.state not in action.sources:
+        raise WorkflowError(
+            f"현재 상태({complaint.get_state_display()})에서는 '{action.label}'을(를) 할 수 없습니다."
+        )
+    if not may_act(user, action, complaint):
+        raise WorkflowError(f"'{action.label}' 권한이 없습니다.")
+
+
+def validated(action: Action, complaint: Complaint, params: dict) -> dict:
+    values = {}
+    for need in action.needs:
+        values[need] = VALIDATORS[need](params.get(need), complaint)
+    if "assignee" in params and params["assignee"]:
+        values["assignee"] = validate_assignee(params["assignee"], values.get("department"))
+    return values
+
+
+def required_text(label: str):
+    def check(value, complaint):
+        text = (value or "").strip()
+        if not text:
+            raise WorkflowError(f"{label}을(를) 입력하세요.")
+        if len(text) > MAX_TEXT:
+            raise WorkflowError(f"{label}이(가) 너무 깁니다 (최대 {MAX_TEXT:,}자).")
+        return text
+    return check
+
+
+def validate_department(value, complaint) -> Department:
+    dept = value if isinstance(value, Department) else Department.objects.filter(pk=value or None).first()
+    if dept is None:
+        raise WorkflowError("배정할 부서를 선택하세요.")
+    dept = dept.current()
+    if not dept.is_active:
+        raise WorkflowError(f"'{dept.name}'은(는) 사용하지 않는 부서입니다.")
+    if complaint.department_id == dept.pk:
+        raise WorkflowError(f"이미 '{dept.name}'에 배정되어 있습니다.")
+    return dept
+
+
+def validate_assignee(value, department) -> User:
+    user = value if isinstance(value, User) else User.objects.filter(pk=value, is_active=True).first()
+    if user is None or (department and user.department_id != department.pk):
+        raise WorkflowError("담당자는 배정 부서의 직원이어야 합니다.")
+    return user
+
+
+def validate_duplicate(value, complaint) -> Complaint:
+    original = value if isinstance(value, Complaint) else Complaint.objects.filter(
+        receipt_no=(value or "").strip()).first()
+    if original is None:
+        raise WorkflowError("원민원의 접수번호를 찾을 수 없습니다.")
+    if original.pk == complaint.pk:
+        raise WorkflowError("자기 자신을 중복으로 지정할 수 없습니다.")
+    return original
+
+
+def validate_kind(value, complaint) -> str:
+    if value not in Kind.values:
+        raise WorkflowError("민원 종류를 선택하세요.")
+    return value
+
+
+VALIDATORS = {
+    "department": validate_department,
+    "reason": required_text("사유"),
+    "text": required_text("내용"),
+    "answer": required_text("처리 결과"),
+    "agency": required_text("이송 기관"),
+    "duplicate_of": validate_duplicate,
+    "kind": validate_kind,
+}
+
+
+def apply_assign(c: Complaint, user, v) -> str:
+    previous = c.department
+    c.department = v["department"]
+    c.assignee = v.get("assignee")
+    if previous:
+        return f"{previous.name} → {c.department.name}: {v.get('reason', '')}".strip(": ")
+    return f"{c.department.name}에 배정"
+
+
+def apply_start(c: Complaint, user, v) -> str:
+    if c.assignee_id is None and user.department_id:
+        c.assignee = user
+    return ""
+
+
+def apply_record_action(c: Complaint, user, v) -> str:
+    stamp = timezone.localtime().strftime("%m-%d %H:%M")
+    c.action_note = f"{c.action_note}\n[{stamp}] {v['text']}".strip()
+    return v["text"]
+
+
+def apply_request_info(c: Complaint, user, v) -> str:
+    notices.queue_notice(c, Message.Purpose.INFO_REQUEST, notices.info_request_text(c, v["text"]), user)
+    return v["text"]
+
+
+def apply_submit(c: Complaint, user, v) -> str:
+    c.answer = v["answer"]
+    c.assignee = c.assignee or user
+    return "결재를 요청했습니다."
+
+
+def apply_return_draft(c: Complaint, user, v) -> str:
+    return v["reason"]
+
+
+def apply_approve(c: Complaint, user, v) -> str:
+    c.approved_by = user
+    return ""
+
+
+def apply_notify(c: Complaint, user, v) -> str:
+    notices.queue_notice(c, Message.Purpose.RESULT, notices.result_text(c), user)
+    return "처리 결과 통보를 발송 대기열에 넣었습니다."
+
+
+def apply_duplicate(c: Complaint, user, v) -> str:
+    c.duplicate_of = v["duplicate_of"]
+    c.state_reason = f"{c.duplicate_of.receipt_no}와 같은 내용"
+    notices.queue_notice(
+        c, Message.Purpose.REPLY,
+        f"같은 내용의 민원({c.duplicate_of.receipt_no})이 이미 처리 중이어서 함께 처리합니다.", user,
+    )
+    return c.state_reason
+
+
+def apply_transfer(c: Complaint, user, v) -> str:
+    c.transfer_agency, c.state_reason = v["agency"], v["reason"]
+    notices.queue_notice(c, Message.Purpose.TRANSFER, notices.transfer_text(c), user)
+    return f"{v['agency']}(으)로 이송: {v['reason']}"
+
+
+def apply_reject(c: Complaint, user, v) -> str:
+    c.state_reason = v["reason"]
+    notices.queue_notice(c, Message.Purpose.REJECT, notices.reject_text(c), user)
+    return v["reason"]
+
+
+def apply_withdraw(c: Complaint, user, v) -> str:
+    c.state_reason = v["reason"]
+    return v["reason"]
+
+
+def apply_reply(c: Complaint, user, v) -> str:
+    notices.queue_notice(c, Message.Purpose.REPLY, v["text"], user)
+    return ""
+
+
+def apply_set_kind(c: Complaint, user, v) -> str:
+    before = c.get_kind_display()
+    c.kind = v["kind"]
+    c.due_at = deadlines.due_at(c.kind, c.received_at)
+    return f"{before} → {c.get_kind_display()} (처리기한 재계산)"
+
+
+def nothing(c, user, v) -> str:
+    return ""
+
+
+APPLY = {
+    "assign": apply_assign, "reassign": apply_assign, "start": apply_start,
+    "record_action": apply_record_action, "request_info": apply_request_info, "resume": nothing,
+    "submit": apply_submit, "return_draft": apply_return_draft, "approve": apply_approve,
+    "notify": apply_notify, "close": nothing, "mark_duplicate": apply_duplicate,
+    "transfer": apply_transfer, "reject": apply_reject, "withdraw": apply_withdraw,
+    "reply": apply_reply, "set_kind": apply_set_kind,
+}
