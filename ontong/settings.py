@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_ratelimit",
     "ontong.org",
     "ontong.complaints",
     "ontong.channels.web",
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "ontong.urls"
@@ -136,7 +138,8 @@ CACHES = {
     }
 }
 RATELIMIT_ENABLE = env_bool("ONTONG_RATELIMIT", True)
-RATELIMIT_VIEW = "ontong.web.public.ratelimited"
+RATELIMIT_VIEW = "ontong.channels.web.views.ratelimited"
+ONTONG_INTAKE_RATE = os.environ.get("ONTONG_INTAKE_RATE", "20/h")
 # LocMem is per process: fine for one web process; set a shared cache for several (docs).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 

@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db import models
 from django.db.models import F
 from django.utils import timezone
 
@@ -98,7 +99,8 @@ def claim_for_sending(message_id: int) -> bool:
     """Move queued → sending atomically, so a message is handed to a transport once."""
     return bool(
         Message.objects.filter(pk=message_id, delivery=Message.Delivery.QUEUED).update(
-            delivery=Message.Delivery.SENDING, attempts=F("attempts") + 1
+            delivery=Message.Delivery.SENDING, attempts=F("attempts") + 1,
+            attempted_at=timezone.now(),
         )
     )
 
@@ -167,3 +169,32 @@ def resend(message: Message) -> None:
         )
         if updated:
             deliver_message.enqueue(message.pk)
+
+
+STUCK_QUEUED = dt.timedelta(minutes=2)
+STUCK_SENDING = dt.timedelta(minutes=10)
+
+
+def sweep_deliveries() -> dict:
+    """Re-enqueue notices whose task was lost, and surface sends cut off by a crash.
+
+    A re-enqueued notice can have two tasks; `claim_for_sending` makes the second a no-op.
+    A notice left 'sending' may or may not have reached the citizen: it is marked failed with
+    that said, so a person decides whether to resend, rather than sending twice silently.
+    """
+    from .tasks import deliver_message
+
+    now = timezone.now()
+    stale = Message.objects.filter(delivery=Message.Delivery.QUEUED, created_at__lt=now - STUCK_QUEUED).filter(
+        models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lt=now - STUCK_QUEUED)
+    )
+    requeued = 0
+    for message_id in stale.values_list("pk", flat=True)[:1000]:
+        deliver_message.enqueue(message_id)
+        requeued += 1
+    cut_off = 0
+    for message in Message.objects.filter(delivery=Message.Delivery.SENDING,
+                                          attempted_at__lt=now - STUCK_SENDING).select_related("complaint"):
+        mark_failed(message, "발송 도중 작업자가 중단되어 전달 여부를 알 수 없습니다. 확인 후 재발송하세요.")
+        cut_off += 1
+    return {"requeued": requeued, "cut_off": cut_off}

@@ -1,3 +1,17 @@
 from django.urls import path
+
+from . import views
+
 app_name = "web"
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("queue/", views.queue, name="queue"),
+    path("complaints/", views.search, name="search"),
+    path("complaints/<str:receipt_no>/", views.detail, name="detail"),
+    path("complaints/<str:receipt_no>/act/<str:action>/", views.act, name="act"),
+    path("complaints/<str:receipt_no>/reveal/", views.reveal, name="reveal"),
+    path("complaints/<str:receipt_no>/messages/<int:message_id>/resend/", views.resend, name="resend"),
+    path("complaints/<str:receipt_no>/attachments/<int:attachment_id>/", views.attachment,
+         name="attachment"),
+]

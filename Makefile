@@ -1,0 +1,39 @@
+# 온통 (Ontong): two commands on a fresh machine — `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint format demo worker clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/ontong migrate --verbosity 0
+	$(BIN)/ontong load_demo
+
+run: demo
+	$(BIN)/ontong run 127.0.0.1:8000
+
+worker: $(STAMP)
+	$(BIN)/ontong worker
+
+test: $(STAMP)
+	bash scripts/test.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check ontong bench scripts
+	$(BIN)/ruff format --check ontong
+
+format: $(STAMP)
+	$(BIN)/ruff format ontong
+	$(BIN)/ruff check --fix ontong
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from ontong.web.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "데모 도시(서산시 조직·읍면동, 역할별 직원, 상태별 민원 50건)를 불러옵니다."
+
+    def handle(self, *args, **options):
+        summary = load_demo()
+        self.stdout.write(
+            f"부서 {summary['departments']}개, 읍면동 {summary['areas']}개, 민원 {summary['complaints']}건"
+        )
+        self.stdout.write(f"데모 로그인 (비밀번호 모두 '{DEMO_PASSWORD}'):")
+        for username, title in summary["logins"]:
+            self.stdout.write(f"  {username:<12} {title}")

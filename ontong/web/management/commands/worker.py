@@ -1,0 +1,38 @@
+"""`ontong worker`: runs queued background tasks (django-tasks-db) and keeps deliveries moving."""
+
+import threading
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from ontong.complaints.notices import sweep_deliveries
+
+
+def sweep_forever(interval: float) -> None:
+    while True:
+        try:
+            sweep_deliveries()
+        finally:
+            close_old_connections()
+        time.sleep(interval)
+
+
+class Command(BaseCommand):
+    help = "백그라운드 작업자를 실행합니다 (알림 발송 등). 여러 개를 띄워도 같은 작업을 두 번 하지 않습니다."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=0.5, help="빈 큐 확인 간격(초)")
+        parser.add_argument("--sweep-interval", type=float, default=60, help="멈춘 발송 점검 간격(초)")
+        parser.add_argument("--batch", action="store_true", help="쌓인 작업을 모두 처리하고 끝냅니다")
+
+    def handle(self, *args, interval, sweep_interval, batch, **options):
+        if batch:
+            sweep_deliveries()
+        else:
+            threading.Thread(target=sweep_forever, args=(sweep_interval,), daemon=True).start()
+        worker_args = ["--queue-name", "*", "--interval", str(interval), "--no-reload"]
+        if batch:
+            worker_args.append("--batch")
+        call_command("db_worker", *worker_args, verbosity=options.get("verbosity", 1))

@@ -1,0 +1,89 @@
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from ontong.complaints import privacy
+from ontong.complaints.deadlines import due_label
+from ontong.complaints.models import CLOCK_STOPPED, State
+
+register = template.Library()
+
+EVENT_LABELS = {
+    "received": "접수", "assign": "부서 배정", "reassign": "재배정", "start": "처리 시작",
+    "record_action": "조치 기록", "request_info": "보완 요청", "resume": "보완 완료",
+    "submit": "결과 작성·결재 요청", "return_draft": "결재 반려", "approve": "결재",
+    "notify": "결과 통보", "close": "종결", "mark_duplicate": "중복 처리", "transfer": "이송",
+    "reject": "반려", "withdraw": "취하", "reply": "답장", "set_kind": "민원 종류 변경",
+    "rrn_removed": "주민등록번호 삭제", "delivery_failed": "발송 실패", "citizen_message": "민원인 메시지",
+    "personal_data_viewed": "개인정보 열람", "resend": "재발송",
+}
+DUE_SOON = dt.timedelta(hours=24)
+
+
+def due_class(complaint, now=None) -> str:
+    if not complaint.due_at or complaint.state in CLOCK_STOPPED:
+        return ""
+    now = now or timezone.now()
+    if complaint.due_at < now:
+        return "overdue"
+    return "due-soon" if complaint.due_at - now < DUE_SOON else ""
+
+
+@register.simple_tag
+def due(complaint):
+    if not complaint.due_at:
+        return ""
+    if complaint.state in CLOCK_STOPPED:
+        return format_html('<span class="due">{}</span>', complaint.due_at.strftime("%Y-%m-%d %H:%M"))
+    return format_html('<span class="due {}">{}</span>', due_class(complaint),
+                       due_label(complaint.due_at, timezone.now()))
+
+
+@register.filter
+def row_class(complaint) -> str:
+    return due_class(complaint)
+
+
+@register.filter
+def event_label(action: str) -> str:
+    return EVENT_LABELS.get(action, action)
+
+
+@register.simple_tag
+def public_event(event):
+    label = EVENT_LABELS.get(event.action, event.action)
+    if event.action in {"assign", "reassign"} and event.complaint.department:
+        return f"{label}"
+    if event.action == "transfer":
+        return f"{label}: {event.complaint.transfer_agency}"
+    return label
+
+
+@register.filter
+def masked(text: str, reveal: bool) -> str:
+    return text if reveal else privacy.mask_text(text)
+
+
+@register.filter
+def mask_name(name: str, reveal: bool) -> str:
+    return name if reveal else privacy.mask_name(name)
+
+
+@register.filter
+def mask_phone(phone: str, reveal: bool) -> str:
+    return phone if reveal else privacy.mask_phone(phone)
+
+
+@register.filter
+def mask_email(email: str, reveal: bool) -> str:
+    return email if reveal else privacy.mask_email(email)
+
+
+@register.filter
+def state_label(value: str) -> str:
+    try:
+        return State(value).label
+    except ValueError:
+        return value

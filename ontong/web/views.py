@@ -1,0 +1,174 @@
+"""Staff workspace: 접수함, 부서함, search, the complaint page and its actions."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from ontong.complaints import notices
+from ontong.complaints.access import department_scope, get_visible_complaint, handles_case, visible_complaints
+from ontong.complaints.models import FINAL_STATES, Attachment, Event, Kind, Message, State
+from ontong.complaints.workflow import ACTIONS, WorkflowError, available_actions, perform
+from ontong.org.models import Department, Role, User
+
+from .filters import ListFilter, export_csv, export_xlsx
+
+PAGE_SIZE = 50
+REVEAL_SECONDS = 600
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR")
+
+
+@login_required
+def home(request):
+    if request.user.has_role(Role.TRIAGE, Role.ADMIN):
+        return redirect("web:inbox")
+    if request.user.has_role(Role.OFFICER, Role.MANAGER):
+        return redirect("web:queue")
+    return render(request, "web/no_role.html")
+
+
+def list_page(request, queryset, *, title, template="web/list.html", poll=False):
+    queryset = queryset.select_related("department", "area", "assignee")
+    filters = ListFilter(request.GET or None)
+    if request.GET:
+        queryset = filters.apply(queryset)
+    export = request.GET.get("export")
+    if export in {"csv", "xlsx"}:
+        return export_response(queryset, export, title)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "filters": filters, "title": title, "poll": poll,
+               "query": request.GET.urlencode()}
+    if request.htmx and request.htmx.target == "rows":
+        return render(request, "web/_rows.html", context)
+    return render(request, template, context)
+
+
+def export_response(queryset, export: str, title: str) -> HttpResponse:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if export == "csv":
+        response = HttpResponse(export_csv(queryset), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            export_xlsx(queryset),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f"attachment; filename=\"ontong-{stamp}.{export}\""
+    return response
+
+
+@login_required
+def inbox(request):
+    """접수함: new and unassigned, newest first."""
+    if not request.user.has_role(Role.TRIAGE, Role.ADMIN):
+        raise Http404
+    queryset = visible_complaints(request.user).filter(state=State.RECEIVED).order_by("-received_at")
+    return list_page(request, queryset, title="접수함", poll=True)
+
+
+@login_required
+def queue(request):
+    """부서함: my department's open cases, most urgent first."""
+    scope = department_scope(request.user)
+    queryset = visible_complaints(request.user).filter(department_id__in=scope).exclude(
+        state__in=FINAL_STATES).order_by("due_at", "received_at")
+    return list_page(request, queryset, title="부서함", poll=True)
+
+
+@login_required
+def search(request):
+    return list_page(request, visible_complaints(request.user), title="민원 검색")
+
+
+def reveal_key(receipt_no: str) -> str:
+    return f"reveal:{receipt_no}"
+
+
+def personal_data_revealed(request, complaint) -> bool:
+    if handles_case(request.user, complaint):
+        return True
+    until = request.session.get(reveal_key(complaint.receipt_no), 0)
+    return until > timezone.now().timestamp()
+
+
+@login_required
+def detail(request, receipt_no: str):
+    complaint = get_visible_complaint(request.user, receipt_no)
+    reveal = personal_data_revealed(request, complaint)
+    if reveal and complaint.citizen and (complaint.citizen.phone or complaint.citizen.email):
+        Event.objects.create(complaint=complaint, actor=request.user, action="personal_data_viewed",
+                             ip=client_ip(request), note="연락처가 보이는 화면을 열람")
+    actions = available_actions(request.user, complaint)
+    departments = Department.objects.filter(is_active=True)
+    return render(request, "web/detail.html", {
+        "c": complaint, "reveal": reveal, "handles": handles_case(request.user, complaint),
+        "thread": complaint.messages.select_related("author").prefetch_related("attachments"),
+        "events": complaint.events.select_related("actor"),
+        "attachments": complaint.attachments.all(),
+        "actions": {a.name: a for a in actions}, "departments": departments,
+        "officers": User.objects.filter(department=complaint.department, is_active=True)
+        if complaint.department else User.objects.none(),
+        "kinds": Kind.choices, "duplicates": complaint.duplicates.all(),
+    })
+
+
+@login_required
+@require_POST
+def act(request, receipt_no: str, action: str):
+    complaint = get_visible_complaint(request.user, receipt_no)
+    if action not in ACTIONS:
+        raise Http404
+    params = {key: request.POST.get(key, "") for key in
+              ("department", "assignee", "reason", "text", "answer", "agency", "duplicate_of", "kind")}
+    try:
+        perform(complaint, action, request.user, ip=client_ip(request), **params)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("web:detail", receipt_no=receipt_no)
+    messages.success(request, f"'{ACTIONS[action].label}' 처리했습니다.")
+    if complaint.pk and not visible_complaints(request.user).filter(pk=complaint.pk).exists():
+        return redirect("web:home")
+    return redirect("web:detail", receipt_no=receipt_no)
+
+
+@login_required
+@require_POST
+def reveal(request, receipt_no: str):
+    complaint = get_visible_complaint(request.user, receipt_no)
+    request.session[reveal_key(receipt_no)] = (
+        timezone.now() + dt.timedelta(seconds=REVEAL_SECONDS)).timestamp()
+    Event.objects.create(complaint=complaint, actor=request.user, action="personal_data_viewed",
+                         ip=client_ip(request), note=request.POST.get("reason", "")[:200] or "보기 요청")
+    return redirect("web:detail", receipt_no=receipt_no)
+
+
+@login_required
+@require_POST
+def resend(request, receipt_no: str, message_id: int):
+    complaint = get_visible_complaint(request.user, receipt_no)
+    message = get_object_or_404(Message, pk=message_id, complaint=complaint, delivery=Message.Delivery.FAILED)
+    if not ("reply" in {a.name for a in available_actions(request.user, complaint)}
+            or request.user.has_role(Role.ADMIN)):
+        raise Http404
+    notices.resend(message)
+    Event.objects.create(complaint=complaint, actor=request.user, action="resend", ip=client_ip(request),
+                         note=message.get_purpose_display())
+    messages.success(request, "다시 발송하도록 대기열에 넣었습니다.")
+    return redirect("web:detail", receipt_no=receipt_no)
+
+
+@login_required
+def attachment(request, receipt_no: str, attachment_id: int):
+    complaint = get_visible_complaint(request.user, receipt_no)
+    item = get_object_or_404(Attachment, pk=attachment_id, complaint=complaint)
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
