@@ -128,11 +128,12 @@ def create_complaints(count: int = 50, seed: int = 7) -> int:
         if dept_name and dept_name not in {"도로과", "교통과", "자원순환과", "맑은물관리과"}:
             path = [step for step in path if step in {"assign", "transfer", "withdraw"}]
         name = NAMES[index % len(NAMES)]
+        email = f"citizen{index}@example.kr" if name and index % 3 == 0 else ""
         phone = f"010-{rng.randint(2000, 9999)}-{rng.randint(1000, 9999)}" if name else ""
         received = now - dt.timedelta(days=(count - index) * 0.8, minutes=rng.randint(0, 600))
         complaint = receive_complaint(Intake(
-            channel=rng.choice([Channel.WEB, Channel.WEB, Channel.PHONE]), body=text, kind=kind,
-            area=areas.get(area_name), name=name, phone=phone, contact_consent=bool(name),
+            channel=Channel.WEB, body=text, kind=kind,
+            area=areas.get(area_name), name=name, phone=phone, email=email, contact_consent=bool(name),
             external_user_id=f"demo-{index}", received_at=received,
         ))
         for action in path:

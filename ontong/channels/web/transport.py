@@ -18,7 +18,7 @@ class WebTransport(Transport):
     def send(self, message) -> str:
         citizen = message.complaint.citizen
         if not (citizen and citizen.email and citizen.contact_consent_at):
-            return STATUS_PAGE
+            return f"{STATUS_PAGE}:{message.pk}"
         email = EmailMessage(
             subject=f"[{settings.CITY_NAME}] 민원 {message.complaint.receipt_no} 안내",
             body=message.body,
@@ -34,4 +34,4 @@ class WebTransport(Transport):
             raise TemporaryError(f"메일 서버 일시 오류 ({exc.smtp_code})") from exc
         except (smtplib.SMTPException, socket.timeout, OSError) as exc:
             raise TemporaryError(f"메일 서버에 연결하지 못했습니다: {exc}") from exc
-        return f"email:{citizen.email}"
+        return f"email:{message.pk}"

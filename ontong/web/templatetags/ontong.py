@@ -87,3 +87,10 @@ def state_label(value: str) -> str:
         return State(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def staff_name(user) -> str:
+    if not user:
+        return "—"
+    return user.get_full_name() or user.username
