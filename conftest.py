@@ -1,0 +1,90 @@
+import os
+import shutil
+import tempfile
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+# Browser tests use Playwright's sync API, which runs an event loop in the main thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def isolated_media(settings):
+    media = tempfile.mkdtemp(prefix="ontong-media-")
+    settings.MEDIA_ROOT = media
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cache.clear()
+    yield
+    shutil.rmtree(media, ignore_errors=True)
+
+
+@pytest.fixture
+def city(db):
+    from ontong.org.services import load_city_fixture
+
+    load_city_fixture()
+
+
+@pytest.fixture
+def make_user(db):
+    from django.contrib.auth.models import Group
+
+    from ontong.org.models import Department, User
+    from ontong.org.services import ensure_role_groups
+
+    def make(username, *roles, department=None, password="pw-for-tests-1"):
+        ensure_role_groups()
+        dept = Department.objects.get(name=department) if isinstance(department, str) else department
+        user = User.objects.create_user(username=username, password=password, department=dept,
+                                        last_name=username[:1], first_name=username[1:])
+        user.groups.set(Group.objects.filter(name__in=[str(r.label) for r in roles]))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff(city, make_user):
+    """One user per role; officers and managers in 도로과 and 교통과."""
+    from ontong.org.models import Role
+
+    return {
+        "triage": make_user("triage", Role.TRIAGE, department="온통서산팀"),
+        "admin": make_user("admin", Role.ADMIN, department="민원봉사과"),
+        "pr": make_user("pr", Role.PR, department="공보담당관"),
+        "road": make_user("road", Role.OFFICER, department="도로과"),
+        "road_mgr": make_user("road_mgr", Role.MANAGER, department="도로과"),
+        "traffic": make_user("traffic", Role.OFFICER, department="교통과"),
+        "traffic_mgr": make_user("traffic_mgr", Role.MANAGER, department="교통과"),
+    }
+
+
+@pytest.fixture
+def new_complaint(city):
+    from ontong.complaints.services import Intake, receive_complaint
+
+    def make(body="읍내동 사거리에 포트홀이 생겼어요.", **kwargs):
+        kwargs.setdefault("channel", "web")
+        return receive_complaint(Intake(body=body, **kwargs))
+
+    return make
+
+
+@pytest.fixture
+def run_tasks():
+    """Run every ready background task, as `ontong worker --batch` does."""
+
+    def run():
+        call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay",
+                     "--no-reload", verbosity=0)
+
+    return run
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing a password the production way takes ~0.3 s; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

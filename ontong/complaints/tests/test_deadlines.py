@@ -1,0 +1,103 @@
+"""Processing periods, checked against worked examples and an independent minute-by-minute count."""
+
+import datetime as dt
+
+import holidays
+import pytest
+
+from ontong.complaints.deadlines import SEOUL, add_working_hours, due_at, due_label
+
+KR = holidays.country_holidays("KR", years=range(2025, 2029))
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=SEOUL)
+
+
+def independent_workday(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in KR
+
+
+def independent_hours(start: dt.datetime, hours: int) -> dt.datetime:
+    """Step minute by minute through 09-12 and 13-18 of working days: slow but obviously right."""
+    moment = start.replace(second=0, microsecond=0, tzinfo=None)
+    minutes = hours * 60
+    while minutes:
+        in_hours = (9 <= moment.hour < 12) or (13 <= moment.hour < 18)
+        if independent_workday(moment.date()) and in_hours:
+            minutes -= 1
+        moment += dt.timedelta(minutes=1)
+    return moment.replace(tzinfo=SEOUL)
+
+
+def independent_days(start: dt.datetime, days: int) -> dt.datetime:
+    day = start.date()
+    local = start.replace(tzinfo=None)
+    if not independent_workday(day) or local.time() >= dt.time(18):
+        day += dt.timedelta(days=1)
+    counted = 0
+    while True:
+        if independent_workday(day):
+            counted += 1
+            if counted == days:
+                return dt.datetime.combine(day, dt.time(18), SEOUL)
+        day += dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(("kind", "received", "expected"), [
+    ("건의", at(2026, 9, 21, 10), at(2026, 10, 14, 18)),  # 추석, 대체공휴일, 한글날 skipped
+    ("기타", at(2026, 5, 22, 16, 30), at(2026, 5, 26, 10, 30)),  # 부처님오신날 대체공휴일
+])
+def test_worked_examples_from_minwon_rules(kind, received, expected):
+    assert due_at(kind, received) == expected
+
+
+def test_transfer_eight_working_hours_worked_example():
+    assert add_working_hours(at(2026, 9, 23, 15), 8) == at(2026, 9, 28, 15)
+
+
+RECEIPTS = [
+    at(2026, 4, 30, 11, 59),  # before 노동절 (public from 2026)
+    at(2026, 4, 30, 17, 59),
+    at(2026, 7, 16, 17, 59),  # before 제헌절 (reinstated 2026)
+    at(2026, 6, 2, 16, 0),  # before 지방선거일 6/3
+    at(2026, 2, 13, 17, 0),  # Friday before 설 2/16-18
+    at(2026, 2, 14, 10, 0),  # Saturday
+    at(2026, 2, 15, 23, 0),  # Sunday night
+    at(2026, 12, 31, 17, 30),  # across New Year
+    at(2026, 9, 23, 12, 30),  # lunch hour before 추석
+    at(2026, 10, 2, 18, 30),  # after hours before 개천절 대체공휴일
+    at(2026, 8, 14, 9, 0),  # before 광복절 대체공휴일 8/17
+    at(2027, 2, 5, 15, 0),  # before 설 2027 (2/6-2/9 with substitute)
+    at(2026, 3, 1, 12, 0),  # 삼일절 Sunday, 대체 3/2
+    at(2026, 12, 24, 8, 0),  # before 성탄절
+]
+
+
+@pytest.mark.parametrize("received", RECEIPTS, ids=lambda r: r.strftime("%Y-%m-%d_%H%M"))
+@pytest.mark.parametrize("hours", [1, 3, 8, 24, 40])
+def test_hour_periods_match_an_independent_count(received, hours):
+    assert add_working_hours(received, hours) == independent_hours(received, hours)
+
+
+@pytest.mark.parametrize("received", RECEIPTS, ids=lambda r: r.strftime("%Y-%m-%d_%H%M"))
+@pytest.mark.parametrize(("kind", "days"), [("질의", 7), ("건의", 14), ("고충", 7)])
+def test_day_periods_count_the_first_day_like_an_independent_count(received, kind, days):
+    assert due_at(kind, received) == independent_days(received, days)
+
+
+def test_new_2026_holidays_are_not_working_days():
+    # 노동절 2026-05-01 and 제헌절 2026-07-17 (holidays >= 0.109).
+    assert add_working_hours(at(2026, 4, 30, 17), 3) == at(2026, 5, 4, 11)
+    assert add_working_hours(at(2026, 7, 16, 17), 3) == at(2026, 7, 20, 11)
+
+
+def test_receipt_on_a_weekend_starts_at_the_next_working_nine():
+    assert due_at("기타", at(2026, 11, 28, 14)) == at(2026, 11, 30, 12)
+
+
+def test_due_label_is_korean_with_d_day():
+    now = at(2026, 10, 12, 9)
+    assert due_label(at(2026, 10, 14, 18), now) == "D-2, 10월 14일(수) 18:00까지"
+    assert due_label(at(2026, 10, 12, 18), now) == "D-day, 10월 12일(월) 18:00까지"
+    assert due_label(at(2026, 10, 9, 18), now).startswith("기한 경과 3일")
