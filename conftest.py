@@ -4,7 +4,6 @@ import tempfile
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 
 # Browser tests use Playwright's sync API, which runs an event loop in the main thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -76,9 +75,18 @@ def new_complaint(city):
 def run_tasks():
     """Run every ready background task, as `ontong worker --batch` does."""
 
+    from unittest import mock
+
+    from django_tasks_db.management.commands.db_worker import Worker
+
     def run():
-        call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay",
-                     "--no-reload", verbosity=0)
+        worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
+                        startup_delay=False, max_tasks=None, worker_id="test-worker",
+                        excluded_queue_names=[])
+        # The real worker closes stale connections between tasks; inside a test transaction
+        # that would close the test's own connection.
+        with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+            worker.run()
 
     return run
 

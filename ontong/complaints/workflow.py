@@ -88,7 +88,7 @@ def perform(complaint: Complaint, name: str, user: User, ip: str | None = None, 
     if action is None:
         raise WorkflowError(f"알 수 없는 처리입니다: {name}")
     with transaction.atomic():
-        current = Complaint.objects.select_for_update().select_related(
+        current = Complaint.objects.select_for_update(of=("self",)).select_related(
             "department", "assignee", "identity", "citizen").get(pk=complaint.pk)
         check_allowed(current, action, user)
         values = validated(action, current, params)

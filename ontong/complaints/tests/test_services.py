@@ -1,0 +1,190 @@
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from ontong.channels.base import PermanentError, TemporaryError
+from ontong.complaints import notices
+from ontong.complaints.models import Complaint, Event, Message
+from ontong.complaints.search import search_filter
+from ontong.complaints.services import Intake, receive_complaint
+
+pytestmark = pytest.mark.django_db
+
+
+def test_receipt_numbers_are_sequential_per_year(new_complaint):
+    first, second = new_complaint(), new_complaint()
+    year = timezone.localtime().year
+    assert first.receipt_no == f"{year}-000001"
+    assert second.receipt_no == f"{year}-000002"
+    last_year = new_complaint(received_at=timezone.now() - dt.timedelta(days=400))
+    assert last_year.receipt_no.endswith("-000001")
+
+
+def test_receipt_has_acknowledgement_with_number_and_due_date(new_complaint):
+    c = new_complaint()
+    ack = c.messages.get(purpose=Message.Purpose.ACK)
+    assert c.receipt_no in ack.body and "예상 처리기한" in ack.body
+    assert ack.delivery == Message.Delivery.QUEUED
+    assert DBTaskResult.objects.filter(args_kwargs__args=[ack.pk]).count() == 1
+
+
+def test_notice_and_its_task_roll_back_with_the_change(city):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        receive_complaint(Intake(channel="web", body="롤백될 민원"))
+        raise RuntimeError
+    assert not Complaint.objects.exists()
+    assert not Message.objects.exists()
+    assert not DBTaskResult.objects.exists()
+
+
+def test_rrn_is_never_stored(new_complaint):
+    c = new_complaint("제 주민번호 900101-1234567 로 확인해 주세요")
+    assert "1234567" not in c.body and "1234567" not in c.title
+    assert "1234567" not in c.messages.first().body
+    assert "1234567" not in c.search_text
+    assert Event.objects.filter(complaint=c, action="rrn_removed").exists()
+
+
+@pytest.mark.parametrize(("query", "found"), [
+    ("가로등이", True), ("가로등", True), ("고장났어요", True), ("가로등 고장", True),
+    ("포트홀", False), ("수도", False),
+])
+def test_korean_aware_search(new_complaint, query, found):
+    c = new_complaint("우리 집 앞 가로등이 고장 나서 깜깜해요 😢")
+    new_complaint("수도관이 터졌어요")
+    results = Complaint.objects.filter(search_filter(query))
+    assert (c in results) is found
+
+
+def test_search_finds_a_receipt_number(new_complaint):
+    c = new_complaint()
+    assert list(Complaint.objects.filter(search_filter(c.receipt_no))) == [c]
+
+
+def test_very_long_and_emoji_text_is_kept_whole(new_complaint):
+    body = ("가로등 고장 🙏 " * 3000).strip()
+    c = new_complaint(body)
+    assert c.body == body and len(c.title) <= 40
+
+
+class FlakyTransport:
+    def __init__(self, errors):
+        self.errors = list(errors)
+        self.sent = 0
+
+    def send(self, message):
+        if self.errors:
+            raise self.errors.pop(0)
+        self.sent += 1
+        return f"ext-{message.pk}"
+
+
+def use_transport(monkeypatch, transport):
+    monkeypatch.setattr(notices, "get_transport", lambda channel: transport)
+
+
+def test_temporary_errors_are_retried_then_delivered(new_complaint, monkeypatch, settings):
+    settings.ONTONG_DELIVERY_RETRY_SECONDS = 0
+    transport = FlakyTransport([TemporaryError("timeout"), TemporaryError("503")])
+    use_transport(monkeypatch, transport)
+    ack = new_complaint().messages.get(purpose=Message.Purpose.ACK)
+    assert notices.deliver(ack.pk) == Message.Delivery.QUEUED
+    assert notices.deliver(ack.pk) == Message.Delivery.QUEUED
+    assert notices.deliver(ack.pk) == Message.Delivery.SENT
+    ack.refresh_from_db()
+    assert (ack.delivery, ack.attempts, ack.external_id, transport.sent) == ("sent", 3, f"ext-{ack.pk}", 1)
+    assert notices.deliver(ack.pk) == "skipped"  # never sent twice
+    assert transport.sent == 1
+
+
+def test_retries_are_scheduled_as_delayed_tasks(new_complaint, monkeypatch):
+    use_transport(monkeypatch, FlakyTransport([TemporaryError("timeout")]))
+    ack = new_complaint().messages.get(purpose=Message.Purpose.ACK)
+    notices.deliver(ack.pk)
+    ack.refresh_from_db()
+    assert ack.next_attempt_at > timezone.now()
+    soon = timezone.now() + dt.timedelta(hours=1)
+    delayed = DBTaskResult.objects.filter(run_after__gt=timezone.now(), run_after__lt=soon)
+    assert delayed.count() == 1
+
+
+def test_permanent_error_fails_visibly_with_fallback(new_complaint, monkeypatch):
+    use_transport(monkeypatch, FlakyTransport([PermanentError("수신 거부")]))
+    c = new_complaint()
+    ack = c.messages.get(purpose=Message.Purpose.ACK)
+    assert notices.deliver(ack.pk) == Message.Delivery.FAILED
+    event = c.events.get(action="delivery_failed")
+    assert "수신 거부" in event.note and "상태 페이지" in event.note
+
+
+def test_too_many_temporary_errors_fail(new_complaint, monkeypatch, settings):
+    settings.ONTONG_DELIVERY_MAX_ATTEMPTS = 2
+    use_transport(monkeypatch, FlakyTransport([TemporaryError("a"), TemporaryError("b")]))
+    ack = new_complaint().messages.get(purpose=Message.Purpose.ACK)
+    notices.deliver(ack.pk)
+    assert notices.deliver(ack.pk) == Message.Delivery.FAILED
+    ack.refresh_from_db()
+    assert "2회 시도 후 실패" in ack.last_error
+
+
+def test_failed_notice_can_be_resent(new_complaint, monkeypatch):
+    use_transport(monkeypatch, FlakyTransport([PermanentError("x")]))
+    ack = new_complaint().messages.get(purpose=Message.Purpose.ACK)
+    notices.deliver(ack.pk)
+    ack.refresh_from_db()
+    notices.resend(ack)
+    assert notices.deliver(ack.pk) == Message.Delivery.SENT
+
+
+def test_web_notice_is_emailed_when_the_citizen_consented(new_complaint, run_tasks, mailoutbox):
+    c = new_complaint(email="citizen@example.kr", contact_consent=True)
+    new_complaint(email="nobody@example.kr", contact_consent=False)
+    run_tasks()
+    assert [m.to for m in mailoutbox] == [["citizen@example.kr"]]
+    assert c.receipt_no in mailoutbox[0].subject
+    assert Message.objects.filter(delivery="sent").count() == 2
+
+
+def test_sweep_requeues_lost_tasks_and_surfaces_cut_off_sends(new_complaint, run_tasks):
+    c = new_complaint()
+    ack = c.messages.get(purpose=Message.Purpose.ACK)
+    DBTaskResult.objects.all().delete()  # the task was lost
+    Message.objects.filter(pk=ack.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+    assert notices.sweep_deliveries() == {"requeued": 1, "cut_off": 0}
+    run_tasks()
+    ack.refresh_from_db()
+    assert ack.delivery == "sent"
+    Message.objects.filter(pk=ack.pk).update(
+        delivery="sending", attempted_at=timezone.now() - dt.timedelta(minutes=30))
+    assert notices.sweep_deliveries() == {"requeued": 0, "cut_off": 1}
+    ack.refresh_from_db()
+    assert ack.delivery == "failed" and "전달 여부" in ack.last_error
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_receipt_numbers_are_unique_under_concurrent_creation(city):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is tested on PostgreSQL (SQLite serialises writers)")
+    numbers, errors = [], []
+
+    def create(worker):
+        try:
+            for i in range(10):
+                numbers.append(receive_complaint(Intake(channel="web", body=f"동시 {worker}-{i}")).receipt_no)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(numbers) == 80 and len(set(numbers)) == 80
