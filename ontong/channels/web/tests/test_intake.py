@@ -1,0 +1,121 @@
+import io
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from ontong.complaints.models import Attachment, Complaint, Message
+from ontong.org.models import Area
+
+pytestmark = pytest.mark.django_db
+
+
+def photo(name="p.jpg", fmt="JPEG", size=(40, 30)) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 10, 10)).save(buffer, fmt)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def submit(client, **fields):
+    data = {"body": "해미면 도로에 낙석이 있어요", "title": "", "address": "", "name": "", "phone": "",
+            "email": ""} | fields
+    return client.post("/minwon/", data)
+
+
+def test_form_renders_in_korean_with_csrf(client, city):
+    page = client.get("/minwon/").content.decode()
+    assert "무엇이든 알려 주세요" in page and "csrfmiddlewaretoken" in page and "해미면" in page
+
+
+def test_submission_shows_receipt_number_and_token_protected_status(client, city):
+    area = Area.objects.get(name="해미면")
+    response = submit(client, area=area.pk, photos=[photo(), photo("b.png", "PNG")],
+                      name="홍길동", phone="010-1234-5678", consent="on")
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    token = parse_qs(urlparse(response.url).query)["t"][0]
+    assert complaint.status_token == token and complaint.area == area
+    assert complaint.citizen.phone == "010-1234-5678" and complaint.citizen.contact_consent_at
+    assert sorted(Attachment.objects.values_list("content_type", flat=True)) == ["image/jpeg", "image/png"]
+    page = client.get(response.url).content.decode()
+    assert complaint.receipt_no in page and "접수되었습니다" in page and "예상 처리기한" in page
+    assert client.get(response.url).headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_status_page_is_not_enumerable(client, new_complaint):
+    c = new_complaint()
+    url = f"/minwon/status/{c.receipt_no}/"
+    assert client.get(url).status_code == 404
+    assert client.get(url, {"t": "wrong"}).status_code == 404
+    assert client.get("/minwon/status/2026-999999/", {"t": c.status_token}).status_code == 404
+    assert client.get(url, {"t": c.status_token}).status_code == 200
+
+
+def test_lookup_form_redirects_and_validates(client, new_complaint):
+    c = new_complaint()
+    response = client.get("/minwon/status/", {"receipt_no": c.receipt_no, "token": c.status_token})
+    assert response.status_code == 302
+    page = client.get("/minwon/status/", {"receipt_no": "123", "token": "x"}).content.decode()
+    assert "2026-000123 형식" in page
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"body": ""}, "필수 항목"),
+    ({"body": "   "}, "필수 항목"),
+    ({"body": "가" * 10_001}, "10000"),
+    ({"name": "홍길동"}, "동의해 주세요"),
+    ({"phone": "12345", "consent": "on"}, "전화번호 형식"),
+    ({"email": "not-an-email", "consent": "on"}, "이메일"),
+    ({"body": "널\x00문자"}, "null 문자"),
+    ({"area": "99999"}, "올바르게 선택"),
+])
+def test_bad_input_is_refused_with_a_message_and_nothing_stored(client, city, fields, message):
+    response = submit(client, **fields)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_non_images_and_too_many_photos_are_refused(client, city):
+    junk = SimpleUploadedFile("x.jpg", bytes(range(256)) * 10, content_type="image/jpeg")
+    response = submit(client, photos=[junk])
+    assert response.status_code == 400 and "사진 파일이 아닙니다" in response.content.decode()
+    response = submit(client, photos=[photo(f"{i}.jpg") for i in range(6)])
+    assert response.status_code == 400 and "5장까지" in response.content.decode()
+    svg = SimpleUploadedFile("x.svg", b"<svg onload=alert(1)></svg>", content_type="image/svg+xml")
+    assert submit(client, photos=[svg]).status_code == 400
+    assert not Complaint.objects.exists()
+
+
+def test_oversized_photo_is_refused(client, city, monkeypatch):
+    monkeypatch.setattr("ontong.channels.web.forms.MAX_PHOTO_BYTES", 100)
+    response = submit(client, photos=[photo(size=(200, 200))])
+    assert response.status_code == 400 and "10MB" in response.content.decode()
+
+
+def test_script_tags_are_escaped_on_the_status_page(client, city):
+    response = submit(client, body="<script>alert(1)</script><img src=x onerror=alert(2)>")
+    page = client.get(response.url).content.decode()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_csrf_is_enforced(city):
+    from django.test import Client
+
+    assert Client(enforce_csrf_checks=True).post("/minwon/", {"body": "x"}).status_code == 403
+
+
+def test_intake_is_rate_limited_per_address(client, city, settings):
+    settings.ONTONG_INTAKE_RATE = "3/h"
+    codes = [submit(client, body=f"민원 {i}").status_code for i in range(4)]
+    assert codes == [302, 302, 302, 429]
+    assert Complaint.objects.count() == 3
+
+
+def test_citizen_can_add_to_an_open_complaint(client, new_complaint):
+    c = new_complaint()
+    url = f"/minwon/status/{c.receipt_no}/?t={c.status_token}"
+    client.post(url, {"body": "사진 위치는 해미읍성 서문 앞입니다 900101-1234567"})
+    follow_up = c.messages.filter(direction=Message.Direction.IN).last()
+    assert "해미읍성 서문" in follow_up.body and "1234567" not in follow_up.body
