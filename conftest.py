@@ -35,9 +35,16 @@ def make_user(db):
 
     def make(username, *roles, department=None, password="pw-for-tests-1"):
         ensure_role_groups()
-        dept = Department.objects.get(name=department) if isinstance(department, str) else department
-        user = User.objects.create_user(username=username, password=password, department=dept,
-                                        last_name=username[:1], first_name=username[1:])
+        dept = (
+            Department.objects.get(name=department) if isinstance(department, str) else department
+        )
+        user = User.objects.create_user(
+            username=username,
+            password=password,
+            department=dept,
+            last_name=username[:1],
+            first_name=username[1:],
+        )
         user.groups.set(Group.objects.filter(name__in=[str(r.label) for r in roles]))
         return user
 
@@ -80,9 +87,16 @@ def run_tasks():
     from django_tasks_db.management.commands.db_worker import Worker
 
     def run():
-        worker = Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
-                        startup_delay=False, max_tasks=None, worker_id="test-worker",
-                        excluded_queue_names=[])
+        worker = Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        )
         # The real worker closes stale connections between tasks; inside a test transaction
         # that would close the test's own connection.
         with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):

@@ -123,9 +123,7 @@ AUTH_USER_MODEL = "org.User"
 
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "ONTONG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": os.environ.get("ONTONG_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 

@@ -16,7 +16,9 @@ def department_scope(user) -> list[int]:
 
     scope, frontier = [user.department_id], [user.department_id]
     while frontier:
-        frontier = list(Department.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
+        frontier = list(
+            Department.objects.filter(parent_id__in=frontier).values_list("id", flat=True)
+        )
         scope.extend(frontier)
     return scope
 
@@ -35,9 +37,11 @@ def visible_complaints(user) -> QuerySet[Complaint]:
 def get_visible_complaint(user, receipt_no: str) -> Complaint:
     """404, not 403, for a case the user may not see: its existence is not disclosed."""
     try:
-        return visible_complaints(user).select_related(
-            "department", "assignee", "citizen", "area", "duplicate_of"
-        ).get(receipt_no=receipt_no)
+        return (
+            visible_complaints(user)
+            .select_related("department", "assignee", "citizen", "area", "duplicate_of")
+            .get(receipt_no=receipt_no)
+        )
     except Complaint.DoesNotExist as exc:
         raise Http404("민원을 찾을 수 없습니다.") from exc
 

@@ -18,7 +18,15 @@ class ReadOnlyEvents(admin.TabularInline):
 class ComplaintAdmin(admin.ModelAdmin):
     """Read-only here: changes go through the workspace so the state machine and audit apply."""
 
-    list_display = ["receipt_no", "title", "state", "department", "channel", "received_at", "due_at"]
+    list_display = [
+        "receipt_no",
+        "title",
+        "state",
+        "department",
+        "channel",
+        "received_at",
+        "due_at",
+    ]
     list_filter = ["state", "channel", "kind", "department"]
     search_fields = ["receipt_no", "title"]
     inlines = [ReadOnlyEvents]
@@ -33,7 +41,15 @@ class ComplaintAdmin(admin.ModelAdmin):
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
-    list_display = ["complaint", "direction", "purpose", "channel", "delivery", "attempts", "created_at"]
+    list_display = [
+        "complaint",
+        "direction",
+        "purpose",
+        "channel",
+        "delivery",
+        "attempts",
+        "created_at",
+    ]
     list_filter = ["delivery", "purpose", "channel"]
     exclude = ["body"]
 

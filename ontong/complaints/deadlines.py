@@ -110,7 +110,9 @@ def due_label(due: dt.datetime | None, now: dt.datetime) -> str:
     if due is None:
         return ""
     local_due, local_now = due.astimezone(SEOUL), now.astimezone(SEOUL)
-    when = f"{local_due.month}월 {local_due.day}일({WEEKDAYS[local_due.weekday()]}) {local_due:%H:%M}"
+    when = (
+        f"{local_due.month}월 {local_due.day}일({WEEKDAYS[local_due.weekday()]}) {local_due:%H:%M}"
+    )
     if local_due < local_now:
         late = (local_now.date() - local_due.date()).days
         return f"기한 경과{f' {late}일' if late else ''} ({when})"

@@ -45,7 +45,9 @@ class Citizen(models.Model):
     name = models.CharField(_("성명"), max_length=60, blank=True)
     phone = models.CharField(_("연락처"), max_length=40, blank=True)
     email = models.EmailField(_("이메일"), blank=True)
-    contact_consent_at = models.DateTimeField(_("연락처 수집·이용 동의 시각"), null=True, blank=True)
+    contact_consent_at = models.DateTimeField(
+        _("연락처 수집·이용 동의 시각"), null=True, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,10 +75,16 @@ class ChannelIdentity(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.account}:{self.external_user_id}"
+
 
 class ReceiptSequence(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class Complaint(models.Model):
@@ -84,19 +92,33 @@ class Complaint(models.Model):
     kind = models.CharField(_("민원 종류"), max_length=4, choices=Kind.choices, default=Kind.OTHER)
     title = models.CharField(_("제목"), max_length=200)
     body = models.TextField(_("내용"))
-    state = models.CharField(_("상태"), max_length=20, choices=State.choices, default=State.RECEIVED)
+    state = models.CharField(
+        _("상태"), max_length=20, choices=State.choices, default=State.RECEIVED
+    )
     channel = models.CharField(_("접수 채널"), max_length=20, choices=Channel.choices)
-    citizen = models.ForeignKey(Citizen, models.SET_NULL, null=True, blank=True, related_name="complaints")
+    citizen = models.ForeignKey(
+        Citizen, models.SET_NULL, null=True, blank=True, related_name="complaints"
+    )
     identity = models.ForeignKey(ChannelIdentity, models.SET_NULL, null=True, blank=True)
     department = models.ForeignKey(
-        "org.Department", models.PROTECT, null=True, blank=True, related_name="complaints",
+        "org.Department",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
         verbose_name=_("담당 부서"),
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
-        related_name="assigned_complaints", verbose_name=_("담당자"),
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_complaints",
+        verbose_name=_("담당자"),
     )
-    area = models.ForeignKey("org.Area", models.SET_NULL, null=True, blank=True, verbose_name=_("읍면동"))
+    area = models.ForeignKey(
+        "org.Area", models.SET_NULL, null=True, blank=True, verbose_name=_("읍면동")
+    )
     address = models.CharField(_("주소·위치"), max_length=300, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -105,12 +127,20 @@ class Complaint(models.Model):
     action_note = models.TextField(_("조치 내용"), blank=True)
     answer = models.TextField(_("처리 결과(답변)"), blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     transfer_agency = models.CharField(_("이송 기관"), max_length=100, blank=True)
     state_reason = models.TextField(_("사유"), blank=True)
     duplicate_of = models.ForeignKey(
-        "self", models.SET_NULL, null=True, blank=True, related_name="duplicates",
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
         verbose_name=_("중복 원민원"),
     )
     related = models.ManyToManyField("self", blank=True, verbose_name=_("관련 민원"))
@@ -126,7 +156,9 @@ class Complaint(models.Model):
         ordering = ["-received_at"]
         indexes = [
             models.Index(fields=["state", "-received_at"], name="complaint_state_recv"),
-            models.Index(fields=["department", "state", "-received_at"], name="complaint_dept_state"),
+            models.Index(
+                fields=["department", "state", "-received_at"], name="complaint_dept_state"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -143,12 +175,17 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 
 class Attachment(models.Model):
     complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="attachments")
-    message = models.ForeignKey("Message", models.SET_NULL, null=True, blank=True, related_name="attachments")
+    message = models.ForeignKey(
+        "Message", models.SET_NULL, null=True, blank=True, related_name="attachments"
+    )
     file = models.FileField(upload_to=attachment_path)
     original_name = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
 
 
 class Message(models.Model):
@@ -201,6 +238,9 @@ class Message(models.Model):
         ]
         indexes = [models.Index(fields=["delivery", "next_attempt_at"], name="message_delivery")]
 
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.get_purpose_display()} #{self.pk}"
+
 
 class Event(models.Model):
     """The timeline and audit log: every change and every look at personal data."""
@@ -217,3 +257,6 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"

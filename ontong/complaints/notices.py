@@ -5,8 +5,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import transaction
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,9 +22,14 @@ def queue_notice(complaint: Complaint, purpose: str, body: str, author=None) -> 
     from .tasks import deliver_message
 
     message = Message.objects.create(
-        complaint=complaint, direction=Message.Direction.OUT, purpose=purpose,
-        channel=complaint.channel, account=complaint.identity.account if complaint.identity else "web",
-        body=body, author=author, delivery=Message.Delivery.QUEUED,
+        complaint=complaint,
+        direction=Message.Direction.OUT,
+        purpose=purpose,
+        channel=complaint.channel,
+        account=complaint.identity.account if complaint.identity else "web",
+        body=body,
+        author=author,
+        delivery=Message.Delivery.QUEUED,
     )
     deliver_message.enqueue(message.pk)
     return message
@@ -99,7 +103,8 @@ def claim_for_sending(message_id: int) -> bool:
     """Move queued → sending atomically, so a message is handed to a transport once."""
     return bool(
         Message.objects.filter(pk=message_id, delivery=Message.Delivery.QUEUED).update(
-            delivery=Message.Delivery.SENDING, attempts=F("attempts") + 1,
+            delivery=Message.Delivery.SENDING,
+            attempts=F("attempts") + 1,
             attempted_at=timezone.now(),
         )
     )
@@ -109,7 +114,9 @@ def deliver(message_id: int) -> str:
     """Run one delivery attempt; returns the resulting delivery state."""
     if not claim_for_sending(message_id):
         return "skipped"
-    message = Message.objects.select_related("complaint__citizen", "complaint__identity").get(pk=message_id)
+    message = Message.objects.select_related("complaint__citizen", "complaint__identity").get(
+        pk=message_id
+    )
     try:
         external_id = get_transport(message.channel).send(message)
     except TemporaryError as exc:
@@ -120,8 +127,11 @@ def deliver(message_id: int) -> str:
         log.exception("transport crashed for message %s", message_id)
         return schedule_retry(message, f"{type(exc).__name__}: {exc}")
     Message.objects.filter(pk=message.pk).update(
-        delivery=Message.Delivery.SENT, sent_at=timezone.now(), external_id=external_id,
-        last_error="", next_attempt_at=None,
+        delivery=Message.Delivery.SENT,
+        sent_at=timezone.now(),
+        external_id=external_id,
+        last_error="",
+        next_attempt_at=None,
     )
     return Message.Delivery.SENT
 
@@ -148,11 +158,14 @@ def mark_failed(message: Message, error: str) -> str:
         Message.objects.filter(pk=message.pk).update(
             delivery=Message.Delivery.FAILED, last_error=error, next_attempt_at=None
         )
-        fallback = "민원인은 누리집 상태 페이지에서 확인할 수 있습니다." if message.channel == "web" else (
-            "다른 연락 수단(전화·문자)으로 안내가 필요합니다."
+        fallback = (
+            "민원인은 누리집 상태 페이지에서 확인할 수 있습니다."
+            if message.channel == "web"
+            else ("다른 연락 수단(전화·문자)으로 안내가 필요합니다.")
         )
         Event.objects.create(
-            complaint=message.complaint, action="delivery_failed",
+            complaint=message.complaint,
+            action="delivery_failed",
             note=f"{message.get_purpose_display()} 발송 실패: {error} — {fallback}",
             data={"message": message.pk},
         )
@@ -185,7 +198,9 @@ def sweep_deliveries() -> dict:
     from .tasks import deliver_message
 
     now = timezone.now()
-    stale = Message.objects.filter(delivery=Message.Delivery.QUEUED, created_at__lt=now - STUCK_QUEUED).filter(
+    stale = Message.objects.filter(
+        delivery=Message.Delivery.QUEUED, created_at__lt=now - STUCK_QUEUED
+    ).filter(
         models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lt=now - STUCK_QUEUED)
     )
     requeued = 0
@@ -193,8 +208,11 @@ def sweep_deliveries() -> dict:
         deliver_message.enqueue(message_id)
         requeued += 1
     cut_off = 0
-    for message in Message.objects.filter(delivery=Message.Delivery.SENDING,
-                                          attempted_at__lt=now - STUCK_SENDING).select_related("complaint"):
-        mark_failed(message, "발송 도중 작업자가 중단되어 전달 여부를 알 수 없습니다. 확인 후 재발송하세요.")
+    for message in Message.objects.filter(
+        delivery=Message.Delivery.SENDING, attempted_at__lt=now - STUCK_SENDING
+    ).select_related("complaint"):
+        mark_failed(
+            message, "발송 도중 작업자가 중단되어 전달 여부를 알 수 없습니다. 확인 후 재발송하세요."
+        )
         cut_off += 1
     return {"requeued": requeued, "cut_off": cut_off}

@@ -8,7 +8,9 @@ e-mail local part, all but the last four digits of card and account numbers.
 import re
 
 # 주민등록번호·외국인등록번호: 6 digits (a plausible YYMMDD) + 7 digits whose first is 1-8.
-RRN = re.compile(r"(?<!\d)(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\s?[-–]?\s?([1-8]\d{6})(?!\d)")
+RRN = re.compile(
+    r"(?<!\d)(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\s?[-–]?\s?([1-8]\d{6})(?!\d)"
+)
 MOBILE = re.compile(r"(?<!\d)(01[016789])[-. ]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
 LANDLINE = re.compile(r"(?<!\d)(0(?:2|[3-6][1-5]|70))[-. )]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
 CARD = re.compile(r"(?<!\d)(\d{4})[- ]?(\d{4})[- ]?(\d{4})[- ]?(\d{4})(?!\d)")

@@ -8,7 +8,15 @@ from django.utils import timezone
 
 from . import deadlines, privacy, search
 from .models import (
-    Attachment, Channel, ChannelIdentity, Citizen, Complaint, Event, Kind, Message, ReceiptSequence,
+    Attachment,
+    Channel,
+    ChannelIdentity,
+    Citizen,
+    Complaint,
+    Event,
+    Kind,
+    Message,
+    ReceiptSequence,
 )
 from .notices import acknowledgement_text, queue_notice
 
@@ -59,14 +67,20 @@ class Intake:
 
 def find_or_create_identity(intake: Intake) -> ChannelIdentity:
     external_user_id = intake.external_user_id or f"anon-{secrets.token_hex(8)}"
-    identity = ChannelIdentity.objects.filter(
-        channel=intake.channel, account=intake.account, external_user_id=external_user_id
-    ).select_related("citizen").first()
+    identity = (
+        ChannelIdentity.objects.filter(
+            channel=intake.channel, account=intake.account, external_user_id=external_user_id
+        )
+        .select_related("citizen")
+        .first()
+    )
     if identity:
         return identity
     citizen = Citizen.objects.create()
     return ChannelIdentity.objects.create(
-        citizen=citizen, channel=intake.channel, account=intake.account,
+        citizen=citizen,
+        channel=intake.channel,
+        account=intake.account,
         external_user_id=external_user_id,
     )
 
@@ -92,30 +106,50 @@ def receive_complaint(intake: Intake) -> Complaint:
     record_contact(identity.citizen, intake)
     complaint = Complaint(
         receipt_no=next_receipt_no(timezone.localtime(received_at).year),
-        kind=intake.kind or Kind.OTHER, title=title[:200], body=body, channel=intake.channel,
-        citizen=identity.citizen, identity=identity, area=intake.area, address=address[:300],
-        received_at=received_at, due_at=deadlines.due_at(intake.kind or Kind.OTHER, received_at),
+        kind=intake.kind or Kind.OTHER,
+        title=title[:200],
+        body=body,
+        channel=intake.channel,
+        citizen=identity.citizen,
+        identity=identity,
+        area=intake.area,
+        address=address[:300],
+        received_at=received_at,
+        due_at=deadlines.due_at(intake.kind or Kind.OTHER, received_at),
         status_token=secrets.token_urlsafe(24),
     )
     reindex(complaint)
     complaint.save()
     message = Message.objects.create(
-        complaint=complaint, direction=Message.Direction.IN, channel=intake.channel,
-        account=intake.account, external_id=intake.external_message_id, body=body,
+        complaint=complaint,
+        direction=Message.Direction.IN,
+        channel=intake.channel,
+        account=intake.account,
+        external_id=intake.external_message_id,
+        body=body,
     )
     for upload in intake.files:
         Attachment.objects.create(
-            complaint=complaint, message=message, file=upload, original_name=upload.name[:200],
-            content_type=upload.content_type, size=upload.size,
+            complaint=complaint,
+            message=message,
+            file=upload,
+            original_name=upload.name[:200],
+            content_type=upload.content_type,
+            size=upload.size,
         )
     Event.objects.create(
-        complaint=complaint, action="received", to_state=complaint.state, ip=intake.ip,
+        complaint=complaint,
+        action="received",
+        to_state=complaint.state,
+        ip=intake.ip,
         note=f"{Channel(intake.channel).label}(으)로 접수",
     )
     removed = removed_body + removed_title + removed_address
     if removed:
         Event.objects.create(
-            complaint=complaint, action="rrn_removed", ip=intake.ip,
+            complaint=complaint,
+            action="rrn_removed",
+            ip=intake.ip,
             note=f"주민등록번호 {removed}건을 저장하지 않고 삭제했습니다.",
         )
     queue_notice(complaint, Message.Purpose.ACK, acknowledgement_text(complaint))

@@ -39,34 +39,124 @@ class Action:
     needs: tuple = ()
 
 
-ACTIONS = {a.name: a for a in [
-    Action("assign", "배정", frozenset({S.RECEIVED}), S.ASSIGNED, CENTRAL, needs=("department",)),
-    Action("reassign", "재배정", frozenset({S.ASSIGNED, S.IN_PROGRESS, S.NEEDS_INFO}), S.ASSIGNED,
-           CENTRAL, frozenset({Role.MANAGER}), needs=("department", "reason")),
-    Action("start", "처리 시작", frozenset({S.ASSIGNED}), S.IN_PROGRESS, frozenset({Role.ADMIN}), DEPT),
-    Action("record_action", "조치 기록", frozenset({S.IN_PROGRESS}), None, frozenset({Role.ADMIN}), DEPT,
-           needs=("text",)),
-    Action("request_info", "보완 요청", frozenset({S.ASSIGNED, S.IN_PROGRESS}), S.NEEDS_INFO,
-           frozenset({Role.ADMIN}), DEPT, needs=("text",)),
-    Action("resume", "보완 완료", frozenset({S.NEEDS_INFO}), S.IN_PROGRESS, frozenset({Role.ADMIN}), DEPT),
-    Action("submit", "결과 작성·결재 요청", frozenset({S.IN_PROGRESS}), S.DRAFTED, frozenset({Role.ADMIN}),
-           DEPT, needs=("answer",)),
-    Action("return_draft", "결재 반려(재작성)", frozenset({S.DRAFTED}), S.IN_PROGRESS,
-           frozenset({Role.ADMIN}), frozenset({Role.MANAGER}), needs=("reason",)),
-    Action("approve", "결재", frozenset({S.DRAFTED}), S.APPROVED, frozenset({Role.ADMIN}),
-           frozenset({Role.MANAGER})),
-    Action("notify", "결과 통보", frozenset({S.APPROVED}), S.NOTIFIED, frozenset({Role.ADMIN}), DEPT),
-    Action("close", "종결", frozenset({S.NOTIFIED}), S.CLOSED, CENTRAL, DEPT),
-    Action("mark_duplicate", "중복 처리", frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS}), S.CLOSED,
-           CENTRAL, frozenset({Role.MANAGER}), needs=("duplicate_of",)),
-    Action("transfer", "이송", frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS}), S.TRANSFERRED,
-           CENTRAL, frozenset({Role.MANAGER}), needs=("agency", "reason")),
-    Action("reject", "반려", frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.NEEDS_INFO}),
-           S.REJECTED, frozenset({Role.ADMIN}), frozenset({Role.MANAGER}), needs=("reason",)),
-    Action("withdraw", "취하", OPEN, S.WITHDRAWN, CENTRAL, DEPT, needs=("reason",)),
-    Action("reply", "민원인에게 답장", OPEN | {S.NOTIFIED}, None, CENTRAL, DEPT, needs=("text",)),
-    Action("set_kind", "민원 종류 변경", OPEN, None, CENTRAL, DEPT, needs=("kind",)),
-]}
+ACTIONS = {
+    a.name: a
+    for a in [
+        Action(
+            "assign", "배정", frozenset({S.RECEIVED}), S.ASSIGNED, CENTRAL, needs=("department",)
+        ),
+        Action(
+            "reassign",
+            "재배정",
+            frozenset({S.ASSIGNED, S.IN_PROGRESS, S.NEEDS_INFO}),
+            S.ASSIGNED,
+            CENTRAL,
+            frozenset({Role.MANAGER}),
+            needs=("department", "reason"),
+        ),
+        Action(
+            "start",
+            "처리 시작",
+            frozenset({S.ASSIGNED}),
+            S.IN_PROGRESS,
+            frozenset({Role.ADMIN}),
+            DEPT,
+        ),
+        Action(
+            "record_action",
+            "조치 기록",
+            frozenset({S.IN_PROGRESS}),
+            None,
+            frozenset({Role.ADMIN}),
+            DEPT,
+            needs=("text",),
+        ),
+        Action(
+            "request_info",
+            "보완 요청",
+            frozenset({S.ASSIGNED, S.IN_PROGRESS}),
+            S.NEEDS_INFO,
+            frozenset({Role.ADMIN}),
+            DEPT,
+            needs=("text",),
+        ),
+        Action(
+            "resume",
+            "보완 완료",
+            frozenset({S.NEEDS_INFO}),
+            S.IN_PROGRESS,
+            frozenset({Role.ADMIN}),
+            DEPT,
+        ),
+        Action(
+            "submit",
+            "결과 작성·결재 요청",
+            frozenset({S.IN_PROGRESS}),
+            S.DRAFTED,
+            frozenset({Role.ADMIN}),
+            DEPT,
+            needs=("answer",),
+        ),
+        Action(
+            "return_draft",
+            "결재 반려(재작성)",
+            frozenset({S.DRAFTED}),
+            S.IN_PROGRESS,
+            frozenset({Role.ADMIN}),
+            frozenset({Role.MANAGER}),
+            needs=("reason",),
+        ),
+        Action(
+            "approve",
+            "결재",
+            frozenset({S.DRAFTED}),
+            S.APPROVED,
+            frozenset({Role.ADMIN}),
+            frozenset({Role.MANAGER}),
+        ),
+        Action(
+            "notify",
+            "결과 통보",
+            frozenset({S.APPROVED}),
+            S.NOTIFIED,
+            frozenset({Role.ADMIN}),
+            DEPT,
+        ),
+        Action("close", "종결", frozenset({S.NOTIFIED}), S.CLOSED, CENTRAL, DEPT),
+        Action(
+            "mark_duplicate",
+            "중복 처리",
+            frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS}),
+            S.CLOSED,
+            CENTRAL,
+            frozenset({Role.MANAGER}),
+            needs=("duplicate_of",),
+        ),
+        Action(
+            "transfer",
+            "이송",
+            frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS}),
+            S.TRANSFERRED,
+            CENTRAL,
+            frozenset({Role.MANAGER}),
+            needs=("agency", "reason"),
+        ),
+        Action(
+            "reject",
+            "반려",
+            frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.NEEDS_INFO}),
+            S.REJECTED,
+            frozenset({Role.ADMIN}),
+            frozenset({Role.MANAGER}),
+            needs=("reason",),
+        ),
+        Action("withdraw", "취하", OPEN, S.WITHDRAWN, CENTRAL, DEPT, needs=("reason",)),
+        Action(
+            "reply", "민원인에게 답장", OPEN | {S.NOTIFIED}, None, CENTRAL, DEPT, needs=("text",)
+        ),
+        Action("set_kind", "민원 종류 변경", OPEN, None, CENTRAL, DEPT, needs=("kind",)),
+    ]
+}
 
 
 def may_act(user: User, action: Action, complaint: Complaint) -> bool:
@@ -80,16 +170,23 @@ def may_act(user: User, action: Action, complaint: Complaint) -> bool:
 
 
 def available_actions(user: User, complaint: Complaint) -> list[Action]:
-    return [a for a in ACTIONS.values() if complaint.state in a.sources and may_act(user, a, complaint)]
+    return [
+        a for a in ACTIONS.values() if complaint.state in a.sources and may_act(user, a, complaint)
+    ]
 
 
-def perform(complaint: Complaint, name: str, user: User, ip: str | None = None, **params) -> Complaint:
+def perform(
+    complaint: Complaint, name: str, user: User, ip: str | None = None, **params
+) -> Complaint:
     action = ACTIONS.get(name)
     if action is None:
         raise WorkflowError(f"알 수 없는 처리입니다: {name}")
     with transaction.atomic():
-        current = Complaint.objects.select_for_update(of=("self",)).select_related(
-            "department", "assignee", "identity", "citizen").get(pk=complaint.pk)
+        current = (
+            Complaint.objects.select_for_update(of=("self",))
+            .select_related("department", "assignee", "identity", "citizen")
+            .get(pk=complaint.pk)
+        )
         check_allowed(current, action, user)
         values = validated(action, current, params)
         from_state = current.state
@@ -101,8 +198,13 @@ def perform(complaint: Complaint, name: str, user: User, ip: str | None = None, 
         reindex(current)
         current.save()
         Event.objects.create(
-            complaint=current, actor=user, action=name, from_state=from_state,
-            to_state=current.state, note=note or "", ip=ip,
+            complaint=current,
+            actor=user,
+            action=name,
+            from_state=from_state,
+            to_state=current.state,
+            note=note or "",
+            ip=ip,
             data={k: str(v.pk if hasattr(v, "pk") else v) for k, v in values.items()},
         )
     return current
@@ -134,11 +236,16 @@ def required_text(label: str):
         if len(text) > MAX_TEXT:
             raise WorkflowError(f"{label}이(가) 너무 깁니다 (최대 {MAX_TEXT:,}자).")
         return text
+
     return check
 
 
 def validate_department(value, complaint) -> Department:
-    dept = value if isinstance(value, Department) else Department.objects.filter(pk=value or None).first()
+    dept = (
+        value
+        if isinstance(value, Department)
+        else Department.objects.filter(pk=value or None).first()
+    )
     if dept is None:
         raise WorkflowError("배정할 부서를 선택하세요.")
     dept = dept.current()
@@ -150,15 +257,20 @@ def validate_department(value, complaint) -> Department:
 
 
 def validate_assignee(value, department) -> User:
-    user = value if isinstance(value, User) else User.objects.filter(pk=value, is_active=True).first()
+    user = (
+        value if isinstance(value, User) else User.objects.filter(pk=value, is_active=True).first()
+    )
     if user is None or (department and user.department_id != department.pk):
         raise WorkflowError("담당자는 배정 부서의 직원이어야 합니다.")
     return user
 
 
 def validate_duplicate(value, complaint) -> Complaint:
-    original = value if isinstance(value, Complaint) else Complaint.objects.filter(
-        receipt_no=(value or "").strip()).first()
+    original = (
+        value
+        if isinstance(value, Complaint)
+        else Complaint.objects.filter(receipt_no=(value or "").strip()).first()
+    )
     if original is None:
         raise WorkflowError("원민원의 접수번호를 찾을 수 없습니다.")
     if original.pk == complaint.pk:
@@ -205,7 +317,9 @@ def apply_record_action(c: Complaint, user, v) -> str:
 
 
 def apply_request_info(c: Complaint, user, v) -> str:
-    notices.queue_notice(c, Message.Purpose.INFO_REQUEST, notices.info_request_text(c, v["text"]), user)
+    notices.queue_notice(
+        c, Message.Purpose.INFO_REQUEST, notices.info_request_text(c, v["text"]), user
+    )
     return v["text"]
 
 
@@ -233,8 +347,10 @@ def apply_duplicate(c: Complaint, user, v) -> str:
     c.duplicate_of = v["duplicate_of"]
     c.state_reason = f"{c.duplicate_of.receipt_no}와 같은 내용"
     notices.queue_notice(
-        c, Message.Purpose.REPLY,
-        f"같은 내용의 민원({c.duplicate_of.receipt_no})이 이미 처리 중이어서 함께 처리합니다.", user,
+        c,
+        Message.Purpose.REPLY,
+        f"같은 내용의 민원({c.duplicate_of.receipt_no})이 이미 처리 중이어서 함께 처리합니다.",
+        user,
     )
     return c.state_reason
 
@@ -273,10 +389,21 @@ def nothing(c, user, v) -> str:
 
 
 APPLY = {
-    "assign": apply_assign, "reassign": apply_assign, "start": apply_start,
-    "record_action": apply_record_action, "request_info": apply_request_info, "resume": nothing,
-    "submit": apply_submit, "return_draft": apply_return_draft, "approve": apply_approve,
-    "notify": apply_notify, "close": nothing, "mark_duplicate": apply_duplicate,
-    "transfer": apply_transfer, "reject": apply_reject, "withdraw": apply_withdraw,
-    "reply": apply_reply, "set_kind": apply_set_kind,
+    "assign": apply_assign,
+    "reassign": apply_assign,
+    "start": apply_start,
+    "record_action": apply_record_action,
+    "request_info": apply_request_info,
+    "resume": nothing,
+    "submit": apply_submit,
+    "return_draft": apply_return_draft,
+    "approve": apply_approve,
+    "notify": apply_notify,
+    "close": nothing,
+    "mark_duplicate": apply_duplicate,
+    "transfer": apply_transfer,
+    "reject": apply_reject,
+    "withdraw": apply_withdraw,
+    "reply": apply_reply,
+    "set_kind": apply_set_kind,
 }

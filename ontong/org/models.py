@@ -23,7 +23,11 @@ class Department(models.Model):
     name = models.CharField(_("부서명"), max_length=100)
     kind = models.CharField(_("종류"), max_length=10, choices=Kind.choices, default=Kind.DIVISION)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("상위 부서"),
     )
     code = models.CharField(_("부서 코드"), max_length=20, blank=True)
@@ -34,7 +38,11 @@ class Department(models.Model):
     email = models.EmailField(_("이메일"), blank=True)
     is_active = models.BooleanField(_("사용"), default=True)
     replaced_by = models.ForeignKey(
-        "self", models.SET_NULL, null=True, blank=True, related_name="replaces",
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replaces",
         verbose_name=_("개편 후 부서"),
     )
     sort_order = models.PositiveIntegerField(_("순서"), default=0)
@@ -90,7 +98,11 @@ class Area(models.Model):
     kind = models.CharField(_("종류"), max_length=2, choices=Kind.choices)
     legal_units = models.JSONField(_("법정동/리"), default=list, blank=True)
     office = models.ForeignKey(
-        Department, models.SET_NULL, null=True, blank=True, related_name="areas",
+        Department,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="areas",
         verbose_name=_("행정복지센터"),
     )
 
@@ -105,7 +117,11 @@ class Area(models.Model):
 
 class User(AbstractUser):
     department = models.ForeignKey(
-        Department, models.SET_NULL, null=True, blank=True, related_name="staff",
+        Department,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("소속 부서"),
     )
     work_phone = models.CharField(_("업무 전화"), max_length=40, blank=True)

@@ -12,10 +12,32 @@ from openpyxl import Workbook, load_workbook
 
 from .models import Area, Department, Role
 
-COLUMNS = ["name", "kind", "parent", "code", "duty", "keywords", "aliases", "phone", "email",
-           "is_active", "replaced_by"]
-HEADERS = ["부서명", "종류", "상위부서", "부서코드", "사무분장", "키워드", "다른이름", "전화",
-           "이메일", "사용", "개편후부서"]
+COLUMNS = [
+    "name",
+    "kind",
+    "parent",
+    "code",
+    "duty",
+    "keywords",
+    "aliases",
+    "phone",
+    "email",
+    "is_active",
+    "replaced_by",
+]
+HEADERS = [
+    "부서명",
+    "종류",
+    "상위부서",
+    "부서코드",
+    "사무분장",
+    "키워드",
+    "다른이름",
+    "전화",
+    "이메일",
+    "사용",
+    "개편후부서",
+]
 FIXTURE = Path(__file__).parent / "fixtures" / "seosan.json"
 
 
@@ -27,11 +49,21 @@ def ensure_role_groups() -> None:
 def department_rows(queryset) -> list[list[str]]:
     rows = []
     for dept in queryset.select_related("parent", "replaced_by"):
-        rows.append([
-            dept.name, dept.kind, dept.parent.name if dept.parent else "", dept.code, dept.duty,
-            dept.keywords, dept.aliases, dept.phone, dept.email, "Y" if dept.is_active else "N",
-            dept.replaced_by.name if dept.replaced_by else "",
-        ])
+        rows.append(
+            [
+                dept.name,
+                dept.kind,
+                dept.parent.name if dept.parent else "",
+                dept.code,
+                dept.duty,
+                dept.keywords,
+                dept.aliases,
+                dept.phone,
+                dept.email,
+                "Y" if dept.is_active else "N",
+                dept.replaced_by.name if dept.replaced_by else "",
+            ]
+        )
     return rows
 
 
@@ -82,7 +114,9 @@ def read_table(data: bytes, filename: str) -> list[dict[str, str]]:
             sheet = load_workbook(io.BytesIO(data), read_only=True).active
         except Exception as exc:
             raise ImportError_(f"XLSX 파일을 읽을 수 없습니다: {exc}") from exc
-        rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
     else:
         rows = list(csv.reader(io.StringIO(decode_csv(data))))
     if not rows:
@@ -97,7 +131,8 @@ def read_table(data: bytes, filename: str) -> list[dict[str, str]]:
     keys = [by_header.get(h) for h in header]
     return [
         {k: (v or "").strip() for k, v in zip(keys, row, strict=False) if k}
-        for row in rows[1:] if any((v or "").strip() for v in row)
+        for row in rows[1:]
+        if any((v or "").strip() for v in row)
     ]
 
 
@@ -115,7 +150,9 @@ def import_departments(data: bytes, filename: str) -> ImportReport:
             continue
         kind = row.get("kind") or Department.Kind.DIVISION
         if kind not in kinds:
-            report.errors.append(f"{number}행: 종류 '{kind}'는 {', '.join(sorted(kinds))} 중 하나여야 합니다.")
+            report.errors.append(
+                f"{number}행: 종류 '{kind}'는 {', '.join(sorted(kinds))} 중 하나여야 합니다."
+            )
             continue
         dept = by_name.get(name) or Department(name=name)
         is_new = dept.pk is None
@@ -154,21 +191,34 @@ def load_city_fixture(path: Path = FIXTURE) -> dict:
     for order, item in enumerate(data["departments"]):
         parent = by_name.get(item["parent"]) if item["parent"] else None
         dept, _ = Department.objects.update_or_create(
-            name=item["name"], parent=parent,
-            defaults={"kind": item["kind"], "duty": item["duty"],
-                      "keywords": ", ".join(item["keywords"]), "sort_order": order},
+            name=item["name"],
+            parent=parent,
+            defaults={
+                "kind": item["kind"],
+                "duty": item["duty"],
+                "keywords": ", ".join(item["keywords"]),
+                "sort_order": order,
+            },
         )
         by_name[dept.name] = dept
     for order, item in enumerate(data["areas"], start=len(data["departments"])):
         office, _ = Department.objects.update_or_create(
-            name=f"{item['name']} 행정복지센터", parent=None,
-            defaults={"kind": Department.Kind.EMD, "sort_order": order,
-                      "duty": "주민등록·제증명, 복지 상담·신청, 현장 생활민원 1차 확인",
-                      "keywords": ", ".join(u["name"] for u in item["legal_units"])},
+            name=f"{item['name']} 행정복지센터",
+            parent=None,
+            defaults={
+                "kind": Department.Kind.EMD,
+                "sort_order": order,
+                "duty": "주민등록·제증명, 복지 상담·신청, 현장 생활민원 1차 확인",
+                "keywords": ", ".join(u["name"] for u in item["legal_units"]),
+            },
         )
         Area.objects.update_or_create(
             code=item["code"],
-            defaults={"name": item["name"], "kind": item["kind"],
-                      "legal_units": item["legal_units"], "office": office},
+            defaults={
+                "name": item["name"],
+                "kind": item["kind"],
+                "legal_units": item["legal_units"],
+                "office": office,
+            },
         )
     return {"departments": Department.objects.count(), "areas": Area.objects.count()}

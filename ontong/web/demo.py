@@ -30,41 +30,115 @@ STAFF = [
 
 # (text, department, 읍면동, kind)
 SAMPLES = [
-    ("읍내동 시청 앞 사거리 횡단보도 옆 도로에 포트홀이 크게 생겼어요. 어제 저녁에 차가 덜컹했습니다.", "도로과", "부춘동", Kind.OTHER),
-    ("동문동 주공아파트 앞 가로등이 일주일째 꺼져 있어 밤길이 무섭습니다.", "도로과", "동문1동", Kind.OTHER),
-    ("해미읍성 앞 도로에 고라니 사체가 있습니다. 빨리 치워 주세요.", "도로과", "해미면", Kind.OTHER),
-    ("석남동 초등학교 앞 인도 보도블록이 깨져서 아이들이 넘어질 것 같아요.", "도로과", "석남동", Kind.OTHER),
-    ("눈이 많이 왔는데 성연면 일반산업단지 진입로 제설이 안 되어 출근길이 위험합니다.", "도로과", "성연면", Kind.OTHER),
-    ("호수공원 주변 불법 주정차 때문에 버스가 못 지나갑니다. 단속 부탁드립니다.", "교통과", "수석동", Kind.OTHER),
-    ("대산읍에서 시내로 가는 버스 배차 간격이 너무 길어요. 출퇴근 시간만이라도 늘려 주세요.", "교통과", "대산읍", Kind.SUGGESTION),
-    ("화물차가 밤마다 아파트 옆 도로에 밤샘주차를 해서 시야가 가립니다.", "교통과", "동문2동", Kind.OTHER),
+    (
+        "읍내동 시청 앞 사거리 횡단보도 옆 도로에 포트홀이 크게 생겼어요. 어제 저녁에 차가 덜컹했습니다.",
+        "도로과",
+        "부춘동",
+        Kind.OTHER,
+    ),
+    (
+        "동문동 주공아파트 앞 가로등이 일주일째 꺼져 있어 밤길이 무섭습니다.",
+        "도로과",
+        "동문1동",
+        Kind.OTHER,
+    ),
+    (
+        "해미읍성 앞 도로에 고라니 사체가 있습니다. 빨리 치워 주세요.",
+        "도로과",
+        "해미면",
+        Kind.OTHER,
+    ),
+    (
+        "석남동 초등학교 앞 인도 보도블록이 깨져서 아이들이 넘어질 것 같아요.",
+        "도로과",
+        "석남동",
+        Kind.OTHER,
+    ),
+    (
+        "눈이 많이 왔는데 성연면 일반산업단지 진입로 제설이 안 되어 출근길이 위험합니다.",
+        "도로과",
+        "성연면",
+        Kind.OTHER,
+    ),
+    (
+        "호수공원 주변 불법 주정차 때문에 버스가 못 지나갑니다. 단속 부탁드립니다.",
+        "교통과",
+        "수석동",
+        Kind.OTHER,
+    ),
+    (
+        "대산읍에서 시내로 가는 버스 배차 간격이 너무 길어요. 출퇴근 시간만이라도 늘려 주세요.",
+        "교통과",
+        "대산읍",
+        Kind.SUGGESTION,
+    ),
+    (
+        "화물차가 밤마다 아파트 옆 도로에 밤샘주차를 해서 시야가 가립니다.",
+        "교통과",
+        "동문2동",
+        Kind.OTHER,
+    ),
     ("공영주차장 요금 정산기가 카드를 인식하지 못합니다.", "교통과", "부춘동", Kind.OTHER),
-    ("음암면 마을 입구에 대형폐기물이 몇 주째 무단투기되어 있습니다.", "자원순환과", "음암면", Kind.OTHER),
+    (
+        "음암면 마을 입구에 대형폐기물이 몇 주째 무단투기되어 있습니다.",
+        "자원순환과",
+        "음암면",
+        Kind.OTHER,
+    ),
     ("분리배출 요일이 바뀌었다는데 어디서 확인하나요?", "자원순환과", "석남동", Kind.INQUIRY),
     ("음식물 쓰레기 수거가 이번 주에 안 되어 냄새가 심해요.", "자원순환과", "동문1동", Kind.OTHER),
     ("운산면 하천변에 누가 쓰레기를 태우고 있어요.", "자원순환과", "운산면", Kind.OTHER),
-    ("지곡면 우리 마을 상수도가 아침부터 단수입니다. 언제 복구되나요?", "맑은물관리과", "지곡면", Kind.OTHER),
+    (
+        "지곡면 우리 마을 상수도가 아침부터 단수입니다. 언제 복구되나요?",
+        "맑은물관리과",
+        "지곡면",
+        Kind.OTHER,
+    ),
     ("아파트 앞 맨홀에서 하수 냄새가 올라옵니다.", "맑은물관리과", "수석동", Kind.OTHER),
     ("도로에서 물이 계속 새어 나와요. 수도관 누수 같습니다.", "맑은물관리과", "부석면", Kind.OTHER),
-    ("수도요금이 지난달보다 세 배나 나왔는데 검침이 잘못된 것 같습니다.", "맑은물관리과", "팔봉면", Kind.GRIEVANCE),
+    (
+        "수도요금이 지난달보다 세 배나 나왔는데 검침이 잘못된 것 같습니다.",
+        "맑은물관리과",
+        "팔봉면",
+        Kind.GRIEVANCE,
+    ),
     ("대산공단 쪽에서 밤마다 악취가 심하게 납니다.", "기후환경대기과", "대산읍", Kind.OTHER),
     ("공사장 소음이 새벽 6시부터 시작돼요.", "기후환경대기과", "동문2동", Kind.OTHER),
     ("공원 놀이터 그네 줄이 끊어져 있어요.", "산림공원과", "석남동", Kind.OTHER),
     ("가로수 가지가 전선에 닿아 있어 위험해 보입니다.", "산림공원과", "인지면", Kind.OTHER),
     ("경로당 난방비 지원 신청은 어떻게 하나요?", "사회복지과", "고북면", Kind.INQUIRY),
-    ("시청 누리집에 민원 결과 알림을 문자로도 받을 수 있게 해 주세요.", "민원봉사과", "부춘동", Kind.SUGGESTION),
-    ("교차로 신호등 주기가 너무 짧아 어르신들이 건너기 어렵습니다.", None, "수석동", Kind.SUGGESTION),
+    (
+        "시청 누리집에 민원 결과 알림을 문자로도 받을 수 있게 해 주세요.",
+        "민원봉사과",
+        "부춘동",
+        Kind.SUGGESTION,
+    ),
+    (
+        "교차로 신호등 주기가 너무 짧아 어르신들이 건너기 어렵습니다.",
+        None,
+        "수석동",
+        Kind.SUGGESTION,
+    ),
     ("아파트 관리비 부과가 이상합니다.", "주택과", "동문1동", Kind.GRIEVANCE),
 ]
 
 # How far along each demo complaint goes, cycling so that every state is present.
 PATHS = [
-    [], [], ["assign"], ["assign", "start"], ["assign", "start", "record_action"],
-    ["assign", "start", "submit"], ["assign", "start", "submit", "approve"],
+    [],
+    [],
+    ["assign"],
+    ["assign", "start"],
+    ["assign", "start", "record_action"],
+    ["assign", "start", "submit"],
+    ["assign", "start", "submit", "approve"],
     ["assign", "start", "submit", "approve", "notify"],
     ["assign", "start", "submit", "approve", "notify", "close"],
-    ["assign", "start", "request_info"], ["transfer"], ["assign", "reject"], ["withdraw"],
-    ["assign", "start", "submit", "return_draft"], ["assign", "reassign"],
+    ["assign", "start", "request_info"],
+    ["transfer"],
+    ["assign", "reject"],
+    ["withdraw"],
+    ["assign", "start", "submit", "return_draft"],
+    ["assign", "reassign"],
 ]
 NAMES = ["홍길동", "김민지", "이서준", "박지우", "최하은", "정도윤", "강서연", ""]
 
@@ -88,10 +162,20 @@ def create_staff() -> list[tuple[str, str]]:
 
 
 def actor_for(action: str, dept_name: str | None) -> User:
-    role_user = {"assign": "triage", "transfer": "triage", "withdraw": "triage", "reassign": "triage"}
+    role_user = {
+        "assign": "triage",
+        "transfer": "triage",
+        "withdraw": "triage",
+        "reassign": "triage",
+    }
     if action in role_user or not dept_name:
         return User.objects.get(username=role_user.get(action, "admin"))
-    prefix = {"도로과": "road", "교통과": "traffic", "자원순환과": "waste", "맑은물관리과": "water"}.get(dept_name)
+    prefix = {
+        "도로과": "road",
+        "교통과": "traffic",
+        "자원순환과": "waste",
+        "맑은물관리과": "water",
+    }.get(dept_name)
     if prefix is None:
         return User.objects.get(username="admin")
     manager_actions = {"approve", "return_draft", "reject"}
@@ -102,14 +186,20 @@ def action_params(action: str, dept: Department | None, text: str) -> dict:
     other = Department.objects.filter(name="도로과").first()
     return {
         "assign": {"department": dept},
-        "reassign": {"department": other if dept != other else Department.objects.get(name="교통과"),
-                     "reason": "현장 확인 결과 소관 부서가 달라 재배정합니다."},
+        "reassign": {
+            "department": other if dept != other else Department.objects.get(name="교통과"),
+            "reason": "현장 확인 결과 소관 부서가 달라 재배정합니다.",
+        },
         "record_action": {"text": "현장을 확인했고 보수 업체에 작업을 요청했습니다."},
         "request_info": {"text": "정확한 위치(건물명이나 가까운 상호)를 알려 주시겠어요?"},
-        "submit": {"answer": f"말씀하신 '{text[:20]}…' 건은 현장 확인 후 조치를 마쳤습니다. 불편을 드려 죄송합니다."},
+        "submit": {
+            "answer": f"말씀하신 '{text[:20]}…' 건은 현장 확인 후 조치를 마쳤습니다. 불편을 드려 죄송합니다."
+        },
         "return_draft": {"reason": "조치 일자와 향후 계획을 답변에 넣어 주세요."},
         "transfer": {"agency": "서산경찰서", "reason": "교통신호 운영은 경찰서 소관입니다."},
-        "reject": {"reason": "사인 간 권리관계에 관한 사항으로 민원처리법 제21조에 따라 처리하지 않습니다."},
+        "reject": {
+            "reason": "사인 간 권리관계에 관한 사항으로 민원처리법 제21조에 따라 처리하지 않습니다."
+        },
         "withdraw": {"reason": "민원인이 전화로 취하를 요청했습니다."},
     }.get(action, {})
 
@@ -131,16 +221,28 @@ def create_complaints(count: int = 50, seed: int = 7) -> int:
         email = f"citizen{index}@example.kr" if name and index % 3 == 0 else ""
         phone = f"010-{rng.randint(2000, 9999)}-{rng.randint(1000, 9999)}" if name else ""
         received = now - dt.timedelta(days=(count - index) * 0.8, minutes=rng.randint(0, 600))
-        complaint = receive_complaint(Intake(
-            channel=Channel.WEB, body=text, kind=kind,
-            area=areas.get(area_name), name=name, phone=phone, email=email, contact_consent=bool(name),
-            external_user_id=f"demo-{index}", received_at=received,
-        ))
+        complaint = receive_complaint(
+            Intake(
+                channel=Channel.WEB,
+                body=text,
+                kind=kind,
+                area=areas.get(area_name),
+                name=name,
+                phone=phone,
+                email=email,
+                contact_consent=bool(name),
+                external_user_id=f"demo-{index}",
+                received_at=received,
+            )
+        )
         for action in path:
             params = action_params(action, dept, text)
-            complaint = perform(complaint, action, actor_for(action, complaint.department.name
-                                                             if complaint.department else dept_name),
-                                **params)
+            complaint = perform(
+                complaint,
+                action,
+                actor_for(action, complaint.department.name if complaint.department else dept_name),
+                **params,
+            )
     return Complaint.objects.count()
 
 

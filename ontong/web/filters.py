@@ -17,14 +17,22 @@ from ontong.org.models import Area, Department
 class ListFilter(forms.Form):
     q = forms.CharField(label="검색", required=False, max_length=200)
     state = forms.ChoiceField(label="상태", required=False, choices=[("", "전체")] + State.choices)
-    department = forms.ModelChoiceField(label="부서", required=False, queryset=Department.objects.all(),
-                                        empty_label="전체")
-    channel = forms.ChoiceField(label="채널", required=False, choices=[("", "전체")] + Channel.choices)
-    area = forms.ModelChoiceField(label="읍면동", required=False, queryset=Area.objects.all(),
-                                  empty_label="전체")
+    department = forms.ModelChoiceField(
+        label="부서", required=False, queryset=Department.objects.all(), empty_label="전체"
+    )
+    channel = forms.ChoiceField(
+        label="채널", required=False, choices=[("", "전체")] + Channel.choices
+    )
+    area = forms.ModelChoiceField(
+        label="읍면동", required=False, queryset=Area.objects.all(), empty_label="전체"
+    )
     overdue = forms.BooleanField(label="기한 경과만", required=False)
-    date_from = forms.DateField(label="접수일 부터", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="접수일 까지", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label="접수일 부터", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="접수일 까지", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def apply(self, queryset):
         if not self.is_valid():
@@ -39,14 +47,29 @@ class ListFilter(forms.Form):
             queryset = queryset.filter(due_at__lt=timezone.now()).exclude(state__in=CLOCK_STOPPED)
         zone = timezone.get_current_timezone()
         if data["date_from"]:
-            queryset = queryset.filter(received_at__gte=datetime.combine(data["date_from"], time.min, zone))
+            queryset = queryset.filter(
+                received_at__gte=datetime.combine(data["date_from"], time.min, zone)
+            )
         if data["date_to"]:
-            queryset = queryset.filter(received_at__lte=datetime.combine(data["date_to"], time.max, zone))
+            queryset = queryset.filter(
+                received_at__lte=datetime.combine(data["date_to"], time.max, zone)
+            )
         return queryset
 
 
-EXPORT_HEADERS = ["접수번호", "접수일시", "종류", "상태", "채널", "부서", "담당자", "읍면동", "제목",
-                  "처리기한", "종결일시"]
+EXPORT_HEADERS = [
+    "접수번호",
+    "접수일시",
+    "종류",
+    "상태",
+    "채널",
+    "부서",
+    "담당자",
+    "읍면동",
+    "제목",
+    "처리기한",
+    "종결일시",
+]
 
 
 def local(value) -> str:
@@ -57,10 +80,17 @@ def export_rows(queryset):
     """Exports carry no contact details, and titles are masked: a file travels further than a screen."""
     for c in queryset.select_related("department", "assignee", "area").iterator(chunk_size=1000):
         yield [
-            c.receipt_no, local(c.received_at), c.get_kind_display(), c.get_state_display(),
-            c.get_channel_display(), c.department.name if c.department else "",
+            c.receipt_no,
+            local(c.received_at),
+            c.get_kind_display(),
+            c.get_state_display(),
+            c.get_channel_display(),
+            c.department.name if c.department else "",
             (c.assignee.get_full_name() or c.assignee.username) if c.assignee else "",
-            c.area.name if c.area else "", privacy.mask_text(c.title), local(c.due_at), local(c.closed_at),
+            c.area.name if c.area else "",
+            privacy.mask_text(c.title),
+            local(c.due_at),
+            local(c.closed_at),
         ]
 
 

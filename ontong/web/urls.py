@@ -11,7 +11,12 @@ urlpatterns = [
     path("complaints/<str:receipt_no>/", views.detail, name="detail"),
     path("complaints/<str:receipt_no>/act/<str:action>/", views.act, name="act"),
     path("complaints/<str:receipt_no>/reveal/", views.reveal, name="reveal"),
-    path("complaints/<str:receipt_no>/messages/<int:message_id>/resend/", views.resend, name="resend"),
-    path("complaints/<str:receipt_no>/attachments/<int:attachment_id>/", views.attachment,
-         name="attachment"),
+    path(
+        "complaints/<str:receipt_no>/messages/<int:message_id>/resend/", views.resend, name="resend"
+    ),
+    path(
+        "complaints/<str:receipt_no>/attachments/<int:attachment_id>/",
+        views.attachment,
+        name="attachment",
+    ),
 ]

@@ -11,7 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ontong.complaints import notices
-from ontong.complaints.access import department_scope, get_visible_complaint, handles_case, visible_complaints
+from ontong.complaints.access import (
+    department_scope,
+    get_visible_complaint,
+    handles_case,
+    visible_complaints,
+)
 from ontong.complaints.models import FINAL_STATES, Attachment, Event, Kind, Message, State
 from ontong.complaints.workflow import ACTIONS, WorkflowError, available_actions, perform
 from ontong.org.models import Department, Role, User
@@ -44,8 +49,13 @@ def list_page(request, queryset, *, title, template="web/list.html", poll=False)
     if export in {"csv", "xlsx"}:
         return export_response(queryset, export, title)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "filters": filters, "title": title, "poll": poll,
-               "query": request.GET.urlencode()}
+    context = {
+        "page": page,
+        "filters": filters,
+        "title": title,
+        "poll": poll,
+        "query": request.GET.urlencode(),
+    }
     if request.htmx and request.htmx.target == "rows":
         return render(request, "web/_rows.html", context)
     return render(request, template, context)
@@ -60,7 +70,7 @@ def export_response(queryset, export: str, title: str) -> HttpResponse:
             export_xlsx(queryset),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    response["Content-Disposition"] = f"attachment; filename=\"ontong-{stamp}.{export}\""
+    response["Content-Disposition"] = f'attachment; filename="ontong-{stamp}.{export}"'
     return response
 
 
@@ -69,7 +79,9 @@ def inbox(request):
     """접수함: new and unassigned, newest first."""
     if not request.user.has_role(Role.TRIAGE, Role.ADMIN):
         raise Http404
-    queryset = visible_complaints(request.user).filter(state=State.RECEIVED).order_by("-received_at")
+    queryset = (
+        visible_complaints(request.user).filter(state=State.RECEIVED).order_by("-received_at")
+    )
     return list_page(request, queryset, title="접수함", poll=True)
 
 
@@ -77,8 +89,12 @@ def inbox(request):
 def queue(request):
     """부서함: my department's open cases, most urgent first."""
     scope = department_scope(request.user)
-    queryset = visible_complaints(request.user).filter(department_id__in=scope).exclude(
-        state__in=FINAL_STATES).order_by("due_at", "received_at")
+    queryset = (
+        visible_complaints(request.user)
+        .filter(department_id__in=scope)
+        .exclude(state__in=FINAL_STATES)
+        .order_by("due_at", "received_at")
+    )
     return list_page(request, queryset, title="부서함", poll=True)
 
 
@@ -103,20 +119,34 @@ def detail(request, receipt_no: str):
     complaint = get_visible_complaint(request.user, receipt_no)
     reveal = personal_data_revealed(request, complaint)
     if reveal and complaint.citizen and (complaint.citizen.phone or complaint.citizen.email):
-        Event.objects.create(complaint=complaint, actor=request.user, action="personal_data_viewed",
-                             ip=client_ip(request), note="연락처가 보이는 화면을 열람")
+        Event.objects.create(
+            complaint=complaint,
+            actor=request.user,
+            action="personal_data_viewed",
+            ip=client_ip(request),
+            note="연락처가 보이는 화면을 열람",
+        )
     actions = available_actions(request.user, complaint)
     departments = Department.objects.filter(is_active=True)
-    return render(request, "web/detail.html", {
-        "c": complaint, "reveal": reveal, "handles": handles_case(request.user, complaint),
-        "thread": complaint.messages.select_related("author").prefetch_related("attachments"),
-        "events": complaint.events.select_related("actor"),
-        "attachments": complaint.attachments.all(),
-        "actions": {a.name: a for a in actions}, "departments": departments,
-        "officers": User.objects.filter(department=complaint.department, is_active=True)
-        if complaint.department else User.objects.none(),
-        "kinds": Kind.choices, "duplicates": complaint.duplicates.all(),
-    })
+    return render(
+        request,
+        "web/detail.html",
+        {
+            "c": complaint,
+            "reveal": reveal,
+            "handles": handles_case(request.user, complaint),
+            "thread": complaint.messages.select_related("author").prefetch_related("attachments"),
+            "events": complaint.events.select_related("actor"),
+            "attachments": complaint.attachments.all(),
+            "actions": {a.name: a for a in actions},
+            "departments": departments,
+            "officers": User.objects.filter(department=complaint.department, is_active=True)
+            if complaint.department
+            else User.objects.none(),
+            "kinds": Kind.choices,
+            "duplicates": complaint.duplicates.all(),
+        },
+    )
 
 
 @login_required
@@ -125,8 +155,19 @@ def act(request, receipt_no: str, action: str):
     complaint = get_visible_complaint(request.user, receipt_no)
     if action not in ACTIONS:
         raise Http404
-    params = {key: request.POST.get(key, "") for key in
-              ("department", "assignee", "reason", "text", "answer", "agency", "duplicate_of", "kind")}
+    params = {
+        key: request.POST.get(key, "")
+        for key in (
+            "department",
+            "assignee",
+            "reason",
+            "text",
+            "answer",
+            "agency",
+            "duplicate_of",
+            "kind",
+        )
+    }
     try:
         perform(complaint, action, request.user, ip=client_ip(request), **params)
     except WorkflowError as exc:
@@ -143,9 +184,15 @@ def act(request, receipt_no: str, action: str):
 def reveal(request, receipt_no: str):
     complaint = get_visible_complaint(request.user, receipt_no)
     request.session[reveal_key(receipt_no)] = (
-        timezone.now() + dt.timedelta(seconds=REVEAL_SECONDS)).timestamp()
-    Event.objects.create(complaint=complaint, actor=request.user, action="personal_data_viewed",
-                         ip=client_ip(request), note=request.POST.get("reason", "")[:200] or "보기 요청")
+        timezone.now() + dt.timedelta(seconds=REVEAL_SECONDS)
+    ).timestamp()
+    Event.objects.create(
+        complaint=complaint,
+        actor=request.user,
+        action="personal_data_viewed",
+        ip=client_ip(request),
+        note=request.POST.get("reason", "")[:200] or "보기 요청",
+    )
     return redirect("web:detail", receipt_no=receipt_no)
 
 
@@ -153,13 +200,22 @@ def reveal(request, receipt_no: str):
 @require_POST
 def resend(request, receipt_no: str, message_id: int):
     complaint = get_visible_complaint(request.user, receipt_no)
-    message = get_object_or_404(Message, pk=message_id, complaint=complaint, delivery=Message.Delivery.FAILED)
-    if not ("reply" in {a.name for a in available_actions(request.user, complaint)}
-            or request.user.has_role(Role.ADMIN)):
+    message = get_object_or_404(
+        Message, pk=message_id, complaint=complaint, delivery=Message.Delivery.FAILED
+    )
+    if not (
+        "reply" in {a.name for a in available_actions(request.user, complaint)}
+        or request.user.has_role(Role.ADMIN)
+    ):
         raise Http404
     notices.resend(message)
-    Event.objects.create(complaint=complaint, actor=request.user, action="resend", ip=client_ip(request),
-                         note=message.get_purpose_display())
+    Event.objects.create(
+        complaint=complaint,
+        actor=request.user,
+        action="resend",
+        ip=client_ip(request),
+        note=message.get_purpose_display(),
+    )
     messages.success(request, "다시 발송하도록 대기열에 넣었습니다.")
     return redirect("web:detail", receipt_no=receipt_no)
 

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
-from ontong.complaints.privacy import MOBILE, LANDLINE
+from ontong.complaints.privacy import LANDLINE, MOBILE
 from ontong.org.models import Area
 
 MAX_PHOTOS = 5
@@ -22,7 +22,9 @@ class PhotosField(forms.FileField):
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > MAX_PHOTOS:
-            raise ValidationError(_("사진은 %(n)d장까지 올릴 수 있습니다."), params={"n": MAX_PHOTOS})
+            raise ValidationError(
+                _("사진은 %(n)d장까지 올릴 수 있습니다."), params={"n": MAX_PHOTOS}
+            )
         return [check_photo(f) for f in files]
 
 
@@ -48,26 +50,32 @@ def check_photo(upload):
 class IntakeForm(forms.Form):
     title = forms.CharField(label=_("제목 (선택)"), max_length=200, required=False)
     body = forms.CharField(
-        label=_("내용"), max_length=MAX_BODY,
-        widget=forms.Textarea(attrs={"rows": 7, "placeholder": _("무엇이 불편하신가요? 어디서, 무엇이 문제인지 적어 주세요.")}),
+        label=_("내용"),
+        max_length=MAX_BODY,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 7,
+                "placeholder": _("무엇이 불편하신가요? 어디서, 무엇이 문제인지 적어 주세요."),
+            }
+        ),
     )
-    area = forms.ModelChoiceField(label=_("읍면동"), queryset=Area.objects.all(), required=False,
-                                  empty_label=_("모름 / 선택 안 함"))
+    area = forms.ModelChoiceField(
+        label=_("읍면동"),
+        queryset=Area.objects.all(),
+        required=False,
+        empty_label=_("모름 / 선택 안 함"),
+    )
     address = forms.CharField(label=_("주소 또는 위치 (선택)"), max_length=300, required=False)
     photos = PhotosField(label=_("사진 (최대 5장, 각 10MB)"), required=False)
     name = forms.CharField(label=_("성명 (선택)"), max_length=60, required=False)
     phone = forms.CharField(label=_("휴대전화 (선택)"), max_length=40, required=False)
     email = forms.EmailField(label=_("이메일 (선택, 결과 안내용)"), required=False)
     consent = forms.BooleanField(
-        label=_("연락처를 민원 처리와 결과 안내에만 쓰는 데 동의합니다 (보유: 민원 종결 후 기록관리기준에 따름)."),
+        label=_(
+            "연락처를 민원 처리와 결과 안내에만 쓰는 데 동의합니다 (보유: 민원 종결 후 기록관리기준에 따름)."
+        ),
         required=False,
     )
-
-    def clean_body(self):
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise ValidationError(_("내용을 입력하세요."))
-        return body
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
@@ -84,11 +92,16 @@ class IntakeForm(forms.Form):
 
 
 class StatusLookupForm(forms.Form):
-    receipt_no = forms.RegexField(label=_("접수번호"), regex=r"^\d{4}-\d{6}$", max_length=11,
-                                  error_messages={"invalid": _("접수번호는 2026-000123 형식입니다.")})
+    receipt_no = forms.RegexField(
+        label=_("접수번호"),
+        regex=r"^\d{4}-\d{6}$",
+        max_length=11,
+        error_messages={"invalid": _("접수번호는 2026-000123 형식입니다.")},
+    )
     token = forms.CharField(label=_("조회 코드"), max_length=64)
 
 
 class FollowUpForm(forms.Form):
-    body = forms.CharField(label=_("추가로 알릴 내용"), max_length=MAX_BODY,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(
+        label=_("추가로 알릴 내용"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 3})
+    )

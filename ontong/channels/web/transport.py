@@ -2,7 +2,6 @@
 e-mail address with consent, it is also sent by e-mail through Django's e-mail backend."""
 
 import smtplib
-import socket
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -32,6 +31,6 @@ class WebTransport(Transport):
             if 500 <= exc.smtp_code < 600:
                 raise PermanentError(f"메일 서버 거부 ({exc.smtp_code})") from exc
             raise TemporaryError(f"메일 서버 일시 오류 ({exc.smtp_code})") from exc
-        except (smtplib.SMTPException, socket.timeout, OSError) as exc:
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise TemporaryError(f"메일 서버에 연결하지 못했습니다: {exc}") from exc
         return f"email:{message.pk}"

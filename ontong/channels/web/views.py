@@ -16,8 +16,20 @@ from ontong.complaints.services import Intake, receive_complaint, status_token_m
 
 from .forms import FollowUpForm, IntakeForm, StatusLookupForm
 
-PUBLIC_EVENTS = {"received", "assign", "reassign", "start", "request_info", "resume", "notify",
-                 "close", "transfer", "reject", "withdraw", "mark_duplicate"}
+PUBLIC_EVENTS = {
+    "received",
+    "assign",
+    "reassign",
+    "start",
+    "request_info",
+    "resume",
+    "notify",
+    "close",
+    "transfer",
+    "reject",
+    "withdraw",
+    "mark_duplicate",
+}
 
 
 def ratelimited(request, exception=None):
@@ -34,11 +46,21 @@ def intake(request):
     form = IntakeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        complaint = receive_complaint(Intake(
-            channel=Channel.WEB, body=data["body"], title=data["title"], area=data["area"],
-            address=data["address"], name=data["name"], phone=data["phone"], email=data["email"],
-            contact_consent=data["consent"], files=data["photos"], ip=client_ip(request),
-        ))
+        complaint = receive_complaint(
+            Intake(
+                channel=Channel.WEB,
+                body=data["body"],
+                title=data["title"],
+                area=data["area"],
+                address=data["address"],
+                name=data["name"],
+                phone=data["phone"],
+                email=data["email"],
+                contact_consent=data["consent"],
+                files=data["photos"],
+                ip=client_ip(request),
+            )
+        )
         return redirect(status_link(complaint) + "&new=1")
     status = 400 if request.method == "POST" else 200
     return render(request, "channels_web/intake.html", {"form": form}, status=status)
@@ -60,7 +82,9 @@ def status_lookup(request):
 
 def complaint_for_token(receipt_no: str, token: str) -> Complaint:
     """The same 404 for an unknown number and a wrong token: nothing is enumerable."""
-    complaint = Complaint.objects.select_related("department", "area").filter(receipt_no=receipt_no).first()
+    complaint = (
+        Complaint.objects.select_related("department", "area").filter(receipt_no=receipt_no).first()
+    )
     if complaint is None or not status_token_matches(complaint, token):
         raise Http404("접수번호나 조회 코드가 맞지 않습니다.")
     return complaint
@@ -77,11 +101,19 @@ def status(request, receipt_no: str):
         return redirect(status_link(complaint))
     events = complaint.events.filter(action__in=PUBLIC_EVENTS)
     messages = complaint.messages.exclude(delivery=Message.Delivery.FAILED, direction="out")
-    response = render(request, "channels_web/status.html", {
-        "complaint": complaint, "events": events, "thread": messages, "form": form,
-        "is_new": request.GET.get("new") == "1", "token": token,
-        "show_answer": complaint.state in {State.NOTIFIED, State.CLOSED},
-    })
+    response = render(
+        request,
+        "channels_web/status.html",
+        {
+            "complaint": complaint,
+            "events": events,
+            "thread": messages,
+            "form": form,
+            "is_new": request.GET.get("new") == "1",
+            "token": token,
+            "show_answer": complaint.state in {State.NOTIFIED, State.CLOSED},
+        },
+    )
     response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
     response["Cache-Control"] = "no-store"
     return response
@@ -90,10 +122,19 @@ def status(request, receipt_no: str):
 @transaction.atomic
 def add_follow_up(complaint: Complaint, body: str, ip: str | None) -> None:
     body, removed = privacy.remove_rrns(body)
-    Message.objects.create(complaint=complaint, direction=Message.Direction.IN,
-                           channel=complaint.channel, account="web", body=body)
-    Event.objects.create(complaint=complaint, action="citizen_message", ip=ip,
-                         note="민원인이 추가 내용을 보냈습니다." + (" (주민등록번호 삭제)" if removed else ""))
+    Message.objects.create(
+        complaint=complaint,
+        direction=Message.Direction.IN,
+        channel=complaint.channel,
+        account="web",
+        body=body,
+    )
+    Event.objects.create(
+        complaint=complaint,
+        action="citizen_message",
+        ip=ip,
+        note="민원인이 추가 내용을 보냈습니다." + (" (주민등록번호 삭제)" if removed else ""),
+    )
 
 
 def robots(request):

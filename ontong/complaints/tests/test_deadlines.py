@@ -44,10 +44,13 @@ def independent_days(start: dt.datetime, days: int) -> dt.datetime:
         day += dt.timedelta(days=1)
 
 
-@pytest.mark.parametrize(("kind", "received", "expected"), [
-    ("건의", at(2026, 9, 21, 10), at(2026, 10, 14, 18)),  # 추석, 대체공휴일, 한글날 skipped
-    ("기타", at(2026, 5, 22, 16, 30), at(2026, 5, 26, 10, 30)),  # 부처님오신날 대체공휴일
-])
+@pytest.mark.parametrize(
+    ("kind", "received", "expected"),
+    [
+        ("건의", at(2026, 9, 21, 10), at(2026, 10, 14, 18)),  # 추석, 대체공휴일, 한글날 skipped
+        ("기타", at(2026, 5, 22, 16, 30), at(2026, 5, 26, 10, 30)),  # 부처님오신날 대체공휴일
+    ],
+)
 def test_worked_examples_from_minwon_rules(kind, received, expected):
     assert due_at(kind, received) == expected
 

@@ -3,11 +3,14 @@ import pytest
 from ontong.complaints import privacy
 
 
-@pytest.mark.parametrize("text", [
-    "제 주민번호는 900101-1234567 입니다",
-    "주민등록번호 9001011234567",
-    "외국인 900101 5234567 이에요",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "제 주민번호는 900101-1234567 입니다",
+        "주민등록번호 9001011234567",
+        "외국인 900101 5234567 이에요",
+    ],
+)
 def test_resident_numbers_are_removed(text):
     cleaned, count = privacy.remove_rrns(text)
     assert count == 1
@@ -20,9 +23,15 @@ def test_numbers_that_are_not_resident_numbers_are_kept():
     assert privacy.remove_rrns(text) == (text, 0)
 
 
-@pytest.mark.parametrize(("raw", "masked"), [
-    ("홍길동", "홍*동"), ("김철", "김*"), ("남궁민수", "남**수"), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("홍길동", "홍*동"),
+        ("김철", "김*"),
+        ("남궁민수", "남**수"),
+        ("", ""),
+    ],
+)
 def test_names_are_masked_from_the_second_character(raw, masked):
     assert privacy.mask_name(raw) == masked
 
@@ -34,8 +43,10 @@ def test_phone_and_email_masks():
 
 
 def test_free_text_masking_covers_every_kind():
-    text = ("연락은 010-1234-5678 또는 041-660-2222, 메일 gildong@example.kr, "
-            "카드 1234-5678-9012-3456, 계좌 110-123-456789 입니다")
+    text = (
+        "연락은 010-1234-5678 또는 041-660-2222, 메일 gildong@example.kr, "
+        "카드 1234-5678-9012-3456, 계좌 110-123-456789 입니다"
+    )
     masked = privacy.mask_text(text)
     for secret in ["1234-5678", "660-2222", "gildong@", "1234-5678-9012", "123-456789"]:
         assert secret not in masked

@@ -49,10 +49,17 @@ def test_rrn_is_never_stored(new_complaint):
     assert Event.objects.filter(complaint=c, action="rrn_removed").exists()
 
 
-@pytest.mark.parametrize(("query", "found"), [
-    ("가로등이", True), ("가로등", True), ("고장났어요", True), ("가로등 고장", True),
-    ("포트홀", False), ("수도", False),
-])
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("가로등이", True),
+        ("가로등", True),
+        ("고장났어요", True),
+        ("가로등 고장", True),
+        ("포트홀", False),
+        ("수도", False),
+    ],
+)
 def test_korean_aware_search(new_complaint, query, found):
     c = new_complaint("우리 집 앞 가로등이 고장 나서 깜깜해요 😢")
     new_complaint("수도관이 터졌어요")
@@ -96,7 +103,12 @@ def test_temporary_errors_are_retried_then_delivered(new_complaint, monkeypatch,
     assert notices.deliver(ack.pk) == Message.Delivery.QUEUED
     assert notices.deliver(ack.pk) == Message.Delivery.SENT
     ack.refresh_from_db()
-    assert (ack.delivery, ack.attempts, ack.external_id, transport.sent) == ("sent", 3, f"ext-{ack.pk}", 1)
+    assert (ack.delivery, ack.attempts, ack.external_id, transport.sent) == (
+        "sent",
+        3,
+        f"ext-{ack.pk}",
+        1,
+    )
     assert notices.deliver(ack.pk) == "skipped"  # never sent twice
     assert transport.sent == 1
 
@@ -159,7 +171,8 @@ def test_sweep_requeues_lost_tasks_and_surfaces_cut_off_sends(new_complaint, run
     ack.refresh_from_db()
     assert ack.delivery == "sent"
     Message.objects.filter(pk=ack.pk).update(
-        delivery="sending", attempted_at=timezone.now() - dt.timedelta(minutes=30))
+        delivery="sending", attempted_at=timezone.now() - dt.timedelta(minutes=30)
+    )
     assert notices.sweep_deliveries() == {"requeued": 0, "cut_off": 1}
     ack.refresh_from_db()
     assert ack.delivery == "failed" and "전달 여부" in ack.last_error
@@ -175,7 +188,9 @@ def test_receipt_numbers_are_unique_under_concurrent_creation(city):
     def create(worker):
         try:
             for i in range(10):
-                numbers.append(receive_complaint(Intake(channel="web", body=f"동시 {worker}-{i}")).receipt_no)
+                numbers.append(
+                    receive_complaint(Intake(channel="web", body=f"동시 {worker}-{i}")).receipt_no
+                )
         except Exception as exc:  # surfaced below
             errors.append(exc)
         finally:

@@ -11,7 +11,8 @@ from ontong.org.models import Department
 def in_state(complaint: Complaint, state: str, department="도로과") -> Complaint:
     """Test set-up only: put a case in a state without going through the workflow."""
     Complaint.objects.filter(pk=complaint.pk).update(
-        state=state, department=Department.objects.get(name=department) if department else None,
+        state=state,
+        department=Department.objects.get(name=department) if department else None,
     )
     return Complaint.objects.get(pk=complaint.pk)
 
@@ -21,17 +22,32 @@ def params_for(action: str, complaint: Complaint) -> dict:
     road = Department.objects.get(name="도로과")
     return {
         "department": other if complaint.department_id == road.pk else road,
-        "reason": "사유입니다", "text": "현장 확인함", "answer": "보수를 마쳤습니다.",
-        "agency": "서산경찰서", "duplicate_of": Complaint.objects.exclude(pk=complaint.pk).first(),
+        "reason": "사유입니다",
+        "text": "현장 확인함",
+        "answer": "보수를 마쳤습니다.",
+        "agency": "서산경찰서",
+        "duplicate_of": Complaint.objects.exclude(pk=complaint.pk).first(),
         "kind": "건의",
     }
 
 
 ACTOR_FOR = {  # who legitimately does each action on a 도로과 case
-    "assign": "triage", "reassign": "triage", "start": "road", "record_action": "road",
-    "request_info": "road", "resume": "road", "submit": "road", "return_draft": "road_mgr",
-    "approve": "road_mgr", "notify": "road", "close": "road", "mark_duplicate": "triage",
-    "transfer": "triage", "reject": "admin", "withdraw": "triage", "reply": "triage",
+    "assign": "triage",
+    "reassign": "triage",
+    "start": "road",
+    "record_action": "road",
+    "request_info": "road",
+    "resume": "road",
+    "submit": "road",
+    "return_draft": "road_mgr",
+    "approve": "road_mgr",
+    "notify": "road",
+    "close": "road",
+    "mark_duplicate": "triage",
+    "transfer": "triage",
+    "reject": "admin",
+    "withdraw": "triage",
+    "reply": "triage",
     "set_kind": "triage",
 }
 CASES = [(name, state) for name in ACTIONS for state in State.values]
@@ -52,7 +68,12 @@ def test_every_action_from_every_state(action, state, staff, new_complaint):
         assert Complaint.objects.get(pk=complaint.pk).state == expected
         assert complaint.events.count() == before_events + 1
         event = complaint.events.last()
-        assert (event.action, event.actor, event.from_state, event.to_state) == (action, user, state, expected)
+        assert (event.action, event.actor, event.from_state, event.to_state) == (
+            action,
+            user,
+            state,
+            expected,
+        )
     else:
         with pytest.raises(WorkflowError, match="현재 상태"):
             perform(complaint, action, user, **params_for(action, complaint))
@@ -62,11 +83,23 @@ def test_every_action_from_every_state(action, state, staff, new_complaint):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("action", "outsider"), [
-    ("assign", "road"), ("assign", "pr"), ("start", "traffic"), ("start", "triage"),
-    ("submit", "traffic"), ("approve", "road"), ("approve", "traffic_mgr"), ("notify", "pr"),
-    ("reject", "road"), ("reject", "triage"), ("transfer", "road"), ("return_draft", "road"),
-])
+@pytest.mark.parametrize(
+    ("action", "outsider"),
+    [
+        ("assign", "road"),
+        ("assign", "pr"),
+        ("start", "traffic"),
+        ("start", "triage"),
+        ("submit", "traffic"),
+        ("approve", "road"),
+        ("approve", "traffic_mgr"),
+        ("notify", "pr"),
+        ("reject", "road"),
+        ("reject", "triage"),
+        ("transfer", "road"),
+        ("return_draft", "road"),
+    ],
+)
 def test_roles_outside_the_action_are_refused(action, outsider, staff, new_complaint):
     new_complaint("다른 민원")
     source = sorted(ACTIONS[action].sources)[0]
@@ -95,15 +128,27 @@ def test_full_lifecycle_sends_the_result_notice(staff, new_complaint, run_tasks)
     assert c.state == State.CLOSED and c.closed_at is not None
     assert c.assignee == staff["road"] and c.approved_by == staff["road_mgr"]
     assert list(c.events.values_list("action", flat=True)) == [
-        "received", "assign", "start", "submit", "approve", "notify", "close"]
+        "received",
+        "assign",
+        "start",
+        "submit",
+        "approve",
+        "notify",
+        "close",
+    ]
 
 
 @pytest.mark.django_db
 def test_reassignment_keeps_history_in_the_timeline(staff, new_complaint):
     c = new_complaint()
     c = perform(c, "assign", staff["triage"], department=Department.objects.get(name="도로과"))
-    c = perform(c, "reassign", staff["road_mgr"], department=Department.objects.get(name="교통과"),
-                reason="신호 관련이라 교통과 소관")
+    c = perform(
+        c,
+        "reassign",
+        staff["road_mgr"],
+        department=Department.objects.get(name="교통과"),
+        reason="신호 관련이라 교통과 소관",
+    )
     assert c.department.name == "교통과"
     event = c.events.get(action="reassign")
     assert "도로과 → 교통과" in event.note and event.actor == staff["road_mgr"]
@@ -125,8 +170,9 @@ def test_missing_input_is_refused_with_a_clear_message(staff, new_complaint):
 
 @pytest.mark.django_db
 def test_inactive_or_replaced_departments(staff, new_complaint):
-    old = Department.objects.create(name="건축허가과", is_active=False,
-                                    replaced_by=Department.objects.get(name="원스톱허가과"))
+    old = Department.objects.create(
+        name="건축허가과", is_active=False, replaced_by=Department.objects.get(name="원스톱허가과")
+    )
     c = perform(new_complaint(), "assign", staff["triage"], department=old)
     assert c.department.name == "원스톱허가과"  # follows the reorganisation
     closed = Department.objects.create(name="폐지된과", is_active=False)
@@ -137,7 +183,9 @@ def test_inactive_or_replaced_departments(staff, new_complaint):
 
 @pytest.mark.django_db
 def test_transfer_and_reject_tell_the_citizen(staff, new_complaint):
-    c = perform(new_complaint(), "transfer", staff["triage"], agency="한국전력 서산지사", reason="전신주")
+    c = perform(
+        new_complaint(), "transfer", staff["triage"], agency="한국전력 서산지사", reason="전신주"
+    )
     notice = c.messages.get(purpose=Message.Purpose.TRANSFER)
     assert "한국전력 서산지사" in notice.body
     c2 = in_state(new_complaint(), State.ASSIGNED)

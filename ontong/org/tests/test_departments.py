@@ -5,7 +5,11 @@ from openpyxl import load_workbook
 
 from ontong.org.models import Area, Department
 from ontong.org.services import (
-    ImportError_, export_departments_csv, export_departments_xlsx, import_departments, load_city_fixture,
+    ImportError_,
+    export_departments_csv,
+    export_departments_xlsx,
+    import_departments,
+    load_city_fixture,
 )
 
 pytestmark = pytest.mark.django_db
@@ -45,12 +49,15 @@ def test_import_cp949_with_reorganisation():
     assert Department.objects.get(name="새과").keyword_list() == ["가로등"]
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"", "빈 파일"),
-    (b"\xff\xfe\x00\x00junk\x00", "인코딩|열"),
-    ("이름,종류\n도로과,과\n".encode(), "부서명"),
-    ("부서명,색깔\n도로과,빨강\n".encode(), "알 수 없는 열"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "빈 파일"),
+        (b"\xff\xfe\x00\x00junk\x00", "인코딩|열"),
+        ("이름,종류\n도로과,과\n".encode(), "부서명"),
+        ("부서명,색깔\n도로과,빨강\n".encode(), "알 수 없는 열"),
+    ],
+)
 def test_bad_files_get_a_clear_error(data, message):
     with pytest.raises(ImportError_, match=message):
         import_departments(data, "bad.csv")

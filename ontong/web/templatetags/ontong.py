@@ -11,13 +11,29 @@ from ontong.complaints.models import CLOCK_STOPPED, State
 register = template.Library()
 
 EVENT_LABELS = {
-    "received": "접수", "assign": "부서 배정", "reassign": "재배정", "start": "처리 시작",
-    "record_action": "조치 기록", "request_info": "보완 요청", "resume": "보완 완료",
-    "submit": "결과 작성·결재 요청", "return_draft": "결재 반려", "approve": "결재",
-    "notify": "결과 통보", "close": "종결", "mark_duplicate": "중복 처리", "transfer": "이송",
-    "reject": "반려", "withdraw": "취하", "reply": "답장", "set_kind": "민원 종류 변경",
-    "rrn_removed": "주민등록번호 삭제", "delivery_failed": "발송 실패", "citizen_message": "민원인 메시지",
-    "personal_data_viewed": "개인정보 열람", "resend": "재발송",
+    "received": "접수",
+    "assign": "부서 배정",
+    "reassign": "재배정",
+    "start": "처리 시작",
+    "record_action": "조치 기록",
+    "request_info": "보완 요청",
+    "resume": "보완 완료",
+    "submit": "결과 작성·결재 요청",
+    "return_draft": "결재 반려",
+    "approve": "결재",
+    "notify": "결과 통보",
+    "close": "종결",
+    "mark_duplicate": "중복 처리",
+    "transfer": "이송",
+    "reject": "반려",
+    "withdraw": "취하",
+    "reply": "답장",
+    "set_kind": "민원 종류 변경",
+    "rrn_removed": "주민등록번호 삭제",
+    "delivery_failed": "발송 실패",
+    "citizen_message": "민원인 메시지",
+    "personal_data_viewed": "개인정보 열람",
+    "resend": "재발송",
 }
 DUE_SOON = dt.timedelta(hours=24)
 
@@ -36,9 +52,14 @@ def due(complaint):
     if not complaint.due_at:
         return ""
     if complaint.state in CLOCK_STOPPED:
-        return format_html('<span class="due">{}</span>', complaint.due_at.strftime("%Y-%m-%d %H:%M"))
-    return format_html('<span class="due {}">{}</span>', due_class(complaint),
-                       due_label(complaint.due_at, timezone.now()))
+        return format_html(
+            '<span class="due">{}</span>', complaint.due_at.strftime("%Y-%m-%d %H:%M")
+        )
+    return format_html(
+        '<span class="due {}">{}</span>',
+        due_class(complaint),
+        due_label(complaint.due_at, timezone.now()),
+    )
 
 
 @register.filter

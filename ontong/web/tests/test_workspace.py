@@ -13,8 +13,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def road_case(staff, new_complaint):
-    c = new_complaint("읍내동 가로등이 꺼졌어요. 연락 010-1234-5678", name="홍길동", phone="010-1234-5678",
-                      email="gildong@example.kr", contact_consent=True)
+    c = new_complaint(
+        "읍내동 가로등이 꺼졌어요. 연락 010-1234-5678",
+        name="홍길동",
+        phone="010-1234-5678",
+        email="gildong@example.kr",
+        contact_consent=True,
+    )
     return perform(c, "assign", staff["triage"], department=Department.objects.get(name="도로과"))
 
 
@@ -31,7 +36,12 @@ def test_pages_need_login(client):
 
 def test_inbox_lists_new_unassigned_newest_first_and_polls(client, staff, new_complaint):
     first, second = new_complaint("첫 번째"), new_complaint("두 번째")
-    perform(new_complaint("배정된 것"), "assign", staff["triage"], department=Department.objects.get(name="도로과"))
+    perform(
+        new_complaint("배정된 것"),
+        "assign",
+        staff["triage"],
+        department=Department.objects.get(name="도로과"),
+    )
     page = login(client, staff["triage"]).get("/inbox/").content.decode()
     assert page.index(second.receipt_no) < page.index(first.receipt_no)
     assert "배정된 것" not in page
@@ -45,14 +55,22 @@ def test_officers_cannot_open_the_inbox(client, staff):
 
 
 def test_officer_of_another_department_gets_404(client, staff, road_case):
-    assert login(client, staff["traffic"]).get(f"/complaints/{road_case.receipt_no}/").status_code == 404
+    assert (
+        login(client, staff["traffic"]).get(f"/complaints/{road_case.receipt_no}/").status_code
+        == 404
+    )
     response = client.post(f"/complaints/{road_case.receipt_no}/act/start/")
     assert response.status_code == 404
     assert Complaint.objects.get(pk=road_case.pk).state == State.ASSIGNED
 
 
 def test_department_queue_shows_only_my_department(client, staff, road_case, new_complaint):
-    other = perform(new_complaint("버스"), "assign", staff["triage"], department=Department.objects.get(name="교통과"))
+    other = perform(
+        new_complaint("버스"),
+        "assign",
+        staff["triage"],
+        department=Department.objects.get(name="교통과"),
+    )
     page = login(client, staff["road"]).get("/queue/").content.decode()
     assert road_case.receipt_no in page and other.receipt_no not in page
 
@@ -60,7 +78,9 @@ def test_department_queue_shows_only_my_department(client, staff, road_case, new
 def test_handling_officer_sees_contact_details(client, staff, road_case):
     page = login(client, staff["road"]).get(f"/complaints/{road_case.receipt_no}/").content.decode()
     assert "010-1234-5678" in page and "홍길동" in page
-    assert Event.objects.filter(complaint=road_case, action="personal_data_viewed", actor=staff["road"]).exists()
+    assert Event.objects.filter(
+        complaint=road_case, action="personal_data_viewed", actor=staff["road"]
+    ).exists()
 
 
 def test_triage_sees_masked_data_until_a_logged_reveal(client, staff, road_case):
@@ -82,9 +102,15 @@ def test_actions_through_http_record_ip_and_refuse_invalid_ones(client, staff, r
     assert Complaint.objects.get(pk=road_case.pk).state == State.IN_PROGRESS
     assert road_case.events.get(action="start").ip == "127.0.0.1"
     response = client.post(url + "act/approve/", follow=True)
-    assert "권한이 없습니다" in response.content.decode() or "할 수 없습니다" in response.content.decode()
+    assert (
+        "권한이 없습니다" in response.content.decode()
+        or "할 수 없습니다" in response.content.decode()
+    )
     response = client.post(url + "act/start/", follow=True)
-    assert "현재 상태(처리중)에서는 &#x27;처리 시작&#x27;을(를) 할 수 없습니다." in response.content.decode()
+    assert (
+        "현재 상태(처리중)에서는 &#x27;처리 시작&#x27;을(를) 할 수 없습니다."
+        in response.content.decode()
+    )
     assert client.post(url + "act/explode/").status_code == 404
 
 
@@ -99,9 +125,14 @@ def test_search_and_filters(client, staff, road_case, new_complaint):
     login(client, staff["triage"])
     page = client.get("/complaints/", {"q": "가로등이"}).content.decode()
     assert road_case.receipt_no in page and "수도관" not in page
-    page = client.get("/complaints/", {"state": "assigned", "department": road_case.department_id}).content.decode()
+    page = client.get(
+        "/complaints/", {"state": "assigned", "department": road_case.department_id}
+    ).content.decode()
     assert road_case.receipt_no in page
-    assert "해당하는 민원이 없습니다" in client.get("/complaints/", {"overdue": "on", "q": "가로등"}).content.decode()
+    assert (
+        "해당하는 민원이 없습니다"
+        in client.get("/complaints/", {"overdue": "on", "q": "가로등"}).content.decode()
+    )
     assert client.get("/complaints/", {"date_from": "not-a-date"}).status_code == 200
 
 
@@ -121,8 +152,12 @@ def test_attachments_are_served_only_to_those_who_may_see_the_case(client, staff
 
     from ontong.complaints.models import Attachment
 
-    item = Attachment.objects.create(complaint=road_case, file=SimpleUploadedFile("a.png", b"png"),
-                                     content_type="image/png", size=3)
+    item = Attachment.objects.create(
+        complaint=road_case,
+        file=SimpleUploadedFile("a.png", b"png"),
+        content_type="image/png",
+        size=3,
+    )
     url = f"/complaints/{road_case.receipt_no}/attachments/{item.pk}/"
     assert login(client, staff["road"]).get(url).status_code == 200
     assert login(client, staff["traffic"]).get(url).status_code == 404

@@ -18,8 +18,14 @@ def photo(name="p.jpg", fmt="JPEG", size=(40, 30)) -> SimpleUploadedFile:
 
 
 def submit(client, **fields):
-    data = {"body": "해미면 도로에 낙석이 있어요", "title": "", "address": "", "name": "", "phone": "",
-            "email": ""} | fields
+    data = {
+        "body": "해미면 도로에 낙석이 있어요",
+        "title": "",
+        "address": "",
+        "name": "",
+        "phone": "",
+        "email": "",
+    } | fields
     return client.post("/minwon/", data)
 
 
@@ -30,14 +36,23 @@ def test_form_renders_in_korean_with_csrf(client, city):
 
 def test_submission_shows_receipt_number_and_token_protected_status(client, city):
     area = Area.objects.get(name="해미면")
-    response = submit(client, area=area.pk, photos=[photo(), photo("b.png", "PNG")],
-                      name="홍길동", phone="010-1234-5678", consent="on")
+    response = submit(
+        client,
+        area=area.pk,
+        photos=[photo(), photo("b.png", "PNG")],
+        name="홍길동",
+        phone="010-1234-5678",
+        consent="on",
+    )
     assert response.status_code == 302
     complaint = Complaint.objects.get()
     token = parse_qs(urlparse(response.url).query)["t"][0]
     assert complaint.status_token == token and complaint.area == area
     assert complaint.citizen.phone == "010-1234-5678" and complaint.citizen.contact_consent_at
-    assert sorted(Attachment.objects.values_list("content_type", flat=True)) == ["image/jpeg", "image/png"]
+    assert sorted(Attachment.objects.values_list("content_type", flat=True)) == [
+        "image/jpeg",
+        "image/png",
+    ]
     page = client.get(response.url).content.decode()
     assert complaint.receipt_no in page and "접수되었습니다" in page and "예상 처리기한" in page
     assert client.get(response.url).headers["Referrer-Policy"] == "no-referrer"
@@ -60,16 +75,19 @@ def test_lookup_form_redirects_and_validates(client, new_complaint):
     assert "2026-000123 형식" in page
 
 
-@pytest.mark.parametrize(("fields", "message"), [
-    ({"body": ""}, "필수 항목"),
-    ({"body": "   "}, "필수 항목"),
-    ({"body": "가" * 10_001}, "10000"),
-    ({"name": "홍길동"}, "동의해 주세요"),
-    ({"phone": "12345", "consent": "on"}, "전화번호 형식"),
-    ({"email": "not-an-email", "consent": "on"}, "이메일"),
-    ({"body": "널\x00문자"}, "null 문자"),
-    ({"area": "99999"}, "올바르게 선택"),
-])
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"body": ""}, "필수 항목"),
+        ({"body": "   "}, "필수 항목"),
+        ({"body": "가" * 10_001}, "10000"),
+        ({"name": "홍길동"}, "동의해 주세요"),
+        ({"phone": "12345", "consent": "on"}, "전화번호 형식"),
+        ({"email": "not-an-email", "consent": "on"}, "이메일"),
+        ({"body": "널\x00문자"}, "null 문자"),
+        ({"area": "99999"}, "올바르게 선택"),
+    ],
+)
 def test_bad_input_is_refused_with_a_message_and_nothing_stored(client, city, fields, message):
     response = submit(client, **fields)
     assert response.status_code == 400

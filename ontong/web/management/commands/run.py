@@ -19,12 +19,16 @@ class Command(BaseCommand):
     def handle(self, *args, addrport, **options):
         worker = subprocess.Popen([sys.executable, "-m", "ontong", "worker"])  # noqa: S603
         base = f"http://{addrport}"
-        self.stdout.write(self.style.SUCCESS(f"\n온통이 {base} 에서 실행 중입니다 ({settings.CITY_NAME} 데모)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"\n온통이 {base} 에서 실행 중입니다 ({settings.CITY_NAME} 데모).")
+        )
         self.stdout.write(f"  직원 화면:  {base}/login/")
         self.stdout.write(f"  시민 민원 신청(누리집): {base}/minwon/")
         self.stdout.write(f"  관리 화면:  {base}/admin/")
-        self.stdout.write(f"  데모 로그인 (비밀번호 '{DEMO_PASSWORD}'): " +
-                          ", ".join(f"{u}({t})" for u, t, *_ in STAFF))
+        self.stdout.write(
+            f"  데모 로그인 (비밀번호 '{DEMO_PASSWORD}'): "
+            + ", ".join(f"{u}({t})" for u, t, *_ in STAFF)
+        )
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:

@@ -24,8 +24,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=0.5, help="빈 큐 확인 간격(초)")
-        parser.add_argument("--sweep-interval", type=float, default=60, help="멈춘 발송 점검 간격(초)")
-        parser.add_argument("--batch", action="store_true", help="쌓인 작업을 모두 처리하고 끝냅니다")
+        parser.add_argument(
+            "--sweep-interval", type=float, default=60, help="멈춘 발송 점검 간격(초)"
+        )
+        parser.add_argument(
+            "--batch", action="store_true", help="쌓인 작업을 모두 처리하고 끝냅니다"
+        )
 
     def handle(self, *args, interval, sweep_interval, batch, **options):
         if batch:
