@@ -56,6 +56,8 @@ class Intake:
     kind: str = Kind.OTHER
     area: object = None
     address: str = ""
+    latitude: object = None
+    longitude: object = None
     name: str = ""
     phone: str = ""
     email: str = ""
@@ -114,6 +116,8 @@ def receive_complaint(intake: Intake) -> Complaint:
         identity=identity,
         area=intake.area,
         address=address[:300],
+        latitude=intake.latitude,
+        longitude=intake.longitude,
         received_at=received_at,
         due_at=deadlines.due_at(intake.kind or Kind.OTHER, received_at),
         status_token=secrets.token_urlsafe(24),

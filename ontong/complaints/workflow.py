@@ -155,6 +155,9 @@ ACTIONS = {
             "reply", "민원인에게 답장", OPEN | {S.NOTIFIED}, None, CENTRAL, DEPT, needs=("text",)
         ),
         Action("set_kind", "민원 종류 변경", OPEN, None, CENTRAL, DEPT, needs=("kind",)),
+        Action(
+            "relate", "관련 민원 연결", frozenset(State), None, CENTRAL, DEPT, needs=("related",)
+        ),
     ]
 }
 
@@ -272,9 +275,9 @@ def validate_duplicate(value, complaint) -> Complaint:
         else Complaint.objects.filter(receipt_no=(value or "").strip()).first()
     )
     if original is None:
-        raise WorkflowError("원민원의 접수번호를 찾을 수 없습니다.")
+        raise WorkflowError("그 접수번호의 민원을 찾을 수 없습니다.")
     if original.pk == complaint.pk:
-        raise WorkflowError("자기 자신을 중복으로 지정할 수 없습니다.")
+        raise WorkflowError("자기 자신을 지정할 수 없습니다.")
     return original
 
 
@@ -292,6 +295,7 @@ VALIDATORS = {
     "agency": required_text("이송 기관"),
     "duplicate_of": validate_duplicate,
     "kind": validate_kind,
+    "related": validate_duplicate,
 }
 
 
@@ -384,6 +388,17 @@ def apply_set_kind(c: Complaint, user, v) -> str:
     return f"{before} → {c.get_kind_display()} (처리기한 재계산)"
 
 
+def apply_relate(c: Complaint, user, v) -> str:
+    c.related.add(v["related"])
+    Event.objects.create(
+        complaint=v["related"],
+        actor=user,
+        action="relate",
+        note=f"{c.receipt_no}와(과) 관련 민원으로 연결",
+    )
+    return f"{v['related'].receipt_no}와(과) 관련 민원으로 연결"
+
+
 def nothing(c, user, v) -> str:
     return ""
 
@@ -406,4 +421,5 @@ APPLY = {
     "withdraw": apply_withdraw,
     "reply": apply_reply,
     "set_kind": apply_set_kind,
+    "relate": apply_relate,
 }

@@ -166,6 +166,7 @@ def act(request, receipt_no: str, action: str):
             "agency",
             "duplicate_of",
             "kind",
+            "related",
         )
     }
     try:

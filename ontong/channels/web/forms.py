@@ -66,6 +66,22 @@ class IntakeForm(forms.Form):
         empty_label=_("모름 / 선택 안 함"),
     )
     address = forms.CharField(label=_("주소 또는 위치 (선택)"), max_length=300, required=False)
+    latitude = forms.DecimalField(
+        required=False,
+        min_value=33,
+        max_value=39,
+        max_digits=9,
+        decimal_places=6,
+        widget=forms.HiddenInput,
+    )
+    longitude = forms.DecimalField(
+        required=False,
+        min_value=124,
+        max_value=132,
+        max_digits=9,
+        decimal_places=6,
+        widget=forms.HiddenInput,
+    )
     photos = PhotosField(label=_("사진 (최대 5장, 각 10MB)"), required=False)
     name = forms.CharField(label=_("성명 (선택)"), max_length=60, required=False)
     phone = forms.CharField(label=_("휴대전화 (선택)"), max_length=40, required=False)

@@ -53,6 +53,8 @@ def intake(request):
                 title=data["title"],
                 area=data["area"],
                 address=data["address"],
+                latitude=data["latitude"],
+                longitude=data["longitude"],
                 name=data["name"],
                 phone=data["phone"],
                 email=data["email"],

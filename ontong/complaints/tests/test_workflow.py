@@ -28,6 +28,7 @@ def params_for(action: str, complaint: Complaint) -> dict:
         "agency": "서산경찰서",
         "duplicate_of": Complaint.objects.exclude(pk=complaint.pk).first(),
         "kind": "건의",
+        "related": Complaint.objects.exclude(pk=complaint.pk).first(),
     }
 
 
@@ -49,6 +50,7 @@ ACTOR_FOR = {  # who legitimately does each action on a 도로과 case
     "withdraw": "triage",
     "reply": "triage",
     "set_kind": "triage",
+    "relate": "triage",
 }
 CASES = [(name, state) for name in ACTIONS for state in State.values]
 
@@ -161,7 +163,7 @@ def test_missing_input_is_refused_with_a_clear_message(staff, new_complaint):
         perform(c, "assign", staff["triage"], department=None)
     with pytest.raises(WorkflowError, match="사유"):
         perform(c, "transfer", staff["triage"], agency="경찰서", reason="   ")
-    with pytest.raises(WorkflowError, match="자기 자신"):
+    with pytest.raises(WorkflowError, match="자기 자신을 지정할 수 없습니다"):
         perform(c, "mark_duplicate", staff["triage"], duplicate_of=c.receipt_no)
     with pytest.raises(WorkflowError, match="너무 깁니다"):
         perform(c, "reply", staff["triage"], text="가" * 20_001)
@@ -208,3 +210,13 @@ def test_available_actions_depend_on_role_and_department(staff, new_complaint):
     assert "submit" in {a.name for a in available_actions(staff["road"], c)}
     assert available_actions(staff["traffic"], c) == []
     assert "approve" not in {a.name for a in available_actions(staff["road"], c)}
+
+
+@pytest.mark.django_db
+def test_related_complaints_are_linked_both_ways(staff, new_complaint):
+    a, b = new_complaint("가로등 하나"), new_complaint("같은 골목 가로등")
+    perform(a, "relate", staff["triage"], related=b.receipt_no)
+    assert list(b.related.all()) == [a]
+    assert b.events.filter(action="relate").exists()
+    with pytest.raises(WorkflowError, match="찾을 수 없습니다"):
+        perform(a, "relate", staff["triage"], related="2026-999999")

@@ -34,6 +34,7 @@ EVENT_LABELS = {
     "citizen_message": "민원인 메시지",
     "personal_data_viewed": "개인정보 열람",
     "resend": "재발송",
+    "relate": "관련 민원 연결",
 }
 DUE_SOON = dt.timedelta(hours=24)
 

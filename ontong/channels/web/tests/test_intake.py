@@ -40,6 +40,8 @@ def test_submission_shows_receipt_number_and_token_protected_status(client, city
         client,
         area=area.pk,
         photos=[photo(), photo("b.png", "PNG")],
+        latitude="36.713500",
+        longitude="126.548800",
         name="홍길동",
         phone="010-1234-5678",
         consent="on",
@@ -48,6 +50,7 @@ def test_submission_shows_receipt_number_and_token_protected_status(client, city
     complaint = Complaint.objects.get()
     token = parse_qs(urlparse(response.url).query)["t"][0]
     assert complaint.status_token == token and complaint.area == area
+    assert str(complaint.latitude) == "36.713500"
     assert complaint.citizen.phone == "010-1234-5678" and complaint.citizen.contact_consent_at
     assert sorted(Attachment.objects.values_list("content_type", flat=True)) == [
         "image/jpeg",
@@ -86,6 +89,8 @@ def test_lookup_form_redirects_and_validates(client, new_complaint):
         ({"email": "not-an-email", "consent": "on"}, "이메일"),
         ({"body": "널\x00문자"}, "null 문자"),
         ({"area": "99999"}, "올바르게 선택"),
+        ({"latitude": "91", "longitude": "127"}, "39"),
+        ({"latitude": "abc"}, "숫자"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_nothing_stored(client, city, fields, message):
