@@ -1,12 +1,8 @@
-import os
 import shutil
 import tempfile
 
 import pytest
 from django.core.cache import cache
-
-# Browser tests use Playwright's sync API, which runs an event loop in the main thread.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)

@@ -213,3 +213,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("ONTONG_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Days after a case is closed before its personal data is destroyed. Set it from the city's
+# 기록관리기준표 (the legal period differs per city and task); 3 years is only a default.
+ONTONG_RETENTION_DAYS = int(os.environ.get("ONTONG_RETENTION_DAYS", str(3 * 365)))

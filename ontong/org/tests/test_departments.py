@@ -76,3 +76,18 @@ def test_row_errors_roll_back_everything():
 def test_broken_xlsx_is_reported():
     with pytest.raises(ImportError_, match="XLSX"):
         import_departments(b"PK\x03\x04 not really", "org.xlsx")
+
+
+def test_admin_imports_a_department_file(client, django_user_model):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    admin_user = django_user_model.objects.create_superuser("root", password="pw-for-tests-1")
+    client.force_login(admin_user)
+    assert "CSV/XLSX 가져오기" in client.get("/admin/org/department/").content.decode()
+    upload = SimpleUploadedFile("org.csv", "부서명,종류\n가로등팀,팀\n".encode("cp949"))
+    response = client.post("/admin/org/department/import/", {"file": upload}, follow=True)
+    assert "새 부서 1개" in response.content.decode()
+    assert Department.objects.filter(name="가로등팀", kind="팀").exists()
+    bad = SimpleUploadedFile("org.csv", "부서명,종류\n나쁜과,우주\n".encode())
+    response = client.post("/admin/org/department/import/", {"file": bad}, follow=True)
+    assert "아무것도 바꾸지 않았습니다" in response.content.decode()

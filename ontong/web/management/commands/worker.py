@@ -1,5 +1,6 @@
 """`ontong worker`: runs queued background tasks (django-tasks-db) and keeps deliveries moving."""
 
+import logging
 import threading
 import time
 
@@ -8,12 +9,23 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from ontong.complaints.notices import sweep_deliveries
+from ontong.complaints.retention import purge_expired
+
+log = logging.getLogger(__name__)
+PURGE_EVERY = 3600
 
 
 def sweep_forever(interval: float) -> None:
+    """Keep deliveries moving and destroy expired personal data, beside the task loop."""
+    last_purge = 0.0
     while True:
         try:
             sweep_deliveries()
+            if time.monotonic() - last_purge > PURGE_EVERY:
+                purge_expired()
+                last_purge = time.monotonic()
+        except Exception:
+            log.exception("maintenance sweep failed; will try again")
         finally:
             close_old_connections()
         time.sleep(interval)
