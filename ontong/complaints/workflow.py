@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ontong.org.models import Department, Role, User
 
@@ -43,11 +45,16 @@ ACTIONS = {
     a.name: a
     for a in [
         Action(
-            "assign", "배정", frozenset({S.RECEIVED}), S.ASSIGNED, CENTRAL, needs=("department",)
+            "assign",
+            gettext_lazy("배정"),
+            frozenset({S.RECEIVED}),
+            S.ASSIGNED,
+            CENTRAL,
+            needs=("department",),
         ),
         Action(
             "reassign",
-            "재배정",
+            gettext_lazy("재배정"),
             frozenset({S.ASSIGNED, S.IN_PROGRESS, S.NEEDS_INFO}),
             S.ASSIGNED,
             CENTRAL,
@@ -56,7 +63,7 @@ ACTIONS = {
         ),
         Action(
             "start",
-            "처리 시작",
+            gettext_lazy("처리 시작"),
             frozenset({S.ASSIGNED}),
             S.IN_PROGRESS,
             frozenset({Role.ADMIN}),
@@ -64,7 +71,7 @@ ACTIONS = {
         ),
         Action(
             "record_action",
-            "조치 기록",
+            gettext_lazy("조치 기록"),
             frozenset({S.IN_PROGRESS}),
             None,
             frozenset({Role.ADMIN}),
@@ -73,7 +80,7 @@ ACTIONS = {
         ),
         Action(
             "request_info",
-            "보완 요청",
+            gettext_lazy("보완 요청"),
             frozenset({S.ASSIGNED, S.IN_PROGRESS}),
             S.NEEDS_INFO,
             frozenset({Role.ADMIN}),
@@ -82,7 +89,7 @@ ACTIONS = {
         ),
         Action(
             "resume",
-            "보완 완료",
+            gettext_lazy("보완 완료"),
             frozenset({S.NEEDS_INFO}),
             S.IN_PROGRESS,
             frozenset({Role.ADMIN}),
@@ -90,7 +97,7 @@ ACTIONS = {
         ),
         Action(
             "submit",
-            "결과 작성·결재 요청",
+            gettext_lazy("결과 작성·결재 요청"),
             frozenset({S.IN_PROGRESS}),
             S.DRAFTED,
             frozenset({Role.ADMIN}),
@@ -99,7 +106,7 @@ ACTIONS = {
         ),
         Action(
             "return_draft",
-            "결재 반려(재작성)",
+            gettext_lazy("결재 반려(재작성)"),
             frozenset({S.DRAFTED}),
             S.IN_PROGRESS,
             frozenset({Role.ADMIN}),
@@ -108,7 +115,7 @@ ACTIONS = {
         ),
         Action(
             "approve",
-            "결재",
+            gettext_lazy("결재"),
             frozenset({S.DRAFTED}),
             S.APPROVED,
             frozenset({Role.ADMIN}),
@@ -116,16 +123,16 @@ ACTIONS = {
         ),
         Action(
             "notify",
-            "결과 통보",
+            gettext_lazy("결과 통보"),
             frozenset({S.APPROVED}),
             S.NOTIFIED,
             frozenset({Role.ADMIN}),
             DEPT,
         ),
-        Action("close", "종결", frozenset({S.NOTIFIED}), S.CLOSED, CENTRAL, DEPT),
+        Action("close", gettext_lazy("종결"), frozenset({S.NOTIFIED}), S.CLOSED, CENTRAL, DEPT),
         Action(
             "mark_duplicate",
-            "중복 처리",
+            gettext_lazy("중복 처리"),
             frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS}),
             S.CLOSED,
             CENTRAL,
@@ -134,7 +141,7 @@ ACTIONS = {
         ),
         Action(
             "transfer",
-            "이송",
+            gettext_lazy("이송"),
             frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS}),
             S.TRANSFERRED,
             CENTRAL,
@@ -143,20 +150,36 @@ ACTIONS = {
         ),
         Action(
             "reject",
-            "반려",
+            gettext_lazy("반려"),
             frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.NEEDS_INFO}),
             S.REJECTED,
             frozenset({Role.ADMIN}),
             frozenset({Role.MANAGER}),
             needs=("reason",),
         ),
-        Action("withdraw", "취하", OPEN, S.WITHDRAWN, CENTRAL, DEPT, needs=("reason",)),
         Action(
-            "reply", "민원인에게 답장", OPEN | {S.NOTIFIED}, None, CENTRAL, DEPT, needs=("text",)
+            "withdraw", gettext_lazy("취하"), OPEN, S.WITHDRAWN, CENTRAL, DEPT, needs=("reason",)
         ),
-        Action("set_kind", "민원 종류 변경", OPEN, None, CENTRAL, DEPT, needs=("kind",)),
         Action(
-            "relate", "관련 민원 연결", frozenset(State), None, CENTRAL, DEPT, needs=("related",)
+            "reply",
+            gettext_lazy("민원인에게 답장"),
+            OPEN | {S.NOTIFIED},
+            None,
+            CENTRAL,
+            DEPT,
+            needs=("text",),
+        ),
+        Action(
+            "set_kind", gettext_lazy("민원 종류 변경"), OPEN, None, CENTRAL, DEPT, needs=("kind",)
+        ),
+        Action(
+            "relate",
+            gettext_lazy("관련 민원 연결"),
+            frozenset(State),
+            None,
+            CENTRAL,
+            DEPT,
+            needs=("related",),
         ),
     ]
 }
@@ -183,7 +206,7 @@ def perform(
 ) -> Complaint:
     action = ACTIONS.get(name)
     if action is None:
-        raise WorkflowError(f"알 수 없는 처리입니다: {name}")
+        raise WorkflowError(_("알 수 없는 처리입니다: %(name)s") % {"name": name})
     with transaction.atomic():
         current = (
             Complaint.objects.select_for_update(of=("self",))
@@ -216,10 +239,11 @@ def perform(
 def check_allowed(complaint: Complaint, action: Action, user: User) -> None:
     if complaint.state not in action.sources:
         raise WorkflowError(
-            f"현재 상태({complaint.get_state_display()})에서는 '{action.label}'을(를) 할 수 없습니다."
+            _("현재 상태(%(state)s)에서는 '%(action)s'을(를) 할 수 없습니다.")
+            % {"state": complaint.get_state_display(), "action": action.label}
         )
     if not may_act(user, action, complaint):
-        raise WorkflowError(f"'{action.label}' 권한이 없습니다.")
+        raise WorkflowError(_("'%(action)s' 권한이 없습니다.") % {"action": action.label})
 
 
 def validated(action: Action, complaint: Complaint, params: dict) -> dict:
@@ -235,9 +259,12 @@ def required_text(label: str):
     def check(value, complaint):
         text = (value or "").strip()
         if not text:
-            raise WorkflowError(f"{label}을(를) 입력하세요.")
+            raise WorkflowError(_("%(label)s을(를) 입력하세요.") % {"label": label})
         if len(text) > MAX_TEXT:
-            raise WorkflowError(f"{label}이(가) 너무 깁니다 (최대 {MAX_TEXT:,}자).")
+            raise WorkflowError(
+                _("%(label)s이(가) 너무 깁니다 (최대 %(max)s자).")
+                % {"label": label, "max": f"{MAX_TEXT:,}"}
+            )
         return text
 
     return check
@@ -250,12 +277,12 @@ def validate_department(value, complaint) -> Department:
         else Department.objects.filter(pk=value or None).first()
     )
     if dept is None:
-        raise WorkflowError("배정할 부서를 선택하세요.")
+        raise WorkflowError(_("배정할 부서를 선택하세요."))
     dept = dept.current()
     if not dept.is_active:
-        raise WorkflowError(f"'{dept.name}'은(는) 사용하지 않는 부서입니다.")
+        raise WorkflowError(_("'%(name)s'은(는) 사용하지 않는 부서입니다.") % {"name": dept.name})
     if complaint.department_id == dept.pk:
-        raise WorkflowError(f"이미 '{dept.name}'에 배정되어 있습니다.")
+        raise WorkflowError(_("이미 '%(name)s'에 배정되어 있습니다.") % {"name": dept.name})
     return dept
 
 
@@ -264,7 +291,7 @@ def validate_assignee(value, department) -> User:
         value if isinstance(value, User) else User.objects.filter(pk=value, is_active=True).first()
     )
     if user is None or (department and user.department_id != department.pk):
-        raise WorkflowError("담당자는 배정 부서의 직원이어야 합니다.")
+        raise WorkflowError(_("담당자는 배정 부서의 직원이어야 합니다."))
     return user
 
 
@@ -275,24 +302,24 @@ def validate_duplicate(value, complaint) -> Complaint:
         else Complaint.objects.filter(receipt_no=(value or "").strip()).first()
     )
     if original is None:
-        raise WorkflowError("그 접수번호의 민원을 찾을 수 없습니다.")
+        raise WorkflowError(_("그 접수번호의 민원을 찾을 수 없습니다."))
     if original.pk == complaint.pk:
-        raise WorkflowError("자기 자신을 지정할 수 없습니다.")
+        raise WorkflowError(_("자기 자신을 지정할 수 없습니다."))
     return original
 
 
 def validate_kind(value, complaint) -> str:
     if value not in Kind.values:
-        raise WorkflowError("민원 종류를 선택하세요.")
+        raise WorkflowError(_("민원 종류를 선택하세요."))
     return value
 
 
 VALIDATORS = {
     "department": validate_department,
-    "reason": required_text("사유"),
-    "text": required_text("내용"),
-    "answer": required_text("처리 결과"),
-    "agency": required_text("이송 기관"),
+    "reason": required_text(gettext_lazy("사유")),
+    "text": required_text(gettext_lazy("내용")),
+    "answer": required_text(gettext_lazy("처리 결과")),
+    "agency": required_text(gettext_lazy("이송 기관")),
     "duplicate_of": validate_duplicate,
     "kind": validate_kind,
     "related": validate_duplicate,

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from ontong.complaints import privacy
@@ -15,23 +16,25 @@ from ontong.org.models import Area, Department
 
 
 class ListFilter(forms.Form):
-    q = forms.CharField(label="검색", required=False, max_length=200)
-    state = forms.ChoiceField(label="상태", required=False, choices=[("", "전체")] + State.choices)
+    q = forms.CharField(label=_("검색"), required=False, max_length=200)
+    state = forms.ChoiceField(
+        label=_("상태"), required=False, choices=[("", _("전체"))] + State.choices
+    )
     department = forms.ModelChoiceField(
-        label="부서", required=False, queryset=Department.objects.all(), empty_label="전체"
+        label=_("부서"), required=False, queryset=Department.objects.all(), empty_label=_("전체")
     )
     channel = forms.ChoiceField(
-        label="채널", required=False, choices=[("", "전체")] + Channel.choices
+        label=_("채널"), required=False, choices=[("", _("전체"))] + Channel.choices
     )
     area = forms.ModelChoiceField(
-        label="읍면동", required=False, queryset=Area.objects.all(), empty_label="전체"
+        label=_("읍면동"), required=False, queryset=Area.objects.all(), empty_label=_("전체")
     )
-    overdue = forms.BooleanField(label="기한 경과만", required=False)
+    overdue = forms.BooleanField(label=_("기한 경과만"), required=False)
     date_from = forms.DateField(
-        label="접수일 부터", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("접수일 부터"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label="접수일 까지", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("접수일 까지"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def apply(self, queryset):

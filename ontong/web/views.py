@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ontong.complaints import notices
@@ -82,7 +83,7 @@ def inbox(request):
     queryset = (
         visible_complaints(request.user).filter(state=State.RECEIVED).order_by("-received_at")
     )
-    return list_page(request, queryset, title="접수함", poll=True)
+    return list_page(request, queryset, title=_("접수함"), poll=True)
 
 
 @login_required
@@ -95,12 +96,12 @@ def queue(request):
         .exclude(state__in=FINAL_STATES)
         .order_by("due_at", "received_at")
     )
-    return list_page(request, queryset, title="부서함", poll=True)
+    return list_page(request, queryset, title=_("부서함"), poll=True)
 
 
 @login_required
 def search(request):
-    return list_page(request, visible_complaints(request.user), title="민원 검색")
+    return list_page(request, visible_complaints(request.user), title=_("민원 검색"))
 
 
 def reveal_key(receipt_no: str) -> str:
@@ -174,7 +175,7 @@ def act(request, receipt_no: str, action: str):
     except WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("web:detail", receipt_no=receipt_no)
-    messages.success(request, f"'{ACTIONS[action].label}' 처리했습니다.")
+    messages.success(request, _("'%(action)s' 처리했습니다.") % {"action": ACTIONS[action].label})
     if complaint.pk and not visible_complaints(request.user).filter(pk=complaint.pk).exists():
         return redirect("web:home")
     return redirect("web:detail", receipt_no=receipt_no)
@@ -217,7 +218,7 @@ def resend(request, receipt_no: str, message_id: int):
         ip=client_ip(request),
         note=message.get_purpose_display(),
     )
-    messages.success(request, "다시 발송하도록 대기열에 넣었습니다.")
+    messages.success(request, _("다시 발송하도록 대기열에 넣었습니다."))
     return redirect("web:detail", receipt_no=receipt_no)
 
 

@@ -3,6 +3,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from ontong.complaints import privacy
 from ontong.complaints.deadlines import due_label
@@ -11,30 +12,30 @@ from ontong.complaints.models import CLOCK_STOPPED, State
 register = template.Library()
 
 EVENT_LABELS = {
-    "received": "접수",
-    "assign": "부서 배정",
-    "reassign": "재배정",
-    "start": "처리 시작",
-    "record_action": "조치 기록",
-    "request_info": "보완 요청",
-    "resume": "보완 완료",
-    "submit": "결과 작성·결재 요청",
-    "return_draft": "결재 반려",
-    "approve": "결재",
-    "notify": "결과 통보",
-    "close": "종결",
-    "mark_duplicate": "중복 처리",
-    "transfer": "이송",
-    "reject": "반려",
-    "withdraw": "취하",
-    "reply": "답장",
-    "set_kind": "민원 종류 변경",
-    "rrn_removed": "주민등록번호 삭제",
-    "delivery_failed": "발송 실패",
-    "citizen_message": "민원인 메시지",
-    "personal_data_viewed": "개인정보 열람",
-    "resend": "재발송",
-    "relate": "관련 민원 연결",
+    "received": _("접수"),
+    "assign": _("부서 배정"),
+    "reassign": _("재배정"),
+    "start": _("처리 시작"),
+    "record_action": _("조치 기록"),
+    "request_info": _("보완 요청"),
+    "resume": _("보완 완료"),
+    "submit": _("결과 작성·결재 요청"),
+    "return_draft": _("결재 반려"),
+    "approve": _("결재"),
+    "notify": _("결과 통보"),
+    "close": _("종결"),
+    "mark_duplicate": _("중복 처리"),
+    "transfer": _("이송"),
+    "reject": _("반려"),
+    "withdraw": _("취하"),
+    "reply": _("답장"),
+    "set_kind": _("민원 종류 변경"),
+    "rrn_removed": _("주민등록번호 삭제"),
+    "delivery_failed": _("발송 실패"),
+    "citizen_message": _("민원인 메시지"),
+    "personal_data_viewed": _("개인정보 열람"),
+    "resend": _("재발송"),
+    "relate": _("관련 민원 연결"),
 }
 DUE_SOON = dt.timedelta(hours=24)
 

@@ -161,3 +161,14 @@ def test_attachments_are_served_only_to_those_who_may_see_the_case(client, staff
     url = f"/complaints/{road_case.receipt_no}/attachments/{item.pk}/"
     assert login(client, staff["road"]).get(url).status_code == 200
     assert login(client, staff["traffic"]).get(url).status_code == 404
+
+
+def test_english_is_available(client, staff, road_case):
+    login(client, staff["road"])
+    client.post("/i18n/setlang/", {"language": "en", "next": "/queue/"})
+    page = client.get("/queue/").content.decode()
+    assert "Department queue" in page and "Log out" in page
+    response = client.post(f"/complaints/{road_case.receipt_no}/act/approve/", follow=True)
+    assert "You may not &#x27;Approve&#x27;." in response.content.decode()
+    client.post("/i18n/setlang/", {"language": "ko", "next": "/queue/"})
+    assert "부서함" in client.get("/queue/").content.decode()
