@@ -26,7 +26,7 @@ def city(db):
 def make_user(db):
     from django.contrib.auth.models import Group
 
-    from ontong.org.models import Department, User
+    from ontong.org.models import ROLE_GROUPS, Department, User
     from ontong.org.services import ensure_role_groups
 
     def make(username, *roles, department=None, password="pw-for-tests-1"):
@@ -41,7 +41,7 @@ def make_user(db):
             last_name=username[:1],
             first_name=username[1:],
         )
-        user.groups.set(Group.objects.filter(name__in=[str(r.label) for r in roles]))
+        user.groups.set(Group.objects.filter(name__in=[ROLE_GROUPS[r] for r in roles]))
         return user
 
     return make

@@ -11,6 +11,17 @@ class Role(models.TextChoices):
     PR = "pr", _("홍보")
 
 
+# Roles are Django groups with these names; fixed strings, not translations, so that a user's
+# roles do not depend on the language of the request.
+ROLE_GROUPS = {
+    Role.TRIAGE: "접수담당",
+    Role.OFFICER: "부서담당자",
+    Role.MANAGER: "부서관리자",
+    Role.ADMIN: "민원총괄",
+    Role.PR: "홍보",
+}
+
+
 class Department(models.Model):
     class Kind(models.TextChoices):
         BUREAU = "국", _("국/실")
@@ -133,7 +144,7 @@ class User(AbstractUser):
     def roles(self) -> set[str]:
         if not hasattr(self, "_roles"):
             names = {g.name for g in self.groups.all()}
-            self._roles = {role.value for role in Role if role.label in names}
+            self._roles = {role.value for role, group in ROLE_GROUPS.items() if group in names}
             if self.is_superuser:
                 self._roles.add(Role.ADMIN.value)
         return self._roles

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from openpyxl import Workbook, load_workbook
 
-from .models import Area, Department, Role
+from .models import ROLE_GROUPS, Area, Department, Role
 
 COLUMNS = [
     "name",
@@ -43,7 +43,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "seosan.json"
 
 def ensure_role_groups() -> None:
     for role in Role:
-        Group.objects.get_or_create(name=str(role.label))
+        Group.objects.get_or_create(name=ROLE_GROUPS[role])
 
 
 def department_rows(queryset) -> list[list[str]]:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ontong.complaints.models import Channel, Complaint, Kind
 from ontong.complaints.services import Intake, receive_complaint
 from ontong.complaints.workflow import perform
-from ontong.org.models import Area, Department, Role, User
+from ontong.org.models import ROLE_GROUPS, Area, Department, Role, User
 from ontong.org.services import load_city_fixture
 
 DEMO_PASSWORD = "ontong-demo"  # noqa: S105 - printed for the local demo only
@@ -156,7 +156,7 @@ def create_staff() -> list[tuple[str, str]]:
         user.is_staff = user.is_superuser = superuser
         user.set_password(DEMO_PASSWORD)
         user.save()
-        user.groups.set(Group.objects.filter(name__in=[str(r.label) for r in roles]))
+        user.groups.set(Group.objects.filter(name__in=[ROLE_GROUPS[r] for r in roles]))
         logins.append((username, title))
     return logins
 
