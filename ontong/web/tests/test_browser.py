@@ -51,7 +51,7 @@ def open_page(browser, live_server):
             page.goto(live_server.url + "/login/")
             page.fill("#id_username", user)
             page.fill("#id_password", "pw-for-tests-1")
-            page.click("button[type=submit]")
+            page.click("#login-submit")
         page.goto(live_server.url + path)
         return page
 
@@ -81,7 +81,7 @@ def test_citizen_to_answer_end_to_end(open_page, staff, run_tasks):
     citizen = open_page("/minwon/")
     citizen.fill("#id_body", "해미읍성 앞 도로에 포트홀이 생겨 위험해요 🚗")
     citizen.select_option("#id_area", label="해미면")
-    citizen.click("button[type=submit]")
+    citizen.click("#intake-submit")
     receipt_no = citizen.locator("[data-testid=receipt-no]").inner_text()
     assert re.fullmatch(r"\d{4}-\d{6}", receipt_no)
     status_url = citizen.url
