@@ -34,6 +34,11 @@ def next_receipt_no(year: int) -> str:
     return f"{year}-{sequence.last:06d}"
 
 
+def without_nul(text: str) -> str:
+    """PostgreSQL text cannot hold NUL; channels sometimes send it."""
+    return (text or "").replace("\x00", "")
+
+
 def default_title(body: str) -> str:
     line = search.normalise(body)
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
@@ -101,9 +106,9 @@ def record_contact(citizen: Citizen, intake: Intake) -> None:
 @transaction.atomic
 def receive_complaint(intake: Intake) -> Complaint:
     received_at = intake.received_at or timezone.now()
-    body, removed_body = privacy.remove_rrns(intake.body)
-    title, removed_title = privacy.remove_rrns(intake.title or default_title(body))
-    address, removed_address = privacy.remove_rrns(intake.address)
+    body, removed_body = privacy.remove_rrns(without_nul(intake.body))
+    title, removed_title = privacy.remove_rrns(without_nul(intake.title) or default_title(body))
+    address, removed_address = privacy.remove_rrns(without_nul(intake.address))
     identity = find_or_create_identity(intake)
     record_contact(identity.citizen, intake)
     complaint = Complaint(

@@ -260,6 +260,8 @@ def required_text(label: str):
         text = (value or "").strip()
         if not text:
             raise WorkflowError(_("%(label)s을(를) 입력하세요.") % {"label": label})
+        if "\x00" in text:
+            raise WorkflowError(_("%(label)s에 쓸 수 없는 문자가 있습니다.") % {"label": label})
         if len(text) > MAX_TEXT:
             raise WorkflowError(
                 _("%(label)s이(가) 너무 깁니다 (최대 %(max)s자).")
@@ -270,12 +272,19 @@ def required_text(label: str):
     return check
 
 
+def by_pk(model, value):
+    """A model instance from a form value; junk (non-numeric, out of range) finds nothing."""
+    if isinstance(value, model):
+        return value
+    try:
+        pk = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return model.objects.filter(pk=pk).first() if 0 < pk < 2**63 else None
+
+
 def validate_department(value, complaint) -> Department:
-    dept = (
-        value
-        if isinstance(value, Department)
-        else Department.objects.filter(pk=value or None).first()
-    )
+    dept = by_pk(Department, value)
     if dept is None:
         raise WorkflowError(_("배정할 부서를 선택하세요."))
     dept = dept.current()
@@ -287,10 +296,8 @@ def validate_department(value, complaint) -> Department:
 
 
 def validate_assignee(value, department) -> User:
-    user = (
-        value if isinstance(value, User) else User.objects.filter(pk=value, is_active=True).first()
-    )
-    if user is None or (department and user.department_id != department.pk):
+    user = by_pk(User, value)
+    if user is None or not user.is_active or (department and user.department_id != department.pk):
         raise WorkflowError(_("담당자는 배정 부서의 직원이어야 합니다."))
     return user
 

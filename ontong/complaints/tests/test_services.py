@@ -203,3 +203,8 @@ def test_receipt_numbers_are_unique_under_concurrent_creation(city):
         t.join()
     assert errors == []
     assert len(numbers) == 80 and len(set(numbers)) == 80
+
+
+def test_nul_characters_from_a_channel_are_dropped(new_complaint):
+    c = new_complaint("가로등\x00 고장", title="제목\x00", address="해미\x00면")
+    assert "\x00" not in c.body + c.title + c.address + c.messages.first().body

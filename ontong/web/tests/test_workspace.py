@@ -169,6 +169,56 @@ def test_english_is_available(client, staff, road_case):
     page = client.get("/queue/").content.decode()
     assert "Department queue" in page and "Log out" in page
     response = client.post(f"/complaints/{road_case.receipt_no}/act/approve/", follow=True)
-    assert "&#x27;Approve&#x27; is not possible while the case is &#x27;Assigned&#x27;." in response.content.decode()
+    assert (
+        "&#x27;Approve&#x27; is not possible while the case is &#x27;Assigned&#x27;."
+        in response.content.decode()
+    )
     client.post("/i18n/setlang/", {"language": "ko", "next": "/queue/"})
     assert "부서함" in client.get("/queue/").content.decode()
+
+
+JUNK = [
+    "",
+    "가" * 50_000,
+    "\x00\x01\x02\xff\ufffd",
+    "<script>alert(1)</script>",
+    "🙂" * 1000,
+]
+
+
+@pytest.mark.parametrize("junk", JUNK, ids=["empty", "huge", "binary", "script", "emoji"])
+def test_junk_to_every_action_changes_nothing_or_is_kept_safely(client, staff, road_case, junk):
+    login(client, staff["admin"])
+    url = f"/complaints/{road_case.receipt_no}/act/"
+    for action in [
+        "reassign",
+        "transfer",
+        "reject",
+        "withdraw",
+        "reply",
+        "mark_duplicate",
+        "relate",
+        "set_kind",
+    ]:
+        data = {
+            k: junk
+            for k in ["department", "reason", "text", "agency", "duplicate_of", "related", "kind"]
+        }
+        response = client.post(url + action + "/", data, follow=True)
+        assert response.status_code == 200
+        assert "<script>alert(1)</script>" not in response.content.decode()
+    road_case.refresh_from_db()
+    if junk in JUNK[:3]:  # empty, too long, NUL: every action refused
+        assert road_case.state == State.ASSIGNED
+        assert list(road_case.events.values_list("action", flat=True)) == ["received", "assign"]
+
+
+@pytest.mark.parametrize("junk", JUNK, ids=["empty", "huge", "binary", "script", "emoji"])
+def test_junk_to_login_search_and_lookup(client, staff, junk):
+    assert client.post("/login/", {"username": junk, "password": junk}).status_code in {200, 400}
+    login(client, staff["triage"])
+    assert (
+        client.get("/complaints/", {"q": junk[:200], "state": junk, "date_to": junk}).status_code
+        == 200
+    )
+    assert client.get("/minwon/status/", {"receipt_no": junk, "token": junk}).status_code == 200

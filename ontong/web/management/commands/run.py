@@ -17,7 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport, **options):
-        worker = subprocess.Popen([sys.executable, "-m", "ontong", "worker"])  # noqa: S603
+        # Quiet worker: delivery failures show up on the complaint page, not in this console.
+        worker = subprocess.Popen([sys.executable, "-m", "ontong", "worker", "--verbosity", "0"])  # noqa: S603
         base = f"http://{addrport}"
         self.stdout.write(
             self.style.SUCCESS(f"\n온통이 {base} 에서 실행 중입니다 ({settings.CITY_NAME} 데모).")
