@@ -222,3 +222,9 @@ def test_junk_to_login_search_and_lookup(client, staff, junk):
         == 200
     )
     assert client.get("/minwon/status/", {"receipt_no": junk, "token": junk}).status_code == 200
+
+
+def test_korean_is_the_default_whatever_the_browser_says(client, staff):
+    login(client, staff["triage"])
+    page = client.get("/inbox/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert "접수함" in page and 'lang="ko"' in page
