@@ -5,6 +5,7 @@ Each action says from which states it may run, who may run it, and what it needs
 that is not allowed raises WorkflowError with a message for the person and changes nothing.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -24,6 +25,7 @@ OPEN = frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.DRAFTED, S.APPROVED, 
 CENTRAL = frozenset({Role.TRIAGE, Role.ADMIN})
 DEPT = frozenset({Role.OFFICER, Role.MANAGER})
 MAX_TEXT = 20_000
+RECEIPT_NO = re.compile(r"\d{4}-\d{6}")
 
 
 class WorkflowError(Exception):
@@ -255,17 +257,17 @@ def validated(action: Action, complaint: Complaint, params: dict) -> dict:
     return values
 
 
-def required_text(label: str):
+def required_text(label: str, max_length: int = MAX_TEXT):
     def check(value, complaint):
         text = (value or "").strip()
         if not text:
             raise WorkflowError(_("%(label)s을(를) 입력하세요.") % {"label": label})
         if "\x00" in text:
             raise WorkflowError(_("%(label)s에 쓸 수 없는 문자가 있습니다.") % {"label": label})
-        if len(text) > MAX_TEXT:
+        if len(text) > max_length:
             raise WorkflowError(
                 _("%(label)s이(가) 너무 깁니다 (최대 %(max)s자).")
-                % {"label": label, "max": f"{MAX_TEXT:,}"}
+                % {"label": label, "max": f"{max_length:,}"}
             )
         return text
 
@@ -303,11 +305,15 @@ def validate_assignee(value, department) -> User:
 
 
 def validate_duplicate(value, complaint) -> Complaint:
-    original = (
-        value
-        if isinstance(value, Complaint)
-        else Complaint.objects.filter(receipt_no=(value or "").strip()).first()
-    )
+    if isinstance(value, Complaint):
+        original = value
+    else:
+        number = str(value or "").strip()
+        original = (
+            Complaint.objects.filter(receipt_no=number).first()
+            if RECEIPT_NO.fullmatch(number)
+            else None
+        )
     if original is None:
         raise WorkflowError(_("그 접수번호의 민원을 찾을 수 없습니다."))
     if original.pk == complaint.pk:
@@ -326,7 +332,7 @@ VALIDATORS = {
     "reason": required_text(gettext_lazy("사유")),
     "text": required_text(gettext_lazy("내용")),
     "answer": required_text(gettext_lazy("처리 결과")),
-    "agency": required_text(gettext_lazy("이송 기관")),
+    "agency": required_text(gettext_lazy("이송 기관"), max_length=100),
     "duplicate_of": validate_duplicate,
     "kind": validate_kind,
     "related": validate_duplicate,

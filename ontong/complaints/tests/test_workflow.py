@@ -220,3 +220,15 @@ def test_related_complaints_are_linked_both_ways(staff, new_complaint):
     assert b.events.filter(action="relate").exists()
     with pytest.raises(WorkflowError, match="찾을 수 없습니다"):
         perform(a, "relate", staff["triage"], related="2026-999999")
+
+
+@pytest.mark.django_db
+def test_field_lengths_and_malformed_numbers_are_refused(staff, new_complaint):
+    c = new_complaint()
+    with pytest.raises(WorkflowError, match="최대 100자"):
+        perform(c, "transfer", staff["triage"], agency="기" * 101, reason="사유")
+    with pytest.raises(WorkflowError, match="찾을 수 없습니다"):
+        perform(c, "mark_duplicate", staff["triage"], duplicate_of="2026-00\x0001")
+    with pytest.raises(WorkflowError, match="부서를 선택"):
+        perform(c, "assign", staff["triage"], department="99999999999999999999999")
+    assert Complaint.objects.get(pk=c.pk).state == State.RECEIVED
