@@ -8,7 +8,9 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
+
+from ontong.tabular import to_csv, to_xlsx
 
 from .models import ROLE_GROUPS, Area, Department, Role
 
@@ -68,24 +70,11 @@ def department_rows(queryset) -> list[list[str]]:
 
 
 def export_departments_csv(queryset) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADERS)
-    writer.writerows(department_rows(queryset))
-    # utf-8-sig so that Excel on Korean Windows opens it without mojibake.
-    return buffer.getvalue().encode("utf-8-sig")
+    return to_csv(HEADERS, department_rows(queryset))
 
 
 def export_departments_xlsx(queryset) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "부서"
-    sheet.append(HEADERS)
-    for row in department_rows(queryset):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return to_xlsx(HEADERS, department_rows(queryset), title="부서")
 
 
 @dataclass

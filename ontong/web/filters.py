@@ -1,18 +1,16 @@
 """The filter form shared by every list, and its export."""
 
-import csv
-import io
 from datetime import datetime, time
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook
 
 from ontong.complaints import privacy
 from ontong.complaints.models import CLOCK_STOPPED, Channel, State
 from ontong.complaints.search import search_filter
 from ontong.org.models import Area, Department
+from ontong.tabular import to_csv, to_xlsx
 
 
 class ListFilter(forms.Form):
@@ -98,19 +96,8 @@ def export_rows(queryset):
 
 
 def export_csv(queryset) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_HEADERS)
-    writer.writerows(export_rows(queryset))
-    return buffer.getvalue().encode("utf-8-sig")
+    return to_csv(EXPORT_HEADERS, export_rows(queryset))
 
 
 def export_xlsx(queryset) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("민원")
-    sheet.append(EXPORT_HEADERS)
-    for row in export_rows(queryset):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return to_xlsx(EXPORT_HEADERS, export_rows(queryset), title="민원")
