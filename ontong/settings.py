@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "ontong.org",
     "ontong.complaints",
     "ontong.channels.web",
+    "ontong.channels.meta",
     "ontong.web",
 ]
 
@@ -218,3 +219,19 @@ LOGGING = {
 # Days after a case is closed before its personal data is destroyed. Set it from the city's
 # 기록관리기준표 (the legal period differs per city and task); 3 years is only a default.
 ONTONG_RETENTION_DAYS = int(os.environ.get("ONTONG_RETENTION_DAYS", str(3 * 365)))
+
+# Key for secrets stored in the database (Fernet, urlsafe base64 of 32 bytes). Empty: derived
+# from the SECRET_KEY (rotating that then means entering page tokens again).
+ONTONG_FIELD_KEY = os.environ.get("ONTONG_FIELD_KEY", "")
+# Largest webhook body accepted (Meta batches up to 1000 updates).
+ONTONG_WEBHOOK_MAX_BYTES = int(os.environ.get("ONTONG_WEBHOOK_MAX_BYTES", str(2 * 1024 * 1024)))
+# Hosts photos may be fetched from (Meta's CDNs); nothing else is ever fetched.
+ONTONG_MEDIA_HOSTS = env_list(
+    "ONTONG_MEDIA_HOSTS", "fbcdn.net,fbsbx.com,cdninstagram.com,facebook.com,instagram.com"
+)
+ONTONG_MEDIA_MAX_BYTES = int(os.environ.get("ONTONG_MEDIA_MAX_BYTES", str(10 * 1024 * 1024)))
+ONTONG_GRAPH_URL = os.environ.get("ONTONG_GRAPH_URL", "https://graph.facebook.com/v25.0")
+ONTONG_GRAPH_TIMEOUT = float(os.environ.get("ONTONG_GRAPH_TIMEOUT", "10"))
+# SMS gateway for result notices when a messaging window has closed (empty: no SMS).
+ONTONG_SMS_URL = os.environ.get("ONTONG_SMS_URL", "")
+ONTONG_SMS_TOKEN = os.environ.get("ONTONG_SMS_TOKEN", "")

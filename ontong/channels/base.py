@@ -20,6 +20,15 @@ class PermanentError(TransportError):
     pass
 
 
+class WindowClosed(PermanentError):
+    """The platform will not carry this message now (messaging window, recipient unreachable):
+    the notice goes by the citizen's consented fallback instead, or is held for their next message."""
+
+
+class UnknownOutcome(TransportError):
+    """The request may or may not have been delivered (timeout): never sent again on this channel."""
+
+
 class Transport:
     channel = ""
 
@@ -38,6 +47,10 @@ class MissingTransport(Transport):
 
 TRANSPORTS = {
     "web": "ontong.channels.web.transport.WebTransport",
+    "messenger": "ontong.channels.meta.transport.MetaTransport",
+    "instagram": "ontong.channels.meta.transport.MetaTransport",
+    "fb_comment": "ontong.channels.meta.transport.MetaTransport",
+    "ig_comment": "ontong.channels.meta.transport.MetaTransport",
 }
 
 

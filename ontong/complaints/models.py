@@ -8,6 +8,7 @@ class Channel(models.TextChoices):
     MESSENGER = "messenger", _("페이스북 메신저")
     INSTAGRAM = "instagram", _("인스타그램")
     FB_COMMENT = "fb_comment", _("페이지 댓글")
+    IG_COMMENT = "ig_comment", _("인스타그램 댓글")
     KAKAO = "kakao", _("카카오톡")
     PHONE = "phone", _("전화·방문")
 
@@ -66,6 +67,8 @@ class ChannelIdentity(models.Model):
     account = models.CharField(_("채널 계정"), max_length=100)
     external_user_id = models.CharField(_("채널 사용자 ID"), max_length=200)
     display_name = models.CharField(max_length=100, blank=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    pending_question = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -178,10 +181,12 @@ class Attachment(models.Model):
     message = models.ForeignKey(
         "Message", models.SET_NULL, null=True, blank=True, related_name="attachments"
     )
-    file = models.FileField(upload_to=attachment_path)
+    file = models.FileField(upload_to=attachment_path, blank=True)
     original_name = models.CharField(max_length=200, blank=True)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    source_url = models.TextField(blank=True)  # a platform CDN URL still to fetch
+    fetch_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -208,7 +213,11 @@ class Message(models.Model):
         RECEIVED = "received", _("수신")
         QUEUED = "queued", _("발송 대기")
         SENDING = "sending", _("발송 중")
+        UNKNOWN = "unknown", _("전달 확인 중")
         SENT = "sent", _("발송됨")
+        DELIVERED = "delivered", _("전달됨")
+        READ = "read", _("읽음")
+        HELD = "held", _("통보 대기: 직접 연락 필요")
         FAILED = "failed", _("발송 실패")
 
     complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="messages")
@@ -220,6 +229,11 @@ class Message(models.Model):
     body = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True)
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.RECEIVED)
+    route = models.CharField(_("보낸 길"), max_length=20, blank=True)
+    extra = models.JSONField(
+        default=dict, blank=True
+    )  # channel options: quick replies, private reply
+    deleted_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)

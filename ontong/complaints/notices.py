@@ -9,7 +9,13 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ontong.channels.base import PermanentError, TemporaryError, get_transport
+from ontong.channels.base import (
+    PermanentError,
+    TemporaryError,
+    UnknownOutcome,
+    WindowClosed,
+    get_transport,
+)
 
 from .deadlines import due_label
 from .models import Complaint, Message
@@ -121,19 +127,98 @@ def deliver(message_id: int) -> str:
         external_id = get_transport(message.channel).send(message)
     except TemporaryError as exc:
         return schedule_retry(message, str(exc))
+    except WindowClosed as exc:
+        return fall_back(message, str(exc))
     except PermanentError as exc:
         return mark_failed(message, str(exc))
+    except UnknownOutcome as exc:
+        return mark_unknown(message, str(exc))
     except Exception as exc:  # a bug in a transport must not leave the notice in limbo
         log.exception("transport crashed for message %s", message_id)
         return schedule_retry(message, f"{type(exc).__name__}: {exc}")
+    return mark_sent(message, external_id, route=message.channel)
+
+
+def mark_sent(message: Message, external_id: str, route: str) -> str:
     Message.objects.filter(pk=message.pk).update(
         delivery=Message.Delivery.SENT,
         sent_at=timezone.now(),
-        external_id=external_id,
+        external_id=external_id or None,
         last_error="",
         next_attempt_at=None,
+        route=route,
     )
     return Message.Delivery.SENT
+
+
+def fallback_routes(citizen):
+    from ontong.channels.email import EmailTransport, can_email
+    from ontong.channels.sms.transport import SmsTransport, can_sms
+
+    if can_email(citizen):
+        yield "email", EmailTransport()
+    if can_sms(citizen):
+        yield "sms", SmsTransport()
+
+
+def fall_back(message: Message, reason: str) -> str:
+    """The channel cannot carry it now: the citizen's consented e-mail or SMS, else hold it for
+    their next message and flag the case for a person to call."""
+    from .models import Event
+
+    errors = [reason]
+    for route, transport in fallback_routes(message.complaint.citizen):
+        try:
+            external_id = transport.send(message)
+        except TemporaryError as exc:
+            return schedule_retry(message, f"{route}: {exc}")
+        except (PermanentError, UnknownOutcome) as exc:
+            errors.append(f"{route}: {exc}")
+            continue
+        Event.objects.create(
+            complaint=message.complaint,
+            action="delivery_fallback",
+            note=f"{message.get_purpose_display()}: {reason} → {route}(으)로 보냄",
+        )
+        return mark_sent(message, external_id, route=route)
+    return hold(message, " / ".join(errors))
+
+
+def hold(message: Message, reason: str) -> str:
+    from .models import Event
+
+    with transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(
+            delivery=Message.Delivery.HELD, last_error=reason, next_attempt_at=None, route="held"
+        )
+        Event.objects.create(
+            complaint=message.complaint,
+            action="delivery_held",
+            note=f"통보 대기: 직접 연락 필요 — {message.get_purpose_display()} ({reason}). "
+            "민원인이 다시 메시지를 보내면 자동으로 전달합니다.",
+        )
+    return Message.Delivery.HELD
+
+
+def mark_unknown(message: Message, reason: str) -> str:
+    """A timed-out send may have arrived: wait for the platform's echo rather than send twice."""
+    Message.objects.filter(pk=message.pk).update(
+        delivery=Message.Delivery.UNKNOWN, last_error=reason, next_attempt_at=None
+    )
+    return Message.Delivery.UNKNOWN
+
+
+def release_held(identity) -> int:
+    """The citizen wrote again, so the window is open: send what was held for them."""
+    from .tasks import deliver_message
+
+    held = Message.objects.filter(complaint__identity=identity, delivery=Message.Delivery.HELD)
+    ids = list(held.values_list("pk", flat=True))
+    with transaction.atomic():
+        held.update(delivery=Message.Delivery.QUEUED, attempts=0, route="")
+        for message_id in ids:
+            deliver_message.enqueue(message_id)
+    return len(ids)
 
 
 def schedule_retry(message: Message, error: str) -> str:
@@ -177,9 +262,9 @@ def resend(message: Message) -> None:
     from .tasks import deliver_message
 
     with transaction.atomic():
-        updated = Message.objects.filter(pk=message.pk, delivery=Message.Delivery.FAILED).update(
-            delivery=Message.Delivery.QUEUED, attempts=0, next_attempt_at=None
-        )
+        updated = Message.objects.filter(
+            pk=message.pk, delivery__in=[Message.Delivery.FAILED, Message.Delivery.HELD]
+        ).update(delivery=Message.Delivery.QUEUED, attempts=0, next_attempt_at=None)
         if updated:
             deliver_message.enqueue(message.pk)
 
@@ -207,6 +292,11 @@ def sweep_deliveries() -> dict:
     for message_id in stale.values_list("pk", flat=True)[:1000]:
         deliver_message.enqueue(message_id)
         requeued += 1
+    for message in Message.objects.filter(
+        delivery=Message.Delivery.UNKNOWN, attempted_at__lt=now - STUCK_SENDING
+    ).select_related("complaint__citizen"):
+        # No echo came: not delivered on this channel as far as we know; use the fallback.
+        fall_back(message, "응답 시간 초과 뒤 전달 확인이 오지 않았습니다")
     cut_off = 0
     for message in Message.objects.filter(
         delivery=Message.Delivery.SENDING, attempted_at__lt=now - STUCK_SENDING

@@ -1,0 +1,37 @@
+"""E-mail to a citizen who gave an address with consent, through Django's e-mail backend."""
+
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from ontong.channels.base import PermanentError, TemporaryError, Transport
+
+
+def can_email(citizen) -> bool:
+    return bool(citizen and citizen.email and citizen.contact_consent_at)
+
+
+class EmailTransport(Transport):
+    channel = "email"
+
+    def send(self, message) -> str:
+        citizen = message.complaint.citizen
+        if not can_email(citizen):
+            raise PermanentError("이메일 수신에 동의한 주소가 없습니다.")
+        email = EmailMessage(
+            subject=f"[{settings.CITY_NAME}] 민원 {message.complaint.receipt_no} 안내",
+            body=message.body,
+            to=[citizen.email],
+        )
+        try:
+            email.send(fail_silently=False)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
+            raise PermanentError(f"이메일 주소가 거부되었습니다: {exc}") from exc
+        except smtplib.SMTPResponseException as exc:
+            if 500 <= exc.smtp_code < 600:
+                raise PermanentError(f"메일 서버 거부 ({exc.smtp_code})") from exc
+            raise TemporaryError(f"메일 서버 일시 오류 ({exc.smtp_code})") from exc
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            raise TemporaryError(f"메일 서버에 연결하지 못했습니다: {exc}") from exc
+        return f"email:{message.pk}"

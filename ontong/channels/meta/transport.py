@@ -1,0 +1,144 @@
+"""Messenger, Instagram Direct and comment private replies through the Send API.
+
+Which message may go when (contract §2.2): inside 24 h of the citizen's last message as
+RESPONSE; a staff-written reply within 7 days with the HUMAN_AGENT tag, only where the city
+has that permission; otherwise WindowClosed, and the notice takes the consented fallback.
+"""
+
+import datetime as dt
+import logging
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db.models import Q
+from django.utils import timezone
+
+from ontong.channels.base import PermanentError, Transport, WindowClosed
+
+from .graph import GraphClient, TokenInvalid
+from .models import Comment, MetaAccount
+
+log = logging.getLogger(__name__)
+
+STANDARD_WINDOW = dt.timedelta(hours=24)
+HUMAN_AGENT_WINDOW = dt.timedelta(days=7)
+PRIVATE_REPLY_WINDOW = dt.timedelta(days=7)
+TEXT_LIMIT = {"messenger": 2000, "instagram": 1000}
+
+
+def messaging_type_for(
+    message, last_inbound_at, account: MetaAccount, now=None
+) -> tuple[str, str | None]:
+    now = now or timezone.now()
+    if last_inbound_at and now - last_inbound_at < STANDARD_WINDOW:
+        return "RESPONSE", None
+    written_by_staff = message.author_id is not None
+    if (
+        written_by_staff
+        and account.human_agent_enabled
+        and last_inbound_at
+        and now - last_inbound_at < HUMAN_AGENT_WINDOW
+    ):
+        return "MESSAGE_TAG", "HUMAN_AGENT"
+    raise WindowClosed("메신저 응답 가능 시간(24시간)이 지났습니다.")
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Long answers go as several messages rather than being cut off."""
+    parts, text = [], text.strip()
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        parts.append(text[:cut].strip())
+        text = text[cut:].strip()
+    return [*parts, text] if text else parts
+
+
+class MetaTransport(Transport):
+    def send(self, message) -> str:
+        account = MetaAccount.objects.filter(external_id=message.account, is_active=True).first()
+        if account is None:
+            raise PermanentError(f"Meta 계정 {message.account}이(가) 없거나 꺼져 있습니다.")
+        if account.token_invalid_at:
+            raise WindowClosed(
+                "페이지 토큰이 무효여서 보낼 수 없습니다 (민원총괄이 토큰을 다시 넣어야 함)."
+            )
+        client = GraphClient(account.graph_url, account.page_token)
+        sender = account.page_id or account.external_id
+        try:
+            if message.extra.get("private_reply_to"):
+                return self.private_reply(client, sender, account, message)
+            return self.direct(client, sender, account, message)
+        except TokenInvalid:
+            mark_token_invalid(account)
+            raise
+
+    def private_reply(self, client, sender, account, message) -> str:
+        comment = Comment.objects.filter(
+            account=account, comment_id=message.extra["private_reply_to"]
+        ).first()
+        if (
+            comment
+            and comment.created_time
+            and timezone.now() - comment.created_time > PRIVATE_REPLY_WINDOW
+        ):
+            raise WindowClosed("댓글이 달린 지 7일이 지나 비공개 답장을 보낼 수 없습니다.")
+        return client.send_message(
+            sender,
+            {"comment_id": message.extra["private_reply_to"]},
+            message.body[:2000],
+            messaging_type="",
+            metadata=f"ontong:{message.pk}",
+        )
+
+    def direct(self, client, sender, account, message) -> str:
+        identity = message.complaint.identity
+        if message.channel not in {"messenger", "instagram"} or identity is None:
+            raise WindowClosed(
+                "이 댓글 민원은 비공개 답장을 이미 썼거나 쓸 수 없어 채널로 보낼 수 없습니다."
+            )
+        messaging_type, tag = messaging_type_for(message, identity.last_inbound_at, account)
+        parts = split_text(message.body, TEXT_LIMIT[message.channel])
+        ids = []
+        for number, part in enumerate(parts):
+            last = number == len(parts) - 1
+            ids.append(
+                client.send_message(
+                    sender,
+                    {"id": identity.external_user_id},
+                    part,
+                    messaging_type=messaging_type,
+                    tag=tag,
+                    quick_replies=message.extra.get("quick_replies") if last else None,
+                    metadata=f"ontong:{message.pk}:{number}",
+                )
+            )
+        return ids[-1]
+
+
+def mark_token_invalid(account: MetaAccount) -> None:
+    """A revoked or expired page token: stop sending and tell 민원총괄 (banner + e-mail)."""
+    if account.token_invalid_at:
+        return
+    MetaAccount.objects.filter(pk=account.pk).update(token_invalid_at=timezone.now())
+    log.error("Meta account %s: page token invalid", account.external_id)
+    from ontong.org.models import ROLE_GROUPS, Role
+
+    admins = (
+        get_user_model()
+        .objects.filter(
+            Q(groups__name=ROLE_GROUPS[Role.ADMIN]) | Q(is_superuser=True), is_active=True
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if admins:
+        send_mail(
+            f"[온통] {account.name} 페이지 토큰이 무효입니다",
+            "Meta 계정의 페이지 액세스 토큰이 만료되었거나 취소되었습니다. 관리 화면에서 새 토큰을 넣어 주세요. "
+            "그동안 이 계정의 알림은 대체 수단(이메일·문자)으로 보내거나 통보 대기로 둡니다.",
+            None,
+            list(admins),
+            fail_silently=True,
+        )
