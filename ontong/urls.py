@@ -8,5 +8,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ontong.channels.web.urls")),
+    path("", include("ontong.channels.meta.urls")),
     path("", include("ontong.web.urls")),
 ]

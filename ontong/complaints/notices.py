@@ -23,7 +23,7 @@ from .models import Complaint, Message
 log = logging.getLogger(__name__)
 
 
-def queue_notice(complaint: Complaint, purpose: str, body: str, author=None) -> Message:
+def queue_notice(complaint: Complaint, purpose: str, body: str, author=None, extra=None) -> Message:
     """Store an outbound message and enqueue its delivery; call inside the caller's transaction."""
     from .tasks import deliver_message
 
@@ -36,6 +36,7 @@ def queue_notice(complaint: Complaint, purpose: str, body: str, author=None) -> 
         body=body,
         author=author,
         delivery=Message.Delivery.QUEUED,
+        extra=extra or {},
     )
     deliver_message.enqueue(message.pk)
     return message

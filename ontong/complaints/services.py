@@ -70,6 +70,7 @@ class Intake:
     files: list = field(default_factory=list)
     ip: str | None = None
     received_at: object = None
+    acknowledge: bool = True  # channels with their own acknowledgement (comments, bots) say False
 
 
 def find_or_create_identity(intake: Intake) -> ChannelIdentity:
@@ -135,6 +136,7 @@ def receive_complaint(intake: Intake) -> Complaint:
         channel=intake.channel,
         account=intake.account,
         external_id=intake.external_message_id,
+        sent_at=received_at,
         body=body,
     )
     for upload in intake.files:
@@ -161,7 +163,8 @@ def receive_complaint(intake: Intake) -> Complaint:
             ip=intake.ip,
             note=f"주민등록번호 {removed}건을 저장하지 않고 삭제했습니다.",
         )
-    queue_notice(complaint, Message.Purpose.ACK, acknowledgement_text(complaint))
+    if intake.acknowledge:
+        queue_notice(complaint, Message.Purpose.ACK, acknowledgement_text(complaint))
     return complaint
 
 

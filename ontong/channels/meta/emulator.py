@@ -1,0 +1,370 @@
+"""A local stand-in for Meta's Graph API, for tests and the offline demo.
+
+It speaks the contract of ../shared/docs/channel-contracts.md: the Send API (RESPONSE, HUMAN_AGENT,
+retired tags refused), Private Replies (once, within 7 days), media URLs, the 24 h / 7 day
+windows, and Meta's real error bodies on demand (window closed, rate limit, expired token, 5xx,
+slow answers). It also plays the citizen: /_emulator/user_message signs and POSTs a Messenger
+webhook to Ontong, and / is a small Messenger-like page for a person to do the same.
+What it does not reproduce: Meta's rate-limit accounting, delivery/read receipts, handover,
+Instagram's separate host, and App Review.
+"""
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+from urllib.request import Request, urlopen
+
+ERRORS = {
+    "window": (
+        400,
+        {
+            "message": "(#10) This message is sent outside of allowed window.",
+            "type": "OAuthException",
+            "code": 10,
+            "error_subcode": 2018278,
+        },
+    ),
+    "window_ig": (
+        400,
+        {
+            "message": "(#10) This message is sent outside of allowed window.",
+            "type": "OAuthException",
+            "code": 10,
+            "error_subcode": 2534022,
+        },
+    ),
+    "rate_limit": (
+        400,
+        {
+            "message": "(#613) Calls to this api have exceeded the rate limit.",
+            "type": "OAuthException",
+            "code": 613,
+        },
+    ),
+    "token": (
+        400,
+        {
+            "message": "Error validating access token: Session has expired.",
+            "type": "OAuthException",
+            "code": 190,
+            "error_subcode": 463,
+        },
+    ),
+    "unavailable": (
+        400,
+        {
+            "message": "(#551) This person isn't available right now.",
+            "type": "OAuthException",
+            "code": 551,
+            "error_subcode": 1545041,
+        },
+    ),
+    "invalid": (
+        400,
+        {
+            "message": "Invalid parameter",
+            "type": "FacebookApiException",
+            "code": 100,
+            "error_data": "No matching user found.",
+        },
+    ),
+    "already_replied": (
+        400,
+        {
+            "message": "(#10900) Activity already replied to",
+            "type": "OAuthException",
+            "code": 10900,
+        },
+    ),
+    "server": (
+        500,
+        {
+            "message": "An unexpected error has occurred. Please retry your request later.",
+            "type": "OAuthException",
+            "code": 2,
+            "is_transient": True,
+        },
+    ),
+}
+RETIRED_TAGS = {"ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE"}
+# A 1x1 red PNG, the "photo" every media URL serves.
+PIXEL = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+)
+SIMULATOR = Path(__file__).parent / "templates" / "channels_meta" / "simulator.html"
+
+
+class Emulator:
+    def __init__(
+        self, *, page_id: str, app_secret: str, token: str, webhook_url: str, instagram_id: str = ""
+    ):
+        self.page_id, self.app_secret, self.token = page_id, app_secret, token
+        self.instagram_id = instagram_id
+        self.webhook_url = webhook_url
+        self.lock = threading.Lock()
+        self.last_user_message: dict[str, float] = {}
+        self.comments: dict[str, dict] = {}
+        self.sent: list[dict] = []
+        self.sms: list[dict] = []
+        self.failures: list[dict] = []
+        self.ids = itertools.count(1)
+        self.server: ThreadingHTTPServer | None = None
+
+    # --- the citizen's side -------------------------------------------------
+    def sign(self, body: bytes) -> str:
+        return "sha256=" + hmac.new(self.app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+    def post_webhook(self, payload: dict) -> int:
+        # ensure_ascii: Meta sends non-ASCII \\uXXXX-escaped and signs those exact bytes.
+        body = json.dumps(payload, ensure_ascii=True).encode()
+        request = Request(
+            self.webhook_url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json", "X-Hub-Signature-256": self.sign(body)},
+        )
+        with urlopen(request, timeout=20) as response:  # noqa: S310 - our own local server
+            return response.status
+
+    def user_message(
+        self,
+        psid: str,
+        text: str = "",
+        quick_reply: str = "",
+        image: bool = False,
+        platform: str = "messenger",
+    ) -> dict:
+        now_ms = int(time.time() * 1000)
+        mid = f"m_{psid}_{next(self.ids)}_{now_ms}"
+        message = {"mid": mid}
+        if text:
+            message["text"] = text
+        if quick_reply:
+            message["quick_reply"] = {"payload": quick_reply}
+        if image:
+            message["attachments"] = [
+                {"type": "image", "payload": {"url": f"{self.base_url}/media/{mid}.png"}}
+            ]
+        account = self.instagram_id if platform == "instagram" else self.page_id
+        payload = {
+            "object": "instagram" if platform == "instagram" else "page",
+            "entry": [
+                {
+                    "id": account,
+                    "time": now_ms,
+                    "messaging": [
+                        {
+                            "sender": {"id": psid},
+                            "recipient": {"id": account},
+                            "timestamp": now_ms,
+                            "message": message,
+                        }
+                    ],
+                }
+            ],
+        }
+        with self.lock:
+            self.last_user_message[psid] = time.time()
+        status = self.post_webhook(payload)
+        return {"mid": mid, "status": status}
+
+    def comment(self, user_id: str, text: str, name: str = "시민") -> dict:
+        now = int(time.time())
+        comment_id = f"{self.page_id}_{next(self.ids)}"
+        with self.lock:
+            self.comments[comment_id] = {"created": now, "replied": False}
+        value = {
+            "item": "comment",
+            "verb": "add",
+            "comment_id": comment_id,
+            "post_id": f"{self.page_id}_1",
+            "parent_id": f"{self.page_id}_1",
+            "from": {"id": user_id, "name": name},
+            "created_time": now,
+            "message": text,
+        }
+        status = self.post_webhook(
+            {
+                "object": "page",
+                "entry": [
+                    {
+                        "id": self.page_id,
+                        "time": now,
+                        "changes": [{"field": "feed", "value": value}],
+                    }
+                ],
+            }
+        )
+        return {"comment_id": comment_id, "status": status}
+
+    def age(self, psid: str, hours: float) -> None:
+        with self.lock:
+            self.last_user_message[psid] = (
+                self.last_user_message.get(psid, time.time()) - hours * 3600
+            )
+
+    # --- the Send API ---------------------------------------------------------
+    def send(self, account_id: str, query: dict, payload: dict) -> tuple[int, dict]:
+        if query.get("access_token", [""])[0] != self.token:
+            return error("token")
+        if failure := self.next_failure():
+            if failure["error"] == "slow":
+                time.sleep(failure.get("seconds", 15))
+            else:
+                return error(failure["error"])
+        recipient = payload.get("recipient") or {}
+        message = payload.get("message") or {}
+        text = message.get("text", "")
+        if payload.get("tag") in RETIRED_TAGS:
+            return error("invalid")
+        if len(text) >= 2000:
+            return error("invalid")
+        if "comment_id" in recipient:
+            return self.private_reply(recipient["comment_id"], payload)
+        psid = str(recipient.get("id", ""))
+        last = self.last_user_message.get(psid)
+        if last is None:
+            return error("invalid")
+        age = time.time() - last
+        instagram = account_id == self.instagram_id and bool(self.instagram_id)
+        human_agent = (
+            payload.get("messaging_type") == "MESSAGE_TAG" and payload.get("tag") == "HUMAN_AGENT"
+        )
+        if age > 24 * 3600 and not (human_agent and age <= 7 * 24 * 3600):
+            return error("window_ig" if instagram else "window")
+        return 200, self.record(psid, payload)
+
+    def private_reply(self, comment_id: str, payload: dict) -> tuple[int, dict]:
+        with self.lock:
+            comment = self.comments.get(comment_id)
+            if comment is None:
+                return error("invalid")
+            if comment["replied"]:
+                return error("already_replied")
+            if time.time() - comment["created"] > 7 * 24 * 3600:
+                return error("invalid")
+            comment["replied"] = True
+        return 200, self.record(f"comment:{comment_id}", payload)
+
+    def record(self, recipient: str, payload: dict) -> dict:
+        mid = f"m_page_{next(self.ids)}"
+        with self.lock:
+            self.sent.append(
+                {"recipient": recipient, "message_id": mid, "at": time.time(), **payload}
+            )
+        return {"recipient_id": recipient, "message_id": mid}
+
+    def next_failure(self) -> dict | None:
+        with self.lock:
+            if not self.failures:
+                return None
+            failure = self.failures[0]
+            failure["times"] = failure.get("times", 1) - 1
+            if failure["times"] <= 0:
+                self.failures.pop(0)
+            return failure
+
+    # --- serving ----------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> "Emulator":
+        self.server = ThreadingHTTPServer((host, port), make_handler(self))
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+
+def error(name: str) -> tuple[int, dict]:
+    status, body = ERRORS[name]
+    return status, {"error": {**body, "fbtrace_id": f"emu{int(time.time() * 1000) % 10**8}"}}
+
+
+def make_handler(emulator: Emulator):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format, *args):  # quiet
+            pass
+
+        def reply(self, status: int, body, content_type="application/json"):
+            data = (
+                body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+            )
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def read_json(self) -> dict:
+            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                return json.loads(self.rfile.read(length) or b"{}")
+            except ValueError:
+                return {}
+
+        def do_GET(self):
+            url = urlparse(self.path)
+            query = parse_qs(url.query)
+            if url.path == "/":
+                return self.reply(200, SIMULATOR.read_bytes(), "text/html; charset=utf-8")
+            if url.path.startswith("/media/"):
+                return self.reply(200, PIXEL, "image/png")
+            if url.path == "/_emulator/sent":
+                psid = query.get("psid", [""])[0]
+                with emulator.lock:
+                    sent = [s for s in emulator.sent if not psid or s["recipient"] == psid]
+                return self.reply(200, {"data": sent})
+            if url.path == "/_emulator/sms":
+                return self.reply(200, {"data": emulator.sms})
+            return self.reply(404, {"error": {"message": "Unknown path", "code": 803}})
+
+        def do_POST(self):
+            url = urlparse(self.path)
+            parts = [p for p in url.path.split("/") if p]
+            body = self.read_json()
+            if len(parts) == 3 and parts[2] == "messages":
+                status, answer = emulator.send(parts[1], parse_qs(url.query), body)
+                return self.reply(status, answer)
+            if url.path == "/sms":
+                with emulator.lock:
+                    emulator.sms.append({**body, "at": time.time()})
+                return self.reply(200, {"id": f"sms-{len(emulator.sms)}"})
+            if url.path == "/_emulator/user_message":
+                return self.reply(
+                    200,
+                    emulator.user_message(
+                        str(body.get("psid", "")),
+                        str(body.get("text", "")),
+                        str(body.get("quick_reply", "")),
+                        bool(body.get("image")),
+                        str(body.get("platform", "messenger")),
+                    ),
+                )
+            if url.path == "/_emulator/comment":
+                return self.reply(
+                    200, emulator.comment(str(body.get("user_id", "")), str(body.get("text", "")))
+                )
+            if url.path == "/_emulator/fail":
+                with emulator.lock:
+                    emulator.failures.append(body)
+                return self.reply(200, {"queued": len(emulator.failures)})
+            if url.path == "/_emulator/age":
+                emulator.age(str(body.get("psid", "")), float(body.get("hours", 25)))
+                return self.reply(200, {"ok": True})
+            return self.reply(404, {"error": {"message": "Unknown path", "code": 803}})
+
+    return Handler

@@ -1,0 +1,168 @@
+"""Turning stored webhook bodies into messages, complaints and status changes.
+
+Every entry[] and every messaging[], standby[] and changes[] item is looked at; old and new
+formats both (numeric or string ids, events without timestamp or sender, legacy sender_id).
+Unknown kinds stay in the stored body and are ignored, never a crash.
+"""
+
+import datetime as dt
+import json
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from ontong.complaints.models import Message
+
+from . import conversation
+from .models import MetaAccount, WebhookDelivery
+
+log = logging.getLogger(__name__)
+
+
+def process_delivery(delivery_id: int) -> str:
+    delivery = WebhookDelivery.objects.get(pk=delivery_id)
+    if delivery.state == WebhookDelivery.State.PROCESSED:
+        return "already processed"
+    payload = json.loads(bytes(delivery.body))
+    errors = []
+    for item in iter_items(payload):
+        try:
+            with transaction.atomic():
+                handle_item(*item)
+        except Exception as exc:  # one bad event must not lose the others in the batch
+            log.exception("webhook %s: event failed", delivery_id)
+            errors.append(f"{type(exc).__name__}: {exc}")
+    WebhookDelivery.objects.filter(pk=delivery_id).update(
+        state=WebhookDelivery.State.FAILED if errors else WebhookDelivery.State.PROCESSED,
+        error="\n".join(errors)[:5000],
+        processed_at=timezone.now(),
+        attempts=delivery.attempts + 1,
+    )
+    return "failed" if errors else "processed"
+
+
+def iter_items(payload: dict):
+    obj = str(payload.get("object", ""))
+    for entry in payload.get("entry") or []:
+        if not isinstance(entry, dict):
+            continue
+        entry_id = str(entry.get("id", ""))
+        for key in ("messaging", "standby"):
+            for event in entry.get(key) or []:
+                if isinstance(event, dict):
+                    yield "messaging", obj, entry_id, event
+        for change in entry.get("changes") or []:
+            if isinstance(change, dict):
+                yield "change", obj, entry_id, change
+
+
+def as_time(value, unit_ms: bool) -> dt.datetime | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return dt.datetime.fromtimestamp(number / 1000 if unit_ms else number, tz=dt.UTC)
+
+
+def party_id(event: dict, key: str) -> str:
+    party = event.get(key)
+    if isinstance(party, dict) and party.get("id") is not None:
+        return str(party["id"])
+    legacy = event.get(f"{key}_id")
+    return str(legacy) if legacy is not None else ""
+
+
+def find_account(*ids: str) -> MetaAccount | None:
+    ids = [i for i in ids if i]
+    if not ids:
+        return None
+    return (
+        MetaAccount.objects.filter(external_id__in=ids, is_active=True).first()
+        or MetaAccount.objects.filter(page_id__in=ids, is_active=True).first()
+    )
+
+
+def handle_item(kind: str, obj: str, entry_id: str, event: dict) -> None:
+    if kind == "change":
+        return handle_change(obj, entry_id, event)
+    sender, recipient = party_id(event, "sender"), party_id(event, "recipient")
+    message = event.get("message") if isinstance(event.get("message"), dict) else None
+    is_echo = bool(message and message.get("is_echo"))
+    account = find_account(sender if is_echo else recipient, entry_id)
+    if account is None:
+        log.info("webhook event for unknown account %s/%s ignored", entry_id, recipient)
+        return None
+    channel = (
+        "instagram"
+        if obj == "instagram" or account.kind == MetaAccount.Kind.INSTAGRAM
+        else "messenger"
+    )
+    when = as_time(event.get("timestamp"), unit_ms=True) or timezone.now()
+    if message is not None:
+        if is_echo:
+            return conversation.record_echo(account, channel, recipient, message, when)
+        if message.get("is_deleted"):
+            return conversation.unsend(account, channel, message.get("mid"))
+        return conversation.inbound(account, channel, sender, message, when)
+    if isinstance(event.get("message_edit"), dict):
+        return conversation.edit(account, channel, event["message_edit"])
+    if isinstance(event.get("postback"), dict):
+        postback = event["postback"]
+        fake = {
+            "mid": postback.get("mid") or f"postback-{sender}-{event.get('timestamp')}",
+            "text": postback.get("title", ""),
+            "quick_reply": {"payload": postback.get("payload", "")},
+        }
+        return conversation.inbound(account, channel, sender, fake, when)
+    if isinstance(event.get("delivery"), dict):
+        return mark_outbound(account, channel, event["delivery"], Message.Delivery.DELIVERED)
+    if isinstance(event.get("read"), dict):
+        return mark_outbound(
+            account, channel, event["read"], Message.Delivery.READ, recipient_id=sender
+        )
+    if isinstance(event.get("reaction"), dict):
+        return conversation.reaction(account, channel, event["reaction"])
+    if "policy-enforcement" in event or "policy_enforcement" in event:
+        log.warning(
+            "Meta policy enforcement on account %s: %s",
+            account.external_id,
+            event.get("policy-enforcement") or event.get("policy_enforcement"),
+        )
+    return None  # referral, optin, handover and unknown kinds: kept in the raw body, ignored
+
+
+def mark_outbound(account, channel, status: dict, state: str, recipient_id: str = "") -> None:
+    """Delivery and read receipts: by mid list, by single mid (Instagram) or by watermark."""
+    order = [Message.Delivery.SENT, Message.Delivery.DELIVERED, Message.Delivery.READ]
+    earlier = order[: order.index(state)] + [Message.Delivery.UNKNOWN]
+    outbound = Message.objects.filter(
+        channel=channel,
+        account=account.external_id,
+        direction=Message.Direction.OUT,
+        delivery__in=earlier,
+    )
+    mids = [str(m) for m in status.get("mids") or []] + (
+        [str(status["mid"])] if status.get("mid") else []
+    )
+    if mids:
+        outbound.filter(external_id__in=mids).update(delivery=state)
+    watermark = as_time(status.get("watermark"), unit_ms=True)
+    if watermark and recipient_id:
+        outbound.filter(
+            complaint__identity__external_user_id=recipient_id, sent_at__lte=watermark
+        ).update(delivery=state)
+
+
+def handle_change(obj: str, entry_id: str, change: dict) -> None:
+    field, value = change.get("field"), change.get("value")
+    if not isinstance(value, dict):
+        return None
+    account = find_account(entry_id)
+    if account is None:
+        return None
+    if field == "feed" and value.get("item") == "comment":
+        return conversation.facebook_comment(account, value)
+    if field in {"comments", "live_comments"} and obj == "instagram":
+        return conversation.instagram_comment(account, value)
+    return None
