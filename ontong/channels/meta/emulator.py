@@ -19,7 +19,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
-from urllib.request import Request, urlopen
+
+import httpx
 
 ERRORS = {
     "window": (
@@ -124,14 +125,13 @@ class Emulator:
     def post_webhook(self, payload: dict) -> int:
         # ensure_ascii: Meta sends non-ASCII \\uXXXX-escaped and signs those exact bytes.
         body = json.dumps(payload, ensure_ascii=True).encode()
-        request = Request(
+        response = httpx.post(
             self.webhook_url,
-            data=body,
-            method="POST",
+            content=body,
+            timeout=20,
             headers={"Content-Type": "application/json", "X-Hub-Signature-256": self.sign(body)},
         )
-        with urlopen(request, timeout=20) as response:  # noqa: S310 - our own local server
-            return response.status
+        return response.status_code
 
     def user_message(
         self,
