@@ -211,8 +211,8 @@ class Emulator:
             )
 
     # --- the Send API ---------------------------------------------------------
-    def send(self, account_id: str, query: dict, payload: dict) -> tuple[int, dict]:
-        if query.get("access_token", [""])[0] != self.token:
+    def send(self, account_id: str, token: str, payload: dict) -> tuple[int, dict]:
+        if token != self.token:
             return error("token")
         if failure := self.next_failure():
             if failure["error"] == "slow":
@@ -256,9 +256,7 @@ class Emulator:
     def record(self, recipient: str, payload: dict) -> dict:
         mid = f"m_page_{next(self.ids)}"
         with self.lock:
-            self.sent.append(
-                {"recipient": recipient, "message_id": mid, "at": time.time(), **payload}
-            )
+            self.sent.append({**payload, "to": recipient, "message_id": mid, "at": time.time()})
         return {"recipient_id": recipient, "message_id": mid}
 
     def next_failure(self) -> dict | None:
@@ -326,7 +324,7 @@ def make_handler(emulator: Emulator):
             if url.path == "/_emulator/sent":
                 psid = query.get("psid", [""])[0]
                 with emulator.lock:
-                    sent = [s for s in emulator.sent if not psid or s["recipient"] == psid]
+                    sent = [s for s in emulator.sent if not psid or s["to"] == psid]
                 return self.reply(200, {"data": sent})
             if url.path == "/_emulator/sms":
                 return self.reply(200, {"data": emulator.sms})
@@ -337,7 +335,9 @@ def make_handler(emulator: Emulator):
             parts = [p for p in url.path.split("/") if p]
             body = self.read_json()
             if len(parts) == 3 and parts[2] == "messages":
-                status, answer = emulator.send(parts[1], parse_qs(url.query), body)
+                bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                token = bearer or parse_qs(url.query).get("access_token", [""])[0]
+                status, answer = emulator.send(parts[1], token, body)
                 return self.reply(status, answer)
             if url.path == "/sms":
                 with emulator.lock:

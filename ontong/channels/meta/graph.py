@@ -14,7 +14,7 @@ RETRYABLE_CODES = {1, 2, 4, 17, 32, 613, 80006, 80001}
 RETIRED_TAGS = {"ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDATE"}
 
 
-class TokenInvalid(PermanentError):
+class TokenInvalid(WindowClosed):
     pass
 
 
@@ -51,10 +51,11 @@ class GraphClient:
 
     def post(self, path: str, payload: dict) -> dict:
         try:
+            # The token goes in a header, never in the URL, so that it stays out of access logs.
             response = httpx.post(
                 f"{self.base_url}/{path.lstrip('/')}",
                 json=payload,
-                params={"access_token": self.token},
+                headers={"Authorization": f"Bearer {self.token}"},
                 timeout=self.timeout,
             )
         except httpx.TimeoutException as exc:

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 STANDARD_WINDOW = dt.timedelta(hours=24)
 HUMAN_AGENT_WINDOW = dt.timedelta(days=7)
 PRIVATE_REPLY_WINDOW = dt.timedelta(days=7)
-TEXT_LIMIT = {"messenger": 2000, "instagram": 1000}
+TEXT_LIMIT = {"messenger": 1999, "instagram": 999}  # "less than 2000 / 1000 characters"
 
 
 def messaging_type_for(

@@ -32,7 +32,9 @@ class SmsTransport(Transport):
                     "text": message.body,
                     "reference": f"ontong:{message.pk}",
                 },
-                headers={"Authorization": f"Bearer {settings.ONTONG_SMS_TOKEN}"},
+                headers={"Authorization": f"Bearer {settings.ONTONG_SMS_TOKEN}"}
+                if settings.ONTONG_SMS_TOKEN
+                else {},
                 timeout=settings.ONTONG_GRAPH_TIMEOUT,
             )
         except httpx.ConnectError as exc:

@@ -15,9 +15,15 @@ def sign(body: bytes, secret: str = SECRET) -> str:
 
 
 @pytest.fixture
-def emulator(live_server):
-    emu = Emulator(page_id=PAGE, app_secret=SECRET, token=TOKEN, instagram_id=IG,
-                   webhook_url=live_server.url + "/webhooks/meta/").start()
+def emulator():
+    """The Graph API side only; tests feed the citizen's messages through the webhook view."""
+    emu = Emulator(
+        page_id=PAGE,
+        app_secret=SECRET,
+        token=TOKEN,
+        instagram_id=IG,
+        webhook_url="http://127.0.0.1:9/unused",
+    ).start()
     yield emu
     emu.stop()
 
@@ -25,11 +31,23 @@ def emulator(live_server):
 @pytest.fixture
 def page(city, settings):
     settings.ONTONG_MEDIA_HOSTS = [*settings.ONTONG_MEDIA_HOSTS, "127.0.0.1"]
-    account = MetaAccount.objects.create(kind="page", external_id=PAGE, name="서산시", app_secret=SECRET,
-                                         verify_token="verify-me", page_token=TOKEN,
-                                         comment_rule="keywords")
-    MetaAccount.objects.create(kind="instagram", external_id=IG, name="서산시 인스타", app_secret=SECRET,
-                               page_token=TOKEN, page_id="")
+    account = MetaAccount.objects.create(
+        kind="page",
+        external_id=PAGE,
+        name="서산시",
+        app_secret=SECRET,
+        verify_token="verify-me",
+        page_token=TOKEN,
+        comment_rule="keywords",
+    )
+    MetaAccount.objects.create(
+        kind="instagram",
+        external_id=IG,
+        name="서산시 인스타",
+        app_secret=SECRET,
+        page_token=TOKEN,
+        page_id="",
+    )
     return account
 
 
@@ -38,17 +56,28 @@ def post_webhook(client):
     def post(payload, *, secret=SECRET, raw: bytes | None = None, header=None):
         body = raw if raw is not None else json.dumps(payload, ensure_ascii=True).encode()
         headers = {"X-Hub-Signature-256": header if header is not None else sign(body, secret)}
-        return client.post("/webhooks/meta/", data=body, content_type="application/json", headers=headers)
+        return client.post(
+            "/webhooks/meta/", data=body, content_type="application/json", headers=headers
+        )
 
     return post
 
 
 def messaging(*events, obj="page", entry_id=PAGE):
-    return {"object": obj, "entry": [{"id": entry_id, "time": 1764000000000, "messaging": list(events)}]}
+    return {
+        "object": obj,
+        "entry": [{"id": entry_id, "time": 1764000000000, "messaging": list(events)}],
+    }
 
 
-def text_event(psid="u1", mid="m_1", text="가로등이 고장났어요", ts=None, recipient=PAGE, **message):
+def text_event(
+    psid="u1", mid="m_1", text="가로등이 고장났어요", ts=None, recipient=PAGE, **message
+):
     import time
 
-    return {"sender": {"id": psid}, "recipient": {"id": recipient},
-            "timestamp": ts or int(time.time() * 1000), "message": {"mid": mid, "text": text, **message}}
+    return {
+        "sender": {"id": psid},
+        "recipient": {"id": recipient},
+        "timestamp": ts or int(time.time() * 1000),
+        "message": {"mid": mid, "text": text, **message},
+    }

@@ -12,16 +12,23 @@ pytestmark = pytest.mark.django_db
 
 def test_verification_echoes_the_challenge_only_for_the_right_token(client, page):
     url = "/webhooks/meta/"
-    ok = client.get(url, {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"})
+    ok = client.get(
+        url,
+        {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"},
+    )
     assert ok.status_code == 200 and ok.content == b"1158201444"
-    for params in [{"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "x"},
-                   {"hub.mode": "subscribe", "hub.challenge": "x"},
-                   {"hub.mode": "unsubscribe", "hub.verify_token": "verify-me", "hub.challenge": "x"}]:
+    for params in [
+        {"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "x"},
+        {"hub.mode": "subscribe", "hub.challenge": "x"},
+        {"hub.mode": "unsubscribe", "hub.verify_token": "verify-me", "hub.challenge": "x"},
+    ]:
         response = client.get(url, params)
         assert response.status_code == 403 and b"x" not in response.content
 
 
-def test_signed_body_is_stored_before_200_and_processed_by_the_worker(post_webhook, page, run_tasks):
+def test_signed_body_is_stored_before_200_and_processed_by_the_worker(
+    post_webhook, page, run_tasks
+):
     response = post_webhook(messaging(text_event()))
     assert response.status_code == 200
     stored = WebhookDelivery.objects.get()
@@ -41,13 +48,20 @@ def test_bad_signatures_are_refused_and_nothing_stored(post_webhook, page, heade
 
 def test_uppercase_hex_is_refused(post_webhook, page):
     body = json.dumps(messaging(text_event())).encode()
-    assert post_webhook(None, raw=body, header=sign(body).upper().replace("SHA256=", "sha256=")).status_code == 403
+    assert (
+        post_webhook(
+            None, raw=body, header=sign(body).upper().replace("SHA256=", "sha256=")
+        ).status_code
+        == 403
+    )
 
 
 def test_korean_body_with_escapes_is_verified_over_raw_bytes(post_webhook, page, run_tasks):
-    raw = ('{"object":"page","entry":[{"id":"' + PAGE + '","messaging":[{"sender":{"id":"u9"},'
-           '"recipient":{"id":"' + PAGE + '"},"timestamp":1764000000000,"message":{"mid":"m_k",'
-           '"text":"\\uac00\\ub85c\\ub4f1\\uc774 \\uaebc\\uc84c\\uc5b4\\uc694"}}]}]}').encode()
+    raw = (
+        '{"object":"page","entry":[{"id":"' + PAGE + '","messaging":[{"sender":{"id":"u9"},'
+        '"recipient":{"id":"' + PAGE + '"},"timestamp":1764000000000,"message":{"mid":"m_k",'
+        '"text":"\\uac00\\ub85c\\ub4f1\\uc774 \\uaebc\\uc84c\\uc5b4\\uc694"}}]}]}'
+    ).encode()
     assert post_webhook(None, raw=raw).status_code == 200
     # re-serialising the parse would give different bytes, and a different signature
     assert json.dumps(json.loads(raw), ensure_ascii=False).encode() != raw
