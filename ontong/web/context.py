@@ -1,5 +1,17 @@
 from django.conf import settings
 
+from ontong.org.models import Role
+
 
 def ontong(request):
-    return {"CITY_NAME": settings.CITY_NAME}
+    context = {"CITY_NAME": settings.CITY_NAME}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.has_role(Role.ADMIN):
+        from ontong.channels.meta.models import MetaAccount
+
+        context["invalid_accounts"] = list(
+            MetaAccount.objects.filter(is_active=True, token_invalid_at__isnull=False).values_list(
+                "name", flat=True
+            )
+        )
+    return context

@@ -1,0 +1,111 @@
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from .models import Comment, MetaAccount, WebhookDelivery
+from .tasks import process_webhook
+
+SECRET_FIELDS = ("app_secret", "verify_token", "page_token")
+
+
+class MetaAccountForm(forms.ModelForm):
+    """Secrets are write-only: the form never shows them, and a blank field keeps the stored one."""
+
+    app_secret = forms.CharField(
+        label=_("앱 시크릿"),
+        required=False,
+        widget=forms.PasswordInput,
+        help_text=_("비워 두면 저장된 값을 유지합니다."),
+    )
+    verify_token = forms.CharField(
+        label=_("검증 토큰"),
+        required=False,
+        widget=forms.PasswordInput,
+        help_text=_("비워 두면 저장된 값을 유지합니다."),
+    )
+    page_token = forms.CharField(
+        label=_("페이지 액세스 토큰"),
+        required=False,
+        widget=forms.PasswordInput,
+        help_text=_(
+            "비워 두면 저장된 값을 유지합니다. 새 토큰을 넣으면 '토큰 무효' 표시가 풀립니다."
+        ),
+    )
+
+    class Meta:
+        model = MetaAccount
+        fields = [
+            "kind",
+            "external_id",
+            "name",
+            "page_id",
+            "app_secret",
+            "verify_token",
+            "page_token",
+            "graph_url",
+            "human_agent_enabled",
+            "follow_up_hours",
+            "comment_rule",
+            "comment_keywords",
+            "private_reply_text",
+            "is_active",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for name in SECRET_FIELDS:
+            if not data.get(name) and self.instance.pk:
+                data[name] = getattr(MetaAccount.objects.get(pk=self.instance.pk), name)
+        if self.instance.pk and self.data.get("page_token"):
+            self.instance.token_invalid_at = None
+        return data
+
+
+@admin.register(MetaAccount)
+class MetaAccountAdmin(admin.ModelAdmin):
+    form = MetaAccountForm
+    list_display = [
+        "name",
+        "kind",
+        "external_id",
+        "is_active",
+        "human_agent_enabled",
+        "token_state",
+    ]
+    readonly_fields = ["token_invalid_at"]
+
+    @admin.display(description=_("토큰"))
+    def token_state(self, obj):
+        if not obj.page_token:
+            return _("없음")
+        return _("무효 — 새로 넣어야 함") if obj.token_invalid_at else _("설정됨")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["pk", "object_type", "state", "attempts", "received_at", "processed_at"]
+    list_filter = ["state", "object_type"]
+    readonly_fields = ["object_type", "state", "error", "attempts", "received_at", "processed_at"]
+    exclude = ["body"]
+    actions = ["reprocess"]
+
+    @admin.action(description=_("선택한 수신 건을 다시 처리"))
+    def reprocess(self, request, queryset):
+        count = 0
+        for delivery in queryset.exclude(state=WebhookDelivery.State.PROCESSED):
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                state=WebhookDelivery.State.PENDING
+            )
+            process_webhook.enqueue(delivery.pk)
+            count += 1
+        messages.success(request, _("%(n)d건을 다시 처리하도록 넣었습니다.") % {"n": count})
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ["comment_id", "account", "created_time", "complaint", "removed_at", "hidden"]
+    list_filter = ["account", "hidden"]
+    exclude = ["message", "from_id", "from_name"]
