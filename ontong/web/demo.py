@@ -246,8 +246,32 @@ def create_complaints(count: int = 50, seed: int = 7) -> int:
     return Complaint.objects.count()
 
 
+DEMO_META = {
+    "page_id": "100000000000001",
+    "app_secret": "demo-app-secret",
+    "token": "demo-page-token",
+    "verify_token": "demo-verify-token",
+    "graph_url": "http://127.0.0.1:8001/v25.0",
+}
+
+
+def create_demo_page() -> None:
+    """The city's Facebook page, answered through the local Graph API emulator."""
+    from ontong.channels.meta.models import MetaAccount
+
+    account, _ = MetaAccount.objects.get_or_create(
+        external_id=DEMO_META["page_id"],
+        defaults={"kind": MetaAccount.Kind.PAGE, "name": "서산시 (데모 페이지)"},
+    )
+    account.app_secret, account.page_token = DEMO_META["app_secret"], DEMO_META["token"]
+    account.verify_token, account.graph_url = DEMO_META["verify_token"], DEMO_META["graph_url"]
+    account.token_invalid_at = None
+    account.save()
+
+
 def load_demo() -> dict:
     summary = load_city_fixture()
+    create_demo_page()
     summary["logins"] = create_staff()
     if not Complaint.objects.exists():
         summary["complaints"] = create_complaints()

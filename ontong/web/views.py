@@ -203,7 +203,10 @@ def reveal(request, receipt_no: str):
 def resend(request, receipt_no: str, message_id: int):
     complaint = get_visible_complaint(request.user, receipt_no)
     message = get_object_or_404(
-        Message, pk=message_id, complaint=complaint, delivery=Message.Delivery.FAILED
+        Message,
+        pk=message_id,
+        complaint=complaint,
+        delivery__in=[Message.Delivery.FAILED, Message.Delivery.HELD],
     )
     if not (
         "reply" in {a.name for a in available_actions(request.user, complaint)}
@@ -226,6 +229,8 @@ def resend(request, receipt_no: str, message_id: int):
 def attachment(request, receipt_no: str, attachment_id: int):
     complaint = get_visible_complaint(request.user, receipt_no)
     item = get_object_or_404(Attachment, pk=attachment_id, complaint=complaint)
+    if not item.file:
+        raise Http404("사진을 아직 받지 못했습니다.")
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"

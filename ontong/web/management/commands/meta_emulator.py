@@ -5,8 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from ontong.channels.meta.emulator import Emulator
-
-DEMO = {"page_id": "100000000000001", "app_secret": "demo-app-secret", "token": "demo-page-token"}
+from ontong.web.demo import DEMO_META as DEMO
 
 
 class Command(BaseCommand):

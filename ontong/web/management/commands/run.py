@@ -1,5 +1,6 @@
-"""`ontong run`: the web server and one worker together, for the demo and local use."""
+"""`ontong run`: web server, worker and the local Meta emulator together, for the demo."""
 
+import os
 import subprocess
 import sys
 
@@ -9,22 +10,56 @@ from django.core.management.base import BaseCommand
 
 from ontong.web.demo import DEMO_PASSWORD, STAFF
 
+EMULATOR_PORT = 8001
+
 
 class Command(BaseCommand):
-    help = "웹 서버와 작업자를 함께 실행합니다 (기본 http://127.0.0.1:8000)."
+    help = "웹 서버, 작업자, Meta 에뮬레이터(시민 시뮬레이터)를 함께 실행합니다 (기본 http://127.0.0.1:8000)."
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument(
+            "--no-emulator", action="store_true", help="Meta 에뮬레이터를 띄우지 않습니다"
+        )
 
-    def handle(self, *args, addrport, **options):
-        # Quiet worker: delivery failures show up on the complaint page, not in this console.
-        worker = subprocess.Popen([sys.executable, "-m", "ontong", "worker", "--verbosity", "0"])  # noqa: S603
+    def handle(self, *args, addrport, no_emulator, **options):
         base = f"http://{addrport}"
+        emulator_url = f"http://127.0.0.1:{EMULATOR_PORT}"
+        worker_env = dict(os.environ)
+        children = []
+        if not no_emulator:
+            # The demo worker may fetch "photos" from the emulator and send SMS through it.
+            worker_env.setdefault("ONTONG_SMS_URL", f"{emulator_url}/sms")
+            worker_env.setdefault(
+                "ONTONG_MEDIA_HOSTS", ",".join([*settings.ONTONG_MEDIA_HOSTS, "127.0.0.1"])
+            )
+            children.append(
+                subprocess.Popen(  # noqa: S603
+                    [
+                        sys.executable,
+                        "-m",
+                        "ontong",
+                        "meta_emulator",
+                        "--port",
+                        str(EMULATOR_PORT),
+                        "--webhook",
+                        f"{base}/webhooks/meta/",
+                    ]
+                )
+            )
+        # Quiet worker: delivery failures show up on the complaint page, not in this console.
+        children.append(
+            subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "ontong", "worker", "--verbosity", "0"], env=worker_env
+            )
+        )
         self.stdout.write(
             self.style.SUCCESS(f"\n온통이 {base} 에서 실행 중입니다 ({settings.CITY_NAME} 데모).")
         )
         self.stdout.write(f"  직원 화면:  {base}/login/")
         self.stdout.write(f"  시민 민원 신청(누리집): {base}/minwon/")
+        if not no_emulator:
+            self.stdout.write(f"  시민 시뮬레이터(메신저): {emulator_url}/")
         self.stdout.write(f"  관리 화면:  {base}/admin/")
         self.stdout.write(
             f"  데모 로그인 (비밀번호 '{DEMO_PASSWORD}'): "
@@ -33,5 +68,7 @@ class Command(BaseCommand):
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
-            worker.terminate()
-            worker.wait(timeout=10)
+            for child in children:
+                child.terminate()
+            for child in children:
+                child.wait(timeout=10)
