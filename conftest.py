@@ -106,3 +106,49 @@ def pytest_configure(config):
 
     # Hashing a password the production way takes ~0.3 s; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # beside it are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """A fresh browser context per call (one person each), optionally logged in."""
+    from ontong.web.tests.browser import login
+
+    contexts = []
+
+    def open_(path="/", user=None, base_url=None):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        if user:
+            login(page, live_server.url, user)
+        page.goto((base_url or live_server.url) + path)
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()

@@ -1,76 +1,14 @@
 """The whole journey in Debian's chromium: citizen → 접수함 → 배정 → 답변 → 결재 → 통보 → status page."""
 
-import os
 import re
 
 import pytest
 
 from ontong.complaints.models import Complaint, Message
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason="browser tests SKIPPED: no /usr/bin/chromium"
-    ),
-]
+from .browser import BROWSER_MARKS, act
 
-
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # beside it are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@pytest.fixture
-def open_page(browser, live_server):
-    contexts = []
-
-    def open_(path="/", user=None):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        if user:
-            page.goto(live_server.url + "/login/")
-            page.fill("#id_username", user)
-            page.fill("#id_password", "pw-for-tests-1")
-            page.click("#login-submit")
-        page.goto(live_server.url + path)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
-
-
-def act(page, action: str, **fields):
-    box = page.locator(f"details[data-action={action}]")
-    if box.get_attribute("open") is None:
-        box.locator("summary").click()
-    for name, value in fields.items():
-        field = box.locator(f"[name={name}]")
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(label=value)
-        else:
-            field.fill(value)
-    box.locator("button[type=submit]").click()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.mark.django_db(transaction=True)
