@@ -28,6 +28,7 @@ class ListFilter(forms.Form):
         label=_("읍면동"), required=False, queryset=Area.objects.all(), empty_label=_("전체")
     )
     overdue = forms.BooleanField(label=_("기한 경과만"), required=False)
+    notice_problem = forms.BooleanField(label=_("통보 대기·발송 실패만"), required=False)
     date_from = forms.DateField(
         label=_("접수일 부터"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -46,6 +47,10 @@ class ListFilter(forms.Form):
                 queryset = queryset.filter(**{field: data[field]})
         if data["overdue"]:
             queryset = queryset.filter(due_at__lt=timezone.now()).exclude(state__in=CLOCK_STOPPED)
+        if data["notice_problem"]:
+            queryset = queryset.filter(
+                messages__direction="out", messages__delivery__in=["held", "failed", "unknown"]
+            ).distinct()
         zone = timezone.get_current_timezone()
         if data["date_from"]:
             queryset = queryset.filter(

@@ -292,3 +292,42 @@ def test_photos_are_fetched_from_the_cdn_only(citizen_writes, emulator, run_task
     run_tasks()
     item = complaint.attachments.get()
     assert item.content_type == "image/png" and item.file and not item.fetch_error
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "kind"),
+    [
+        (400, {"code": 10, "error_subcode": 2018278}, "WindowClosed"),
+        (400, {"code": 10, "error_subcode": 2534022}, "WindowClosed"),
+        (400, {"code": 551, "error_subcode": 1545041}, "WindowClosed"),
+        (400, {"code": 190, "error_subcode": 463}, "TokenInvalid"),
+        (400, {"code": 100}, "PermanentError"),
+        (400, {"code": 10900}, "AlreadyReplied"),
+        (400, {"code": 200}, "PermanentError"),
+        (400, {"code": 613}, "TemporaryError"),
+        (400, {"code": 4}, "TemporaryError"),
+        (400, {"code": 80006}, "TemporaryError"),
+        (400, {"code": 2}, "TemporaryError"),
+        (503, {"code": 1}, "TemporaryError"),
+        (502, None, "TemporaryError"),
+        (404, None, "PermanentError"),
+    ],
+)
+def test_every_error_class_maps_to_retry_or_not(status, error, kind):
+    from ontong.channels.meta.graph import error_from
+
+    body = {"error": {"message": "x", **error}} if error else {"html": "bad gateway"}
+    assert type(error_from(status, body)).__name__ == kind
+
+
+def test_workspace_lists_cases_waiting_for_a_notice(
+    citizen_writes, emulator, staff, run_tasks, client
+):
+    complaint = citizen_writes()
+    other = citizen_writes("다른 민원", psid="u2")
+    window_passes(complaint, emulator)
+    staff_reply(complaint, staff)
+    run_tasks()
+    client.force_login(staff["triage"])
+    page = client.get("/complaints/", {"notice_problem": "on"}).content.decode()
+    assert complaint.receipt_no in page and other.receipt_no not in page
