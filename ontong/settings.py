@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ontong.complaints",
     "ontong.channels.web",
     "ontong.channels.meta",
+    "ontong.routing",
     "ontong.web",
 ]
 

@@ -32,8 +32,12 @@ class MetaAccountForm(forms.ModelForm):
         ),
     )
 
-    graph_url = forms.URLField(label=_("Graph API 주소"), required=False, assume_scheme="https",
-                               help_text=_("비우면 기본값 (데모: 에뮬레이터)"))
+    graph_url = forms.URLField(
+        label=_("Graph API 주소"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("비우면 기본값 (데모: 에뮬레이터)"),
+    )
 
     class Meta:
         model = MetaAccount

@@ -1,0 +1,63 @@
+"""`ontong routing …`: tools for the department router."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ontong.routing import evaluate
+from ontong.routing.tables import TableError
+
+
+class Command(BaseCommand):
+    help = "배정 추천 도구. 'ontong routing evaluate FILE --text 제목,내용 --label 부서'로 우리 시의 이력에서 정확도를 잽니다."
+
+    def add_arguments(self, parser):
+        commands = parser.add_subparsers(dest="action", required=True)
+        ev = commands.add_parser(
+            "evaluate", help="이력 파일로 추천 정확도를 잽니다 (운영과 같은 파이프라인)"
+        )
+        ev.add_argument("file", type=Path)
+        ev.add_argument(
+            "--text", required=True, help="본문 열 이름들, 쉼표로 구분 (줄바꿈으로 이어 붙임)"
+        )
+        ev.add_argument("--label", required=True, help="부서 열 이름")
+        ev.add_argument("--date", help="접수일 열: 주면 월별 시간순 평가도 합니다")
+        ev.add_argument("--folds", type=int, default=5)
+        ev.add_argument("--min-per-label", type=int, default=5)
+        ev.add_argument("--seed", type=int, default=0)
+        ev.add_argument("--json", type=Path, help="결과를 JSON으로 씁니다")
+
+    def handle(self, *args, action, **options):
+        if action == "evaluate":
+            self.evaluate(**options)
+
+    def evaluate(self, file, text, label, date, folds, min_per_label, seed, **options):
+        out = options.get("json")
+        try:
+            data = evaluate.load(
+                file, [c.strip() for c in text.split(",") if c.strip()], label, date
+            )
+        except (TableError, OSError) as exc:
+            raise CommandError(str(exc)) from exc
+        for reason, count in data.skipped.items():
+            self.stdout.write(f"건너뛴 행: {reason} {count}건")
+        results = {
+            "file": str(file),
+            "rows": len(data.texts),
+            "kfold": evaluate.kfold(data, folds=folds, min_per_label=min_per_label, seed=seed),
+        }
+        if date:
+            results["chronological"] = evaluate.chronological(data)
+        self.stdout.write(f"{'protocol':<15}{'rows':>7}{'labels':>8}{'top-1':>8}{'top-3':>8}")
+        for protocol in ("kfold", "chronological"):
+            if protocol in results:
+                r = results[protocol]
+                self.stdout.write(
+                    f"{protocol:<15}{r['n']:>7}{r['labels']:>8}{r['top1']:>8.3f}{r['top3']:>8.3f}"
+                )
+        for gold, guess, count in results["kfold"]["confused"][:5]:
+            self.stdout.write(f"  자주 헷갈림: {gold} → {guess} ({count}건)")
+        if out:
+            out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+            self.stdout.write(f"JSON: {out}")
