@@ -1,6 +1,7 @@
 """The routing model: Korean morphemes and character n-grams of the whole text and of its first
-line (the title), TF-IDF, and a linear SVM blended with two similarity views — the class centroid
-and the nearest past case — so that small departments and repeated complaints are not lost.
+line (the title, weighted more as the body grows longer and noisier), TF-IDF, and a linear SVM
+blended with two similarity views — the class centroid and the nearest past case — so that small
+departments and repeated complaints are not lost.
 
 The same pipeline serves production suggestions, retraining and `ontong routing evaluate`.
 """
@@ -8,7 +9,8 @@ The same pipeline serves production suggestions, retraining and `ontong routing 
 from functools import lru_cache
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+import scipy.sparse as sparse
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import normalize
@@ -18,7 +20,9 @@ from ontong.complaints.search import kiwi, normalise
 
 MORPHEME_TAGS = ("N", "V", "M", "X", "S")
 MAX_CHARS = 5000
-TITLE_WEIGHT = 0.3
+# Title weight = min(MAX, MIN + body length / SCALE): a one-line gist adds little beside its
+# title, a 2,000-character proposal is mostly noise beside it.
+TITLE_WEIGHT_MIN, TITLE_WEIGHT_MAX, TITLE_WEIGHT_SCALE = 0.1, 0.6, 1000
 
 
 @lru_cache(maxsize=100_000)
@@ -50,6 +54,33 @@ def title_chars(text: str) -> str:
     return char_text(title(text))
 
 
+def title_weight(text: str) -> float:
+    body = text.split("\n", 1)[1] if "\n" in text else ""
+    return min(TITLE_WEIGHT_MAX, TITLE_WEIGHT_MIN + len(body) / TITLE_WEIGHT_SCALE)
+
+
+class TitleFeatures(TransformerMixin, BaseEstimator):
+    """TF-IDF of the first line, each row scaled by title_weight(text)."""
+
+    def __init__(self, kind="morphemes"):
+        self.kind = kind
+
+    def _vectorizer(self):
+        if self.kind == "morphemes":
+            return TfidfVectorizer(sublinear_tf=True, analyzer=title_morphemes)
+        return TfidfVectorizer(
+            sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 4), preprocessor=title_chars
+        )
+
+    def fit(self, texts, y=None):
+        self.vectorizer_ = self._vectorizer().fit(texts)
+        return self
+
+    def transform(self, texts):
+        weights = sparse.diags([title_weight(t) for t in texts])
+        return weights @ self.vectorizer_.transform(texts)
+
+
 def features() -> FeatureUnion:
     def tfidf(**kwargs):
         return TfidfVectorizer(sublinear_tf=True, **kwargs)
@@ -58,18 +89,9 @@ def features() -> FeatureUnion:
         [
             ("morphemes", tfidf(analyzer=morpheme_analyzer)),
             ("chars", tfidf(analyzer="char_wb", ngram_range=(1, 4), preprocessor=char_text)),
-            ("title_morphemes", tfidf(analyzer=title_morphemes)),
-            (
-                "title_chars",
-                tfidf(analyzer="char_wb", ngram_range=(2, 4), preprocessor=title_chars),
-            ),
-        ],
-        transformer_weights={
-            "morphemes": 1.0,
-            "chars": 1.0,
-            "title_morphemes": TITLE_WEIGHT,
-            "title_chars": TITLE_WEIGHT,
-        },
+            ("title_morphemes", TitleFeatures("morphemes")),
+            ("title_chars", TitleFeatures("chars")),
+        ]
     )
 
 
@@ -83,7 +105,7 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
     """z(SVM margin) + centroid_weight·z(cosine to class centroid) + neighbour_weight·z(best cosine
     to any past case of the class)."""
 
-    def __init__(self, C=1.0, centroid_weight=0.2, neighbour_weight=0.3):
+    def __init__(self, C=0.5, centroid_weight=0.2, neighbour_weight=0.3):
         self.C = C
         self.centroid_weight = centroid_weight
         self.neighbour_weight = neighbour_weight
