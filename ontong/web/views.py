@@ -128,6 +128,11 @@ def detail(request, receipt_no: str):
             note="연락처가 보이는 화면을 열람",
         )
     actions = available_actions(request.user, complaint)
+    suggestions = []
+    if {"assign", "reassign"} & {a.name for a in actions}:
+        from ontong.routing.suggest import suggest
+
+        suggestions = suggest(complaint)
     departments = Department.objects.filter(is_active=True)
     return render(
         request,
@@ -145,6 +150,7 @@ def detail(request, receipt_no: str):
             if complaint.department
             else User.objects.none(),
             "kinds": Kind.choices,
+            "suggestions": suggestions,
             "duplicates": complaint.duplicates.all(),
         },
     )

@@ -27,10 +27,22 @@ class Command(BaseCommand):
         ev.add_argument("--min-per-label", type=int, default=5)
         ev.add_argument("--seed", type=int, default=0)
         ev.add_argument("--json", type=Path, help="결과를 JSON으로 씁니다")
+        commands.add_parser(
+            "train",
+            help="확인된 배정과 가져온 이력으로 모델을 새로 학습합니다 (나빠지면 교체하지 않음)",
+        )
 
     def handle(self, *args, action, **options):
         if action == "evaluate":
             self.evaluate(**options)
+        elif action == "train":
+            from ontong.routing.suggest import train
+
+            record = train()
+            self.stdout.write(
+                f"모델 v{record.pk}: 학습 {record.examples}건, 부서 {record.labels}개, "
+                f"최근 {record.holdout}건 top-1 {record.holdout_top1}, 사용={record.promoted}. {record.note}"
+            )
 
     def evaluate(self, file, text, label, date, folds, min_per_label, seed, **options):
         out = options.get("json")

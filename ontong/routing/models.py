@@ -1,0 +1,72 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RoutingRule(models.Model):
+    """A city's explicit rule: keyword (and/or place) → department. Rules come before the model."""
+
+    name = models.CharField(_("규칙 이름"), max_length=100)
+    keywords = models.TextField(
+        _("키워드"), blank=True, help_text=_("쉼표로 구분. 하나라도 있으면 맞음")
+    )
+    area = models.ForeignKey(
+        "org.Area", models.CASCADE, null=True, blank=True, verbose_name=_("읍면동")
+    )
+    department = models.ForeignKey("org.Department", models.CASCADE, verbose_name=_("부서"))
+    priority = models.IntegerField(_("우선순위"), default=100, help_text=_("작을수록 먼저"))
+    is_active = models.BooleanField(_("사용"), default=True)
+
+    class Meta:
+        verbose_name = _("배정 규칙")
+        verbose_name_plural = _("배정 규칙")
+        ordering = ["priority", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.replace("\n", ",").split(",") if k.strip()]
+
+
+class RoutingModel(models.Model):
+    """A trained model version; only a promoted one serves suggestions."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    examples = models.PositiveIntegerField(default=0)
+    labels = models.PositiveIntegerField(default=0)
+    holdout = models.PositiveIntegerField(default=0)
+    holdout_top1 = models.FloatField(null=True, blank=True)
+    holdout_top3 = models.FloatField(null=True, blank=True)
+    incumbent_top1 = models.FloatField(null=True, blank=True)
+    promoted = models.BooleanField(default=False)
+    file = models.CharField(max_length=300, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("배정 모델")
+        verbose_name_plural = _("배정 모델")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"v{self.pk} ({'사용 중' if self.promoted else '보류'})"
+
+
+class HistoricalCase(models.Model):
+    """A past complaint imported from 새올 or another system: training data and similar cases."""
+
+    source = models.CharField(max_length=200)
+    row = models.PositiveIntegerField()
+    text = models.TextField()
+    department_name = models.CharField(max_length=100)
+    department = models.ForeignKey("org.Department", models.SET_NULL, null=True, blank=True)
+    answer = models.TextField(blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "row"], name="routing_history_unique_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.row}"

@@ -1,0 +1,212 @@
+"""Department suggestions: the city's rules first, then the trained model blended with the
+department catalogue (duties, keywords, aliases), so a new city with no history is helped too.
+Suggest-only: a person decides (개인정보 보호법 제37조의2)."""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from ontong.complaints.models import Complaint
+from ontong.complaints.search import normalise
+from ontong.org.models import Department
+
+from . import pipeline
+from .models import HistoricalCase, RoutingModel, RoutingRule
+from .places import find_places
+
+log = logging.getLogger(__name__)
+MODEL_WEIGHT = 0.7
+HOLDOUT_SHARE = 0.2
+MIN_EXAMPLES = 20
+
+
+@dataclass
+class Suggestion:
+    department: Department
+    confidence: float
+    evidence: list[str] = field(default_factory=list)
+    source: str = ""
+
+
+def complaint_text(complaint: Complaint) -> str:
+    return f"{complaint.title}\n{complaint.body}"
+
+
+def matching_rule(text: str, area_id: int | None) -> RoutingRule | None:
+    compact = normalise(text).replace(" ", "")
+    for rule in RoutingRule.objects.filter(is_active=True).select_related("department"):
+        keywords = rule.keyword_list()
+        keyword_ok = not keywords or any(k.replace(" ", "") in compact for k in keywords)
+        area_ok = rule.area_id is None or rule.area_id == area_id
+        if keyword_ok and area_ok and (keywords or rule.area_id):
+            return rule
+    return None
+
+
+def catalogue_scores(text: str) -> dict[int, tuple[float, list[str]]]:
+    compact = normalise(text).replace(" ", "")
+    scores = {}
+    departments = Department.objects.filter(is_active=True).exclude(kind__in=["국", "읍면동"])
+    for dept in departments:
+        words = {w for w in [*dept.keyword_list(), *dept.alias_list()] if len(w) >= 2}
+        hits = sorted(w for w in words if w.replace(" ", "") in compact)
+        if hits:
+            scores[dept.pk] = (float(len(hits)), hits)
+    return scores
+
+
+_loaded: dict[str, object] = {}
+
+
+def promoted_model():
+    record = RoutingModel.objects.filter(promoted=True).order_by("-pk").first()
+    if record is None or not record.file or not Path(record.file).exists():
+        return None, None
+    if _loaded.get("file") != record.file:
+        _loaded.update(file=record.file, model=joblib.load(record.file))
+    return record, _loaded["model"]
+
+
+def model_evidence(model, text: str, label) -> list[str]:
+    """The morphemes of this text that pushed most towards this department."""
+    classifier = model.named_steps["classifier"]
+    union = model.named_steps["features"]
+    vectorizer = union.transformer_list[0][1]
+    row = vectorizer.transform([text])
+    index = [str(c) for c in classifier.classes_].index(str(label))
+    coef = classifier.svm_.coef_[index if len(classifier.classes_) > 2 else 0][: row.shape[1]]
+    contributions = row.multiply(coef).toarray()[0]
+    names = vectorizer.get_feature_names_out()
+    best = [i for i in np.argsort(-contributions)[:5] if contributions[i] > 0]
+    return [
+        names[i].split("/")[0]
+        if " " not in names[i]
+        else " ".join(p.split("/")[0] for p in names[i].split())
+        for i in best
+    ]
+
+
+def suggest(complaint: Complaint, k: int = 3) -> list[Suggestion]:
+    text = complaint_text(complaint)
+    places = find_places(f"{text}\n{complaint.address}")
+    area_id = complaint.area_id or next((p.area_id for p in places if not p.ambiguous), None)
+    place_notes = [
+        f"위치: {p.text}"
+        + (f" (모호: {' / '.join(p.candidates)})" if p.ambiguous and p.candidates else "")
+        for p in places
+    ]
+    results: list[Suggestion] = []
+    if rule := matching_rule(text, area_id):
+        results.append(
+            Suggestion(rule.department.current(), 1.0, [f"규칙: {rule.name}", *place_notes], "rule")
+        )
+    combined: dict[int, list] = {}
+    catalogue = catalogue_scores(text)
+    total = sum(score for score, _ in catalogue.values()) or 1.0
+    record, model = promoted_model()
+    weight = MODEL_WEIGHT if model is not None else 0.0
+    for dept_id, (score, hits) in catalogue.items():
+        combined[dept_id] = [(1 - weight) * score / total, [f"사무분장: {', '.join(hits)}"]]
+    if model is not None:
+        for label, probability in pipeline.ranked(model, [text], k=k)[0]:
+            entry = combined.setdefault(int(label), [0.0, []])
+            entry[0] += weight * probability
+            words = model_evidence(model, text, label)
+            entry[1].insert(
+                0, f"모델 v{record.pk}: {', '.join(words) if words else '과거 배정과 비슷함'}"
+            )
+    departments = {d.pk: d for d in Department.objects.filter(pk__in=combined)}
+    ranked = sorted(combined.items(), key=lambda item: -item[1][0])
+    for dept_id, (score, evidence) in ranked:
+        dept = departments.get(dept_id)
+        if dept is None or any(s.department.pk == dept.current().pk for s in results):
+            continue
+        results.append(
+            Suggestion(
+                dept.current(),
+                round(min(score, 1.0), 3),
+                [*evidence, *place_notes],
+                "model" if model is not None else "catalogue",
+            )
+        )
+    return results[:k]
+
+
+def training_examples() -> list[tuple[str, int, dt.datetime]]:
+    """Confirmed assignments (a person assigned or reassigned) and imported history, labelled with
+    today's department (a reorganised department's history trains its successor)."""
+    examples = []
+    confirmed = (
+        Complaint.objects.filter(department__isnull=False)
+        .filter(Q(events__action__in=["assign", "reassign"]) & Q(events__actor__isnull=False))
+        .exclude(state__in=["withdrawn"])
+        .select_related("department")
+        .distinct()
+    )
+    for c in confirmed:
+        examples.append((complaint_text(c), c.department.current().pk, c.received_at))
+    for case in HistoricalCase.objects.filter(department__isnull=False).select_related(
+        "department"
+    ):
+        examples.append(
+            (case.text, case.department.current().pk, case.received_at or case.imported_at)
+        )
+    return examples
+
+
+def score(model, texts, labels) -> tuple[float, float]:
+    predictions = pipeline.top_k(model, texts, 3)
+    top1 = sum(p[0] == str(g) or p[0] == g for p, g in zip(predictions, labels, strict=True)) / len(
+        labels
+    )
+    top3 = sum(g in p or str(g) in p for p, g in zip(predictions, labels, strict=True)) / len(
+        labels
+    )
+    return round(top1, 4), round(top3, 4)
+
+
+def train() -> RoutingModel:
+    """Train a candidate; promote it only if it is not worse than the current model on the most
+    recent cases (held back from its training)."""
+    examples = sorted(training_examples(), key=lambda e: e[2])
+    record = RoutingModel.objects.create(
+        examples=len(examples), labels=len({e[1] for e in examples})
+    )
+    if len(examples) < MIN_EXAMPLES or record.labels < 2:
+        record.note = f"학습 자료 부족 ({len(examples)}건, 부서 {record.labels}개): 사무분장 키워드로만 추천합니다."
+        record.save()
+        return record
+    cut = int(len(examples) * (1 - HOLDOUT_SHARE))
+    older, recent = examples[:cut], examples[cut:]
+    texts, labels = [e[0] for e in recent], [e[1] for e in recent]
+    if len({e[1] for e in older}) < 2:
+        record.note = "최근 사례를 뺀 학습 자료에 부서가 하나뿐이어서 보류"
+        record.save()
+        return record
+    candidate = pipeline.build().fit([e[0] for e in older], [e[1] for e in older])
+    record.holdout = len(recent)
+    record.holdout_top1, record.holdout_top3 = score(candidate, texts, labels)
+    _current_record, current = promoted_model()
+    if current is not None:
+        record.incumbent_top1 = score(current, texts, labels)[0]
+    if record.incumbent_top1 is not None and record.holdout_top1 < record.incumbent_top1:
+        record.note = f"최근 {len(recent)}건에서 현재 모델({record.incumbent_top1:.3f})보다 낮아({record.holdout_top1:.3f}) 보류"
+        record.save()
+        return record
+    final = pipeline.build().fit([e[0] for e in examples], [e[1] for e in examples])
+    folder = Path(settings.VAR_DIR) / "models"
+    folder.mkdir(parents=True, exist_ok=True)
+    record.file = str(folder / f"routing-v{record.pk}.joblib")
+    joblib.dump(final, record.file)
+    RoutingModel.objects.filter(promoted=True).update(promoted=False)
+    record.promoted = True
+    record.note = f"{timezone.localtime():%Y-%m-%d %H:%M} 사용 시작"
+    record.save()
+    return record
