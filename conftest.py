@@ -11,6 +11,9 @@ def isolated_media(settings):
     settings.MEDIA_ROOT = media
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
+    from ontong.routing.similar import INDEX
+
+    INDEX.vectorizer, INDEX.built_at = None, 0.0  # the similar-case index is per process
     yield
     shutil.rmtree(media, ignore_errors=True)
 

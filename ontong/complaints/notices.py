@@ -74,9 +74,11 @@ def acknowledgement_text(complaint: Complaint) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def result_text(complaint: Complaint) -> str:
+def result_text(complaint: Complaint, for_receipt: Complaint | None = None) -> str:
+    receipt = (for_receipt or complaint).receipt_no
+    together = f" (같은 문제로 함께 처리한 {complaint.receipt_no})" if for_receipt else ""
     return (
-        f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no} 처리 결과를 알려드립니다.\n\n"
+        f"[{settings.CITY_NAME}] 민원 {receipt} 처리 결과를 알려드립니다{together}.\n\n"
         f"{complaint.answer}\n\n담당: {officer_signature(complaint)}"
     )
 

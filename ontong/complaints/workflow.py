@@ -384,7 +384,20 @@ def apply_approve(c: Complaint, user, v) -> str:
 
 def apply_notify(c: Complaint, user, v) -> str:
     notices.queue_notice(c, Message.Purpose.RESULT, notices.result_text(c), user)
-    return "처리 결과 통보를 발송 대기열에 넣었습니다."
+    grouped = list(c.duplicates.all())
+    for duplicate in grouped:
+        # Everyone who reported the same problem is told the result on their own channel.
+        notices.queue_notice(
+            duplicate, Message.Purpose.RESULT, notices.result_text(c, for_receipt=duplicate), user
+        )
+        Event.objects.create(
+            complaint=duplicate,
+            actor=user,
+            action="notify",
+            note=f"함께 처리한 {c.receipt_no}의 결과를 통보",
+        )
+    extra = f" (같은 문제로 묶인 {len(grouped)}건에도)" if grouped else ""
+    return f"처리 결과 통보를 발송 대기열에 넣었습니다{extra}."
 
 
 def apply_duplicate(c: Complaint, user, v) -> str:

@@ -133,6 +133,9 @@ def detail(request, receipt_no: str):
         from ontong.routing.suggest import suggest
 
         suggestions = suggest(complaint)
+    from ontong.routing import similar
+
+    similar_cases = similar.similar_cases(complaint)
     departments = Department.objects.filter(is_active=True)
     return render(
         request,
@@ -151,6 +154,10 @@ def detail(request, receipt_no: str):
             else User.objects.none(),
             "kinds": Kind.choices,
             "suggestions": suggestions,
+            "similar_cases": similar_cases,
+            "draft": similar.drafted_answer(similar_cases),
+            "same_problem": similar.same_problem(complaint) if complaint.is_open else [],
+            "repeat": similar.repeated_by_same_person(complaint),
             "duplicates": complaint.duplicates.all(),
         },
     )
