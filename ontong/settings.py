@@ -239,3 +239,7 @@ ONTONG_GRAPH_TIMEOUT = float(os.environ.get("ONTONG_GRAPH_TIMEOUT", "10"))
 # SMS gateway for result notices when a messaging window has closed (empty: no SMS).
 ONTONG_SMS_URL = os.environ.get("ONTONG_SMS_URL", "")
 ONTONG_SMS_TOKEN = os.environ.get("ONTONG_SMS_TOKEN", "")
+# Auto-assign a new complaint when the top suggestion is at least this confident (0..1).
+# 0 = suggest only (default): a person assigns.
+ONTONG_AUTO_ASSIGN_CONFIDENCE = float(os.environ.get("ONTONG_AUTO_ASSIGN_CONFIDENCE", "0"))
+ONTONG_RETRAIN_HOURS = float(os.environ.get("ONTONG_RETRAIN_HOURS", "24"))

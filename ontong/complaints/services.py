@@ -163,6 +163,9 @@ def receive_complaint(intake: Intake) -> Complaint:
             ip=intake.ip,
             note=f"주민등록번호 {removed}건을 저장하지 않고 삭제했습니다.",
         )
+    from ontong.routing.tasks import after_intake
+
+    after_intake.enqueue(complaint.pk)
     if intake.acknowledge:
         queue_notice(complaint, Message.Purpose.ACK, acknowledgement_text(complaint))
     return complaint

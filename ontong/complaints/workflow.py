@@ -238,6 +238,35 @@ def perform(
     return current
 
 
+AUTOMATIC_ACTIONS = {"assign"}  # never closing, rejecting or transferring: a person decides those
+
+
+def perform_automatic(complaint: Complaint, name: str, note: str, **params) -> Complaint:
+    """The system acting by the city's own setting (auto-assignment above a confidence)."""
+    if name not in AUTOMATIC_ACTIONS:
+        raise WorkflowError(_("'%(action)s'은(는) 사람만 할 수 있습니다.") % {"action": name})
+    action = ACTIONS[name]
+    with transaction.atomic():
+        current = Complaint.objects.select_for_update(of=("self",)).get(pk=complaint.pk)
+        if current.state not in action.sources:
+            raise WorkflowError(_("이미 처리되었습니다."))
+        values = validated(action, current, params)
+        from_state = current.state
+        APPLY[name](current, None, values)
+        current.state = action.target
+        reindex(current)
+        current.save()
+        Event.objects.create(
+            complaint=current,
+            action=name,
+            from_state=from_state,
+            to_state=current.state,
+            note=note,
+            data={k: str(getattr(v, "pk", v)) for k, v in values.items()},
+        )
+    return current
+
+
 def check_allowed(complaint: Complaint, action: Action, user: User) -> None:
     if complaint.state not in action.sources:
         raise WorkflowError(

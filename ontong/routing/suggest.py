@@ -139,6 +139,39 @@ def suggest(complaint: Complaint, k: int = 3) -> list[Suggestion]:
     return results[:k]
 
 
+def place_and_route(complaint_id: int) -> str:
+    from ontong.complaints.models import Event, State
+    from ontong.complaints.workflow import WorkflowError, perform_automatic
+
+    from .places import resolved_area
+
+    complaint = Complaint.objects.get(pk=complaint_id)
+    if complaint.area_id is None and (
+        area_id := resolved_area(f"{complaint_text(complaint)}\n{complaint.address}")
+    ):
+        Complaint.objects.filter(pk=complaint.pk, area__isnull=True).update(area_id=area_id)
+        complaint.area_id = area_id
+        Event.objects.create(
+            complaint=complaint, action="place_found", note="본문에서 읍면동을 찾아 기록"
+        )
+    threshold = settings.ONTONG_AUTO_ASSIGN_CONFIDENCE
+    if not threshold or complaint.state != State.RECEIVED:
+        return "suggest only"
+    best = next(iter(suggest(complaint, k=1)), None)
+    if best is None or best.confidence < threshold:
+        return "below threshold"
+    try:
+        perform_automatic(
+            complaint,
+            "assign",
+            department=best.department,
+            note=f"자동 배정: 신뢰도 {best.confidence:.0%} ≥ {threshold:.0%} ({'; '.join(best.evidence[:2])})",
+        )
+    except WorkflowError as exc:
+        return f"not assigned: {exc}"
+    return f"assigned to {best.department.name}"
+
+
 def training_examples() -> list[tuple[str, int, dt.datetime]]:
     """Confirmed assignments (a person assigned or reassigned) and imported history, labelled with
     today's department (a reorganised department's history trains its successor)."""

@@ -2,6 +2,14 @@ from django_tasks import task
 
 
 @task()
+def after_intake(complaint_id: int) -> str:
+    """Place the complaint (읍면동 from its text) and, if the city enabled it, auto-assign."""
+    from .suggest import place_and_route
+
+    return place_and_route(complaint_id)
+
+
+@task()
 def retrain() -> str:
     from .suggest import train
 

@@ -144,3 +144,41 @@ def test_places_are_found_and_ambiguity_is_reported(city):
     assert matches["운산"].ambiguous and "운산면" in matches["운산"].candidates
     assert resolved_area("운산 쪽 도로가 막혔어요") is None
     assert resolved_area("석남동 초등학교 앞") == Area.objects.get(name="석남동").pk
+
+
+def test_intake_records_the_place_and_auto_assigns_only_when_enabled(
+    staff, new_complaint, run_tasks, settings
+):
+    complaint = new_complaint("석남동 초등학교 앞에 쓰레기 무단투기가 심해요")
+    run_tasks()
+    complaint.refresh_from_db()
+    assert complaint.area == Area.objects.get(name="석남동") and complaint.state == "received"
+    settings.ONTONG_AUTO_ASSIGN_CONFIDENCE = 0.5
+    auto = new_complaint("대형폐기물 무단투기 신고합니다")
+    run_tasks()
+    auto.refresh_from_db()
+    assert auto.state == "assigned" and auto.department.name == "자원순환과"
+    event = auto.events.get(action="assign")
+    assert event.actor is None and event.note.startswith("자동 배정")
+    settings.ONTONG_AUTO_ASSIGN_CONFIDENCE = 0.99
+    unsure = new_complaint("쓰레기와 포트홀과 버스 문제")
+    run_tasks()
+    unsure.refresh_from_db()
+    assert unsure.state == "received"
+
+
+def test_automatic_actions_never_close_or_reject(staff, new_complaint):
+    from ontong.complaints.workflow import WorkflowError, perform_automatic
+
+    with pytest.raises(WorkflowError, match="사람만"):
+        perform_automatic(new_complaint(), "reject", note="x", reason="x")
+
+
+def test_retraining_is_scheduled_once_a_day(city, settings):
+    from ontong.routing.schedule import retrain_if_due
+
+    assert retrain_if_due() is True
+    RoutingModel.objects.create()
+    assert retrain_if_due() is False
+    settings.ONTONG_RETRAIN_HOURS = 0
+    assert retrain_if_due() is False

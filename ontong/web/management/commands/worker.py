@@ -10,6 +10,7 @@ from django.db import close_old_connections
 
 from ontong.complaints.notices import sweep_deliveries
 from ontong.complaints.retention import purge_expired
+from ontong.routing.schedule import retrain_if_due
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = 3600
@@ -23,6 +24,7 @@ def sweep_forever(interval: float) -> None:
             sweep_deliveries()
             if time.monotonic() - last_purge > PURGE_EVERY:
                 purge_expired()
+                retrain_if_due()
                 last_purge = time.monotonic()
         except Exception:
             log.exception("maintenance sweep failed; will try again")
