@@ -20,6 +20,11 @@ from ontong.complaints.search import kiwi, normalise
 
 MORPHEME_TAGS = ("N", "V", "M", "X", "S")
 MAX_CHARS = 5000
+# Caps keep a city-scale model small (the SVM holds departments × features weights); the shared
+# datasets stay well under them, so the caps only bite on large histories.
+MAX_MORPHEME_FEATURES = 100_000
+MAX_CHAR_FEATURES = 100_000
+NEIGHBOUR_CANDIDATES = 10
 # Title weight = min(MAX, MIN + body length / SCALE): a one-line gist adds little beside its
 # title, a 2,000-character proposal is mostly noise beside it.
 TITLE_WEIGHT_MIN, TITLE_WEIGHT_MAX, TITLE_WEIGHT_SCALE = 0.1, 0.6, 1000
@@ -69,7 +74,11 @@ class TitleFeatures(TransformerMixin, BaseEstimator):
         if self.kind == "morphemes":
             return TfidfVectorizer(sublinear_tf=True, analyzer=title_morphemes)
         return TfidfVectorizer(
-            sublinear_tf=True, analyzer="char_wb", ngram_range=(2, 4), preprocessor=title_chars
+            sublinear_tf=True,
+            analyzer="char_wb",
+            ngram_range=(2, 4),
+            preprocessor=title_chars,
+            max_features=MAX_CHAR_FEATURES // 5,
         )
 
     def fit(self, texts, y=None):
@@ -87,8 +96,16 @@ def features() -> FeatureUnion:
 
     return FeatureUnion(
         [
-            ("morphemes", tfidf(analyzer=morpheme_analyzer)),
-            ("chars", tfidf(analyzer="char_wb", ngram_range=(1, 4), preprocessor=char_text)),
+            ("morphemes", tfidf(analyzer=morpheme_analyzer, max_features=MAX_MORPHEME_FEATURES)),
+            (
+                "chars",
+                tfidf(
+                    analyzer="char_wb",
+                    ngram_range=(1, 4),
+                    preprocessor=char_text,
+                    max_features=MAX_CHAR_FEATURES,
+                ),
+            ),
             ("title_morphemes", TitleFeatures("morphemes")),
             ("title_chars", TitleFeatures("chars")),
         ]
@@ -105,33 +122,45 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
     """z(SVM margin) + centroid_weight·z(cosine to class centroid) + neighbour_weight·z(best cosine
     to any past case of the class)."""
 
-    def __init__(self, C=0.5, centroid_weight=0.2, neighbour_weight=0.3):
+    def __init__(self, C=0.5, centroid_weight=0.2, neighbour_weight=0.3, neighbour_width=None):
         self.C = C
         self.centroid_weight = centroid_weight
         self.neighbour_weight = neighbour_weight
+        self.neighbour_width = neighbour_width  # None: every feature
+
+    @staticmethod
+    def unit(X):
+        return normalize(X).astype(np.float32)
+
+    def neighbour_view(self, X):
+        return normalize(X[:, : self.neighbour_width or X.shape[1]]).astype(np.float32).tocsr()
 
     def fit(self, X, y):
         y = np.asarray(y)
         self.svm_ = LinearSVC(C=self.C, class_weight="balanced").fit(X, y)
+        self.svm_.coef_ = self.svm_.coef_.astype(np.float32)
         self.classes_ = self.svm_.classes_
-        self.cases_ = normalize(X)
-        self.case_labels_ = y
+        cases = self.neighbour_view(X)
+        self.label_index_ = [np.flatnonzero(y == label) for label in self.classes_]
+        unit = self.unit(X).tocsr()
         self.centroids_ = normalize(
-            np.vstack([np.asarray(self.cases_[y == label].mean(axis=0)) for label in self.classes_])
-        )
+            sparse.vstack(
+                [sparse.csr_matrix(unit[rows].mean(axis=0)) for rows in self.label_index_]
+            )
+        ).tocsr()
+        self.cases_by_label_ = [cases[rows] for rows in self.label_index_]
         return self
 
     def decision_function(self, X):
         if len(self.classes_) < 2:
             return np.ones((X.shape[0], 1))
-        unit = normalize(X)
+        unit = self.unit(X)
         margin = self.svm_.decision_function(X)
         if margin.ndim == 1:
             margin = np.column_stack([-margin, margin])
-        centroid = np.asarray(unit @ self.centroids_.T)
-        similarity = (unit @ self.cases_.T).toarray()
-        neighbour = np.column_stack(
-            [similarity[:, self.case_labels_ == label].max(axis=1) for label in self.classes_]
+        centroid = (unit @ self.centroids_.T).toarray()
+        neighbour = self.nearest_case(
+            X, standardise(margin) + self.centroid_weight * standardise(centroid)
         )
         return (
             standardise(margin)
@@ -139,12 +168,37 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
             + self.neighbour_weight * standardise(neighbour)
         )
 
+    def nearest_case(self, X, prior: np.ndarray) -> np.ndarray:
+        """Best cosine to a past case, searched only within each row's most likely departments
+        (searching every case of every department is the slow part at city scale)."""
+        view = self.neighbour_view(X)
+        result = np.zeros(prior.shape, dtype=np.float32)
+        candidates = np.argsort(-prior, axis=1)[:, :NEIGHBOUR_CANDIDATES]
+        for row in range(view.shape[0]):
+            query = view[row]
+            for label in candidates[row]:
+                result[row, label] = (self.cases_by_label_[label] @ query.T).max()
+        return result
+
     def predict(self, X):
         return self.classes_[self.decision_function(X).argmax(axis=1)]
 
 
-def build() -> Pipeline:
-    return Pipeline([("features", features()), ("classifier", BlendedClassifier())])
+class Router(Pipeline):
+    """The pipeline, telling the classifier how wide the morpheme block is once features are fit."""
+
+    def fit(self, texts, y):
+        matrix = self.named_steps["features"].fit_transform(texts)
+        classifier = self.named_steps["classifier"]
+        for _name, transformer in self.named_steps["features"].transformer_list:
+            vectorizer = getattr(transformer, "vectorizer_", transformer)
+            vectorizer.stop_words_ = None  # the terms cut by max_features: large, never used
+        classifier.fit(matrix, y)
+        return self
+
+
+def build() -> Router:
+    return Router([("features", features()), ("classifier", BlendedClassifier())])
 
 
 def ranked(model: Pipeline, texts: list[str], k: int = 3) -> list[list[tuple[str, float]]]:

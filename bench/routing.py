@@ -1,0 +1,139 @@
+"""Routing speed and size: suggestion latency on one core, training time for 20,000 complaints,
+peak memory of a worker holding a loaded model.
+
+    .venv/bin/python bench/routing.py [--cases 20000] [--queries 300]
+
+Texts are recombined from ../shared/data (labelled rows, sentences shuffled within a label), so
+the vocabulary is real Korean complaint text. Latency is also given as a ratio to the plain
+baseline pipeline (TF-IDF + LinearSVC only) measured in the same run, since machines are noisy.
+"""
+
+import argparse
+import os
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ontong.settings")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django  # noqa: E402
+
+django.setup()
+
+from sklearn.pipeline import Pipeline  # noqa: E402
+from sklearn.svm import LinearSVC  # noqa: E402
+
+from ontong.routing import pipeline  # noqa: E402
+from ontong.routing.tables import joined_text, read_rows  # noqa: E402
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+SOURCES = [
+    ("kalis_minwon_20240101.cp949.csv", ["제목", "문의내용"], "답변부서"),
+    ("ongjin_complaints_class_ex.xlsx", ["민원제목", "민원요지"], "소분류"),
+    ("seoul_democracy_adopted_proposals_190715.xlsx", ["제안제목", "제안내용"], "담당부서"),
+]
+
+
+def sentences_by_label() -> dict[str, list[str]]:
+    by_label = defaultdict(list)
+    for name, columns, label in SOURCES:
+        for row in read_rows(DATA / name):
+            if (row.get(label) or "").strip():
+                text = joined_text(row, columns)
+                by_label[f"{name[:5]}:{row[label].strip()}"].extend(
+                    s.strip() for s in re.split(r"(?<=[.?!다요])\s+|\n", text) if len(s.strip()) > 5)
+    return {k: v for k, v in by_label.items() if len(v) >= 5}
+
+
+def corpus(count: int, rng: random.Random, pools: dict[str, list[str]], length=(1, 6)):
+    labels = list(pools)
+    texts, targets = [], []
+    for _ in range(count):
+        label = rng.choice(labels)
+        pool = pools[label]
+        texts.append("\n".join(rng.choice(pool) for _ in range(rng.randint(*length))))
+        targets.append(label)
+    return texts, targets
+
+
+def long_text(rng, pools, chars=2000) -> str:
+    label = rng.choice(list(pools))
+    text = ""
+    while len(text) < chars:
+        text += rng.choice(pools[label]) + " "
+    return text[:chars]
+
+
+def latency(model, queries) -> tuple[float, float]:
+    times = []
+    for text in queries:
+        start = time.perf_counter()
+        pipeline.ranked(model, [text], k=3)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.99) - 1]
+
+
+def peak_memory_of_loaded_worker(model_file: str) -> float:
+    """A fresh process that does what a worker does: Django, Kiwi, the model, one suggestion."""
+    code = (
+        "import os,resource,sys;os.environ.setdefault('DJANGO_SETTINGS_MODULE','ontong.settings');"
+        "import django;django.setup();import joblib;from ontong.routing import pipeline;"
+        f"m=joblib.load({model_file!r});pipeline.ranked(m,['도로에 포트홀이 생겼어요'*50]);"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=20_000)
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
+    rng = random.Random(0)
+    pools = sentences_by_label()
+    texts, labels = corpus(args.cases, rng, pools)
+    print(f"corpus: {len(texts)} complaints, {len(set(labels))} departments, "
+          f"median {statistics.median(len(t) for t in texts):.0f} chars")
+
+    start = time.perf_counter()
+    model = pipeline.build().fit(texts, labels)
+    train_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    baseline = Pipeline([("features", pipeline.features()), ("classifier", LinearSVC(C=0.5, class_weight="balanced"))])
+    baseline.fit(texts, labels)
+    baseline_seconds = time.perf_counter() - start
+    print(f"training ({args.cases} complaints, one core): {train_seconds:.1f} s "
+          f"(baseline SVM-only pipeline {baseline_seconds:.1f} s, ratio {train_seconds / baseline_seconds:.2f})")
+
+    queries = [long_text(rng, pools) for _ in range(args.queries)]
+    pipeline.ranked(model, queries[:5])  # warm caches
+    pipeline.ranked(baseline, queries[:5])
+    p50, p99 = latency(model, queries)
+    b50, b99 = latency(baseline, queries)
+    print(f"suggestion latency, 2,000-char complaint, one core: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+          f"(baseline p50 {b50:.1f} ms, p99 {b99:.1f} ms; ratio p50 {p50 / b50:.2f})")
+
+    import joblib
+
+    file = "/tmp/ontong-bench-routing.joblib"
+    joblib.dump(model, file)
+    print(f"model file: {os.path.getsize(file) / 2**20:.0f} MiB")
+    print(f"peak memory of a worker with the loaded model: {peak_memory_of_loaded_worker(file):.0f} MiB")
+    print(f"this bench process peak: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
