@@ -105,6 +105,12 @@ def as_aware(moment: dt.datetime) -> dt.datetime:
 WEEKDAYS = "월화수목금토일"
 
 
+def due_date_text(due: dt.datetime) -> str:
+    """'10월 14일(수) 18:00': the date itself, for messages read later than they are written."""
+    local = due.astimezone(SEOUL)
+    return f"{local.month}월 {local.day}일({WEEKDAYS[local.weekday()]}) {local:%H:%M}"
+
+
 def due_label(due: dt.datetime | None, now: dt.datetime) -> str:
     """'D-2, 10월 14일(수) 18:00까지', 'D-day, …', or '기한 3일 경과 (…)'."""
     if due is None:

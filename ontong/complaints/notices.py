@@ -17,7 +17,7 @@ from ontong.channels.base import (
     get_transport,
 )
 
-from .deadlines import due_label
+from .deadlines import due_date_text
 from .models import Complaint, Message
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def officer_signature(complaint: Complaint) -> str:
 
 
 def acknowledgement_text(complaint: Complaint) -> str:
-    due = due_label(complaint.due_at, timezone.now()).removesuffix("까지")
+    due = due_date_text(complaint.due_at) if complaint.due_at else ""
     lines = [
         f"[{settings.CITY_NAME}] 민원이 접수되었습니다.",
         f"접수번호: {complaint.receipt_no}",
