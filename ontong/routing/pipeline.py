@@ -155,7 +155,7 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             return np.ones((X.shape[0], 1))
         unit = self.unit(X)
-        margin = self.svm_.decision_function(X)
+        margin = self.margin(X)
         if margin.ndim == 1:
             margin = np.column_stack([-margin, margin])
         centroid = (unit @ self.centroids_.T).toarray()
@@ -167,6 +167,15 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
             + self.centroid_weight * standardise(centroid)
             + self.neighbour_weight * standardise(neighbour)
         )
+
+    def margin(self, X) -> np.ndarray:
+        """The SVM's decision values in float32: sklearn's own would copy the weights to float64
+        on every call (departments × features), which dominated suggestion latency."""
+        values = (
+            np.asarray(sparse.csr_matrix(X, dtype=np.float32) @ self.svm_.coef_.T)
+            + self.svm_.intercept_
+        )
+        return values.ravel() if values.shape[1] == 1 else values
 
     def nearest_case(self, X, prior: np.ndarray) -> np.ndarray:
         """Best cosine to a past case, searched only within each row's most likely departments
