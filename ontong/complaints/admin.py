@@ -1,6 +1,29 @@
 from django.contrib import admin
 
-from .models import Complaint, Event, Message
+from .models import CityHoliday, Complaint, Event, KindPeriod, Message
+from .tasks import recompute_due_times
+
+
+class RecomputesDueTimes(admin.ModelAdmin):
+    """Changing the calendar or a period moves the due time of every case still running."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        recompute_due_times.enqueue()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        recompute_due_times.enqueue()
+
+
+@admin.register(CityHoliday)
+class CityHolidayAdmin(RecomputesDueTimes):
+    list_display = ["date", "name"]
+
+
+@admin.register(KindPeriod)
+class KindPeriodAdmin(RecomputesDueTimes):
+    list_display = ["kind", "amount", "unit"]
 
 
 class ReadOnlyEvents(admin.TabularInline):

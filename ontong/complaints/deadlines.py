@@ -83,8 +83,9 @@ def add_working_days(received: dt.datetime, days: int, extra=frozenset()) -> dt.
     return as_aware(dt.datetime.combine(day, DAY_END))
 
 
-def due_at(kind: str, received: dt.datetime, extra=frozenset()) -> dt.datetime:
-    unit, amount = PERIODS.get(kind, PERIODS["기타"])
+def due_at(kind: str, received: dt.datetime, extra=frozenset(), periods=None) -> dt.datetime:
+    periods = periods or PERIODS
+    unit, amount = periods.get(kind, periods.get("기타", PERIODS["기타"]))
     if unit == "days" and amount <= 5:
         unit, amount = "hours", amount * HOURS_PER_DAY
     if unit == "hours":

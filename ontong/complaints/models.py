@@ -40,6 +40,40 @@ FINAL_STATES = {State.CLOSED, State.TRANSFERRED, State.REJECTED, State.WITHDRAWN
 CLOCK_STOPPED = FINAL_STATES | {State.NOTIFIED, State.NEEDS_INFO}
 
 
+class CityHoliday(models.Model):
+    """A day the city does not work that `holidays` does not know: 임시공휴일, 지방공휴일."""
+
+    date = models.DateField(_("날짜"), unique=True)
+    name = models.CharField(_("이름"), max_length=100)
+
+    class Meta:
+        verbose_name = _("임시·지방 공휴일")
+        verbose_name_plural = _("임시·지방 공휴일")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class KindPeriod(models.Model):
+    """The processing period of a 민원 kind, as the city publishes it (민원처리법 시행령 제14–17조)."""
+
+    class Unit(models.TextChoices):
+        HOURS = "hours", _("근무시간")
+        DAYS = "days", _("일")
+
+    kind = models.CharField(_("민원 종류"), max_length=4, choices=Kind.choices, unique=True)
+    unit = models.CharField(_("단위"), max_length=5, choices=Unit.choices)
+    amount = models.PositiveIntegerField(_("기간"))
+
+    class Meta:
+        verbose_name = _("처리기간")
+        verbose_name_plural = _("처리기간")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.amount}{self.get_unit_display()}"
+
+
 class Citizen(models.Model):
     """A person who reached us; personal fields are optional and shown masked by default."""
 

@@ -34,6 +34,32 @@ def next_receipt_no(year: int) -> str:
     return f"{year}-{sequence.last:06d}"
 
 
+def compute_due(kind: str, received_at):
+    """The due time with the city's own periods and extra holidays (tables 민원총괄 edits)."""
+    from .models import CityHoliday, KindPeriod
+
+    periods = {p.kind: (p.unit, p.amount) for p in KindPeriod.objects.all()}
+    extra = frozenset(CityHoliday.objects.values_list("date", flat=True))
+    return deadlines.due_at(
+        kind, received_at, extra=extra, periods={**deadlines.PERIODS, **periods}
+    )
+
+
+def recompute_open_due_times() -> int:
+    """After the calendar or a period changed: every case whose clock still runs gets a new due time."""
+    from .models import CLOCK_STOPPED
+
+    changed = 0
+    for complaint in Complaint.objects.exclude(state__in=CLOCK_STOPPED).only(
+        "pk", "kind", "received_at", "due_at"
+    ):
+        due = compute_due(complaint.kind, complaint.received_at)
+        if due != complaint.due_at:
+            Complaint.objects.filter(pk=complaint.pk).update(due_at=due)
+            changed += 1
+    return changed
+
+
 def without_nul(text: str) -> str:
     """PostgreSQL text cannot hold NUL; channels sometimes send it."""
     return (text or "").replace("\x00", "")
@@ -125,7 +151,7 @@ def receive_complaint(intake: Intake) -> Complaint:
         latitude=intake.latitude,
         longitude=intake.longitude,
         received_at=received_at,
-        due_at=deadlines.due_at(intake.kind or Kind.OTHER, received_at),
+        due_at=compute_due(intake.kind or Kind.OTHER, received_at),
         status_token=secrets.token_urlsafe(24),
     )
     reindex(complaint)

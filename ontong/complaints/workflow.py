@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 
 from ontong.org.models import Department, Role, User
 
-from . import deadlines, notices
+from . import notices
 from .access import department_scope
 from .models import FINAL_STATES, Complaint, Event, Kind, Message, State
-from .services import reindex
+from .services import compute_due, reindex
 
 S = State
 OPEN = frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.DRAFTED, S.APPROVED, S.NEEDS_INFO})
@@ -466,7 +466,7 @@ def apply_reply(c: Complaint, user, v) -> str:
 def apply_set_kind(c: Complaint, user, v) -> str:
     before = c.get_kind_display()
     c.kind = v["kind"]
-    c.due_at = deadlines.due_at(c.kind, c.received_at)
+    c.due_at = compute_due(c.kind, c.received_at)
     return f"{before} → {c.get_kind_display()} (처리기한 재계산)"
 
 

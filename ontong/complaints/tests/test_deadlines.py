@@ -104,3 +104,34 @@ def test_due_label_is_korean_with_d_day():
     assert due_label(at(2026, 10, 14, 18), now) == "D-2, 10월 14일(수) 18:00까지"
     assert due_label(at(2026, 10, 12, 18), now) == "D-day, 10월 12일(월) 18:00까지"
     assert due_label(at(2026, 10, 9, 18), now).startswith("기한 경과 3일")
+
+
+@pytest.mark.django_db
+def test_city_holidays_and_periods_move_due_times(new_complaint, run_tasks):
+    from ontong.complaints.models import CityHoliday, Complaint, KindPeriod
+    from ontong.complaints.services import compute_due, recompute_open_due_times
+
+    received = at(2026, 11, 24, 10)  # Tuesday
+    assert compute_due("기타", received) == at(2026, 11, 24, 14)  # 10-12 and 13-14
+    CityHoliday.objects.create(date=dt.date(2026, 11, 24), name="시 개청 기념일(예)")
+    assert compute_due("기타", received) == at(2026, 11, 25, 12)  # starts at the next working 09:00
+    KindPeriod.objects.create(kind="건의", unit="days", amount=10)
+    assert compute_due("건의", at(2026, 9, 21, 10)) == independent_days(at(2026, 9, 21, 10), 10)
+
+    complaint = new_complaint(received_at=received)
+    Complaint.objects.filter(pk=complaint.pk).update(due_at=at(2026, 1, 1, 0))
+    assert recompute_open_due_times() >= 1
+    complaint.refresh_from_db()
+    assert complaint.due_at == at(2026, 11, 25, 12)
+
+
+@pytest.mark.django_db
+def test_admin_edit_of_the_calendar_recomputes_open_cases(client, new_complaint, run_tasks, django_user_model):
+    from ontong.complaints.models import Complaint
+
+    complaint = new_complaint(received_at=at(2026, 11, 24, 10))
+    before = complaint.due_at
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw-for-tests-1"))
+    client.post("/admin/complaints/cityholiday/add/", {"date": "2026-11-24", "name": "임시공휴일"})
+    run_tasks()
+    assert Complaint.objects.get(pk=complaint.pk).due_at > before
