@@ -161,6 +161,8 @@ class Complaint(models.Model):
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     received_at = models.DateTimeField(_("접수 시각"), db_index=True)
     due_at = models.DateTimeField(_("처리기한"), null=True, blank=True, db_index=True)
+    original_due_at = models.DateTimeField(_("처음 처리기한"), null=True, blank=True)
+    extensions = models.PositiveSmallIntegerField(_("연장 횟수"), default=0)
     action_note = models.TextField(_("조치 내용"), blank=True)
     answer = models.TextField(_("처리 결과(답변)"), blank=True)
     approved_by = models.ForeignKey(
@@ -242,6 +244,7 @@ class Message(models.Model):
         RESULT = "result", _("처리 결과 통보")
         TRANSFER = "transfer", _("이송 안내")
         REJECT = "reject", _("반려 안내")
+        EXTENSION = "extension", _("처리기간 연장 안내")
 
     class Delivery(models.TextChoices):
         RECEIVED = "received", _("수신")

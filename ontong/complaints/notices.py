@@ -101,6 +101,14 @@ def reject_text(complaint: Complaint) -> str:
     )
 
 
+def extension_text(complaint: Complaint, reason: str) -> str:
+    """[영] 제21조②: the reason and the new completion date, without delay; 제31조: who handles it."""
+    return (
+        f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no}의 처리기간을 연장합니다.\n"
+        f"사유: {reason}\n처리 완료 예정: {due_date_text(complaint.due_at)}\n담당: {officer_signature(complaint)}"
+    )
+
+
 def info_request_text(complaint: Complaint, request: str) -> str:
     return (
         f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no} 처리를 위해 보완이 필요합니다.\n"

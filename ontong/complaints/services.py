@@ -50,9 +50,9 @@ def recompute_open_due_times() -> int:
     from .models import CLOCK_STOPPED
 
     changed = 0
-    for complaint in Complaint.objects.exclude(state__in=CLOCK_STOPPED).only(
-        "pk", "kind", "received_at", "due_at"
-    ):
+    # An extended case keeps the date the officer set and told the citizen.
+    running = Complaint.objects.exclude(state__in=CLOCK_STOPPED).filter(extensions=0)
+    for complaint in running.only("pk", "kind", "received_at", "due_at"):
         due = compute_due(complaint.kind, complaint.received_at)
         if due != complaint.due_at:
             Complaint.objects.filter(pk=complaint.pk).update(due_at=due)

@@ -175,6 +175,15 @@ ACTIONS = {
             "set_kind", gettext_lazy("민원 종류 변경"), OPEN, None, CENTRAL, DEPT, needs=("kind",)
         ),
         Action(
+            "extend",
+            gettext_lazy("처리기간 연장"),
+            frozenset({S.ASSIGNED, S.IN_PROGRESS, S.DRAFTED}),
+            None,
+            frozenset({Role.ADMIN}),
+            DEPT,
+            needs=("reason", "new_due"),
+        ),
+        Action(
             "relate",
             gettext_lazy("관련 민원 연결"),
             frozenset(State),
@@ -281,6 +290,8 @@ def validated(action: Action, complaint: Complaint, params: dict) -> dict:
     values = {}
     for need in action.needs:
         values[need] = VALIDATORS[need](params.get(need), complaint)
+    if params.get("citizen_consent"):
+        values["citizen_consent"] = True
     if "assignee" in params and params["assignee"]:
         values["assignee"] = validate_assignee(params["assignee"], values.get("department"))
     return values
@@ -365,7 +376,37 @@ VALIDATORS = {
     "duplicate_of": validate_duplicate,
     "kind": validate_kind,
     "related": validate_duplicate,
+    "new_due": lambda value, complaint: validate_new_due(value, complaint),
 }
+
+
+def validate_new_due(value, complaint: Complaint):
+    """[영] 제21조: one extension within the original period; a second only with the citizen's
+    consent; never a third."""
+    import datetime as dt
+
+    from .deadlines import as_aware
+
+    try:
+        day = (
+            value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value or "").strip())
+        )
+    except ValueError as exc:
+        raise WorkflowError(_("새 처리기한 날짜를 YYYY-MM-DD로 입력하세요.")) from exc
+    new_due = as_aware(dt.datetime.combine(day, dt.time(18)))
+    if complaint.extensions >= 2:
+        raise WorkflowError(_("처리기간은 두 번까지만 연장할 수 있습니다."))
+    if complaint.due_at and new_due <= complaint.due_at:
+        raise WorkflowError(_("새 처리기한은 지금 기한보다 뒤여야 합니다."))
+    original = complaint.original_due_at or complaint.due_at
+    # "그 민원의 처리기간 범위에서": at most the same period again, counted the same way.
+    limit = compute_due(complaint.kind, original) if original else None
+    if complaint.extensions == 0 and limit and new_due > max(limit, original):
+        raise WorkflowError(
+            _("첫 연장은 처음 처리기간만큼까지만 할 수 있습니다 (%(limit)s까지).")
+            % {"limit": f"{timezone.localtime(limit):%Y-%m-%d %H:%M}"}
+        )
+    return new_due
 
 
 def apply_assign(c: Complaint, user, v) -> str:
@@ -470,6 +511,18 @@ def apply_set_kind(c: Complaint, user, v) -> str:
     return f"{before} → {c.get_kind_display()} (처리기한 재계산)"
 
 
+def apply_extend(c: Complaint, user, v) -> str:
+    if c.extensions == 1 and not v.get("citizen_consent"):
+        raise WorkflowError(_("두 번째 연장은 민원인의 동의가 있어야 합니다."))
+    c.original_due_at = c.original_due_at or c.due_at
+    c.due_at = v["new_due"]
+    c.extensions += 1
+    notices.queue_notice(c, Message.Purpose.EXTENSION, notices.extension_text(c, v["reason"]), user)
+    return (
+        f"{c.extensions}차 연장: {timezone.localtime(c.due_at):%Y-%m-%d %H:%M}까지 — {v['reason']}"
+    )
+
+
 def apply_relate(c: Complaint, user, v) -> str:
     c.related.add(v["related"])
     Event.objects.create(
@@ -504,4 +557,5 @@ APPLY = {
     "reply": apply_reply,
     "set_kind": apply_set_kind,
     "relate": apply_relate,
+    "extend": apply_extend,
 }

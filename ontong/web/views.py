@@ -181,6 +181,8 @@ def act(request, receipt_no: str, action: str):
             "duplicate_of",
             "kind",
             "related",
+            "new_due",
+            "citizen_consent",
         )
     }
     try:

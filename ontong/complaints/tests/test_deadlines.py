@@ -126,12 +126,16 @@ def test_city_holidays_and_periods_move_due_times(new_complaint, run_tasks):
 
 
 @pytest.mark.django_db
-def test_admin_edit_of_the_calendar_recomputes_open_cases(client, new_complaint, run_tasks, django_user_model):
+def test_admin_edit_of_the_calendar_recomputes_open_cases(
+    client, new_complaint, run_tasks, django_user_model
+):
     from ontong.complaints.models import Complaint
 
     complaint = new_complaint(received_at=at(2026, 11, 24, 10))
     before = complaint.due_at
-    client.force_login(django_user_model.objects.create_superuser("root", password="pw-for-tests-1"))
+    client.force_login(
+        django_user_model.objects.create_superuser("root", password="pw-for-tests-1")
+    )
     client.post("/admin/complaints/cityholiday/add/", {"date": "2026-11-24", "name": "임시공휴일"})
     run_tasks()
     assert Complaint.objects.get(pk=complaint.pk).due_at > before

@@ -1,6 +1,8 @@
 """Every action from every state: allowed where the table says, refused (and nothing changed)
 everywhere else; and only by the roles it names."""
 
+import datetime as dt
+
 import pytest
 
 from ontong.complaints.models import Complaint, Event, Message, State
@@ -11,6 +13,8 @@ from ontong.org.models import Department
 def in_state(complaint: Complaint, state: str, department="도로과") -> Complaint:
     """Test set-up only: put a case in a state without going through the workflow."""
     Complaint.objects.filter(pk=complaint.pk).update(
+        kind="건의",
+        due_at=complaint.received_at + dt.timedelta(days=14),
         state=state,
         department=Department.objects.get(name=department) if department else None,
     )
@@ -29,6 +33,7 @@ def params_for(action: str, complaint: Complaint) -> dict:
         "duplicate_of": Complaint.objects.exclude(pk=complaint.pk).first(),
         "kind": "건의",
         "related": Complaint.objects.exclude(pk=complaint.pk).first(),
+        "new_due": (complaint.due_at + dt.timedelta(days=1)).date().isoformat(),
     }
 
 
@@ -51,6 +56,7 @@ ACTOR_FOR = {  # who legitimately does each action on a 도로과 case
     "reply": "triage",
     "set_kind": "triage",
     "relate": "triage",
+    "extend": "road",
 }
 CASES = [(name, state) for name in ACTIONS for state in State.values]
 
@@ -232,3 +238,45 @@ def test_field_lengths_and_malformed_numbers_are_refused(staff, new_complaint):
     with pytest.raises(WorkflowError, match="부서를 선택"):
         perform(c, "assign", staff["triage"], department="99999999999999999999999")
     assert Complaint.objects.get(pk=c.pk).state == State.RECEIVED
+
+
+@pytest.mark.django_db
+def test_extensions_follow_the_decree(staff, new_complaint, run_tasks):
+    c = in_state(new_complaint(kind="건의"), State.IN_PROGRESS)
+    Complaint.objects.filter(pk=c.pk).update(kind="건의", due_at=None)
+    c = perform(Complaint.objects.get(pk=c.pk), "set_kind", staff["road"], kind="질의")
+    original = c.due_at
+    too_far = (original + dt.timedelta(days=60)).date().isoformat()
+    with pytest.raises(WorkflowError, match="처음 처리기간만큼까지만"):
+        perform(c, "extend", staff["road"], reason="현장 조사", new_due=too_far)
+    with pytest.raises(WorkflowError, match="YYYY-MM-DD"):
+        perform(c, "extend", staff["road"], reason="현장 조사", new_due="다음주")
+    first = (original + dt.timedelta(days=5)).date().isoformat()
+    c = perform(c, "extend", staff["road"], reason="현장 조사가 필요합니다", new_due=first)
+    assert (c.extensions, c.original_due_at, c.due_at.date().isoformat()) == (1, original, first)
+    notice = c.messages.get(purpose=Message.Purpose.EXTENSION)
+    assert (
+        "현장 조사가 필요합니다" in notice.body
+        and "처리 완료 예정" in notice.body
+        and "도로과" in notice.body
+    )
+    second = (original + dt.timedelta(days=20)).date().isoformat()
+    with pytest.raises(WorkflowError, match="동의"):
+        perform(c, "extend", staff["road"], reason="업체 일정", new_due=second)
+    c = perform(
+        c, "extend", staff["road"], reason="업체 일정", new_due=second, citizen_consent=True
+    )
+    assert c.extensions == 2
+    with pytest.raises(WorkflowError, match="두 번까지만"):
+        perform(
+            c,
+            "extend",
+            staff["road"],
+            reason="또",
+            new_due=(original + dt.timedelta(days=30)).date().isoformat(),
+            citizen_consent=True,
+        )
+    from ontong.complaints.services import recompute_open_due_times
+
+    recompute_open_due_times()
+    assert Complaint.objects.get(pk=c.pk).due_at.date().isoformat() == second  # kept

@@ -36,6 +36,7 @@ EVENT_LABELS = {
     "personal_data_viewed": _("개인정보 열람"),
     "resend": _("재발송"),
     "relate": _("관련 민원 연결"),
+    "extend": _("처리기간 연장"),
 }
 DUE_SOON = dt.timedelta(hours=24)
 

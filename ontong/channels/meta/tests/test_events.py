@@ -411,7 +411,7 @@ def test_consent_question_when_the_case_outlasts_the_window(deliver, monkeypatch
     from ontong.complaints import services
 
     monkeypatch.setattr(
-        services.deadlines, "due_at", lambda kind, at: timezone.now() + dt.timedelta(days=5)
+        services.deadlines, "due_at", lambda *args, **kwargs: timezone.now() + dt.timedelta(days=5)
     )
     deliver(messaging(text_event(mid="m_1")))
     complaint = Complaint.objects.get()

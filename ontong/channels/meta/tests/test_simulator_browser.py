@@ -80,7 +80,7 @@ def test_simulator_to_answer_then_fallbacks(
 
     # Cases that will outlast the 24 h window: the citizen is asked for a fallback contact.
     monkeypatch.setattr(
-        services.deadlines, "due_at", lambda kind, at: timezone.now() + dt.timedelta(days=5)
+        services.deadlines, "due_at", lambda *args, **kwargs: timezone.now() + dt.timedelta(days=5)
     )
     emailer = open_page("/", base_url=live_emulator.base_url)
     simulator_says(emailer, "공원 그네 줄이 끊어졌어요", run_tasks)
