@@ -163,6 +163,7 @@ class Complaint(models.Model):
     due_at = models.DateTimeField(_("처리기한"), null=True, blank=True, db_index=True)
     original_due_at = models.DateTimeField(_("처음 처리기한"), null=True, blank=True)
     extensions = models.PositiveSmallIntegerField(_("연장 횟수"), default=0)
+    progress_notices = models.PositiveSmallIntegerField(_("중간통지 횟수"), default=0)
     action_note = models.TextField(_("조치 내용"), blank=True)
     answer = models.TextField(_("처리 결과(답변)"), blank=True)
     approved_by = models.ForeignKey(
@@ -245,6 +246,7 @@ class Message(models.Model):
         TRANSFER = "transfer", _("이송 안내")
         REJECT = "reject", _("반려 안내")
         EXTENSION = "extension", _("처리기간 연장 안내")
+        PROGRESS = "progress", _("중간 통지")
 
     class Delivery(models.TextChoices):
         RECEIVED = "received", _("수신")

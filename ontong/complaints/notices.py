@@ -109,6 +109,45 @@ def extension_text(complaint: Complaint, reason: str) -> str:
     )
 
 
+def progress_text(complaint: Complaint) -> str:
+    """[영] 제23조: after 30 days (and every 30 days) the progress and the expected completion."""
+    lines = [
+        f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no} 처리 상황을 알려드립니다.",
+        f"현재 상태: {complaint.get_state_display()}",
+    ]
+    if complaint.due_at:
+        lines.append(f"처리 완료 예정: {due_date_text(complaint.due_at)}")
+    lines.append(f"담당: {officer_signature(complaint)}")
+    return "\n".join(lines)
+
+
+PROGRESS_EVERY = dt.timedelta(days=30)
+
+
+def send_due_progress_notices(now=None) -> int:
+    """Every open case gets a 중간통지 each 30 days after receipt. The conditional UPDATE of the
+    counter lets exactly one worker send each notice, however many run this at once."""
+    from .models import FINAL_STATES, State
+
+    now = now or timezone.now()
+    sent = 0
+    open_cases = Complaint.objects.exclude(state__in=FINAL_STATES | {State.NOTIFIED}).filter(
+        received_at__lte=now - PROGRESS_EVERY
+    )
+    for complaint in open_cases.select_related("department", "assignee", "identity", "citizen"):
+        due_count = int((now - complaint.received_at) / PROGRESS_EVERY)
+        if complaint.progress_notices >= due_count:
+            continue
+        with transaction.atomic():
+            claimed = Complaint.objects.filter(
+                pk=complaint.pk, progress_notices=complaint.progress_notices
+            ).update(progress_notices=due_count)
+            if claimed:
+                queue_notice(complaint, Message.Purpose.PROGRESS, progress_text(complaint))
+                sent += 1
+    return sent
+
+
 def info_request_text(complaint: Complaint, request: str) -> str:
     return (
         f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no} 처리를 위해 보완이 필요합니다.\n"

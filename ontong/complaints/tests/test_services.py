@@ -208,3 +208,49 @@ def test_receipt_numbers_are_unique_under_concurrent_creation(city):
 def test_nul_characters_from_a_channel_are_dropped(new_complaint):
     c = new_complaint("가로등\x00 고장", title="제목\x00", address="해미\x00면")
     assert "\x00" not in c.body + c.title + c.address + c.messages.first().body
+
+
+def test_progress_notice_every_30_days_exactly_once(new_complaint):
+    old = new_complaint(received_at=timezone.now() - dt.timedelta(days=31))
+    new_complaint(received_at=timezone.now() - dt.timedelta(days=5))
+    assert notices.send_due_progress_notices() == 1
+    assert notices.send_due_progress_notices() == 0  # a second worker finds nothing to send
+    notice = old.messages.get(purpose=Message.Purpose.PROGRESS)
+    assert old.receipt_no in notice.body and "처리 완료 예정" in notice.body
+    later = timezone.now() + dt.timedelta(days=30)
+    assert (
+        notices.send_due_progress_notices(now=later) == 2
+    )  # the 60th day of one, the 35th of the other
+    assert old.messages.filter(purpose=Message.Purpose.PROGRESS).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_progress_notices_exactly_once_with_concurrent_workers(city):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is tested on PostgreSQL")
+    for i in range(20):
+        receive_complaint(
+            Intake(
+                channel="web",
+                body=f"오래된 민원 {i}",
+                received_at=timezone.now() - dt.timedelta(days=40),
+            )
+        )
+    results, errors = [], []
+
+    def worker():
+        try:
+            results.append(notices.send_due_progress_notices())
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and sum(results) == 20
+    assert Message.objects.filter(purpose=Message.Purpose.PROGRESS).count() == 20

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from ontong.complaints.notices import sweep_deliveries
+from ontong.complaints.notices import send_due_progress_notices, sweep_deliveries
 from ontong.complaints.retention import purge_expired
 from ontong.routing.schedule import retrain_if_due
 
@@ -24,6 +24,7 @@ def sweep_forever(interval: float) -> None:
             sweep_deliveries()
             if time.monotonic() - last_purge > PURGE_EVERY:
                 purge_expired()
+                send_due_progress_notices()
                 retrain_if_due()
                 last_purge = time.monotonic()
         except Exception:
