@@ -76,6 +76,20 @@ def add_working_hours(received: dt.datetime, hours: float, extra=frozenset()) ->
         moment = dt.datetime.combine(next_workday(moment.date(), extra), WORK_BLOCKS[0][0])
 
 
+def working_hours_between(start: dt.datetime, end: dt.datetime, extra=frozenset()) -> float:
+    """Working hours (09-12, 13-18 on working days) between two moments."""
+    moment, stop = clock_start(to_local_naive(start), extra), to_local_naive(end)
+    total = dt.timedelta()
+    while moment < stop:
+        for block_start, block_end in WORK_BLOCKS:
+            a = max(moment, dt.datetime.combine(moment.date(), block_start))
+            b = min(stop, dt.datetime.combine(moment.date(), block_end))
+            if b > a:
+                total += b - a
+        moment = dt.datetime.combine(next_workday(moment.date(), extra), WORK_BLOCKS[0][0])
+    return total.total_seconds() / 3600
+
+
 def add_working_days(received: dt.datetime, days: int, extra=frozenset()) -> dt.datetime:
     day = clock_start(to_local_naive(received), extra).date()
     for _ in range(days - 1):

@@ -164,6 +164,7 @@ class Complaint(models.Model):
     original_due_at = models.DateTimeField(_("처음 처리기한"), null=True, blank=True)
     extensions = models.PositiveSmallIntegerField(_("연장 횟수"), default=0)
     progress_notices = models.PositiveSmallIntegerField(_("중간통지 횟수"), default=0)
+    paused_at = models.DateTimeField(_("보완 요청 시각"), null=True, blank=True)
     action_note = models.TextField(_("조치 내용"), blank=True)
     answer = models.TextField(_("처리 결과(답변)"), blank=True)
     approved_by = models.ForeignKey(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from ontong.org.models import Department, Role, User
 
-from . import notices
+from . import deadlines, notices
 from .access import department_scope
 from .models import FINAL_STATES, Complaint, Event, Kind, Message, State
 from .services import compute_due, reindex
@@ -431,6 +431,7 @@ def apply_record_action(c: Complaint, user, v) -> str:
 
 
 def apply_request_info(c: Complaint, user, v) -> str:
+    c.paused_at = timezone.now()
     notices.queue_notice(
         c, Message.Purpose.INFO_REQUEST, notices.info_request_text(c, v["text"]), user
     )
@@ -534,6 +535,24 @@ def apply_relate(c: Complaint, user, v) -> str:
     return f"{v['related'].receipt_no}와(과) 관련 민원으로 연결"
 
 
+def apply_resume(c: Complaint, user, v) -> str:
+    """[영] 제20조: the time spent waiting for 보완 does not count against the city."""
+    if not (c.paused_at and c.due_at):
+        return ""
+    waited = deadlines.working_hours_between(c.paused_at, timezone.now(), city_holidays())
+    c.due_at = (
+        deadlines.add_working_hours(c.due_at, waited, city_holidays()) if waited else c.due_at
+    )
+    c.paused_at = None
+    return f"보완 대기 {waited:.1f}근무시간만큼 처리기한을 늦춤" if waited else ""
+
+
+def city_holidays() -> frozenset:
+    from .models import CityHoliday
+
+    return frozenset(CityHoliday.objects.values_list("date", flat=True))
+
+
 def nothing(c, user, v) -> str:
     return ""
 
@@ -544,7 +563,7 @@ APPLY = {
     "start": apply_start,
     "record_action": apply_record_action,
     "request_info": apply_request_info,
-    "resume": nothing,
+    "resume": apply_resume,
     "submit": apply_submit,
     "return_draft": apply_return_draft,
     "approve": apply_approve,

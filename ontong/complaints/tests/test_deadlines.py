@@ -139,3 +139,42 @@ def test_admin_edit_of_the_calendar_recomputes_open_cases(
     client.post("/admin/complaints/cityholiday/add/", {"date": "2026-11-24", "name": "임시공휴일"})
     run_tasks()
     assert Complaint.objects.get(pk=complaint.pk).due_at > before
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "hours"),
+    [
+        (at(2026, 11, 23, 10), at(2026, 11, 23, 15), 4),  # lunch not counted
+        (at(2026, 11, 27, 17), at(2026, 11, 30, 10), 2),  # over a weekend
+        (at(2026, 9, 23, 15), at(2026, 9, 28, 15), 8),  # over 추석
+        (at(2026, 11, 23, 19), at(2026, 11, 23, 22), 0),  # evening only
+    ],
+)
+def test_working_hours_between(start, end, hours):
+    from ontong.complaints.deadlines import working_hours_between
+
+    assert working_hours_between(start, end) == hours
+
+
+@pytest.mark.django_db
+def test_waiting_for_the_citizen_does_not_count(staff, new_complaint, monkeypatch):
+    from django.utils import timezone as tz
+
+    from ontong.complaints.models import Complaint
+    from ontong.complaints.workflow import perform
+    from ontong.org.models import Department
+
+    c = perform(
+        new_complaint(kind="건의"),
+        "assign",
+        staff["triage"],
+        department=Department.objects.get(name="도로과"),
+    )
+    c = perform(c, "start", staff["road"])
+    monkeypatch.setattr(tz, "now", lambda: at(2026, 11, 23, 10))
+    c = perform(c, "request_info", staff["road"], text="정확한 위치를 알려 주세요")
+    due = c.due_at
+    monkeypatch.setattr(tz, "now", lambda: at(2026, 11, 24, 10))  # 8 working hours later
+    c = perform(c, "resume", staff["road"])
+    assert c.due_at == add_working_hours(due, 8) and c.paused_at is None
+    assert "8.0근무시간" in Complaint.objects.get(pk=c.pk).events.get(action="resume").note
