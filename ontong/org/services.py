@@ -1,16 +1,13 @@
 """Department catalogue: demo loading and CSV/XLSX import/export."""
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from openpyxl import load_workbook
 
-from ontong.tabular import to_csv, to_xlsx
+from ontong.tabular import TableError, read_grid, to_csv, to_xlsx
 
 from .models import ROLE_GROUPS, Area, Department, Role
 
@@ -84,32 +81,11 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
 
 
-class ImportError_(ValueError):
-    pass
-
-
-def decode_csv(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportError_("CSV 인코딩을 알 수 없습니다 (UTF-8 또는 CP949만 지원).")
+ImportError_ = TableError
 
 
 def read_table(data: bytes, filename: str) -> list[dict[str, str]]:
-    if filename.lower().endswith(".xlsx"):
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True).active
-        except Exception as exc:
-            raise ImportError_(f"XLSX 파일을 읽을 수 없습니다: {exc}") from exc
-        rows = [
-            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
-        ]
-    else:
-        rows = list(csv.reader(io.StringIO(decode_csv(data))))
-    if not rows:
-        raise ImportError_("빈 파일입니다.")
+    rows = read_grid(data)
     header = [h.strip() for h in rows[0]]
     by_header = {h: c for h, c in zip(HEADERS, COLUMNS, strict=True)} | {c: c for c in COLUMNS}
     unknown = [h for h in header if h and h not in by_header]
