@@ -8,6 +8,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("queue/", views.queue, name="queue"),
     path("complaints/", views.search, name="search"),
+    path("overdue/", views.overdue, name="overdue"),
     path("complaints/<str:receipt_no>/", views.detail, name="detail"),
     path("complaints/<str:receipt_no>/act/<str:action>/", views.act, name="act"),
     path("complaints/<str:receipt_no>/reveal/", views.reveal, name="reveal"),

@@ -41,7 +41,7 @@ def home(request):
     return render(request, "web/no_role.html", {"is_pr": request.user.has_role(Role.PR)})
 
 
-def list_page(request, queryset, *, title, template="web/list.html", poll=False):
+def list_page(request, queryset, *, title, template="web/list.html", poll=False, extra=None):
     queryset = queryset.select_related("department", "area", "assignee")
     filters = ListFilter(request.GET or None)
     if request.GET:
@@ -59,7 +59,7 @@ def list_page(request, queryset, *, title, template="web/list.html", poll=False)
     }
     if request.htmx and request.htmx.target == "rows":
         return render(request, "web/_rows.html", context)
-    return render(request, template, context)
+    return render(request, template, {**context, **(extra or {})})
 
 
 def export_response(queryset, export: str, title: str) -> HttpResponse:
@@ -97,6 +97,30 @@ def queue(request):
         .order_by("due_at", "received_at")
     )
     return list_page(request, queryset, title=_("부서함"), poll=True)
+
+
+@login_required
+def overdue(request):
+    """기한 경과 현황: every case past its due time that the viewer may see, most overdue first,
+    with a count per department (민원총괄 sees the whole city, officers their department)."""
+    from django.db.models import Count
+
+    from ontong.complaints.models import CLOCK_STOPPED
+
+    queryset = (
+        visible_complaints(request.user)
+        .filter(due_at__lt=timezone.now())
+        .exclude(state__in=CLOCK_STOPPED)
+        .order_by("due_at")
+    )
+    counts = queryset.values("department__name").annotate(n=Count("pk")).order_by("-n")
+    return list_page(
+        request,
+        queryset,
+        title=_("기한 경과"),
+        template="web/overdue.html",
+        extra={"counts": counts},
+    )
 
 
 @login_required

@@ -228,3 +228,30 @@ def test_korean_is_the_default_whatever_the_browser_says(client, staff):
     login(client, staff["triage"])
     page = client.get("/inbox/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
     assert "접수함" in page and 'lang="ko"' in page
+
+
+def test_overdue_board_for_officer_manager_and_admin(client, staff, road_case, new_complaint):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    Complaint.objects.filter(pk=road_case.pk).update(due_at=timezone.now() - dt.timedelta(days=2))
+    other = perform(
+        new_complaint("버스"),
+        "assign",
+        staff["triage"],
+        department=Department.objects.get(name="교통과"),
+    )
+    Complaint.objects.filter(pk=other.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    for user, sees_road, sees_traffic in [
+        ("road", True, False),
+        ("road_mgr", True, False),
+        ("admin", True, True),
+    ]:
+        page = login(client, staff[user]).get("/overdue/").content.decode()
+        assert (road_case.receipt_no in page, other.receipt_no in page) == (
+            sees_road,
+            sees_traffic,
+        ), user
+        assert 'class="overdue"' in page and "기한 경과" in page
+    assert "도로과 1" in page and "교통과 1" in page
