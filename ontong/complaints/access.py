@@ -9,9 +9,13 @@ from .models import Complaint
 
 
 def department_scope(user) -> list[int]:
-    """The user's department and every department below it (a 과 manager sees its 팀s)."""
+    """The user's department and every department below it (a 과 manager sees its 팀s).
+    Kept on the user object for the request: every action check on a page asks for it."""
     if not user.department_id:
         return []
+    cached = getattr(user, "_department_scope", None)
+    if cached is not None and cached[0] == user.department_id:
+        return cached[1]
     from ontong.org.models import Department
 
     scope, frontier = [user.department_id], [user.department_id]
@@ -20,6 +24,7 @@ def department_scope(user) -> list[int]:
             Department.objects.filter(parent_id__in=frontier).values_list("id", flat=True)
         )
         scope.extend(frontier)
+    user._department_scope = (user.department_id, scope)
     return scope
 
 

@@ -122,33 +122,28 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
     """z(SVM margin) + centroid_weight·z(cosine to class centroid) + neighbour_weight·z(best cosine
     to any past case of the class)."""
 
-    def __init__(self, C=0.5, centroid_weight=0.2, neighbour_weight=0.3, neighbour_width=None):
+    def __init__(self, C=0.5, centroid_weight=0.2, neighbour_weight=0.3):
         self.C = C
         self.centroid_weight = centroid_weight
         self.neighbour_weight = neighbour_weight
-        self.neighbour_width = neighbour_width  # None: every feature
 
     @staticmethod
     def unit(X):
-        return normalize(X).astype(np.float32)
-
-    def neighbour_view(self, X):
-        return normalize(X[:, : self.neighbour_width or X.shape[1]]).astype(np.float32).tocsr()
+        return normalize(X).astype(np.float32).tocsr()
 
     def fit(self, X, y):
         y = np.asarray(y)
         self.svm_ = LinearSVC(C=self.C, class_weight="balanced").fit(X, y)
         self.svm_.coef_ = self.svm_.coef_.astype(np.float32)
         self.classes_ = self.svm_.classes_
-        cases = self.neighbour_view(X)
+        unit = self.unit(X)
         self.label_index_ = [np.flatnonzero(y == label) for label in self.classes_]
-        unit = self.unit(X).tocsr()
         self.centroids_ = normalize(
             sparse.vstack(
                 [sparse.csr_matrix(unit[rows].mean(axis=0)) for rows in self.label_index_]
             )
         ).tocsr()
-        self.cases_by_label_ = [cases[rows] for rows in self.label_index_]
+        self.cases_by_label_ = [unit[rows] for rows in self.label_index_]
         return self
 
     def decision_function(self, X):
@@ -159,14 +154,8 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
         if margin.ndim == 1:
             margin = np.column_stack([-margin, margin])
         centroid = (unit @ self.centroids_.T).toarray()
-        neighbour = self.nearest_case(
-            X, standardise(margin) + self.centroid_weight * standardise(centroid)
-        )
-        return (
-            standardise(margin)
-            + self.centroid_weight * standardise(centroid)
-            + self.neighbour_weight * standardise(neighbour)
-        )
+        prior = standardise(margin) + self.centroid_weight * standardise(centroid)
+        return prior + self.neighbour_weight * standardise(self.nearest_case(unit, prior))
 
     def margin(self, X) -> np.ndarray:
         """The SVM's decision values in float32: sklearn's own would copy the weights to float64
@@ -177,10 +166,9 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
         )
         return values.ravel() if values.shape[1] == 1 else values
 
-    def nearest_case(self, X, prior: np.ndarray) -> np.ndarray:
-        """Best cosine to a past case, searched only within each row's most likely departments
-        (searching every case of every department is the slow part at city scale)."""
-        view = self.neighbour_view(X)
+    def nearest_case(self, view, prior: np.ndarray) -> np.ndarray:
+        """Best cosine to a past case (rows of `view` are unit vectors), searched only within each
+        row's most likely departments (searching every case of every department is the slow part)."""
         result = np.zeros(prior.shape, dtype=np.float32)
         candidates = np.argsort(-prior, axis=1)[:, :NEIGHBOUR_CANDIDATES]
         for row in range(view.shape[0]):

@@ -167,7 +167,6 @@ def detail(request, receipt_no: str):
         {
             "c": complaint,
             "reveal": reveal,
-            "handles": handles_case(request.user, complaint),
             "thread": complaint.messages.select_related("author").prefetch_related("attachments"),
             "events": complaint.events.select_related("actor"),
             "attachments": complaint.attachments.all(),

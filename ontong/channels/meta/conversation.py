@@ -275,7 +275,8 @@ def answer_status(identity, account, channel, mid, body, text, when) -> None:
     if complaint is None:
         fallback = latest_complaint(identity)
         if fallback is None:
-            return open_new_complaint(identity, account, channel, mid, body, [], when) and None
+            open_new_complaint(identity, account, channel, mid, body, [], when)
+            return None
         store_inbound(fallback, channel, account, mid, body, when)
         reply(
             fallback,

@@ -78,8 +78,6 @@ def event_label(action: str) -> str:
 @register.simple_tag
 def public_event(event):
     label = EVENT_LABELS.get(event.action, event.action)
-    if event.action in {"assign", "reassign"} and event.complaint.department:
-        return f"{label}"
     if event.action == "transfer":
         return f"{label}: {event.complaint.transfer_agency}"
     return label
