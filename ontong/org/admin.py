@@ -42,7 +42,7 @@ class DepartmentAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                report = services.import_departments(upload.read(), upload.name)
+                report = services.import_departments(upload.read())
             except services.ImportError_ as exc:
                 form.add_error("file", str(exc))
             else:

@@ -84,7 +84,7 @@ class ImportReport:
 ImportError_ = TableError
 
 
-def read_table(data: bytes, filename: str) -> list[dict[str, str]]:
+def read_table(data: bytes) -> list[dict[str, str]]:
     rows = read_grid(data)
     header = [h.strip() for h in rows[0]]
     by_header = {h: c for h, c in zip(HEADERS, COLUMNS, strict=True)} | {c: c for c in COLUMNS}
@@ -102,10 +102,10 @@ def read_table(data: bytes, filename: str) -> list[dict[str, str]]:
 
 
 @transaction.atomic
-def import_departments(data: bytes, filename: str) -> ImportReport:
+def import_departments(data: bytes) -> ImportReport:
     """Create or update departments by name; all rows or none (errors roll everything back)."""
     report = ImportReport()
-    rows = read_table(data, filename)
+    rows = read_table(data)
     kinds = {k.value for k in Department.Kind}
     by_name = {d.name: d for d in Department.objects.all()}
     for number, row in enumerate(rows, start=2):

@@ -35,14 +35,14 @@ def test_export_then_import_round_trips_csv_and_xlsx():
     sheet = load_workbook(io.BytesIO(xlsx_bytes)).active
     assert sheet.cell(1, 1).value == "부서명"
     count = Department.objects.count()
-    for data, name in [(csv_bytes, "d.csv"), (xlsx_bytes, "d.xlsx")]:
-        report = import_departments(data, name)
+    for data in [csv_bytes, xlsx_bytes]:
+        report = import_departments(data)
         assert report.errors == [] and report.created == 0 and report.updated == count
 
 
 def test_import_cp949_with_reorganisation():
     csv_text = "부서명,종류,상위부서,키워드,사용,개편후부서\n새과,과,,가로등,Y,\n옛과,과,,,N,새과\n"
-    report = import_departments(csv_text.encode("cp949"), "org.csv")
+    report = import_departments(csv_text.encode("cp949"))
     assert report.errors == [] and report.created == 2
     old = Department.objects.get(name="옛과")
     assert not old.is_active and old.current().name == "새과"
@@ -60,12 +60,12 @@ def test_import_cp949_with_reorganisation():
 )
 def test_bad_files_get_a_clear_error(data, message):
     with pytest.raises(ImportError_, match=message):
-        import_departments(data, "bad.csv")
+        import_departments(data)
 
 
 def test_row_errors_roll_back_everything():
     csv_text = "부서명,종류,상위부서\n좋은과,과,\n,과,\n나쁜과,우주,\n고아과,팀,없는부서\n"
-    report = import_departments(csv_text.encode(), "org.csv")
+    report = import_departments(csv_text.encode())
     assert len(report.errors) == 3
     assert any("3행" in e and "비어" in e for e in report.errors)
     assert any("'우주'" in e for e in report.errors)
@@ -75,7 +75,7 @@ def test_row_errors_roll_back_everything():
 
 def test_broken_xlsx_is_reported():
     with pytest.raises(ImportError_, match="XLSX"):
-        import_departments(b"PK\x03\x04 not really", "org.xlsx")
+        import_departments(b"PK\x03\x04 not really")
 
 
 def test_admin_imports_a_department_file(client, django_user_model):
