@@ -1,6 +1,7 @@
 """Korean-aware search: index and query are both reduced to content morphemes with Kiwi,
 so "가로등이" finds "가로등" and "고장났어요" finds "고장"."""
 
+import os
 import re
 import threading
 import unicodedata
@@ -23,7 +24,11 @@ def kiwi():
             if _kiwi is None:
                 from kiwipiepy import Kiwi
 
-                _kiwi = Kiwi()
+                # Without the multi-word WikiData dictionary: 185 MiB less per process and the
+                # same routing scores on the shared datasets (docs/routing.md).
+                # Worker threads serve batches (training); a single text is analysed in the
+                # caller's thread as before.
+                _kiwi = Kiwi(load_multi_dict=False, num_workers=max(1, os.cpu_count() or 1))
     return _kiwi
 
 

@@ -23,6 +23,8 @@ class RoutingModelAdmin(admin.ModelAdmin):
         "holdout_top1",
         "holdout_top3",
         "incumbent_top1",
+        "temperature",
+        "holdout_ece",
         "promoted",
         "note",
     ]

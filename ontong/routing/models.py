@@ -38,6 +38,12 @@ class RoutingModel(models.Model):
     holdout_top1 = models.FloatField(null=True, blank=True)
     holdout_top3 = models.FloatField(null=True, blank=True)
     incumbent_top1 = models.FloatField(null=True, blank=True)
+    temperature = models.FloatField(
+        default=1.0, help_text=_("확률 보정: 최근 사례에 맞춘 softmax 온도")
+    )
+    holdout_ece = models.FloatField(
+        null=True, blank=True, help_text=_("보정 후 최근 사례에서의 기대 보정 오차(ECE)")
+    )
     promoted = models.BooleanField(default=False)
     file = models.CharField(max_length=300, blank=True)
     note = models.TextField(blank=True)

@@ -6,7 +6,8 @@ departments and repeated complaints are not lost.
 The same pipeline serves production suggestions, retraining and `ontong routing evaluate`.
 """
 
-from functools import lru_cache
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sparse
@@ -20,6 +21,10 @@ from ontong.complaints.search import kiwi, normalise
 
 MORPHEME_TAGS = ("N", "V", "M", "X", "S")
 MAX_CHARS = 5000
+# Morphemes of the first 500 characters only: Kiwi's time grows with the text (about 20 ms per
+# 1,000 characters on one core) while the character n-grams already cover the whole text. On the
+# shared datasets 400, 500, 700 and 1,000 scored within noise of the whole text (docs/routing.md).
+MORPHEME_CHARS = 500
 # Caps keep a city-scale model small (the SVM holds departments × features weights); the shared
 # datasets stay well under them, so the caps only bite on large histories.
 MAX_MORPHEME_FEATURES = 100_000
@@ -30,17 +35,45 @@ NEIGHBOUR_CANDIDATES = 10
 TITLE_WEIGHT_MIN, TITLE_WEIGHT_MAX, TITLE_WEIGHT_SCALE = 0.1, 0.6, 1000
 
 
-@lru_cache(maxsize=100_000)
-def morphemes(text: str) -> tuple[str, ...]:
-    text = normalise(text)[:MAX_CHARS]
-    return tuple(
-        f"{t.form}/{t.tag}" for t in kiwi().tokenize(text) if t.tag.startswith(MORPHEME_TAGS)
-    )
+_analysed: dict[str, tuple[tuple[str, int], ...]] = {}
+CACHE_SIZE = 100_000
+
+
+def analyse_many(texts) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Analyse the texts not yet cached in one Kiwi batch (Kiwi spreads a batch over its worker
+    threads: the machine's cores while training). Returns what it analysed."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _analysed))
+    if not missing:
+        return {}
+    if len(_analysed) + len(missing) > CACHE_SIZE:
+        _analysed.clear()
+    prepared = [normalise(t)[:MORPHEME_CHARS] for t in missing]
+    # One text is analysed in this thread: handing it to Kiwi's pool only adds a wait.
+    analyses = [kiwi().tokenize(prepared[0])] if len(prepared) == 1 else kiwi().tokenize(prepared)
+    fresh = {
+        text: tuple(
+            (f"{t.form}/{t.tag}", t.start) for t in tokens if t.tag.startswith(MORPHEME_TAGS)
+        )
+        for text, tokens in zip(missing, analyses, strict=True)
+    }
+    _analysed.update(fresh)
+    return fresh
+
+
+def analysed(text: str) -> tuple[tuple[str, int], ...]:
+    """Content morphemes of the text's first MORPHEME_CHARS characters, with their offsets."""
+    found = _analysed.get(text)
+    if found is None:  # another thread may analyse (or clear) meanwhile
+        found = analyse_many([text]).get(text)
+    return found if found is not None else _analysed.get(text, ())
+
+
+def with_bigrams(tokens: list[str]) -> list[str]:
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
 def morpheme_analyzer(text: str) -> list[str]:
-    tokens = list(morphemes(text))
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return with_bigrams([form for form, _ in analysed(text)])
 
 
 def title(text: str) -> str:
@@ -48,7 +81,9 @@ def title(text: str) -> str:
 
 
 def title_morphemes(text: str) -> list[str]:
-    return morpheme_analyzer(title(text))
+    """The first line's morphemes, taken from the whole text's analysis (one Kiwi call)."""
+    end = len(normalise(title(text)))
+    return with_bigrams([form for form, start in analysed(text) if start < end])
 
 
 def char_text(text: str) -> str:
@@ -118,6 +153,34 @@ def standardise(values: np.ndarray) -> np.ndarray:
     )
 
 
+def one_vs_rest_svm(X, y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What LinearSVC(C, class_weight="balanced") does for several classes — one binary problem
+    per class, its own cases weighted as liblinear weights them (the rest at C) — but with the
+    problems spread over the machine's cores: liblinear releases the GIL, so threads suffice.
+    Weights come back as float32 (departments × features)."""
+    classes, counts = np.unique(y, return_counts=True)
+    balanced = len(y) / (len(classes) * counts)
+
+    def fit_one(k: int):
+        model = LinearSVC(C=C, class_weight={True: balanced[k], False: 1.0})
+        model.fit(X, y == classes[k])
+        return model.coef_[0].astype(np.float32), float(model.intercept_[0])
+
+    with ThreadPoolExecutor(max_workers=training_threads()) as pool:
+        rows = list(pool.map(fit_one, range(len(classes))))
+    # Fortran order, so that coef.T (features × departments) is the C-contiguous matrix the
+    # sparse product wants; otherwise scipy copies all the weights on every suggestion.
+    coef = np.asfortranarray(np.vstack([row for row, _ in rows]))
+    intercept = np.array([b for _, b in rows], dtype=np.float32)
+    return classes, coef, intercept
+
+
+def training_threads() -> int:
+    return max(
+        1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
+
+
 class BlendedClassifier(ClassifierMixin, BaseEstimator):
     """z(SVM margin) + centroid_weight·z(cosine to class centroid) + neighbour_weight·z(best cosine
     to any past case of the class)."""
@@ -133,16 +196,19 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         y = np.asarray(y)
-        self.svm_ = LinearSVC(C=self.C, class_weight="balanced").fit(X, y)
-        self.svm_.coef_ = self.svm_.coef_.astype(np.float32)
-        self.classes_ = self.svm_.classes_
+        self.classes_, self.coef_, self.intercept_ = one_vs_rest_svm(X, y, self.C)
         unit = self.unit(X)
         self.label_index_ = [np.flatnonzero(y == label) for label in self.classes_]
-        self.centroids_ = normalize(
-            sparse.vstack(
-                [sparse.csr_matrix(unit[rows].mean(axis=0)) for rows in self.label_index_]
+        # Stored features × departments: a complaint's few features then pick short rows.
+        self.centroids_t_ = (
+            normalize(
+                sparse.vstack(
+                    [sparse.csr_matrix(unit[rows].mean(axis=0)) for rows in self.label_index_]
+                )
             )
-        ).tocsr()
+            .T.astype(np.float32)
+            .tocsr()
+        )
         self.cases_by_label_ = [unit[rows] for rows in self.label_index_]
         return self
 
@@ -151,20 +217,14 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
             return np.ones((X.shape[0], 1))
         unit = self.unit(X)
         margin = self.margin(X)
-        if margin.ndim == 1:
-            margin = np.column_stack([-margin, margin])
-        centroid = (unit @ self.centroids_.T).toarray()
+        centroid = (unit @ self.centroids_t_).toarray()
         prior = standardise(margin) + self.centroid_weight * standardise(centroid)
         return prior + self.neighbour_weight * standardise(self.nearest_case(unit, prior))
 
     def margin(self, X) -> np.ndarray:
         """The SVM's decision values in float32: sklearn's own would copy the weights to float64
         on every call (departments × features), which dominated suggestion latency."""
-        values = (
-            np.asarray(sparse.csr_matrix(X, dtype=np.float32) @ self.svm_.coef_.T)
-            + self.svm_.intercept_
-        )
-        return values.ravel() if values.shape[1] == 1 else values
+        return np.asarray(sparse.csr_matrix(X, dtype=np.float32) @ self.coef_.T) + self.intercept_
 
     def nearest_case(self, view, prior: np.ndarray) -> np.ndarray:
         """Best cosine to a past case (rows of `view` are unit vectors), searched only within each
@@ -172,9 +232,11 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
         result = np.zeros(prior.shape, dtype=np.float32)
         candidates = np.argsort(-prior, axis=1)[:, :NEIGHBOUR_CANDIDATES]
         for row in range(view.shape[0]):
-            query = view[row]
+            # Sparse cases times a dense query is a plain loop over the cases' entries; sparse
+            # times sparse was five times slower.
+            query = view[row].toarray().ravel()
             for label in candidates[row]:
-                result[row, label] = (self.cases_by_label_[label] @ query.T).max()
+                result[row, label] = (self.cases_by_label_[label] @ query).max()
         return result
 
     def predict(self, X):
@@ -185,6 +247,7 @@ class Router(Pipeline):
     """The pipeline, telling the classifier how wide the morpheme block is once features are fit."""
 
     def fit(self, texts, y):
+        analyse_many(texts)
         matrix = self.named_steps["features"].fit_transform(texts)
         classifier = self.named_steps["classifier"]
         for _name, transformer in self.named_steps["features"].transformer_list:
@@ -198,17 +261,55 @@ def build() -> Router:
     return Router([("features", features()), ("classifier", BlendedClassifier())])
 
 
-def ranked(model: Pipeline, texts: list[str], k: int = 3) -> list[list[tuple[str, float]]]:
-    """Top-k labels per text with a confidence in 0..1 (softmax over the blended scores)."""
-    values = model.decision_function(texts)
+def probabilities(model: Pipeline, texts: list[str]) -> np.ndarray:
+    """Softmax over the blended scores, divided by the temperature fitted on held-back cases when
+    the model was trained (1 for an uncalibrated model)."""
+    values = model.decision_function(texts) / getattr(model, "temperature_", 1.0)
     exp = np.exp(values - values.max(axis=1, keepdims=True))
-    probabilities = exp / exp.sum(axis=1, keepdims=True)
-    order = np.argsort(-values, axis=1)[:, :k]
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def ranked(model: Pipeline, texts: list[str], k: int = 3) -> list[list[tuple[str, float]]]:
+    """Top-k labels per text with their probability."""
+    probability = probabilities(model, texts)
+    order = np.argsort(-probability, axis=1)[:, :k]
     classes = model.classes_
     return [
-        [(str(classes[i]), float(probabilities[row, i])) for i in order[row]]
+        [(str(classes[i]), float(probability[row, i])) for i in order[row]]
         for row in range(len(texts))
     ]
+
+
+def negative_log_likelihood(values: np.ndarray, gold: np.ndarray) -> float:
+    shifted = values - values.max(axis=1, keepdims=True)
+    log_probability = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-log_probability[np.arange(len(gold)), gold].mean())
+
+
+def fit_temperature(values: np.ndarray, gold: np.ndarray) -> float:
+    """Temperature scaling (Guo et al., 2017): the one divisor of the scores that makes the
+    softmax's probabilities match how often held-back cases were right. `gold` holds column
+    indices; it does not change which department ranks first."""
+    if len(gold) == 0:
+        return 1.0
+    grid = np.exp(np.linspace(np.log(0.05), np.log(20.0), 160))
+    return float(min(grid, key=lambda t: negative_log_likelihood(values / t, gold)))
+
+
+def calibration_error(probability: np.ndarray, gold: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error of the top suggestion: |confidence − accuracy| averaged over
+    equal-width confidence bins, weighted by their size."""
+    if len(gold) == 0:
+        return 0.0
+    confidence = probability.max(axis=1)
+    correct = probability.argmax(axis=1) == gold
+    edges = np.linspace(0, 1, bins + 1)
+    error = 0.0
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        inside = (confidence > low) & (confidence <= high)
+        if inside.any():
+            error += inside.mean() * abs(confidence[inside].mean() - correct[inside].mean())
+    return float(error)
 
 
 def top_k(model: Pipeline, texts: list[str], k: int = 3) -> list[list[str]]:

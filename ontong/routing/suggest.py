@@ -81,7 +81,7 @@ def model_evidence(model, text: str, label) -> list[str]:
     vectorizer = union.transformer_list[0][1]
     row = vectorizer.transform([text])
     index = [str(c) for c in classifier.classes_].index(str(label))
-    coef = classifier.svm_.coef_[index if len(classifier.classes_) > 2 else 0][: row.shape[1]]
+    coef = classifier.coef_[index][: row.shape[1]]
     contributions = row.multiply(coef).toarray()[0]
     names = vectorizer.get_feature_names_out()
     best = [i for i in np.argsort(-contributions)[:5] if contributions[i] > 0]
@@ -114,10 +114,15 @@ def suggest(complaint: Complaint, k: int = 3) -> list[Suggestion]:
     weight = MODEL_WEIGHT if model is not None else 0.0
     for dept_id, (score, hits) in catalogue.items():
         combined[dept_id] = [(1 - weight) * score / total, [f"사무분장: {', '.join(hits)}"]]
+    # Shown confidence: the model's calibrated probability for departments it knows; the
+    # catalogue's share only for departments it has never seen (a new city, a new department).
+    known: dict[int, float] = {}
     if model is not None:
-        for label, probability in pipeline.ranked(model, [text], k=k)[0]:
-            entry = combined.setdefault(int(label), [0.0, []])
-            entry[0] += weight * probability
+        probability = pipeline.probabilities(model, [text])[0]
+        known = {int(label): float(p) for label, p in zip(model.classes_, probability, strict=True)}
+        for label, p in sorted(known.items(), key=lambda item: -item[1])[:k]:
+            entry = combined.setdefault(label, [0.0, []])
+            entry[0] += weight * p
             words = model_evidence(model, text, label)
             entry[1].insert(
                 0, f"모델 v{record.pk}: {', '.join(words) if words else '과거 배정과 비슷함'}"
@@ -128,10 +133,11 @@ def suggest(complaint: Complaint, k: int = 3) -> list[Suggestion]:
         dept = departments.get(dept_id)
         if dept is None or any(s.department.pk == dept.current().pk for s in results):
             continue
+        confidence = known.get(dept_id, score)
         results.append(
             Suggestion(
                 dept.current(),
-                round(min(score, 1.0), 3),
+                round(min(confidence, 1.0), 3),
                 [*evidence, *place_notes],
                 "model" if model is not None else "catalogue",
             )
@@ -205,6 +211,24 @@ def score(model, texts, labels) -> tuple[float, float]:
     return round(top1, 4), round(top3, 4)
 
 
+def calibrate(candidate, texts, labels) -> tuple[float, float]:
+    """The temperature that makes the candidate's probabilities honest on the held-back recent
+    cases, and its calibration error there afterwards. Departments the candidate never saw
+    cannot be scored and are left out."""
+    column = {label: i for i, label in enumerate(candidate.classes_)}
+    known = [i for i, label in enumerate(labels) if label in column]
+    if not known:
+        return 1.0, 0.0
+    values = candidate.decision_function([texts[i] for i in known])
+    gold = np.array([column[labels[i]] for i in known])
+    temperature = pipeline.fit_temperature(values, gold)
+    candidate.temperature_ = temperature
+    ece = pipeline.calibration_error(
+        pipeline.probabilities(candidate, [texts[i] for i in known]), gold
+    )
+    return temperature, round(ece, 4)
+
+
 def train() -> RoutingModel:
     """Train a candidate; promote it only if it is not worse than the current model on the most
     recent cases (held back from its training)."""
@@ -226,6 +250,7 @@ def train() -> RoutingModel:
     candidate = pipeline.build().fit([e[0] for e in older], [e[1] for e in older])
     record.holdout = len(recent)
     record.holdout_top1, record.holdout_top3 = score(candidate, texts, labels)
+    record.temperature, record.holdout_ece = calibrate(candidate, texts, labels)
     _current_record, current = promoted_model()
     if current is not None:
         record.incumbent_top1 = score(current, texts, labels)[0]
@@ -234,6 +259,7 @@ def train() -> RoutingModel:
         record.save()
         return record
     final = pipeline.build().fit([e[0] for e in examples], [e[1] for e in examples])
+    final.temperature_ = record.temperature
     folder = Path(settings.VAR_DIR) / "models"
     folder.mkdir(parents=True, exist_ok=True)
     record.file = str(folder / f"routing-v{record.pk}.joblib")
