@@ -188,6 +188,11 @@ class Complaint(models.Model):
     status_token = models.CharField(max_length=64, blank=True, editable=False)
     search_text = models.TextField(blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(_("결과 통보 시각"), null=True, blank=True, db_index=True)
+    multi_party_people = models.PositiveIntegerField(
+        _("다수인관련민원 인원"), null=True, blank=True
+    )
+    multi_party_interest = models.CharField(_("공동의 이해"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -248,6 +253,7 @@ class Message(models.Model):
         REJECT = "reject", _("반려 안내")
         EXTENSION = "extension", _("처리기간 연장 안내")
         PROGRESS = "progress", _("중간 통지")
+        SURVEY = "survey", _("만족도 조사")
 
     class Delivery(models.TextChoices):
         RECEIVED = "received", _("수신")
@@ -314,3 +320,92 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Satisfaction(models.Model):
+    """The citizen's answer to the survey sent after the result notice (one per case; a later
+    answer replaces an earlier one)."""
+
+    complaint = models.OneToOneField(Complaint, models.CASCADE, related_name="satisfaction")
+    score = models.PositiveSmallIntegerField(_("만족도 (1–5)"), null=True, blank=True)
+    unresolved = models.BooleanField(_("해결되지 않았다고 답함"), default=False)
+    comment = models.TextField(_("의견"), blank=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    answered_at = models.DateTimeField(_("응답 시각"))
+
+    class Meta:
+        verbose_name = _("만족도")
+        verbose_name_plural = _("만족도")
+
+    def __str__(self) -> str:
+        return f"{self.complaint.receipt_no}: {self.score or '-'}"
+
+
+class Reminder(models.Model):
+    """One reminder stage for one due time. The unique constraint is what lets exactly one worker
+    send it, however many run the sweep at once; an extension makes a new due time and so new
+    reminders."""
+
+    class Stage(models.TextChoices):
+        DAY_BEFORE = "day_before", _("기한 전날")
+        DUE_DAY = "due_day", _("기한 당일")
+        OVERDUE = "overdue", _("기한 경과")
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="reminders")
+    stage = models.CharField(max_length=12, choices=Stage.choices)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "stage", "due_at"], name="complaints_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.stage} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """An in-app notice for a staff member, also e-mailed when they have an address."""
+
+    class Email(models.TextChoices):
+        NONE = "", _("보내지 않음")
+        QUEUED = "queued", _("발송 대기")
+        SENDING = "sending", _("발송 중")
+        SENT = "sent", _("발송됨")
+        FAILED = "failed", _("발송 실패")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
+    complaint = models.ForeignKey(Complaint, models.CASCADE, null=True, blank=True)
+    kind = models.CharField(max_length=20)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email = models.CharField(max_length=8, choices=Email.choices, default=Email.NONE, blank=True)
+    email_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Digest(models.Model):
+    """A department's daily summary; the unique constraint makes it once a day."""
+
+    department = models.ForeignKey("org.Department", models.CASCADE)
+    date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["department", "date"], name="complaints_digest_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.date}"

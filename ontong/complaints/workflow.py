@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from ontong.org.models import Department, Role, User
 
-from . import deadlines, notices
+from . import deadlines, notices, satisfaction
 from .access import department_scope
 from .models import FINAL_STATES, Complaint, Event, Kind, Message, State
 from .services import compute_due, reindex
@@ -184,6 +184,33 @@ ACTIONS = {
             needs=("reason", "new_due"),
         ),
         Action(
+            "reopen",
+            gettext_lazy("다시 처리"),
+            frozenset({S.NOTIFIED, S.CLOSED}),
+            S.IN_PROGRESS,
+            CENTRAL,
+            frozenset({Role.MANAGER}),
+            needs=("reason",),
+        ),
+        Action(
+            "close_repeated",
+            gettext_lazy("반복 민원 종결 (법 제23조)"),
+            frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.NEEDS_INFO}),
+            S.CLOSED,
+            frozenset({Role.ADMIN}),
+            frozenset({Role.MANAGER}),
+            needs=("reason",),
+        ),
+        Action(
+            "mark_multi_party",
+            gettext_lazy("다수인관련민원 지정"),
+            OPEN | {S.NOTIFIED},
+            None,
+            CENTRAL,
+            DEPT,
+            needs=("people", "interest"),
+        ),
+        Action(
             "relate",
             gettext_lazy("관련 민원 연결"),
             frozenset(State),
@@ -292,6 +319,10 @@ def validated(action: Action, complaint: Complaint, params: dict) -> dict:
         values[need] = VALIDATORS[need](params.get(need), complaint)
     if params.get("citizen_consent"):
         values["citizen_consent"] = True
+    if params.get("committee"):
+        values["committee"] = required_text(gettext_lazy("위원회 심의"), 500)(
+            params["committee"], complaint
+        )
     if "assignee" in params and params["assignee"]:
         values["assignee"] = validate_assignee(params["assignee"], values.get("department"))
     return values
@@ -377,7 +408,22 @@ VALIDATORS = {
     "kind": validate_kind,
     "related": validate_duplicate,
     "new_due": lambda value, complaint: validate_new_due(value, complaint),
+    "people": lambda value, complaint: validate_people(value),
+    "interest": required_text(gettext_lazy("공동의 이해"), max_length=200),
 }
+
+
+def validate_people(value) -> int:
+    """[법] 제2조6호: 5명 이상이 연명으로 (5세대 이상의 공동이해)."""
+    try:
+        people = int(str(value or "").strip())
+    except ValueError as exc:
+        raise WorkflowError(_("연명한 인원을 숫자로 입력하세요.")) from exc
+    if people < 5:
+        raise WorkflowError(_("다수인관련민원은 5명 이상이 연명한 민원입니다."))
+    if people > 1_000_000:
+        raise WorkflowError(_("연명한 인원이 너무 큽니다."))
+    return people
 
 
 def validate_new_due(value, complaint: Complaint):
@@ -454,7 +500,9 @@ def apply_approve(c: Complaint, user, v) -> str:
 
 
 def apply_notify(c: Complaint, user, v) -> str:
+    c.answered_at = timezone.now()
     notices.queue_notice(c, Message.Purpose.RESULT, notices.result_text(c), user)
+    satisfaction.queue_survey(c)
     grouped = list(c.duplicates.all())
     for duplicate in grouped:
         # Everyone who reported the same problem is told the result on their own channel.
@@ -547,6 +595,44 @@ def apply_resume(c: Complaint, user, v) -> str:
     return f"보완 대기 {waited:.1f}근무시간만큼 처리기한을 늦춤" if waited else ""
 
 
+def apply_reopen(c: Complaint, user, v) -> str:
+    """A case the citizen says is not solved, taken up again: a new period from today."""
+    c.answered_at = None
+    c.closed_at = None
+    c.due_at = compute_due(c.kind, timezone.now())
+    return f"다시 처리: {v['reason']} (새 처리기한 {timezone.localtime(c.due_at):%Y-%m-%d %H:%M})"
+
+
+def apply_close_repeated(c: Complaint, user, v) -> str:
+    """[법] 제23조: only when the same content came three or more times and the result was
+    notified twice or more; [영] 제26조: a 다수인관련민원 also needs 민원조정위원회's review."""
+    from ontong.routing.similar import repeated_by_same_person
+
+    flag = repeated_by_same_person(c)
+    if flag is None:
+        raise WorkflowError(_("같은 내용이 3회 이상 접수된 민원이 아닙니다 (법 제23조)."))
+    if flag.answered < 2:
+        raise WorkflowError(
+            _(
+                "앞선 같은 민원에 처리 결과를 2회 이상 통지한 뒤에만 종결할 수 있습니다 (지금 %(n)s회)."
+            )
+            % {"n": flag.answered}
+        )
+    if c.multi_party_people and not (v.get("committee") or "").strip():
+        raise WorkflowError(
+            _("다수인관련민원은 민원조정위원회 심의를 거쳐야 종결할 수 있습니다 (영 제26조).")
+        )
+    c.state_reason = v["reason"]
+    earlier = ", ".join(p.receipt_no for p in flag.previous[:5])
+    return f"법 제23조 반복 민원 종결 (앞선 같은 민원: {earlier}; 통지 {flag.answered}회): {v['reason']}"
+
+
+def apply_mark_multi_party(c: Complaint, user, v) -> str:
+    c.multi_party_people = v["people"]
+    c.multi_party_interest = v["interest"]
+    return f"다수인관련민원: {v['people']}명 연명, {v['interest']}"
+
+
 def city_holidays() -> frozenset:
     from .models import CityHoliday
 
@@ -568,6 +654,9 @@ APPLY = {
     "return_draft": apply_return_draft,
     "approve": apply_approve,
     "notify": apply_notify,
+    "reopen": apply_reopen,
+    "close_repeated": apply_close_repeated,
+    "mark_multi_party": apply_mark_multi_party,
     "close": nothing,
     "mark_duplicate": apply_duplicate,
     "transfer": apply_transfer,

@@ -6,6 +6,12 @@ from ontong.org.models import Role
 def ontong(request):
     context = {"CITY_NAME": settings.CITY_NAME}
     user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        from ontong.complaints.models import Notification
+
+        context["unread_notifications"] = Notification.objects.filter(
+            user=user, read_at__isnull=True
+        ).count()
     if user is not None and user.is_authenticated and user.has_role(Role.ADMIN):
         from ontong.channels.meta.models import MetaAccount
 

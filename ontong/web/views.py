@@ -18,7 +18,16 @@ from ontong.complaints.access import (
     handles_case,
     visible_complaints,
 )
-from ontong.complaints.models import FINAL_STATES, Attachment, Event, Kind, Message, State
+from ontong.complaints.models import (
+    FINAL_STATES,
+    Attachment,
+    Event,
+    Kind,
+    Message,
+    Notification,
+    Satisfaction,
+    State,
+)
 from ontong.complaints.workflow import ACTIONS, WorkflowError, available_actions, perform
 from ontong.org.models import Department, Role, User
 
@@ -182,6 +191,7 @@ def detail(request, receipt_no: str):
             "same_problem": similar.same_problem(complaint) if complaint.is_open else [],
             "repeat": similar.repeated_by_same_person(complaint),
             "duplicates": complaint.duplicates.all(),
+            "satisfaction": Satisfaction.objects.filter(complaint=complaint).first(),
         },
     )
 
@@ -206,6 +216,9 @@ def act(request, receipt_no: str, action: str):
             "related",
             "new_due",
             "citizen_consent",
+            "people",
+            "interest",
+            "committee",
         )
     }
     try:
@@ -273,3 +286,66 @@ def attachment(request, receipt_no: str, attachment_id: int):
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+def notifications(request):
+    """알림: reminders, escalations, digests and "not solved" answers for this person."""
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("web:notifications")
+    return render(
+        request,
+        "web/notifications.html",
+        {"items": mine.select_related("complaint")[:200], "title": _("알림")},
+    )
+
+
+def report_period(request) -> tuple[dt.date, dt.date]:
+    """The period asked for, or this month so far; end before start is swapped, not refused."""
+    today = timezone.localdate()
+
+    def day(name, default):
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return default
+
+    start, end = day("start", today.replace(day=1)), day("end", today)
+    return (start, end) if start <= end else (end, start)
+
+
+@login_required
+def report(request):
+    """통계: per department for a period, with charts and an XLSX export; each viewer sees the
+    departments they may see."""
+    from ontong.complaints import reports
+    from ontong.tabular import to_xlsx
+
+    if not request.user.has_role(Role.TRIAGE, Role.ADMIN, Role.OFFICER, Role.MANAGER):
+        raise Http404
+    start, end = report_period(request)
+    data = reports.build(start, end, visible_complaints(request.user))
+    if request.GET.get("export") == "xlsx":
+        rows = [r.values() for r in [*data.rows, data.total]]
+        body = to_xlsx([label for _, label in reports.COLUMNS], rows, title=f"{start}~{end}")
+        response = HttpResponse(
+            body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="ontong-report-{start}-{end}.xlsx"'
+        return response
+    chart = {
+        "departments": [r.department for r in data.rows[:15]],
+        "received": [r.received for r in data.rows[:15]],
+        "answered": [r.answered for r in data.rows[:15]],
+        "on_time": [r.on_time for r in data.rows[:15]],
+        "months": [m for m, _, _ in data.by_month],
+        "month_received": [n for _, n, _ in data.by_month],
+        "month_answered": [n for _, _, n in data.by_month],
+    }
+    return render(
+        request,
+        "web/report.html",
+        {"report": data, "columns": reports.COLUMNS, "chart": chart, "title": _("통계")},
+    )

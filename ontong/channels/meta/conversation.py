@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ontong.channels.email import can_email
-from ontong.complaints import notices, privacy
+from ontong.complaints import notices, privacy, satisfaction
 from ontong.complaints.deadlines import due_label
 from ontong.complaints.models import (
     FINAL_STATES,
@@ -33,6 +33,7 @@ CONSENT_MENU = [
     ("메신저로 충분해요", CONSENT_NONE),
 ]
 RECEIPT_NO = re.compile(r"\b(\d{4}-\d{6})\b")
+SKIP_WORDS = {"없음", "없어요", "아니요", "괜찮아요", "취소"}
 STATUS_WORDS = {"처리현황", "처리 현황", "진행상황", "진행 상황"}
 CANCEL_WORDS = {"취소", "그만", "괜찮아요"}
 WINDOW = dt.timedelta(hours=24)
@@ -216,6 +217,8 @@ def open_new_complaint(identity, account, channel, mid, body, images, when) -> C
 def handle_answer(identity, account, channel, mid, text, payload, when) -> bool:
     """Answers to our own questions (consent, phone, e-mail); False if it is not one."""
     question = identity.pending_question
+    if question.startswith(("survey:", "survey_comment:")):
+        return handle_survey_answer(identity, account, channel, mid, text, payload, when)
     complaint = latest_complaint(identity)
     if question == "new" or complaint is None:
         return False
@@ -262,6 +265,42 @@ def handle_answer(identity, account, channel, mid, text, payload, when) -> bool:
     identity.pending_question = ""
     identity.save(update_fields=["pending_question"])
     return False
+
+
+def handle_survey_answer(identity, account, channel, mid, text, payload, when) -> bool:
+    """A score (quick reply or typed 1–5), "아직 해결 안 됨", or the optional comment after it."""
+    question, _, complaint_id = identity.pending_question.partition(":")
+    complaint = Complaint.objects.filter(pk=complaint_id, identity=identity).first()
+    answer = satisfaction.parse_score(text, payload)
+    if complaint is None or (question == "survey" and answer is None):
+        identity.pending_question = ""
+        identity.save(update_fields=["pending_question"])
+        return False
+    store_inbound(complaint, channel, account, mid, text or payload, when)
+    if question == "survey":
+        score, unresolved = answer
+        try:
+            satisfaction.record_answer(complaint, channel, score=score, unresolved=unresolved)
+        except ValueError:
+            identity.pending_question = ""
+            identity.save(update_fields=["pending_question"])
+            return True
+        identity.pending_question = f"survey_comment:{complaint.pk}"
+        identity.save(update_fields=["pending_question"])
+        reply(
+            complaint,
+            "불편을 드려 죄송합니다. 담당 부서에 바로 전달했습니다. 무엇이 해결되지 않았는지 "
+            "알려 주시면 함께 전달하겠습니다. (없으면 '없음')"
+            if unresolved
+            else "응답해 주셔서 감사합니다. 더 하실 말씀이 있으면 보내 주세요. (없으면 '없음')",
+        )
+        return True
+    identity.pending_question = ""
+    identity.save(update_fields=["pending_question"])
+    if text and text not in SKIP_WORDS:
+        satisfaction.add_comment(complaint, text)
+        reply(complaint, "의견 감사합니다. 담당 부서에 전달했습니다.")
+    return True
 
 
 def answer_status(identity, account, channel, mid, body, text, when) -> None:

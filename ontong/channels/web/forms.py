@@ -121,3 +121,36 @@ class FollowUpForm(forms.Form):
     body = forms.CharField(
         label=_("추가로 알릴 내용"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class SurveyForm(forms.Form):
+    """[법] 제26조 만족도 조사: a score, or "not solved yet", and an optional comment."""
+
+    score = forms.TypedChoiceField(
+        label=_("처리 결과에 얼마나 만족하시나요?"),
+        choices=[
+            (5, _("5 매우 만족")),
+            (4, _("4 만족")),
+            (3, _("3 보통")),
+            (2, _("2 불만족")),
+            (1, _("1 매우 불만족")),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    unresolved = forms.BooleanField(label=_("아직 해결되지 않았어요"), required=False)
+    comment = forms.CharField(
+        label=_("의견 (선택)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("score") and not data.get("unresolved"):
+            raise forms.ValidationError(
+                _("만족도를 고르거나 '아직 해결되지 않았어요'를 선택하세요.")
+            )
+        return data

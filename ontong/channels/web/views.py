@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from ontong.complaints import privacy
-from ontong.complaints.models import Channel, Complaint, Event, Message, State
+from ontong.complaints import privacy, satisfaction
+from ontong.complaints.models import Channel, Complaint, Event, Message, Satisfaction, State
 from ontong.complaints.services import Intake, receive_complaint, status_token_matches
 
-from .forms import FollowUpForm, IntakeForm, StatusLookupForm
+from .forms import FollowUpForm, IntakeForm, StatusLookupForm, SurveyForm
 
 PUBLIC_EVENTS = {
     "received",
@@ -97,8 +97,21 @@ def complaint_for_token(receipt_no: str, token: str) -> Complaint:
 def status(request, receipt_no: str):
     token = request.GET.get("t", "")
     complaint = complaint_for_token(receipt_no, token)
-    form = FollowUpForm(request.POST or None)
-    if request.method == "POST" and complaint.is_open and form.is_valid():
+    answered = complaint.state in {State.NOTIFIED, State.CLOSED}
+    posted_survey = request.method == "POST" and "survey" in request.POST
+    form = FollowUpForm(request.POST if request.method == "POST" and not posted_survey else None)
+    survey = SurveyForm(request.POST if posted_survey else None)
+    if posted_survey and answered and survey.is_valid():
+        satisfaction.record_answer(
+            complaint,
+            Channel.WEB,
+            score=survey.cleaned_data["score"] or None,
+            unresolved=survey.cleaned_data["unresolved"],
+            comment=privacy.remove_rrns(survey.cleaned_data["comment"])[0],
+            ip=client_ip(request),
+        )
+        return redirect(status_link(complaint) + "&thanks=1")
+    if request.method == "POST" and not posted_survey and complaint.is_open and form.is_valid():
         add_follow_up(complaint, form.cleaned_data["body"], client_ip(request))
         return redirect(status_link(complaint))
     events = complaint.events.filter(action__in=PUBLIC_EVENTS)
@@ -113,7 +126,10 @@ def status(request, receipt_no: str):
             "form": form,
             "is_new": request.GET.get("new") == "1",
             "token": token,
-            "show_answer": complaint.state in {State.NOTIFIED, State.CLOSED},
+            "show_answer": answered,
+            "survey": survey if answered else None,
+            "answered_survey": Satisfaction.objects.filter(complaint=complaint).first(),
+            "thanks": request.GET.get("thanks") == "1",
         },
     )
     response["Referrer-Policy"] = "no-referrer"  # the token is in the URL

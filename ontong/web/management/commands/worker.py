@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from ontong.complaints.notices import send_due_progress_notices, sweep_deliveries
+from ontong.complaints.reminders import send_daily_digests, send_due_reminders
 from ontong.complaints.retention import purge_expired
 from ontong.routing.schedule import retrain_if_due
 
@@ -22,6 +23,8 @@ def sweep_forever(interval: float) -> None:
     while True:
         try:
             sweep_deliveries()
+            send_due_reminders()
+            send_daily_digests()
             if time.monotonic() - last_purge > PURGE_EVERY:
                 purge_expired()
                 send_due_progress_notices()
@@ -49,6 +52,9 @@ class Command(BaseCommand):
     def handle(self, *args, interval, sweep_interval, batch, **options):
         if batch:
             sweep_deliveries()
+            send_due_reminders()
+            send_daily_digests()
+            send_due_progress_notices()
         else:
             threading.Thread(target=sweep_forever, args=(sweep_interval,), daemon=True).start()
         worker_args = ["--queue-name", "*", "--interval", str(interval), "--no-reload"]
