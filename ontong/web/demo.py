@@ -243,7 +243,38 @@ def create_complaints(count: int = 50, seed: int = 7) -> int:
                 actor_for(action, complaint.department.name if complaint.department else dept_name),
                 **params,
             )
+    backdate_answers_and_surveys(rng, now)
     return Complaint.objects.count()
+
+
+def backdate_answers_and_surveys(rng: random.Random, now) -> None:
+    """The demo's cases were answered "today" by the loader; spread the answers over the days
+    after receipt as real ones would be, and give most of them a survey answer, so that the
+    report page shows something real-looking at once."""
+    from ontong.complaints.models import Satisfaction
+
+    answered = Complaint.objects.filter(answered_at__isnull=False).order_by("pk")
+    for complaint in answered:
+        when = min(now, complaint.received_at + dt.timedelta(days=rng.uniform(0.5, 16)))
+        Complaint.objects.filter(pk=complaint.pk).update(answered_at=when)
+        if rng.random() < 0.7:
+            Satisfaction.objects.update_or_create(
+                complaint=complaint,
+                defaults={
+                    "score": rng.choice([5, 5, 4, 4, 4, 3, 2]),
+                    "channel": complaint.channel,
+                    "answered_at": min(now, when + dt.timedelta(hours=rng.uniform(1, 48))),
+                },
+            )
+    first_open = Complaint.objects.filter(state="in_progress").order_by("pk").first()
+    if first_open:
+        perform(
+            first_open,
+            "mark_multi_party",
+            actor_for("reply", first_open.department.name),
+            people=23,
+            interest="같은 아파트 단지 주민들의 생활 불편",
+        )
 
 
 DEMO_META = {

@@ -29,6 +29,9 @@ PUBLIC_EVENTS = {
     "reject",
     "withdraw",
     "mark_duplicate",
+    "extend",
+    "reopen",
+    "close_repeated",
 }
 
 

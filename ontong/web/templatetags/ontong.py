@@ -37,6 +37,10 @@ EVENT_LABELS = {
     "resend": _("재발송"),
     "relate": _("관련 민원 연결"),
     "extend": _("처리기간 연장"),
+    "reopen": _("다시 처리"),
+    "close_repeated": _("반복 민원 종결"),
+    "mark_multi_party": _("다수인관련민원 지정"),
+    "satisfaction": _("만족도 응답"),
 }
 DUE_SOON = dt.timedelta(hours=24)
 
