@@ -83,14 +83,15 @@ def latency(model, queries) -> tuple[float, float]:
     return statistics.median(times), times[int(len(times) * 0.99) - 1]
 
 
-def peak_memory_of_loaded_worker(model_file: str) -> float:
+def peak_memory_of_loaded_worker(model_file: str) -> tuple[float, float]:
     """A fresh process that does what a worker does: Django, Kiwi, the model, one suggestion.
     Read from VmHWM: ru_maxrss would carry over the parent's peak across fork and exec."""
     code = (
         "import os,resource,sys;os.environ.setdefault('DJANGO_SETTINGS_MODULE','ontong.settings');"
         "import django;django.setup();import joblib;from ontong.routing import pipeline;"
-        f"m=joblib.load({model_file!r});pipeline.ranked(m,['도로에 포트홀이 생겼어요'*50]);"
-        "print([int(l.split()[1])/1024 for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
+        f"m=joblib.load({model_file!r},mmap_mode='r');pipeline.ranked(m,['도로에 포트홀이 생겼어요'*50]);"
+        "s={l.split(':')[0]:int(l.split()[1])/1024 for l in open('/proc/self/status') if l.endswith(' kB\\n')};"
+        "print(s['VmHWM'],s['RssFile'])"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
@@ -99,7 +100,8 @@ def peak_memory_of_loaded_worker(model_file: str) -> float:
         check=True,
         cwd=Path(__file__).resolve().parent.parent,
     )
-    return float(out.stdout.strip().splitlines()[-1])
+    peak, file_backed = map(float, out.stdout.strip().splitlines()[-1].split())
+    return peak, file_backed
 
 
 def baseline_worker_memory() -> float:
@@ -166,10 +168,11 @@ def main():
     file = "/tmp/ontong-bench-routing.joblib"
     joblib.dump(model, file)
     print(f"model file: {os.path.getsize(file) / 2**20:.0f} MiB")
-    loaded, bare = peak_memory_of_loaded_worker(file), baseline_worker_memory()
+    (loaded, file_backed), bare = peak_memory_of_loaded_worker(file), baseline_worker_memory()
     print(
         f"peak memory of a worker with the loaded model: {loaded:.0f} MiB "
-        f"(the same worker without a model: {bare:.0f} MiB; the model adds {loaded - bare:.0f} MiB)"
+        f"(the same worker without a model: {bare:.0f} MiB; the model adds {loaded - bare:.0f} MiB; "
+        f"file-backed, shared between processes, at the end: {file_backed:.0f} MiB)"
     )
 
 

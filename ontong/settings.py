@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ontong.channels.web",
     "ontong.channels.meta",
     "ontong.routing",
+    "ontong.publishing",
     "ontong.web",
 ]
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ontong.channels.web.urls")),
     path("", include("ontong.channels.meta.urls")),
+    path("", include("ontong.publishing.urls")),
     path("", include("ontong.web.urls")),
 ]

@@ -30,6 +30,7 @@ MORPHEME_CHARS = 500
 MAX_MORPHEME_FEATURES = 100_000
 MAX_CHAR_FEATURES = 100_000
 NEIGHBOUR_CANDIDATES = 10
+WEIGHTS_KEPT = 0.1
 # Title weight = min(MAX, MIN + body length / SCALE): a one-line gist adds little beside its
 # title, a 2,000-character proposal is mostly noise beside it.
 TITLE_WEIGHT_MIN, TITLE_WEIGHT_MAX, TITLE_WEIGHT_SCALE = 0.1, 0.6, 1000
@@ -153,11 +154,13 @@ def standardise(values: np.ndarray) -> np.ndarray:
     )
 
 
-def one_vs_rest_svm(X, y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def one_vs_rest_svm(X, y: np.ndarray, C: float) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarray]:
     """What LinearSVC(C, class_weight="balanced") does for several classes — one binary problem
     per class, its own cases weighted as liblinear weights them (the rest at C) — but with the
     problems spread over the machine's cores: liblinear releases the GIL, so threads suffice.
-    Weights come back as float32 (departments × features)."""
+
+    Only the largest tenth of the weights is kept, as a sparse features × departments matrix:
+    a tenth of the memory, and on the shared datasets no loss (docs/routing.md)."""
     classes, counts = np.unique(y, return_counts=True)
     balanced = len(y) / (len(classes) * counts)
 
@@ -168,11 +171,14 @@ def one_vs_rest_svm(X, y: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray,
 
     with ThreadPoolExecutor(max_workers=training_threads()) as pool:
         rows = list(pool.map(fit_one, range(len(classes))))
-    # Fortran order, so that coef.T (features × departments) is the C-contiguous matrix the
-    # sparse product wants; otherwise scipy copies all the weights on every suggestion.
-    coef = np.asfortranarray(np.vstack([row for row, _ in rows]))
+    coef = np.vstack([row for row, _ in rows])
+    magnitude = np.abs(coef).ravel()
+    cut = np.partition(magnitude, int(len(magnitude) * (1 - WEIGHTS_KEPT)))[
+        int(len(magnitude) * (1 - WEIGHTS_KEPT))
+    ]
+    weights = sparse.csr_matrix(np.where(np.abs(coef) >= cut, coef, 0).T)
     intercept = np.array([b for _, b in rows], dtype=np.float32)
-    return classes, coef, intercept
+    return classes, weights, intercept
 
 
 def training_threads() -> int:
@@ -196,7 +202,7 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         y = np.asarray(y)
-        self.classes_, self.coef_, self.intercept_ = one_vs_rest_svm(X, y, self.C)
+        self.classes_, self.weights_, self.intercept_ = one_vs_rest_svm(X, y, self.C)
         unit = self.unit(X)
         self.label_index_ = [np.flatnonzero(y == label) for label in self.classes_]
         # Stored features × departments: a complaint's few features then pick short rows.
@@ -222,9 +228,12 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
         return prior + self.neighbour_weight * standardise(self.nearest_case(unit, prior))
 
     def margin(self, X) -> np.ndarray:
-        """The SVM's decision values in float32: sklearn's own would copy the weights to float64
-        on every call (departments × features), which dominated suggestion latency."""
-        return np.asarray(sparse.csr_matrix(X, dtype=np.float32) @ self.coef_.T) + self.intercept_
+        """The SVM's decision values, from the pruned sparse weights."""
+        return (sparse.csr_matrix(X, dtype=np.float32) @ self.weights_).toarray() + self.intercept_
+
+    def class_weights(self, index: int) -> np.ndarray:
+        """One department's weights over all features (zeros where pruned)."""
+        return self.weights_[:, index].toarray().ravel()
 
     def nearest_case(self, view, prior: np.ndarray) -> np.ndarray:
         """Best cosine to a past case (rows of `view` are unit vectors), searched only within each

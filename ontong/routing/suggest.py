@@ -70,7 +70,9 @@ def promoted_model():
     if record is None or not record.file or not Path(record.file).exists():
         return None, None
     if _loaded.get("file") != record.file:
-        _loaded.update(file=record.file, model=joblib.load(record.file))
+        # Memory-mapped: the arrays stay in the page cache, shared by every web and worker
+        # process on the machine instead of copied into each (model files are never rewritten).
+        _loaded.update(file=record.file, model=joblib.load(record.file, mmap_mode="r"))
     return record, _loaded["model"]
 
 
@@ -81,7 +83,7 @@ def model_evidence(model, text: str, label) -> list[str]:
     vectorizer = union.transformer_list[0][1]
     row = vectorizer.transform([text])
     index = [str(c) for c in classifier.classes_].index(str(label))
-    coef = classifier.coef_[index][: row.shape[1]]
+    coef = classifier.class_weights(index)[: row.shape[1]]
     contributions = row.multiply(coef).toarray()[0]
     names = vectorizer.get_feature_names_out()
     best = [i for i in np.argsort(-contributions)[:5] if contributions[i] > 0]

@@ -47,7 +47,9 @@ def home(request):
         return redirect("web:inbox")
     if request.user.has_role(Role.OFFICER, Role.MANAGER):
         return redirect("web:queue")
-    return render(request, "web/no_role.html", {"is_pr": request.user.has_role(Role.PR)})
+    if request.user.has_role(Role.PR):
+        return redirect("publishing:desk")
+    return render(request, "web/no_role.html", {"is_pr": False})
 
 
 def list_page(request, queryset, *, title, template="web/list.html", poll=False, extra=None):

@@ -10,6 +10,7 @@ Instagram's separate host, and App Review.
 """
 
 import base64
+import calendar
 import hashlib
 import hmac
 import itertools
@@ -116,6 +117,10 @@ class Emulator:
         self.sms: list[dict] = []
         self.failures: list[dict] = []
         self.ids = itertools.count(1)
+        # Publishing: posts per node (page or Instagram account), Instagram containers.
+        self.posts: dict[str, list[dict]] = {}
+        self.containers: dict[str, dict] = {}
+        self.container_script: list[str] = []  # statuses the next container goes through
         self.server: ThreadingHTTPServer | None = None
 
     # --- the citizen's side -------------------------------------------------
@@ -269,6 +274,123 @@ class Emulator:
                 self.failures.pop(0)
             return failure
 
+    # --- publishing (channel-contracts §6) ---------------------------------------
+    def publish(self, node: str, edge: str, token: str, body: dict) -> tuple[int, dict]:
+        if token != self.token:
+            return error("token")
+        failure = self.next_failure()
+        if failure and failure["error"] != "slow":
+            return error(failure["error"])
+        if edge == "media":
+            result = self.new_container(node, body)
+        elif edge == "media_publish":
+            result = self.publish_container(node, str(body.get("creation_id", "")))
+        else:
+            result = self.new_post(node, edge, body)
+        if failure:  # done, but the answer comes too late: the caller cannot know
+            time.sleep(failure.get("seconds", 15))
+        return result
+
+    def new_post(self, node: str, edge: str, body: dict) -> tuple[int, dict]:
+        published = body.get("published", True) not in (False, "false", "0")
+        number = next(self.ids)
+        post = {
+            "id": f"{node}_{number}",
+            "message": body.get("message") or body.get("caption") or "",
+            "created_time": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
+            "link": body.get("link", ""),
+            "attached_media": body.get("attached_media", []),
+            "kind": edge,
+        }
+        if edge == "photos":
+            photo_id = f"photo_{number}"
+            if not str(body.get("url", "")).startswith("http"):
+                return error("invalid")
+            if not published:
+                return 200, {"id": photo_id}
+            with self.lock:
+                self.posts.setdefault(node, []).insert(0, post)
+            return 200, {"id": photo_id, "post_id": post["id"]}
+        with self.lock:
+            self.posts.setdefault(node, []).insert(0, post)
+        return 200, {"id": post["id"]}
+
+    def new_container(self, node: str, body: dict) -> tuple[int, dict]:
+        url = str(body.get("image_url", ""))
+        if not url.lower().split("?")[0].endswith((".jpg", ".jpeg")):
+            return 400, {
+                "error": {
+                    "message": "Only JPEG images are supported.",
+                    "type": "OAuthException",
+                    "code": 36003,
+                    "fbtrace_id": "emu",
+                }
+            }
+        container_id = f"1790{next(self.ids):08d}"
+        with self.lock:
+            script = self.container_script or ["IN_PROGRESS", "FINISHED"]
+            self.container_script = []
+            self.containers[container_id] = {
+                "node": node,
+                "caption": body.get("caption", ""),
+                "script": list(script),
+                "status": script[0],
+            }
+        return 200, {"id": container_id}
+
+    def container_status(self, container_id: str) -> tuple[int, dict]:
+        with self.lock:
+            container = self.containers.get(container_id)
+            if container is None:
+                return error("invalid")
+            status = container["status"]
+            if container["script"] and status != "PUBLISHED":
+                container["status"] = container["script"].pop(0)
+                status = container["status"]
+        return 200, {"status_code": status, "id": container_id}
+
+    def publish_container(self, node: str, container_id: str) -> tuple[int, dict]:
+        with self.lock:
+            container = self.containers.get(container_id)
+            if container is None or container["node"] != node:
+                return error("invalid")
+            if container["status"] != "FINISHED":
+                return 400, {
+                    "error": {
+                        "message": "The media is not ready for publishing, please wait for a moment",
+                        "type": "OAuthException",
+                        "code": 9007,
+                        "error_subcode": 2207027,
+                        "fbtrace_id": "emu",
+                    }
+                }
+            container["status"] = "PUBLISHED"
+            media = {
+                "id": f"1791{next(self.ids):08d}",
+                "caption": container["caption"],
+                "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
+            }
+            self.posts.setdefault(node, []).insert(0, media)
+        return 200, {"id": media["id"]}
+
+    def recent(self, node: str) -> dict:
+        with self.lock:
+            return {"data": list(self.posts.get(node, []))[:25]}
+
+    def publishing_limit(self, node: str) -> dict:
+        day_ago = time.time() - 86400
+        with self.lock:
+            used = sum(
+                1
+                for m in self.posts.get(node, [])
+                if "timestamp" in m
+                and calendar.timegm(time.strptime(m["timestamp"][:19], "%Y-%m-%dT%H:%M:%S"))
+                > day_ago
+            )
+        return {
+            "data": [{"quota_usage": used, "config": {"quota_total": 50, "quota_duration": 86400}}]
+        }
+
     # --- serving ----------------------------------------------------------------
     @property
     def base_url(self) -> str:
@@ -328,6 +450,15 @@ def make_handler(emulator: Emulator):
                 return self.reply(200, {"data": sent})
             if url.path == "/_emulator/sms":
                 return self.reply(200, {"data": emulator.sms})
+            if url.path == "/_emulator/posts":
+                return self.reply(200, {"data": emulator.posts})
+            parts = [p for p in url.path.split("/") if p]
+            if len(parts) == 3 and parts[2] in {"feed", "media"}:
+                return self.reply(200, emulator.recent(parts[1]))
+            if len(parts) == 3 and parts[2] == "content_publishing_limit":
+                return self.reply(200, emulator.publishing_limit(parts[1]))
+            if len(parts) == 2 and parts[1] in emulator.containers:
+                return self.reply(*emulator.container_status(parts[1]))
             return self.reply(404, {"error": {"message": "Unknown path", "code": 803}})
 
         def do_POST(self):
@@ -339,6 +470,13 @@ def make_handler(emulator: Emulator):
                 token = bearer or parse_qs(url.query).get("access_token", [""])[0]
                 status, answer = emulator.send(parts[1], token, body)
                 return self.reply(status, answer)
+            if len(parts) == 3 and parts[2] in {"feed", "photos", "media", "media_publish"}:
+                bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                return self.reply(*emulator.publish(parts[1], parts[2], bearer, body))
+            if url.path == "/_emulator/container":
+                with emulator.lock:
+                    emulator.container_script = [str(s) for s in body.get("statuses", [])]
+                return self.reply(200, {"ok": True})
             if url.path == "/sms":
                 with emulator.lock:
                     emulator.sms.append({**body, "at": time.time()})

@@ -50,13 +50,20 @@ class GraphClient:
         self.timeout = timeout or settings.ONTONG_GRAPH_TIMEOUT
 
     def post(self, path: str, payload: dict) -> dict:
+        return self.request("POST", path, json=payload)
+
+    def get(self, path: str, params: dict | None = None) -> dict:
+        return self.request("GET", path, params=params or {})
+
+    def request(self, method: str, path: str, **kwargs) -> dict:
         try:
             # The token goes in a header, never in the URL, so that it stays out of access logs.
-            response = httpx.post(
+            response = httpx.request(
+                method,
                 f"{self.base_url}/{path.lstrip('/')}",
-                json=payload,
                 headers={"Authorization": f"Bearer {self.token}"},
                 timeout=self.timeout,
+                **kwargs,
             )
         except httpx.TimeoutException as exc:
             if isinstance(exc, httpx.ConnectTimeout):

@@ -11,6 +11,7 @@ from django.db import close_old_connections
 from ontong.complaints.notices import send_due_progress_notices, sweep_deliveries
 from ontong.complaints.reminders import send_daily_digests, send_due_reminders
 from ontong.complaints.retention import purge_expired
+from ontong.publishing.services import publish_due
 from ontong.routing.schedule import retrain_if_due
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ def sweep_forever(interval: float) -> None:
             sweep_deliveries()
             send_due_reminders()
             send_daily_digests()
+            publish_due()
             if time.monotonic() - last_purge > PURGE_EVERY:
                 purge_expired()
                 send_due_progress_notices()
@@ -55,6 +57,7 @@ class Command(BaseCommand):
             send_due_reminders()
             send_daily_digests()
             send_due_progress_notices()
+            publish_due()
         else:
             threading.Thread(target=sweep_forever, args=(sweep_interval,), daemon=True).start()
         worker_args = ["--queue-name", "*", "--interval", str(interval), "--no-reload"]

@@ -1,0 +1,63 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ontong.channels.meta.models import MetaAccount
+
+from .models import Post
+
+MAX_IMAGES = 10
+MAX_IMAGE_BYTES = 8 * 1024 * 1024
+
+
+class PostForm(forms.ModelForm):
+    accounts = forms.ModelMultipleChoiceField(
+        label=_("게시할 계정"),
+        queryset=MetaAccount.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    blog_name = forms.CharField(
+        label=_("블로그 (직접 게시)"),
+        required=False,
+        max_length=100,
+        help_text=_("예: 서산시 네이버 블로그. 내보내기로 붙여 넣고 게시 주소를 기록합니다."),
+    )
+    images = forms.FileField(
+        label=_("사진"),
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"allow_multiple_selected": True, "accept": "image/*"}
+        ),
+    )
+    planned_at = forms.DateTimeField(
+        label=_("게시 예정 시각"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    class Meta:
+        model = Post
+        fields = ["title", "text", "link", "hashtags", "planned_at"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 8})}
+
+    def clean_images(self):
+        files = self.files.getlist("images")
+        if len(files) > MAX_IMAGES:
+            raise forms.ValidationError(_("사진은 10장까지 올릴 수 있습니다."))
+        from PIL import Image, UnidentifiedImageError
+
+        for upload in files:
+            if upload.size > MAX_IMAGE_BYTES:
+                raise forms.ValidationError(
+                    _("사진 한 장은 8MB까지입니다: %(name)s") % {"name": upload.name}
+                )
+            try:
+                with Image.open(upload) as image:
+                    image.verify()
+            except (UnidentifiedImageError, OSError) as exc:
+                raise forms.ValidationError(
+                    _("사진 파일이 아닙니다: %(name)s") % {"name": upload.name}
+                ) from exc
+            upload.seek(0)
+        return files

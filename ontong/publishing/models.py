@@ -1,0 +1,139 @@
+"""The media team's posts: one post, several target accounts, each published (or recorded, for
+platforms without a write API) on its own, with who did what."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+INSTAGRAM_CAPTION_LIMIT = 2200
+INSTAGRAM_HASHTAG_LIMIT = 30
+
+
+class Post(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("초안")
+        REVIEW = "review", _("검토 중")
+        APPROVED = "approved", _("승인됨")
+        SCHEDULED = "scheduled", _("예약됨")
+        PUBLISHED = "published", _("게시됨")
+        FAILED = "failed", _("게시 실패")
+
+    title = models.CharField(_("제목 (내부용)"), max_length=120)
+    text = models.TextField(_("본문"), max_length=20_000)
+    link = models.URLField(_("링크"), blank=True)
+    hashtags = models.CharField(_("해시태그"), max_length=500, blank=True)
+    planned_at = models.DateTimeField(_("게시 예정 시각"), null=True, blank=True, db_index=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("작성자")
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("게시물")
+        verbose_name_plural = _("게시물")
+        ordering = ["-planned_at", "-pk"]
+        permissions = [("approve_post", _("게시물 승인"))]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def hashtag_list(self) -> list[str]:
+        tags = self.hashtags.replace(",", " ").split()
+        return [t if t.startswith("#") else f"#{t}" for t in tags if t.strip("#")]
+
+    def full_text(self) -> str:
+        """Body, then link and hashtags, as a caption reads."""
+        parts = [self.text.strip()]
+        if self.link:
+            parts.append(self.link)
+        if tags := self.hashtag_list():
+            parts.append(" ".join(tags))
+        return "\n\n".join(p for p in parts if p)
+
+
+def image_path(instance: "PostImage", filename: str) -> str:
+    return f"posts/{instance.post_id or 'new'}/{filename}"
+
+
+class PostImage(models.Model):
+    post = models.ForeignKey(Post, models.CASCADE, related_name="images")
+    original = models.ImageField(upload_to=image_path)
+    jpeg = models.ImageField(upload_to=image_path, blank=True)  # Instagram takes JPEG only
+    alt_text = models.CharField(_("대체 텍스트"), max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.original.name
+
+
+class Target(models.Model):
+    """One account a post goes to. Meta accounts are published by the worker; a blog without a
+    write API is exported and its URL recorded by a person."""
+
+    class Kind(models.TextChoices):
+        FACEBOOK = "facebook", _("페이스북 페이지")
+        INSTAGRAM = "instagram", _("인스타그램")
+        BLOG = "blog", _("블로그 (수동 게시)")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("대기")
+        PUBLISHING = "publishing", _("게시 중")
+        UNKNOWN = "unknown", _("게시 확인 중")
+        PUBLISHED = "published", _("게시됨")
+        FAILED = "failed", _("실패")
+
+    post = models.ForeignKey(Post, models.CASCADE, related_name="targets")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    account = models.ForeignKey(
+        "channels_meta.MetaAccount", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    blog_name = models.CharField(_("블로그 이름"), max_length=100, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    container_id = models.CharField(max_length=64, blank=True)  # Instagram media container
+    remote_id = models.CharField(_("게시물 ID"), max_length=100, blank=True)
+    url = models.URLField(_("게시물 주소"), blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "account"],
+                condition=models.Q(account__isnull=False),
+                name="publishing_target_once_per_account",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} → {self.account or self.blog_name}"
+
+    @property
+    def label(self) -> str:
+        return self.account.name if self.account else self.blog_name or str(self.get_kind_display())
+
+
+class PostEvent(models.Model):
+    """Who did what: workflow steps, publishing results, comments on drafts."""
+
+    post = models.ForeignKey(Post, models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True)
+    action = models.CharField(max_length=30)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.action}"

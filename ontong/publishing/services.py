@@ -1,0 +1,475 @@
+"""The desk's rules: the workflow (draft → review → approved → scheduled → published / failed),
+the per-account checks, and publishing through the Graph API adapter exactly once."""
+
+import datetime as dt
+import io
+import logging
+import time
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from PIL import Image
+
+from ontong.channels.base import PermanentError, TemporaryError, UnknownOutcome
+from ontong.channels.meta.graph import GraphClient
+from ontong.org.models import Role
+
+from .models import INSTAGRAM_CAPTION_LIMIT, INSTAGRAM_HASHTAG_LIMIT, Post, PostEvent, Target
+
+log = logging.getLogger(__name__)
+S = Post.State
+FACEBOOK_EARLIEST = dt.timedelta(minutes=10)
+FACEBOOK_LATEST = dt.timedelta(days=30)
+INSTAGRAM_DAILY_LIMIT = 50
+MAX_ATTEMPTS = 5
+UNKNOWN_AFTER = dt.timedelta(minutes=10)  # a send cut off by a crash is checked, not resent
+CONTAINER_POLLS, CONTAINER_POLL_SECONDS = 5, 1.0
+
+
+class PublishingError(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- who may do what
+
+
+def is_pr(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.PR, Role.ADMIN)
+
+
+def may_approve(user) -> bool:
+    return is_pr(user) and user.has_perm("publishing.approve_post")
+
+
+TRANSITIONS = {
+    # action: (from states, to state, needs approval right)
+    "submit": ({S.DRAFT}, S.REVIEW, False),
+    "return": ({S.REVIEW, S.APPROVED}, S.DRAFT, True),
+    "approve": ({S.REVIEW}, S.APPROVED, True),
+    "schedule": ({S.APPROVED}, S.SCHEDULED, False),
+    "unschedule": ({S.SCHEDULED}, S.APPROVED, False),
+}
+LABELS = {
+    "submit": "검토 요청",
+    "return": "되돌리기",
+    "approve": "승인",
+    "schedule": "예약",
+    "unschedule": "예약 취소",
+}
+
+
+def available(user, post: Post) -> list[str]:
+    return [
+        name
+        for name, (sources, _target, needs_right) in TRANSITIONS.items()
+        if post.state in sources and is_pr(user) and (not needs_right or may_approve(user))
+    ]
+
+
+def transition(post: Post, action: str, user, note: str = "") -> Post:
+    """The only place a post's workflow state changes; refused changes change nothing."""
+    if action not in TRANSITIONS:
+        raise PublishingError(f"알 수 없는 처리입니다: {action}")
+    sources, target, needs_right = TRANSITIONS[action]
+    with transaction.atomic():
+        current = Post.objects.select_for_update().get(pk=post.pk)
+        if current.state not in sources:
+            raise PublishingError(
+                f"지금 상태({current.get_state_display()})에서는 '{LABELS[action]}'을(를) 할 수 없습니다."
+            )
+        if not is_pr(user) or (needs_right and not may_approve(user)):
+            raise PublishingError(f"'{LABELS[action]}' 권한이 없습니다.")
+        if action == "return" and not note.strip():
+            raise PublishingError("되돌리는 이유를 적어 주세요.")
+        if action in {"submit", "approve", "schedule"}:
+            problems = [p for target_problems in checks(current).values() for p in target_problems]
+            if action == "schedule":
+                problems += schedule_problems(current, timezone.now())
+            if problems:
+                raise PublishingError(" / ".join(problems))
+        current.state = target
+        if action == "approve":
+            current.approved_by = user
+        current.save()
+        PostEvent.objects.create(post=current, actor=user, action=action, note=note)
+    return current
+
+
+def add_comment(post: Post, user, text: str) -> PostEvent:
+    if not is_pr(user):
+        raise PublishingError("의견을 남길 권한이 없습니다.")
+    text = text.strip()
+    if not text:
+        raise PublishingError("의견을 입력하세요.")
+    return PostEvent.objects.create(post=post, actor=user, action="comment", note=text[:5000])
+
+
+def reschedule(post: Post, user, when: dt.datetime) -> Post:
+    """Calendar drag: a new planned time; a scheduled post must still pass the checks."""
+    if not is_pr(user):
+        raise PublishingError("일정을 바꿀 권한이 없습니다.")
+    with transaction.atomic():
+        current = Post.objects.select_for_update().get(pk=post.pk)
+        if current.state in {S.PUBLISHED, S.FAILED}:
+            raise PublishingError("이미 게시한 글은 옮길 수 없습니다.")
+        before = current.planned_at
+        current.planned_at = when
+        if current.state == S.SCHEDULED and (
+            problems := schedule_problems(current, timezone.now())
+        ):
+            raise PublishingError(" / ".join(problems))
+        current.save(update_fields=["planned_at", "updated_at"])
+        PostEvent.objects.create(
+            post=current,
+            actor=user,
+            action="reschedule",
+            note=f"{timezone.localtime(before):%m-%d %H:%M} → {timezone.localtime(when):%m-%d %H:%M}"
+            if before
+            else f"→ {timezone.localtime(when):%m-%d %H:%M}",
+        )
+    return current
+
+
+# ---------------------------------------------------------------- checks and previews
+
+
+def checks(post: Post) -> dict[str, list[str]]:
+    """Problems per target, in the words the team would use; an empty list means ready."""
+    result = {}
+    images = list(post.images.all())
+    caption = post.full_text()
+    for target in post.targets.select_related("account"):
+        problems = []
+        if target.kind == Target.Kind.INSTAGRAM:
+            if not images:
+                problems.append("인스타그램: 사진이 한 장 이상 있어야 합니다.")
+            if len(caption) > INSTAGRAM_CAPTION_LIMIT:
+                problems.append(
+                    f"인스타그램: 캡션이 {len(caption):,}자입니다 (최대 {INSTAGRAM_CAPTION_LIMIT:,}자)."
+                )
+            if len(post.hashtag_list()) > INSTAGRAM_HASHTAG_LIMIT:
+                problems.append(f"인스타그램: 해시태그는 {INSTAGRAM_HASHTAG_LIMIT}개까지입니다.")
+        if target.kind == Target.Kind.FACEBOOK and not (post.text.strip() or images or post.link):
+            problems.append("페이스북: 본문이나 사진, 링크가 있어야 합니다.")
+        result[target.label] = problems
+    if not result:
+        result["게시 대상"] = ["게시할 계정을 하나 이상 고르세요."]
+    return result
+
+
+def schedule_problems(post: Post, now: dt.datetime) -> list[str]:
+    if post.planned_at is None:
+        return ["게시 예정 시각을 정하세요."]
+    problems = []
+    if post.targets.filter(kind=Target.Kind.FACEBOOK).exists():
+        if post.planned_at < now + FACEBOOK_EARLIEST:
+            problems.append("페이스북: 예약은 지금부터 10분 뒤 이후여야 합니다.")
+        if post.planned_at > now + FACEBOOK_LATEST:
+            problems.append("페이스북: 예약은 30일 안이어야 합니다.")
+    elif post.planned_at < now - dt.timedelta(minutes=1):
+        problems.append("게시 예정 시각이 지났습니다.")
+    return problems
+
+
+def instagram_usage(account, now=None) -> int:
+    """Posts this account published through the API in the last 24 hours (Meta's moving window)."""
+    now = now or timezone.now()
+    return Target.objects.filter(
+        account=account,
+        kind=Target.Kind.INSTAGRAM,
+        state=Target.State.PUBLISHED,
+        published_at__gt=now - dt.timedelta(hours=24),
+    ).count()
+
+
+def ensure_jpeg(image) -> None:
+    """Instagram takes JPEG only: convert once (flattening transparency onto white)."""
+    if image.jpeg:
+        return
+    with Image.open(image.original) as source:
+        source.load()
+        if source.mode in {"RGBA", "LA", "P"}:
+            source = source.convert("RGBA")
+            flat = Image.new("RGB", source.size, "white")
+            flat.paste(source, mask=source.split()[-1])
+            source = flat
+        elif source.mode != "RGB":
+            source = source.convert("RGB")
+        buffer = io.BytesIO()
+        source.save(buffer, "JPEG", quality=90)
+    image.jpeg.save(f"{image.pk}.jpg", ContentFile(buffer.getvalue()), save=True)
+
+
+# ---------------------------------------------------------------- publishing
+
+
+def client_for(target: Target) -> GraphClient:
+    return GraphClient(target.account.graph_url, target.account.page_token)
+
+
+def public_image_url(image, jpeg: bool = False) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    from .views import image_token
+
+    name = "publishing:image_jpg" if jpeg else "publishing:image"
+    return settings.SITE_URL + reverse(name, args=[image_token(image)])
+
+
+def due_targets(now):
+    return (
+        Target.objects.filter(
+            post__state=S.SCHEDULED,
+            post__planned_at__lte=now,
+            kind__in=[Target.Kind.FACEBOOK, Target.Kind.INSTAGRAM],
+            state=Target.State.PENDING,
+        )
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .select_related("post", "account")
+    )
+
+
+def claim(target: Target, now) -> bool:
+    """pending → publishing atomically: one worker publishes each target."""
+    return bool(
+        Target.objects.filter(pk=target.pk, state=Target.State.PENDING).update(
+            state=Target.State.PUBLISHING, attempted_at=now, attempts=target.attempts + 1
+        )
+    )
+
+
+def publish_due(now=None) -> int:
+    """The worker's sweep: publish what is due, check what is unknown, settle posts."""
+    now = now or timezone.now()
+    reconcile_cut_off(now)
+    for target in Target.objects.filter(state=Target.State.UNKNOWN).select_related(
+        "post", "account"
+    ):
+        check_unknown(target, now)
+    published = 0
+    for target in due_targets(now):
+        if (
+            target.kind == Target.Kind.INSTAGRAM
+            and (used := instagram_usage(target.account, now)) >= INSTAGRAM_DAILY_LIMIT
+        ):
+            defer(target, f"인스타그램 24시간 {used}/{INSTAGRAM_DAILY_LIMIT}건 한도", now)
+            continue
+        if not claim(target, now):
+            continue
+        target.refresh_from_db()
+        published += publish_target(target) == Target.State.PUBLISHED
+    settle_posts()
+    return published
+
+
+def defer(target: Target, reason: str, now, delay=dt.timedelta(minutes=15)) -> None:
+    Target.objects.filter(pk=target.pk).update(last_error=reason, next_attempt_at=now + delay)
+
+
+def publish_target(target: Target) -> str:
+    try:
+        if target.kind == Target.Kind.FACEBOOK:
+            remote_id = publish_facebook(target)
+        else:
+            remote_id = publish_instagram(target)
+            if remote_id is None:  # the container is still being processed
+                return back_to_pending(target, "인스타그램이 사진을 처리 중입니다", retry=True)
+    except UnknownOutcome as exc:
+        return mark(target, Target.State.UNKNOWN, f"응답 시간 초과: 게시 여부 확인 중 ({exc})")
+    except TemporaryError as exc:
+        return back_to_pending(target, str(exc))
+    except PermanentError as exc:
+        return mark(target, Target.State.FAILED, str(exc))
+    return mark_published(target, remote_id)
+
+
+def back_to_pending(target: Target, error: str, retry: bool = False) -> str:
+    target.refresh_from_db()
+    if target.attempts >= MAX_ATTEMPTS and not retry:
+        return mark(target, Target.State.FAILED, f"{MAX_ATTEMPTS}번 시도 뒤 실패: {error}")
+    delay = dt.timedelta(minutes=1) if retry else dt.timedelta(minutes=2**target.attempts)
+    Target.objects.filter(pk=target.pk).update(
+        state=Target.State.PENDING, last_error=error, next_attempt_at=timezone.now() + delay
+    )
+    return Target.State.PENDING
+
+
+def mark(target: Target, state: str, error: str = "") -> str:
+    Target.objects.filter(pk=target.pk).update(state=state, last_error=error)
+    PostEvent.objects.create(
+        post=target.post, action=f"target_{state}", note=f"{target.label}: {error}"[:2000]
+    )
+    return state
+
+
+def mark_published(target: Target, remote_id: str) -> str:
+    Target.objects.filter(pk=target.pk).update(
+        state=Target.State.PUBLISHED,
+        remote_id=remote_id,
+        published_at=timezone.now(),
+        last_error="",
+    )
+    PostEvent.objects.create(
+        post=target.post, action="target_published", note=f"{target.label}: {remote_id}"
+    )
+    return Target.State.PUBLISHED
+
+
+def publish_facebook(target: Target) -> str:
+    post, client = target.post, client_for(target)
+    page = target.account.external_id
+    images = list(post.images.all())
+    if len(images) == 1:
+        body = client.post(
+            f"{page}/photos", {"url": public_image_url(images[0]), "caption": post.full_text()}
+        )
+        return str(body.get("post_id") or body.get("id"))
+    payload = {"message": post.full_text()}
+    if post.link:
+        payload["link"] = post.link
+    if images:
+        ids = []
+        for image in images:
+            photo = client.post(
+                f"{page}/photos", {"url": public_image_url(image), "published": False}
+            )
+            ids.append(str(photo["id"]))
+        payload["attached_media"] = [{"media_fbid": i} for i in ids]
+    return str(client.post(f"{page}/feed", payload)["id"])
+
+
+def publish_instagram(target: Target) -> str | None:
+    """Container → status → media_publish. The container id is stored the moment it is known,
+    so a retry reuses it rather than making a second post."""
+    client, account = client_for(target), target.account.external_id
+    if not target.container_id:
+        image = target.post.images.first()
+        ensure_jpeg(image)
+        body = client.post(
+            f"{account}/media",
+            {
+                "image_url": public_image_url(image, jpeg=True),
+                "caption": target.post.full_text(),
+                "alt_text": image.alt_text,
+            },
+        )
+        target.container_id = str(body["id"])
+        Target.objects.filter(pk=target.pk).update(container_id=target.container_id)
+    for attempt in range(CONTAINER_POLLS):
+        status = client.get(target.container_id, {"fields": "status_code"}).get("status_code")
+        if status == "FINISHED":
+            break
+        if status == "PUBLISHED":
+            return find_instagram_media(target) or target.container_id
+        if status == "ERROR":
+            raise PermanentError("인스타그램이 사진을 처리하지 못했습니다 (ERROR)")
+        if status == "EXPIRED":
+            Target.objects.filter(pk=target.pk).update(container_id="")
+            raise TemporaryError(
+                "24시간 안에 게시하지 않아 컨테이너가 만료되었습니다 (EXPIRED): 다시 만듭니다"
+            )
+        if attempt < CONTAINER_POLLS - 1:
+            time.sleep(CONTAINER_POLL_SECONDS)
+    else:
+        return None
+    body = client.post(f"{account}/media_publish", {"creation_id": target.container_id})
+    return str(body["id"])
+
+
+# ---------------------------------------------------------------- exactly once across timeouts
+
+
+def reconcile_cut_off(now) -> None:
+    """A target left 'publishing' by a killed worker may or may not be out: check it."""
+    Target.objects.filter(
+        state=Target.State.PUBLISHING, attempted_at__lt=now - UNKNOWN_AFTER
+    ).update(state=Target.State.UNKNOWN, last_error="작업자가 게시 도중 멈춤: 게시 여부 확인 중")
+
+
+def check_unknown(target: Target, now) -> None:
+    """Look for the post on the account before trying again: found → published with its id;
+    not there → pending (sent again); the account unreachable → ask again next sweep."""
+    try:
+        found = (
+            find_facebook_post(target)
+            if target.kind == Target.Kind.FACEBOOK
+            else find_instagram_media(target)
+        )
+    except (TemporaryError, UnknownOutcome, PermanentError) as exc:
+        Target.objects.filter(pk=target.pk).update(last_error=f"확인 실패: {exc}")
+        return
+    if found:
+        mark_published(target, found)
+        return
+    Target.objects.filter(pk=target.pk, state=Target.State.UNKNOWN).update(
+        state=Target.State.PENDING, last_error="계정에 없어서 다시 게시합니다", next_attempt_at=now
+    )
+
+
+def find_facebook_post(target: Target) -> str | None:
+    since = (target.attempted_at or timezone.now()) - dt.timedelta(minutes=5)
+    body = client_for(target).get(
+        f"{target.account.external_id}/feed",
+        {"fields": "id,message,created_time", "limit": 25},
+    )
+    text = target.post.full_text()
+    for item in body.get("data", []):
+        if item.get("message") == text and parse_time(item.get("created_time")) >= since:
+            return str(item["id"])
+    return None
+
+
+def find_instagram_media(target: Target) -> str | None:
+    since = (target.attempted_at or timezone.now()) - dt.timedelta(minutes=5)
+    body = client_for(target).get(
+        f"{target.account.external_id}/media", {"fields": "id,caption,timestamp", "limit": 25}
+    )
+    text = target.post.full_text()
+    for item in body.get("data", []):
+        if item.get("caption") == text and parse_time(item.get("timestamp")) >= since:
+            return str(item["id"])
+    return None
+
+
+def parse_time(value) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("+0000", "+00:00"))
+    except ValueError:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def settle_posts() -> None:
+    """A scheduled post is published when every Meta target is; failed when one failed."""
+    for post in Post.objects.filter(state=S.SCHEDULED, targets__isnull=False).distinct():
+        states = set(post.targets.exclude(kind=Target.Kind.BLOG).values_list("state", flat=True))
+        if not states:
+            continue
+        if states == {Target.State.PUBLISHED}:
+            Post.objects.filter(pk=post.pk, state=S.SCHEDULED).update(state=S.PUBLISHED)
+            PostEvent.objects.create(post=post, action="published")
+        elif Target.State.FAILED in states and not states & {
+            Target.State.PENDING,
+            Target.State.PUBLISHING,
+            Target.State.UNKNOWN,
+        }:
+            Post.objects.filter(pk=post.pk, state=S.SCHEDULED).update(state=S.FAILED)
+            PostEvent.objects.create(post=post, action="failed")
+
+
+def record_manual(target: Target, user, url: str) -> Target:
+    """A blog post pasted by hand: its URL keeps the calendar and reports complete."""
+    if not is_pr(user):
+        raise PublishingError("권한이 없습니다.")
+    if target.kind != Target.Kind.BLOG:
+        raise PublishingError("직접 게시한 블로그 글만 주소를 적습니다.")
+    if not url.startswith(("https://", "http://")):
+        raise PublishingError("게시물 주소(https://…)를 적어 주세요.")
+    Target.objects.filter(pk=target.pk).update(
+        state=Target.State.PUBLISHED, url=url[:200], published_at=timezone.now()
+    )
+    PostEvent.objects.create(post=target.post, actor=user, action="manual_published", note=url)
+    target.refresh_from_db()
+    return target

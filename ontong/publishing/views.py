@@ -1,0 +1,285 @@
+"""The media team's desk: calendar, post editor with per-account previews, workflow, export."""
+
+import calendar
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.html import escape, linebreaks
+from django.views.decorators.http import require_POST
+
+from ontong.channels.meta.models import MetaAccount
+
+from . import services
+from .forms import PostForm
+from .models import Post, PostImage, Target
+
+IMAGE_SALT = "ontong.publishing.image"
+
+
+def desk_member(request):
+    if not services.is_pr(request.user):
+        raise Http404
+
+
+def month_of(request) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("month", "") + "-01")
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def week_of(request) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = timezone.localdate()
+    return day - dt.timedelta(days=(day.weekday() + 1) % 7)  # weeks start on Sunday
+
+
+def day_of(post: Post) -> dt.date | None:
+    moment = post.planned_at
+    return timezone.localtime(moment).date() if moment else None
+
+
+def calendar_context(request) -> dict:
+    view = "week" if request.GET.get("view") == "week" else "month"
+    account = request.GET.get("account", "")
+    if view == "week":
+        first = week_of(request)
+        days = [first + dt.timedelta(days=i) for i in range(7)]
+        weeks = [days]
+    else:
+        month = month_of(request)
+        weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(month.year, month.month)
+    start, end = weeks[0][0], weeks[-1][-1]
+    posts = Post.objects.filter(
+        planned_at__date__gte=start - dt.timedelta(days=1),
+        planned_at__date__lte=end + dt.timedelta(days=1),
+    ).prefetch_related("targets__account")
+    if account.isdigit():
+        posts = posts.filter(targets__account_id=int(account)).distinct()
+    by_day: dict[dt.date, list[Post]] = {}
+    for post in sorted(posts, key=lambda p: p.planned_at):
+        by_day.setdefault(day_of(post), []).append(post)
+    anchor = weeks[0][0] if view == "week" else month_of(request)
+    return {
+        "view": view,
+        "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
+        "anchor": anchor,
+        "previous": previous_period(view, anchor),
+        "next": next_period(view, anchor),
+        "today": timezone.localdate(),
+        "accounts": MetaAccount.objects.filter(is_active=True),
+        "account": account,
+        "instagram_usage": [
+            (a, services.instagram_usage(a)) for a in MetaAccount.objects.filter(kind="instagram")
+        ],
+        "limit": services.INSTAGRAM_DAILY_LIMIT,
+    }
+
+
+def previous_period(view: str, anchor: dt.date) -> str:
+    if view == "week":
+        return f"?view=week&week={anchor - dt.timedelta(days=7)}"
+    return f"?month={(anchor - dt.timedelta(days=1)):%Y-%m}"
+
+
+def next_period(view: str, anchor: dt.date) -> str:
+    if view == "week":
+        return f"?view=week&week={anchor + dt.timedelta(days=7)}"
+    return f"?month={(anchor + dt.timedelta(days=32)):%Y-%m}"
+
+
+@login_required
+def desk(request):
+    desk_member(request)
+    context = calendar_context(request)
+    template = "publishing/_calendar.html" if request.htmx else "publishing/calendar.html"
+    return render(request, template, context)
+
+
+@login_required
+def new_post(request):
+    desk_member(request)
+    form = PostForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        post = save_post(form, request.user)
+        messages.success(request, "초안을 저장했습니다.")
+        return redirect("publishing:post", pk=post.pk)
+    return render(request, "publishing/edit.html", {"form": form})
+
+
+@login_required
+def edit_post(request, pk: int):
+    desk_member(request)
+    post = get_object_or_404(Post, pk=pk)
+    if post.state != Post.State.DRAFT:
+        messages.error(request, "초안일 때만 고칠 수 있습니다. 되돌린 뒤 고치세요.")
+        return redirect("publishing:post", pk=pk)
+    initial = {
+        "accounts": [t.account_id for t in post.targets.filter(account__isnull=False)],
+        "blog_name": next((t.blog_name for t in post.targets.filter(kind="blog")), ""),
+    }
+    form = PostForm(request.POST or None, request.FILES or None, instance=post, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        save_post(form, request.user)
+        messages.success(request, "저장했습니다.")
+        return redirect("publishing:post", pk=pk)
+    return render(request, "publishing/edit.html", {"form": form, "post": post})
+
+
+@transaction.atomic
+def save_post(form: PostForm, user) -> Post:
+    post = form.save(commit=False)
+    if not post.pk:
+        post.created_by = user
+    post.save()
+    chosen = list(form.cleaned_data["accounts"])
+    post.targets.filter(account__isnull=False).exclude(account__in=chosen).delete()
+    for account in chosen:
+        Target.objects.get_or_create(
+            post=post,
+            account=account,
+            defaults={"kind": "instagram" if account.kind == "instagram" else "facebook"},
+        )
+    blog = form.cleaned_data["blog_name"].strip()
+    post.targets.filter(kind=Target.Kind.BLOG).exclude(blog_name=blog).delete()
+    if blog:
+        Target.objects.get_or_create(post=post, kind=Target.Kind.BLOG, blog_name=blog)
+    start = post.images.count()
+    for offset, upload in enumerate(form.cleaned_data["images"] or []):
+        PostImage.objects.create(post=post, original=upload, order=start + offset)
+    services.PostEvent.objects.create(post=post, actor=user, action="saved")
+    return post
+
+
+@login_required
+def post_detail(request, pk: int):
+    desk_member(request)
+    post = get_object_or_404(Post.objects.select_related("created_by", "approved_by"), pk=pk)
+    return render(
+        request,
+        "publishing/post.html",
+        {
+            "post": post,
+            "targets": post.targets.select_related("account"),
+            "images": post.images.all(),
+            "checks": services.checks(post),
+            "actions": [(a, services.LABELS[a]) for a in services.available(request.user, post)],
+            "events": post.events.select_related("actor"),
+            "caption_length": len(post.full_text()),
+            "caption_limit": services.INSTAGRAM_CAPTION_LIMIT,
+            "can_approve": services.may_approve(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def act(request, pk: int, action: str):
+    desk_member(request)
+    post = get_object_or_404(Post, pk=pk)
+    try:
+        services.transition(post, action, request.user, request.POST.get("note", ""))
+    except services.PublishingError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"'{services.LABELS.get(action, action)}' 처리했습니다.")
+    return redirect("publishing:post", pk=pk)
+
+
+@login_required
+@require_POST
+def comment(request, pk: int):
+    desk_member(request)
+    post = get_object_or_404(Post, pk=pk)
+    try:
+        services.add_comment(post, request.user, request.POST.get("text", ""))
+    except services.PublishingError as exc:
+        messages.error(request, str(exc))
+    return redirect("publishing:post", pk=pk)
+
+
+@login_required
+@require_POST
+def move(request, pk: int):
+    """Calendar drag and drop: the same time of day on another date."""
+    desk_member(request)
+    post = get_object_or_404(Post, pk=pk)
+    try:
+        day = dt.date.fromisoformat(request.POST.get("date", ""))
+    except ValueError:
+        return HttpResponse("날짜 형식이 맞지 않습니다.", status=400)
+    local = timezone.localtime(post.planned_at) if post.planned_at else None
+    time_of_day = local.time() if local else dt.time(10)
+    when = timezone.make_aware(dt.datetime.combine(day, time_of_day))
+    try:
+        services.reschedule(post, request.user, when)
+    except services.PublishingError as exc:
+        if request.htmx:
+            response = render(request, "publishing/_calendar.html", calendar_context(request))
+            response["HX-Trigger"] = '{"desk-error": "' + escape(str(exc)) + '"}'
+            return response
+        messages.error(request, str(exc))
+    if request.htmx:
+        return render(request, "publishing/_calendar.html", calendar_context(request))
+    return redirect("publishing:desk")
+
+
+@login_required
+@require_POST
+def record_url(request, pk: int):
+    desk_member(request)
+    target = get_object_or_404(Target.objects.select_related("post"), pk=pk)
+    try:
+        services.record_manual(target, request.user, request.POST.get("url", "").strip())
+    except services.PublishingError as exc:
+        messages.error(request, str(exc))
+    return redirect("publishing:post", pk=target.post_id)
+
+
+@login_required
+def export_blog(request, pk: int):
+    """Ready-to-paste HTML (and the same as text) for blogs without a write API."""
+    desk_member(request)
+    post = get_object_or_404(Post, pk=pk)
+    images = "".join(
+        f'<p><img src="{services.public_image_url(i)}" alt="{escape(i.alt_text)}"></p>'
+        for i in post.images.all()
+    )
+    link = f'<p><a href="{escape(post.link)}">{escape(post.link)}</a></p>' if post.link else ""
+    tags = f"<p>{escape(' '.join(post.hashtag_list()))}</p>" if post.hashtags else ""
+    html = f"<h2>{escape(post.title)}</h2>\n{images}\n{linebreaks(post.text, autoescape=True)}\n{link}\n{tags}"
+    if request.GET.get("format") == "text":
+        return HttpResponse(
+            f"{post.title}\n\n{post.full_text()}", content_type="text/plain; charset=utf-8"
+        )
+    return render(
+        request, "publishing/export.html", {"post": post, "html": html, "text": post.full_text()}
+    )
+
+
+def image_token(image: PostImage) -> str:
+    return signing.dumps(image.pk, salt=IMAGE_SALT)
+
+
+def public_image(request, token: str, variant: str):
+    """Photos for Meta to fetch (and for pasted blog posts): by signed link only, and only once
+    the post has been approved."""
+    try:
+        pk = signing.loads(token, salt=IMAGE_SALT)
+    except signing.BadSignature as exc:
+        raise Http404 from exc
+    image = get_object_or_404(PostImage.objects.select_related("post"), pk=pk)
+    if image.post.state in {Post.State.DRAFT, Post.State.REVIEW}:
+        raise Http404
+    if variant == "jpg":
+        services.ensure_jpeg(image)
+        return FileResponse(image.jpeg.open("rb"), content_type="image/jpeg")
+    return FileResponse(image.original.open("rb"))
