@@ -10,6 +10,7 @@ MAX_IMAGE_BYTES = 8 * 1024 * 1024
 
 
 class PostForm(forms.ModelForm):
+    link = forms.URLField(label=_("링크"), required=False, assume_scheme="https")
     accounts = forms.ModelMultipleChoiceField(
         label=_("게시할 계정"),
         queryset=MetaAccount.objects.filter(is_active=True),

@@ -137,3 +137,70 @@ class PostEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id} {self.action}"
+
+
+class AccountDay(models.Model):
+    """One account's audience on one day, as collected from Meta's insights."""
+
+    account = models.ForeignKey("channels_meta.MetaAccount", models.CASCADE, related_name="+")
+    date = models.DateField()
+    followers = models.PositiveIntegerField(null=True, blank=True)
+    follows = models.IntegerField(null=True, blank=True)  # new follows that day
+    reach = models.PositiveIntegerField(null=True, blank=True)
+    views = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "date"], name="publishing_account_day_once")
+        ]
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.date}"
+
+
+class PostStats(models.Model):
+    """The latest numbers for one published target."""
+
+    target = models.OneToOneField(Target, models.CASCADE, related_name="stats")
+    views = models.PositiveIntegerField(default=0)
+    reach = models.PositiveIntegerField(default=0)
+    reactions = models.PositiveIntegerField(default=0)
+    comments = models.PositiveIntegerField(default=0)
+    shares = models.PositiveIntegerField(default=0)
+    collected_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.target_id}: {self.views}"
+
+    @property
+    def engagement(self) -> int:
+        return self.reactions + self.comments + self.shares
+
+
+class RetiredMetric(models.Model):
+    """A metric Meta no longer answers for: skipped from then on, reported once."""
+
+    account = models.ForeignKey("channels_meta.MetaAccount", models.CASCADE, related_name="+")
+    metric = models.CharField(max_length=100)
+    message = models.TextField(blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "metric"], name="publishing_retired_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.metric
+
+
+class CollectionRun(models.Model):
+    """One day's insights collection: the unique date makes it once a day with many workers."""
+
+    date = models.DateField(unique=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.date)

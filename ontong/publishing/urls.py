@@ -6,12 +6,18 @@ app_name = "publishing"
 urlpatterns = [
     path("publishing/", views.desk, name="desk"),
     path("publishing/posts/new/", views.new_post, name="new"),
+    path("publishing/dashboard/", views.dashboard, name="dashboard"),
     path("publishing/posts/<int:pk>/", views.post_detail, name="post"),
     path("publishing/posts/<int:pk>/edit/", views.edit_post, name="edit"),
     path("publishing/posts/<int:pk>/act/<str:action>/", views.act, name="act"),
     path("publishing/posts/<int:pk>/comment/", views.comment, name="comment"),
     path("publishing/posts/<int:pk>/move/", views.move, name="move"),
     path("publishing/posts/<int:pk>/export/", views.export_blog, name="export"),
+    path(
+        "publishing/posts/<int:pk>/comments/<int:comment_pk>/complaint/",
+        views.comment_to_complaint,
+        name="comment_complaint",
+    ),
     path("publishing/targets/<int:pk>/record/", views.record_url, name="record"),
     path(
         "publishing/image/<str:token>/photo.jpg",

@@ -176,6 +176,7 @@ def post_detail(request, pk: int):
             "caption_length": len(post.full_text()),
             "caption_limit": services.INSTAGRAM_CAPTION_LIMIT,
             "can_approve": services.may_approve(request.user),
+            "comments": post_comments(post),
         },
     )
 
@@ -283,3 +284,60 @@ def public_image(request, token: str, variant: str):
         services.ensure_jpeg(image)
         return FileResponse(image.jpeg.open("rb"), content_type="image/jpeg")
     return FileResponse(image.original.open("rb"))
+
+
+@login_required
+def dashboard(request):
+    """Audience: followers over time, reach per post, top posts, best publishing hours."""
+    from . import analytics
+
+    desk_member(request)
+    days = int(request.GET.get("days", "90")) if request.GET.get("days", "90").isdigit() else 90
+    data = analytics.summary(days=min(max(days, 7), 730))
+    if request.GET.get("export") == "xlsx":
+        response = HttpResponse(
+            analytics.workbook(data),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="ontong-sns-{timezone.localdate()}.xlsx"'
+        )
+        return response
+    return render(request, "publishing/dashboard.html", {"data": data, "days": days})
+
+
+def post_comments(post: Post):
+    from ontong.channels.meta.models import Comment
+
+    remote = [t.remote_id for t in post.targets.all() if t.remote_id]
+    return (
+        Comment.objects.filter(post_id__in=remote, removed_at__isnull=True)
+        .select_related("complaint", "account")
+        .order_by("created_time")
+        if remote
+        else Comment.objects.none()
+    )
+
+
+@login_required
+@require_POST
+def comment_to_complaint(request, pk: int, comment_pk: int):
+    """One click: a citizen's comment under our post becomes a complaint, with the one private
+    reply Meta allows (within 7 days of the comment)."""
+    from ontong.channels.meta.conversation import comment_to_complaint as open_complaint
+    from ontong.channels.meta.models import Comment
+
+    desk_member(request)
+    post = get_object_or_404(Post, pk=pk)
+    comment = get_object_or_404(post_comments(post), pk=comment_pk)
+    if comment.complaint_id:
+        messages.info(request, "이미 민원으로 접수한 댓글입니다.")
+        return redirect("publishing:post", pk=pk)
+    channel = "ig_comment" if comment.account.kind == "instagram" else "fb_comment"
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        if locked.complaint_id:
+            return redirect("publishing:post", pk=pk)
+        complaint = open_complaint(locked, channel, actor=request.user)
+    messages.success(request, f"민원 {complaint.receipt_no}(으)로 접수했습니다.")
+    return redirect("publishing:post", pk=pk)

@@ -20,11 +20,14 @@ from sklearn.svm import LinearSVC
 from ontong.complaints.search import kiwi, normalise
 
 MORPHEME_TAGS = ("N", "V", "M", "X", "S")
-MAX_CHARS = 5000
-# Morphemes of the first 500 characters only: Kiwi's time grows with the text (about 20 ms per
+# Character n-grams of the first 1,500 characters: longer texts add cost, not signal (shared
+# datasets: 1,000, 1,500 and 5,000 within noise; docs/routing.md).
+MAX_CHARS = 1500
+# Morphemes of the first 400 characters only: Kiwi's time grows with the text (about 20 ms per
 # 1,000 characters on one core) while the character n-grams already cover the whole text. On the
-# shared datasets 400, 500, 700 and 1,000 scored within noise of the whole text (docs/routing.md).
-MORPHEME_CHARS = 500
+# shared datasets 400, 500, 700 and 1,000 scored within noise of the whole text; 300 lost KALIS
+# top-3 (docs/routing.md).
+MORPHEME_CHARS = 400
 # Caps keep a city-scale model small (the SVM holds departments × features weights); the shared
 # datasets stay well under them, so the caps only bite on large histories.
 MAX_MORPHEME_FEATURES = 100_000

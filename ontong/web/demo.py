@@ -17,7 +17,8 @@ DEMO_PASSWORD = "ontong-demo"  # noqa: S105 - printed for the local demo only
 STAFF = [
     ("admin", "민원총괄", "김총괄", "민원봉사과", [Role.ADMIN], True),
     ("triage", "접수담당", "이접수", "온통서산팀", [Role.TRIAGE], False),
-    ("pr", "홍보", "박홍보", "공보담당관", [Role.PR], False),
+    ("pr", "홍보 (게시 승인권자)", "박홍보", "공보담당관", [Role.PR], False),
+    ("pr_writer", "홍보 (작성자)", "서홍보", "공보담당관", [Role.PR], False),
     ("road", "도로과 담당자", "최도로", "도로과", [Role.OFFICER], False),
     ("road_mgr", "도로과 관리자", "정도로", "도로과", [Role.MANAGER], False),
     ("traffic", "교통과 담당자", "강교통", "교통과", [Role.OFFICER], False),
@@ -158,6 +159,11 @@ def create_staff() -> list[tuple[str, str]]:
         user.save()
         user.groups.set(Group.objects.filter(name__in=[ROLE_GROUPS[r] for r in roles]))
         logins.append((username, title))
+    from django.contrib.auth.models import Permission
+
+    User.objects.get(username="pr").user_permissions.add(
+        Permission.objects.get(codename="approve_post")
+    )
     return logins
 
 
@@ -279,6 +285,7 @@ def backdate_answers_and_surveys(rng: random.Random, now) -> None:
 
 DEMO_META = {
     "page_id": "100000000000001",
+    "instagram_id": "17841400000000001",
     "app_secret": "demo-app-secret",
     "token": "demo-page-token",
     "verify_token": "demo-verify-token",
@@ -298,12 +305,94 @@ def create_demo_page() -> None:
     account.verify_token, account.graph_url = DEMO_META["verify_token"], DEMO_META["graph_url"]
     account.token_invalid_at = None
     account.save()
+    instagram, _ = MetaAccount.objects.get_or_create(
+        external_id=DEMO_META["instagram_id"],
+        defaults={"kind": MetaAccount.Kind.INSTAGRAM, "name": "서산시 인스타그램 (데모)"},
+    )
+    instagram.page_token, instagram.graph_url = DEMO_META["token"], DEMO_META["graph_url"]
+    instagram.app_secret, instagram.page_id = DEMO_META["app_secret"], DEMO_META["page_id"]
+    instagram.save()
+
+
+POST_TOPICS = [
+    (
+        "해미읍성 축제 안내",
+        "해미읍성 역사체험축제가 이번 주말 열립니다. 가족과 함께 오세요!",
+        "해미읍성 축제",
+    ),
+    (
+        "서산 6쪽마늘 직거래 장터",
+        "서산 6쪽마늘 직거래 장터가 시청 광장에서 열립니다.",
+        "서산 6쪽마늘",
+    ),
+    (
+        "천수만 철새 탐조",
+        "천수만에 겨울 철새가 돌아왔습니다. 탐조 시 주의사항을 안내합니다.",
+        "천수만 철새",
+    ),
+    ("도로 보수 공사 안내", "읍내동 일대 도로 보수 공사로 통행이 제한됩니다.", "서산시 교통"),
+    ("시민 안전 캠페인", "겨울철 빙판길 안전, 이렇게 지켜요.", "서산 안전"),
+    (
+        "간월암 일몰 명소",
+        "간월암의 일몰을 소개합니다. 물때를 확인하고 방문하세요.",
+        "간월암 서산여행",
+    ),
+]
+
+
+def create_desk_posts(seed: int = 11) -> int:
+    """A few months of the media team's posts: published ones (their numbers come from the
+    emulator's insights when the worker collects), and some planned ahead."""
+    from ontong.channels.meta.models import MetaAccount
+    from ontong.publishing.models import Post, PostEvent, Target
+
+    if Post.objects.exists():
+        return Post.objects.count()
+    rng = random.Random(seed)
+    writer, approver = User.objects.get(username="pr_writer"), User.objects.get(username="pr")
+    page = MetaAccount.objects.get(external_id=DEMO_META["page_id"])
+    instagram = MetaAccount.objects.get(external_id=DEMO_META["instagram_id"])
+    now = timezone.now()
+    for index in range(60):
+        title, text, tags = POST_TOPICS[index % len(POST_TOPICS)]
+        days_ago = 90 - index * 1.5
+        hour = rng.choice([8, 9, 12, 12, 18, 19, 20, 21])
+        planned = (now - dt.timedelta(days=days_ago)).replace(hour=hour, minute=0, second=0)
+        done = planned < now
+        post = Post.objects.create(
+            title=f"{title} #{index + 1}",
+            text=text,
+            hashtags=tags,
+            planned_at=planned,
+            state=Post.State.PUBLISHED if done else Post.State.SCHEDULED,
+            created_by=writer,
+            approved_by=approver,
+        )
+        for account, kind in [(page, "facebook"), (instagram, "instagram")][: 1 + index % 2]:
+            Target.objects.create(
+                post=post,
+                account=account,
+                kind=kind,
+                state=Target.State.PUBLISHED if done else Target.State.PENDING,
+                remote_id=f"{account.external_id}_{index + 1}" if done else "",
+                published_at=planned if done else None,
+            )
+        PostEvent.objects.create(post=post, actor=approver, action="approve")
+    Post.objects.create(
+        title="연말 불우이웃 돕기 모금",
+        text="따뜻한 나눔에 함께해 주세요.",
+        created_by=writer,
+        planned_at=now + dt.timedelta(days=3),
+        state=Post.State.REVIEW,
+    )
+    return Post.objects.count()
 
 
 def load_demo() -> dict:
     summary = load_city_fixture()
     create_demo_page()
     summary["logins"] = create_staff()
+    summary["posts"] = create_desk_posts()
     if not Complaint.objects.exists():
         summary["complaints"] = create_complaints()
     else:

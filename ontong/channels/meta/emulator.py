@@ -11,10 +11,12 @@ Instagram's separate host, and App Review.
 
 import base64
 import calendar
+import datetime
 import hashlib
 import hmac
 import itertools
 import json
+import random
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -121,6 +123,7 @@ class Emulator:
         self.posts: dict[str, list[dict]] = {}
         self.containers: dict[str, dict] = {}
         self.container_script: list[str] = []  # statuses the next container goes through
+        self.retired_extra: set[str] = set()  # metrics to refuse on top of Meta's retired ones
         self.server: ThreadingHTTPServer | None = None
 
     # --- the citizen's side -------------------------------------------------
@@ -391,6 +394,106 @@ class Emulator:
             "data": [{"quota_usage": used, "config": {"quota_total": 50, "quota_duration": 86400}}]
         }
 
+    # --- insights (generated history, retired metrics) ---------------------------
+    RETIRED_METRICS = {
+        "page_impressions_unique",
+        "page_fans",
+        "page_engaged_users",
+        "post_impressions_unique",
+        "impressions",
+    }
+
+    def audience(self, node: str, day: datetime.date) -> dict:
+        """A city account growing from ~3,000 to ~30,000 followers over a year, with weekly
+        rhythm and noise; the same numbers every time for the same day."""
+        rng = random.Random(f"{node}:{day.isoformat()}")
+        start = datetime.date.today() - datetime.timedelta(days=365)
+        age = max(0, (day - start).days)
+        followers = int(3000 * (10 ** (min(age, 365) / 365)))
+        weekday_boost = 1.3 if day.weekday() in (1, 3) else (0.7 if day.weekday() >= 5 else 1.0)
+        follows = max(0, int(followers * 0.0065 * weekday_boost * rng.uniform(0.6, 1.4)))
+        reach = int(followers * rng.uniform(0.25, 0.6) * weekday_boost)
+        return {
+            "followers": followers,
+            "follows": follows,
+            "reach": reach,
+            "views": int(reach * rng.uniform(1.6, 2.4)),
+        }
+
+    def insights(self, node: str, query: dict) -> tuple[int, dict]:
+        metrics = [m for m in query.get("metric", [""])[0].split(",") if m]
+        bad = [m for m in metrics if m in self.RETIRED_METRICS or m in self.retired_extra]
+        if bad:
+            return 400, {
+                "error": {
+                    "message": "(#100) The value must be a valid insights metric",
+                    "type": "OAuthException",
+                    "code": 100,
+                    "fbtrace_id": "emu",
+                }
+            }
+        if query.get("period", [""])[0] == "lifetime":
+            return 200, {"data": [self.post_metric(node, m) for m in metrics]}
+        since = datetime.date.fromisoformat(
+            query.get("since", [datetime.date.today().isoformat()])[0]
+        )
+        until = datetime.date.fromisoformat(
+            query.get("until", [datetime.date.today().isoformat()])[0]
+        )
+        names = {
+            "page_follows": "followers",
+            "page_daily_follows_unique": "follows",
+            "follower_count": "follows",
+            "page_total_media_view_unique": "reach",
+            "reach": "reach",
+            "page_media_view": "views",
+            "views": "views",
+        }
+        data = []
+        for metric in metrics:
+            values = []
+            day = since
+            while day < until:
+                end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(8))
+                values.append(
+                    {
+                        "value": self.audience(node, day)[names.get(metric, "views")],
+                        "end_time": end.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                    }
+                )
+                day += datetime.timedelta(days=1)
+            data.append({"name": metric, "period": "day", "values": values})
+        return 200, {"data": data}
+
+    def post_metric(self, post_id: str, metric: str) -> dict:
+        rng = random.Random(f"{post_id}:{metric}")
+        base = rng.randint(800, 9000)
+        value = {"reach": base, "post_total_media_view_unique": base}.get(metric)
+        if value is None:
+            value = {
+                "views": int(base * 1.9),
+                "post_media_view": int(base * 1.9),
+                "likes": int(base * rng.uniform(0.01, 0.06)),
+                "comments": int(base * rng.uniform(0.001, 0.01)),
+                "shares": int(base * rng.uniform(0.001, 0.008)),
+            }.get(metric, 0)
+        return {"name": metric, "period": "lifetime", "values": [{"value": value}]}
+
+    def node_fields(self, node: str, fields: str) -> dict:
+        if "followers_count" in fields:
+            return {
+                "id": node,
+                "followers_count": self.audience(node, datetime.date.today())["followers"],
+            }
+        rng = random.Random(f"{node}:fields")
+        base = rng.randint(800, 9000)
+        return {
+            "id": node,
+            "shares": {"count": int(base * 0.004)},
+            "comments": {"data": [], "summary": {"total_count": int(base * 0.006)}},
+            "reactions": {"data": [], "summary": {"total_count": int(base * 0.035)}},
+        }
+
     # --- serving ----------------------------------------------------------------
     @property
     def base_url(self) -> str:
@@ -459,6 +562,10 @@ def make_handler(emulator: Emulator):
                 return self.reply(200, emulator.publishing_limit(parts[1]))
             if len(parts) == 2 and parts[1] in emulator.containers:
                 return self.reply(*emulator.container_status(parts[1]))
+            if len(parts) == 3 and parts[2] == "insights":
+                return self.reply(*emulator.insights(parts[1], query))
+            if len(parts) == 2 and "fields" in query:
+                return self.reply(200, emulator.node_fields(parts[1], query["fields"][0]))
             return self.reply(404, {"error": {"message": "Unknown path", "code": 803}})
 
         def do_POST(self):
@@ -473,6 +580,10 @@ def make_handler(emulator: Emulator):
             if len(parts) == 3 and parts[2] in {"feed", "photos", "media", "media_publish"}:
                 bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 return self.reply(*emulator.publish(parts[1], parts[2], bearer, body))
+            if url.path == "/_emulator/retire":
+                with emulator.lock:
+                    emulator.retired_extra.add(str(body.get("metric", "")))
+                return self.reply(200, {"ok": True})
             if url.path == "/_emulator/container":
                 with emulator.lock:
                     emulator.container_script = [str(s) for s in body.get("statuses", [])]

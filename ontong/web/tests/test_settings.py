@@ -57,8 +57,8 @@ def test_help_lists_ontong_commands():
         assert command in out
 
 
-def test_pr_staff_see_no_complaints(client, staff):
+def test_pr_staff_land_on_the_desk_and_see_no_complaints(client, staff):
     client.force_login(staff["pr"])
-    assert "민원 열람 권한이 없습니다" in client.get("/").content.decode()
+    assert client.get("/").url == "/publishing/"
     assert client.get("/complaints/").status_code == 200
     assert "해당하는 민원이 없습니다" in client.get("/complaints/").content.decode()

@@ -23,7 +23,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, webhook, page_id, app_secret, token, **options):
         emulator = Emulator(
-            page_id=page_id, app_secret=app_secret, token=token, webhook_url=webhook
+            page_id=page_id,
+            app_secret=app_secret,
+            token=token,
+            webhook_url=webhook,
+            instagram_id=DEMO["instagram_id"],
         )
         emulator.start(port=port)
         self.stdout.write(

@@ -11,6 +11,7 @@ from django.db import close_old_connections
 from ontong.complaints.notices import send_due_progress_notices, sweep_deliveries
 from ontong.complaints.reminders import send_daily_digests, send_due_reminders
 from ontong.complaints.retention import purge_expired
+from ontong.publishing.insights import collect_if_due
 from ontong.publishing.services import publish_due
 from ontong.routing.schedule import retrain_if_due
 
@@ -27,6 +28,7 @@ def sweep_forever(interval: float) -> None:
             send_due_reminders()
             send_daily_digests()
             publish_due()
+            collect_if_due()
             if time.monotonic() - last_purge > PURGE_EVERY:
                 purge_expired()
                 send_due_progress_notices()
