@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CityHoliday, Complaint, Event, KindPeriod, Message
+from .models import CityHoliday, Complaint, Event, FirstAnswerTarget, KindPeriod, Message
 from .tasks import recompute_due_times
 
 
@@ -24,6 +24,14 @@ class CityHolidayAdmin(RecomputesDueTimes):
 @admin.register(KindPeriod)
 class KindPeriodAdmin(RecomputesDueTimes):
     list_display = ["kind", "amount", "unit"]
+
+
+@admin.register(FirstAnswerTarget)
+class FirstAnswerTargetAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "is_active"]
+
+    def has_add_permission(self, request):
+        return not FirstAnswerTarget.objects.exists()
 
 
 class ReadOnlyEvents(admin.TabularInline):

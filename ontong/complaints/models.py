@@ -74,6 +74,26 @@ class KindPeriod(models.Model):
         return f"{self.get_kind_display()}: {self.amount}{self.get_unit_display()}"
 
 
+SNS_CHANNELS = ("messenger", "instagram", "fb_comment", "ig_comment", "kakao")
+
+
+class FirstAnswerTarget(models.Model):
+    """The city's own target for SNS 소통민원: a person's first answer within so many working
+    hours of receipt (8 = within the working day). One row; changes apply to new cases."""
+
+    working_hours = models.PositiveSmallIntegerField(
+        _("첫 답변 목표 (근무시간)"), default=8, help_text=_("8 = 근무일 하루 안")
+    )
+    is_active = models.BooleanField(_("사용"), default=True)
+
+    class Meta:
+        verbose_name = _("SNS 첫 답변 목표")
+        verbose_name_plural = _("SNS 첫 답변 목표")
+
+    def __str__(self) -> str:
+        return f"{self.working_hours}근무시간"
+
+
 class Citizen(models.Model):
     """A person who reached us; personal fields are optional and shown masked by default."""
 
@@ -189,6 +209,9 @@ class Complaint(models.Model):
     search_text = models.TextField(blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(_("결과 통보 시각"), null=True, blank=True, db_index=True)
+    first_answer_due_at = models.DateTimeField(_("첫 답변 목표"), null=True, blank=True)
+    first_answered_at = models.DateTimeField(_("첫 답변 시각"), null=True, blank=True)
+    routing_due_at = models.DateTimeField(_("배정·이송 기한"), null=True, blank=True)
     multi_party_people = models.PositiveIntegerField(
         _("다수인관련민원 인원"), null=True, blank=True
     )

@@ -39,6 +39,12 @@ def queue_notice(complaint: Complaint, purpose: str, body: str, author=None, ext
         extra=extra or {},
     )
     deliver_message.enqueue(message.pk)
+    if author is not None and complaint.first_answered_at is None:
+        # A person's first answer: what the SNS first-answer target measures.
+        complaint.first_answered_at = message.created_at
+        Complaint.objects.filter(pk=complaint.pk, first_answered_at__isnull=True).update(
+            first_answered_at=message.created_at
+        )
     return message
 
 

@@ -27,6 +27,7 @@ COLUMNS = [
     ("satisfaction_n", "만족도 응답"),
     ("unresolved", "미해결 응답"),
     ("multi_party", "다수인관련민원"),
+    ("first_answer_rate", "SNS 첫 답변 목표 내(%)"),
 ]
 
 
@@ -44,11 +45,19 @@ class Row:
     satisfaction_n: int = 0
     unresolved: int = 0
     multi_party: int = 0
+    first_answer_due: int = 0
+    first_answer_met: int = 0
     answer_days: list[float] = field(default_factory=list, repr=False)
 
     @property
     def on_time_rate(self) -> float | None:
         return round(100 * self.on_time / self.answered, 1) if self.answered else None
+
+    @property
+    def first_answer_rate(self) -> float | None:
+        if not self.first_answer_due:
+            return None
+        return round(100 * self.first_answer_met / self.first_answer_due, 1)
 
     def values(self) -> list:
         return [getattr(self, key) for key, _ in COLUMNS]
@@ -104,6 +113,15 @@ def build(start: dt.date, end: dt.date, complaints: QuerySet[Complaint], now=Non
         r.answered += 1
         r.on_time += bool(due_at is None or answered_at <= due_at)
         r.answer_days.append((answered_at - received_at).total_seconds() / 86400)
+    targets = received.filter(first_answer_due_at__isnull=False).filter(
+        Q(first_answer_due_at__lt=now) | Q(first_answered_at__isnull=False)
+    )
+    for name, due, first in targets.values_list(
+        "department__name", "first_answer_due_at", "first_answered_at"
+    ):
+        r = row(name)
+        r.first_answer_due += 1
+        r.first_answer_met += bool(first and first <= due)
     overdue = complaints.exclude(state__in=CLOCK_STOPPED).filter(due_at__lt=now)
     for item in overdue.values("department__name").annotate(n=Count("pk")):
         row(item["department__name"]).overdue_now = item["n"]
@@ -136,7 +154,15 @@ def build(start: dt.date, end: dt.date, complaints: QuerySet[Complaint], now=Non
 def total_of(rows: list[Row], answers: QuerySet[Satisfaction]) -> Row:
     total = Row("합계")
     for r in rows:
-        for key in ("received", "answered", "on_time", "overdue_now", "extended"):
+        for key in (
+            "received",
+            "answered",
+            "on_time",
+            "overdue_now",
+            "extended",
+            "first_answer_due",
+            "first_answer_met",
+        ):
             setattr(total, key, getattr(total, key) + getattr(r, key))
         total.satisfaction_n += r.satisfaction_n
         total.unresolved += r.unresolved

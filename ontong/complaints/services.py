@@ -45,6 +45,33 @@ def compute_due(kind: str, received_at):
     )
 
 
+# [영] 제13조 (docs/deadlines.md): 민원실 → 주무부서 1근무시간; a department that is not the
+# right one sends it on within 3 근무시간; another agency's matter is transferred within 8.
+ASSIGN_HOURS, REROUTE_HOURS, TRANSFER_HOURS = 1, 3, 8
+
+
+def city_extra_holidays() -> frozenset:
+    from .models import CityHoliday
+
+    return frozenset(CityHoliday.objects.values_list("date", flat=True))
+
+
+def routing_due(start, hours: int):
+    return deadlines.add_working_hours(start, hours, city_extra_holidays())
+
+
+def first_answer_due(channel: str, received_at):
+    """SNS 소통민원: the city's own first-answer target, or None for other channels."""
+    from .models import SNS_CHANNELS, FirstAnswerTarget
+
+    if channel not in SNS_CHANNELS:
+        return None
+    target = FirstAnswerTarget.objects.first()
+    if target is not None and not target.is_active:
+        return None
+    return routing_due(received_at, target.working_hours if target else 8)
+
+
 def recompute_open_due_times() -> int:
     """After the calendar or a period changed: every case whose clock still runs gets a new due time."""
     from .models import CLOCK_STOPPED
@@ -152,6 +179,8 @@ def receive_complaint(intake: Intake) -> Complaint:
         longitude=intake.longitude,
         received_at=received_at,
         due_at=compute_due(intake.kind or Kind.OTHER, received_at),
+        first_answer_due_at=first_answer_due(intake.channel, received_at),
+        routing_due_at=routing_due(received_at, ASSIGN_HOURS),
         status_token=secrets.token_urlsafe(24),
     )
     reindex(complaint)

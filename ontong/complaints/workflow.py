@@ -18,7 +18,7 @@ from ontong.org.models import Department, Role, User
 from . import deadlines, notices, satisfaction
 from .access import department_scope
 from .models import FINAL_STATES, Complaint, Event, Kind, Message, State
-from .services import compute_due, reindex
+from .services import REROUTE_HOURS, TRANSFER_HOURS, compute_due, reindex, routing_due
 
 S = State
 OPEN = frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.DRAFTED, S.APPROVED, S.NEEDS_INFO})
@@ -259,6 +259,8 @@ def perform(
             current.state = action.target
         if current.state in FINAL_STATES and not current.closed_at:
             current.closed_at = timezone.now()
+        if current.state in FINAL_STATES:
+            current.routing_due_at = None
         reindex(current)
         current.save()
         Event.objects.create(
@@ -459,6 +461,8 @@ def apply_assign(c: Complaint, user, v) -> str:
     previous = c.department
     c.department = v["department"]
     c.assignee = v.get("assignee")
+    # The department now has 3 working hours to take it up or send it on ([영] 제13조).
+    c.routing_due_at = routing_due(timezone.now(), REROUTE_HOURS)
     if previous:
         return f"{previous.name} → {c.department.name}: {v.get('reason', '')}".strip(": ")
     return f"{c.department.name}에 배정"
@@ -467,6 +471,7 @@ def apply_assign(c: Complaint, user, v) -> str:
 def apply_start(c: Complaint, user, v) -> str:
     if c.assignee_id is None and user.department_id:
         c.assignee = user
+    c.routing_due_at = None
     return ""
 
 
@@ -532,9 +537,12 @@ def apply_duplicate(c: Complaint, user, v) -> str:
 
 
 def apply_transfer(c: Complaint, user, v) -> str:
+    """[영] 제13조③: another agency's matter goes there within 8 working hours of receipt."""
     c.transfer_agency, c.state_reason = v["agency"], v["reason"]
     notices.queue_notice(c, Message.Purpose.TRANSFER, notices.transfer_text(c), user)
-    return f"{v['agency']}(으)로 이송: {v['reason']}"
+    limit = routing_due(c.received_at, TRANSFER_HOURS)
+    timing = "8근무시간 안" if timezone.now() <= limit else "이송 기한(8근무시간) 넘김"
+    return f"{v['agency']}(으)로 이송 ({timing}): {v['reason']}"
 
 
 def apply_reject(c: Complaint, user, v) -> str:

@@ -69,6 +69,19 @@ def due(complaint):
     )
 
 
+@register.simple_tag
+def clock(moment):
+    """A target time as a due label: 'D-day, 11월 26일(목) 15:00까지' or '기한 경과 …'."""
+    if not moment:
+        return ""
+    late = moment < timezone.now()
+    return format_html(
+        '<span class="due {}">{}</span>',
+        "overdue" if late else "due-soon",
+        due_label(moment, timezone.now()),
+    )
+
+
 @register.filter
 def row_class(complaint) -> str:
     return due_class(complaint)
