@@ -189,12 +189,13 @@ COLLECT_AFTER = dt.time(6)
 
 
 def collect_if_due(now=None) -> dict | None:
-    """Once a day after 06:00, by whichever worker gets there first."""
+    """Once a day after 06:00, by whichever worker gets there first; at once on a new
+    installation, so that the dashboard is not empty until the next morning."""
     from .models import CollectionRun
 
     now = now or timezone.now()
     local = timezone.localtime(now)
-    if local.time() < COLLECT_AFTER:
+    if local.time() < COLLECT_AFTER and CollectionRun.objects.exists():
         return None
     try:
         with transaction.atomic():

@@ -347,6 +347,8 @@ def publish_instagram(target: Target) -> str | None:
     client, account = client_for(target), target.account.external_id
     if not target.container_id:
         image = target.post.images.first()
+        if image is None:
+            raise PermanentError("인스타그램에는 사진이 있어야 합니다.")
         ensure_jpeg(image)
         body = client.post(
             f"{account}/media",

@@ -368,7 +368,10 @@ def create_desk_posts(seed: int = 11) -> int:
             created_by=writer,
             approved_by=approver,
         )
-        for account, kind in [(page, "facebook"), (instagram, "instagram")][: 1 + index % 2]:
+        # Posts still to come go to the page only: the demo has no photos for Instagram.
+        for account, kind in [(page, "facebook"), (instagram, "instagram")][
+            : 1 + (done and index % 2)
+        ]:
             Target.objects.create(
                 post=post,
                 account=account,

@@ -61,13 +61,17 @@ def test_a_retired_metric_is_skipped_reported_once_and_never_breaks_the_rest(
         del insights.PAGE_METRICS["page_impressions_unique"]
 
 
-def test_collection_runs_once_a_day_after_six(accounts):
-    early = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(5)))
-    assert insights.collect_if_due(early) is None
+def test_collection_runs_at_once_when_new_then_once_a_day_after_six(accounts):
+    yesterday_early = timezone.make_aware(
+        dt.datetime.combine(timezone.localdate() - dt.timedelta(days=1), dt.time(5))
+    )
+    assert insights.collect_if_due(yesterday_early) is not None  # a new installation
+    early = yesterday_early + dt.timedelta(days=1)
+    assert insights.collect_if_due(early) is None  # before 06:00
     later = early + dt.timedelta(hours=2)
     assert insights.collect_if_due(later) is not None
     assert insights.collect_if_due(later + dt.timedelta(hours=3)) is None
-    assert CollectionRun.objects.count() == 1
+    assert CollectionRun.objects.count() == 2
 
 
 def test_dashboard_and_export(desk, accounts, monkeypatch, client):
@@ -114,3 +118,24 @@ def test_a_comment_on_a_published_post_becomes_a_complaint_in_one_click(
     )
     client.post(f"/publishing/posts/{post.pk}/comments/{comment.pk}/complaint/")  # twice: once
     assert comment.complaint.messages.filter(direction="out").count() == 1
+
+
+def test_an_old_comment_becomes_a_complaint_and_its_invitation_is_held_for_a_person(
+    desk, accounts, monkeypatch, client, run_tasks
+):
+    post = published(desk, accounts, monkeypatch)
+    fb = post.targets.get(kind="facebook")
+    comment = Comment.objects.create(
+        account=accounts["page"],
+        comment_id=f"{fb.remote_id}_c2",
+        post_id=fb.remote_id,
+        message="가로등이 꺼졌어요",
+        created_time=timezone.now() - dt.timedelta(days=8),
+    )
+    client.force_login(desk["writer"])
+    client.post(f"/publishing/posts/{post.pk}/comments/{comment.pk}/complaint/")
+    comment.refresh_from_db()
+    assert comment.complaint
+    run_tasks()
+    comment.private_reply.refresh_from_db()
+    assert comment.private_reply.delivery == "held"  # past Meta's 7 days: nothing sent, flagged

@@ -60,6 +60,7 @@ class Command(BaseCommand):
             send_daily_digests()
             send_due_progress_notices()
             publish_due()
+            collect_if_due()
         else:
             threading.Thread(target=sweep_forever, args=(sweep_interval,), daemon=True).start()
         worker_args = ["--queue-name", "*", "--interval", str(interval), "--no-reload"]
