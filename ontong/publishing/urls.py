@@ -13,6 +13,7 @@ urlpatterns = [
     path("publishing/posts/<int:pk>/comment/", views.comment, name="comment"),
     path("publishing/posts/<int:pk>/move/", views.move, name="move"),
     path("publishing/posts/<int:pk>/export/", views.export_blog, name="export"),
+    path("publishing/posts/<int:pk>/images/<int:image_pk>/", views.staff_image, name="staff_image"),
     path(
         "publishing/posts/<int:pk>/comments/<int:comment_pk>/complaint/",
         views.comment_to_complaint,

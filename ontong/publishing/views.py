@@ -341,3 +341,11 @@ def comment_to_complaint(request, pk: int, comment_pk: int):
         complaint = open_complaint(locked, channel, actor=request.user)
     messages.success(request, f"민원 {complaint.receipt_no}(으)로 접수했습니다.")
     return redirect("publishing:post", pk=pk)
+
+
+@login_required
+def staff_image(request, pk: int, image_pk: int):
+    """The desk's own view of a post's photo, at any stage (the public link waits for approval)."""
+    desk_member(request)
+    image = get_object_or_404(PostImage, pk=image_pk, post_id=pk)
+    return FileResponse(image.original.open("rb"))

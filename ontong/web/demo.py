@@ -357,7 +357,9 @@ def create_desk_posts(seed: int = 11) -> int:
         title, text, tags = POST_TOPICS[index % len(POST_TOPICS)]
         days_ago = 90 - index * 1.5
         hour = rng.choice([8, 9, 12, 12, 18, 19, 20, 21])
-        planned = (now - dt.timedelta(days=days_ago)).replace(hour=hour, minute=0, second=0)
+        planned = timezone.localtime(now - dt.timedelta(days=days_ago)).replace(
+            hour=hour, minute=0, second=0, microsecond=0
+        )
         done = planned < now
         post = Post.objects.create(
             title=f"{title} #{index + 1}",
