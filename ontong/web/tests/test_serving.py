@@ -1,0 +1,169 @@
+"""Production serving: health, readiness, metrics; `ontong serve` keeps its workers alive; three
+task workers on PostgreSQL never run a task twice."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.django_db
+def test_health_readiness_and_metrics(client, settings):
+    assert client.get("/healthz").content == b"ok"
+    assert client.get("/readyz").json() == {"ready": True}
+    body = client.get("/metrics").content.decode()  # the test client comes from 127.0.0.1
+    for name in [
+        "ontong_requests_total",
+        "ontong_tasks_queued",
+        "ontong_oldest_queued_task_seconds",
+        "ontong_deliveries_failed",
+        "ontong_webhooks_unprocessed",
+    ]:
+        assert f"\n{name}" in body or body.startswith(f"# HELP {name}") or f"{name}{{" in body
+    outside = {"REMOTE_ADDR": "203.0.113.9"}
+    assert client.get("/metrics", **outside).status_code == 403
+    settings.ONTONG_METRICS_TOKEN = "scrape-me"
+    ok = client.get("/metrics", headers={"Authorization": "Bearer scrape-me"}, **outside)
+    assert ok.status_code == 200
+
+
+@pytest.mark.django_db
+def test_readiness_fails_while_migrations_are_missing(client, monkeypatch):
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("x", False)])
+    response = client.get("/readyz")
+    assert response.status_code == 503 and "migrations" in response.json()["reason"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def children_of(pid: int) -> list[int]:
+    """`ontong worker` processes whose parent is pid, read from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if int(fields[1]) == pid and b"ontong worker" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_serve_answers_restarts_a_killed_task_worker_and_stops_cleanly(tmp_path):
+    env = {
+        **os.environ,
+        "ONTONG_VAR_DIR": str(tmp_path),
+        "ONTONG_PRELOAD_NLP": "0",
+        "DJANGO_SETTINGS_MODULE": "ontong.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "ontong", "migrate", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    port = free_port()
+    serve = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ontong",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--web-workers",
+            "2",
+            "--task-workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(60):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("ontong serve did not become ready")
+        workers = children_of(serve.pid)
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)
+        for _ in range(20):
+            time.sleep(0.5)
+            now = children_of(serve.pid)
+            if len(now) == 2 and workers[0] not in now:
+                break
+        else:
+            pytest.fail(f"the killed task worker was not replaced: {children_of(serve.pid)}")
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=40)
+        assert children_of(serve.pid) == []
+    finally:
+        if serve.poll() is None:
+            serve.kill()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_three_workers_on_postgresql_never_run_a_task_twice(city):
+    if connection.vendor != "postgresql":
+        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite serialises writers")
+    from django_tasks_db.models import DBTaskResult
+
+    from ontong.complaints.services import Intake, receive_complaint
+
+    for i in range(100):  # each acknowledgement is one queued delivery task
+        receive_complaint(
+            Intake(
+                channel="web", body=f"동시 작업 {i}", email=f"c{i}@example.kr", contact_consent=True
+            )
+        )
+    queued = DBTaskResult.objects.filter(status="READY").count()
+    assert queued >= 100
+    s = connection.settings_dict
+    url = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ONTONG_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+    }
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "ontong", "worker", "--batch"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(3)
+    ]
+    for worker in workers:
+        _out, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err.decode()[-2000:]
+    results = list(DBTaskResult.objects.values_list("status", "worker_ids"))
+    assert len(results) >= queued
+    assert all(status == "SUCCESSFUL" for status, _ in results)
+    assert all(len(ids) == 1 for _, ids in results), "a task was claimed by two workers"
+    assert len({ids[0] for _, ids in results}) >= 2  # the queue really was shared
