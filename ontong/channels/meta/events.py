@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ontong.complaints.models import Message
@@ -30,6 +30,8 @@ def process_delivery(delivery_id: int) -> str:
         try:
             with transaction.atomic():
                 handle_item(*item)
+        except IntegrityError:
+            continue  # stored already by another run of this delivery (a swept-up retry)
         except Exception as exc:  # one bad event must not lose the others in the batch
             log.exception("webhook %s: event failed", delivery_id)
             errors.append(f"{type(exc).__name__}: {exc}")
@@ -40,6 +42,26 @@ def process_delivery(delivery_id: int) -> str:
         attempts=delivery.attempts + 1,
     )
     return "failed" if errors else "processed"
+
+
+STUCK_PENDING = dt.timedelta(minutes=2)
+
+
+def sweep_webhooks(now=None) -> int:
+    """Deliveries stored and answered 200 whose processing task was lost (a worker killed
+    mid-task) are processed again. Processing is idempotent: events are deduplicated by their
+    ids under unique constraints, so a slow original and its replacement cannot both count."""
+    from .tasks import process_webhook
+
+    now = now or timezone.now()
+    stuck = WebhookDelivery.objects.filter(
+        state=WebhookDelivery.State.PENDING, received_at__lt=now - STUCK_PENDING
+    ).values_list("pk", flat=True)[:1000]
+    count = 0
+    for delivery_id in stuck:
+        process_webhook.enqueue(delivery_id)
+        count += 1
+    return count
 
 
 def iter_items(payload: dict):

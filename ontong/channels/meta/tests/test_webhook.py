@@ -86,3 +86,23 @@ def test_same_mid_twice_in_one_post_and_across_retries_is_one_row(post_webhook, 
     run_tasks()
     assert Message.objects.filter(external_id="m_dup").count() == 1
     assert Complaint.objects.count() == 1
+
+
+def test_a_delivery_whose_task_was_lost_is_processed_by_the_sweep(page, post_webhook, run_tasks):
+    import datetime as dt
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from ontong.channels.meta.events import sweep_webhooks
+
+    assert post_webhook(messaging(text_event(mid="m_lost"))).status_code == 200
+    DBTaskResult.objects.all().delete()  # the worker died with the task
+    assert sweep_webhooks() == 0  # too early: the task may still be running
+    WebhookDelivery.objects.update(received_at=timezone.now() - dt.timedelta(minutes=3))
+    assert sweep_webhooks() == 1
+    sweep_webhooks()  # a second sweep before the worker ran: two tasks for one delivery
+    run_tasks()
+    assert WebhookDelivery.objects.get().state == "processed"
+    assert Complaint.objects.count() == 1
+    assert Complaint.objects.get().messages.filter(direction="in").count() == 1

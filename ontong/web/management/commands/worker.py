@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from ontong.channels.meta.events import sweep_webhooks
 from ontong.complaints.notices import send_due_progress_notices, sweep_deliveries
 from ontong.complaints.reminders import send_daily_digests, send_due_reminders
 from ontong.complaints.retention import purge_expired
@@ -25,6 +26,7 @@ def sweep_forever(interval: float) -> None:
     while True:
         try:
             sweep_deliveries()
+            sweep_webhooks()
             send_due_reminders()
             send_daily_digests()
             publish_due()
@@ -56,6 +58,7 @@ class Command(BaseCommand):
     def handle(self, *args, interval, sweep_interval, batch, **options):
         if batch:
             sweep_deliveries()
+            sweep_webhooks()
             send_due_reminders()
             send_daily_digests()
             send_due_progress_notices()
