@@ -251,6 +251,12 @@ ONTONG_MEDIA_HOSTS = env_list(
     "ONTONG_MEDIA_HOSTS", "fbcdn.net,fbsbx.com,cdninstagram.com,facebook.com,instagram.com"
 )
 ONTONG_MEDIA_MAX_BYTES = int(os.environ.get("ONTONG_MEDIA_MAX_BYTES", str(10 * 1024 * 1024)))
+# A queued notice or a stored webhook whose task has not run for this long is taken as lost (its
+# worker killed) and queued again; the work is idempotent, so early is only wasteful.
+ONTONG_STUCK_SECONDS = int(os.environ.get("ONTONG_STUCK_SECONDS", "120"))
+# A send cut off mid-call (or answered too late) is settled after this long: by the channel's
+# echo if one came, otherwise shown to a person (never sent twice silently).
+ONTONG_SENDING_STUCK_SECONDS = int(os.environ.get("ONTONG_SENDING_STUCK_SECONDS", "600"))
 # Bearer token for /metrics from outside the machine (empty: loopback only).
 ONTONG_METRICS_TOKEN = os.environ.get("ONTONG_METRICS_TOKEN", "")
 ONTONG_GRAPH_URL = os.environ.get("ONTONG_GRAPH_URL", "https://graph.facebook.com/v25.0")

@@ -325,8 +325,8 @@ def resend(message: Message) -> None:
             deliver_message.enqueue(message.pk)
 
 
-STUCK_QUEUED = dt.timedelta(minutes=2)
-STUCK_SENDING = dt.timedelta(minutes=10)
+STUCK_QUEUED = dt.timedelta(seconds=settings.ONTONG_STUCK_SECONDS)
+STUCK_SENDING = dt.timedelta(seconds=settings.ONTONG_SENDING_STUCK_SECONDS)
 
 
 def sweep_deliveries() -> dict:
@@ -357,8 +357,34 @@ def sweep_deliveries() -> dict:
     for message in Message.objects.filter(
         delivery=Message.Delivery.SENDING, attempted_at__lt=now - STUCK_SENDING
     ).select_related("complaint"):
+        if echoes_confirm(message):
+            # Meta echoes every message the page sends; none came, so it never went out.
+            requeued += resend_unconfirmed(message)
+            continue
         mark_failed(
             message, "발송 도중 작업자가 중단되어 전달 여부를 알 수 없습니다. 확인 후 재발송하세요."
         )
         cut_off += 1
     return {"requeued": requeued, "cut_off": cut_off}
+
+
+ECHO_CHANNELS = {"messenger", "instagram"}
+
+
+def echoes_confirm(message: Message) -> bool:
+    """Direct messages on Meta come back as echoes (record_echo marks them sent)."""
+    return message.channel in ECHO_CHANNELS and not message.extra.get("private_reply_to")
+
+
+def resend_unconfirmed(message: Message) -> int:
+    from .tasks import deliver_message
+
+    with transaction.atomic():
+        moved = Message.objects.filter(pk=message.pk, delivery=Message.Delivery.SENDING).update(
+            delivery=Message.Delivery.QUEUED,
+            last_error="발송 도중 작업자가 중단되었고 Meta의 확인(에코)이 없어 다시 보냅니다",
+            next_attempt_at=None,
+        )
+        if moved:
+            deliver_message.enqueue(message.pk)
+    return moved

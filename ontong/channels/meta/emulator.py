@@ -107,8 +107,16 @@ SIMULATOR = Path(__file__).parent / "templates" / "channels_meta" / "simulator.h
 
 class Emulator:
     def __init__(
-        self, *, page_id: str, app_secret: str, token: str, webhook_url: str, instagram_id: str = ""
+        self,
+        *,
+        page_id: str,
+        app_secret: str,
+        token: str,
+        webhook_url: str,
+        instagram_id: str = "",
+        echoes: bool = False,
     ):
+        self.echoes = echoes  # post message_echoes back to the webhook, as Meta does
         self.page_id, self.app_secret, self.token = page_id, app_secret, token
         self.instagram_id = instagram_id
         self.webhook_url = webhook_url
@@ -265,7 +273,45 @@ class Emulator:
         mid = f"m_page_{next(self.ids)}"
         with self.lock:
             self.sent.append({**payload, "to": recipient, "message_id": mid, "at": time.time()})
+        if self.echoes and self.webhook_url and not recipient.startswith("comment:"):
+            threading.Thread(target=self.echo, args=(recipient, mid, payload), daemon=True).start()
         return {"recipient_id": recipient, "message_id": mid}
+
+    def echo(self, recipient: str, mid: str, payload: dict) -> None:
+        message = payload.get("message") or {}
+        event = {
+            "sender": {"id": self.page_id},
+            "recipient": {"id": recipient},
+            "timestamp": int(time.time() * 1000),
+            "message": {
+                "mid": mid,
+                "is_echo": True,
+                "app_id": 1,
+                "metadata": message.get("metadata", ""),
+                "text": message.get("text", ""),
+            },
+        }
+        for attempt in range(5):  # Meta retries a webhook that failed
+            try:
+                if (
+                    self.post_webhook(
+                        {
+                            "object": "page",
+                            "entry": [
+                                {
+                                    "id": self.page_id,
+                                    "time": int(time.time() * 1000),
+                                    "messaging": [event],
+                                }
+                            ],
+                        }
+                    )
+                    == 200
+                ):
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5 * 2**attempt)
 
     def next_failure(self) -> dict | None:
         with self.lock:

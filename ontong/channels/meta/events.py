@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -44,7 +45,7 @@ def process_delivery(delivery_id: int) -> str:
     return "failed" if errors else "processed"
 
 
-STUCK_PENDING = dt.timedelta(minutes=2)
+STUCK_PENDING = dt.timedelta(seconds=settings.ONTONG_STUCK_SECONDS)
 
 
 def sweep_webhooks(now=None) -> int:

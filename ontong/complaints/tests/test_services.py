@@ -178,6 +178,35 @@ def test_sweep_requeues_lost_tasks_and_surfaces_cut_off_sends(new_complaint, run
     assert ack.delivery == "failed" and "전달 여부" in ack.last_error
 
 
+def test_a_cut_off_messenger_send_without_an_echo_is_sent_again(new_complaint):
+    """Meta echoes every message the page sends: no echo after the wait means it never left."""
+    c = new_complaint(channel="messenger")
+    sent = Message.objects.create(
+        complaint=c,
+        direction="out",
+        channel="messenger",
+        body="접수되었습니다",
+        delivery="sending",
+        attempted_at=timezone.now() - dt.timedelta(minutes=30),
+    )
+    private = Message.objects.create(
+        complaint=c,
+        direction="out",
+        channel="messenger",
+        body="댓글 잘 보았습니다",
+        delivery="sending",
+        attempted_at=timezone.now() - dt.timedelta(minutes=30),
+        extra={"private_reply_to": "c_1"},
+    )
+    tasks_before = DBTaskResult.objects.count()
+    result = notices.sweep_deliveries()
+    sent.refresh_from_db()
+    private.refresh_from_db()
+    assert sent.delivery == "queued" and "에코" in sent.last_error
+    assert private.delivery == "failed"  # private replies: once only, a person decides
+    assert result["cut_off"] == 1 and DBTaskResult.objects.count() == tasks_before + 1
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_receipt_numbers_are_unique_under_concurrent_creation(city):

@@ -1,6 +1,7 @@
 """`ontong worker`: runs queued background tasks (django-tasks-db) and keeps deliveries moving."""
 
 import logging
+import os
 import threading
 import time
 
@@ -49,7 +50,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=0.5, help="빈 큐 확인 간격(초)")
         parser.add_argument(
-            "--sweep-interval", type=float, default=60, help="멈춘 발송 점검 간격(초)"
+            "--sweep-interval",
+            type=float,
+            default=float(os.environ.get("ONTONG_SWEEP_INTERVAL", "60")),
+            help="점검 간격(초): 멈춘 발송·웹훅, 기한 알림, 예약 게시",
         )
         parser.add_argument(
             "--batch", action="store_true", help="쌓인 작업을 모두 처리하고 끝냅니다"

@@ -1,0 +1,312 @@
+"""Kill test: messages keep arriving while web and task workers are killed with SIGKILL; at the
+end nothing answered 200 is lost or stored twice, every complaint got exactly one
+acknowledgement, and no notice reached a citizen twice.
+
+    .venv/bin/python bench/chaos.py [--messages 5000] [--citizens 500] [--rate 40] [--kills 8]
+                                    [--database-url postgres://...]
+
+Runs `ontong serve` (2 web workers, 2 task workers) on a fresh database (SQLite in a temporary
+folder unless --database-url is given) against the local Graph API emulator, which counts what
+reaches each citizen. The load generator behaves like Meta: signed POSTs at a steady rate, a
+share sent twice, and every POST not answered 200 retried with backoff.
+"""
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PAGE, SECRET, TOKEN = "300000000000001", "chaos-secret", "chaos-token"
+TEXTS = [
+    "집 앞 도로에 포트홀이 생겨서 위험합니다",
+    "가로등이 사흘째 꺼져 있어요",
+    "공원 화장실이 너무 더러워요 😢",
+    "불법 주정차 때문에 버스가 못 지나가요",
+    "쓰레기 무단투기가 심합니다. 단속해 주세요",
+    "추가로 사진 보냅니다. 위치는 시청 앞 사거리예요",
+]
+
+
+def sign(body: bytes) -> str:
+    return "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+
+
+def event(index: int, citizens: int) -> tuple[str, bytes]:
+    mid = f"m_chaos_{index}"
+    payload = {
+        "object": "page",
+        "entry": [
+            {
+                "id": PAGE,
+                "time": int(time.time() * 1000),
+                "messaging": [
+                    {
+                        "sender": {"id": f"psid-{index % citizens}"},
+                        "recipient": {"id": PAGE},
+                        "timestamp": int(time.time() * 1000),
+                        "message": {"mid": mid, "text": f"{TEXTS[index % len(TEXTS)]} ({index})"},
+                    }
+                ],
+            }
+        ],
+    }
+    return mid, json.dumps(payload, ensure_ascii=False).encode()
+
+
+def post_until_200(url: str, body: bytes, tries: int = 8) -> bool:
+    """Meta retries a webhook it did not get a 200 for; so does this."""
+    for attempt in range(tries):
+        try:
+            response = httpx.post(
+                url,
+                content=body,
+                headers={"X-Hub-Signature-256": sign(body), "Content-Type": "application/json"},
+                timeout=5,
+            )
+            if response.status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(min(0.2 * 2**attempt, 3))
+    return False
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def victims(serve_pid: int) -> dict[str, list[int]]:
+    """gunicorn's web workers (children of its master, which is serve itself) and task workers."""
+    web, tasks = [], []
+    for pid in children(serve_pid):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        (tasks if b"ontong\x00worker" in cmdline else web).append(pid)
+    return {"web": web, "task": tasks}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--citizens", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=40, help="messages per second")
+    parser.add_argument("--kills", type=int, default=8)
+    parser.add_argument("--duplicates", type=float, default=0.05)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    var = tempfile.mkdtemp(prefix="ontong-chaos-")
+    env = {
+        **os.environ,
+        "ONTONG_VAR_DIR": var,
+        "DJANGO_SETTINGS_MODULE": "ontong.settings",
+        "ONTONG_STUCK_SECONDS": "20",
+        "ONTONG_SENDING_STUCK_SECONDS": "30",
+        "ONTONG_SWEEP_INTERVAL": "5",
+        "ONTONG_LOG_LEVEL": "WARNING",
+        "ONTONG_INTAKE_RATE": "100000/h",
+    }
+    env.pop("DATABASE_URL", None)
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    os.environ.update(env)
+
+    from ontong.channels.meta.emulator import Emulator
+
+    port = 18000 + os.getpid() % 1000
+    emulator = Emulator(
+        page_id=PAGE,
+        app_secret=SECRET,
+        token=TOKEN,
+        webhook_url=f"http://127.0.0.1:{port}/webhooks/meta/",
+        echoes=True,
+    ).start()
+    for citizen in range(args.citizens):  # they all wrote to the page: the 24 h window is open
+        emulator.last_user_message[f"psid-{citizen}"] = time.time()
+
+    def run(*command):
+        subprocess.run([sys.executable, "-m", "ontong", *command], cwd=ROOT, env=env, check=True)
+
+    if args.database_url:
+        run("flush", "--no-input")
+    run("migrate", "--verbosity", "0")
+    run(
+        "shell",
+        "-c",
+        "from ontong.channels.meta.models import MetaAccount;"
+        f"MetaAccount.objects.create(kind='page', external_id='{PAGE}', name='chaos', app_secret='{SECRET}',"
+        f"page_token='{TOKEN}', graph_url='{emulator.base_url}/v25.0')",
+    )
+    serve = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ontong",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--web-workers",
+            "2",
+            "--task-workers",
+            "2",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+
+    answered: dict[str, bool] = {}
+    lock = threading.Lock()
+    plan = list(range(args.messages))
+    resend = rng.sample(plan, int(args.messages * args.duplicates))
+    duration = args.messages / args.rate
+    kills: list[str] = []
+
+    def chaos():
+        for n in range(args.kills):
+            time.sleep(duration / (args.kills + 1))
+            targets = victims(serve.pid)
+            kind = "web" if n % 2 == 0 else "task"
+            if targets[kind]:
+                pid = rng.choice(targets[kind])
+                os.kill(pid, signal.SIGKILL)
+                kills.append(f"{kind}:{pid}")
+
+    def send(index: int):
+        mid, body = event(index, args.citizens)
+        ok = post_until_200(f"{base}/webhooks/meta/", body)
+        with lock:
+            answered[mid] = answered.get(mid, False) or ok
+
+    killer = threading.Thread(target=chaos)
+    start = time.time()
+    killer.start()
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        for i, index in enumerate(plan + resend):
+            time.sleep(max(0, start + i / args.rate - time.time()))
+            pool.submit(send, index)
+    killer.join()
+    sent_for = time.time() - start
+
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from ontong.channels.meta.models import WebhookDelivery
+    from ontong.complaints.models import Complaint, Message
+
+    deadline = time.time() + 600
+    while time.time() < deadline:
+        pending = WebhookDelivery.objects.exclude(state="processed").count()
+        queued = Message.objects.filter(delivery__in=["queued", "sending", "unknown"]).count()
+        if not pending and not queued:
+            break
+        connection.close()
+        time.sleep(2)
+    settled_after = time.time() - start
+    serve.send_signal(signal.SIGTERM)
+    serve.wait(timeout=60)
+    emulator.stop()
+
+    stored = Counter(
+        Message.objects.filter(direction="in", external_id__startswith="m_chaos_").values_list(
+            "external_id", flat=True
+        )
+    )
+    ok_mids = [m for m, ok in answered.items() if ok]
+    lost = [m for m in ok_mids if stored[m] == 0]
+    doubled = [m for m, n in stored.items() if n > 1]
+    complaints = Complaint.objects.count()
+    acks = Counter(
+        Message.objects.filter(purpose="ack", delivery="sent").values_list(
+            "complaint_id", flat=True
+        )
+    )
+    sent_texts = Counter(
+        (s["to"], json.dumps(s.get("message"), ensure_ascii=False)) for s in emulator.sent
+    )
+    twice = sum(1 for n in sent_texts.values() if n > 1)
+    ack_received = Counter(
+        s["to"] for s in emulator.sent if "접수번호" in (s.get("message") or {}).get("text", "")
+    )
+    rows = [
+        ("database", connection.vendor),
+        (
+            "messages (distinct) / POSTs incl. duplicates",
+            f"{args.messages} / {args.messages + len(resend)}",
+        ),
+        ("answered 200", len(ok_mids)),
+        ("never answered 200 (after retries)", args.messages - len(ok_mids)),
+        ("stored", sum(1 for m in ok_mids if stored[m])),
+        ("LOST (answered 200, not stored)", len(lost)),
+        ("DUPLICATED (stored twice)", len(doubled)),
+        ("complaints", complaints),
+        (
+            "complaints without exactly one acknowledgement",
+            sum(1 for c in Complaint.objects.values_list("pk", flat=True) if acks[c] != 1),
+        ),
+        (
+            "citizens who received an acknowledgement twice",
+            sum(1 for n in ack_received.values() if n > 1),
+        ),
+        ("messages the emulator received twice", twice),
+        ("kills (SIGKILL)", f"{len(kills)}: {', '.join(kills)}"),
+        ("load / settled after (s)", f"{sent_for:.0f} / {settled_after:.0f}"),
+    ]
+    for complaint_id in Complaint.objects.values_list("pk", flat=True):
+        if acks[complaint_id] != 1:
+            states = list(
+                Message.objects.filter(complaint_id=complaint_id, purpose="ack").values_list(
+                    "delivery", "last_error"
+                )
+            )
+            rows.append((f"  complaint {complaint_id} acknowledgement", states))
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    failed = (
+        lost
+        or doubled
+        or twice
+        or any(acks[c] != 1 for c in Complaint.objects.values_list("pk", flat=True))
+    )
+    print("RESULT:", "FAIL" if failed else "PASS — zero lost, zero duplicated")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
