@@ -336,6 +336,8 @@ def sweep_deliveries() -> dict:
     A notice left 'sending' may or may not have reached the citizen: it is marked failed with
     that said, so a person decides whether to resend, rather than sending twice silently.
     """
+    from ontong.tasks_queue import waiting_ids
+
     from .tasks import deliver_message
 
     now = timezone.now()
@@ -345,9 +347,12 @@ def sweep_deliveries() -> dict:
         models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lt=now - STUCK_QUEUED)
     )
     requeued = 0
-    for message_id in stale.values_list("pk", flat=True)[:1000]:
-        deliver_message.enqueue(message_id)
-        requeued += 1
+    candidates = list(stale.values_list("pk", flat=True)[:1000])
+    queued = waiting_ids(deliver_message.module_path, STUCK_QUEUED) if candidates else set()
+    for message_id in candidates:
+        if message_id not in queued:
+            deliver_message.enqueue(message_id)
+            requeued += 1
     for message in Message.objects.filter(
         delivery=Message.Delivery.UNKNOWN, attempted_at__lt=now - STUCK_SENDING
     ).select_related("complaint__citizen"):

@@ -52,17 +52,23 @@ def sweep_webhooks(now=None) -> int:
     """Deliveries stored and answered 200 whose processing task was lost (a worker killed
     mid-task) are processed again. Processing is idempotent: events are deduplicated by their
     ids under unique constraints, so a slow original and its replacement cannot both count."""
+    from ontong.tasks_queue import waiting_ids
+
     from .tasks import process_webhook
 
     now = now or timezone.now()
-    stuck = WebhookDelivery.objects.filter(
-        state=WebhookDelivery.State.PENDING, received_at__lt=now - STUCK_PENDING
-    ).values_list("pk", flat=True)[:1000]
-    count = 0
-    for delivery_id in stuck:
+    stuck = list(
+        WebhookDelivery.objects.filter(
+            state=WebhookDelivery.State.PENDING, received_at__lt=now - STUCK_PENDING
+        ).values_list("pk", flat=True)[:1000]
+    )
+    if not stuck:
+        return 0
+    queued = waiting_ids(process_webhook.module_path, STUCK_PENDING)
+    lost = [delivery_id for delivery_id in stuck if delivery_id not in queued]
+    for delivery_id in lost:
         process_webhook.enqueue(delivery_id)
-        count += 1
-    return count
+    return len(lost)
 
 
 def iter_items(payload: dict):
