@@ -68,11 +68,14 @@ def event(index: int, citizens: int) -> tuple[str, bytes]:
     return mid, json.dumps(payload, ensure_ascii=False).encode()
 
 
+HTTP = httpx.Client(limits=httpx.Limits(max_connections=64))
+
+
 def post_until_200(url: str, body: bytes, tries: int = 8) -> bool:
     """Meta retries a webhook it did not get a 200 for; so does this."""
     for attempt in range(tries):
         try:
-            response = httpx.post(
+            response = HTTP.post(
                 url,
                 content=body,
                 headers={"X-Hub-Signature-256": sign(body), "Content-Type": "application/json"},

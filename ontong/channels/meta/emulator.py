@@ -117,6 +117,8 @@ class Emulator:
         echoes: bool = False,
     ):
         self.echoes = echoes  # post message_echoes back to the webhook, as Meta does
+        # One client for every webhook POST: a new one per call builds an SSL context each time.
+        self.http = httpx.Client()
         self.page_id, self.app_secret, self.token = page_id, app_secret, token
         self.instagram_id = instagram_id
         self.webhook_url = webhook_url
@@ -141,7 +143,7 @@ class Emulator:
     def post_webhook(self, payload: dict) -> int:
         # ensure_ascii: Meta sends non-ASCII \\uXXXX-escaped and signs those exact bytes.
         body = json.dumps(payload, ensure_ascii=True).encode()
-        response = httpx.post(
+        response = self.http.post(
             self.webhook_url,
             content=body,
             timeout=20,
