@@ -23,8 +23,11 @@ from .models import Complaint, Message
 log = logging.getLogger(__name__)
 
 
-def queue_notice(complaint: Complaint, purpose: str, body: str, author=None, extra=None) -> Message:
-    """Store an outbound message and enqueue its delivery; call inside the caller's transaction."""
+def queue_notice(
+    complaint: Complaint, purpose: str, body: str, author=None, extra=None, send_at=None
+) -> Message:
+    """Store an outbound message and enqueue its delivery (not before send_at, if given); call
+    inside the caller's transaction."""
     from .tasks import deliver_message
 
     message = Message.objects.create(
@@ -37,8 +40,9 @@ def queue_notice(complaint: Complaint, purpose: str, body: str, author=None, ext
         author=author,
         delivery=Message.Delivery.QUEUED,
         extra=extra or {},
+        next_attempt_at=send_at,
     )
-    deliver_message.enqueue(message.pk)
+    (deliver_message.using(run_after=send_at) if send_at else deliver_message).enqueue(message.pk)
     if author is not None and complaint.first_answered_at is None:
         # A person's first answer: what the SNS first-answer target measures.
         complaint.first_answered_at = message.created_at

@@ -24,6 +24,7 @@ from ontong.org.models import ROLE_GROUPS, Department, Role, User
 
 from . import deadlines
 from .models import CLOCK_STOPPED, Complaint, Digest, Notification, Reminder
+from .services import city_holidays
 
 log = logging.getLogger(__name__)
 Stage = Reminder.Stage
@@ -156,8 +157,6 @@ def send_reminder(complaint: Complaint, stage: str) -> bool:
 def send_due_reminders(now=None) -> int:
     """Sweep open cases whose due time is near or past and send each stage once. Earlier stages
     missed while no worker ran are not sent late: only the latest one that applies."""
-    from .workflow import city_holidays
-
     now = now or timezone.now()
     extra = city_holidays()
     horizon = now + dt.timedelta(days=10)  # the working day before can be days away over 설/추석
@@ -239,8 +238,6 @@ def digest_text(department: Department, counts: dict, urgent: list[Complaint], n
 def send_daily_digests(now=None) -> int:
     """Once per working day from 08:30: each department with open cases gets a summary, to its
     officers and managers. The (department, date) constraint makes it once a day."""
-    from .workflow import city_holidays
-
     now = now or timezone.now()
     local = deadlines.to_local_naive(now)
     if local.time() < dt.time(8, 30) or not deadlines.is_workday(local.date(), city_holidays()):

@@ -55,23 +55,17 @@ def can_ask_on_channel(complaint: Complaint) -> bool:
 
 def queue_survey(complaint: Complaint) -> Message | None:
     """Call in the transaction that notifies the result."""
-    from .tasks import deliver_message
+    from .notices import queue_notice
 
     if not can_ask_on_channel(complaint) or hasattr(complaint, "satisfaction"):
         return None
-    send_at = timezone.now() + SURVEY_DELAY
-    message = Message.objects.create(
-        complaint=complaint,
-        direction=Message.Direction.OUT,
-        purpose=Message.Purpose.SURVEY,
-        channel=complaint.channel,
-        account=complaint.identity.account if complaint.identity else "web",
-        body=survey_text(complaint),
-        delivery=Message.Delivery.QUEUED,
-        next_attempt_at=send_at,
-        extra={"quick_replies": SURVEY_MENU} if complaint.channel in QUICK_REPLY_CHANNELS else {},
+    message = queue_notice(
+        complaint,
+        Message.Purpose.SURVEY,
+        survey_text(complaint),
+        extra={"quick_replies": SURVEY_MENU} if complaint.channel in QUICK_REPLY_CHANNELS else None,
+        send_at=timezone.now() + SURVEY_DELAY,
     )
-    deliver_message.using(run_after=send_at).enqueue(message.pk)
     if complaint.identity and complaint.channel in QUICK_REPLY_CHANNELS:
         complaint.identity.pending_question = f"survey:{complaint.pk}"
         complaint.identity.save(update_fields=["pending_question"])

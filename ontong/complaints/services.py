@@ -36,10 +36,10 @@ def next_receipt_no(year: int) -> str:
 
 def compute_due(kind: str, received_at):
     """The due time with the city's own periods and extra holidays (tables 민원총괄 edits)."""
-    from .models import CityHoliday, KindPeriod
+    from .models import KindPeriod
 
     periods = {p.kind: (p.unit, p.amount) for p in KindPeriod.objects.all()}
-    extra = frozenset(CityHoliday.objects.values_list("date", flat=True))
+    extra = city_holidays()
     return deadlines.due_at(
         kind, received_at, extra=extra, periods={**deadlines.PERIODS, **periods}
     )
@@ -50,14 +50,14 @@ def compute_due(kind: str, received_at):
 ASSIGN_HOURS, REROUTE_HOURS, TRANSFER_HOURS = 1, 3, 8
 
 
-def city_extra_holidays() -> frozenset:
+def city_holidays() -> frozenset:
     from .models import CityHoliday
 
     return frozenset(CityHoliday.objects.values_list("date", flat=True))
 
 
 def routing_due(start, hours: int):
-    return deadlines.add_working_hours(start, hours, city_extra_holidays())
+    return deadlines.add_working_hours(start, hours, city_holidays())
 
 
 def first_answer_due(channel: str, received_at):

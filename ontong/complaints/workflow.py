@@ -18,7 +18,14 @@ from ontong.org.models import Department, Role, User
 from . import deadlines, notices, satisfaction
 from .access import department_scope
 from .models import FINAL_STATES, Complaint, Event, Kind, Message, State
-from .services import REROUTE_HOURS, TRANSFER_HOURS, compute_due, reindex, routing_due
+from .services import (
+    REROUTE_HOURS,
+    TRANSFER_HOURS,
+    city_holidays,
+    compute_due,
+    reindex,
+    routing_due,
+)
 
 S = State
 OPEN = frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.DRAFTED, S.APPROVED, S.NEEDS_INFO})
@@ -639,12 +646,6 @@ def apply_mark_multi_party(c: Complaint, user, v) -> str:
     c.multi_party_people = v["people"]
     c.multi_party_interest = v["interest"]
     return f"다수인관련민원: {v['people']}명 연명, {v['interest']}"
-
-
-def city_holidays() -> frozenset:
-    from .models import CityHoliday
-
-    return frozenset(CityHoliday.objects.values_list("date", flat=True))
 
 
 def nothing(c, user, v) -> str:

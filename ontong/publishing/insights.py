@@ -35,7 +35,7 @@ class Unavailable(Exception):
 
 
 def client(account: MetaAccount) -> GraphClient:
-    return GraphClient(account.graph_url, account.page_token)
+    return GraphClient.for_account(account)
 
 
 def retired(account: MetaAccount) -> set[str]:

@@ -206,7 +206,7 @@ def ensure_jpeg(image) -> None:
 
 
 def client_for(target: Target) -> GraphClient:
-    return GraphClient(target.account.graph_url, target.account.page_token)
+    return GraphClient.for_account(target.account)
 
 
 def public_image_url(image, jpeg: bool = False) -> str:

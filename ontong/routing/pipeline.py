@@ -276,7 +276,10 @@ def build() -> Router:
 def probabilities(model: Pipeline, texts: list[str]) -> np.ndarray:
     """Softmax over the blended scores, divided by the temperature fitted on held-back cases when
     the model was trained (1 for an uncalibrated model)."""
-    values = model.decision_function(texts) / getattr(model, "temperature_", 1.0)
+    return softmax(model.decision_function(texts) / getattr(model, "temperature_", 1.0))
+
+
+def softmax(values: np.ndarray) -> np.ndarray:
     exp = np.exp(values - values.max(axis=1, keepdims=True))
     return exp / exp.sum(axis=1, keepdims=True)
 

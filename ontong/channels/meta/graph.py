@@ -49,6 +49,10 @@ class GraphClient:
         self.token = token
         self.timeout = timeout or settings.ONTONG_GRAPH_TIMEOUT
 
+    @classmethod
+    def for_account(cls, account) -> "GraphClient":
+        return cls(account.graph_url, account.page_token)
+
     def post(self, path: str, payload: dict) -> dict:
         return self.request("POST", path, json=payload)
 

@@ -63,7 +63,7 @@ class MetaTransport(Transport):
             raise WindowClosed(
                 "페이지 토큰이 무효여서 보낼 수 없습니다 (민원총괄이 토큰을 다시 넣어야 함)."
             )
-        client = GraphClient(account.graph_url, account.page_token)
+        client = GraphClient.for_account(account)
         sender = account.page_id or account.external_id
         try:
             if message.extra.get("private_reply_to"):
