@@ -155,3 +155,42 @@ def open_page(browser, live_server):
     yield open_
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def worker_processes():
+    """Run N `ontong worker --batch` processes at once against the test's PostgreSQL database
+    (committed data: use with django_db(transaction=True)); fail with the stderr of any that fails."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    def run(count: int) -> None:
+        s = connection.settings_dict
+        url = (
+            f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:"
+            f"{s['PORT'] or 5432}/{s['NAME']}"
+        )
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "ONTONG_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        }
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-m", "ontong", "worker", "--batch"],
+                cwd=Path(__file__).resolve().parent,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(count)
+        ]
+        for worker in workers:
+            _out, err = worker.communicate(timeout=300)
+            assert worker.returncode == 0, err.decode()[-2000:]
+
+    return run

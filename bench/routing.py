@@ -83,18 +83,21 @@ def latency(model, queries) -> tuple[float, float]:
     return statistics.median(times), times[int(len(times) * 0.99) - 1]
 
 
-def peak_memory_of_loaded_worker(model_file: str) -> tuple[float, float]:
-    """A fresh process that does what a worker does: Django, Kiwi, the model, one suggestion.
-    Read from VmHWM: ru_maxrss would carry over the parent's peak across fork and exec."""
-    code = (
-        "import os,resource,sys;os.environ.setdefault('DJANGO_SETTINGS_MODULE','ontong.settings');"
-        "import django;django.setup();import joblib;from ontong.routing import pipeline;"
-        f"m=joblib.load({model_file!r},mmap_mode='r');pipeline.ranked(m,['도로에 포트홀이 생겼어요'*50]);"
-        "s={l.split(':')[0]:int(l.split()[1])/1024 for l in open('/proc/self/status') if l.endswith(' kB\\n')};"
-        "print(s['VmHWM'],s['RssFile'])"
-    )
+SETUP = (
+    "import os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','ontong.settings');"
+    "import django;django.setup();"
+)
+REPORT = (
+    "s={l.split(':')[0]:int(l.split()[1])/1024 for l in open('/proc/self/status') if l.endswith(' kB\\n')};"
+    "print(s['VmHWM'],s['RssFile'])"
+)
+
+
+def memory_of(code: str) -> tuple[float, float]:
+    """Peak (VmHWM) and file-backed memory in MiB of a fresh process running `code` after Django
+    setup. Read from /proc: ru_maxrss would carry over the parent's peak across fork and exec."""
     out = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", SETUP + code + REPORT],
         capture_output=True,
         text=True,
         check=True,
@@ -104,20 +107,17 @@ def peak_memory_of_loaded_worker(model_file: str) -> tuple[float, float]:
     return peak, file_backed
 
 
+def peak_memory_of_loaded_worker(model_file: str) -> tuple[float, float]:
+    """What a worker does: Django, Kiwi, the model (memory-mapped, as in production), one suggestion."""
+    return memory_of(
+        "import joblib;from ontong.routing import pipeline;"
+        f"m=joblib.load({model_file!r},mmap_mode='r');pipeline.ranked(m,['도로에 포트홀이 생겼어요'*50]);"
+    )
+
+
 def baseline_worker_memory() -> float:
-    code = (
-        "import os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','ontong.settings');import django;django.setup();"
-        "from ontong.complaints.search import terms;terms('도로에 포트홀');"
-        "print([int(l.split()[1])/1024 for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    return float(out.stdout.strip().splitlines()[-1])
+    """The same worker without a model: Django and Kiwi."""
+    return memory_of("from ontong.complaints.search import terms;terms('도로에 포트홀');")[0]
 
 
 def main():

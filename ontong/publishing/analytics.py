@@ -40,9 +40,6 @@ def summary(days: int = 90) -> dict:
         "followers": followers,
         "posts": stats,
         "top": sorted(stats, key=lambda s: -s.engagement)[:10],
-        "hours": hours,
-        "hour_engagement": [round(sum(by_hour[h]) / len(by_hour[h]), 1) for h in hours],
-        "hour_posts": [len(by_hour[h]) for h in hours],
         "retired": RetiredMetric.objects.select_related("account"),
         "chart": {
             "followers": [

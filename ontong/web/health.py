@@ -46,9 +46,8 @@ def readyz(request):
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        pending = MigrationExecutor(connection).migration_plan(
-            MigrationExecutor(connection).loader.graph.leaf_nodes()
-        )
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError as exc:
         return JsonResponse(
             {"ready": False, "reason": f"database: {exc.__class__.__name__}"}, status=503

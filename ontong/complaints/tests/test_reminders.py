@@ -1,8 +1,4 @@
 import datetime as dt
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -16,8 +12,6 @@ from ontong.complaints.workflow import perform
 from ontong.org.models import Department
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def at(*args) -> dt.datetime:
@@ -173,7 +167,7 @@ def test_notifications_page_lists_and_marks_read(client, new_complaint, staff):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_worker_processes_send_each_reminder_and_progress_notice_once(staff):
+def test_two_worker_processes_send_each_reminder_and_progress_notice_once(staff, worker_processes):
     """Two real `ontong worker --batch` processes sweep the same database at the same time."""
     if connection.vendor != "postgresql":
         pytest.skip("two worker processes share a database server on PostgreSQL")
@@ -187,29 +181,7 @@ def test_two_worker_processes_send_each_reminder_and_progress_notice_once(staff)
         )
         c = perform(c, "assign", staff["triage"], department=road, assignee=staff["road"].pk)
         Complaint.objects.filter(pk=c.pk).update(due_at=now - dt.timedelta(hours=1))
-    settings = connection.settings_dict
-    url = (
-        f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST'] or '127.0.0.1'}:"
-        f"{settings['PORT'] or 5432}/{settings['NAME']}"
-    )
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "ONTONG_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "ontong", "worker", "--batch"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        for _ in range(2)
-    ]
-    for worker in workers:
-        _out, err = worker.communicate(timeout=240)
-        assert worker.returncode == 0, err.decode()[-2000:]
+    worker_processes(2)
     assert Reminder.objects.count() == 15
     assert Notification.objects.filter(user=staff["admin"], kind="overdue").count() == 15
     assert Message.objects.filter(purpose=Message.Purpose.PROGRESS).count() == 15

@@ -127,7 +127,7 @@ def test_serve_answers_restarts_a_killed_task_worker_and_stops_cleanly(tmp_path)
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_three_workers_on_postgresql_never_run_a_task_twice(city):
+def test_three_workers_on_postgresql_never_run_a_task_twice(city, worker_processes):
     if connection.vendor != "postgresql":
         pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite serialises writers")
     from django_tasks_db.models import DBTaskResult
@@ -142,26 +142,7 @@ def test_three_workers_on_postgresql_never_run_a_task_twice(city):
         )
     queued = DBTaskResult.objects.filter(status="READY").count()
     assert queued >= 100
-    s = connection.settings_dict
-    url = f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "ONTONG_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-    }
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "ontong", "worker", "--batch"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        for _ in range(3)
-    ]
-    for worker in workers:
-        _out, err = worker.communicate(timeout=300)
-        assert worker.returncode == 0, err.decode()[-2000:]
+    worker_processes(3)
     results = list(DBTaskResult.objects.values_list("status", "worker_ids"))
     assert len(results) >= queued
     assert all(status == "SUCCESSFUL" for status, _ in results)
