@@ -1,5 +1,6 @@
 """Routing speed and size: suggestion latency on one core, training time for 20,000 complaints,
-peak memory of a worker holding a loaded model.
+peak memory of a worker holding a loaded model (with the machine's shared Korean analyser, as
+`ontong serve` runs it, and without), and the analyser's own memory.
 
     .venv/bin/python bench/routing.py [--cases 20000] [--queries 300]
 
@@ -30,10 +31,13 @@ django.setup()
 from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
+from django.conf import settings  # noqa: E402
+
 from ontong.routing import pipeline  # noqa: E402
 from ontong.routing.tables import joined_text, read_rows  # noqa: E402
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
 SOURCES = [
     ("kalis_minwon_20240101.cp949.csv", ["제목", "문의내용"], "답변부서"),
     ("ongjin_complaints_class_ex.xlsx", ["민원제목", "민원요지"], "소분류"),
@@ -93,7 +97,7 @@ REPORT = (
 )
 
 
-def memory_of(code: str) -> tuple[float, float]:
+def memory_of(code: str, analyser_socket: str = "") -> tuple[float, float]:
     """Peak (VmHWM) and file-backed memory in MiB of a fresh process running `code` after Django
     setup. Read from /proc: ru_maxrss would carry over the parent's peak across fork and exec."""
     out = subprocess.run(
@@ -101,23 +105,51 @@ def memory_of(code: str) -> tuple[float, float]:
         capture_output=True,
         text=True,
         check=True,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=ROOT,
+        env={**os.environ, "ONTONG_ANALYSER_SOCKET": analyser_socket},
     )
     peak, file_backed = map(float, out.stdout.strip().splitlines()[-1].split())
     return peak, file_backed
 
 
-def peak_memory_of_loaded_worker(model_file: str) -> tuple[float, float]:
-    """What a worker does: Django, Kiwi, the model (memory-mapped, as in production), one suggestion."""
+# What a task worker holds: its command, the task modules, and it indexes one complaint.
+WORKER = (
+    "import django_tasks_db.management.commands.db_worker, ontong.web.management.commands.worker;"
+    "import ontong.routing.tasks, ontong.channels.meta.tasks, ontong.complaints.tasks;"
+    "from ontong.complaints.search import index_text;index_text('도로에 포트홀이 생겼어요');"
+)
+
+
+def peak_memory_of_loaded_worker(model_file: str, analyser_socket: str) -> tuple[float, float]:
+    """A worker with the model loaded (memory-mapped, as in production) making one suggestion."""
     return memory_of(
-        "import joblib;from ontong.routing import pipeline;"
-        f"m=joblib.load({model_file!r},mmap_mode='r');pipeline.ranked(m,['도로에 포트홀이 생겼어요'*50]);"
+        WORKER + "import joblib;from ontong.routing import pipeline;"
+        f"m=joblib.load({model_file!r},mmap_mode='r');pipeline.ranked(m,['도로에 포트홀이 생겼어요'*50]);",
+        analyser_socket,
     )
 
 
-def baseline_worker_memory() -> float:
-    """The same worker without a model: Django and Kiwi."""
-    return memory_of("from ontong.complaints.search import terms;terms('도로에 포트홀');")[0]
+def bare_worker_memory(analyser_socket: str) -> float:
+    """The same worker without a model."""
+    return memory_of(WORKER, analyser_socket)[0]
+
+
+def start_analyser(address: str) -> subprocess.Popen:
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "ontong", "analyser", "--socket", address],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    while not os.path.exists(address):
+        if process.poll() is not None:
+            raise SystemExit("the analyser did not start")
+        time.sleep(0.1)
+    return process
+
+
+def peak_of(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1]) / 1024
 
 
 def main():
@@ -136,7 +168,7 @@ def main():
     start = time.perf_counter()
     model = pipeline.build().fit(texts, labels)
     train_seconds = time.perf_counter() - start
-    pipeline._analysed.clear()  # the baseline pays for its own Kiwi analysis
+    pipeline.forget_analyses()  # the baseline pays for its own Kiwi analysis
     start = time.perf_counter()
     baseline = Pipeline(
         [
@@ -159,8 +191,8 @@ def main():
     p50, p99 = latency(model, queries)
     b50, b99 = latency(baseline, queries)
     print(
-        f"suggestion latency, 2,000-char complaint, one core: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
-        f"(baseline p50 {b50:.1f} ms, p99 {b99:.1f} ms; ratio p50 {p50 / b50:.2f})"
+        f"suggestion latency, 2,000-char complaint, one core, Kiwi in this process: p50 {p50:.1f} ms, "
+        f"p99 {p99:.1f} ms (baseline p50 {b50:.1f} ms, p99 {b99:.1f} ms; ratio p50 {p50 / b50:.2f})"
     )
 
     import joblib
@@ -168,12 +200,30 @@ def main():
     file = "/tmp/ontong-bench-routing.joblib"
     joblib.dump(model, file)
     print(f"model file: {os.path.getsize(file) / 2**20:.0f} MiB")
-    (loaded, file_backed), bare = peak_memory_of_loaded_worker(file), baseline_worker_memory()
-    print(
-        f"peak memory of a worker with the loaded model: {loaded:.0f} MiB "
-        f"(the same worker without a model: {bare:.0f} MiB; the model adds {loaded - bare:.0f} MiB; "
-        f"file-backed, shared between processes, at the end: {file_backed:.0f} MiB)"
-    )
+    address = "/tmp/ontong-bench-analyser.sock"
+    analyser = start_analyser(address)  # on the same one core as this process
+    try:
+        settings.ONTONG_ANALYSER_SOCKET = address
+        pipeline.forget_analyses()
+        r50, r99 = latency(model, queries)
+        print(
+            f"the same through the shared analyser process: p50 {r50:.1f} ms, p99 {r99:.1f} ms "
+            f"(ratio to Kiwi in process p50 {r50 / p50:.2f})"
+        )
+        (loaded, file_backed), bare = (
+            peak_memory_of_loaded_worker(file, address),
+            bare_worker_memory(address),
+        )
+        print(
+            f"peak memory of a worker with the loaded model, using the analyser: {loaded:.0f} MiB "
+            f"(without a model: {bare:.0f} MiB; the model adds {loaded - bare:.0f} MiB; "
+            f"file-backed, shared between processes, at the end: {file_backed:.0f} MiB)"
+        )
+        print(f"the analyser process, one per machine: peak {peak_of(analyser.pid):.0f} MiB")
+    finally:
+        analyser.kill()
+    alone, _ = peak_memory_of_loaded_worker(file, "")
+    print(f"a worker with the model and Kiwi in its own process (--no-analyser): {alone:.0f} MiB")
 
 
 if __name__ == "__main__":

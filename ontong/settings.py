@@ -259,6 +259,9 @@ ONTONG_STUCK_SECONDS = int(os.environ.get("ONTONG_STUCK_SECONDS", "120"))
 ONTONG_SENDING_STUCK_SECONDS = int(os.environ.get("ONTONG_SENDING_STUCK_SECONDS", "600"))
 # Bearer token for /metrics from outside the machine (empty: loopback only).
 ONTONG_METRICS_TOKEN = os.environ.get("ONTONG_METRICS_TOKEN", "")
+# The machine's shared Korean analyser (`ontong analyser`; `ontong serve` starts one and sets
+# this for its workers). Empty: each process loads Kiwi itself.
+ONTONG_ANALYSER_SOCKET = os.environ.get("ONTONG_ANALYSER_SOCKET", "")
 ONTONG_GRAPH_URL = os.environ.get("ONTONG_GRAPH_URL", "https://graph.facebook.com/v25.0")
 ONTONG_GRAPH_TIMEOUT = float(os.environ.get("ONTONG_GRAPH_TIMEOUT", "10"))
 # SMS gateway for result notices when a messaging window has closed (empty: no SMS).

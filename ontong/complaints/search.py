@@ -1,35 +1,18 @@
 """Korean-aware search: index and query are both reduced to content morphemes with Kiwi,
 so "가로등이" finds "가로등" and "고장났어요" finds "고장"."""
 
-import os
 import re
-import threading
 import unicodedata
 from functools import reduce
 from operator import and_
 
 from django.db.models import Q
 
-_kiwi = None
-_kiwi_lock = threading.Lock()
+from . import analyser
+
 # Nouns, verb/adjective stems, roots, foreign words, numbers: what a person searches for.
 CONTENT_TAGS = ("NN", "NR", "NP", "VV", "VA", "XR", "SL", "SN", "SH", "MAG")
 MAX_INDEXED_CHARS = 20_000
-
-
-def kiwi():
-    global _kiwi
-    if _kiwi is None:
-        with _kiwi_lock:
-            if _kiwi is None:
-                from kiwipiepy import Kiwi
-
-                # Without the multi-word WikiData dictionary: 185 MiB less per process and the
-                # same routing scores on the shared datasets (docs/routing.md).
-                # Worker threads serve batches (training); a single text is analysed in the
-                # caller's thread as before.
-                _kiwi = Kiwi(load_multi_dict=False, num_workers=max(1, os.cpu_count() or 1))
-    return _kiwi
 
 
 def normalise(text: str) -> str:
@@ -42,9 +25,9 @@ def terms(text: str) -> list[str]:
     if not text:
         return []
     seen: dict[str, None] = {}
-    for token in kiwi().tokenize(text):
-        if token.tag.startswith(CONTENT_TAGS):
-            seen.setdefault(token.form.lower(), None)
+    for form, tag, _start in analyser.tokenize([text])[0]:
+        if tag.startswith(CONTENT_TAGS):
+            seen.setdefault(form.lower(), None)
     return list(seen)
 
 

@@ -12,12 +12,14 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import scipy.sparse as sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.feature_extraction import FeatureHasher
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
-from ontong.complaints.search import kiwi, normalise
+from ontong.complaints import analyser
+from ontong.complaints.search import normalise
 
 MORPHEME_TAGS = ("N", "V", "M", "X", "S")
 # Character n-grams of the first 1,500 characters: longer texts add cost, not signal (shared
@@ -28,10 +30,12 @@ MAX_CHARS = 1500
 # shared datasets 400, 500, 700 and 1,000 scored within noise of the whole text; 300 lost KALIS
 # top-3 (docs/routing.md).
 MORPHEME_CHARS = 400
-# Caps keep a city-scale model small (the SVM holds departments × features weights); the shared
-# datasets stay well under them, so the caps only bite on large histories.
-MAX_MORPHEME_FEATURES = 100_000
-MAX_CHAR_FEATURES = 100_000
+# Terms are hashed into fixed-width blocks instead of kept in a vocabulary: a vocabulary of a
+# city's history is a Python dict of several hundred thousand strings, 70 MiB in every process
+# that loads the model (bench/routing.py), where hashed columns cost nothing to load.
+MORPHEME_COLUMNS = 2**20
+CHAR_COLUMNS = 2**21
+TITLE_COLUMNS = 2**19
 NEIGHBOUR_CANDIDATES = 10
 WEIGHTS_KEPT = 0.1
 # Title weight = min(MAX, MIN + body length / SCALE): a one-line gist adds little beside its
@@ -52,16 +56,18 @@ def analyse_many(texts) -> dict[str, tuple[tuple[str, int], ...]]:
     if len(_analysed) + len(missing) > CACHE_SIZE:
         _analysed.clear()
     prepared = [normalise(t)[:MORPHEME_CHARS] for t in missing]
-    # One text is analysed in this thread: handing it to Kiwi's pool only adds a wait.
-    analyses = [kiwi().tokenize(prepared[0])] if len(prepared) == 1 else kiwi().tokenize(prepared)
     fresh = {
         text: tuple(
-            (f"{t.form}/{t.tag}", t.start) for t in tokens if t.tag.startswith(MORPHEME_TAGS)
+            (f"{form}/{tag}", start) for form, tag, start in tokens if tag.startswith(MORPHEME_TAGS)
         )
-        for text, tokens in zip(missing, analyses, strict=True)
+        for text, tokens in zip(missing, analyser.tokenize(prepared), strict=True)
     }
     _analysed.update(fresh)
     return fresh
+
+
+def forget_analyses() -> None:
+    _analysed.clear()
 
 
 def analysed(text: str) -> tuple[tuple[str, int], ...]:
@@ -103,6 +109,43 @@ def title_weight(text: str) -> float:
     return min(TITLE_WEIGHT_MAX, TITLE_WEIGHT_MIN + len(body) / TITLE_WEIGHT_SCALE)
 
 
+class KnownTermsTfidf(TfidfTransformer):
+    """Sublinear TF-IDF of hashed counts in which terms never seen in training weigh nothing,
+    as they would with a vocabulary (otherwise a new word takes a share of the row's norm)."""
+
+    def __init__(self):
+        super().__init__(sublinear_tf=True)
+
+    def fit(self, X, y=None):
+        super().fit(X)
+        seen = sparse.csr_matrix(X).getnnz(axis=0) > 0
+        self.idf_ = np.where(seen, self.idf_, 0.0)
+        return self
+
+    def transform(self, X, copy=True):
+        matrix = sparse.csr_matrix(super().transform(X, copy=copy))
+        matrix.eliminate_zeros()
+        return matrix
+
+
+def hashed_tfidf(columns: int, **analysis) -> Pipeline:
+    return make_pipeline(
+        HashingVectorizer(n_features=columns, alternate_sign=False, norm=None, **analysis),
+        KnownTermsTfidf(),
+    )
+
+
+def term_columns(vectorizer: Pipeline, terms: list[str]) -> np.ndarray:
+    """The column each term hashes to in this block (what HashingVectorizer computes)."""
+    hasher = vectorizer[0]
+    return (
+        FeatureHasher(n_features=hasher.n_features, input_type="string", alternate_sign=False)
+        .transform([[term] for term in terms])
+        .tocsr()
+        .indices
+    )
+
+
 class TitleFeatures(TransformerMixin, BaseEstimator):
     """TF-IDF of the first line, each row scaled by title_weight(text)."""
 
@@ -111,13 +154,9 @@ class TitleFeatures(TransformerMixin, BaseEstimator):
 
     def _vectorizer(self):
         if self.kind == "morphemes":
-            return TfidfVectorizer(sublinear_tf=True, analyzer=title_morphemes)
-        return TfidfVectorizer(
-            sublinear_tf=True,
-            analyzer="char_wb",
-            ngram_range=(2, 4),
-            preprocessor=title_chars,
-            max_features=MAX_CHAR_FEATURES // 5,
+            return hashed_tfidf(TITLE_COLUMNS, analyzer=title_morphemes)
+        return hashed_tfidf(
+            TITLE_COLUMNS, analyzer="char_wb", ngram_range=(2, 4), preprocessor=title_chars
         )
 
     def fit(self, texts, y=None):
@@ -130,19 +169,13 @@ class TitleFeatures(TransformerMixin, BaseEstimator):
 
 
 def features() -> FeatureUnion:
-    def tfidf(**kwargs):
-        return TfidfVectorizer(sublinear_tf=True, **kwargs)
-
     return FeatureUnion(
         [
-            ("morphemes", tfidf(analyzer=morpheme_analyzer, max_features=MAX_MORPHEME_FEATURES)),
+            ("morphemes", hashed_tfidf(MORPHEME_COLUMNS, analyzer=morpheme_analyzer)),
             (
                 "chars",
-                tfidf(
-                    analyzer="char_wb",
-                    ngram_range=(1, 4),
-                    preprocessor=char_text,
-                    max_features=MAX_CHAR_FEATURES,
+                hashed_tfidf(
+                    CHAR_COLUMNS, analyzer="char_wb", ngram_range=(1, 4), preprocessor=char_text
                 ),
             ),
             ("title_morphemes", TitleFeatures("morphemes")),
@@ -205,6 +238,10 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         y = np.asarray(y)
+        # Hashed feature blocks are mostly empty: everything below works on the columns some
+        # training case uses, as a vocabulary would, with this sorted array as the only map.
+        self.columns_ = np.flatnonzero(sparse.csr_matrix(X).getnnz(axis=0)).astype(np.int32)
+        X = self.compact(X)
         self.classes_, self.weights_, self.intercept_ = one_vs_rest_svm(X, y, self.C)
         unit = self.unit(X)
         self.label_index_ = [np.flatnonzero(y == label) for label in self.classes_]
@@ -221,9 +258,22 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
         self.cases_by_label_ = [unit[rows] for rows in self.label_index_]
         return self
 
+    def compact(self, X) -> sparse.csr_matrix:
+        """X's columns renumbered to positions in columns_; columns no training case used dropped."""
+        X = sparse.csr_matrix(X)
+        position = np.searchsorted(self.columns_, X.indices).clip(max=len(self.columns_) - 1)
+        known = self.columns_[position] == X.indices
+        matrix = sparse.csr_matrix(
+            (np.where(known, X.data, 0), np.where(known, position, 0), X.indptr),
+            shape=(X.shape[0], len(self.columns_)),
+        )
+        matrix.eliminate_zeros()
+        return matrix
+
     def decision_function(self, X):
         if len(self.classes_) < 2:
             return np.ones((X.shape[0], 1))
+        X = self.compact(X)
         unit = self.unit(X)
         margin = self.margin(X)
         centroid = (unit @ self.centroids_t_).toarray()
@@ -234,9 +284,11 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
         """The SVM's decision values, from the pruned sparse weights."""
         return (sparse.csr_matrix(X, dtype=np.float32) @ self.weights_).toarray() + self.intercept_
 
-    def class_weights(self, index: int) -> np.ndarray:
-        """One department's weights over all features (zeros where pruned)."""
-        return self.weights_[:, index].toarray().ravel()
+    def weights_at(self, columns: np.ndarray, index: int) -> np.ndarray:
+        """One department's weights at these feature columns (zero where pruned or unseen)."""
+        position = np.searchsorted(self.columns_, columns).clip(max=len(self.columns_) - 1)
+        weights = self.weights_[position][:, [index]].toarray().ravel()
+        return np.where(self.columns_[position] == columns, weights, 0)
 
     def nearest_case(self, view, prior: np.ndarray) -> np.ndarray:
         """Best cosine to a past case (rows of `view` are unit vectors), searched only within each
@@ -261,11 +313,7 @@ class Router(Pipeline):
     def fit(self, texts, y):
         analyse_many(texts)
         matrix = self.named_steps["features"].fit_transform(texts)
-        classifier = self.named_steps["classifier"]
-        for _name, transformer in self.named_steps["features"].transformer_list:
-            vectorizer = getattr(transformer, "vectorizer_", transformer)
-            vectorizer.stop_words_ = None  # the terms cut by max_features: large, never used
-        classifier.fit(matrix, y)
+        self.named_steps["classifier"].fit(matrix, y)
         return self
 
 

@@ -79,20 +79,16 @@ def promoted_model():
 def model_evidence(model, text: str, label) -> list[str]:
     """The morphemes of this text that pushed most towards this department."""
     classifier = model.named_steps["classifier"]
-    union = model.named_steps["features"]
-    vectorizer = union.transformer_list[0][1]
-    row = vectorizer.transform([text])
+    vectorizer = model.named_steps["features"].transformer_list[0][1]  # the morpheme block
+    terms = list(dict.fromkeys(pipeline.morpheme_analyzer(text)))
+    if not terms:
+        return []
+    columns = pipeline.term_columns(vectorizer, terms)
+    values = vectorizer.transform([text]).toarray()[0][columns]
     index = [str(c) for c in classifier.classes_].index(str(label))
-    coef = classifier.class_weights(index)[: row.shape[1]]
-    contributions = row.multiply(coef).toarray()[0]
-    names = vectorizer.get_feature_names_out()
+    contributions = values * classifier.weights_at(columns, index)
     best = [i for i in np.argsort(-contributions)[:5] if contributions[i] > 0]
-    return [
-        names[i].split("/")[0]
-        if " " not in names[i]
-        else " ".join(p.split("/")[0] for p in names[i].split())
-        for i in best
-    ]
+    return [" ".join(part.split("/")[0] for part in terms[i].split()) for i in best]
 
 
 def suggest(complaint: Complaint, k: int = 3) -> list[Suggestion]:
@@ -230,6 +226,13 @@ def calibrate(candidate, values, labels) -> tuple[float, float]:
 
 
 def train() -> RoutingModel:
+    try:
+        return train_and_maybe_promote()
+    finally:
+        pipeline.forget_analyses()  # the history's analyses would stay in the worker until next time
+
+
+def train_and_maybe_promote() -> RoutingModel:
     """Train a candidate; promote it only if it is not worse than the current model on the most
     recent cases (held back from its training)."""
     examples = sorted(training_examples(), key=lambda e: e[2])

@@ -51,8 +51,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def children_of(pid: int) -> list[int]:
-    """`ontong worker` processes whose parent is pid, read from /proc."""
+def children_of(pid: int, command: bytes = b"ontong worker") -> list[int]:
+    """`ontong <command>` processes whose parent is pid, read from /proc."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -60,12 +60,12 @@ def children_of(pid: int) -> list[int]:
             cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
         except OSError:
             continue
-        if int(fields[1]) == pid and b"ontong worker" in cmdline:
+        if int(fields[1]) == pid and command in cmdline:
             found.append(int(stat.parent.name))
     return found
 
 
-def test_serve_answers_restarts_a_killed_task_worker_and_stops_cleanly(tmp_path):
+def test_serve_answers_with_a_shared_analyser_restarts_a_killed_worker_and_stops_cleanly(tmp_path):
     env = {
         **os.environ,
         "ONTONG_VAR_DIR": str(tmp_path),
@@ -109,6 +109,8 @@ def test_serve_answers_restarts_a_killed_task_worker_and_stops_cleanly(tmp_path)
             pytest.fail("ontong serve did not become ready")
         workers = children_of(serve.pid)
         assert len(workers) == 2
+        assert len(children_of(serve.pid, b"ontong analyser")) == 1
+        assert (tmp_path / "analyser.sock").exists()
         os.kill(workers[0], signal.SIGKILL)
         for _ in range(20):
             time.sleep(0.5)
@@ -120,6 +122,7 @@ def test_serve_answers_restarts_a_killed_task_worker_and_stops_cleanly(tmp_path)
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=40)
         assert children_of(serve.pid) == []
+        assert children_of(serve.pid, b"ontong analyser") == []
     finally:
         if serve.poll() is None:
             serve.kill()

@@ -1,5 +1,6 @@
-"""`ontong serve`: production serving on one machine — gunicorn web workers and background task
-workers, both sized from the CPU count, JSON logs, restarted if one dies, stopped together."""
+"""`ontong serve`: production serving on one machine — the Korean analyser, gunicorn web workers
+and background task workers sized from the CPU count, JSON logs, each restarted if it dies, all
+stopped together."""
 
 import os
 import signal
@@ -8,8 +9,13 @@ import sys
 import threading
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
+
+from .analyser import default_socket
+
+ANALYSER_START_SECONDS = 120
 
 
 def cpu_count() -> int:
@@ -19,8 +25,8 @@ def cpu_count() -> int:
 
 
 class WebServer(BaseApplication):
-    """gunicorn with the app loaded once in the master (preload): Kiwi's language model and the
-    routing model are then shared copy-on-write by every forked web worker."""
+    """gunicorn with the app loaded once in the master (preload), shared copy-on-write by every
+    forked web worker; Kiwi too when there is no shared analyser."""
 
     def __init__(self, options: dict):
         self.options = options
@@ -33,17 +39,18 @@ class WebServer(BaseApplication):
     def load(self):
         from ontong.wsgi import application
 
-        if os.environ.get("ONTONG_PRELOAD_NLP", "1") == "1":
-            from ontong.complaints.search import kiwi
+        if not settings.ONTONG_ANALYSER_SOCKET and os.environ.get("ONTONG_PRELOAD_NLP", "1") == "1":
+            from ontong.complaints.analyser import kiwi
 
             kiwi().tokenize("준비")  # load the language model before forking
         return application
 
 
-class TaskWorkers:
-    """N `ontong worker` processes, each restarted (after a short pause) if it exits."""
+class Supervised:
+    """N processes of one `ontong` command, each restarted (after a short pause) if it exits."""
 
-    def __init__(self, count: int):
+    def __init__(self, command: list[str], count: int):
+        self.command = command
         self.count = count
         self.children: list[subprocess.Popen] = []
         self.stopping = threading.Event()
@@ -52,16 +59,15 @@ class TaskWorkers:
         self.children = [self.spawn() for _ in range(self.count)]
         threading.Thread(target=self.watch, daemon=True).start()
 
-    @staticmethod
-    def spawn() -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "ontong", "worker"])  # noqa: S603
+    def spawn(self) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "ontong", *self.command])  # noqa: S603
 
     def watch(self) -> None:
         while not self.stopping.wait(2):
             for index, child in enumerate(self.children):
                 if child.poll() is not None and not self.stopping.is_set():
                     sys.stderr.write(
-                        f"task worker {child.pid} exited ({child.returncode}); restarting\n"
+                        f"{self.command[0]} {child.pid} exited ({child.returncode}); restarting\n"
                     )
                     time.sleep(1)
                     self.children[index] = self.spawn()
@@ -100,10 +106,16 @@ class Command(BaseCommand):
             help="백그라운드 작업자 수 (기본: CPU 수; 0이면 웹만)",
         )
         parser.add_argument("--timeout", type=int, default=30, help="요청 하나의 최대 시간(초)")
+        parser.add_argument(
+            "--no-analyser",
+            action="store_true",
+            help="공유 형태소 분석기를 띄우지 않고 프로세스마다 Kiwi를 올립니다",
+        )
 
-    def handle(self, *args, bind, web_workers, task_workers, timeout, **options):
+    def handle(self, *args, bind, web_workers, task_workers, timeout, no_analyser, **options):
         os.environ.setdefault("ONTONG_LOG_JSON", "1")
-        workers = TaskWorkers(task_workers)
+        analyser = None if no_analyser else start_analyser()
+        workers = Supervised(["worker"], task_workers)
         if task_workers:
             workers.start()
         self.stdout.write(
@@ -130,3 +142,21 @@ class Command(BaseCommand):
             ).run()
         finally:
             workers.stop()
+            if analyser:
+                analyser.stop()
+
+
+def start_analyser() -> Supervised:
+    """The machine's Korean analyser, before any worker: workers started after it find it
+    ready and never load Kiwi themselves."""
+    address = default_socket()
+    analyser = Supervised(["analyser", "--socket", address], 1)
+    if os.path.exists(address):
+        os.unlink(address)
+    analyser.start()
+    deadline = time.monotonic() + ANALYSER_START_SECONDS
+    while not os.path.exists(address) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    # Set for this process (gunicorn's preloaded app) and inherited by every child.
+    os.environ["ONTONG_ANALYSER_SOCKET"] = settings.ONTONG_ANALYSER_SOCKET = address
+    return analyser
