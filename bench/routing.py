@@ -28,10 +28,9 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
-
-from django.conf import settings  # noqa: E402
 
 from ontong.routing import pipeline  # noqa: E402
 from ontong.routing.tables import joined_text, read_rows  # noqa: E402
@@ -149,7 +148,10 @@ def start_analyser(address: str) -> subprocess.Popen:
 
 def peak_of(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
-    return int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1]) / 1024
+    return (
+        int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+        / 1024
+    )
 
 
 def main():
