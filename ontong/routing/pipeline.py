@@ -36,6 +36,12 @@ MORPHEME_CHARS = 400
 MORPHEME_COLUMNS = 2**20
 CHAR_COLUMNS = 2**21
 TITLE_COLUMNS = 2**19
+# Terms kept per block, the most frequent (as max_features would): a city's history has millions
+# of distinct character 4-grams and the SVM and similarity matrices grow with them; the shared
+# datasets stay under the caps, so the caps only bite on large histories.
+MAX_MORPHEME_TERMS = 100_000
+MAX_CHAR_TERMS = 100_000
+MAX_TITLE_TERMS = 20_000
 NEIGHBOUR_CANDIDATES = 10
 WEIGHTS_KEPT = 0.1
 # Title weight = min(MAX, MIN + body length / SCALE): a one-line gist adds little beside its
@@ -110,16 +116,21 @@ def title_weight(text: str) -> float:
 
 
 class KnownTermsTfidf(TfidfTransformer):
-    """Sublinear TF-IDF of hashed counts in which terms never seen in training weigh nothing,
-    as they would with a vocabulary (otherwise a new word takes a share of the row's norm)."""
+    """Sublinear TF-IDF of hashed counts that keeps only the max_terms most frequent terms seen
+    in training; the others weigh nothing, as with a vocabulary cut by max_features (otherwise a
+    new word would take a share of the row's norm)."""
 
-    def __init__(self):
+    def __init__(self, max_terms=100_000):
         super().__init__(sublinear_tf=True)
+        self.max_terms = max_terms
 
     def fit(self, X, y=None):
         super().fit(X)
-        seen = sparse.csr_matrix(X).getnnz(axis=0) > 0
-        self.idf_ = np.where(seen, self.idf_, 0.0)
+        counts = np.asarray(sparse.csr_matrix(X).sum(axis=0)).ravel()
+        kept = counts > 0
+        if kept.sum() > self.max_terms:
+            kept[np.argsort(-counts, kind="stable")[self.max_terms :]] = False
+        self.idf_ = np.where(kept, self.idf_, 0.0)
         return self
 
     def transform(self, X, copy=True):
@@ -128,10 +139,10 @@ class KnownTermsTfidf(TfidfTransformer):
         return matrix
 
 
-def hashed_tfidf(columns: int, **analysis) -> Pipeline:
+def hashed_tfidf(columns: int, max_terms: int, **analysis) -> Pipeline:
     return make_pipeline(
         HashingVectorizer(n_features=columns, alternate_sign=False, norm=None, **analysis),
-        KnownTermsTfidf(),
+        KnownTermsTfidf(max_terms),
     )
 
 
@@ -154,9 +165,13 @@ class TitleFeatures(TransformerMixin, BaseEstimator):
 
     def _vectorizer(self):
         if self.kind == "morphemes":
-            return hashed_tfidf(TITLE_COLUMNS, analyzer=title_morphemes)
+            return hashed_tfidf(TITLE_COLUMNS, MAX_MORPHEME_TERMS, analyzer=title_morphemes)
         return hashed_tfidf(
-            TITLE_COLUMNS, analyzer="char_wb", ngram_range=(2, 4), preprocessor=title_chars
+            TITLE_COLUMNS,
+            MAX_TITLE_TERMS,
+            analyzer="char_wb",
+            ngram_range=(2, 4),
+            preprocessor=title_chars,
         )
 
     def fit(self, texts, y=None):
@@ -171,11 +186,18 @@ class TitleFeatures(TransformerMixin, BaseEstimator):
 def features() -> FeatureUnion:
     return FeatureUnion(
         [
-            ("morphemes", hashed_tfidf(MORPHEME_COLUMNS, analyzer=morpheme_analyzer)),
+            (
+                "morphemes",
+                hashed_tfidf(MORPHEME_COLUMNS, MAX_MORPHEME_TERMS, analyzer=morpheme_analyzer),
+            ),
             (
                 "chars",
                 hashed_tfidf(
-                    CHAR_COLUMNS, analyzer="char_wb", ngram_range=(1, 4), preprocessor=char_text
+                    CHAR_COLUMNS,
+                    MAX_CHAR_TERMS,
+                    analyzer="char_wb",
+                    ngram_range=(1, 4),
+                    preprocessor=char_text,
                 ),
             ),
             ("title_morphemes", TitleFeatures("morphemes")),
