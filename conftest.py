@@ -14,6 +14,9 @@ def isolated_media(settings):
     from ontong.routing.similar import INDEX
 
     INDEX.vectorizer, INDEX.built_at = None, 0.0  # the similar-case index is per process
+    from ontong.channels.meta.views import forget_app_secrets
+
+    forget_app_secrets()  # kept per process: a rolled-back account must not outlive its test
     yield
     shutil.rmtree(media, ignore_errors=True)
 

@@ -12,60 +12,36 @@ share sent twice, and every POST not answered 200 retried with backoff.
 """
 
 import argparse
-import hashlib
-import hmac
 import json
 import os
 import random
 import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PAGE, SECRET, TOKEN = "300000000000001", "chaos-secret", "chaos-token"
-TEXTS = [
-    "집 앞 도로에 포트홀이 생겨서 위험합니다",
-    "가로등이 사흘째 꺼져 있어요",
-    "공원 화장실이 너무 더러워요 😢",
-    "불법 주정차 때문에 버스가 못 지나가요",
-    "쓰레기 무단투기가 심합니다. 단속해 주세요",
-    "추가로 사진 보냅니다. 위치는 시청 앞 사거리예요",
-]
-
-
-def sign(body: bytes) -> str:
-    return "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+from harness import (
+    PAGE,
+    SECRET,
+    SHORT_TEXTS,
+    TOKEN,
+    environment,
+    message_body,
+    ontong,
+    prepare,
+    processes_of,
+    serve,
+    sign,
+)
 
 
 def event(index: int, citizens: int) -> tuple[str, bytes]:
     mid = f"m_chaos_{index}"
-    payload = {
-        "object": "page",
-        "entry": [
-            {
-                "id": PAGE,
-                "time": int(time.time() * 1000),
-                "messaging": [
-                    {
-                        "sender": {"id": f"psid-{index % citizens}"},
-                        "recipient": {"id": PAGE},
-                        "timestamp": int(time.time() * 1000),
-                        "message": {"mid": mid, "text": f"{TEXTS[index % len(TEXTS)]} ({index})"},
-                    }
-                ],
-            }
-        ],
-    }
-    return mid, json.dumps(payload, ensure_ascii=False).encode()
+    text = f"{SHORT_TEXTS[index % len(SHORT_TEXTS)]} ({index})"
+    return mid, message_body(mid, f"psid-{index % citizens}", text)
 
 
 HTTP = httpx.Client(limits=httpx.Limits(max_connections=64))
@@ -89,29 +65,6 @@ def post_until_200(url: str, body: bytes, tries: int = 8) -> bool:
     return False
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(stat.parent.name))
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
-
-
-def victims(serve_pid: int) -> dict[str, list[int]]:
-    """gunicorn's web workers (children of its master, which is serve itself) and task workers."""
-    web, tasks = [], []
-    for pid in children(serve_pid):
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        (tasks if b"ontong\x00worker" in cmdline else web).append(pid)
-    return {"web": web, "task": tasks}
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=5000)
@@ -123,20 +76,12 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    var = tempfile.mkdtemp(prefix="ontong-chaos-")
-    env = {
-        **os.environ,
-        "ONTONG_VAR_DIR": var,
-        "DJANGO_SETTINGS_MODULE": "ontong.settings",
-        "ONTONG_STUCK_SECONDS": "20",
-        "ONTONG_SENDING_STUCK_SECONDS": "30",
-        "ONTONG_SWEEP_INTERVAL": "5",
-        "ONTONG_LOG_LEVEL": "WARNING",
-        "ONTONG_INTAKE_RATE": "100000/h",
-    }
-    env.pop("DATABASE_URL", None)
-    if args.database_url:
-        env["DATABASE_URL"] = args.database_url
+    env = environment(
+        args.database_url,
+        ONTONG_STUCK_SECONDS="20",
+        ONTONG_SENDING_STUCK_SECONDS="30",
+        ONTONG_SWEEP_INTERVAL="5",
+    )
     os.environ.update(env)
 
     from ontong.channels.meta.emulator import Emulator
@@ -152,44 +97,11 @@ def main():
     for citizen in range(args.citizens):  # they all wrote to the page: the 24 h window is open
         emulator.last_user_message[f"psid-{citizen}"] = time.time()
 
-    def run(*command):
-        subprocess.run([sys.executable, "-m", "ontong", *command], cwd=ROOT, env=env, check=True)
-
     if args.database_url:
-        run("flush", "--no-input")
-    run("migrate", "--verbosity", "0")
-    run(
-        "shell",
-        "-c",
-        "from ontong.channels.meta.models import MetaAccount;"
-        f"MetaAccount.objects.create(kind='page', external_id='{PAGE}', name='chaos', app_secret='{SECRET}',"
-        f"page_token='{TOKEN}', graph_url='{emulator.base_url}/v25.0')",
-    )
-    serve = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ontong",
-            "serve",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--web-workers",
-            "2",
-            "--task-workers",
-            "2",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+        ontong(env, "flush", "--no-input")
+    prepare(env, f"{emulator.base_url}/v25.0")
+    server = serve(env, port, web_workers=2, task_workers=2)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
 
     answered: dict[str, bool] = {}
     lock = threading.Lock()
@@ -201,7 +113,7 @@ def main():
     def chaos():
         for n in range(args.kills):
             time.sleep(duration / (args.kills + 1))
-            targets = victims(serve.pid)
+            targets = processes_of(server.pid)
             kind = "web" if n % 2 == 0 else "task"
             if targets[kind]:
                 pid = rng.choice(targets[kind])
@@ -241,8 +153,8 @@ def main():
         connection.close()
         time.sleep(2)
     settled_after = time.time() - start
-    serve.send_signal(signal.SIGTERM)
-    serve.wait(timeout=60)
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=60)
     emulator.stop()
 
     stored = Counter(

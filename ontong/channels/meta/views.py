@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import json
 import os
+import time
 
 from django.conf import settings
 from django.db import transaction
@@ -24,23 +25,45 @@ def verify_tokens() -> list[str]:
     )
 
 
-def app_secrets() -> set[str]:
-    secrets = {a.app_secret for a in MetaAccount.objects.filter(is_active=True) if a.app_secret}
-    if os.environ.get("ONTONG_META_APP_SECRET"):
-        secrets.add(os.environ["ONTONG_META_APP_SECRET"])
+# Reading and decrypting the accounts' secrets on every webhook was the largest cost of the
+# answer after the database writes (bench/ingest.py); they are kept this long in each process.
+SECRETS_SECONDS = 60
+_secrets: tuple[float, frozenset[str]] = (float("-inf"), frozenset())
+
+
+def app_secrets(refresh: bool = False) -> frozenset[str]:
+    global _secrets
+    loaded_at, secrets = _secrets
+    if refresh or time.monotonic() - loaded_at > SECRETS_SECONDS:
+        found = {a.app_secret for a in MetaAccount.objects.filter(is_active=True) if a.app_secret}
+        if os.environ.get("ONTONG_META_APP_SECRET"):
+            found.add(os.environ["ONTONG_META_APP_SECRET"])
+        secrets = frozenset(found)
+        _secrets = (time.monotonic(), secrets)
     return secrets
+
+
+def forget_app_secrets(**kwargs) -> None:
+    """On an account's change in this process; other processes see it within SECRETS_SECONDS."""
+    global _secrets
+    _secrets = (float("-inf"), frozenset())
 
 
 def signature_valid(body: bytes, header: str) -> bool:
     """HMAC-SHA256 of the exact received bytes (never a re-serialised parse: Korean text arrives
-    \\uXXXX-escaped and must be verified as sent). Lowercase hex, as Meta sends it."""
+    \\uXXXX-escaped and must be verified as sent). Lowercase hex, as Meta sends it. A signature
+    no kept secret matches is checked against fresh ones, so a new account works at once."""
     if not header.startswith("sha256="):
         return False
     given = header.removeprefix("sha256=")
-    return any(
-        hmac.compare_digest(hmac.new(secret.encode(), body, hashlib.sha256).hexdigest(), given)
-        for secret in app_secrets()
-    )
+
+    def signed_by_one_of(secrets) -> bool:
+        return any(
+            hmac.compare_digest(hmac.new(s.encode(), body, hashlib.sha256).hexdigest(), given)
+            for s in secrets
+        )
+
+    return signed_by_one_of(app_secrets()) or signed_by_one_of(app_secrets(refresh=True))
 
 
 def verification(request) -> HttpResponse:

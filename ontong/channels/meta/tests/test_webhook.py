@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from ontong.channels.meta.models import WebhookDelivery
+from ontong.channels.meta.models import MetaAccount, WebhookDelivery
 from ontong.complaints.models import Complaint, Message
 
 from .conftest import PAGE, messaging, sign, text_event
@@ -44,6 +44,25 @@ def test_signed_body_is_stored_before_200_and_processed_by_the_worker(
 def test_bad_signatures_are_refused_and_nothing_stored(post_webhook, page, header):
     assert post_webhook(messaging(text_event()), header=header).status_code == 403
     assert not WebhookDelivery.objects.exists()
+
+
+def test_secrets_are_kept_between_webhooks_and_account_changes_apply_at_once(
+    post_webhook, page, django_assert_num_queries
+):
+    post_webhook(messaging(text_event(mid="m_1")))
+    with django_assert_num_queries(4):  # savepoint, body, queued task, release: no secrets
+        assert post_webhook(messaging(text_event(mid="m_2"))).status_code == 200
+
+    added = MetaAccount.objects.create(
+        kind="page", external_id="999", name="새 페이지", app_secret="new-secret", page_token="t"
+    )
+    assert post_webhook(messaging(text_event(mid="m_3")), secret="new-secret").status_code == 200
+    added.delete()
+    assert post_webhook(messaging(text_event(mid="m_4")), secret="new-secret").status_code == 403
+    for account in MetaAccount.objects.all():
+        account.is_active = False
+        account.save()
+    assert post_webhook(messaging(text_event(mid="m_5"))).status_code == 403
 
 
 def test_uppercase_hex_is_refused(post_webhook, page):

@@ -1,0 +1,162 @@
+"""End to end: messages from new citizens at a steady rate through webhook → task worker →
+complaint → acknowledgement sent to the Graph API emulator; the time from each POST to the
+emulator receiving that citizen's acknowledgement, and what the workers used.
+
+    .venv/bin/python bench/e2e.py [--rate 100] [--seconds 60] [--database postgres|sqlite]
+
+`ontong serve` with its default sizing (web workers CPU + 1, task workers CPU, the shared Korean
+analyser), on a fresh database; the emulator echoes every send back as Meta does. The load
+generator and the emulator run in this process on the same machine.
+"""
+
+import argparse
+import os
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+from harness import (
+    PAGE,
+    SECRET,
+    TOKEN,
+    cpu_seconds,
+    environment,
+    free_port,
+    korean_messages,
+    message_body,
+    peak_mib,
+    postgres_database,
+    prepare,
+    processes_of,
+    serve,
+    sign,
+)
+
+HTTP = httpx.Client(limits=httpx.Limits(max_connections=64))
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=float, default=100, help="messages per second")
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument(
+        "--settle", type=float, default=120, help="seconds to wait for the last acknowledgements"
+    )
+    args = parser.parse_args()
+    url = postgres_database("ontong_e2e") if args.database == "postgres" else ""
+    env = environment(url)
+    os.environ.update(env)
+
+    from ontong.channels.meta.emulator import Emulator
+
+    port = free_port()
+    emulator = Emulator(
+        page_id=PAGE,
+        app_secret=SECRET,
+        token=TOKEN,
+        webhook_url=f"http://127.0.0.1:{port}/webhooks/meta/",
+        echoes=True,
+    ).start()
+    prepare(env, f"{emulator.base_url}/v25.0")
+    server = serve(
+        env, port, web_workers=(os.cpu_count() or 1) + 1, task_workers=os.cpu_count() or 1
+    )
+    processes = processes_of(server.pid)
+    cpu_before = {pid: cpu_seconds(pid) for pids in processes.values() for pid in pids}
+
+    count = int(args.rate * args.seconds)
+    texts = korean_messages(count, seed=7)
+    posted: dict[str, float] = {}
+    failures = []
+    lock = threading.Lock()
+
+    def send(index: int):
+        psid = f"psid-e2e-{index}"
+        emulator.last_user_message[psid] = time.time()  # the citizen just wrote: window open
+        body = message_body(f"m_e2e_{index}", psid, texts[index])
+        start = time.time()
+        try:
+            response = HTTP.post(
+                f"http://127.0.0.1:{port}/webhooks/meta/",
+                content=body,
+                headers={"X-Hub-Signature-256": sign(body), "Content-Type": "application/json"},
+                timeout=10,
+            )
+            ok = response.status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        with lock:
+            if ok:
+                posted[psid] = start
+            else:
+                failures.append(index)
+
+    began = time.time()
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        for index in range(count):
+            time.sleep(max(0, began + index / args.rate - time.time()))
+            pool.submit(send, index)
+    load_seconds = time.time() - began
+
+    def acknowledged() -> dict[str, float]:
+        with emulator.lock:
+            return {
+                s["to"]: s["at"]
+                for s in emulator.sent
+                if s["to"] in posted and "접수번호" in (s.get("message") or {}).get("text", "")
+            }
+
+    deadline = time.time() + args.settle
+    while len(acknowledged()) < len(posted) and time.time() < deadline:
+        time.sleep(0.5)
+    wall = time.time() - began
+    received = acknowledged()
+    latencies = [received[psid] - posted[psid] for psid in received]
+    processes = processes_of(server.pid)
+    usage = {}
+    for kind, pids in processes.items():
+        cpu = sum(cpu_seconds(pid) - cpu_before.get(pid, 0) for pid in pids)
+        usage[kind] = (cpu, sum(peak_mib(pid) for pid in pids), len(pids))
+    server.terminate()
+    server.wait(timeout=60)
+    emulator.stop()
+
+    rows = [
+        ("database", args.database),
+        ("messages / rate / load time", f"{count} / {args.rate:.0f} per s / {load_seconds:.1f} s"),
+        ("answered 200", len(posted)),
+        ("not answered 200", len(failures)),
+        ("acknowledged", f"{len(received)} (missing {len(posted) - len(received)})"),
+        (
+            "POST → acknowledgement at the emulator",
+            f"p50 {statistics.median(latencies):.2f} s, p95 {percentile(latencies, 0.95):.2f} s, "
+            f"p99 {percentile(latencies, 0.99):.2f} s, max {max(latencies):.2f} s"
+            if latencies
+            else "none",
+        ),
+    ]
+    for kind, (cpu, peak, number) in usage.items():
+        rows.append(
+            (
+                f"{kind} processes ({number})",
+                f"CPU {cpu:.0f} s over {wall:.0f} s = {cpu / wall:.2f} cores; "
+                f"peak memory {peak:.0f} MiB in all",
+            )
+        )
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    met = latencies and len(received) == count and percentile(latencies, 0.95) < 2
+    print("RESULT:", "p95 < 2 s met" if met else "target NOT met")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""What the serving benchmarks share: signed Messenger webhooks with real Korean text, a fresh
+database (SQLite in a temporary folder, or a PostgreSQL database on loopback), the Graph API
+emulator, and `ontong serve` started and waited for."""
+
+import hashlib
+import hmac
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = ROOT.parent / "shared" / "data"
+PAGE, SECRET, TOKEN = "300000000000001", "bench-secret", "bench-token"
+PG_SERVER = "postgres://ontong:ontong@127.0.0.1:5432"
+SHORT_TEXTS = [
+    "집 앞 도로에 포트홀이 생겨서 위험합니다",
+    "가로등이 사흘째 꺼져 있어요",
+    "공원 화장실이 너무 더러워요 😢",
+    "불법 주정차 때문에 버스가 못 지나가요",
+    "쓰레기 무단투기가 심합니다. 단속해 주세요",
+    "추가로 사진 보냅니다. 위치는 시청 앞 사거리예요",
+]
+
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def korean_messages(count: int, seed: int = 0) -> list[str]:
+    """Messenger-length messages (one to three sentences, up to 600 characters) cut from the
+    real complaints in ../shared/data, or the short built-in ones when the data is absent."""
+    sentences = []
+    if DATA.exists():
+        from ontong.routing.tables import joined_text, read_rows
+
+        for name, columns in [
+            ("kalis_minwon_20240101.cp949.csv", ["제목", "문의내용"]),
+            ("ongjin_complaints_class_ex.xlsx", ["민원제목", "민원요지"]),
+        ]:
+            for row in read_rows(DATA / name):
+                text = joined_text(row, columns)
+                sentences += [
+                    s.strip() for s in re.split(r"(?<=[.?!다요])\s+|\n", text) if len(s.strip()) > 5
+                ]
+    sentences = sentences or SHORT_TEXTS
+    rng = random.Random(seed)
+    return [
+        " ".join(rng.choice(sentences) for _ in range(rng.randint(1, 3)))[:600]
+        for _ in range(count)
+    ]
+
+
+def message_body(mid: str, psid: str, text: str) -> bytes:
+    now = int(time.time() * 1000)
+    payload = {
+        "object": "page",
+        "entry": [
+            {
+                "id": PAGE,
+                "time": now,
+                "messaging": [
+                    {
+                        "sender": {"id": psid},
+                        "recipient": {"id": PAGE},
+                        "timestamp": now,
+                        "message": {"mid": mid, "text": text},
+                    }
+                ],
+            }
+        ],
+    }
+    return json.dumps(payload, ensure_ascii=False).encode()
+
+
+def environment(database_url: str = "", **extra: str) -> dict[str, str]:
+    """Settings for the server under test: its own var folder, quiet logs, no intake limit."""
+    env = {
+        **os.environ,
+        "ONTONG_VAR_DIR": tempfile.mkdtemp(prefix="ontong-bench-"),
+        "DJANGO_SETTINGS_MODULE": "ontong.settings",
+        "ONTONG_LOG_LEVEL": "WARNING",
+        "ONTONG_INTAKE_RATE": "1000000/h",
+        **extra,
+    }
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def postgres_database(name: str) -> str:
+    """A fresh database on the loopback PostgreSQL (started with scripts/postgres.sh if needed)."""
+    import psycopg
+
+    try:
+        admin = psycopg.connect(f"{PG_SERVER}/ontong", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        subprocess.run(["bash", str(ROOT / "scripts" / "postgres.sh"), "start"], check=True)
+        admin = psycopg.connect(f"{PG_SERVER}/ontong", autocommit=True, connect_timeout=10)
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_SERVER}/{name}"
+
+
+def ontong(env: dict, *command: str) -> None:
+    subprocess.run([sys.executable, "-m", "ontong", *command], cwd=ROOT, env=env, check=True)
+
+
+def prepare(env: dict, graph_url: str = "http://127.0.0.1:9/v25.0") -> None:
+    """Migrate and register the page whose app secret signs the benchmark's webhooks."""
+    ontong(env, "migrate", "--verbosity", "0")
+    ontong(
+        env,
+        "shell",
+        "-c",
+        "from ontong.channels.meta.models import MetaAccount;"
+        f"MetaAccount.objects.create(kind='page', external_id='{PAGE}', name='bench',"
+        f"app_secret='{SECRET}', page_token='{TOKEN}', graph_url='{graph_url}')",
+    )
+
+
+def serve(env: dict, port: int, web_workers: int, task_workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "ontong",
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--web-workers",
+            str(web_workers),
+            "--task-workers",
+            str(task_workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+    return process
+
+
+def wait_ready(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited ({process.returncode})")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{url} did not answer 200 in {seconds:.0f} s")
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def processes_of(serve_pid: int) -> dict[str, list[int]]:
+    """gunicorn's web workers (children of its master, which is serve itself), task workers and
+    the Korean analyser."""
+    found: dict[str, list[int]] = {"web": [], "task": [], "analyser": []}
+    for pid in children(serve_pid):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"ontong\x00analyser" in cmdline:
+            found["analyser"].append(pid)
+        else:
+            found["task" if b"ontong\x00worker" in cmdline else "web"].append(pid)
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (from /proc, in seconds)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_mib(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return (
+        int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+        / 1024
+    )
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
