@@ -6,6 +6,7 @@ import httpx
 from django.conf import settings
 
 from ontong.channels.base import PermanentError, TemporaryError, UnknownOutcome, WindowClosed
+from ontong.outbound import http
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class GraphClient:
     def request(self, method: str, path: str, **kwargs) -> dict:
         try:
             # The token goes in a header, never in the URL, so that it stays out of access logs.
-            response = httpx.request(
+            response = http().request(
                 method,
                 f"{self.base_url}/{path.lstrip('/')}",
                 headers={"Authorization": f"Bearer {self.token}"},

@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from PIL import Image, UnidentifiedImageError
 
 from ontong.complaints.models import Attachment
+from ontong.outbound import http
 
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 
@@ -34,9 +35,7 @@ def download(url: str) -> bytes:
     if not allowed(url):
         raise MediaRefused(f"허용되지 않은 주소입니다: {urlparse(url).hostname}")
     limit = settings.ONTONG_MEDIA_MAX_BYTES
-    with httpx.stream(
-        "GET", url, timeout=settings.ONTONG_GRAPH_TIMEOUT, follow_redirects=False
-    ) as response:
+    with http().stream("GET", url, timeout=settings.ONTONG_GRAPH_TIMEOUT) as response:
         if response.status_code != 200:
             raise MediaRefused(f"사진을 받지 못했습니다 (HTTP {response.status_code})")
         if int(response.headers.get("content-length") or 0) > limit:

@@ -5,6 +5,7 @@ import httpx
 from django.conf import settings
 
 from ontong.channels.base import PermanentError, TemporaryError, Transport, UnknownOutcome
+from ontong.outbound import http
 
 
 def sms_configured() -> bool:
@@ -25,7 +26,7 @@ class SmsTransport(Transport):
                 "문자 수신에 동의한 번호가 없거나 문자 발송이 설정되지 않았습니다."
             )
         try:
-            response = httpx.post(
+            response = http().post(
                 settings.ONTONG_SMS_URL,
                 json={
                     "to": citizen.phone,
