@@ -1,7 +1,7 @@
 from django_tasks import task
 
 
-@task()
+@task(priority=-10)  # a suggestion can wait for intake and deliveries
 def after_intake(complaint_id: int) -> str:
     """Place the complaint (읍면동 from its text) and, if the city enabled it, auto-assign."""
     from .suggest import place_and_route

@@ -125,3 +125,24 @@ def test_a_delivery_whose_task_was_lost_is_processed_by_the_sweep(page, post_web
     assert WebhookDelivery.objects.get().state == "processed"
     assert Complaint.objects.count() == 1
     assert Complaint.objects.get().messages.filter(direction="in").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_under_a_backlog_the_worker_takes_an_acknowledgement_before_more_intake(post_webhook, page):
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from ontong.complaints.tasks import deliver_message
+    from ontong.routing.tasks import after_intake
+
+    for n in range(3):
+        post_webhook(messaging(text_event(mid=f"m_backlog_{n}")))
+    after_intake.enqueue(1)
+    deliver_message.enqueue(1)
+    with transaction.atomic():
+        order = [DBTaskResult.objects.ready().get_locked().task_path]
+    assert order == ["ontong.complaints.tasks.deliver_message"]
+    claimed = [
+        t.task_path for t in DBTaskResult.objects.ready().order_by(*DBTaskResult._meta.ordering)
+    ]
+    assert claimed[0].endswith("deliver_message") and claimed[-1].endswith("after_intake")
