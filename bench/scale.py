@@ -37,11 +37,16 @@ SEARCHES = [
 STATES = [  # (state, share): most of a city's history is answered and closed
     ("received", 0.02),
     ("assigned", 0.03),
-    ("in_progress", 0.05),
-    ("answered", 0.02),
-    ("notified", 0.68),
+    ("in_progress", 0.04),
+    ("needs_info", 0.01),
+    ("drafted", 0.01),
+    ("approved", 0.01),
+    ("notified", 0.64),
     ("closed", 0.20),
+    ("transferred", 0.02),
+    ("rejected", 0.02),
 ]
+KINDS = ["질의", "건의", "고충", "기타"]
 
 
 def database_url(kind: str, reuse: bool) -> str:
@@ -87,11 +92,11 @@ def generate(count: int, rng: random.Random) -> None:
             rows.append(
                 Complaint(
                     receipt_no=f"S{n:09d}",
-                    kind="other",
+                    kind=rng.choice(KINDS),
                     title=title,
                     body=body,
                     state=state,
-                    channel=rng.choice(["web", "messenger", "instagram", "kakao"]),
+                    channel=rng.choice(["web", "messenger", "instagram", "fb_comment", "kakao"]),
                     department_id=None
                     if state == "received"
                     else rng.choices(departments, weights)[0],
