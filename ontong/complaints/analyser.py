@@ -53,10 +53,22 @@ def tokenize(texts: list[str]) -> list[list[Token]]:
     address = settings.ONTONG_ANALYSER_SOCKET
     if address and time.monotonic() >= _down_until:
         try:
-            return remote_tokenize(address, texts)
-        except (OSError, EOFError, TimeoutError, AuthenticationError) as error:
+            return remote_with_one_retry(address, texts)
+        except (OSError, EOFError, AuthenticationError) as error:
             mark_down(address, error)
     return local_tokenize(texts)
+
+
+def remote_with_one_retry(address: str, texts: list[str]) -> list[list[Token]]:
+    """A connection kept from before the analyser restarted fails once; a new one then works
+    (without the retry every worker would load Kiwi after each analyser restart)."""
+    reused = getattr(_local, "connection", None) is not None
+    try:
+        return remote_tokenize(address, texts)
+    except (EOFError, ConnectionError):  # not a timeout: waiting twice helps nobody
+        if not reused:
+            raise
+        return remote_tokenize(address, texts)
 
 
 def local_tokenize(texts: list[str]) -> list[list[Token]]:

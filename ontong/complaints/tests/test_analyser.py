@@ -17,9 +17,7 @@ ROOT = Path(__file__).resolve().parents[3]
 TEXT = "석림동 가로등이 고장났어요. 밤에 너무 어두워요 😢"
 
 
-@pytest.fixture
-def analyser_process(tmp_path):
-    address = str(tmp_path / "a.sock")
+def start_analyser(address: str) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-m", "ontong", "analyser", "--socket", address],
         cwd=ROOT,
@@ -30,6 +28,13 @@ def analyser_process(tmp_path):
         assert process.poll() is None, "the analyser exited"
         assert time.monotonic() < deadline, "the analyser did not start"
         time.sleep(0.1)
+    return process
+
+
+@pytest.fixture
+def analyser_process(tmp_path):
+    address = str(tmp_path / "a.sock")
+    process = start_analyser(address)
     yield process, address
     process.kill()
     process.wait()
@@ -83,6 +88,29 @@ def test_a_killed_analyser_falls_back_and_a_wrong_key_is_refused(
     process.kill()
     process.wait()
     assert analyser.tokenize(["도로"])[0][0][0] == "도로"
+
+
+def test_after_the_analyser_restarts_workers_use_the_new_one_not_their_own_kiwi(
+    tmp_path, settings, monkeypatch
+):
+    address = str(tmp_path / "r.sock")
+    settings.ONTONG_ANALYSER_SOCKET = address
+    first = start_analyser(address)
+    monkeypatch.setattr(analyser, "local_tokenize", lambda texts: pytest.fail("analysed here"))
+    try:
+        assert analyser.tokenize(["가로등"])[0][0][0] == "가로등"
+        first.kill()
+        first.wait()
+        os.unlink(address)
+        second = start_analyser(address)
+        try:
+            assert analyser.tokenize(["도로"])[0][0][0] == "도로"  # the kept connection is stale
+        finally:
+            second.kill()
+            second.wait()
+    finally:
+        if first.poll() is None:
+            first.kill()
 
 
 def test_a_malformed_request_gets_an_error_answer_and_the_analyser_keeps_serving(
