@@ -6,7 +6,9 @@ import unicodedata
 from functools import reduce
 from operator import and_
 
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 
 from . import analyser
 
@@ -37,8 +39,29 @@ def index_text(*parts: str) -> str:
     return f" {' '.join(terms(raw))} \n{raw.lower()}"
 
 
+# Receipt numbers (2026-000123) and other codes: matched against receipt_no as well.
+CODE_LIKE = re.compile(r"^[0-9A-Za-z-]+$")
+POSTGRES_MATCH = (
+    'to_tsvector(\'simple\'::regconfig, "complaints_complaint"."search_text") '
+    "@@ plainto_tsquery('simple'::regconfig, %s)"
+)
+SQLITE_MATCH = "SELECT rowid FROM complaints_complaint_fts WHERE complaints_complaint_fts MATCH %s"
+
+
 def search_filter(query: str) -> Q:
-    """Every query morpheme must appear; a query with no morphemes falls back to a substring."""
+    """Every query morpheme must be one of the complaint's morphemes, looked up in the database's
+    full-text index (migration 0005); a code also matches receipt numbers; a query without
+    morphemes falls back to a substring of the text."""
     query = normalise(query)
-    words = terms(query) or [query.lower()]
-    return reduce(and_, (Q(search_text__contains=w) | Q(receipt_no__icontains=w) for w in words))
+    words = terms(query)
+    found = morphemes_match(words) if words else Q(search_text__contains=query.lower())
+    return found | Q(receipt_no__icontains=query) if CODE_LIKE.match(query) else found
+
+
+def morphemes_match(words: list[str]) -> Q:
+    if connection.vendor == "postgresql":
+        return Q(RawSQL(POSTGRES_MATCH, [" ".join(words)], output_field=BooleanField()))  # noqa: S611 - fixed SQL, words as a parameter
+    if connection.vendor == "sqlite":
+        quoted = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+        return Q(pk__in=RawSQL(SQLITE_MATCH, [quoted]))  # noqa: S611 - fixed SQL, words as a parameter
+    return reduce(and_, (Q(search_text__contains=f" {w} ") for w in words))

@@ -67,6 +67,36 @@ def test_korean_aware_search(new_complaint, query, found):
     assert (c in results) is found
 
 
+def test_search_follows_edits_and_deletions_through_the_full_text_index(new_complaint):
+    from ontong.complaints.services import reindex
+
+    c = new_complaint("가로등이 고장 나서 깜깜해요")
+    assert list(Complaint.objects.filter(search_filter("가로등"))) == [c]
+    c.title, c.body = "도로 파손", "도로가 파손되었어요"
+    reindex(c)
+    c.save()
+    assert not Complaint.objects.filter(search_filter("가로등")).exists()
+    assert list(Complaint.objects.filter(search_filter("파손"))) == [c]
+    c.delete()
+    assert not Complaint.objects.filter(search_filter("파손")).exists()
+
+
+def test_korean_search_can_use_the_database_index(new_complaint):
+    from django.db import connection
+
+    new_complaint("가로등이 고장 나서 깜깜해요")
+    query = Complaint.objects.filter(search_filter("가로등 고장")).values("pk").query
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: ask whether it could
+            cursor.execute("EXPLAIN " + sql, params)
+            assert "complaint_search_fts" in str(cursor.fetchall())
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            assert "VIRTUAL TABLE INDEX" in str(cursor.fetchall())
+
+
 def test_search_finds_a_receipt_number(new_complaint):
     c = new_complaint()
     assert list(Complaint.objects.filter(search_filter(c.receipt_no))) == [c]
