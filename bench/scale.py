@@ -159,8 +159,7 @@ def main():
     url = database_url(args.database, args.reuse)
     env = environment(url)
     os.environ.update(env)
-    if not args.reuse:
-        ontong(env, "migrate", "--verbosity", "0")
+    ontong(env, "migrate", "--verbosity", "0")  # with --reuse: indexes added since the last run
     import django
 
     django.setup()
