@@ -31,7 +31,7 @@ from ontong.complaints.models import (
 from ontong.complaints.workflow import ACTIONS, WorkflowError, available_actions, perform
 from ontong.org.models import Department, Role, User
 
-from .filters import ListFilter, export_csv, export_xlsx
+from .filters import ListFilter, UncountedPage, export_csv, export_xlsx
 
 PAGE_SIZE = 50
 REVEAL_SECONDS = 600
@@ -60,7 +60,10 @@ def list_page(request, queryset, *, title, template="web/list.html", poll=False,
     export = request.GET.get("export")
     if export in {"csv", "xlsx"}:
         return export_response(queryset, export, title)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    if filters.is_bound and filters.is_valid() and filters.cleaned_data["q"].strip():
+        page = UncountedPage(queryset, request.GET.get("page"), PAGE_SIZE)
+    else:
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "filters": filters,

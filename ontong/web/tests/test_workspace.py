@@ -136,6 +136,29 @@ def test_search_and_filters(client, staff, road_case, new_complaint):
     assert client.get("/complaints/", {"date_from": "not-a-date"}).status_code == 200
 
 
+def test_search_pages_show_the_newest_matches_without_counting_them_all(
+    client, staff, new_complaint
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ontong.web.views import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 1):
+        new_complaint(f"가로등 고장 {n}번째 신고")
+    login(client, staff["triage"])
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/complaints/", {"q": "가로등"}).content.decode()
+    assert first.count("data-receipt=") == PAGE_SIZE and "많음: 최근 것부터" in first
+    assert "page=2" in first and "가로등 고장 50번째" in first  # newest first
+    assert not any("COUNT(" in q["sql"] and "complaints_complaint" in q["sql"] for q in queries)
+    second = client.get("/complaints/", {"q": "가로등", "page": "2"}).content.decode()
+    assert second.count("data-receipt=") == 1 and "가로등 고장 0번째" in second
+    assert "page=1" in second and "page=3" not in second
+    only = client.get("/complaints/", {"q": "가로등 50번째"}).content.decode()
+    assert "1건" in only
+
+
 def test_exports_csv_and_xlsx_without_contact_details(client, staff, road_case):
     login(client, staff["triage"])
     response = client.get("/complaints/", {"q": "가로등", "export": "csv"})
