@@ -41,16 +41,16 @@ def index_text(*parts: str) -> str:
 
 # Receipt numbers (2026-000123) and other codes: matched against receipt_no as well.
 CODE_LIKE = re.compile(r"^[0-9A-Za-z-]+$")
+# search_vector: a generated column, to_tsvector('simple', search_text) (migration 0006).
 POSTGRES_MATCH = (
-    'to_tsvector(\'simple\'::regconfig, "complaints_complaint"."search_text") '
-    "@@ plainto_tsquery('simple'::regconfig, %s)"
+    '"complaints_complaint"."search_vector" @@ plainto_tsquery(\'simple\'::regconfig, %s)'
 )
 SQLITE_MATCH = "SELECT rowid FROM complaints_complaint_fts WHERE complaints_complaint_fts MATCH %s"
 
 
 def search_filter(query: str) -> Q:
     """Every query morpheme must be one of the complaint's morphemes, looked up in the database's
-    full-text index (migration 0005); a code also matches receipt numbers; a query without
+    full-text index (migrations 0005, 0006); a code also matches receipt numbers; a query without
     morphemes falls back to a substring of the text."""
     query = normalise(query)
     words = terms(query)
