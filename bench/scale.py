@@ -47,6 +47,7 @@ STATES = [  # (state, share): most of a city's history is answered and closed
     ("rejected", 0.02),
 ]
 KINDS = ["질의", "건의", "고충", "기타"]
+NOTIFIED_FOR = dt.timedelta(days=45)
 
 
 def database_url(kind: str, reuse: bool) -> str:
@@ -88,6 +89,8 @@ def generate(count: int, rng: random.Random) -> None:
             title, body, search_text = rng.choice(indexed)
             received = now - dt.timedelta(seconds=rng.uniform(0, 3 * 365 * 86400))
             state = rng.choices(states, shares)[0]
+            if state == "notified" and now - received > NOTIFIED_FOR:
+                state = "closed"  # departments close answered cases (종결); old ones are closed
             answered = state in {"notified", "closed"}
             rows.append(
                 Complaint(
