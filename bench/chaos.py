@@ -24,10 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from harness import (
-    PAGE,
-    SECRET,
     SHORT_TEXTS,
-    TOKEN,
     environment,
     message_body,
     ontong,
@@ -35,6 +32,7 @@ from harness import (
     processes_of,
     serve,
     sign,
+    start_emulator,
 )
 
 
@@ -84,16 +82,8 @@ def main():
     )
     os.environ.update(env)
 
-    from ontong.channels.meta.emulator import Emulator
-
     port = 18000 + os.getpid() % 1000
-    emulator = Emulator(
-        page_id=PAGE,
-        app_secret=SECRET,
-        token=TOKEN,
-        webhook_url=f"http://127.0.0.1:{port}/webhooks/meta/",
-        echoes=True,
-    ).start()
+    emulator = start_emulator(port)
     for citizen in range(args.citizens):  # they all wrote to the page: the 24 h window is open
         emulator.last_user_message[f"psid-{citizen}"] = time.time()
 

@@ -18,9 +18,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from harness import (
-    PAGE,
-    SECRET,
-    TOKEN,
     cpu_seconds,
     environment,
     free_port,
@@ -32,6 +29,7 @@ from harness import (
     processes_of,
     serve,
     sign,
+    start_emulator,
 )
 
 HTTP = httpx.Client(limits=httpx.Limits(max_connections=64))
@@ -55,20 +53,10 @@ def main():
     env = environment(url)
     os.environ.update(env)
 
-    from ontong.channels.meta.emulator import Emulator
-
     port = free_port()
-    emulator = Emulator(
-        page_id=PAGE,
-        app_secret=SECRET,
-        token=TOKEN,
-        webhook_url=f"http://127.0.0.1:{port}/webhooks/meta/",
-        echoes=True,
-    ).start()
+    emulator = start_emulator(port)
     prepare(env, f"{emulator.base_url}/v25.0")
-    server = serve(
-        env, port, web_workers=(os.cpu_count() or 1) + 1, task_workers=os.cpu_count() or 1
-    )
+    server = serve(env, port)  # its default sizing
     processes = processes_of(server.pid)
     cpu_before = {pid: cpu_seconds(pid) for pids in processes.values() for pid in pids}
 

@@ -129,20 +129,29 @@ def prepare(env: dict, graph_url: str = "http://127.0.0.1:9/v25.0") -> None:
     )
 
 
-def serve(env: dict, port: int, web_workers: int, task_workers: int) -> subprocess.Popen:
+def start_emulator(port: int):
+    """The Graph API emulator for a server on this port, echoing every send back as Meta does."""
+    from ontong.channels.meta.emulator import Emulator
+
+    return Emulator(
+        page_id=PAGE,
+        app_secret=SECRET,
+        token=TOKEN,
+        webhook_url=f"http://127.0.0.1:{port}/webhooks/meta/",
+        echoes=True,
+    ).start()
+
+
+def serve(
+    env: dict, port: int, web_workers: int | None = None, task_workers: int | None = None
+) -> subprocess.Popen:
+    """`ontong serve` on loopback; worker counts left out take its own CPU-sized defaults."""
+    sizes = [
+        *(["--web-workers", str(web_workers)] if web_workers is not None else []),
+        *(["--task-workers", str(task_workers)] if task_workers is not None else []),
+    ]
     process = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "ontong",
-            "serve",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--web-workers",
-            str(web_workers),
-            "--task-workers",
-            str(task_workers),
-        ],
+        [sys.executable, "-m", "ontong", "serve", "--bind", f"127.0.0.1:{port}", *sizes],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

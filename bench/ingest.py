@@ -38,12 +38,10 @@ from harness import (
     wait_ready,
 )
 
+from ontong.web.management.commands.serve import cpu_count
+
 P99_LIMIT_MS = 100
 BENCH = Path(__file__).resolve().parent
-
-
-def cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 def ensure_wrk() -> str:
@@ -69,7 +67,7 @@ def bodies_file(count: int, run: str, texts: list[str]) -> str:
 
 
 def wrk(url: str, connections: int, seconds: int, bodies: str) -> dict:
-    threads = min(connections, cpus())
+    threads = min(connections, cpu_count())
     out = subprocess.run(
         [
             ensure_wrk(),
@@ -243,13 +241,13 @@ def main():
         type=lambda s: [int(x) for x in s.split(",")],
         default=[1, 2, 4, 8, 16, 32],
     )
-    parser.add_argument("--web-workers", type=int, default=cpus() + 1)
+    parser.add_argument("--web-workers", type=int, default=cpu_count() + 1)
     parser.add_argument("--max-rate", type=int, default=6000, help="bodies prepared per second")
     args = parser.parse_args()
     os.chdir(ROOT)
     texts = korean_messages(5000)
     print(
-        f"machine: {cpus()} cores; wrk on the same machine; {len(texts)} distinct Korean messages, "
+        f"machine: {cpu_count()} cores; wrk on the same machine; {len(texts)} distinct Korean messages, "
         f"median {sorted(map(len, texts))[len(texts) // 2]} chars; page {PAGE}"
     )
     summary = []

@@ -30,6 +30,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from harness import peak_mib  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.pipeline import FeatureUnion, Pipeline  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
@@ -136,6 +137,8 @@ def bare_worker_memory(analyser_socket: str) -> float:
 
 
 def start_analyser(address: str) -> subprocess.Popen:
+    if os.path.exists(address):  # left by an earlier run: it would look ready before this one is
+        os.unlink(address)
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "ontong", "analyser", "--socket", address],
         cwd=ROOT,
@@ -146,14 +149,6 @@ def start_analyser(address: str) -> subprocess.Popen:
             raise SystemExit("the analyser did not start")
         time.sleep(0.1)
     return process
-
-
-def peak_of(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return (
-        int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
-        / 1024
-    )
 
 
 def main():
@@ -243,7 +238,7 @@ def main():
             f"(without a model: {bare:.0f} MiB; the model adds {loaded - bare:.0f} MiB; "
             f"file-backed, shared between processes, at the end: {file_backed:.0f} MiB)"
         )
-        print(f"the analyser process, one per machine: peak {peak_of(analyser.pid):.0f} MiB")
+        print(f"the analyser process, one per machine: peak {peak_mib(analyser.pid):.0f} MiB")
     finally:
         analyser.kill()
     alone, _ = peak_memory_of_loaded_worker(file, "")
