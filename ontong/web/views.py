@@ -13,13 +13,12 @@ from django.views.decorators.http import require_POST
 
 from ontong.complaints import notices
 from ontong.complaints.access import (
-    department_scope,
+    department_queue,
     get_visible_complaint,
     handles_case,
     visible_complaints,
 )
 from ontong.complaints.models import (
-    FINAL_STATES,
     Attachment,
     Event,
     Kind,
@@ -103,13 +102,7 @@ def inbox(request):
 @login_required
 def queue(request):
     """부서함: my department's open cases, most urgent first."""
-    scope = department_scope(request.user)
-    queryset = (
-        visible_complaints(request.user)
-        .filter(department_id__in=scope)
-        .exclude(state__in=FINAL_STATES)
-        .order_by("due_at", "received_at")
-    )
+    queryset = department_queue(request.user).order_by("due_at", "received_at")
     return list_page(request, queryset, title=_("부서함"), poll=True)
 
 

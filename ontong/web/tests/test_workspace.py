@@ -75,6 +75,27 @@ def test_department_queue_shows_only_my_department(client, staff, road_case, new
     assert road_case.receipt_no in page and other.receipt_no not in page
 
 
+def test_department_queue_lists_open_and_answered_cases_but_not_closed_ones(
+    client, staff, road_case, new_complaint
+):
+    answered = perform(
+        new_complaint("맨홀 뚜껑"), "assign", staff["triage"], department=road_case.department
+    )
+    closed = perform(
+        new_complaint("배수로"), "assign", staff["triage"], department=road_case.department
+    )
+    Complaint.objects.filter(pk=answered.pk).update(state=State.NOTIFIED)
+    Complaint.objects.filter(pk=closed.pk).update(state=State.CLOSED)
+    page = login(client, staff["road"]).get("/queue/").content.decode()
+    assert road_case.receipt_no in page and answered.receipt_no in page
+    assert closed.receipt_no not in page
+    pr_in_road = staff["pr"]
+    pr_in_road.department = road_case.department
+    pr_in_road.save()
+    page = login(client, pr_in_road).get("/queue/").content.decode()
+    assert road_case.receipt_no not in page  # a department is not a role
+
+
 def test_handling_officer_sees_contact_details(client, staff, road_case):
     page = login(client, staff["road"]).get(f"/complaints/{road_case.receipt_no}/").content.decode()
     assert "010-1234-5678" in page and "홍길동" in page
