@@ -38,6 +38,10 @@ class State(models.TextChoices):
 FINAL_STATES = {State.CLOSED, State.TRANSFERRED, State.REJECTED, State.WITHDRAWN}
 # States where the legal clock no longer runs against the city.
 CLOCK_STOPPED = FINAL_STATES | {State.NOTIFIED, State.NEEDS_INFO}
+# The same sets named positively: a list of states can use the (department, state) index, a
+# NOT IN cannot (bench/scale.py).
+NOT_FINAL = sorted(set(State) - FINAL_STATES)
+CLOCK_RUNNING = sorted(set(State) - CLOCK_STOPPED)
 
 
 class CityHoliday(models.Model):
@@ -227,6 +231,29 @@ class Complaint(models.Model):
             models.Index(fields=["state", "-received_at"], name="complaint_state_recv"),
             models.Index(
                 fields=["department", "state", "-received_at"], name="complaint_dept_state"
+            ),
+            # The report's counts, read from the indexes alone (bench/scale.py: a year of a
+            # million complaints); also the similar-case index's "answered since".
+            models.Index(
+                fields=[
+                    "received_at",
+                    "department",
+                    "extensions",
+                    "multi_party_people",
+                    "first_answer_due_at",
+                    "first_answered_at",
+                ],
+                name="complaint_received_report",
+            ),
+            models.Index(
+                fields=["answered_at", "department", "due_at", "received_at"],
+                name="complaint_answered_report",
+            ),
+            models.Index(fields=["state", "due_at", "department"], name="complaint_state_due"),
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(multi_party_people__isnull=False),
+                name="complaint_multi_party",
             ),
         ]
 

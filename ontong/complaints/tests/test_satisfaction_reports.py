@@ -188,3 +188,25 @@ def test_report_shows_only_what_the_viewer_may_see(new_complaint, staff, client)
     client.force_login(staff["traffic_mgr"])
     page = client.get("/reports/").content.decode()
     assert "교통과" in page and "도로과" not in page.split('data-testid="report-table"')[1]
+
+
+def test_report_counts_months_in_korean_time_and_percentiles_in_the_database(new_complaint, staff):
+    """00:30 on 1 November in Seoul is still October in UTC; percentiles interpolate linearly."""
+    seoul = timezone.get_current_timezone()
+    first_of_november = dt.datetime(2026, 11, 1, 0, 30, tzinfo=seoul)
+    waits = [1, 2, 3, 4, 10]
+    for n, wait in enumerate(waits):
+        c = answered(new_complaint, staff, received_at=first_of_november + dt.timedelta(hours=n))
+        Complaint.objects.filter(pk=c.pk).update(
+            answered_at=first_of_november + dt.timedelta(hours=n, days=wait)
+        )
+    late_october = new_complaint(
+        "10월 민원", received_at=dt.datetime(2026, 10, 31, 23, 50, tzinfo=seoul)
+    )
+    report = reports.build(dt.date(2026, 10, 1), dt.date(2026, 11, 30), Complaint.objects.all())
+    assert report.by_month == [("2026-10", 1, 0), ("2026-11", 5, 5)]
+    road = next(r for r in report.rows if r.department == "도로과")
+    assert (road.median_days, road.p90_days) == (3.0, 7.6)  # numpy.percentile(waits, 90) = 7.6
+    assert (report.total.median_days, report.total.p90_days) == (3.0, 7.6)
+    assert next(r for r in report.rows if r.department == "미배정").received == 1
+    assert late_october.state == State.RECEIVED
