@@ -11,9 +11,9 @@ def isolated_media(settings):
     settings.MEDIA_ROOT = media
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
-    from ontong.routing.similar import INDEX
+    from ontong.routing.nearest import CACHE
 
-    INDEX.vectorizer, INDEX.built_at = None, 0.0  # the similar-case index is per process
+    CACHE.forget()  # the similar-case index is kept per process
     from ontong.channels.meta.views import forget_app_secrets
 
     forget_app_secrets()  # kept per process: a rolled-back account must not outlive its test

@@ -1,6 +1,6 @@
 """Data at scale: a city's history of complaints (1,000,000 on PostgreSQL, 100,000 on SQLite) and
 the pages staff open most — Korean search, the first page of the 접수함 and of a department
-queue, the report for a year — timed through Django's test client as a logged-in user, with
+queue, the report for a year, similar-case lookup — timed through Django's test client as a logged-in user, with
 the query plan of each page's slowest query.
 
     .venv/bin/python bench/scale.py [--database postgres|sqlite] [--complaints N] [--reuse]
@@ -148,6 +148,38 @@ def timed_page(client, url: str, repeat: int) -> tuple[list[float], list[dict]]:
     return times, slowest
 
 
+def time_similar_cases(rng: random.Random, samples: int) -> tuple[float, float]:
+    """Build the similar-case index as the nightly task does, then time lookups for complaints
+    picked at random (the first lookup maps the files and is left out)."""
+    from ontong.complaints.models import Complaint
+    from ontong.routing import nearest, similar
+
+    started = time.perf_counter()
+    record = nearest.build()
+    print(
+        f"  similar-case index: {record.cases:,} answered cases built in "
+        f"{time.perf_counter() - started:.0f} s",
+        flush=True,
+    )
+    top = Complaint.objects.order_by("-pk").values_list("pk", flat=True).first()
+    picked = list(Complaint.objects.filter(pk__in=rng.sample(range(1, top + 1), samples * 2)))
+    similar.similar_cases(picked[0])
+    times, found = [], []
+    for complaint in picked[1 : samples + 1]:
+        start = time.perf_counter()
+        cases = similar.similar_cases(complaint)
+        times.append((time.perf_counter() - start) * 1000)
+        found.append(cases[0].similarity if cases else 0.0)
+    times.sort()
+    p50, p95 = statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+    print(
+        f"  {'비슷한 민원 찾기':<28} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  (target 100 ms; "
+        f"{len(times)} complaints, median best similarity {statistics.median(found):.2f})",
+        flush=True,
+    )
+    return p50, p95
+
+
 def plan(sql: str) -> str:
     from django.db import connection
 
@@ -213,6 +245,9 @@ def main():
             flush=True,
         )
 
+    similar_p50, similar_p95 = time_similar_cases(
+        rng=random.Random(7), samples=max(20, args.repeat * 4)
+    )
     searches = [r for r in results if r[0].startswith("검색")]
     all_search = sorted(t for r in searches for t in [r[2]])
     print("\nsummary")
@@ -221,6 +256,10 @@ def main():
             print(
                 f"  {name:<28} p95 {p95:7.1f} ms  target < {target} ms  {'met' if p95 < target else 'NOT met'}"
             )
+    print(
+        f"  {'비슷한 민원 찾기':<28} p95 {similar_p95:7.1f} ms  target < 100 ms  "
+        f"{'met' if similar_p95 < 100 else 'NOT met'}"
+    )
     worst = max(all_search)
     print(
         f"  Korean search, worst p95 of {len(searches)} queries: {worst:.1f} ms  target < 200 ms  "

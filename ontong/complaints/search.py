@@ -23,14 +23,26 @@ def normalise(text: str) -> str:
 
 def terms(text: str) -> list[str]:
     """Distinct content morphemes, in order of first appearance."""
-    text = normalise(text)[:MAX_INDEXED_CHARS]
-    if not text:
-        return []
-    seen: dict[str, None] = {}
-    for form, tag, _start in analyser.tokenize([text])[0]:
-        if tag.startswith(CONTENT_TAGS):
-            seen.setdefault(form.lower(), None)
-    return list(seen)
+    return terms_of_many([text])[0]
+
+
+def terms_of_many(texts: list[str]) -> list[list[str]]:
+    """terms() of each text, analysed in one call."""
+    texts = [normalise(text)[:MAX_INDEXED_CHARS] for text in texts]
+    analysed = iter(analyser.tokenize([text for text in texts if text]))
+    found = []
+    for text in texts:
+        seen: dict[str, None] = {}
+        for form, tag, _start in next(analysed) if text else []:
+            if tag.startswith(CONTENT_TAGS):
+                seen.setdefault(form.lower(), None)
+        found.append(list(seen))
+    return found
+
+
+def stored_terms(search_text: str) -> list[str]:
+    """The morphemes index_text() stored on its first line."""
+    return (search_text or "").split("\n", 1)[0].split()
 
 
 def index_text(*parts: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from ontong.complaints.search import terms_of_many
 from ontong.org.models import Department
 
 from .evaluate import parse_date
@@ -90,6 +91,11 @@ def import_history(
 
 def save(batch: list[HistoricalCase], dry_run: bool) -> int:
     if not dry_run and batch:
+        with_answers = [case for case in batch if case.answer]
+        for case, found in zip(
+            with_answers, terms_of_many([c.text for c in with_answers]), strict=True
+        ):
+            case.terms = " ".join(found) or "-"  # for the similar-case index
         with transaction.atomic():
             HistoricalCase.objects.bulk_create(batch, ignore_conflicts=True)
     return len(batch)

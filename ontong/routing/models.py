@@ -66,8 +66,11 @@ class HistoricalCase(models.Model):
     department_name = models.CharField(max_length=100)
     department = models.ForeignKey("org.Department", models.SET_NULL, null=True, blank=True)
     answer = models.TextField(blank=True)
+    # Content morphemes (search.terms), space-separated: the similar-case index reads them
+    # instead of analysing every past case again.
+    terms = models.TextField(blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
-    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         constraints = [
@@ -76,3 +79,22 @@ class HistoricalCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.row}"
+
+
+class SimilarIndex(models.Model):
+    """A built index of answered cases for similar-case lookup (routing/nearest.py): files under
+    var/models, cases changed after `covers_until` are looked up beside it."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    covers_until = models.DateTimeField()
+    cases = models.PositiveIntegerField(default=0)
+    folder = models.CharField(max_length=300)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("비슷한 민원 색인")
+        verbose_name_plural = _("비슷한 민원 색인")
+        ordering = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"v{self.pk} ({self.cases}건)"

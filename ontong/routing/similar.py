@@ -2,44 +2,34 @@
 same problem, and 법 제23조 repeated-complaint flags. All computed here: no text leaves the server."""
 
 import datetime as dt
-import threading
-import time
 from dataclasses import dataclass
 
-import numpy as np
 from django.db.models import Q
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from ontong.complaints import privacy
-from ontong.complaints.models import FINAL_STATES, Complaint, State
+from ontong.complaints.models import FINAL_STATES, Complaint
+from ontong.complaints.search import stored_terms, terms
 
-from .models import HistoricalCase
-from .pipeline import char_text, morpheme_analyzer
+from .nearest import ANSWERED, PastCase, nearest
+from .pipeline import char_text
 
-INDEX_SECONDS = 300
-ANSWERED = {State.NOTIFIED, State.CLOSED}
+__all__ = ["PastCase", "similar_cases", "drafted_answer", "same_problem", "repeated_by_same_person"]
+
 DRAFT_MIN_SIMILARITY = 0.35
 GROUP_MIN_SIMILARITY = 0.5
 GROUP_WINDOW = dt.timedelta(days=7)
 REPEAT_MIN_SIMILARITY = 0.6
 
 
-@dataclass
-class PastCase:
-    key: str
-    label: str  # receipt number or import source:row
-    text: str
-    department: str
-    answer: str
-    similarity: float = 0.0
-
-
-def vectorizer(use_idf: bool = True) -> TfidfVectorizer:
+def features() -> TfidfVectorizer:
+    """A complaint's stored morphemes and its characters' 2- and 3-grams (spelling variants),
+    without analysing its text again."""
     return TfidfVectorizer(
-        analyzer=lambda t: morpheme_analyzer(t) + list(char_grams(t)),
+        analyzer=lambda c: morphemes_of(c) + list(char_grams(f"{c.title}\n{c.body}")),
         sublinear_tf=True,
-        use_idf=use_idf,
+        use_idf=False,
     )
 
 
@@ -50,82 +40,13 @@ def char_grams(text: str):
             yield text[i : i + n]
 
 
-class Index:
-    """Past answered cases in a TF-IDF matrix, rebuilt every few minutes per process."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.built_at = 0.0
-        self.cases: list[PastCase] = []
-        self.vectorizer = None
-        self.matrix = None
-
-    def refresh(self) -> None:
-        with self.lock:
-            if time.monotonic() - self.built_at < INDEX_SECONDS and self.vectorizer is not None:
-                return
-            self.cases = past_cases()
-            if self.cases:
-                self.vectorizer = vectorizer()
-                self.matrix = normalize(self.vectorizer.fit_transform([c.text for c in self.cases]))
-            self.built_at = time.monotonic()
-
-    def nearest(self, text: str, k: int = 5, exclude: str = "") -> list[PastCase]:
-        self.refresh()
-        if not self.cases:
-            return []
-        query = normalize(self.vectorizer.transform([text]))
-        scores = (self.matrix @ query.T).toarray().ravel()
-        found = []
-        for i in np.argsort(-scores):
-            if len(found) == k or scores[i] <= 0:
-                break
-            if self.cases[i].key != exclude:
-                case = self.cases[i]
-                found.append(
-                    PastCase(
-                        case.key,
-                        case.label,
-                        case.text,
-                        case.department,
-                        case.answer,
-                        float(scores[i]),
-                    )
-                )
-        return found
-
-
-INDEX = Index()
-
-
-def past_cases() -> list[PastCase]:
-    cases = [
-        PastCase(
-            f"c{c.pk}",
-            c.receipt_no,
-            f"{c.title}\n{c.body}",
-            c.department.name if c.department else "",
-            c.answer,
-        )
-        for c in Complaint.objects.filter(state__in=ANSWERED)
-        .exclude(answer="")
-        .select_related("department")
-    ]
-    cases += [
-        PastCase(
-            f"h{h.pk}",
-            f"{h.source}:{h.row}",
-            h.text,
-            h.department.name if h.department else h.department_name,
-            h.answer,
-        )
-        for h in HistoricalCase.objects.exclude(answer="").select_related("department")
-    ]
-    return cases
-
-
 def similar_cases(complaint: Complaint, k: int = 5) -> list[PastCase]:
-    return INDEX.nearest(f"{complaint.title}\n{complaint.body}", k=k, exclude=f"c{complaint.pk}")
+    return nearest(morphemes_of(complaint), k=k, exclude=complaint.pk)
+
+
+def morphemes_of(complaint: Complaint) -> list[str]:
+    """Stored at intake; a case stored without them is analysed now."""
+    return stored_terms(complaint.search_text) or terms(f"{complaint.title}\n{complaint.body}")
 
 
 def drafted_answer(cases: list[PastCase]) -> str:
@@ -162,9 +83,8 @@ def pairwise(
 ) -> list[tuple[Complaint, float]]:
     if not others:
         return []
-    texts = [f"{complaint.title}\n{complaint.body}"] + [f"{c.title}\n{c.body}" for c in others]
     # No IDF here: fitted on a handful of texts it would punish exactly the words they share.
-    matrix = normalize(vectorizer(use_idf=False).fit_transform(texts))
+    matrix = normalize(features().fit_transform([complaint, *others]))
     scores = (matrix[1:] @ matrix[0].T).toarray().ravel()
     ranked = sorted(zip(others, scores, strict=True), key=lambda pair: -pair[1])
     return [(c, round(float(s), 3)) for c, s in ranked if s >= minimum]

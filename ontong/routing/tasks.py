@@ -15,3 +15,11 @@ def retrain() -> str:
 
     record = train()
     return f"v{record.pk} promoted={record.promoted} {record.note}"
+
+
+@task(priority=-10)
+def build_similar_index() -> str:
+    from .nearest import build
+
+    record = build()
+    return f"similar index v{record.pk}: {record.cases} cases in {record.seconds} s"

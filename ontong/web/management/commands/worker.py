@@ -15,6 +15,7 @@ from ontong.complaints.reminders import send_daily_digests, send_due_reminders
 from ontong.complaints.retention import purge_expired
 from ontong.publishing.insights import collect_if_due
 from ontong.publishing.services import publish_due
+from ontong.routing.nearest import rebuild_if_due as rebuild_similar_index_if_due
 from ontong.routing.schedule import retrain_if_due
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ def sweep_forever(interval: float) -> None:
                 purge_expired()
                 send_due_progress_notices()
                 retrain_if_due()
+                rebuild_similar_index_if_due()
                 last_purge = time.monotonic()
         except Exception:
             log.exception("maintenance sweep failed; will try again")

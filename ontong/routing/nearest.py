@@ -1,0 +1,386 @@
+"""The similar-case index: every answered complaint and imported past case as a TF-IDF vector of
+its stored content morphemes (no Kiwi at lookup or build), built by a background task into
+memory-mapped files that every process on the machine shares. Cases answered or imported since
+the build are read from the database beside it, so nothing new is missed.
+
+A lookup reads only the index columns of the query's less common morphemes, takes the best
+CANDIDATES, and scores those exactly; at 1,000,000 complaints it stays in tens of milliseconds
+(bench/scale.py), where the old per-process index had to analyse every answered case again."""
+
+import datetime as dt
+import logging
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.preprocessing import normalize
+
+from ontong.complaints.models import Complaint, State
+from ontong.complaints.search import stored_terms, terms_of_many
+
+from .models import HistoricalCase, SimilarIndex
+
+log = logging.getLogger(__name__)
+
+N_FEATURES = 2**20
+CANDIDATES = 100
+COMMON_SHARE = 0.05  # morphemes in more of the cases than this are left to the exact scoring
+REBUILD_HOURS = 24
+REBUILD_NEW_CASES = 2000
+NEW_CASES_LIMIT = 20_000
+BUILD_CHUNK = 50_000
+KEEP_BUILDS = 2
+ANSWERED = {State.NOTIFIED, State.CLOSED}
+
+
+@dataclass
+class PastCase:
+    key: str
+    label: str  # receipt number or import source:row
+    text: str
+    department: str
+    answer: str
+    similarity: float = 0.0
+
+
+def as_is(terms):
+    return terms
+
+
+HASHER = HashingVectorizer(
+    analyzer=as_is,
+    n_features=N_FEATURES,
+    alternate_sign=False,
+    norm=None,
+    binary=True,
+    dtype=np.float32,
+)
+
+
+def answered_complaints():
+    return Complaint.objects.filter(state__in=ANSWERED).exclude(answer="")
+
+
+def answered_history():
+    return HistoricalCase.objects.exclude(answer="")
+
+
+def smooth_idf(df: np.ndarray, n: int) -> np.ndarray:
+    """scikit-learn's smoothed idf, so weights match a TfidfVectorizer's."""
+    return (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+
+
+def hashed(docs: list[list[str]]):
+    """Each document's distinct morphemes as columns (a 0-row matrix for no documents)."""
+    if not docs:
+        from scipy.sparse import csr_matrix
+
+        return csr_matrix((0, N_FEATURES), dtype=np.float32)
+    return HASHER.transform(docs)
+
+
+def weighted(docs: list[list[str]], idf: np.ndarray):
+    """Rows of idf weights of each document's distinct morphemes, L2-normalised."""
+    matrix = hashed(docs)
+    matrix.data = idf[matrix.indices]
+    return normalize(matrix) if matrix.shape[0] else matrix
+
+
+# ---------------------------------------------------------------------------------- building
+
+
+def build() -> SimilarIndex:
+    """Write a new index of every answered case; the previous builds but one are removed."""
+    started = time.monotonic()
+    covers_until = timezone.now()
+    fill_history_terms()
+    keys, counts = [], []
+    for chunk_keys, chunk_docs in chunks_of_cases():
+        keys.append(np.asarray(chunk_keys, dtype=np.int64))
+        counts.append(HASHER.transform(chunk_docs))
+    from scipy.sparse import vstack
+
+    matrix = vstack(counts, format="csr") if counts else hashed([])
+    keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    idf = smooth_idf(np.bincount(matrix.indices, minlength=N_FEATURES), len(keys))
+    matrix.data = idf[matrix.indices]
+    columns = normalize(matrix).tocsc()
+    folder = Path(settings.VAR_DIR) / "models" / f"similar-{int(time.time() * 1000)}"
+    folder.mkdir(parents=True)
+    for name, array in {
+        "keys": keys,
+        "idf": idf,
+        "indptr": columns.indptr.astype(np.int64),
+        "indices": columns.indices.astype(np.int32),
+        "data": columns.data.astype(np.float32),
+    }.items():
+        np.save(folder / f"{name}.npy", array)
+    record = SimilarIndex.objects.create(
+        covers_until=covers_until,
+        cases=len(keys),
+        folder=str(folder),
+        seconds=round(time.monotonic() - started, 1),
+    )
+    remove_old_builds()
+    return record
+
+
+def chunks_of_cases():
+    """(keys, morphemes) in chunks: a million cases' morphemes as Python strings at once would
+    take gigabytes. Complaints have positive keys, imported cases negative ones."""
+    for query, key_sign, read in (
+        (answered_complaints().values_list("pk", "search_text"), 1, stored_terms),
+        (answered_history().values_list("pk", "terms"), -1, str.split),
+    ):
+        keys, docs = [], []
+        for pk, text in query.order_by().iterator(chunk_size=10_000):
+            keys.append(key_sign * pk)
+            docs.append(read(text))
+            if len(keys) == BUILD_CHUNK:
+                yield keys, docs
+                keys, docs = [], []
+        if keys:
+            yield keys, docs
+
+
+def fill_history_terms(batch: int = 500) -> int:
+    """Past cases imported before their morphemes were stored get them now."""
+    filled = 0
+    while True:
+        rows = list(answered_history().filter(terms="").only("pk", "text")[:batch])
+        if not rows:
+            return filled
+        for row, found in zip(rows, terms_of_many([r.text for r in rows]), strict=True):
+            row.terms = " ".join(found) or "-"
+        HistoricalCase.objects.bulk_update(rows, ["terms"])
+        filled += len(rows)
+
+
+def remove_old_builds() -> None:
+    """Files of replaced builds go; a process still mapping one keeps reading it until it
+    switches (Linux frees the file when the last mapping closes)."""
+    for old in SimilarIndex.objects.order_by("-pk")[KEEP_BUILDS:]:
+        shutil.rmtree(old.folder, ignore_errors=True)
+        old.delete()
+
+
+def rebuild_if_due() -> bool:
+    """Enqueue a build when the newest is a day old or many cases were answered since."""
+    newest = SimilarIndex.objects.order_by("-pk").first()
+    if newest and timezone.now() - newest.created_at < dt.timedelta(hours=REBUILD_HOURS):
+        if new_cases_since(newest.covers_until)[0] < REBUILD_NEW_CASES:
+            return False
+    elif newest is None and not answered_complaints().exists() and not answered_history().exists():
+        return False
+    from .tasks import build_similar_index
+
+    transaction.on_commit(build_similar_index.enqueue)
+    return True
+
+
+# ---------------------------------------------------------------------------------- lookup
+
+
+@dataclass
+class Built:
+    pk: int
+    covers_until: dt.datetime
+    keys: np.ndarray
+    idf: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+
+    @classmethod
+    def load(cls, record: SimilarIndex) -> "Built":
+        folder = Path(record.folder)
+
+        def array(name):
+            return np.load(folder / f"{name}.npy", mmap_mode="r")
+
+        return cls(
+            record.pk,
+            record.covers_until,
+            array("keys"),
+            np.asarray(array("idf")),
+            array("indptr"),
+            array("indices"),
+            array("data"),
+        )
+
+    def scores(self, columns: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Cosine with the query over the given columns only."""
+        n = len(self.keys)
+        rows, values = [], []
+        for column, weight in zip(columns, weights, strict=True):
+            start, end = self.indptr[column], self.indptr[column + 1]
+            if end - start > COMMON_SHARE * n and len(columns) > 1:
+                continue
+            rows.append(self.indices[start:end])
+            values.append(self.data[start:end] * weight)
+        if not rows:
+            return np.zeros(n)
+        return np.bincount(np.concatenate(rows), np.concatenate(values), minlength=n)
+
+
+@dataclass
+class Recent:
+    """Cases answered or imported after the build, weighted like the build; read again when the
+    database's stamp of them changes."""
+
+    stamp: tuple
+    keys: np.ndarray
+    matrix: object  # scipy CSR, L2-normalised rows
+    idf: np.ndarray
+
+
+class Cache:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.built: Built | None = None
+        self.recent: Recent | None = None
+
+    def forget(self) -> None:
+        with self.lock:
+            self.built, self.recent = None, None
+
+
+CACHE = Cache()
+# Answers committed just before a build started may be read by neither the build nor the
+# recent cases; the overlap makes both see them.
+OVERLAP = dt.timedelta(minutes=10)
+
+
+def current_build() -> Built | None:
+    record = SimilarIndex.objects.order_by("-pk").first()
+    with CACHE.lock:
+        if record is None:
+            CACHE.built = None
+        elif CACHE.built is None or CACHE.built.pk != record.pk:
+            try:
+                CACHE.built = Built.load(record)
+            except OSError as error:  # files not (yet) on this machine: look up recent cases only
+                log.warning("similar-case index v%s unreadable: %s", record.pk, error)
+                return None
+        return CACHE.built
+
+
+def cases_since(moment: dt.datetime | None):
+    complaints, history = answered_complaints(), answered_history().exclude(terms="")
+    if moment is not None:
+        complaints = complaints.filter(answered_at__gt=moment - OVERLAP)
+        history = history.filter(imported_at__gt=moment - OVERLAP)
+    return complaints.order_by(), history.order_by()
+
+
+def new_cases_since(moment: dt.datetime | None) -> tuple[int, tuple]:
+    """How many cases are newer than the build, and a stamp that changes when any is added."""
+    complaints, history = cases_since(moment)
+    a = complaints.aggregate(n=Count("pk"), last=Max("answered_at"), top=Max("pk"))
+    b = history.aggregate(n=Count("pk"), last=Max("imported_at"), top=Max("pk"))
+    return a["n"] + b["n"], (a["n"], a["last"], a["top"], b["n"], b["last"], b["top"])
+
+
+def recent_cases(built: Built | None) -> Recent:
+    moment = built.covers_until if built else None
+    stamp = (built.pk if built else None, *new_cases_since(moment)[1])
+    with CACHE.lock:
+        if CACHE.recent is not None and CACHE.recent.stamp == stamp:
+            return CACHE.recent
+    complaints, history = cases_since(moment)
+    keys, docs = [], []
+    newest = complaints.order_by("-answered_at").values_list("pk", "search_text")
+    for pk, text in newest[:NEW_CASES_LIMIT]:
+        keys.append(pk)
+        docs.append(stored_terms(text))
+    for pk, found in history.order_by("-imported_at").values_list("pk", "terms")[:NEW_CASES_LIMIT]:
+        keys.append(-pk)
+        docs.append(found.split())
+    if built is not None:
+        idf = built.idf
+    else:
+        idf = smooth_idf(np.bincount(hashed(docs).indices, minlength=N_FEATURES), len(docs))
+    recent = Recent(stamp, np.asarray(keys, dtype=np.int64), weighted(docs, idf), idf)
+    with CACHE.lock:
+        CACHE.recent = recent
+    return recent
+
+
+def best_of(scores: np.ndarray, keys: np.ndarray) -> set[int]:
+    if not len(scores):
+        return set()
+    best = np.argpartition(-scores, min(CANDIDATES, len(scores) - 1))[:CANDIDATES]
+    return {int(keys[i]) for i in best if scores[i] > 0}
+
+
+def nearest(terms: list[str], k: int = 5, exclude: int | None = None) -> list[PastCase]:
+    """The k answered cases closest to these morphemes (complaint `exclude` left out)."""
+    if not terms:
+        return []
+    built = current_build()
+    recent = recent_cases(built)
+    query = weighted([terms], recent.idf)
+    candidates = best_of((recent.matrix @ query.T).toarray().ravel(), recent.keys)
+    if built is not None:
+        candidates |= best_of(built.scores(query.indices, query.data), built.keys)
+    candidates.discard(exclude)
+    return ranked(candidates, query, recent.idf, k)
+
+
+def ranked(candidates: set[int], query, idf: np.ndarray, k: int) -> list[PastCase]:
+    """Exact cosine on each candidate's current morphemes; cases reopened or emptied since the
+    build drop out here."""
+    cases = current_cases(candidates)
+    if not cases:
+        return []
+    matrix = weighted([terms for _case, terms in cases], idf)
+    scores = (matrix @ query.T).toarray().ravel()
+    order = np.argsort(-scores, kind="stable")[:k]
+    found = []
+    for i in order:
+        if scores[i] <= 0:
+            break
+        case = cases[i][0]
+        case.similarity = float(scores[i])
+        found.append(case)
+    return found
+
+
+def current_cases(keys: set[int]) -> list[tuple[PastCase, list[str]]]:
+    complaint_ids = [key for key in keys if key > 0]
+    history_ids = [-key for key in keys if key < 0]
+    cases = [
+        (
+            PastCase(
+                f"c{c.pk}",
+                c.receipt_no,
+                f"{c.title}\n{c.body}",
+                c.department.name if c.department else "",
+                c.answer,
+            ),
+            stored_terms(c.search_text),
+        )
+        for c in answered_complaints().filter(pk__in=complaint_ids).select_related("department")
+    ]
+    cases += [
+        (
+            PastCase(
+                f"h{h.pk}",
+                f"{h.source}:{h.row}",
+                h.text,
+                h.department.name if h.department else h.department_name,
+                h.answer,
+            ),
+            h.terms.split(),
+        )
+        for h in answered_history().filter(pk__in=history_ids).select_related("department")
+    ]
+    return sorted(cases, key=lambda pair: pair[0].key)

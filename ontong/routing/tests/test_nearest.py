@@ -1,0 +1,98 @@
+import datetime as dt
+
+import numpy as np
+import pytest
+from django.utils import timezone
+
+from ontong.complaints.models import Complaint, State
+from ontong.routing import nearest, similar
+from ontong.routing.models import HistoricalCase, SimilarIndex
+
+from .test_similar import answered
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+def test_built_index_and_cases_answered_after_it_are_both_found(staff, new_complaint, var_dir):
+    pothole = answered(
+        staff, new_complaint, "시청 앞 도로에 포트홀이 생겼어요", "포트홀을 메웠습니다."
+    )
+    bench = answered(staff, new_complaint, "공원 벤치가 부서졌어요", "벤치를 교체했습니다.")
+    HistoricalCase.objects.create(
+        source="새올",
+        row=1,
+        text="가로등이 꺼져 있어요",
+        department_name="도로과",
+        answer="전구 교체",
+    )  # imported before morphemes were stored: the build analyses it
+    record = nearest.build()
+    assert record.cases == 3 and (var_dir / "models").exists()
+    assert HistoricalCase.objects.get(row=1).terms.split()[:1] == ["가로등"]
+    keys = np.load(f"{record.folder}/keys.npy")
+    assert sorted(keys.tolist()) == sorted([pothole.pk, bench.pk, -HistoricalCase.objects.get().pk])
+
+    later = answered(staff, new_complaint, "공원 벤치 페인트가 벗겨졌어요", "칠했습니다.")
+    query = new_complaint("공원 벤치가 또 부서졌어요")
+    found = similar.similar_cases(query)
+    assert [c.key for c in found[:2]] == [f"c{bench.pk}", f"c{later.pk}"]
+    assert similar.similar_cases(new_complaint("가로등이 꺼졌어요"))[0].answer == "전구 교체"
+
+    Complaint.objects.filter(pk=bench.pk).update(state=State.IN_PROGRESS)  # reopened
+    assert f"c{bench.pk}" not in [c.key for c in similar.similar_cases(query)]
+    assert f"c{bench.pk}" not in [c.key for c in similar.similar_cases(bench)]
+
+
+def test_a_case_is_not_its_own_similar_case(staff, new_complaint, var_dir):
+    case = answered(staff, new_complaint, "하수구 냄새가 심해요", "준설했습니다.")
+    nearest.build()
+    assert similar.similar_cases(case) == []
+
+
+def test_a_new_build_replaces_the_old_and_removes_older_files(staff, new_complaint, var_dir):
+    answered(staff, new_complaint, "하수구 냄새가 심해요", "준설했습니다.")
+    first, second, third = nearest.build(), nearest.build(), nearest.build()
+    assert list(SimilarIndex.objects.values_list("pk", flat=True)) == [third.pk, second.pk]
+    assert not (var_dir / "models" / first.folder.rsplit("/", 1)[1]).exists()
+    assert nearest.current_build().pk == third.pk
+
+
+def test_a_build_is_enqueued_when_none_exists_or_it_is_a_day_old(
+    staff, new_complaint, var_dir, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    def builds_enqueued():
+        return DBTaskResult.objects.filter(task_path__endswith="build_similar_index").count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert nearest.rebuild_if_due() is False  # nothing answered yet
+    answered(staff, new_complaint, "하수구 냄새가 심해요", "준설했습니다.")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert nearest.rebuild_if_due() is True
+    assert builds_enqueued() == 1
+    record = nearest.build()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert nearest.rebuild_if_due() is False
+    SimilarIndex.objects.filter(pk=record.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=25)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert nearest.rebuild_if_due() is True
+    assert builds_enqueued() == 2
+
+
+def test_lookup_without_an_index_file_on_this_machine_uses_recent_cases(
+    staff, new_complaint, var_dir
+):
+    case = answered(staff, new_complaint, "하수구 냄새가 심해요", "준설했습니다.")
+    SimilarIndex.objects.create(
+        covers_until=timezone.now() + dt.timedelta(hours=1), folder=str(var_dir / "missing")
+    )
+    found = similar.similar_cases(new_complaint("하수구에서 냄새가 나요"))
+    assert [c.key for c in found] == [f"c{case.pk}"]
