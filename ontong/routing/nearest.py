@@ -31,7 +31,7 @@ from .models import HistoricalCase, SimilarIndex
 log = logging.getLogger(__name__)
 
 N_FEATURES = 2**20
-CANDIDATES = 100
+CANDIDATES = 50
 COMMON_SHARE = 0.05  # morphemes in more of the cases than this are left to the exact scoring
 REBUILD_HOURS = 24
 REBUILD_NEW_CASES = 2000
@@ -282,11 +282,16 @@ def cases_since(moment: dt.datetime | None):
 
 
 def new_cases_since(moment: dt.datetime | None) -> tuple[int, tuple]:
-    """How many cases are newer than the build, and a stamp that changes when any is added."""
-    complaints, history = cases_since(moment)
-    a = complaints.aggregate(n=Count("pk"), last=Max("answered_at"), top=Max("pk"))
-    b = history.aggregate(n=Count("pk"), last=Max("imported_at"), top=Max("pk"))
-    return a["n"] + b["n"], (a["n"], a["last"], a["top"], b["n"], b["last"], b["top"])
+    """How many cases were answered or imported after the build, and a stamp that changes when
+    one is (read from the indexes alone: a reopened case loses its answered_at)."""
+    complaints = Complaint.objects.filter(answered_at__isnull=False)
+    history = HistoricalCase.objects.all()
+    if moment is not None:
+        complaints = Complaint.objects.filter(answered_at__gt=moment - OVERLAP)
+        history = history.filter(imported_at__gt=moment - OVERLAP)
+    a = complaints.order_by().aggregate(n=Count("answered_at"), last=Max("answered_at"))
+    b = history.order_by().aggregate(n=Count("imported_at"), last=Max("imported_at"))
+    return a["n"] + b["n"], (a["n"], a["last"], b["n"], b["last"])
 
 
 def recent_cases(built: Built | None) -> Recent:
@@ -314,6 +319,18 @@ def recent_cases(built: Built | None) -> Recent:
     return recent
 
 
+def row_scores(matrix, query) -> np.ndarray:
+    """matrix · queryᵀ for a one-row query, without transposing a million-column vector."""
+    if not matrix.nnz or not query.nnz:
+        return np.zeros(matrix.shape[0])
+    query.sort_indices()
+    columns, weights = query.indices, query.data
+    at = np.minimum(np.searchsorted(columns, matrix.indices), len(columns) - 1)
+    products = np.where(columns[at] == matrix.indices, matrix.data * weights[at], 0.0)
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    return np.bincount(rows, products, minlength=matrix.shape[0])
+
+
 def best_of(scores: np.ndarray, keys: np.ndarray) -> set[int]:
     if not len(scores):
         return set()
@@ -328,7 +345,7 @@ def nearest(terms: list[str], k: int = 5, exclude: int | None = None) -> list[Pa
     built = current_build()
     recent = recent_cases(built)
     query = weighted([terms], recent.idf)
-    candidates = best_of((recent.matrix @ query.T).toarray().ravel(), recent.keys)
+    candidates = best_of(row_scores(recent.matrix, query), recent.keys)
     if built is not None:
         candidates |= best_of(built.scores(query.indices, query.data), built.keys)
     candidates.discard(exclude)
@@ -336,51 +353,54 @@ def nearest(terms: list[str], k: int = 5, exclude: int | None = None) -> list[Pa
 
 
 def ranked(candidates: set[int], query, idf: np.ndarray, k: int) -> list[PastCase]:
-    """Exact cosine on each candidate's current morphemes; cases reopened or emptied since the
-    build drop out here."""
-    cases = current_cases(candidates)
-    if not cases:
+    """Exact cosine on each candidate's current morphemes (cases reopened or emptied since the
+    build drop out here); only the best k are read whole."""
+    keys, docs = current_terms(candidates)
+    if not keys:
         return []
-    matrix = weighted([terms for _case, terms in cases], idf)
-    scores = (matrix @ query.T).toarray().ravel()
-    order = np.argsort(-scores, kind="stable")[:k]
-    found = []
-    for i in order:
-        if scores[i] <= 0:
-            break
-        case = cases[i][0]
+    scores = row_scores(weighted(docs, idf), query)
+    best = [i for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
+    cases = past_cases([keys[i] for i in best])
+    for i, case in zip(best, cases, strict=True):
         case.similarity = float(scores[i])
-        found.append(case)
-    return found
+    return cases
 
 
-def current_cases(keys: set[int]) -> list[tuple[PastCase, list[str]]]:
-    complaint_ids = [key for key in keys if key > 0]
-    history_ids = [-key for key in keys if key < 0]
-    cases = [
-        (
-            PastCase(
-                f"c{c.pk}",
-                c.receipt_no,
-                f"{c.title}\n{c.body}",
-                c.department.name if c.department else "",
-                c.answer,
-            ),
-            stored_terms(c.search_text),
-        )
-        for c in answered_complaints().filter(pk__in=complaint_ids).select_related("department")
+def current_terms(keys: set[int]) -> tuple[list[int], list[list[str]]]:
+    """The candidates still answered, in key order, with their morphemes."""
+    found = [
+        (pk, stored_terms(text))
+        for pk, text in answered_complaints()
+        .filter(pk__in=[key for key in keys if key > 0])
+        .values_list("pk", "search_text")
     ]
-    cases += [
-        (
-            PastCase(
-                f"h{h.pk}",
-                f"{h.source}:{h.row}",
-                h.text,
-                h.department.name if h.department else h.department_name,
-                h.answer,
-            ),
-            h.terms.split(),
-        )
-        for h in answered_history().filter(pk__in=history_ids).select_related("department")
+    found += [
+        (-pk, text.split())
+        for pk, text in answered_history()
+        .filter(pk__in=[-key for key in keys if key < 0])
+        .values_list("pk", "terms")
     ]
-    return sorted(cases, key=lambda pair: pair[0].key)
+    found.sort()
+    return [key for key, _ in found], [terms for _, terms in found]
+
+
+def past_cases(keys: list[int]) -> list[PastCase]:
+    complaints = (
+        answered_complaints().select_related("department").in_bulk([key for key in keys if key > 0])
+    )
+    history = (
+        answered_history().select_related("department").in_bulk([-key for key in keys if key < 0])
+    )
+    cases = []
+    for key in keys:
+        if key > 0:
+            c = complaints[key]
+            department = c.department.name if c.department else ""
+            cases.append(
+                PastCase(f"c{c.pk}", c.receipt_no, f"{c.title}\n{c.body}", department, c.answer)
+            )
+        else:
+            h = history[-key]
+            department = h.department.name if h.department else h.department_name
+            cases.append(PastCase(f"h{h.pk}", f"{h.source}:{h.row}", h.text, department, h.answer))
+    return cases
