@@ -89,6 +89,9 @@ def run_tasks():
     from django_tasks_db.management.commands.db_worker import Worker
 
     def run():
+        from ontong.channels.meta.events import enqueue_stored_webhooks
+
+        enqueue_stored_webhooks()  # as the worker's webhook loop does
         worker = Worker(
             queue_names=["*"],
             interval=0,

@@ -3,4 +3,9 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ontong.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from ontong.channels.meta.ingest import WebhookIngest  # noqa: E402 - needs the settings loaded
+
+# Signed Meta webhooks are stored before Django's request handling (decision 0002).
+application = WebhookIngest(django_application)

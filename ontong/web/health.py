@@ -32,8 +32,12 @@ class CountRequests:
         self.get_response = get_response
 
     def __call__(self, request):
-        REQUESTS["served"] = next(_requests) + 1
+        count_request()
         return self.get_response(request)
+
+
+def count_request() -> None:
+    REQUESTS["served"] = next(_requests) + 1
 
 
 @never_cache

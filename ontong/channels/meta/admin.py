@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Comment, MetaAccount, WebhookDelivery
@@ -100,10 +102,11 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def reprocess(self, request, queryset):
         count = 0
         for delivery in queryset.exclude(state=WebhookDelivery.State.PROCESSED):
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(
-                state=WebhookDelivery.State.PENDING
-            )
-            process_webhook.enqueue(delivery.pk)
+            with transaction.atomic():
+                WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                    state=WebhookDelivery.State.PENDING, queued_at=timezone.now()
+                )
+                process_webhook.enqueue(delivery.pk)
             count += 1
         messages.success(request, _("%(n)d건을 다시 처리하도록 넣었습니다.") % {"n": count})
 

@@ -46,11 +46,38 @@ def process_delivery(delivery_id: int) -> str:
 
 
 STUCK_PENDING = dt.timedelta(seconds=settings.ONTONG_STUCK_SECONDS)
+ENQUEUE_BATCH = 500
+
+
+def store_delivery(body: bytes, object_type: str) -> None:
+    """The raw body, committed before the webhook is answered. Its processing task is made by
+    a worker (enqueue_stored_webhooks), not here: one INSERT per webhook (decision 0002)."""
+    WebhookDelivery.objects.create(body=body, object_type=object_type[:20])
+
+
+def enqueue_stored_webhooks() -> int:
+    """Stored deliveries without a task get one, in the transaction that marks them queued;
+    several workers take disjoint batches (SKIP LOCKED; SQLite's write transactions take turns)."""
+    from .tasks import process_webhook
+
+    waiting = WebhookDelivery.objects.filter(queued_at__isnull=True)
+    if not waiting.exists():  # a read: idle workers do not take the write lock
+        return 0
+    with transaction.atomic():
+        ids = list(
+            waiting.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:ENQUEUE_BATCH]
+        )
+        WebhookDelivery.objects.filter(pk__in=ids).update(queued_at=timezone.now())
+        for delivery_id in ids:
+            process_webhook.enqueue(delivery_id)
+    return len(ids)
 
 
 def sweep_webhooks(now=None) -> int:
-    """Deliveries stored and answered 200 whose processing task was lost (a worker killed
-    mid-task) are processed again. Processing is idempotent: events are deduplicated by their
+    """Deliveries whose processing task was lost (a worker killed mid-task) are processed
+    again. Processing is idempotent: events are deduplicated by their
     ids under unique constraints, so a slow original and its replacement cannot both count."""
     from ontong.tasks_queue import waiting_ids
 
@@ -59,7 +86,7 @@ def sweep_webhooks(now=None) -> int:
     now = now or timezone.now()
     stuck = list(
         WebhookDelivery.objects.filter(
-            state=WebhookDelivery.State.PENDING, received_at__lt=now - STUCK_PENDING
+            state=WebhookDelivery.State.PENDING, queued_at__lt=now - STUCK_PENDING
         ).values_list("pk", flat=True)[:1000]
     )
     if not stuck:

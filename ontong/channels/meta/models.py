@@ -85,11 +85,20 @@ class WebhookDelivery(models.Model):
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When its processing task was made (events.enqueue_stored_webhooks; decision 0002).
+    queued_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("웹훅 수신")
         verbose_name_plural = _("웹훅 수신")
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(queued_at__isnull=True),
+                name="webhook_not_queued",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"webhook #{self.pk} {self.state}"

@@ -7,13 +7,12 @@ import os
 import time
 
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .models import MetaAccount, WebhookDelivery
-from .tasks import process_webhook
+from .events import store_delivery
+from .models import MetaAccount
 
 
 def verify_tokens() -> list[str]:
@@ -93,14 +92,19 @@ def webhook(request):
     if not signature_valid(body, request.headers.get("X-Hub-Signature-256", "")):
         return HttpResponseForbidden("bad signature")
     try:
+        object_type = webhook_object(body)
+    except ValueError as error:
+        return HttpResponseBadRequest(str(error))
+    store_delivery(body, object_type)
+    return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
+
+
+def webhook_object(body: bytes) -> str:
+    """The payload's `object`, or ValueError when the body is not a webhook payload."""
+    try:
         payload = json.loads(body)
     except (UnicodeDecodeError, ValueError):
-        return HttpResponseBadRequest("malformed JSON")
+        raise ValueError("malformed JSON") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("entry", []), list):
-        return HttpResponseBadRequest("not a webhook payload")
-    with transaction.atomic():
-        delivery = WebhookDelivery.objects.create(
-            body=body, object_type=str(payload.get("object", ""))[:20]
-        )
-        process_webhook.enqueue(delivery.pk)
-    return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
+        raise ValueError("not a webhook payload")
+    return str(payload.get("object", ""))

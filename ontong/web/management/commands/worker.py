@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from ontong.channels.meta.events import sweep_webhooks
+from ontong.channels.meta.events import enqueue_stored_webhooks, sweep_webhooks
 from ontong.complaints.notices import send_due_progress_notices, sweep_deliveries
 from ontong.complaints.reminders import send_daily_digests, send_due_reminders
 from ontong.complaints.retention import purge_expired
@@ -20,6 +20,7 @@ from ontong.routing.schedule import retrain_if_due
 
 log = logging.getLogger(__name__)
 PURGE_EVERY = 3600
+WEBHOOK_INTERVAL = 0.2
 
 
 def sweep_forever(interval: float) -> None:
@@ -46,6 +47,19 @@ def sweep_forever(interval: float) -> None:
         time.sleep(interval)
 
 
+def enqueue_webhooks_forever(interval: float) -> None:
+    """Stored webhooks get their processing tasks here (decision 0002)."""
+    while True:
+        try:
+            if enqueue_stored_webhooks():
+                continue  # more may be waiting
+        except Exception:
+            log.exception("making webhook tasks failed; will try again")
+        finally:
+            close_old_connections()
+        time.sleep(interval)
+
+
 class Command(BaseCommand):
     help = "백그라운드 작업자를 실행합니다 (알림 발송 등). 여러 개를 띄워도 같은 작업을 두 번 하지 않습니다."
 
@@ -63,6 +77,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval, sweep_interval, batch, **options):
         if batch:
+            enqueue_stored_webhooks()
             sweep_deliveries()
             sweep_webhooks()
             send_due_reminders()
@@ -72,6 +87,9 @@ class Command(BaseCommand):
             collect_if_due()
         else:
             threading.Thread(target=sweep_forever, args=(sweep_interval,), daemon=True).start()
+            threading.Thread(
+                target=enqueue_webhooks_forever, args=(WEBHOOK_INTERVAL,), daemon=True
+            ).start()
         worker_args = ["--queue-name", "*", "--interval", str(interval), "--no-reload"]
         if batch:
             worker_args.append("--batch")

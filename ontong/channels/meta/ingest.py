@@ -1,0 +1,73 @@
+"""The Meta webhook's fast path, in front of Django's request handling (decision 0002).
+
+A POST to the webhook that is within the size limit, signed by a known app secret and shaped
+like a webhook is stored with one INSERT and answered 200 here; Django's middleware, URL
+resolving and sessions have nothing to add to it and cost most of the answer time
+(bench/ingest.py). Everything else goes on to Django with the body put back, and gets the same
+answers as before from the same checks."""
+
+import io
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections
+
+from ontong.web.health import count_request
+
+from .events import store_delivery
+from .views import signature_valid, webhook_object
+
+log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/webhooks/meta/"
+RECEIVED = b"EVENT_RECEIVED"
+
+
+class WebhookIngest:
+    def __init__(self, application, path: str = WEBHOOK_PATH):
+        self.application, self.path = application, path
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self.path:
+            return self.application(environ, start_response)
+        body = read_body(environ)
+        object_type = None if body is None else accepted_object(body, environ)
+        if object_type is None:
+            return self.application(environ, start_response)
+        count_request()
+        close_old_connections()  # what Django does at each request's start
+        try:
+            store_delivery(body, object_type)
+        except DatabaseError:
+            log.exception("webhook not stored; Meta will send it again")
+            close_old_connections()
+            return answer(start_response, "503 Service Unavailable", b"not stored, retry")
+        return answer(start_response, "200 OK", RECEIVED)
+
+
+def read_body(environ) -> bytes | None:
+    """The body within the limit, put back for Django; None (unread) when it is too large or
+    its length is not given."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or "")
+    except ValueError:
+        return None
+    if not 0 < length <= settings.ONTONG_WEBHOOK_MAX_BYTES:
+        return None
+    body = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def accepted_object(body: bytes, environ) -> str | None:
+    """The payload's object type if the webhook is signed and well formed, else None."""
+    if not signature_valid(body, environ.get("HTTP_X_HUB_SIGNATURE_256", "")):
+        return None
+    try:
+        return webhook_object(body)
+    except ValueError:
+        return None
+
+
+def answer(start_response, status: str, body: bytes):
+    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]

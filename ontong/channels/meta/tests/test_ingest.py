@@ -1,0 +1,137 @@
+"""The webhook's fast path in front of Django (decision 0002) and the tasks made from stored
+deliveries."""
+
+import io
+import json
+import threading
+from unittest import mock
+from wsgiref.util import setup_testing_defaults
+
+import pytest
+from django.db import DatabaseError, connection
+from django_tasks_db.models import DBTaskResult
+
+from ontong.channels.meta.events import enqueue_stored_webhooks
+from ontong.channels.meta.models import WebhookDelivery
+from ontong.complaints.models import Complaint
+from ontong.wsgi import application
+
+from .conftest import messaging, sign, text_event
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The fast path closes stale connections as Django does at a request's start; inside a
+    test transaction that would close the test's own (Django's test client skips it too)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with mock.patch("ontong.channels.meta.ingest.close_old_connections"):
+            yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def call(body: bytes, *, method="POST", path="/webhooks/meta/", signature=None, query=""):
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "HTTP_X_HUB_SIGNATURE_256": sign(body) if signature is None else signature,
+    }
+    setup_testing_defaults(environ)
+    answered = {}
+
+    def start_response(status, headers, exc_info=None):
+        answered["status"] = int(status.split()[0])
+
+    content = b"".join(application(environ, start_response))
+    return answered["status"], content
+
+
+def body_of(mid: str) -> bytes:
+    return json.dumps(messaging(text_event(mid=mid, text="가로등이 꺼졌어요"))).encode()
+
+
+def test_a_signed_webhook_is_stored_before_django_and_processed_by_a_worker(page, run_tasks):
+    body = body_of("m_fast")
+    with mock.patch("ontong.wsgi.django_application") as django_app:
+        assert call(body) == (200, b"EVENT_RECEIVED")
+    django_app.assert_not_called()
+    delivery = WebhookDelivery.objects.get()
+    assert bytes(delivery.body) == body and delivery.object_type == "page"
+    assert delivery.queued_at is None and not DBTaskResult.objects.exists()
+    run_tasks()
+    assert WebhookDelivery.objects.get().state == "processed"
+    assert Complaint.objects.get().body == "가로등이 꺼졌어요"
+
+
+def test_everything_else_gets_django_answers_and_nothing_is_stored(page, settings):
+    body = body_of("m_bad")
+    assert call(body, signature="sha256=" + "0" * 64)[0] == 403
+    signed_garbage = b'{"object": "page", "entry": {}}'
+    assert call(signed_garbage)[0] == 400
+    assert call(b"not json")[0] == 400
+    settings.ONTONG_WEBHOOK_MAX_BYTES = 10
+    assert call(body)[0] == 413
+    challenge = "hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=42"
+    assert call(b"", method="GET", query=challenge) == (200, b"42")
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_database_failure_is_answered_503_so_meta_sends_it_again(page):
+    with mock.patch(
+        "ontong.channels.meta.ingest.store_delivery", side_effect=DatabaseError("down")
+    ):
+        assert call(body_of("m_retry"))[0] == 503
+
+
+def test_stored_deliveries_get_one_task_each_in_the_transaction_that_marks_them(page):
+    for n in range(3):
+        assert call(body_of(f"m_{n}"))[0] == 200
+    assert enqueue_stored_webhooks() == 3
+    assert enqueue_stored_webhooks() == 0
+    assert not WebhookDelivery.objects.filter(queued_at__isnull=True).exists()
+    queued = [task.args_kwargs["args"][0] for task in DBTaskResult.objects.all()]
+    assert sorted(queued) == sorted(WebhookDelivery.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_making_tasks_at_once_never_make_two_for_one_delivery(page):
+    if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
+        "file:memorydb"
+    ):
+        pytest.skip("an in-memory SQLite database is not shared between threads")
+    WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(body=body_of(f"m_{n}"), object_type="page") for n in range(600)
+    )
+    errors = []
+
+    def worker():
+        from django.db import connection as own
+
+        try:
+            while enqueue_stored_webhooks():
+                pass
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    queued = [task.args_kwargs["args"][0] for task in DBTaskResult.objects.all()]
+    assert len(queued) == 600 and len(set(queued)) == 600
