@@ -10,7 +10,7 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ontong.complaints.models import Message
@@ -51,8 +51,27 @@ ENQUEUE_BATCH = 500
 
 def store_delivery(body: bytes, object_type: str) -> None:
     """The raw body, committed before the webhook is answered. Its processing task is made by
-    a worker (enqueue_stored_webhooks), not here: one INSERT per webhook (decision 0002)."""
-    WebhookDelivery.objects.create(body=body, object_type=object_type[:20])
+    a worker (enqueue_stored_webhooks), not here: one INSERT per webhook, written as SQL because
+    building the ORM's INSERT cost more than running it (decision 0002)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            insert_delivery_sql(),
+            [body, object_type[:20], WebhookDelivery.State.PENDING.value, adapted_now()],
+        )
+
+
+def insert_delivery_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(name) for name in ("body", "object_type", "state", "error", "attempts", "received_at")
+    )
+    table = quote(WebhookDelivery._meta.db_table)
+    # Identifiers from the model, quoted; every value is a parameter.
+    return f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, '', 0, %s)"  # noqa: S608
+
+
+def adapted_now():
+    return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
 def enqueue_stored_webhooks() -> int:

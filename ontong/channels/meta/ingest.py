@@ -10,7 +10,7 @@ import io
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from ontong.web.health import count_request
 
@@ -34,14 +34,23 @@ class WebhookIngest:
         if object_type is None:
             return self.application(environ, start_response)
         count_request()
-        close_old_connections()  # what Django does at each request's start
         try:
-            store_delivery(body, object_type)
+            store_with_one_retry(body, object_type)
         except DatabaseError:
             log.exception("webhook not stored; Meta will send it again")
-            close_old_connections()
             return answer(start_response, "503 Service Unavailable", b"not stored, retry")
         return answer(start_response, "200 OK", RECEIVED)
+
+
+def store_with_one_retry(body: bytes, object_type: str) -> None:
+    """Django checks its connection at every request's start (a query of its own); here a
+    connection lost since the last webhook shows as an error, and the insert is tried once
+    more on a new one."""
+    try:
+        store_delivery(body, object_type)
+    except (InterfaceError, OperationalError):
+        connection.close()
+        store_delivery(body, object_type)
 
 
 def read_body(environ) -> bytes | None:

@@ -8,7 +8,8 @@ from unittest import mock
 from wsgiref.util import setup_testing_defaults
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import OperationalError, connection
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from ontong.channels.meta.events import enqueue_stored_webhooks
@@ -23,16 +24,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def keep_the_test_connection():
-    """The fast path closes stale connections as Django does at a request's start; inside a
-    test transaction that would close the test's own (Django's test client skips it too)."""
+    """Django closes stale connections at a request's start; inside a test transaction that
+    would close the test's own (Django's test client skips it too)."""
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        with mock.patch("ontong.channels.meta.ingest.close_old_connections"):
-            yield
+        yield
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
@@ -69,6 +69,8 @@ def test_a_signed_webhook_is_stored_before_django_and_processed_by_a_worker(page
     django_app.assert_not_called()
     delivery = WebhookDelivery.objects.get()
     assert bytes(delivery.body) == body and delivery.object_type == "page"
+    assert delivery.state == "pending"
+    assert abs((timezone.now() - delivery.received_at).total_seconds()) < 60
     assert delivery.queued_at is None and not DBTaskResult.objects.exists()
     run_tasks()
     assert WebhookDelivery.objects.get().state == "processed"
@@ -89,10 +91,33 @@ def test_everything_else_gets_django_answers_and_nothing_is_stored(page, setting
 
 
 def test_a_database_failure_is_answered_503_so_meta_sends_it_again(page):
-    with mock.patch(
-        "ontong.channels.meta.ingest.store_delivery", side_effect=DatabaseError("down")
+    with (
+        mock.patch(
+            "ontong.channels.meta.ingest.store_delivery", side_effect=OperationalError("down")
+        ) as store,
+        mock.patch("ontong.channels.meta.ingest.connection"),
     ):
         assert call(body_of("m_retry"))[0] == 503
+    assert store.call_count == 2  # once more on a new connection, then 503
+
+
+def test_a_connection_lost_since_the_last_webhook_is_replaced_without_an_error(page):
+    from ontong.channels.meta.events import store_delivery
+
+    lost = [OperationalError("server closed the connection")]
+
+    def first_fails(*args):
+        if lost:
+            raise lost.pop()
+        store_delivery(*args)
+
+    with (
+        mock.patch("ontong.channels.meta.ingest.store_delivery", side_effect=first_fails),
+        mock.patch("ontong.channels.meta.ingest.connection") as own,
+    ):
+        assert call(body_of("m_again")) == (200, b"EVENT_RECEIVED")
+    own.close.assert_called_once()
+    assert WebhookDelivery.objects.count() == 1
 
 
 def test_stored_deliveries_get_one_task_each_in_the_transaction_that_marks_them(page):
