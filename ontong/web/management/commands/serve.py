@@ -130,9 +130,11 @@ class Command(BaseCommand):
                     "timeout": timeout,
                     "graceful_timeout": 30,
                     "keepalive": 5,
-                    # Bounds any slow leak: each web worker is replaced after about 5,000 requests.
-                    "max_requests": 5000,
-                    "max_requests_jitter": 500,
+                    # Bounds any slow leak: each web worker is replaced after about 50,000
+                    # requests (at 5,000 a worker was replaced every few seconds under a burst
+                    # of webhooks, each time a pause; bench/ingest.py).
+                    "max_requests": 50_000,
+                    "max_requests_jitter": 5_000,
                     "accesslog": "-",
                     "access_log_format": (
                         '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,'
