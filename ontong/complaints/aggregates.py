@@ -1,21 +1,52 @@
-"""SQL the reports need that Django does not ship."""
+"""Columns the database computes for the reports (stored generated columns): the month a case
+was received in Korean time and the days it waited for its answer, in tenths. Grouping by
+stored integers lets a year of a million complaints be counted from an index alone
+(bench/scale.py). Korea has no daylight saving time: SQLite's fixed +9 hours is Asia/Seoul."""
 
-from django.db.models import FloatField, Func
+from django.db.models import Func, IntegerField
 
 
-class DaysBetween(Func):
-    """later − earlier in days (fractional)."""
+class KoreanMonth(Func):
+    """YYYYMM of a moment in Korean time."""
 
-    output_field = FloatField()
-    arity = 2
-    arg_joiner = " - "
-    template = "(DATE_PART('epoch', %(expressions)s) / 86400.0)"
+    output_field = IntegerField()
+    arity = 1
+    template = (
+        "(date_part('year', timezone('Asia/Seoul', %(expressions)s)) * 100"
+        " + date_part('month', timezone('Asia/Seoul', %(expressions)s)))::integer"
+    )
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(
             compiler,
             connection,
-            template="(julianday(%(expressions)s))",
+            # No strftime: a % in a generated column's DDL is read as a parameter marker.
+            template=(
+                "(CAST(substr(datetime(%(expressions)s, '+9 hours'), 1, 4) AS INTEGER) * 100"
+                " + CAST(substr(datetime(%(expressions)s, '+9 hours'), 6, 2) AS INTEGER))"
+            ),
+            **extra_context,
+        )
+
+
+class WaitTenths(Func):
+    """Whole tenths of a day from the first moment to the second (NULL until answered). The
+    epsilon keeps a wait of exactly two days, measured as 1.9999999 in floating point, at 20."""
+
+    output_field = IntegerField()
+    arity = 2
+    template = "floor(date_part('epoch', %(expressions)s) / 8640.0 + 1e-6)::integer"
+    arg_joiner = " - "
+
+    def __init__(self, earlier, later, **extra):
+        super().__init__(later, earlier, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Waits are never negative, so truncation is the floor (SQLite may lack floor()).
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST((julianday(%(expressions)s)) * 10 + 1e-6 AS INTEGER)",
             arg_joiner=") - julianday(",
             **extra_context,
         )

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .aggregates import KoreanMonth, WaitTenths
+
 
 class Channel(models.TextChoices):
     WEB = "web", _("누리집")
@@ -222,6 +224,18 @@ class Complaint(models.Model):
     multi_party_interest = models.CharField(_("공동의 이해"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept by the database for the reports (aggregates.py).
+    received_month = models.GeneratedField(
+        expression=KoreanMonth("received_at"), output_field=models.IntegerField(), db_persist=True
+    )
+    answered_month = models.GeneratedField(
+        expression=KoreanMonth("answered_at"), output_field=models.IntegerField(), db_persist=True
+    )
+    wait_tenths = models.GeneratedField(
+        expression=WaitTenths("received_at", "answered_at"),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("민원")
@@ -238,6 +252,7 @@ class Complaint(models.Model):
                 fields=[
                     "received_at",
                     "department",
+                    "received_month",
                     "extensions",
                     "multi_party_people",
                     "first_answer_due_at",
@@ -246,7 +261,7 @@ class Complaint(models.Model):
                 name="complaint_received_report",
             ),
             models.Index(
-                fields=["answered_at", "department", "due_at", "received_at"],
+                fields=["answered_at", "department", "due_at", "wait_tenths", "answered_month"],
                 name="complaint_answered_report",
             ),
             models.Index(fields=["state", "due_at", "department"], name="complaint_state_due"),

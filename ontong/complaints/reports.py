@@ -9,14 +9,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import accumulate
 
-from django.db.models import Avg, Case, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import Floor
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 
 from ontong.org.models import Department
 
 from . import deadlines
-from .aggregates import DaysBetween
 from .models import CLOCK_RUNNING, Complaint, Satisfaction
 
 COLUMNS = [
@@ -93,11 +91,10 @@ def build(start: dt.date, end: dt.date, complaints: QuerySet[Complaint], now=Non
     bench/scale.py)."""
     now = now or timezone.now()
     since, until = period_bounds(start, end)
-    months = month_starts(since, until)
     names = dict(Department.objects.values_list("pk", "name"))
     rows: dict[int | None, Row] = {}
     waits: dict[int | None, Counter] = defaultdict(Counter)
-    by_month = [[0, 0] for _ in months]
+    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # YYYYMM → received, answered
 
     def row(department_id):
         if department_id not in rows:
@@ -105,21 +102,21 @@ def build(start: dt.date, end: dt.date, complaints: QuerySet[Complaint], now=Non
         return rows[department_id]
 
     received = complaints.filter(received_at__gte=since, received_at__lt=until)
-    for item in received_counts(received, months, now):
+    for item in received_counts(received, now):
         r = row(item["department_id"])
         r.received += item["n"]
         r.extended += item["extended"]
         r.multi_party += item["multi"]
         r.first_answer_due += item["first_due"]
         r.first_answer_met += item["first_met"]
-        by_month[item["month"]][0] += item["n"]
+        by_month[item["received_month"]][0] += item["n"]
     answered = complaints.filter(answered_at__gte=since, answered_at__lt=until)
     for item in answered_waits(answered):
         r = row(item["department_id"])
         r.answered += item["n"]
         r.on_time += item["on_time"]
-        waits[item["department_id"]][item["wait"]] += item["n"]
-    for item in monthly(answered, "answered_at", months):
+        waits[item["department_id"]][item["wait_tenths"]] += item["n"]
+    for item in answered_by_month(answered):
         by_month[item["month"]][1] += item["n"]
     for department_id, histogram in waits.items():
         row(department_id).median_days, row(department_id).p90_days = percentiles(histogram)
@@ -143,11 +140,7 @@ def build(start: dt.date, end: dt.date, complaints: QuerySet[Complaint], now=Non
         end,
         ordered,
         total,
-        [
-            (f"{timezone.localtime(first):%Y-%m}", *counts)
-            for first, counts in zip(months, by_month, strict=True)
-            if any(counts)
-        ],
+        [(f"{month // 100}-{month % 100:02d}", *by_month[month]) for month in sorted(by_month)],
         list(
             received.filter(multi_party_people__isnull=False)
             .select_related("department")
@@ -156,28 +149,7 @@ def build(start: dt.date, end: dt.date, complaints: QuerySet[Complaint], now=Non
     )
 
 
-def month_starts(since: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
-    """The first moment of each local month the period touches (the first is `since`)."""
-    starts = [since]
-    first = timezone.localtime(since).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    while True:
-        first = (first + dt.timedelta(days=32)).replace(day=1)
-        first = deadlines.as_aware(first.replace(tzinfo=None))
-        if first >= until:
-            return starts
-        starts.append(first)
-
-
-def month_of(field: str, months: list[dt.datetime]) -> Case:
-    """The index of the month a moment falls in: comparisons with the month starts, cheaper
-    per row than truncating dates in a time zone."""
-    return Case(
-        *[When(**{f"{field}__lt": start}, then=Value(i)) for i, start in enumerate(months[1:])],
-        default=Value(len(months) - 1),
-    )
-
-
-def received_counts(received: QuerySet[Complaint], months, now) -> QuerySet:
+def received_counts(received: QuerySet[Complaint], now) -> QuerySet:
     """Per department and month: received, extended, 다수인, and the SNS first-answer target
     (due by now or already answered; met when answered by its due time)."""
     counted = "received_at"  # not the id: the counts are then read from the index alone
@@ -185,7 +157,7 @@ def received_counts(received: QuerySet[Complaint], months, now) -> QuerySet:
         Q(first_answer_due_at__lt=now) | Q(first_answered_at__isnull=False)
     )
     return (
-        received.values("department_id", month=month_of("received_at", months))
+        received.values("department_id", "received_month")
         .annotate(
             n=Count(counted),
             extended=Count(counted, filter=Q(extensions__gt=0)),
@@ -197,23 +169,22 @@ def received_counts(received: QuerySet[Complaint], months, now) -> QuerySet:
     )
 
 
-def monthly(queryset: QuerySet[Complaint], field: str, months) -> QuerySet:
-    return queryset.values(month=month_of(field, months)).annotate(n=Count(field)).order_by()
+def answered_by_month(answered: QuerySet[Complaint]) -> QuerySet:
+    """Answers per month of their answer, in Korean time."""
+    return answered.values(month=F("answered_month")).annotate(n=Count("answered_at")).order_by()
 
 
-# Waits are counted in tenths of a day, the precision the report shows: a year's answers are
-# then a few thousand counts instead of hundreds of thousands of values to sort (the exact
-# percentiles cost more than the rest of the page; bench/scale.py). The epsilon keeps a wait
-# of exactly two days, measured as 1.9999999 by floating point, in the bin of 2.0.
+# Waits are counted in tenths of a day, the precision the report shows (the stored column
+# wait_tenths): a year's answers are then a few thousand counts instead of hundreds of thousands
+# of values to sort (the exact percentiles cost more than the rest of the page; bench/scale.py).
 WAIT_BINS_PER_DAY = 10
 
 
 def answered_waits(answered: QuerySet[Complaint]) -> QuerySet:
     """Per department and tenth-of-a-day wait: answered, answered on time."""
     on_time = Q(due_at__isnull=True) | Q(answered_at__lte=F("due_at"))
-    wait = Floor(DaysBetween("answered_at", "received_at") * WAIT_BINS_PER_DAY + 1e-6)
     return (
-        answered.values("department_id", wait=wait)
+        answered.values("department_id", "wait_tenths")
         .annotate(n=Count("answered_at"), on_time=Count("answered_at", filter=on_time))
         .order_by()
     )
