@@ -261,7 +261,14 @@ class Complaint(models.Model):
                 name="complaint_received_report",
             ),
             models.Index(
-                fields=["answered_at", "department", "due_at", "wait_tenths", "answered_month"],
+                fields=[
+                    "answered_at",
+                    "department",
+                    "due_at",
+                    "received_at",
+                    "wait_tenths",
+                    "answered_month",
+                ],
                 name="complaint_answered_report",
             ),
             models.Index(fields=["state", "due_at", "department"], name="complaint_state_due"),

@@ -210,3 +210,11 @@ def test_report_counts_months_in_korean_time_and_percentiles_in_the_database(new
     assert (report.total.median_days, report.total.p90_days) == (3.0, 7.6)
     assert next(r for r in report.rows if r.department == "미배정").received == 1
     assert late_october.state == State.RECEIVED
+    from ontong.complaints.aggregates import KoreanMonth, WaitTenths
+
+    stored_and_computed = Complaint.objects.annotate(
+        month=KoreanMonth("received_at"), wait=WaitTenths("received_at", "answered_at")
+    ).values_list("received_month", "month", "wait_tenths", "wait")
+    assert {(a, b) for a, b, _, _ in stored_and_computed} == {(202610, 202610), (202611, 202611)}
+    assert sorted(w for _, _, w, _ in stored_and_computed if w is not None) == [10, 20, 30, 40, 100]
+    assert all(w1 == w2 for _, _, w1, w2 in stored_and_computed)
