@@ -57,7 +57,13 @@ CODE_LIKE = re.compile(r"^[0-9A-Za-z-]+$")
 POSTGRES_MATCH = (
     '"complaints_complaint"."search_vector" @@ plainto_tsquery(\'simple\'::regconfig, %s)'
 )
-SQLITE_MATCH = "SELECT rowid FROM complaints_complaint_fts WHERE complaints_complaint_fts MATCH %s"
+# The unary + keeps SQLite from looking up every match by id and sorting them: for a common word
+# (45,000 of 100,000) it walks the newest complaints instead and stops at a page (68 → 8 ms;
+# a rare word costs a few ms more). bench/scale.py.
+SQLITE_MATCH = (
+    '+"complaints_complaint"."id" IN '
+    "(SELECT rowid FROM complaints_complaint_fts WHERE complaints_complaint_fts MATCH %s)"
+)
 
 
 def search_filter(query: str) -> Q:
@@ -75,5 +81,5 @@ def morphemes_match(words: list[str]) -> Q:
         return Q(RawSQL(POSTGRES_MATCH, [" ".join(words)], output_field=BooleanField()))  # noqa: S611 - fixed SQL, words as a parameter
     if connection.vendor == "sqlite":
         quoted = " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
-        return Q(pk__in=RawSQL(SQLITE_MATCH, [quoted]))  # noqa: S611 - fixed SQL, words as a parameter
+        return Q(RawSQL(SQLITE_MATCH, [quoted], output_field=BooleanField()))  # noqa: S611 - fixed SQL, words as a parameter
     return reduce(and_, (Q(search_text__contains=f" {w} ") for w in words))
