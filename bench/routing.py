@@ -35,6 +35,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.pipeline import FeatureUnion, Pipeline  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
+from ontong.complaints.analyser import start_process  # noqa: E402
 from ontong.routing import pipeline  # noqa: E402
 from ontong.routing.tables import joined_text, read_rows  # noqa: E402
 
@@ -136,21 +137,6 @@ def bare_worker_memory(analyser_socket: str) -> float:
     return memory_of(WORKER, analyser_socket)[0]
 
 
-def start_analyser(address: str) -> subprocess.Popen:
-    if os.path.exists(address):  # left by an earlier run: it would look ready before this one is
-        os.unlink(address)
-    process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "ontong", "analyser", "--socket", address],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-    )
-    while not os.path.exists(address):
-        if process.poll() is not None:
-            raise SystemExit("the analyser did not start")
-        time.sleep(0.1)
-    return process
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=20_000)
@@ -220,7 +206,7 @@ def main():
     joblib.dump(model, file)
     print(f"model file: {os.path.getsize(file) / 2**20:.0f} MiB")
     address = "/tmp/ontong-bench-analyser.sock"
-    analyser = start_analyser(address)  # on the same one core as this process
+    analyser = start_process(address, cwd=ROOT, stdout=subprocess.DEVNULL)  # same one core
     try:
         settings.ONTONG_ANALYSER_SOCKET = address
         pipeline.forget_analyses()

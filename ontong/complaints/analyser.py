@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import logging
 import os
+import subprocess
+import sys
 import threading
 import time
 from multiprocessing import AuthenticationError
@@ -165,3 +167,27 @@ def answer_requests(connection: Connection) -> None:
                 connection.send(answer)
             except OSError:  # the caller gave up waiting
                 return
+
+
+def wait_for_socket(address: str, alive=lambda: True, seconds: float = 120) -> bool:
+    """Whether an analyser is listening at address within the time (False if it died)."""
+    deadline = time.monotonic() + seconds
+    while not os.path.exists(address):
+        if not alive() or time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def start_process(address: str, **popen) -> subprocess.Popen:
+    """An `ontong analyser` process listening at address. A socket file left by an earlier one
+    is removed first: it would look ready before this one is."""
+    if os.path.exists(address):
+        os.unlink(address)
+    process = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, "-m", "ontong", "analyser", "--socket", address], **popen
+    )
+    if not wait_for_socket(address, lambda: process.poll() is None):
+        process.kill()
+        raise RuntimeError(f"the analyser did not start at {address}")
+    return process

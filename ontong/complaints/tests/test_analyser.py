@@ -2,8 +2,6 @@
 would, and a worker that cannot reach it analyses by itself instead of failing."""
 
 import os
-import subprocess
-import sys
 import time
 from multiprocessing.connection import Client
 from pathlib import Path
@@ -17,18 +15,9 @@ ROOT = Path(__file__).resolve().parents[3]
 TEXT = "석림동 가로등이 고장났어요. 밤에 너무 어두워요 😢"
 
 
-def start_analyser(address: str) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ontong", "analyser", "--socket", address],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "ontong.settings"},
-    )
-    deadline = time.monotonic() + 60
-    while not os.path.exists(address):
-        assert process.poll() is None, "the analyser exited"
-        assert time.monotonic() < deadline, "the analyser did not start"
-        time.sleep(0.1)
-    return process
+def start_analyser(address: str):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ontong.settings"}
+    return analyser.start_process(address, cwd=ROOT, env=env)
 
 
 @pytest.fixture

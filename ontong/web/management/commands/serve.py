@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
 
+from ontong.complaints.analyser import wait_for_socket
+
 from .analyser import default_socket
 
 ANALYSER_START_SECONDS = 120
@@ -156,9 +158,7 @@ def start_analyser() -> Supervised:
     if os.path.exists(address):
         os.unlink(address)
     analyser.start()
-    deadline = time.monotonic() + ANALYSER_START_SECONDS
-    while not os.path.exists(address) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_for_socket(address, seconds=ANALYSER_START_SECONDS)  # if not, workers analyse alone
     # Set for this process (gunicorn's preloaded app) and inherited by every child.
     os.environ["ONTONG_ANALYSER_SOCKET"] = settings.ONTONG_ANALYSER_SOCKET = address
     return analyser
