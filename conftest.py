@@ -81,6 +81,36 @@ def new_complaint(city):
 
 
 @pytest.fixture
+def concurrently():
+    """Run work(index) in n threads at once, each on its own database connection; the threads'
+    results, after asserting that none raised."""
+    import threading
+
+    from django.db import connection
+
+    def run(work, n):
+        results, errors = [], []
+
+        def one(index):
+            try:
+                results.append(work(index))
+            except Exception as error:  # noqa: BLE001 - asserted below
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=one, args=(index,)) for index in range(n)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        return results
+
+    return run
+
+
+@pytest.fixture
 def run_tasks():
     """Run every ready background task, as `ontong worker --batch` does."""
 

@@ -1,5 +1,4 @@
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection, transaction
@@ -239,28 +238,17 @@ def test_a_cut_off_messenger_send_without_an_echo_is_sent_again(new_complaint):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_receipt_numbers_are_unique_under_concurrent_creation(city):
+def test_receipt_numbers_are_unique_under_concurrent_creation(city, concurrently):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is tested on PostgreSQL (SQLite serialises writers)")
-    numbers, errors = [], []
 
     def create(worker):
-        try:
-            for i in range(10):
-                numbers.append(
-                    receive_complaint(Intake(channel="web", body=f"동시 {worker}-{i}")).receipt_no
-                )
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
+        return [
+            receive_complaint(Intake(channel="web", body=f"동시 {worker}-{i}")).receipt_no
+            for i in range(10)
+        ]
 
-    threads = [threading.Thread(target=create, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    numbers = [number for created in concurrently(create, 8) for number in created]
     assert len(numbers) == 80 and len(set(numbers)) == 80
 
 
@@ -285,7 +273,7 @@ def test_progress_notice_every_30_days_exactly_once(new_complaint):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_progress_notices_exactly_once_with_concurrent_workers(city):
+def test_progress_notices_exactly_once_with_concurrent_workers(city, concurrently):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is tested on PostgreSQL")
     for i in range(20):
@@ -296,20 +284,6 @@ def test_progress_notices_exactly_once_with_concurrent_workers(city):
                 received_at=timezone.now() - dt.timedelta(days=40),
             )
         )
-    results, errors = [], []
-
-    def worker():
-        try:
-            results.append(notices.send_due_progress_notices())
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == [] and sum(results) == 20
+    results = concurrently(lambda _: notices.send_due_progress_notices(), 3)
+    assert sum(results) == 20
     assert Message.objects.filter(purpose=Message.Purpose.PROGRESS).count() == 20

@@ -3,7 +3,6 @@ deliveries."""
 
 import io
 import json
-import threading
 from unittest import mock
 from wsgiref.util import setup_testing_defaults
 
@@ -131,7 +130,7 @@ def test_stored_deliveries_get_one_task_each_in_the_transaction_that_marks_them(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_workers_making_tasks_at_once_never_make_two_for_one_delivery(page):
+def test_workers_making_tasks_at_once_never_make_two_for_one_delivery(page, concurrently):
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
         "file:memorydb"
     ):
@@ -139,24 +138,11 @@ def test_workers_making_tasks_at_once_never_make_two_for_one_delivery(page):
     WebhookDelivery.objects.bulk_create(
         WebhookDelivery(body=body_of(f"m_{n}"), object_type="page") for n in range(600)
     )
-    errors = []
 
-    def worker():
-        from django.db import connection as own
+    def worker(_):
+        while enqueue_stored_webhooks():
+            pass
 
-        try:
-            while enqueue_stored_webhooks():
-                pass
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            own.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    concurrently(worker, 3)
     queued = [task.args_kwargs["args"][0] for task in DBTaskResult.objects.all()]
     assert len(queued) == 600 and len(set(queued)) == 600
