@@ -1,11 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Comment, MetaAccount, WebhookDelivery
-from .tasks import process_webhook
 
 SECRET_FIELDS = ("app_secret", "verify_token", "page_token")
 
@@ -100,14 +97,10 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("선택한 수신 건을 다시 처리"))
     def reprocess(self, request, queryset):
-        count = 0
-        for delivery in queryset.exclude(state=WebhookDelivery.State.PROCESSED):
-            with transaction.atomic():
-                WebhookDelivery.objects.filter(pk=delivery.pk).update(
-                    state=WebhookDelivery.State.PENDING, queued_at=timezone.now()
-                )
-                process_webhook.enqueue(delivery.pk)
-            count += 1
+        # The workers make their tasks again (events.enqueue_stored_webhooks).
+        count = queryset.exclude(state=WebhookDelivery.State.PROCESSED).update(
+            state=WebhookDelivery.State.PENDING, queued_at=None
+        )
         messages.success(request, _("%(n)d건을 다시 처리하도록 넣었습니다.") % {"n": count})
 
     def has_add_permission(self, request):

@@ -95,9 +95,10 @@ def enqueue_stored_webhooks() -> int:
 
 
 def sweep_webhooks(now=None) -> int:
-    """Deliveries whose processing task was lost (a worker killed mid-task) are processed
-    again. Processing is idempotent: events are deduplicated by their
-    ids under unique constraints, so a slow original and its replacement cannot both count."""
+    """Deliveries whose processing task was lost (a worker killed mid-task) are handed back to
+    enqueue_stored_webhooks, the one place their tasks are made. Processing is idempotent:
+    events are deduplicated by their ids under unique constraints, so a slow original and its
+    replacement cannot both count."""
     from ontong.tasks_queue import waiting_ids
 
     from .tasks import process_webhook
@@ -112,8 +113,7 @@ def sweep_webhooks(now=None) -> int:
         return 0
     queued = waiting_ids(process_webhook.module_path, STUCK_PENDING)
     lost = [delivery_id for delivery_id in stuck if delivery_id not in queued]
-    for delivery_id in lost:
-        process_webhook.enqueue(delivery_id)
+    WebhookDelivery.objects.filter(pk__in=lost).update(queued_at=None)
     return len(lost)
 
 

@@ -121,7 +121,7 @@ def test_a_delivery_whose_task_was_lost_is_processed_by_the_sweep(page, post_web
     assert sweep_webhooks() == 0  # too early: the task may still be running
     WebhookDelivery.objects.update(queued_at=timezone.now() - dt.timedelta(minutes=3))
     assert sweep_webhooks() == 1
-    assert sweep_webhooks() == 0  # its task is waiting now: a backlog is not work lost
+    assert sweep_webhooks() == 0  # handed back to be queued again: not lost twice
     run_tasks()
     assert WebhookDelivery.objects.get().state == "processed"
     assert Complaint.objects.count() == 1

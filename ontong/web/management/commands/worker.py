@@ -77,9 +77,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval, sweep_interval, batch, **options):
         if batch:
-            enqueue_stored_webhooks()
             sweep_deliveries()
             sweep_webhooks()
+            enqueue_stored_webhooks()
             send_due_reminders()
             send_daily_digests()
             send_due_progress_notices()
