@@ -360,10 +360,7 @@ def ranked(candidates: set[int], query, idf: np.ndarray, k: int) -> list[PastCas
         return []
     scores = row_scores(weighted(docs, idf), query)
     best = [i for i in np.argsort(-scores, kind="stable")[:k] if scores[i] > 0]
-    cases = past_cases([keys[i] for i in best])
-    for i, case in zip(best, cases, strict=True):
-        case.similarity = float(scores[i])
-    return cases
+    return past_cases({keys[i]: float(scores[i]) for i in best})
 
 
 def current_terms(keys: set[int]) -> tuple[list[int], list[list[str]]]:
@@ -384,23 +381,28 @@ def current_terms(keys: set[int]) -> tuple[list[int], list[list[str]]]:
     return [key for key, _ in found], [terms for _, terms in found]
 
 
-def past_cases(keys: list[int]) -> list[PastCase]:
+def past_cases(similarity: dict[int, float]) -> list[PastCase]:
+    """The cases, in the order given; one reopened since its morphemes were read is left out."""
     complaints = (
-        answered_complaints().select_related("department").in_bulk([key for key in keys if key > 0])
+        answered_complaints()
+        .select_related("department")
+        .in_bulk([key for key in similarity if key > 0])
     )
     history = (
-        answered_history().select_related("department").in_bulk([-key for key in keys if key < 0])
+        answered_history()
+        .select_related("department")
+        .in_bulk([-key for key in similarity if key < 0])
     )
     cases = []
-    for key in keys:
-        if key > 0:
+    for key, score in similarity.items():
+        if key > 0 and key in complaints:
             c = complaints[key]
             department = c.department.name if c.department else ""
-            cases.append(
-                PastCase(f"c{c.pk}", c.receipt_no, f"{c.title}\n{c.body}", department, c.answer)
-            )
-        else:
+            text = f"{c.title}\n{c.body}"
+            cases.append(PastCase(f"c{c.pk}", c.receipt_no, text, department, c.answer, score))
+        elif key < 0 and -key in history:
             h = history[-key]
             department = h.department.name if h.department else h.department_name
-            cases.append(PastCase(f"h{h.pk}", f"{h.source}:{h.row}", h.text, department, h.answer))
+            label = f"{h.source}:{h.row}"
+            cases.append(PastCase(f"h{h.pk}", label, h.text, department, h.answer, score))
     return cases

@@ -96,3 +96,11 @@ def test_lookup_without_an_index_file_on_this_machine_uses_recent_cases(
     )
     found = similar.similar_cases(new_complaint("하수구에서 냄새가 나요"))
     assert [c.key for c in found] == [f"c{case.pk}"]
+
+
+def test_a_case_reopened_while_it_is_looked_up_is_left_out_not_an_error(staff, new_complaint):
+    case = answered(staff, new_complaint, "하수구 냄새가 심해요", "준설했습니다.")
+    other = answered(staff, new_complaint, "하수구에서 냄새가 올라와요", "청소했습니다.")
+    Complaint.objects.filter(pk=case.pk).update(state=State.IN_PROGRESS)
+    found = nearest.past_cases({case.pk: 0.9, other.pk: 0.8})
+    assert [(c.key, c.similarity) for c in found] == [(f"c{other.pk}", 0.8)]
