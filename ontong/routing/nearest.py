@@ -73,9 +73,10 @@ def answered_history():
     return HistoricalCase.objects.exclude(answer="")
 
 
-def smooth_idf(df: np.ndarray, n: int) -> np.ndarray:
-    """scikit-learn's smoothed idf, so weights match a TfidfVectorizer's."""
-    return (np.log((1 + n) / (1 + df)) + 1).astype(np.float32)
+def document_idf(matrix) -> np.ndarray:
+    """scikit-learn's smoothed idf of binary morpheme rows, so weights match a TfidfVectorizer's."""
+    df = np.bincount(matrix.indices, minlength=N_FEATURES)
+    return (np.log((1 + matrix.shape[0]) / (1 + df)) + 1).astype(np.float32)
 
 
 def hashed(docs: list[list[str]]):
@@ -89,7 +90,11 @@ def hashed(docs: list[list[str]]):
 
 def weighted(docs: list[list[str]], idf: np.ndarray):
     """Rows of idf weights of each document's distinct morphemes, L2-normalised."""
-    matrix = hashed(docs)
+    return weigh(hashed(docs), idf)
+
+
+def weigh(matrix, idf: np.ndarray):
+    """Binary morpheme rows → idf weights, L2-normalised."""
     matrix.data = idf[matrix.indices]
     return normalize(matrix) if matrix.shape[0] else matrix
 
@@ -110,9 +115,8 @@ def build() -> SimilarIndex:
 
     matrix = vstack(counts, format="csr") if counts else hashed([])
     keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
-    idf = smooth_idf(np.bincount(matrix.indices, minlength=N_FEATURES), len(keys))
-    matrix.data = idf[matrix.indices]
-    columns = normalize(matrix).tocsc()
+    idf = document_idf(matrix)
+    columns = weigh(matrix, idf).tocsc()
     folder = Path(settings.VAR_DIR) / "models" / f"similar-{int(time.time() * 1000)}"
     folder.mkdir(parents=True)
     for name, array in {
@@ -273,24 +277,29 @@ def current_build() -> Built | None:
         return CACHE.built
 
 
-def cases_since(moment: dt.datetime | None):
-    complaints, history = answered_complaints(), answered_history().exclude(terms="")
+def newer(queryset, field: str, moment: dt.datetime | None):
+    """Rows whose field is after the build (all when there is none), unordered."""
     if moment is not None:
-        complaints = complaints.filter(answered_at__gt=moment - OVERLAP)
-        history = history.filter(imported_at__gt=moment - OVERLAP)
-    return complaints.order_by(), history.order_by()
+        queryset = queryset.filter(**{f"{field}__gt": moment - OVERLAP})
+    return queryset.order_by()
+
+
+def cases_since(moment: dt.datetime | None):
+    return (
+        newer(answered_complaints(), "answered_at", moment),
+        newer(answered_history().exclude(terms=""), "imported_at", moment),
+    )
 
 
 def new_cases_since(moment: dt.datetime | None) -> tuple[int, tuple]:
     """How many cases were answered or imported after the build, and a stamp that changes when
     one is (read from the indexes alone: a reopened case loses its answered_at)."""
-    complaints = Complaint.objects.filter(answered_at__isnull=False)
-    history = HistoricalCase.objects.all()
-    if moment is not None:
-        complaints = Complaint.objects.filter(answered_at__gt=moment - OVERLAP)
-        history = history.filter(imported_at__gt=moment - OVERLAP)
-    a = complaints.order_by().aggregate(n=Count("answered_at"), last=Max("answered_at"))
-    b = history.order_by().aggregate(n=Count("imported_at"), last=Max("imported_at"))
+    a = newer(Complaint.objects.filter(answered_at__isnull=False), "answered_at", moment).aggregate(
+        n=Count("answered_at"), last=Max("answered_at")
+    )
+    b = newer(HistoricalCase.objects.all(), "imported_at", moment).aggregate(
+        n=Count("imported_at"), last=Max("imported_at")
+    )
     return a["n"] + b["n"], (a["n"], a["last"], b["n"], b["last"])
 
 
@@ -312,7 +321,7 @@ def recent_cases(built: Built | None) -> Recent:
     if built is not None:
         idf = built.idf
     else:
-        idf = smooth_idf(np.bincount(hashed(docs).indices, minlength=N_FEATURES), len(docs))
+        idf = document_idf(hashed(docs))
     recent = Recent(stamp, np.asarray(keys, dtype=np.int64), weighted(docs, idf), idf)
     with CACHE.lock:
         CACHE.recent = recent
