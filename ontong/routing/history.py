@@ -89,13 +89,16 @@ def import_history(
     return report
 
 
+def store_terms(cases: list[HistoricalCase]) -> None:
+    """Each case's content morphemes, analysed together ("-" for none, so it is not analysed
+    again)."""
+    for case, found in zip(cases, terms_of_many([c.text for c in cases]), strict=True):
+        case.terms = " ".join(found) or "-"
+
+
 def save(batch: list[HistoricalCase], dry_run: bool) -> int:
     if not dry_run and batch:
-        with_answers = [case for case in batch if case.answer]
-        for case, found in zip(
-            with_answers, terms_of_many([c.text for c in with_answers]), strict=True
-        ):
-            case.terms = " ".join(found) or "-"  # for the similar-case index
+        store_terms([case for case in batch if case.answer])  # for the similar-case index
         with transaction.atomic():
             HistoricalCase.objects.bulk_create(batch, ignore_conflicts=True)
     return len(batch)

@@ -24,8 +24,9 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
 from ontong.complaints.models import Complaint, State
-from ontong.complaints.search import stored_terms, terms_of_many
+from ontong.complaints.search import stored_terms
 
+from .history import store_terms
 from .models import HistoricalCase, SimilarIndex
 
 log = logging.getLogger(__name__)
@@ -162,8 +163,7 @@ def fill_history_terms(batch: int = 500) -> int:
         rows = list(answered_history().filter(terms="").only("pk", "text")[:batch])
         if not rows:
             return filled
-        for row, found in zip(rows, terms_of_many([r.text for r in rows]), strict=True):
-            row.terms = " ".join(found) or "-"
+        store_terms(rows)
         HistoricalCase.objects.bulk_update(rows, ["terms"])
         filled += len(rows)
 
