@@ -29,13 +29,19 @@ class KoreanMonth(Func):
         )
 
 
+WAIT_BINS_PER_DAY = 10  # the report shows waits to a tenth of a day
+
+
 class WaitTenths(Func):
     """Whole tenths of a day from the first moment to the second (NULL until answered). The
     epsilon keeps a wait of exactly two days, measured as 1.9999999 in floating point, at 20."""
 
     output_field = IntegerField()
     arity = 2
-    template = "floor(date_part('epoch', %(expressions)s) / 8640.0 + 1e-6)::integer"
+    template = (
+        f"floor(date_part('epoch', %(expressions)s) * {WAIT_BINS_PER_DAY} / 86400.0 + 1e-6)"
+        "::integer"
+    )
     arg_joiner = " - "
 
     def __init__(self, earlier, later, **extra):
@@ -46,7 +52,7 @@ class WaitTenths(Func):
         return self.as_sql(
             compiler,
             connection,
-            template="CAST((julianday(%(expressions)s)) * 10 + 1e-6 AS INTEGER)",
+            template=f"CAST((julianday(%(expressions)s)) * {WAIT_BINS_PER_DAY} + 1e-6 AS INTEGER)",
             arg_joiner=") - julianday(",
             **extra_context,
         )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from ontong.org.models import Department
 
 from . import deadlines
-from .aggregates import KoreanMonth, WaitTenths
+from .aggregates import WAIT_BINS_PER_DAY, KoreanMonth, WaitTenths
 from .models import CLOCK_RUNNING, Complaint, Satisfaction
 
 COLUMNS = [
@@ -187,7 +187,6 @@ def answered_by_month(answered: QuerySet[Complaint]) -> QuerySet:
 # Waits are counted in tenths of a day, the precision the report shows (the stored column
 # wait_tenths): a year's answers are then a few thousand counts instead of hundreds of thousands
 # of values to sort (the exact percentiles cost more than the rest of the page; bench/scale.py).
-WAIT_BINS_PER_DAY = 10
 
 
 def answered_waits(answered: QuerySet[Complaint]) -> QuerySet:
