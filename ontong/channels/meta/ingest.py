@@ -11,6 +11,7 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.urls import reverse
 
 from ontong.web.health import count_request
 
@@ -18,13 +19,13 @@ from .events import store_delivery
 from .views import signature_valid, webhook_object
 
 log = logging.getLogger(__name__)
-WEBHOOK_PATH = "/webhooks/meta/"
 RECEIVED = b"EVENT_RECEIVED"
 
 
 class WebhookIngest:
-    def __init__(self, application, path: str = WEBHOOK_PATH):
-        self.application, self.path = application, path
+    def __init__(self, application):
+        self.application = application
+        self.path = reverse("channels_meta:webhook")  # the same URL Django routes to the view
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self.path:
