@@ -23,41 +23,41 @@ PURGE_EVERY = 3600
 WEBHOOK_INTERVAL = 0.2
 
 
-def sweep_forever(interval: float) -> None:
-    """Keep deliveries moving and destroy expired personal data, beside the task loop."""
-    last_purge = 0.0
+def forever(step, interval: float, what: str) -> None:
+    """Run step beside the task loop: again at once while it reports more work, otherwise after
+    the interval; a failure is logged and tried again."""
     while True:
+        more = False
         try:
-            sweep_deliveries()
-            sweep_webhooks()
-            send_due_reminders()
-            send_daily_digests()
-            publish_due()
-            collect_if_due()
-            if time.monotonic() - last_purge > PURGE_EVERY:
-                purge_expired()
-                send_due_progress_notices()
-                retrain_if_due()
-                rebuild_similar_index_if_due()
-                last_purge = time.monotonic()
+            more = step()
         except Exception:
-            log.exception("maintenance sweep failed; will try again")
+            log.exception("%s failed; will try again", what)
         finally:
             close_old_connections()
-        time.sleep(interval)
+        if not more:
+            time.sleep(interval)
 
 
-def enqueue_webhooks_forever(interval: float) -> None:
-    """Stored webhooks get their processing tasks here (decision 0002)."""
-    while True:
-        try:
-            if enqueue_stored_webhooks():
-                continue  # more may be waiting
-        except Exception:
-            log.exception("making webhook tasks failed; will try again")
-        finally:
-            close_old_connections()
-        time.sleep(interval)
+class Sweep:
+    """Keep deliveries moving and destroy expired personal data; the hourly jobs once an hour."""
+
+    def __init__(self):
+        self.last_hourly = 0.0
+
+    def __call__(self) -> bool:
+        sweep_deliveries()
+        sweep_webhooks()
+        send_due_reminders()
+        send_daily_digests()
+        publish_due()
+        collect_if_due()
+        if time.monotonic() - self.last_hourly > PURGE_EVERY:
+            purge_expired()
+            send_due_progress_notices()
+            retrain_if_due()
+            rebuild_similar_index_if_due()
+            self.last_hourly = time.monotonic()
+        return False
 
 
 class Command(BaseCommand):
@@ -86,10 +86,13 @@ class Command(BaseCommand):
             publish_due()
             collect_if_due()
         else:
-            threading.Thread(target=sweep_forever, args=(sweep_interval,), daemon=True).start()
-            threading.Thread(
-                target=enqueue_webhooks_forever, args=(WEBHOOK_INTERVAL,), daemon=True
-            ).start()
+            loops = [
+                (Sweep(), sweep_interval, "maintenance sweep"),
+                # Stored webhooks get their processing tasks here (decision 0002).
+                (enqueue_stored_webhooks, WEBHOOK_INTERVAL, "making webhook tasks"),
+            ]
+            for loop in loops:
+                threading.Thread(target=forever, args=loop, daemon=True).start()
         worker_args = ["--queue-name", "*", "--interval", str(interval), "--no-reload"]
         if batch:
             worker_args.append("--batch")
