@@ -122,7 +122,8 @@ class Intake:
     contact_consent: bool = False
     files: list = field(default_factory=list)
     ip: str | None = None
-    received_at: object = None
+    received_at: object = None  # when the city received it: the legal clock starts here
+    sent_at: object = None  # when the citizen sent it (a channel's event time), if known
     acknowledge: bool = True  # channels with their own acknowledgement (comments, bots) say False
 
 
@@ -191,7 +192,7 @@ def receive_complaint(intake: Intake) -> Complaint:
         channel=intake.channel,
         account=intake.account,
         external_id=intake.external_message_id,
-        sent_at=received_at,
+        sent_at=intake.sent_at or received_at,
         body=body,
     )
     for upload in intake.files:
