@@ -93,7 +93,9 @@ def without_nul(text: str) -> str:
 
 
 def default_title(body: str) -> str:
-    line = search.normalise(body)
+    """The body's beginning, without contact details: cut mid-way, a phone number or an e-mail
+    address would no longer be recognised, so masked and searched as words."""
+    line = search.normalise(privacy.without_personal_data(body))
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
 
 
