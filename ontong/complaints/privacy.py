@@ -29,6 +29,14 @@ def contains_personal_data(text: str) -> bool:
     return any(p.search(text or "") for p in (MOBILE, LANDLINE, CARD, ACCOUNT, EMAIL, RRN))
 
 
+def without_personal_data(text: str) -> str:
+    """The text with phone, card, account and e-mail details (and any 주민등록번호) taken out:
+    what the search index may hold, so a masked number cannot be found by its digits."""
+    for pattern in (RRN, CARD, MOBILE, LANDLINE, ACCOUNT, EMAIL):
+        text = pattern.sub(" ", text or "")
+    return text
+
+
 def mask_name(name: str) -> str:
     name = (name or "").strip()
     if len(name) <= 1:

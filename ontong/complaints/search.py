@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
-from . import analyser
+from . import analyser, privacy
 
 # Nouns, verb/adjective stems, roots, foreign words, numbers: what a person searches for.
 CONTENT_TAGS = ("NN", "NR", "NP", "VV", "VA", "XR", "SL", "SN", "SH", "MAG")
@@ -46,8 +46,9 @@ def stored_terms(search_text: str) -> list[str]:
 
 
 def index_text(*parts: str) -> str:
-    """What is stored in Complaint.search_text: morphemes surrounded by spaces, plus the raw text."""
-    raw = normalise(" ".join(p for p in parts if p))
+    """What is stored in Complaint.search_text: morphemes surrounded by spaces, plus the raw text,
+    both without contact details (they are masked for most viewers, so they must not be findable)."""
+    raw = normalise(privacy.without_personal_data(" ".join(p for p in parts if p)))
     return f" {' '.join(terms(raw))} \n{raw.lower()}"
 
 

@@ -93,7 +93,9 @@ def without_nul(text: str) -> str:
 
 
 def default_title(body: str) -> str:
-    line = search.normalise(body)
+    """The body's beginning, without contact details: cut mid-way, a phone number or an e-mail
+    address would no longer be recognised, so masked and searched as words."""
+    line = search.normalise(privacy.without_personal_data(body))
     return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
 
 
@@ -122,7 +124,8 @@ class Intake:
     contact_consent: bool = False
     files: list = field(default_factory=list)
     ip: str | None = None
-    received_at: object = None
+    received_at: object = None  # when the city received it: the legal clock starts here
+    sent_at: object = None  # when the citizen sent it (a channel's event time), if known
     acknowledge: bool = True  # channels with their own acknowledgement (comments, bots) say False
 
 
@@ -191,7 +194,7 @@ def receive_complaint(intake: Intake) -> Complaint:
         channel=intake.channel,
         account=intake.account,
         external_id=intake.external_message_id,
-        sent_at=received_at,
+        sent_at=intake.sent_at or received_at,
         body=body,
     )
     for upload in intake.files:

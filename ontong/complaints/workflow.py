@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from ontong.org.models import Department, Role, User
 
 from . import deadlines, notices, satisfaction
-from .access import department_scope
+from .access import department_scope, visible_complaints
 from .models import FINAL_STATES, Complaint, Event, Kind, Message, State
 from .services import (
     REROUTE_HOURS,
@@ -259,7 +259,7 @@ def perform(
             .get(pk=complaint.pk)
         )
         check_allowed(current, action, user)
-        values = validated(action, current, params)
+        values = validated(action, current, params, user)
         from_state = current.state
         note = APPLY[name](current, user, values)
         if action.target is not None:
@@ -322,10 +322,16 @@ def check_allowed(complaint: Complaint, action: Action, user: User) -> None:
         raise WorkflowError(_("'%(action)s' 권한이 없습니다.") % {"action": action.label})
 
 
-def validated(action: Action, complaint: Complaint, params: dict) -> dict:
+CASE_REFERENCES = {"duplicate_of", "related"}  # checked against what the acting user may see
+
+
+def validated(action: Action, complaint: Complaint, params: dict, user=None) -> dict:
     values = {}
     for need in action.needs:
-        values[need] = VALIDATORS[need](params.get(need), complaint)
+        if need in CASE_REFERENCES:
+            values[need] = validate_case_reference(params.get(need), complaint, user)
+        else:
+            values[need] = VALIDATORS[need](params.get(need), complaint)
     if params.get("citizen_consent"):
         values["citizen_consent"] = True
     if params.get("committee"):
@@ -384,16 +390,16 @@ def validate_assignee(value, department) -> User:
     return user
 
 
-def validate_duplicate(value, complaint) -> Complaint:
-    if isinstance(value, Complaint):
-        original = value
-    else:
-        number = str(value or "").strip()
-        original = (
-            Complaint.objects.filter(receipt_no=number).first()
-            if RECEIPT_NO.fullmatch(number)
-            else None
-        )
+def validate_case_reference(value, complaint, user=None) -> Complaint:
+    """Another open case the user may see. The same answer for a number that does not exist, a
+    case of another department and a closed one: nothing about other cases is disclosed."""
+    number = value.receipt_no if isinstance(value, Complaint) else str(value or "").strip()
+    candidates = Complaint.objects.exclude(state__in=FINAL_STATES)
+    if user is not None:
+        candidates = candidates & visible_complaints(user)
+    original = (
+        candidates.filter(receipt_no=number).first() if RECEIPT_NO.fullmatch(number) else None
+    )
     if original is None:
         raise WorkflowError(_("그 접수번호의 민원을 찾을 수 없습니다."))
     if original.pk == complaint.pk:
@@ -413,9 +419,7 @@ VALIDATORS = {
     "text": required_text(gettext_lazy("내용")),
     "answer": required_text(gettext_lazy("처리 결과")),
     "agency": required_text(gettext_lazy("이송 기관"), max_length=100),
-    "duplicate_of": validate_duplicate,
     "kind": validate_kind,
-    "related": validate_duplicate,
     "new_due": lambda value, complaint: validate_new_due(value, complaint),
     "people": lambda value, complaint: validate_people(value),
     "interest": required_text(gettext_lazy("공동의 이해"), max_length=200),

@@ -4,7 +4,7 @@ same problem, and 법 제23조 repeated-complaint flags. All computed here: no t
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
@@ -61,14 +61,18 @@ def drafted_answer(cases: list[PastCase]) -> str:
     )
 
 
-def same_problem(complaint: Complaint, k: int = 5) -> list[tuple[Complaint, float]]:
-    """Open complaints that look like the same problem: similar text, same or unknown place, close in time."""
+def same_problem(
+    complaint: Complaint, within: QuerySet[Complaint] | None = None, k: int = 5
+) -> list[tuple[Complaint, float]]:
+    """Open complaints that look like the same problem: similar text, same or unknown place, close
+    in time; among `within` (the cases the viewer may see) when given."""
     window = Q(
         received_at__gte=complaint.received_at - GROUP_WINDOW,
         received_at__lte=complaint.received_at + GROUP_WINDOW,
     )
     candidates = list(
-        Complaint.objects.filter(window)
+        (Complaint.objects.all() if within is None else within)
+        .filter(window)
         .exclude(pk=complaint.pk)
         .exclude(state__in=FINAL_STATES | ANSWERED)
         .filter(duplicate_of__isnull=True)[:500]

@@ -186,7 +186,11 @@ def detail(request, receipt_no: str):
             "suggestions": suggestions,
             "similar_cases": similar_cases,
             "draft": similar.drafted_answer(similar_cases),
-            "same_problem": similar.same_problem(complaint) if complaint.is_open else [],
+            "same_problem": (
+                similar.same_problem(complaint, within=visible_complaints(request.user))
+                if complaint.is_open
+                else []
+            ),
             "repeat": similar.repeated_by_same_person(complaint),
             "duplicates": complaint.duplicates.all(),
             "satisfaction": Satisfaction.objects.filter(complaint=complaint).first(),

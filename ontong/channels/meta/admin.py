@@ -99,7 +99,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def reprocess(self, request, queryset):
         # The workers make their tasks again (events.enqueue_stored_webhooks).
         count = queryset.exclude(state=WebhookDelivery.State.PROCESSED).update(
-            state=WebhookDelivery.State.PENDING, queued_at=None
+            state=WebhookDelivery.State.PENDING, queued_at=None, attempts=0
         )
         messages.success(request, _("%(n)d건을 다시 처리하도록 넣었습니다.") % {"n": count})
 

@@ -3,6 +3,7 @@
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,7 +23,7 @@ from ontong.complaints.models import (
 )
 from ontong.complaints.services import Intake, receive_complaint, without_nul
 
-from .models import Comment, MetaAccount
+from .models import Comment, HandledEvent, MetaAccount
 
 NEW, STATUS, AGENT = "NEW_COMPLAINT", "STATUS", "AGENT"
 CONSENT_SMS, CONSENT_EMAIL, CONSENT_NONE = "CONSENT_SMS", "CONSENT_EMAIL", "CONSENT_NONE"
@@ -163,6 +164,37 @@ def inbound(account: MetaAccount, channel: str, sender: str, message: dict, when
     open_new_complaint(identity, account, channel, mid, body, images, when)
 
 
+def postback(account, channel, sender: str, data: dict, event: dict, when) -> None:
+    """A tapped button. Our menu's payloads act as the same quick replies; any other postback
+    (get started, an ice breaker, a persistent menu item) starts the conversation without
+    opening a complaint that has nothing in it: the citizen's next message does that."""
+    payload = str(data.get("payload") or "")
+    if not sender:
+        return
+    if payload in {NEW, STATUS, AGENT, CONSENT_SMS, CONSENT_EMAIL, CONSENT_NONE} or (
+        payload.startswith("SURVEY")
+    ):
+        as_message = {
+            "mid": data.get("mid") or f"postback-{sender}-{event.get('timestamp')}",
+            "text": data.get("title", ""),
+            "quick_reply": {"payload": payload},
+        }
+        return inbound(account, channel, sender, as_message, when)
+    identity = identity_for(account, channel, sender, when)
+    notices.release_held(identity)
+    return None
+
+
+def first_time(account: MetaAccount, key: str) -> bool:
+    """True the first time this event is seen for the account (see HandledEvent)."""
+    try:
+        with transaction.atomic():
+            HandledEvent.objects.create(account=account.external_id, key=key[:255])
+    except IntegrityError:
+        return False
+    return True
+
+
 def store_inbound(complaint, channel, account, mid, body, when) -> Message:
     body, _removed = privacy.remove_rrns(body)
     return Message.objects.create(
@@ -192,7 +224,7 @@ def open_new_complaint(identity, account, channel, mid, body, images, when) -> C
             external_user_id=identity.external_user_id,
             external_message_id=mid,
             body=body,
-            received_at=when,
+            sent_at=when,
             acknowledge=False,
         )
     )
@@ -313,6 +345,8 @@ def answer_status(identity, account, channel, mid, body, text, when) -> None:
     )
     if complaint is None:
         fallback = latest_complaint(identity)
+        if fallback is None and (text in STATUS_WORDS or not text):
+            return None  # nothing to report and nothing to open a case with
         if fallback is None:
             open_new_complaint(identity, account, channel, mid, body, [], when)
             return None
@@ -396,7 +430,10 @@ def record_echo(account, channel, recipient: str, message: dict, when) -> None:
 
 def unsend(account, channel, mid) -> None:
     updated = Message.objects.filter(
-        channel=channel, account=account.external_id, external_id=str(mid or "")
+        channel=channel,
+        account=account.external_id,
+        external_id=str(mid or ""),
+        deleted_at__isnull=True,  # an unsend delivered again changes nothing
     )
     for message in updated:
         message.body = "[민원인이 보내기를 취소한 메시지]"
@@ -415,6 +452,10 @@ def edit(account, channel, change: dict) -> None:
     ).first()
     if message is None or message.direction != Message.Direction.IN:
         return
+    number = change.get("num_edit")
+    key = f"edit:{message.external_id}:{number if number is not None else change.get('text')}"
+    if not first_time(account, key):
+        return
     text, _removed = privacy.remove_rrns(without_nul(str(change.get("text") or "")))
     message.body = text
     message.save(update_fields=["body"])
@@ -425,11 +466,15 @@ def edit(account, channel, change: dict) -> None:
     )
 
 
-def reaction(account, channel, data: dict) -> None:
+def reaction(account, channel, data: dict, when=None) -> None:
     message = Message.objects.filter(
         channel=channel, account=account.external_id, external_id=str(data.get("mid") or "")
     ).first()
-    if message is not None:
+    key = ":".join(
+        str(part)
+        for part in ("reaction", data.get("mid"), data.get("action"), data.get("emoji"), when)
+    )
+    if message is not None and first_time(account, key):
         emoji = data.get("emoji") or data.get("reaction") or ""
         verb = "반응 취소" if data.get("action") == "unreact" else "반응"
         Event.objects.create(
@@ -445,40 +490,62 @@ def comment_matches(account: MetaAccount, text: str) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class CommentEvent:
+    """One comment change, the same for Facebook feed and Instagram comments."""
+
+    channel: str
+    comment_id: str
+    verb: str
+    text: str
+    from_id: str
+    from_name: str
+    post_id: str
+    parent_id: str
+    created: dt.datetime | None
+    by_city: bool
+
+
 def facebook_comment(account: MetaAccount, value: dict) -> None:
     author = value.get("from") if isinstance(value.get("from"), dict) else {}
     from_id = str(author.get("id") or value.get("sender_id") or "")
-    from_name = str(author.get("name") or value.get("sender_name") or "")
-    if from_id and from_id in {account.external_id, account.page_id}:
-        return  # the city's own comments
-    comment_comment(
+    post_id = str(value.get("post_id") or "")
+    parent_id = str(value.get("parent_id") or "")
+    handle_comment(
         account,
-        "fb_comment",
-        str(value.get("comment_id") or ""),
-        str(value.get("verb") or ""),
-        str(value.get("message") or ""),
-        from_id,
-        from_name,
-        str(value.get("post_id") or ""),
-        as_seconds(value.get("created_time")),
+        CommentEvent(
+            channel="fb_comment",
+            comment_id=str(value.get("comment_id") or ""),
+            verb=str(value.get("verb") or ""),
+            text=str(value.get("message") or ""),
+            from_id=from_id,
+            from_name=str(author.get("name") or value.get("sender_name") or ""),
+            post_id=post_id,
+            parent_id="" if parent_id == post_id else parent_id,
+            created=as_seconds(value.get("created_time")),
+            by_city=bool(from_id) and from_id in {account.external_id, account.page_id},
+        ),
     )
 
 
 def instagram_comment(account: MetaAccount, value: dict) -> None:
     author = value.get("from") if isinstance(value.get("from"), dict) else {}
-    if str(author.get("id") or "") == account.external_id:
-        return
+    from_id = str(author.get("id") or "")
     media = value.get("media") if isinstance(value.get("media"), dict) else {}
-    comment_comment(
+    handle_comment(
         account,
-        "ig_comment",
-        str(value.get("id") or ""),
-        "add",
-        str(value.get("text") or ""),
-        str(author.get("id") or ""),
-        str(author.get("username") or ""),
-        str(media.get("id") or ""),
-        timezone.now(),
+        CommentEvent(
+            channel="ig_comment",
+            comment_id=str(value.get("id") or ""),
+            verb="add",
+            text=str(value.get("text") or ""),
+            from_id=from_id,
+            from_name=str(author.get("username") or ""),
+            post_id=str(media.get("id") or ""),
+            parent_id=str(value.get("parent_id") or ""),
+            created=timezone.now(),
+            by_city=from_id == account.external_id,
+        ),
     )
 
 
@@ -489,38 +556,14 @@ def as_seconds(value):
         return None
 
 
-def comment_comment(
-    account, channel, comment_id, verb, text, from_id, from_name, post_id, created
-) -> None:
-    if not comment_id:
+def handle_comment(account: MetaAccount, event: CommentEvent) -> None:
+    if not event.comment_id:
         return
-    text = without_nul(text)
-    comment = Comment.objects.filter(account=account, comment_id=comment_id).first()
-    if verb in {"remove", "delete"}:
-        if comment:
-            comment.removed_at = timezone.now()
-            comment.save(update_fields=["removed_at"])
-            if comment.complaint:
-                Event.objects.create(
-                    complaint=comment.complaint,
-                    action="comment_removed",
-                    note="원래 댓글이 삭제되었습니다.",
-                )
-        return
-    if verb in {"hide", "unhide"}:
-        if comment:
-            comment.hidden = verb == "hide"
-            comment.save(update_fields=["hidden"])
-        return
-    if verb == "edited" and comment:
-        comment.message = text
-        comment.save(update_fields=["message"])
-        if comment.complaint:
-            Event.objects.create(
-                complaint=comment.complaint,
-                action="citizen_edited",
-                note=f"댓글이 수정되었습니다: {text[:500]}",
-            )
+    text = without_nul(event.text)
+    comment = Comment.objects.filter(account=account, comment_id=event.comment_id).first()
+    if event.verb in {"remove", "delete", "hide", "unhide", "edited"}:
+        if comment is not None:
+            change_comment(comment, event.verb, text)
         return
     if comment is not None:
         return  # the same add delivered again
@@ -528,17 +571,116 @@ def comment_comment(
         with transaction.atomic():
             comment = Comment.objects.create(
                 account=account,
-                comment_id=comment_id,
-                post_id=post_id,
-                from_id=from_id,
-                from_name=from_name[:100],
+                comment_id=event.comment_id,
+                post_id=event.post_id,
+                parent_id=event.parent_id,
+                by_city=event.by_city,
+                from_id=event.from_id,
+                from_name=event.from_name[:100],
                 message=text,
-                created_time=created,
+                created_time=event.created,
             )
     except IntegrityError:
         return
-    if comment_matches(account, text):
-        comment_to_complaint(comment, channel)
+    thread = thread_complaint(account, event.parent_id)
+    if event.by_city:
+        if thread is not None:
+            record_city_comment(comment, thread, event.channel)
+        return  # the city's own comments never open complaints
+    if thread is not None and thread.is_open:
+        join_thread(comment, thread, event.channel)
+    elif comment_matches(account, text):
+        comment_to_complaint(comment, event.channel)
+
+
+def thread_complaint(account: MetaAccount, parent_id: str) -> Complaint | None:
+    """The case a reply belongs to: the one its parent comment opened or joined."""
+    if not parent_id:
+        return None
+    parent = Comment.objects.filter(account=account, comment_id=parent_id).first()
+    return parent.complaint if parent else None
+
+
+def join_thread(comment: Comment, complaint: Complaint, channel: str) -> None:
+    """A citizen's reply under a comment that opened a case is more of that case."""
+    comment.complaint = complaint
+    comment.save(update_fields=["complaint"])
+    Message.objects.create(
+        complaint=complaint,
+        direction=Message.Direction.IN,
+        channel=channel,
+        account=comment.account.external_id,
+        external_id=comment.comment_id,
+        body=privacy.remove_rrns(comment.message)[0] or "[댓글]",
+        sent_at=comment.created_time,
+    )
+    Event.objects.create(
+        complaint=complaint, action="citizen_message", note="민원인이 댓글 스레드에 더 남겼습니다."
+    )
+
+
+def record_city_comment(comment: Comment, complaint: Complaint, channel: str) -> None:
+    """The city answering in public under the citizen's comment: the thread's reply."""
+    comment.complaint = complaint
+    comment.save(update_fields=["complaint"])
+    Message.objects.create(
+        complaint=complaint,
+        direction=Message.Direction.OUT,
+        purpose=Message.Purpose.REPLY,
+        channel=channel,
+        account=comment.account.external_id,
+        external_id=comment.comment_id,
+        body=comment.message or "[댓글]",
+        delivery=Message.Delivery.SENT,
+        route="page-comment",
+        sent_at=comment.created_time or timezone.now(),
+    )
+    Event.objects.create(
+        complaint=complaint, action="reply", note="페이지 댓글로 공개 답변했습니다."
+    )
+
+
+def change_comment(comment: Comment, verb: str, text: str) -> None:
+    """Edits, removals and hides; each applied once, however often Meta delivers it."""
+    thread_message = (
+        comment.complaint.messages.filter(external_id=comment.comment_id).first()
+        if comment.complaint
+        else None
+    )
+    whose = "시의 답글" if comment.by_city else "원래 댓글"
+    if verb in {"remove", "delete"}:
+        if comment.removed_at:
+            return
+        comment.removed_at = timezone.now()
+        comment.save(update_fields=["removed_at"])
+        if thread_message is not None:
+            thread_message.deleted_at = comment.removed_at
+            thread_message.save(update_fields=["deleted_at"])
+        if comment.complaint:
+            Event.objects.create(
+                complaint=comment.complaint,
+                action="comment_removed",
+                note=f"{whose}이 삭제되었습니다.",
+            )
+        return
+    if verb in {"hide", "unhide"}:
+        if comment.hidden != (verb == "hide"):
+            comment.hidden = verb == "hide"
+            comment.save(update_fields=["hidden"])
+        return
+    if comment.message == text:
+        return  # the same edit delivered again
+    comment.message = text
+    comment.save(update_fields=["message"])
+    if thread_message is not None:
+        thread_message.body = privacy.remove_rrns(text)[0]
+        thread_message.save(update_fields=["body"])
+    if comment.complaint:
+        Event.objects.create(
+            complaint=comment.complaint,
+            action="reply_edited" if comment.by_city else "citizen_edited",
+            note=f"{'시의 답글' if comment.by_city else '댓글'}이 수정되었습니다: {text[:500]}",
+        )
 
 
 def comment_to_complaint(comment: Comment, channel: str, actor=None) -> Complaint:
@@ -551,7 +693,7 @@ def comment_to_complaint(comment: Comment, channel: str, actor=None) -> Complain
             external_user_id=comment.from_id or f"comment-{comment.pk}",
             external_message_id=comment.comment_id,
             body=comment.message or "[댓글]",
-            received_at=comment.created_time or timezone.now(),
+            sent_at=comment.created_time,
             acknowledge=False,
         )
     )

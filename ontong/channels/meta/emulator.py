@@ -587,7 +587,19 @@ def make_handler(emulator: Emulator):
             except ValueError:
                 return {}
 
+        def from_this_machine(self, posting: bool) -> bool:
+            """A page on another site (or a DNS-rebound name) must not drive the demo: the Host
+            is this server's loopback address and a browser's POST comes from its own page."""
+            port = self.server.server_address[1]
+            bound = self.server.server_address[0]
+            hosts = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", bound)}
+            host = self.headers.get("Host", "")
+            origin = self.headers.get("Origin")
+            return host in hosts and (not posting or origin is None or origin == f"http://{host}")
+
         def do_GET(self):
+            if not self.from_this_machine(posting=False):
+                return self.reply(403, {"error": {"message": "Host not allowed", "code": 10}})
             url = urlparse(self.path)
             query = parse_qs(url.query)
             if url.path == "/":
@@ -617,6 +629,8 @@ def make_handler(emulator: Emulator):
             return self.reply(404, {"error": {"message": "Unknown path", "code": 803}})
 
         def do_POST(self):
+            if not self.from_this_machine(posting=True):
+                return self.reply(403, {"error": {"message": "Cross-site request", "code": 10}})
             url = urlparse(self.path)
             parts = [p for p in url.path.split("/") if p]
             body = self.read_json()

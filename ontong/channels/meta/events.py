@@ -21,13 +21,24 @@ from .models import MetaAccount, WebhookDelivery
 log = logging.getLogger(__name__)
 
 
+# A delivery whose processing dies this many times (the worker killed, or an error outside the
+# per-event guard) is marked failed for a person to look at, not queued again forever.
+MAX_ATTEMPTS = 5
+
+
 def process_delivery(delivery_id: int) -> str:
     delivery = WebhookDelivery.objects.get(pk=delivery_id)
-    if delivery.state == WebhookDelivery.State.PROCESSED:
-        return "already processed"
-    payload = json.loads(bytes(delivery.body))
-    errors = []
-    for item in iter_items(payload):
+    if delivery.state != WebhookDelivery.State.PENDING:
+        return f"already {delivery.state}"
+    # Counted before the work, in its own commit, so a run that never finishes still counts.
+    attempts = delivery.attempts + 1
+    WebhookDelivery.objects.filter(pk=delivery_id).update(attempts=attempts)
+    try:
+        payload = json.loads(bytes(delivery.body))
+    except (ValueError, RecursionError):
+        return finish(delivery_id, ["malformed JSON"], attempts)
+    errors, skipped = [], []
+    for item in iter_items(payload, skipped):
         try:
             with transaction.atomic():
                 handle_item(*item)
@@ -36,11 +47,16 @@ def process_delivery(delivery_id: int) -> str:
         except Exception as exc:  # one bad event must not lose the others in the batch
             log.exception("webhook %s: event failed", delivery_id)
             errors.append(f"{type(exc).__name__}: {exc}")
+    return finish(delivery_id, errors, attempts, skipped)
+
+
+def finish(delivery_id: int, errors: list[str], attempts: int, skipped=()) -> str:
+    notes = [*errors, *(f"skipped: {what}" for what in skipped)]
     WebhookDelivery.objects.filter(pk=delivery_id).update(
         state=WebhookDelivery.State.FAILED if errors else WebhookDelivery.State.PROCESSED,
-        error="\n".join(errors)[:5000],
+        error="\n".join(notes)[:5000],
         processed_at=timezone.now(),
-        attempts=delivery.attempts + 1,
+        attempts=attempts,
     )
     return "failed" if errors else "processed"
 
@@ -112,24 +128,50 @@ def sweep_webhooks(now=None) -> int:
     if not stuck:
         return 0
     queued = waiting_ids(process_webhook.module_path, STUCK_PENDING)
-    lost = [delivery_id for delivery_id in stuck if delivery_id not in queued]
-    WebhookDelivery.objects.filter(pk__in=lost).update(queued_at=None)
-    return len(lost)
+    lost = WebhookDelivery.objects.filter(pk__in=[i for i in stuck if i not in queued])
+    given_up = lost.filter(attempts__gte=MAX_ATTEMPTS).update(
+        state=WebhookDelivery.State.FAILED,
+        error=f"처리가 {MAX_ATTEMPTS}번 끝나지 않아 멈췄습니다 (관리 화면에서 다시 처리할 수 있음).",
+        processed_at=now,
+    )
+    if given_up:
+        log.error("%d webhook deliveries failed after %d attempts", given_up, MAX_ATTEMPTS)
+    return given_up + lost.filter(state=WebhookDelivery.State.PENDING).update(queued_at=None)
 
 
-def iter_items(payload: dict):
+def iter_items(payload, skipped: list[str] | None = None):
+    """Every well-formed event; what is malformed is named in `skipped` and passed over, so one
+    bad item cannot stop the ones after it."""
+    skipped = [] if skipped is None else skipped
+    if not isinstance(payload, dict):
+        skipped.append("payload is not an object")
+        return
     obj = str(payload.get("object", ""))
-    for entry in payload.get("entry") or []:
+    for e, entry in enumerate(list_at(payload, "entry", "", skipped)):
         if not isinstance(entry, dict):
+            skipped.append(f"entry[{e}] is not an object")
             continue
         entry_id = str(entry.get("id", ""))
-        for key in ("messaging", "standby"):
-            for event in entry.get(key) or []:
-                if isinstance(event, dict):
-                    yield "messaging", obj, entry_id, event
-        for change in entry.get("changes") or []:
-            if isinstance(change, dict):
-                yield "change", obj, entry_id, change
+        for key, kind in (
+            ("messaging", "messaging"),
+            ("standby", "messaging"),
+            ("changes", "change"),
+        ):
+            for i, item in enumerate(list_at(entry, key, f"entry[{e}].", skipped)):
+                if isinstance(item, dict):
+                    yield kind, obj, entry_id, item
+                else:
+                    skipped.append(f"entry[{e}].{key}[{i}] is not an object")
+
+
+def list_at(container: dict, key: str, where: str, skipped: list[str]) -> list:
+    value = container.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        skipped.append(f"{where}{key} is {type(value).__name__}, not a list")
+        return []
+    return value
 
 
 def as_time(value, unit_ms: bool) -> dt.datetime | None:
@@ -164,9 +206,12 @@ def handle_item(kind: str, obj: str, entry_id: str, event: dict) -> None:
     sender, recipient = party_id(event, "sender"), party_id(event, "recipient")
     message = event.get("message") if isinstance(event.get("message"), dict) else None
     is_echo = bool(message and message.get("is_echo"))
-    account = find_account(sender if is_echo else recipient, entry_id)
+    # Our side of the conversation is named by the event itself; the entry id only stands in
+    # when the event names no one. A message to a page we do not serve is not ours to answer.
+    ours = sender if is_echo else recipient
+    account = find_account(ours) if ours else find_account(entry_id)
     if account is None:
-        log.info("webhook event for unknown account %s/%s ignored", entry_id, recipient)
+        log.info("webhook event for unknown account %s/%s ignored", entry_id, ours)
         return None
     channel = (
         "instagram"
@@ -183,13 +228,7 @@ def handle_item(kind: str, obj: str, entry_id: str, event: dict) -> None:
     if isinstance(event.get("message_edit"), dict):
         return conversation.edit(account, channel, event["message_edit"])
     if isinstance(event.get("postback"), dict):
-        postback = event["postback"]
-        fake = {
-            "mid": postback.get("mid") or f"postback-{sender}-{event.get('timestamp')}",
-            "text": postback.get("title", ""),
-            "quick_reply": {"payload": postback.get("payload", "")},
-        }
-        return conversation.inbound(account, channel, sender, fake, when)
+        return conversation.postback(account, channel, sender, event["postback"], event, when)
     if isinstance(event.get("delivery"), dict):
         return mark_outbound(account, channel, event["delivery"], Message.Delivery.DELIVERED)
     if isinstance(event.get("read"), dict):
@@ -197,7 +236,7 @@ def handle_item(kind: str, obj: str, entry_id: str, event: dict) -> None:
             account, channel, event["read"], Message.Delivery.READ, recipient_id=sender
         )
     if isinstance(event.get("reaction"), dict):
-        return conversation.reaction(account, channel, event["reaction"])
+        return conversation.reaction(account, channel, event["reaction"], event.get("timestamp"))
     if "policy-enforcement" in event or "policy_enforcement" in event:
         log.warning(
             "Meta policy enforcement on account %s: %s",

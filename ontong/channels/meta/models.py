@@ -110,6 +110,10 @@ class Comment(models.Model):
     account = models.ForeignKey(MetaAccount, models.CASCADE, related_name="comments")
     comment_id = models.CharField(max_length=100)
     post_id = models.CharField(max_length=100, blank=True)
+    # The comment it answers (empty or the post's id for a top-level comment).
+    parent_id = models.CharField(max_length=100, blank=True)
+    # Written by the city's own page/account: a public answer on the thread, never a complaint.
+    by_city = models.BooleanField(default=False)
     from_id = models.CharField(max_length=64, blank=True)
     from_name = models.CharField(max_length=100, blank=True)
     message = models.TextField(blank=True)
@@ -130,3 +134,20 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.comment_id
+
+
+class HandledEvent(models.Model):
+    """Events that change what was stored (edits, reactions) and carry no id of their own, seen
+    once: Meta delivers again what it is not sure we got, and a resend must not write twice."""
+
+    account = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    handled_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "key"], name="meta_handled_event_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

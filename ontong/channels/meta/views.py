@@ -103,7 +103,7 @@ def webhook_object(body: bytes) -> str:
     """The payload's `object`, or ValueError when the body is not a webhook payload."""
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting: not a webhook
         raise ValueError("malformed JSON") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("entry", []), list):
         raise ValueError("not a webhook payload")

@@ -239,18 +239,20 @@ def test_other_kinds_are_kept_and_ignored(deliver, event):
     assert not Complaint.objects.exists()
 
 
-def test_postback_counts_as_a_message(deliver):
+def test_a_menu_postback_counts_as_its_quick_reply(deliver):
+    deliver(messaging(text_event(psid="u7", mid="m_1", text="가로등이 꺼졌어요")))
     deliver(
         messaging(
             {
                 "sender": {"id": "u7"},
                 "recipient": {"id": PAGE},
                 "timestamp": 1764000000000,
-                "postback": {"title": "시작하기", "payload": "GET_STARTED", "mid": "m_pb"},
+                "postback": {"title": "처리현황", "payload": "STATUS", "mid": "m_pb"},
             }
         )
     )
-    assert Complaint.objects.get().body == "시작하기"
+    complaint = Complaint.objects.get()
+    assert outbound(complaint).filter(body__startswith=f"민원 {complaint.receipt_no}").exists()
 
 
 def test_legacy_and_odd_formats(deliver):
@@ -341,7 +343,7 @@ def test_comments_become_complaints_by_rule_with_one_private_reply(deliver):
     reply = outbound(complaint).get()
     assert reply.extra == {"private_reply_to": "post_1_c1"} and complaint.receipt_no in reply.body
     assert (
-        Comment.objects.count() == 2
+        Comment.objects.filter(by_city=False).count() == 2
         and Comment.objects.get(comment_id="post_1_c2").complaint is None
     )
     deliver(feed("edited", message="가로등 두 개 고장"))
