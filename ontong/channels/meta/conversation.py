@@ -20,7 +20,7 @@ from ontong.complaints.models import (
     Message,
     State,
 )
-from ontong.complaints.services import Intake, receive_complaint, without_nul
+from ontong.complaints.services import Intake, clean_text, receive_complaint
 
 from .models import Comment, MetaAccount
 
@@ -125,7 +125,7 @@ def inbound(account: MetaAccount, channel: str, sender: str, message: dict, when
     if not sender or not mid or already_stored(channel, account, mid):
         return
     identity = identity_for(account, channel, sender, when)
-    text = without_nul(str(message.get("text") or "")).strip()
+    text = clean_text(str(message.get("text") or "")).strip()
     payload = str((message.get("quick_reply") or {}).get("payload") or "")
     images, notes = describe_attachments(message.get("attachments"))
     if message.get("is_unsupported"):
@@ -384,7 +384,7 @@ def record_echo(account, channel, recipient: str, message: dict, when) -> None:
         channel=channel,
         account=account.external_id,
         external_id=mid,
-        body=str(message.get("text") or "[첨부]"),
+        body=clean_text(str(message.get("text") or "")) or "[첨부]",
         delivery=Message.Delivery.SENT,
         route="meta-business-suite",
         sent_at=when,
@@ -415,7 +415,7 @@ def edit(account, channel, change: dict) -> None:
     ).first()
     if message is None or message.direction != Message.Direction.IN:
         return
-    text, _removed = privacy.remove_rrns(without_nul(str(change.get("text") or "")))
+    text, _removed = privacy.remove_rrns(clean_text(str(change.get("text") or "")))
     message.body = text
     message.save(update_fields=["body"])
     Event.objects.create(
@@ -494,7 +494,7 @@ def comment_comment(
 ) -> None:
     if not comment_id:
         return
-    text = without_nul(text)
+    text = clean_text(text)
     comment = Comment.objects.filter(account=account, comment_id=comment_id).first()
     if verb in {"remove", "delete"}:
         if comment:
@@ -531,7 +531,7 @@ def comment_comment(
                 comment_id=comment_id,
                 post_id=post_id,
                 from_id=from_id,
-                from_name=from_name[:100],
+                from_name=clean_text(from_name)[:100],
                 message=text,
                 created_time=created,
             )
