@@ -48,20 +48,16 @@ def max_pixels() -> int:
     return settings.ONTONG_IMAGE_MAX_PIXELS
 
 
-def pixel_limit_text() -> str:
+def too_big() -> ImageRefused:
     cap = max_pixels()
-    return f"{cap // 10_000:,}만 화소" if cap % 10_000 == 0 else f"{cap:,}화소"
+    return ImageRefused(
+        _("너무 큽니다 (가로×세로 %(man)s만 화소까지, 움직이는 사진은 모든 장면을 합쳐서)")
+        % {"man": f"{cap / 10_000:,.0f}", "pixels": f"{cap:,}"}
+    )
 
 
 def not_an_image() -> ImageRefused:
     return ImageRefused(_("사진 파일이 아닙니다 (JPEG, PNG, WEBP, GIF만 가능)"))
-
-
-def too_big() -> ImageRefused:
-    return ImageRefused(
-        _("너무 큽니다 (가로×세로 %(limit)s까지, 움직이는 사진은 모든 장면을 합쳐서)")
-        % {"limit": pixel_limit_text()}
-    )
 
 
 def open_image(data) -> Image.Image:

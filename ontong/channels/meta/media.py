@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 
 import httpx
 from django.conf import settings
+from django.utils import translation
 
 from ontong.complaints.models import Attachment
 from ontong.images import ImageRefused, clean_image
@@ -51,7 +52,8 @@ def fetch_attachment(attachment_id: int) -> str:
     if item.file or not item.source_url:
         return "nothing to fetch"
     try:
-        image = clean_image(download(item.source_url), f"meta-{item.pk}")
+        with translation.override(settings.LANGUAGE_CODE):  # the record is in the city's language
+            image = clean_image(download(item.source_url), f"meta-{item.pk}")
     except (MediaRefused, ImageRefused, httpx.HTTPError) as exc:
         item.fetch_error = str(exc)[:500]
         item.save(update_fields=["fetch_error"])

@@ -107,3 +107,10 @@ def test_the_pixel_cap_is_a_setting(client, city, settings):
     Image.new("RGB", (20, 20)).save(buffer, "PNG")
     response = submit(client, SimpleUploadedFile("p.png", buffer.getvalue()))
     assert response.status_code == 400 and "너무 큽니다" in response.content.decode()
+
+
+def test_the_refusal_is_translated(client, city, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = submit(client, SimpleUploadedFile("big.png", png_declaring(20000, 20000)))
+    page = response.content.decode()
+    assert response.status_code == 400 and "is too large (at most 40,000,000 pixels" in page
