@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.http import FileResponse
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 FORMATS = {
     "JPEG": ("image/jpeg", "jpg"),
@@ -28,7 +28,9 @@ FORMATS = {
 USER_CONTENT_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
 # Only what shapes the picture survives re-encoding; metadata is dropped.
 KEPT_INFO = {"transparency", "duration", "loop", "background", "icc_profile", "dpi"}
-BROKEN = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError)
+# Pillow on hostile bytes raises these and, from some decoders and the EXIF parser, also
+# IndexError, struct.error and the like: any failure to read the file means "not an image".
+BROKEN = Exception
 
 
 class ImageRefused(Exception):
@@ -89,7 +91,7 @@ def clean_image(data: bytes, stem: str = "photo", original_name: str = "") -> Cl
             raise too_big()
         try:
             encoded = reencode(image, image_format, frames)
-        except (*BROKEN, Image.DecompressionBombError) as exc:
+        except BROKEN as exc:
             raise not_an_image() from exc
         return CleanImage(encoded, stem, image_format, original_name)
 
@@ -106,7 +108,7 @@ def reencode(image: Image.Image, image_format: str, frames: int) -> bytes:
         image.save(buffer, image_format, save_all=True, comment=b"", exif=b"")
         return buffer.getvalue()
     image.load()
-    picture = ImageOps.exif_transpose(image)  # the stored photo stands as it was taken
+    picture = upright(image)
     picture.info = {k: v for k, v in image.info.items() if k in KEPT_INFO}
     if image_format == "JPEG":
         if picture.mode not in {"RGB", "L", "CMYK"}:
@@ -117,6 +119,14 @@ def reencode(image: Image.Image, image_format: str, frames: int) -> bytes:
             buffer, image_format, exif=b"", **({"comment": b""} if image_format == "GIF" else {})
         )
     return buffer.getvalue()
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """The photo turned as it was taken; with unreadable EXIF, as its pixels lie."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except BROKEN:
+        return image.copy()
 
 
 def stored_format(handle) -> str | None:
