@@ -34,7 +34,7 @@ BROKEN = Exception
 
 
 class ImageRefused(Exception):
-    """Why a file is not kept, in Korean, as a predicate: "'a.png'은(는) {reason}."."""
+    """Why a file is not kept, in the active language, as a predicate: "'a.png'은(는) {reason}."."""
 
 
 class CleanImage(ContentFile):
