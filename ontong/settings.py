@@ -252,6 +252,9 @@ ONTONG_MEDIA_HOSTS = env_list(
     "ONTONG_MEDIA_HOSTS", "fbcdn.net,fbsbx.com,cdninstagram.com,facebook.com,instagram.com"
 )
 ONTONG_MEDIA_MAX_BYTES = int(os.environ.get("ONTONG_MEDIA_MAX_BYTES", str(10 * 1024 * 1024)))
+# Pixels one uploaded or fetched image may have (all frames of an animation together): a small
+# file can declare a huge picture that takes gigabytes to decode.
+ONTONG_IMAGE_MAX_PIXELS = int(os.environ.get("ONTONG_IMAGE_MAX_PIXELS", "40000000"))
 # A queued notice or a stored webhook whose task has not run for this long is taken as lost (its
 # worker killed) and queued again; the work is idempotent, so early is only wasteful.
 ONTONG_STUCK_SECONDS = int(os.environ.get("ONTONG_STUCK_SECONDS", "120"))

@@ -1,5 +1,6 @@
 """Receiving complaints: citizen identity, receipt number, due time, search index, acknowledgement."""
 
+import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -87,9 +88,18 @@ def recompute_open_due_times() -> int:
     return changed
 
 
-def without_nul(text: str) -> str:
-    """PostgreSQL text cannot hold NUL; channels sometimes send it."""
-    return (text or "").replace("\x00", "")
+# C0 controls but tab and newline, DEL, C1 controls, and lone surrogates (from JSON "\ud800"):
+# PostgreSQL cannot store NUL, spreadsheets refuse the rest, and no citizen means to send them.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Citizen text as we keep it, from every channel: line ends as newlines, no control
+    characters (tab and newline stay)."""
+    return CONTROL.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
+
+
+without_nul = clean_text  # its former, narrower name, for code written against it
 
 
 def default_title(body: str) -> str:
@@ -153,7 +163,7 @@ def record_contact(citizen: Citizen, intake: Intake) -> None:
     """Contact details are kept only with explicit consent (개인정보 보호법 제15조)."""
     if not intake.contact_consent:
         return
-    citizen.name = intake.name or citizen.name
+    citizen.name = clean_text(intake.name) or citizen.name
     citizen.phone = intake.phone or citizen.phone
     citizen.email = intake.email or citizen.email
     citizen.contact_consent_at = timezone.now()
@@ -163,9 +173,9 @@ def record_contact(citizen: Citizen, intake: Intake) -> None:
 @transaction.atomic
 def receive_complaint(intake: Intake) -> Complaint:
     received_at = intake.received_at or timezone.now()
-    body, removed_body = privacy.remove_rrns(without_nul(intake.body))
-    title, removed_title = privacy.remove_rrns(without_nul(intake.title) or default_title(body))
-    address, removed_address = privacy.remove_rrns(without_nul(intake.address))
+    body, removed_body = privacy.remove_rrns(clean_text(intake.body))
+    title, removed_title = privacy.remove_rrns(clean_text(intake.title) or default_title(body))
+    address, removed_address = privacy.remove_rrns(clean_text(intake.address))
     identity = find_or_create_identity(intake)
     record_contact(identity.citizen, intake)
     complaint = Complaint(
@@ -202,7 +212,7 @@ def receive_complaint(intake: Intake) -> Complaint:
             complaint=complaint,
             message=message,
             file=upload,
-            original_name=upload.name[:200],
+            original_name=upload.original_name[:200],
             content_type=upload.content_type,
             size=upload.size,
         )

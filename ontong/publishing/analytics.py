@@ -1,13 +1,12 @@
 """What the dashboard shows, computed from the collected insights."""
 
 import datetime as dt
-import io
 from collections import defaultdict
 
 from django.utils import timezone
-from openpyxl import Workbook
 
 from ontong.channels.meta.models import MetaAccount
+from ontong.tabular import to_xlsx_sheets
 
 from .models import AccountDay, PostStats, RetiredMetric
 
@@ -55,28 +54,32 @@ def summary(days: int = 90) -> dict:
 
 
 def workbook(data: dict) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("계정별 일자")
-    sheet.append(["계정", "날짜", "팔로워", "도달"])
-    for f in data["followers"]:
-        for date, followers, reach in zip(f["dates"], f["followers"], f["reach"], strict=True):
-            sheet.append([f["account"], date, followers, reach])
-    posts = book.create_sheet("게시물")
-    posts.append(["게시물", "계정", "게시 시각", "조회", "도달", "반응", "댓글", "공유", "참여"])
-    for s in data["posts"]:
-        posts.append(
-            [
-                s.target.post.title,
-                s.target.label,
-                timezone.localtime(s.target.published_at).strftime("%Y-%m-%d %H:%M"),
-                s.views,
-                s.reach,
-                s.reactions,
-                s.comments,
-                s.shares,
-                s.engagement,
-            ]
-        )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    daily = [
+        [f["account"], date, followers, reach]
+        for f in data["followers"]
+        for date, followers, reach in zip(f["dates"], f["followers"], f["reach"], strict=True)
+    ]
+    posts = [
+        [
+            s.target.post.title,
+            s.target.label,
+            timezone.localtime(s.target.published_at).strftime("%Y-%m-%d %H:%M"),
+            s.views,
+            s.reach,
+            s.reactions,
+            s.comments,
+            s.shares,
+            s.engagement,
+        ]
+        for s in data["posts"]
+    ]
+    return to_xlsx_sheets(
+        [
+            ("계정별 일자", ["계정", "날짜", "팔로워", "도달"], daily),
+            (
+                "게시물",
+                ["게시물", "계정", "게시 시각", "조회", "도달", "반응", "댓글", "공유", "참여"],
+                posts,
+            ),
+        ]
+    )

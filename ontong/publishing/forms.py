@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ontong.channels.meta.models import MetaAccount
+from ontong.images import ImageRefused, clean_image
 
 from .models import Post
 
@@ -46,19 +47,16 @@ class PostForm(forms.ModelForm):
         files = self.files.getlist("images")
         if len(files) > MAX_IMAGES:
             raise forms.ValidationError(_("사진은 10장까지 올릴 수 있습니다."))
-        from PIL import Image, UnidentifiedImageError
-
-        for upload in files:
+        cleaned = []
+        for n, upload in enumerate(files, start=1):
             if upload.size > MAX_IMAGE_BYTES:
                 raise forms.ValidationError(
                     _("사진 한 장은 8MB까지입니다: %(name)s") % {"name": upload.name}
                 )
             try:
-                with Image.open(upload) as image:
-                    image.verify()
-            except (UnidentifiedImageError, OSError) as exc:
+                cleaned.append(clean_image(upload.read(), f"image-{n}", upload.name))
+            except ImageRefused as exc:
                 raise forms.ValidationError(
-                    _("사진 파일이 아닙니다: %(name)s") % {"name": upload.name}
+                    _("'%(name)s'은(는) %(reason)s.") % {"name": upload.name, "reason": exc}
                 ) from exc
-            upload.seek(0)
-        return files
+        return cleaned

@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.views.decorators.http import require_POST
 
+from ontong import images
 from ontong.channels.meta.models import MetaAccount
 
 from . import services
@@ -112,7 +113,8 @@ def new_post(request):
         post = save_post(form, request.user)
         messages.success(request, "초안을 저장했습니다.")
         return redirect("publishing:post", pk=post.pk)
-    return render(request, "publishing/edit.html", {"form": form})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "publishing/edit.html", {"form": form}, status=status)
 
 
 @login_required
@@ -131,7 +133,8 @@ def edit_post(request, pk: int):
         save_post(form, request.user)
         messages.success(request, "저장했습니다.")
         return redirect("publishing:post", pk=pk)
-    return render(request, "publishing/edit.html", {"form": form, "post": post})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "publishing/edit.html", {"form": form, "post": post}, status=status)
 
 
 @transaction.atomic
@@ -282,8 +285,8 @@ def public_image(request, token: str, variant: str):
         raise Http404
     if variant == "jpg":
         services.ensure_jpeg(image)
-        return FileResponse(image.jpeg.open("rb"), content_type="image/jpeg")
-    return FileResponse(image.original.open("rb"))
+        return images.serve(image.jpeg, f"photo-{image.pk}")
+    return images.serve(image.original, f"photo-{image.pk}")
 
 
 @login_required
@@ -348,4 +351,4 @@ def staff_image(request, pk: int, image_pk: int):
     """The desk's own view of a post's photo, at any stage (the public link waits for approval)."""
     desk_member(request)
     image = get_object_or_404(PostImage, pk=image_pk, post_id=pk)
-    return FileResponse(image.original.open("rb"))
+    return images.serve(image.original, f"photo-{image.pk}")

@@ -5,12 +5,13 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ontong import images
 from ontong.complaints import notices
 from ontong.complaints.access import (
     department_queue,
@@ -284,9 +285,8 @@ def attachment(request, receipt_no: str, attachment_id: int):
     item = get_object_or_404(Attachment, pk=attachment_id, complaint=complaint)
     if not item.file:
         raise Http404("사진을 아직 받지 못했습니다.")
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    response["Content-Disposition"] = "inline"
-    response["X-Content-Type-Options"] = "nosniff"
+    response = images.serve(item.file, f"{complaint.receipt_no}-{item.pk}")
+    response["Cache-Control"] = "private, no-store"  # a citizen's photo is personal data
     return response
 
 

@@ -21,7 +21,7 @@ from ontong.complaints.models import (
     Message,
     State,
 )
-from ontong.complaints.services import Intake, receive_complaint, without_nul
+from ontong.complaints.services import Intake, clean_text, receive_complaint
 
 from .models import Comment, HandledEvent, MetaAccount
 
@@ -126,7 +126,7 @@ def inbound(account: MetaAccount, channel: str, sender: str, message: dict, when
     if not sender or not mid or already_stored(channel, account, mid):
         return
     identity = identity_for(account, channel, sender, when)
-    text = without_nul(str(message.get("text") or "")).strip()
+    text = clean_text(str(message.get("text") or "")).strip()
     payload = str((message.get("quick_reply") or {}).get("payload") or "")
     images, notes = describe_attachments(message.get("attachments"))
     if message.get("is_unsupported"):
@@ -418,7 +418,7 @@ def record_echo(account, channel, recipient: str, message: dict, when) -> None:
         channel=channel,
         account=account.external_id,
         external_id=mid,
-        body=str(message.get("text") or "[첨부]"),
+        body=clean_text(str(message.get("text") or "")) or "[첨부]",
         delivery=Message.Delivery.SENT,
         route="meta-business-suite",
         sent_at=when,
@@ -456,7 +456,7 @@ def edit(account, channel, change: dict) -> None:
     key = f"edit:{message.external_id}:{number if number is not None else change.get('text')}"
     if not first_time(account, key):
         return
-    text, _removed = privacy.remove_rrns(without_nul(str(change.get("text") or "")))
+    text, _removed = privacy.remove_rrns(clean_text(str(change.get("text") or "")))
     message.body = text
     message.save(update_fields=["body"])
     Event.objects.create(
@@ -559,7 +559,7 @@ def as_seconds(value):
 def handle_comment(account: MetaAccount, event: CommentEvent) -> None:
     if not event.comment_id:
         return
-    text = without_nul(event.text)
+    text = clean_text(event.text)
     comment = Comment.objects.filter(account=account, comment_id=event.comment_id).first()
     if event.verb in {"remove", "delete", "hide", "unhide", "edited"}:
         if comment is not None:
@@ -576,7 +576,7 @@ def handle_comment(account: MetaAccount, event: CommentEvent) -> None:
                 parent_id=event.parent_id,
                 by_city=event.by_city,
                 from_id=event.from_id,
-                from_name=event.from_name[:100],
+                from_name=clean_text(event.from_name)[:100],
                 message=text,
                 created_time=event.created,
             )

@@ -1,17 +1,16 @@
-"""Photos sent by citizens are fetched from Meta's CDN only: https, an allowlisted host, an image
-type, a size limit. No other URL is ever fetched (a webhook body is not trusted to name one)."""
+"""Photos sent by citizens are fetched from Meta's CDN only: https, an allowlisted host, a size
+limit; then verified and re-encoded like every upload (ontong.images). No other URL is ever
+fetched (a webhook body is not trusted to name one)."""
 
 from urllib.parse import urlparse
 
 import httpx
 from django.conf import settings
-from django.core.files.base import ContentFile
-from PIL import Image, UnidentifiedImageError
+from django.utils import translation
 
 from ontong.complaints.models import Attachment
+from ontong.images import ImageRefused, clean_image
 from ontong.outbound import http
-
-IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 
 
 class MediaRefused(Exception):
@@ -48,33 +47,18 @@ def download(url: str) -> bytes:
     return bytes(data)
 
 
-def image_type(data: bytes) -> str:
-    import io
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise MediaRefused("사진 파일이 아닙니다") from exc
-    if kind not in IMAGE_TYPES:
-        raise MediaRefused(f"지원하지 않는 사진 형식입니다 ({kind})")
-    return IMAGE_TYPES[kind]
-
-
 def fetch_attachment(attachment_id: int) -> str:
     item = Attachment.objects.select_related("complaint").get(pk=attachment_id)
     if item.file or not item.source_url:
         return "nothing to fetch"
     try:
-        data = download(item.source_url)
-        content_type = image_type(data)
-    except (MediaRefused, httpx.HTTPError) as exc:
+        with translation.override(settings.LANGUAGE_CODE):  # the record is in the city's language
+            image = clean_image(download(item.source_url), f"meta-{item.pk}")
+    except (MediaRefused, ImageRefused, httpx.HTTPError) as exc:
         item.fetch_error = str(exc)[:500]
         item.save(update_fields=["fetch_error"])
         return "refused"
-    extension = content_type.split("/")[1].replace("jpeg", "jpg")
-    item.file.save(f"meta-{item.pk}.{extension}", ContentFile(data), save=False)
-    item.content_type, item.size, item.source_url = content_type, len(data), ""
+    item.file.save(image.name, image, save=False)
+    item.content_type, item.size, item.source_url = image.content_type, image.size, ""
     item.save()
     return "stored"

@@ -1,14 +1,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from ontong.complaints.privacy import LANDLINE, MOBILE
+from ontong.images import ImageRefused, clean_image
 from ontong.org.models import Area
 
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 MAX_BODY = 10_000
 
 
@@ -25,26 +24,19 @@ class PhotosField(forms.FileField):
             raise ValidationError(
                 _("사진은 %(n)d장까지 올릴 수 있습니다."), params={"n": MAX_PHOTOS}
             )
-        return [check_photo(f) for f in files]
+        return [check_photo(f, f"photo-{n}") for n, f in enumerate(files, start=1)]
 
 
-def check_photo(upload):
+def check_photo(upload, stem: str = "photo"):
+    """The upload verified and re-encoded (ontong.images), stored under our name."""
     if upload.size > MAX_PHOTO_BYTES:
         raise ValidationError(_("'%(name)s'은(는) 10MB를 넘습니다."), params={"name": upload.name})
     try:
-        with Image.open(upload) as image:
-            image.verify()
-            image_format = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        return clean_image(upload.read(), stem, original_name=upload.name)
+    except ImageRefused as exc:
         raise ValidationError(
-            _("'%(name)s'은(는) 사진 파일이 아닙니다 (JPEG, PNG, WEBP, GIF만 가능)."),
-            params={"name": upload.name},
+            _("'%(name)s'은(는) %(reason)s."), params={"name": upload.name, "reason": str(exc)}
         ) from exc
-    if image_format not in PHOTO_FORMATS:
-        raise ValidationError(_("JPEG, PNG, WEBP, GIF 사진만 올릴 수 있습니다."))
-    upload.seek(0)
-    upload.content_type = PHOTO_FORMATS[image_format]
-    return upload
 
 
 class IntakeForm(forms.Form):

@@ -12,7 +12,12 @@ from django_ratelimit.decorators import ratelimit
 
 from ontong.complaints import privacy, satisfaction
 from ontong.complaints.models import Channel, Complaint, Event, Message, Satisfaction, State
-from ontong.complaints.services import Intake, receive_complaint, status_token_matches
+from ontong.complaints.services import (
+    Intake,
+    clean_text,
+    receive_complaint,
+    status_token_matches,
+)
 
 from .forms import FollowUpForm, IntakeForm, StatusLookupForm, SurveyForm
 
@@ -110,7 +115,7 @@ def status(request, receipt_no: str):
             Channel.WEB,
             score=survey.cleaned_data["score"] or None,
             unresolved=survey.cleaned_data["unresolved"],
-            comment=privacy.remove_rrns(survey.cleaned_data["comment"])[0],
+            comment=privacy.remove_rrns(clean_text(survey.cleaned_data["comment"]))[0],
             ip=client_ip(request),
         )
         return redirect(status_link(complaint) + "&thanks=1")
@@ -142,7 +147,7 @@ def status(request, receipt_no: str):
 
 @transaction.atomic
 def add_follow_up(complaint: Complaint, body: str, ip: str | None) -> None:
-    body, removed = privacy.remove_rrns(body)
+    body, removed = privacy.remove_rrns(clean_text(body))
     Message.objects.create(
         complaint=complaint,
         direction=Message.Direction.IN,
