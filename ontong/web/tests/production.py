@@ -57,22 +57,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def own_postgres_database(url: str) -> tuple[str, str]:
-    """A new empty database beside the one in url: (its URL, its name)."""
+def on_the_server(url: str, statement: str) -> None:
+    """Run statement on url's PostgreSQL server, connected to its maintenance database."""
     import psycopg
 
+    server = url.replace("postgres://", "postgresql://").rpartition("/")[0] + "/postgres"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def own_postgres_database(url: str) -> tuple[str, str]:
+    """A new empty database on the server of url: (its URL, its name)."""
     name = f"ontong_production_{secrets.token_hex(4)}"
-    base, _, _ = url.rpartition("/")
-    with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return f"{base}/{name}", name
+    on_the_server(url, f'CREATE DATABASE "{name}"')
+    return f"{url.rpartition('/')[0]}/{name}", name
 
 
 def drop_postgres_database(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    on_the_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def wait_until_ready(url: str, serve: subprocess.Popen, log: Path) -> None:

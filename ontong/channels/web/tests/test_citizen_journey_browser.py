@@ -50,6 +50,9 @@ def phone(browser):
 def citizen_reports_with_a_photo(page, base_url: str) -> str:
     """The form filled on the phone; the receipt number the citizen is shown."""
     visit(page, base_url + "/minwon/", "민원 신청")
+    page.get_by_role("button", name="접수하기").tap()  # nothing written yet
+    expect(page.locator(".errorlist")).to_contain_text("필수 항목입니다")
+    check_accessibility(page, "민원 신청, 빈 내용으로 보낸 뒤")
     page.get_by_label(re.compile(r"^내용")).fill("해미읍성 앞 도로에 포트홀이 생겨 위험해요 🚗")
     page.get_by_label("읍면동").select_option(label="해미면")
     page.get_by_label("사진").set_input_files([photo()])
@@ -62,6 +65,18 @@ def citizen_reports_with_a_photo(page, base_url: str) -> str:
     expect(page.locator("[data-testid=state]")).to_have_text("접수")
     check_accessibility(page, "접수 완료·처리 현황")
     return receipt_no
+
+
+def citizen_looks_it_up_on_another_device(phone, base_url: str, receipt_no: str, code: str):
+    """접수번호 and 조회 코드 typed into 처리 현황 조회 on a second phone: the same status page."""
+    other = phone()
+    visit(other, base_url + "/minwon/status/", "처리 현황 조회")
+    other.get_by_label(re.compile(r"^접수번호")).fill(receipt_no)
+    other.get_by_label(re.compile(r"^조회 코드")).fill(code)
+    other.get_by_role("button", name="조회").tap()
+    expect(other.get_by_role("heading", name=f"민원 {receipt_no}")).to_be_visible()
+    expect(other.locator(".thread").get_by_text("구멍이 더 커졌어요")).to_be_visible()
+    check_accessibility(other, "처리 현황 조회 결과")
 
 
 def citizen_adds_more(page) -> None:
@@ -107,7 +122,9 @@ def test_citizen_on_a_phone_reports_follows_up_reads_the_answer_and_rates_it(
     receipt_no = citizen_reports_with_a_photo(page, live_server.url)
     complaint = Complaint.objects.get(receipt_no=receipt_no)
     assert complaint.attachments.count() == 1
+    code = page.locator("[data-testid=status-token]").inner_text()
     citizen_adds_more(page)
+    citizen_looks_it_up_on_another_device(phone, live_server.url, receipt_no, code)
 
     c = perform(
         complaint, "assign", staff["triage"], department=Department.objects.get(name="도로과")
@@ -156,7 +173,9 @@ def staff_answer_in_the_browser(browser, base_url: str, receipt_no: str) -> None
 def test_citizen_journey_against_the_production_server(phone, browser, production_server):
     page = phone()
     receipt_no = citizen_reports_with_a_photo(page, production_server.url)
+    code = page.locator("[data-testid=status-token]").inner_text()
     citizen_adds_more(page)
+    citizen_looks_it_up_on_another_device(phone, production_server.url, receipt_no, code)
     staff_answer_in_the_browser(browser, production_server.url, receipt_no)
     citizen_reads_the_answer_and_answers_the_survey(page)
     citizen_switches_to_english(page, receipt_no)
