@@ -271,6 +271,7 @@ def test_admin_reads_reports_overdue_and_manages_departments(
             department=Department.objects.get(name=name),
         )
     late = Complaint.objects.get(body="포트홀")
+    Complaint.objects.exclude(pk=late.pk).update(due_at=timezone.now() + dt.timedelta(days=5))
     Complaint.objects.filter(pk=late.pk).update(due_at=timezone.now() - dt.timedelta(days=3))
 
     # 통계: the last 30 days by default, charts drawn, the department column readable.
