@@ -4,6 +4,8 @@ import tempfile
 import pytest
 from django.core.cache import cache
 
+pytest_plugins = ["ontong.web.tests.production"]  # the production_server fixture
+
 
 @pytest.fixture(autouse=True)
 def isolated_media(settings):
