@@ -156,7 +156,7 @@ def test_triage_sees_a_new_case_arrive_and_assigns_it_from_the_suggestion(
     citizen = open_page("/minwon/")
     citizen.fill("#id_body", "해미읍성 앞 보도블록이 깨져서 걸려 넘어질 뻔했어요")
     citizen.select_option("#id_area", label="해미면")
-    citizen.click("#intake-submit")
+    citizen.click("#intake-submit", timeout=30_000)  # the first analysis is slow on a busy machine
     receipt_no = citizen.locator("[data-testid=receipt-no]").inner_text()
 
     # It appears in the open 접수함 without a reload.
@@ -315,7 +315,7 @@ def test_admin_reads_reports_overdue_and_manages_departments(
     accessible(site, "관리: 부서 목록")
     site.get_by_role("link", name="도로과", exact=True).click()
     assert "부서 변경" in site.locator("h1").inner_text() or "변경" in site.title()
-    assert "부서명" in site.locator("form").inner_text()
+    assert "부서명" in site.locator("#department_form").inner_text()
     accessible(site, "관리: 부서 변경")
     site.fill("input[name=phone]", "041-660-2000")
     site.locator("input[name=_save]").click()
@@ -422,6 +422,8 @@ def test_each_roles_menu_offers_only_pages_it_can_open(
         staff["admin"].save()
     home = open_page("/", user=username)
     assert home.url.endswith(MAIN_PAGE[username])
+    family, given = NAMES[username]
+    assert family + given in home.locator("header.top").inner_text(), "name not in 성명 order"
     menu = home.locator("header.top a[href]")
     links = {a.get_attribute("href"): a.inner_text().strip() for a in menu.all()}
     assert links, "no menu"
