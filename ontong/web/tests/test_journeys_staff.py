@@ -162,6 +162,7 @@ def test_triage_sees_a_new_case_arrive_and_assigns_it_from_the_suggestion(
     # It appears in the open 접수함 without a reload.
     row = inbox.locator(f"tr[data-receipt='{receipt_no}']")
     row.wait_for(timeout=8_000)
+    assert "새 민원" in row.inner_text(), "a row that arrived by the poll is not marked as new"
     assert "미배정" in row.inner_text() or "—" in row.inner_text()
     accessible(inbox, "접수함 (새 민원)")
     screenshot(inbox, "triage-inbox")
