@@ -2,12 +2,22 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ontong.channels.meta.models import MetaAccount
+from ontong.channels.web.forms import MultipleFileInput
 from ontong.images import ImageRefused, clean_image
 
 from .models import Post
 
 MAX_IMAGES = 10
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
+
+
+class ImagesField(forms.FileField):
+    """Several photos in one input; each is checked in PostForm.clean_images."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/*"})
+
+    def clean(self, data, initial=None):
+        return [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
 
 
 class PostForm(forms.ModelForm):
@@ -24,13 +34,7 @@ class PostForm(forms.ModelForm):
         max_length=100,
         help_text=_("예: 서산시 네이버 블로그. 내보내기로 붙여 넣고 게시 주소를 기록합니다."),
     )
-    images = forms.FileField(
-        label=_("사진"),
-        required=False,
-        widget=forms.ClearableFileInput(
-            attrs={"allow_multiple_selected": True, "accept": "image/*"}
-        ),
-    )
+    images = ImagesField(label=_("사진"), required=False)
     planned_at = forms.DateTimeField(
         label=_("게시 예정 시각"),
         required=False,
