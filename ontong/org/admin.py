@@ -22,7 +22,8 @@ class DepartmentAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "phone", "is_active", "replaced_by"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "aliases", "keywords", "duty"]
-    autocomplete_fields = ["parent", "replaced_by"]
+    # Plain selects: select2's combobox has no accessible name (axe aria-input-field-name), and
+    # a city's few hundred departments fit a select.
     actions = ["export_csv", "export_xlsx"]
 
     def get_urls(self):
