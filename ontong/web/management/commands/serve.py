@@ -10,10 +10,11 @@ import threading
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from gunicorn.app.base import BaseApplication
 
 from ontong.complaints.analyser import wait_for_socket
+from ontong.web.checks import static_manifest
 
 from .analyser import default_socket
 
@@ -115,6 +116,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, bind, web_workers, task_workers, timeout, no_analyser, **options):
+        for error in static_manifest():  # every page would answer 500
+            raise CommandError(f"{error.msg} {error.hint}")
         os.environ.setdefault("ONTONG_LOG_JSON", "1")
         analyser = None if no_analyser else start_analyser()
         workers = Supervised(["worker"], task_workers)
