@@ -171,3 +171,24 @@ def test_serve_refuses_to_start_without_collected_static_files(tmp_path):
     refused = ontong(production_env(tmp_path), "serve", "--task-workers", "0", check=False)
     assert refused.returncode != 0
     assert "collectstatic" in refused.stderr
+
+
+def test_the_smoke_runs_the_documented_steps_in_order():
+    """scripts/smoke.py (run by CI) reads its commands from docs/deployment.md; the doc must collect
+    static files and check the deployment before serving."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import smoke
+    finally:
+        sys.path.pop(0)
+    variables, commands = smoke.documented_steps()
+    names = [" ".join(command[1:2]) for command in commands]
+    assert names.index("collectstatic") < names.index("serve")
+    assert names.index("migrate") < names.index("serve")
+    assert ["ontong", "check", "--deploy", "--fail-level", "WARNING"] in commands
+    assert {"ONTONG_ENV", "ONTONG_SECRET_KEY", "ONTONG_ALLOWED_HOSTS"} <= variables
+    assert smoke.with_bind(["serve", "--bind", "127.0.0.1:8000"], "127.0.0.1:9") == [
+        "serve",
+        "--bind",
+        "127.0.0.1:9",
+    ]
