@@ -192,3 +192,48 @@ def test_the_smoke_runs_the_documented_steps_in_order():
         "--bind",
         "127.0.0.1:9",
     ]
+
+
+def test_serve_writes_every_log_line_as_json(tmp_path):
+    """docs/deployment.md: `ontong serve` logs one JSON object per line — the web workers'
+    Django logs too (a 404 warning here), not only the access log and the task workers."""
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    env = {k: v for k, v in os.environ.items() if k not in {"ONTONG_LOG_JSON", "DATABASE_URL"}}
+    env |= {"ONTONG_VAR_DIR": str(tmp_path), "ONTONG_PRELOAD_NLP": "0"}
+    ontong(env, "migrate", "--verbosity", "0")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = ["--bind", f"127.0.0.1:{port}", "--web-workers", "1", "--task-workers", "0"]
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "ontong", "serve", "--no-analyser", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(120):
+            try:
+                if (
+                    httpx.get(f"http://127.0.0.1:{port}/no-such-page/", timeout=2).status_code
+                    == 404
+                ):
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("ontong serve did not answer")
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        output, _ = serve.communicate(timeout=60)
+    logged = [line for line in output.splitlines() if line.startswith(("{", "20"))]
+    assert any("Not Found" in line for line in logged), output
+    for line in logged:
+        json.loads(line)

@@ -2,6 +2,7 @@
 and background task workers sized from the CPU count, JSON logs, each restarted if it dies, all
 stopped together."""
 
+import logging.config
 import os
 import signal
 import subprocess
@@ -118,7 +119,12 @@ class Command(BaseCommand):
     def handle(self, *args, bind, web_workers, task_workers, timeout, no_analyser, **options):
         for error in static_manifest():  # every page would answer 500
             raise CommandError(f"{error.msg} {error.hint}")
-        os.environ.setdefault("ONTONG_LOG_JSON", "1")
+        if "ONTONG_LOG_JSON" not in os.environ:
+            # For the task workers (their settings read it) and for this process, whose logging
+            # was set up from the settings before this command ran.
+            os.environ["ONTONG_LOG_JSON"] = "1"
+            settings.LOGGING["handlers"]["console"]["formatter"] = "json"
+            logging.config.dictConfig(settings.LOGGING)
         analyser = None if no_analyser else start_analyser()
         workers = Supervised(["worker"], task_workers)
         if task_workers:
