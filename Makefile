@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format demo worker clean
+.PHONY: run test smoke install lint format demo worker clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ worker: $(STAMP)
 
 test: $(STAMP)
 	bash scripts/test.sh
+
+# Production mode as docs/deployment.md tells an operator, walked as every role (SQLite + PostgreSQL).
+smoke: $(STAMP)
+	bash scripts/smoke.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check ontong bench scripts

@@ -40,7 +40,9 @@ if PRODUCTION:
 else:
     SECRET_KEY = os.environ.get("ONTONG_SECRET_KEY") or development_secret_key()
 
-DEBUG = env_bool("ONTONG_DEBUG", not PRODUCTION)
+# Off in both modes, so the demo shows the friendly error pages a citizen would see; developers
+# who want Django's technical pages set ONTONG_DEBUG=1 (never in production).
+DEBUG = env_bool("ONTONG_DEBUG", False)
 ALLOWED_HOSTS = env_list("ONTONG_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("ONTONG_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("ONTONG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -168,7 +170,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-WHITENOISE_USE_FINDERS = DEBUG
+# Development serves static files straight from the apps (no collectstatic, edits show at once);
+# production serves the hashed copies collectstatic wrote, listed in its manifest.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+# Files served at the site root (/favicon.ico), in both modes.
+WHITENOISE_ROOT = BASE_DIR / "web" / "root"
 MEDIA_ROOT = Path(os.environ.get("ONTONG_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -211,6 +218,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_AGE = 8 * 3600
+CSRF_FAILURE_VIEW = "ontong.web.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

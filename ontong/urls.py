@@ -17,3 +17,6 @@ urlpatterns = [
     path("", include("ontong.publishing.urls")),
     path("", include("ontong.web.urls")),
 ]
+
+# Friendly error pages (templates 400.html, 403.html, 404.html; 403_csrf.html, 429.html, 500.html).
+handler500 = "ontong.web.errors.server_error"

@@ -2,6 +2,7 @@
 and background task workers sized from the CPU count, JSON logs, each restarted if it dies, all
 stopped together."""
 
+import logging.config
 import os
 import signal
 import subprocess
@@ -10,10 +11,11 @@ import threading
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from gunicorn.app.base import BaseApplication
 
 from ontong.complaints.analyser import wait_for_socket
+from ontong.web.checks import static_manifest
 
 from .analyser import default_socket
 
@@ -115,7 +117,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, bind, web_workers, task_workers, timeout, no_analyser, **options):
-        os.environ.setdefault("ONTONG_LOG_JSON", "1")
+        for error in static_manifest():  # every page would answer 500
+            raise CommandError(f"{error.msg} {error.hint}")
+        if "ONTONG_LOG_JSON" not in os.environ:
+            # For the task workers (their settings read it) and for this process, whose logging
+            # was set up from the settings before this command ran.
+            os.environ["ONTONG_LOG_JSON"] = "1"
+            settings.LOGGING["handlers"]["console"]["formatter"] = "json"
+            logging.config.dictConfig(settings.LOGGING)
         analyser = None if no_analyser else start_analyser()
         workers = Supervised(["worker"], task_workers)
         if task_workers:
