@@ -7,9 +7,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django_otp import user_has_device
 
-from .services import second_factor_expected
+from .services import has_authenticator, second_factor_expected
 
 LAST_ACTIVITY = "ontong_last_activity"
 # Writing the session on every request would be a database write per click; a minute is plenty.
@@ -63,7 +62,7 @@ class RequireTwoFactor:
             and not request.path.startswith(open_paths())
             and second_factor_expected(user)
         ):
-            step = "accounts:verify" if user_has_device(user, confirmed=True) else "accounts:enrol"
+            step = "accounts:verify" if has_authenticator(user) else "accounts:enrol"
             return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 

@@ -5,7 +5,7 @@ from base64 import b32encode
 import segno
 from django.conf import settings
 from django.utils import timezone
-from django_otp import match_token, user_has_device
+from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -26,7 +26,13 @@ def two_factor_required(user) -> bool:
 
 def second_factor_expected(user) -> bool:
     """Required, or chosen: a user who enrolled is asked for a code even where it is optional."""
-    return two_factor_required(user) or user_has_device(user, confirmed=True)
+    return two_factor_required(user) or has_authenticator(user)
+
+
+def has_authenticator(user) -> bool:
+    """Enrolled: an authenticator app is connected. Recovery codes alone do not count, so that
+    an administrator who removes a lost phone's device sends its owner back to enrolment."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def pending_totp(user) -> TOTPDevice:

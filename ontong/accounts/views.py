@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import user_has_device
 
 from . import services
 from .network import client_ip
@@ -48,7 +47,7 @@ def verify(request):
     """The step after the password: a code from the authenticator app or a recovery code."""
     if request.user.is_verified():
         return redirect(safe_next(request))
-    if not user_has_device(request.user, confirmed=True):
+    if not services.has_authenticator(request.user):
         return redirect("accounts:enrol")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -76,7 +75,7 @@ def enrol(request):
     """Connect an authenticator app: QR code and the secret for typing in, confirmed by a first
     code. Replacing one needs the second step first, or a stolen password could swap it."""
     user = request.user
-    if user_has_device(user, confirmed=True) and not user.is_verified():
+    if services.has_authenticator(user) and not user.is_verified():
         return redirect(f"{reverse('accounts:verify')}?next={reverse('accounts:enrol')}")
     device = services.pending_totp(user)
     form = CodeForm(request.POST or None)
@@ -113,7 +112,7 @@ def account(request):
         request,
         "accounts/account.html",
         {
-            "enrolled": user_has_device(user, confirmed=True),
+            "enrolled": services.has_authenticator(user),
             "required": services.two_factor_required(user),
             "recovery_left": services.remaining_recovery_codes(user),
             "idle_minutes": settings.ONTONG_STAFF_IDLE_MINUTES,

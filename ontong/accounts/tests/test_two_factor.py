@@ -158,3 +158,24 @@ def test_odd_codes_are_refused_calmly(client, staff, token):
     response = client.post("/account/verify/", {"token": token})
 
     assert response.status_code == 200 and client.get("/inbox/").status_code == 302
+
+
+def test_a_lost_phone_an_admin_removes_the_device_and_the_owner_enrols_again(
+    client, staff, django_user_model
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from ontong.accounts.services import new_recovery_codes
+
+    device = enrolled(staff["admin"])
+    new_recovery_codes(staff["admin"])
+    root = Client()
+    root.force_login(django_user_model.objects.create_superuser("root", password=PASSWORD))
+    listing = root.get("/admin/otp_totp/totpdevice/").content.decode()
+    assert "admin" in listing
+    root.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+
+    page = password_login(client, "admin")
+
+    assert page.redirect_chain[-1][0].startswith("/account/two-factor/")
