@@ -88,3 +88,14 @@ def test_the_idle_limit_is_configurable(client, staff, monkeypatch, settings):
     later(monkeypatch, 6)
 
     assert client.get("/queue/").status_code == 302
+
+
+def test_a_citizens_session_is_not_touched_by_the_staff_idle_limit(client, city, monkeypatch):
+    session = client.session
+    session["citizen_grant"] = "2026-000001"
+    session.save()
+
+    later(monkeypatch, 120)
+    client.get("/minwon/")
+
+    assert client.session.get("citizen_grant") == "2026-000001"
