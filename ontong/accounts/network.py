@@ -20,8 +20,14 @@ def trusted_networks(cidrs: tuple[str, ...]) -> tuple[ipaddress._BaseNetwork, ..
 
 
 def parse(text: str | None) -> Address | None:
+    """An address as proxies write it: bare, or with a port ("1.2.3.4:5678", "[2001:db8::1]:443")."""
+    text = (text or "").strip()
+    if text.startswith("["):
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:
+        text = text.partition(":")[0]
     try:
-        return ipaddress.ip_address((text or "").strip())
+        return ipaddress.ip_address(text)
     except ValueError:
         return None
 

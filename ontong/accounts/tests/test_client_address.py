@@ -32,6 +32,10 @@ def request(remote="127.0.0.1", forwarded=None):
         # garbage in the header: the last address a trusted proxy vouched for
         ("127.0.0.1", "<script>", "127.0.0.1"),
         ("127.0.0.1", "", "127.0.0.1"),
+        # some proxies add the port
+        ("127.0.0.1", "198.51.100.7:50123", "198.51.100.7"),
+        ("127.0.0.1", "[2001:db8::7]:443", "2001:db8::7"),
+        ("::1", "2001:db8::7", "2001:db8::7"),
     ],
 )
 def test_the_client_address_is_read_through_trusted_proxies_only(remote, forwarded, expected):
