@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
@@ -42,6 +43,7 @@ def safe_next(request, default="web:home") -> str:
     return reverse(default)
 
 
+@never_cache
 @login_required
 def verify(request):
     """The step after the password: a code from the authenticator app or a recovery code."""
@@ -70,6 +72,7 @@ def verify(request):
     )
 
 
+@never_cache
 @login_required
 def enrol(request):
     """Connect an authenticator app: QR code and the secret for typing in, confirmed by a first
@@ -120,6 +123,7 @@ def account(request):
     )
 
 
+@never_cache
 @login_required
 @require_POST
 def recovery_codes(request):

@@ -34,6 +34,7 @@ def test_admin_must_enrol_an_authenticator_before_any_staff_page(client, staff):
     assert "<svg" in body and "인증 앱" in body
     secret = re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', body).group(1)
     assert len(secret.replace(" ", "")) == 32
+    assert "no-store" in page["Cache-Control"]
     for url in ["/", "/inbox/", "/complaints/", "/admin/"]:
         response = client.get(url)
         assert response.status_code == 302 and "/account/two-factor/" in response.url
@@ -52,6 +53,7 @@ def test_enrolment_is_confirmed_by_a_code_and_shows_recovery_codes_once(client, 
 
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", response.content.decode())
     assert len(codes) == 10 and "지금 한 번만 보여 줍니다" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]  # nor kept by a browser or proxy cache
     assert client.get("/inbox/").status_code == 200
     assert codes[0] not in client.get("/account/").content.decode()
 
