@@ -23,6 +23,24 @@ def isolated_media(settings):
     shutil.rmtree(media, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def force_login_passes_two_factor(monkeypatch):
+    """Client.force_login skips authentication altogether, so it skips the second factor too:
+    the session is marked as verified with the user's authenticator. Tests of the login itself
+    post to /login/ and /account/verify/ as a person does."""
+    from django.test.client import ClientMixin
+
+    from ontong.accounts.testing import verify_session
+
+    force_login = ClientMixin.force_login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        verify_session(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login_verified)
+
+
 @pytest.fixture
 def city(db):
     from ontong.org.services import load_city_fixture

@@ -222,6 +222,7 @@ def main():
     settle()
     print(f"{Complaint.objects.count():,} complaints on {args.database}; {os.cpu_count()} cores")
 
+    from ontong.accounts.testing import verify_session
     from ontong.org.models import User
 
     admin, officer = User.objects.get(username="admin"), User.objects.get(username="road")
@@ -235,6 +236,7 @@ def main():
     for name, user, path, target in pages:
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
+        verify_session(client, user)  # the admin's second factor, as after a real login
         client.get(path)  # warm: templates, caches
         times, slowest = timed_page(client, path, args.repeat)
         times.sort()

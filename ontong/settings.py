@@ -5,6 +5,7 @@ ONTONG_ENV=production switches to the hardened mode that passes `ontong check --
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -147,8 +148,7 @@ CACHES = {
 RATELIMIT_ENABLE = env_bool("ONTONG_RATELIMIT", True)
 RATELIMIT_VIEW = "ontong.channels.web.views.ratelimited"
 ONTONG_INTAKE_RATE = os.environ.get("ONTONG_INTAKE_RATE", "20/h")
-# LocMem is per process: fine for one web process; set a shared cache for several (docs).
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Production's shared default cache and the system checks about it: see "Accounts" below.
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -284,3 +284,75 @@ ONTONG_SMS_TOKEN = os.environ.get("ONTONG_SMS_TOKEN", "")
 # 0 = suggest only (default): a person assigns.
 ONTONG_AUTO_ASSIGN_CONFIDENCE = float(os.environ.get("ONTONG_AUTO_ASSIGN_CONFIDENCE", "0"))
 ONTONG_RETRAIN_HOURS = float(os.environ.get("ONTONG_RETRAIN_HOURS", "24"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts (ontong/accounts): the client's address behind proxies, the shared cache that rate
+# limits count in, login throttling, two-factor authentication, idle staff sessions.
+# docs/configuration.md "계정 보안과 클라이언트 주소".
+# ---------------------------------------------------------------------------------------------
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "ontong.accounts",
+]
+_after_messages = MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1
+MIDDLEWARE[_after_messages:_after_messages] = [
+    "django_otp.middleware.OTPMiddleware",
+    "ontong.accounts.middleware.ExpireIdleStaffSessions",
+    "ontong.accounts.middleware.RequireTwoFactor",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # answers a locked-out login (admin too)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Proxies whose X-Forwarded-For is believed (CIDRs). The default is a proxy on this machine.
+ONTONG_TRUSTED_PROXIES = env_list("ONTONG_TRUSTED_PROXIES", "127.0.0.1/32,::1/128")
+RATELIMIT_IP_META_KEY = "ontong.accounts.network.ratelimit_ip"
+
+# Rate limits must count in one place for every web process: production defaults to the
+# database (no extra server), Redis when ONTONG_REDIS_URL is set; ONTONG_CACHE_BACKEND wins.
+if "ONTONG_CACHE_BACKEND" not in os.environ:
+    if os.environ.get("ONTONG_REDIS_URL"):
+        CACHES["default"] = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["ONTONG_REDIS_URL"],
+        }
+    elif PRODUCTION:
+        CACHES["default"] = {
+            "BACKEND": "ontong.accounts.cache.DatabaseCache",
+            "LOCATION": "ontong_cache",
+        }
+if (
+    CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    and not PRODUCTION
+):
+    # Development runs one web process, where a per-process count is exact; production refuses.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+elif CACHES["default"]["BACKEND"] == "ontong.accounts.cache.DatabaseCache":
+    # W001 only says the backend is not on django-ratelimit's list; what the list guards (an
+    # atomic increment) this backend has and is tested for (accounts/tests/test_client_address.py).
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+
+# Login throttling (django-axes): this many failures for one account, or from one client, locks
+# that account or client out for the cool-off; each failure is logged (admin: Axes › Access failures).
+AXES_ENABLED = env_bool("ONTONG_LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("ONTONG_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ONTONG_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "ontong.accounts.network.client_ip"
+AXES_LOCKOUT_CALLABLE = "ontong.accounts.views.locked_out"
+
+# Two-factor authentication (django-otp, TOTP + recovery codes). 민원총괄 and Django admin users
+# always; these roles too (comma list of triage, officer, manager, pr, or "all").
+ONTONG_2FA_ROLES = env_list("ONTONG_2FA_ROLES", "")
+OTP_TOTP_ISSUER = f"온통 {CITY_NAME}"
+
+# Staff sessions end after this many idle minutes (htmx polling is not activity).
+ONTONG_STAFF_IDLE_MINUTES = int(os.environ.get("ONTONG_STAFF_IDLE_MINUTES", "30"))

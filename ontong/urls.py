@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("ontong.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ontong.channels.web.urls")),
     path("", include("ontong.channels.meta.urls")),

@@ -4,7 +4,8 @@
 /readyz    the database answers and every migration is applied (503 otherwise)
 /metrics   Prometheus text: requests served by this process, queue depth, the oldest queued
            task, deliveries failed or held, webhooks not yet processed, posts that failed.
-           Aggregates only, never personal data; from loopback or with ONTONG_METRICS_TOKEN.
+           Aggregates only, never personal data; direct from loopback (not forwarded by a
+           proxy) or with ONTONG_METRICS_TOKEN.
 """
 
 import hmac
@@ -19,10 +20,11 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from ontong.accounts.network import is_direct_loopback
+
 _requests = itertools.count()
 REQUESTS = {"served": 0}
 STARTED = time.time()
-LOOPBACK = {"127.0.0.1", "::1"}
 
 
 class CountRequests:
@@ -68,7 +70,8 @@ def allowed(request) -> bool:
     given = request.headers.get("Authorization", "").removeprefix("Bearer ")
     if token and hmac.compare_digest(given, token):
         return True
-    return request.META.get("REMOTE_ADDR") in LOOPBACK
+    # A local reverse proxy connects from loopback too: what it forwards needs the token.
+    return is_direct_loopback(request)
 
 
 def gauges() -> list[tuple[str, str, float]]:

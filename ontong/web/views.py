@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ontong import images
+from ontong.accounts.network import client_ip
 from ontong.complaints import notices
 from ontong.complaints.access import (
     department_queue,
@@ -35,10 +36,6 @@ from .filters import ListFilter, UncountedPage, export_csv, export_xlsx
 
 PAGE_SIZE = 50
 REVEAL_SECONDS = 600
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR")
 
 
 @login_required

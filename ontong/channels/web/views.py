@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from ontong.accounts.network import client_ip
 from ontong.complaints import privacy, satisfaction
 from ontong.complaints.models import Channel, Complaint, Event, Message, Satisfaction, State
 from ontong.complaints.services import (
@@ -42,10 +43,6 @@ PUBLIC_EVENTS = {
 
 def ratelimited(request, exception=None):
     return render(request, "channels_web/ratelimited.html", status=429)
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 @require_http_methods(["GET", "POST"])

@@ -28,7 +28,19 @@ def act(page, action: str, **fields):
 
 
 def login(page, base_url: str, username: str) -> None:
+    """Log in as a person does, with the code from the user's authenticator when they need one."""
+    from ontong.accounts.services import second_factor_expected
+    from ontong.accounts.testing import authenticator, code_for
+    from ontong.org.models import User
+
+    user = User.objects.get(username=username)
+    device = authenticator(user) if second_factor_expected(user) else None
     page.goto(base_url + "/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "pw-for-tests-1")
     page.click("#login-submit")
+    if device is not None:
+        page.wait_for_url("**/account/verify/**")
+        page.fill("#id_token", code_for(device))
+        page.click("#verify-submit")
+        page.wait_for_url(lambda url: "/account/verify/" not in url)

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from ontong.accounts.demo import DEMO_SECRET, enrol_demo_users
+from ontong.org.models import User
 from ontong.web.demo import DEMO_PASSWORD, load_demo
 
 
@@ -14,3 +16,10 @@ class Command(BaseCommand):
         self.stdout.write(f"데모 로그인 (비밀번호 모두 '{DEMO_PASSWORD}'):")
         for username, title in summary["logins"]:
             self.stdout.write(f"  {username:<12} {title}")
+        usernames = [username for username, _title in summary["logins"]]
+        enrolled = enrol_demo_users(User.objects.filter(username__in=usernames))
+        if enrolled:
+            self.stdout.write(
+                f"2단계 인증 ({', '.join(enrolled)}): 인증 앱에 데모 비밀 키 {DEMO_SECRET}를 넣거나, "
+                "`ontong demo_code`가 보여 주는 6자리 코드를 입력하세요."
+            )

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from ontong.accounts.demo import DEMO_SECRET
 from ontong.web.demo import DEMO_PASSWORD, STAFF
 
 EMULATOR_PORT = 8001
@@ -64,6 +65,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  데모 로그인 (비밀번호 '{DEMO_PASSWORD}'): "
             + ", ".join(f"{u}({t})" for u, t, *_ in STAFF)
+        )
+        self.stdout.write(
+            f"  2단계 인증 (admin): 인증 앱에 데모 비밀 키 {DEMO_SECRET}, "
+            "또는 `ontong demo_code`가 보여 주는 코드"
         )
         try:
             call_command("runserver", addrport, use_reloader=False)
