@@ -11,6 +11,9 @@ Standard library and httpx only.
 """
 
 import argparse
+import base64
+import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -282,6 +285,13 @@ def check_staff(base: str, report: Report, assets: set) -> None:
         logged_in = "sessionid" in browser.cookies and landing.status_code == 200
         if not report.check(logged_in, f"{username} logs in", f"→ {landing.status_code}"):
             continue
+        if browser.path.startswith(ENROL_PATH):
+            landing = enrol_authenticator(browser, landing.text)
+            report.check(
+                not browser.path.startswith(ENROL_PATH) and landing.status_code == 200,
+                f"{username} connects an authenticator app (2단계 인증) as a first admin would",
+                f"→ {browser.path} {landing.status_code}",
+            )
         report.check(
             browser.secure_cookies.get("sessionid") and browser.secure_cookies.get("csrftoken"),
             f"{username}: session and CSRF cookies are Secure",
@@ -292,6 +302,33 @@ def check_staff(base: str, report: Report, assets: set) -> None:
 
 
 # --- the operator's steps (docs/deployment.md) ----------------------------------------------
+
+
+ENROL_PATH = "/account/two-factor/"
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    """RFC 6238 (SHA-1, 30 s, 6 digits): what the admin's authenticator app shows."""
+    key = base64.b32decode(secret.replace(" ", "").upper())
+    counter = int((time.time() if at is None else at) // 30).to_bytes(8, "big")
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{int.from_bytes(digest[offset : offset + 4], 'big') & 0x7FFFFFFF:06d}"[-6:]
+
+
+def enrol_authenticator(browser: "Browser", page: str) -> httpx.Response:
+    """Type the secret shown on the enrolment page into an 'app' and confirm with its code;
+    then continue past the recovery codes."""
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7 ]+)<', page)
+    if secret is None:
+        raise Failed("the enrolment page shows no secret to type in")
+    codes = browser.post_form(ENROL_PATH, {"token": totp(secret.group(1))}, referer=browser.path)
+    onward = re.search(
+        r'id="recovery-continue" href="([^"]*)"|href="([^"]*)" id="recovery-continue"', codes.text
+    )
+    if onward is None:
+        return codes
+    return browser.get(browser.local(onward.group(1) or onward.group(2), ENROL_PATH) or "/")
 
 
 def free_port() -> int:
