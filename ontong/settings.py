@@ -272,3 +272,11 @@ ONTONG_SMS_TOKEN = os.environ.get("ONTONG_SMS_TOKEN", "")
 # 0 = suggest only (default): a person assigns.
 ONTONG_AUTO_ASSIGN_CONFIDENCE = float(os.environ.get("ONTONG_AUTO_ASSIGN_CONFIDENCE", "0"))
 ONTONG_RETRAIN_HOURS = float(os.environ.get("ONTONG_RETRAIN_HOURS", "24"))
+# Publishing: a post is approved by someone other than its authors (four eyes); a one-person
+# team may allow self-approval, which the post's history then records as such.
+ONTONG_PUBLISHING_SELF_APPROVAL = env_bool("ONTONG_PUBLISHING_SELF_APPROVAL", False)
+# Signed public links to a post's photos (what Meta fetches when we publish, and the blog export)
+# stop working this long after they were made.
+ONTONG_PUBLISHING_IMAGE_LINK_HOURS = float(
+    os.environ.get("ONTONG_PUBLISHING_IMAGE_LINK_HOURS", "24")
+)
