@@ -42,6 +42,10 @@ class PostForm(forms.ModelForm):
         fields = ["title", "text", "link", "hashtags", "planned_at"]
         widgets = {"text": forms.Textarea(attrs={"rows": 8})}
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels read "제목", not "제목:"
+        super().__init__(*args, **kwargs)
+
     def clean_images(self):
         files = self.files.getlist("images")
         if len(files) > MAX_IMAGES:

@@ -104,6 +104,7 @@ def calendar_context(request) -> dict:
         "view": view,
         "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
         "anchor": anchor,
+        "last_day": end,
         "previous": previous_period(view, anchor),
         "next": next_period(view, anchor),
         "today": timezone.localdate(),

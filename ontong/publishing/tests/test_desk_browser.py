@@ -30,6 +30,13 @@ def at(day: dt.date, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
+def shot(page, name: str) -> None:
+    """With ONTONG_SCREENSHOTS=DIR, keep what the person saw at this step."""
+    if folder := os.environ.get("ONTONG_SCREENSHOTS"):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{folder}/{name}.png", full_page=True)
+
+
 def click_action(page, name: str) -> None:
     page.locator(f"form[data-action={name}] button[type=submit]").click()
     page.locator(".messages").wait_for()
@@ -50,7 +57,9 @@ def test_draft_to_published_to_dashboard(open_page, desk, accounts, monkeypatch)
         "input[name=images]",
         files=[{"name": "night.png", "mimeType": "image/png", "buffer": photo()}],
     )
+    shot(writer, "desk-1-new-post")
     writer.click("#save-post")
+    shot(writer, "desk-2-draft")
     assert writer.locator("[data-testid=post-state]").inner_text() == "초안"
     assert "캡션" in writer.locator("[data-testid=preview-instagram]").inner_text()
     click_action(writer, "submit")
@@ -59,17 +68,20 @@ def test_draft_to_published_to_dashboard(open_page, desk, accounts, monkeypatch)
 
     post = Post.objects.get(title="해미읍성 겨울 야경")
     approver = open_page(f"/publishing/posts/{post.pk}/", user="approver")
+    shot(approver, "desk-3-review")
     click_action(approver, "approve")
     assert approver.locator("[data-testid=post-state]").inner_text() == "승인됨"
     writer.reload()
     click_action(writer, "schedule")
     assert writer.locator("[data-testid=post-state]").inner_text() == "예약됨"
+    shot(writer, "desk-4-scheduled")
 
     due_now(post)  # the planned time comes; the worker's sweep publishes
     assert services.publish_due() == 2
     writer.reload()
     assert writer.locator("[data-testid=post-state]").inner_text() == "게시됨"
     assert writer.locator("[data-testid=target-state]").all_inner_texts() == ["게시됨", "게시됨"]
+    shot(writer, "desk-5-published")
 
     month = timezone.localtime(post.planned_at) if post.planned_at else timezone.localtime()
     calendar = open_page(f"/publishing/?month={month:%Y-%m}", user="writer")
@@ -176,6 +188,7 @@ def test_the_calendar_moves_a_post_by_keyboard_alone(open_page, desk, accounts):
     page.keyboard.press("Enter")
     message = page.locator("[data-testid=desk-message]")
     message.get_by_text("지난 시각").wait_for()
+    shot(page, "desk-6-refused-by-keyboard")
     # After the refusal the keyboard is back in the post's date field, to choose again.
     assert page.evaluate("() => document.activeElement.name") == "date"
 
@@ -185,6 +198,7 @@ def test_the_calendar_moves_a_post_by_keyboard_alone(open_page, desk, accounts):
     page.keyboard.press("Enter")
     message.get_by_text("옮겼습니다").wait_for()
     assert chip_day(page, post) == target.isoformat()
+    shot(page, "desk-6-moved-by-keyboard")
     assert page.evaluate("() => document.activeElement.closest('[data-post]').dataset.post") == str(
         post.pk
     )
