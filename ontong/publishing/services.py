@@ -71,7 +71,7 @@ TRANSITIONS = {
     "schedule": ({S.APPROVED}, S.SCHEDULED, False),
     "unschedule": ({S.SCHEDULED}, S.APPROVED, False),
 }
-LABELS = {name: str(A(name).label) for name in TRANSITIONS}
+LABELS = {name: A(name).label for name in TRANSITIONS}
 
 
 def available(user, post: Post) -> list[str]:

@@ -329,7 +329,14 @@ def export_blog(request, pk: int):
             f"{post.title}\n\n{post.full_text()}", content_type="text/plain; charset=utf-8"
         )
     return render(
-        request, "publishing/export.html", {"post": post, "html": html, "text": post.full_text()}
+        request,
+        "publishing/export.html",
+        {
+            "post": post,
+            "html": html,
+            "text": post.full_text(),
+            "link_hours": f"{settings.ONTONG_PUBLISHING_IMAGE_LINK_HOURS:g}",
+        },
     )
 
 

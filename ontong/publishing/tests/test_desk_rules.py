@@ -185,6 +185,9 @@ def test_signed_image_links_expire(desk, accounts, client, monkeypatch, settings
     monkeypatch.setattr(signing.TimestampSigner, "timestamp", lambda self: made_25_hours_ago)
     old = services.public_image_url(image).removeprefix(settings.SITE_URL)
     assert client.get(old).status_code == 404
+    client.force_login(desk["writer"])
+    export = client.get(f"/publishing/posts/{post.pk}/export/").content.decode()
+    assert "사진 주소는 24시간 뒤 닫힙니다" in export
 
 
 # ---------------------------------------------------------------- the history's words
