@@ -298,3 +298,14 @@ def test_crafted_move_dates_are_refused_with_a_reason(desk, accounts, client, fi
     before = post.planned_at
     post.refresh_from_db()
     assert post.planned_at == before
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00", "1999-12-31T23:00", "9999-12-31T23:59"])
+def test_a_planned_time_out_of_range_is_a_form_error(desk, client, value):
+    client.force_login(desk["writer"])
+    response = client.post(
+        "/publishing/posts/new/", {"title": "야경", "text": "초대합니다", "planned_at": value}
+    )
+    assert response.status_code == 200
+    assert "2000년부터 2099년 사이로" in response.content.decode()
+    assert not Post.objects.exists()
