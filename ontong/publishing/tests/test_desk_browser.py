@@ -204,3 +204,19 @@ def test_the_calendar_moves_a_post_by_keyboard_alone(open_page, desk, accounts):
     )
     post.refresh_from_db()
     assert timezone.localtime(post.planned_at).date() == target
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_calendar_fits_a_phone(open_page, desk, accounts):
+    """On a phone the month reads as a list of days with posts, without sideways scrolling."""
+    planned = timezone.localdate() + dt.timedelta(days=1)
+    post = make_post(desk, accounts, kinds=("ig",), planned=at(planned, 10))
+    page = open_page(f"/publishing/?month={planned:%Y-%m}", user="writer")
+    page.set_viewport_size({"width": 390, "height": 844})
+    calendar = page.locator("#calendar table")
+    assert calendar.evaluate("e => e.scrollWidth") <= 390
+    chip = page.locator(f"[data-post='{post.pk}']")
+    assert chip.is_visible() and chip.bounding_box()["width"] > 250
+    day = page.locator(f"td[data-day='{planned}']").inner_text()
+    assert day.startswith(f"{planned.month}/{planned.day} (")
+    shot(page, "desk-7-phone")
