@@ -309,3 +309,25 @@ def test_a_planned_time_out_of_range_is_a_form_error(desk, client, value):
     assert response.status_code == 200
     assert "2000년부터 2099년 사이로" in response.content.decode()
     assert not Post.objects.exists()
+
+
+def test_desk_pages_carry_no_inline_script_or_style(desk, accounts, client):
+    """Ready for a Content-Security-Policy without 'unsafe-inline': scripts and styles come from
+    static files only."""
+    post = make_post(desk, accounts)
+    client.force_login(desk["writer"])
+    for path in [
+        "/publishing/",
+        "/publishing/?view=week",
+        "/publishing/dashboard/",
+        "/publishing/posts/new/",
+        f"/publishing/posts/{post.pk}/",
+        f"/publishing/posts/{post.pk}/edit/",
+        f"/publishing/posts/{post.pk}/export/",
+    ]:
+        page = client.get(path).content.decode()
+        desk_part = page[page.index('<main id="content"') :]
+        inline = re.findall(r"<script(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", page)
+        assert inline == [], (path, inline)
+        assert not re.search(r"\son[a-z]+=", desk_part), path
+        assert " style=" not in desk_part.replace("<style", ""), path
