@@ -139,7 +139,9 @@ def moved_time(post: Post, day: dt.date, time_of_day: dt.time | None = None) -> 
     if time_of_day is None:
         local = timezone.localtime(post.planned_at) if post.planned_at else None
         time_of_day = local.time() if local else dt.time(10)
-    return timezone.make_aware(dt.datetime.combine(day, time_of_day.replace(second=0)))
+    return timezone.make_aware(
+        dt.datetime.combine(day, time_of_day.replace(second=0, microsecond=0))
+    )
 
 
 def reschedule(post: Post, user, when: dt.datetime) -> Post:

@@ -110,7 +110,6 @@ def calendar_context(request) -> dict:
         "today": timezone.localdate(),
         "accounts": MetaAccount.objects.filter(is_active=True),
         "account": "" if account is None else str(account),
-        "now": timezone.localtime(),
         "instagram_usage": [
             (a, services.instagram_usage(a)) for a in MetaAccount.objects.filter(kind="instagram")
         ],
@@ -119,19 +118,18 @@ def calendar_context(request) -> dict:
 
 
 def previous_period(view: str, anchor: dt.date) -> str | None:
-    if anchor.year == services.FIRST_YEAR and anchor.month == 1 and anchor.day <= 7:
-        return None
-    if view == "week":
-        return f"?view=week&week={anchor - dt.timedelta(days=7)}"
-    return f"?month={(anchor - dt.timedelta(days=1)):%Y-%m}"
+    return period_link(view, anchor - dt.timedelta(days=7 if view == "week" else 1))
 
 
 def next_period(view: str, anchor: dt.date) -> str | None:
-    if anchor.year == services.LAST_YEAR and anchor.month == 12:
+    return period_link(view, anchor + dt.timedelta(days=7 if view == "week" else 32))
+
+
+def period_link(view: str, day: dt.date) -> str | None:
+    """The link to the period holding `day`; none beyond the calendar's years."""
+    if not services.FIRST_YEAR <= day.year <= services.LAST_YEAR:
         return None
-    if view == "week":
-        return f"?view=week&week={anchor + dt.timedelta(days=7)}"
-    return f"?month={(anchor + dt.timedelta(days=32)):%Y-%m}"
+    return f"?view=week&week={day}" if view == "week" else f"?month={day:%Y-%m}"
 
 
 @login_required
