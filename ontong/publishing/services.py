@@ -66,8 +66,8 @@ def may_approve_post(user, post: Post) -> bool:
 TRANSITIONS = {
     # action: (from states, to state, needs approval right)
     "submit": ({S.DRAFT}, S.REVIEW, False),
+    "approve": ({S.REVIEW}, S.APPROVED, True),  # listed first: the approver's usual answer
     "return": ({S.REVIEW, S.APPROVED}, S.DRAFT, True),
-    "approve": ({S.REVIEW}, S.APPROVED, True),
     "schedule": ({S.APPROVED}, S.SCHEDULED, False),
     "unschedule": ({S.SCHEDULED}, S.APPROVED, False),
 }
