@@ -356,3 +356,11 @@ OTP_TOTP_ISSUER = f"온통 {CITY_NAME}"
 
 # Staff sessions end after this many idle minutes (htmx polling is not activity).
 ONTONG_STAFF_IDLE_MINUTES = int(os.environ.get("ONTONG_STAFF_IDLE_MINUTES", "30"))
+# Publishing: a post is approved by someone other than its authors (four eyes); a one-person
+# team may allow self-approval, which the post's history then records as such.
+ONTONG_PUBLISHING_SELF_APPROVAL = env_bool("ONTONG_PUBLISHING_SELF_APPROVAL", False)
+# Signed public links to a post's photos (what Meta fetches when we publish, and the blog export)
+# stop working this long after they were made.
+ONTONG_PUBLISHING_IMAGE_LINK_HOURS = float(
+    os.environ.get("ONTONG_PUBLISHING_IMAGE_LINK_HOURS", "24")
+)

@@ -45,7 +45,7 @@ def summary(days: int = 90) -> dict:
                 {"label": f["account"], "dates": f["dates"], "values": f["followers"]}
                 for f in followers
             ],
-            "post_labels": [s.target.post.title[:16] for s in stats[-30:]],
+            "post_labels": [f"{s.target.post.title[:16]} ({s.target.label})" for s in stats[-30:]],
             "post_reach": [s.reach for s in stats[-30:]],
             "hours": [f"{h}시" for h in hours],
             "hour_engagement": [round(sum(by_hour[h]) / len(by_hour[h]), 1) for h in hours],

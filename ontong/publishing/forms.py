@@ -6,6 +6,7 @@ from ontong.channels.web.forms import MultipleFileInput
 from ontong.images import ImageRefused, clean_image
 
 from .models import Post
+from .services import FIRST_YEAR, LAST_YEAR
 
 MAX_IMAGES = 10
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
@@ -46,6 +47,19 @@ class PostForm(forms.ModelForm):
         model = Post
         fields = ["title", "text", "link", "hashtags", "planned_at"]
         widgets = {"text": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels read "제목", not "제목:"
+        super().__init__(*args, **kwargs)
+
+    def clean_planned_at(self):
+        planned = self.cleaned_data["planned_at"]
+        if planned and not FIRST_YEAR <= planned.year <= LAST_YEAR:
+            raise forms.ValidationError(
+                _("게시 예정 시각은 %(first)s년부터 %(last)s년 사이로 정하세요.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+        return planned
 
     def clean_images(self):
         files = self.files.getlist("images")

@@ -42,6 +42,11 @@ class Post(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def movable(self) -> bool:
+        """Its date can still change (not yet out on the accounts)."""
+        return self.state not in {self.State.PUBLISHED, self.State.FAILED}
+
     def hashtag_list(self) -> list[str]:
         tags = self.hashtags.replace(",", " ").split()
         return [t if t.startswith("#") else f"#{t}" for t in tags if t.strip("#")]
@@ -126,9 +131,29 @@ class Target(models.Model):
 class PostEvent(models.Model):
     """Who did what: workflow steps, publishing results, comments on drafts."""
 
+    class Action(models.TextChoices):
+        """Every kind of entry in a post's history, with the words the team reads. The workflow
+        buttons use the same labels (services.LABELS)."""
+
+        SAVED = "saved", _("저장")
+        SUBMIT = "submit", _("검토 요청")
+        RETURN = "return", _("되돌리기")
+        APPROVE = "approve", _("승인")
+        SELF_APPROVE = "self_approve", _("작성자 본인 승인")
+        SCHEDULE = "schedule", _("예약")
+        UNSCHEDULE = "unschedule", _("예약 취소")
+        RESCHEDULE = "reschedule", _("날짜 변경")
+        COMMENT = "comment", _("의견")
+        TARGET_PUBLISHED = "target_published", _("계정에 게시됨")
+        TARGET_UNKNOWN = "target_unknown", _("게시 확인 중")
+        TARGET_FAILED = "target_failed", _("계정에 게시 실패")
+        MANUAL_PUBLISHED = "manual_published", _("직접 게시 기록")
+        PUBLISHED = "published", _("게시 완료")
+        FAILED = "failed", _("게시 실패")
+
     post = models.ForeignKey(Post, models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True)
-    action = models.CharField(max_length=30)
+    action = models.CharField(max_length=30, choices=Action.choices)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -6,6 +6,7 @@ import io
 import logging
 import time
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
@@ -20,12 +21,16 @@ from .models import INSTAGRAM_CAPTION_LIMIT, INSTAGRAM_HASHTAG_LIMIT, Post, Post
 
 log = logging.getLogger(__name__)
 S = Post.State
+A = PostEvent.Action
 FACEBOOK_EARLIEST = dt.timedelta(minutes=10)
 FACEBOOK_LATEST = dt.timedelta(days=30)
 INSTAGRAM_DAILY_LIMIT = 50
 MAX_ATTEMPTS = 5
 UNKNOWN_AFTER = dt.timedelta(minutes=10)  # a send cut off by a crash is checked, not resent
 CONTAINER_POLLS, CONTAINER_POLL_SECONDS = 5, 1.0
+# The calendar and its moves stay within these years: beyond them a date is a typo or an attack
+# (and Python's dates overflow at the edges of years 1 and 9999).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
 class PublishingError(Exception):
@@ -43,28 +48,40 @@ def may_approve(user) -> bool:
     return is_pr(user) and user.has_perm("publishing.approve_post")
 
 
+def authors(post: Post) -> set[int]:
+    """Whoever wrote the post: its creator and everyone who saved a version of it."""
+    saved = post.events.filter(action=A.SAVED, actor__isnull=False)
+    return {post.created_by_id, *saved.values_list("actor_id", flat=True)}
+
+
+def self_approval_allowed() -> bool:
+    """Four eyes by default; a one-person team turns it off (and the history says so)."""
+    return settings.ONTONG_PUBLISHING_SELF_APPROVAL
+
+
+def may_approve_post(user, post: Post) -> bool:
+    return may_approve(user) and (self_approval_allowed() or user.pk not in authors(post))
+
+
 TRANSITIONS = {
     # action: (from states, to state, needs approval right)
     "submit": ({S.DRAFT}, S.REVIEW, False),
+    "approve": ({S.REVIEW}, S.APPROVED, True),  # listed first: the approver's usual answer
     "return": ({S.REVIEW, S.APPROVED}, S.DRAFT, True),
-    "approve": ({S.REVIEW}, S.APPROVED, True),
     "schedule": ({S.APPROVED}, S.SCHEDULED, False),
     "unschedule": ({S.SCHEDULED}, S.APPROVED, False),
 }
-LABELS = {
-    "submit": "검토 요청",
-    "return": "되돌리기",
-    "approve": "승인",
-    "schedule": "예약",
-    "unschedule": "예약 취소",
-}
+LABELS = {name: A(name).label for name in TRANSITIONS}
 
 
 def available(user, post: Post) -> list[str]:
     return [
         name
         for name, (sources, _target, needs_right) in TRANSITIONS.items()
-        if post.state in sources and is_pr(user) and (not needs_right or may_approve(user))
+        if post.state in sources
+        and is_pr(user)
+        and (not needs_right or may_approve(user))
+        and (name != "approve" or may_approve_post(user, post))
     ]
 
 
@@ -83,6 +100,10 @@ def transition(post: Post, action: str, user, note: str = "") -> Post:
             raise PublishingError(f"'{LABELS[action]}' 권한이 없습니다.")
         if action == "return" and not note.strip():
             raise PublishingError("되돌리는 이유를 적어 주세요.")
+        if action == "approve" and not may_approve_post(user, current):
+            raise PublishingError(
+                "직접 쓰거나 고친 글은 승인할 수 없습니다. 다른 승인권자에게 검토를 맡기세요."
+            )
         if action in {"submit", "approve", "schedule"}:
             problems = [p for target_problems in checks(current).values() for p in target_problems]
             if action == "schedule":
@@ -92,6 +113,10 @@ def transition(post: Post, action: str, user, note: str = "") -> Post:
         current.state = target
         if action == "approve":
             current.approved_by = user
+            if user.pk in authors(current):
+                action = A.SELF_APPROVE  # allowed by the one-person-team setting: on record
+        if action == "return":
+            current.approved_by = None  # a returned post must be approved again
         current.save()
         PostEvent.objects.create(post=current, actor=user, action=action, note=note)
     return current
@@ -103,17 +128,36 @@ def add_comment(post: Post, user, text: str) -> PostEvent:
     text = text.strip()
     if not text:
         raise PublishingError("의견을 입력하세요.")
-    return PostEvent.objects.create(post=post, actor=user, action="comment", note=text[:5000])
+    return PostEvent.objects.create(post=post, actor=user, action=A.COMMENT, note=text[:5000])
+
+
+def moved_time(post: Post, day: dt.date, time_of_day: dt.time | None = None) -> dt.datetime:
+    """The moment a calendar move means: that day, at the given time or the post's own time of
+    day (10:00 for a post without one), in the city's time zone."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise PublishingError(f"날짜는 {FIRST_YEAR}년부터 {LAST_YEAR}년 사이로 고르세요.")
+    if time_of_day is None:
+        local = timezone.localtime(post.planned_at) if post.planned_at else None
+        time_of_day = local.time() if local else dt.time(10)
+    return timezone.make_aware(
+        dt.datetime.combine(day, time_of_day.replace(second=0, microsecond=0))
+    )
 
 
 def reschedule(post: Post, user, when: dt.datetime) -> Post:
-    """Calendar drag: a new planned time; a scheduled post must still pass the checks."""
+    """A calendar move (drag, or the date field beside each post): a new planned time, never in
+    the past; a scheduled post must still pass the checks."""
     if not is_pr(user):
         raise PublishingError("일정을 바꿀 권한이 없습니다.")
     with transaction.atomic():
         current = Post.objects.select_for_update().get(pk=post.pk)
-        if current.state in {S.PUBLISHED, S.FAILED}:
+        if not current.movable:
             raise PublishingError("이미 게시한 글은 옮길 수 없습니다.")
+        if when < timezone.now():
+            raise PublishingError(
+                f"지난 시각({timezone.localtime(when):%Y-%m-%d %H:%M})으로는 옮길 수 없습니다. "
+                "오늘 이후의 시각을 고르세요."
+            )
         before = current.planned_at
         current.planned_at = when
         if current.state == S.SCHEDULED and (
@@ -124,7 +168,7 @@ def reschedule(post: Post, user, when: dt.datetime) -> Post:
         PostEvent.objects.create(
             post=current,
             actor=user,
-            action="reschedule",
+            action=A.RESCHEDULE,
             note=f"{timezone.localtime(before):%m-%d %H:%M} → {timezone.localtime(when):%m-%d %H:%M}"
             if before
             else f"→ {timezone.localtime(when):%m-%d %H:%M}",
@@ -297,10 +341,13 @@ def back_to_pending(target: Target, error: str, retry: bool = False) -> str:
     return Target.State.PENDING
 
 
+TARGET_EVENTS = {Target.State.UNKNOWN: A.TARGET_UNKNOWN, Target.State.FAILED: A.TARGET_FAILED}
+
+
 def mark(target: Target, state: str, error: str = "") -> str:
     Target.objects.filter(pk=target.pk).update(state=state, last_error=error)
     PostEvent.objects.create(
-        post=target.post, action=f"target_{state}", note=f"{target.label}: {error}"[:2000]
+        post=target.post, action=TARGET_EVENTS[state], note=f"{target.label}: {error}"[:2000]
     )
     return state
 
@@ -313,7 +360,7 @@ def mark_published(target: Target, remote_id: str) -> str:
         last_error="",
     )
     PostEvent.objects.create(
-        post=target.post, action="target_published", note=f"{target.label}: {remote_id}"
+        post=target.post, action=A.TARGET_PUBLISHED, note=f"{target.label}: {remote_id}"
     )
     return Target.State.PUBLISHED
 
@@ -451,14 +498,14 @@ def settle_posts() -> None:
             continue
         if states == {Target.State.PUBLISHED}:
             Post.objects.filter(pk=post.pk, state=S.SCHEDULED).update(state=S.PUBLISHED)
-            PostEvent.objects.create(post=post, action="published")
+            PostEvent.objects.create(post=post, action=A.PUBLISHED)
         elif Target.State.FAILED in states and not states & {
             Target.State.PENDING,
             Target.State.PUBLISHING,
             Target.State.UNKNOWN,
         }:
             Post.objects.filter(pk=post.pk, state=S.SCHEDULED).update(state=S.FAILED)
-            PostEvent.objects.create(post=post, action="failed")
+            PostEvent.objects.create(post=post, action=A.FAILED)
 
 
 def record_manual(target: Target, user, url: str) -> Target:
@@ -472,6 +519,6 @@ def record_manual(target: Target, user, url: str) -> Target:
     Target.objects.filter(pk=target.pk).update(
         state=Target.State.PUBLISHED, url=url[:200], published_at=timezone.now()
     )
-    PostEvent.objects.create(post=target.post, actor=user, action="manual_published", note=url)
+    PostEvent.objects.create(post=target.post, actor=user, action=A.MANUAL_PUBLISHED, note=url)
     target.refresh_from_db()
     return target

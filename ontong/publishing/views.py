@@ -3,15 +3,18 @@
 import calendar
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from ontong import images
 from ontong.channels.meta.models import MetaAccount
@@ -28,19 +31,48 @@ def desk_member(request):
         raise Http404
 
 
-def month_of(request) -> dt.date:
+class BadQuery(ValueError):
+    """A query parameter the desk cannot use: answered 400 with the message, never 500."""
+
+
+def calendar_date(value: str, name: str, example: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(request.GET.get("month", "") + "-01")
-    except ValueError:
+        day = dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadQuery(
+            f"'{name}' 값({value[:40]})을 날짜로 읽을 수 없습니다. 예: {example}"
+        ) from exc
+    if not services.FIRST_YEAR <= day.year <= services.LAST_YEAR:
+        raise BadQuery(
+            f"달력은 {services.FIRST_YEAR}년부터 {services.LAST_YEAR}년까지 볼 수 있습니다."
+        )
+    return day
+
+
+def month_of(request) -> dt.date:
+    if not (value := request.GET.get("month", "")):
         return timezone.localdate().replace(day=1)
+    return calendar_date(value + "-01", "month", "2026-12")
 
 
 def week_of(request) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
-        day = timezone.localdate()
+    value = request.GET.get("week", "")
+    day = calendar_date(value, "week", "2026-12-06") if value else timezone.localdate()
     return day - dt.timedelta(days=(day.weekday() + 1) % 7)  # weeks start on Sunday
+
+
+def number_of(request, name: str) -> int | None:
+    """A whole-number parameter (an id): absent → None; anything else that is not one → 400."""
+    value = request.GET.get(name, "")
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 9):
+        raise BadQuery(f"'{name}' 값({value[:40]})이 올바른 번호가 아닙니다.")
+    return int(value)
+
+
+def bad_query(request, exc: BadQuery):
+    return render(request, "publishing/bad_query.html", {"message": str(exc)}, status=400)
 
 
 def day_of(post: Post) -> dt.date | None:
@@ -50,7 +82,7 @@ def day_of(post: Post) -> dt.date | None:
 
 def calendar_context(request) -> dict:
     view = "week" if request.GET.get("view") == "week" else "month"
-    account = request.GET.get("account", "")
+    account = number_of(request, "account")
     if view == "week":
         first = week_of(request)
         days = [first + dt.timedelta(days=i) for i in range(7)]
@@ -63,8 +95,8 @@ def calendar_context(request) -> dict:
         planned_at__date__gte=start - dt.timedelta(days=1),
         planned_at__date__lte=end + dt.timedelta(days=1),
     ).prefetch_related("targets__account")
-    if account.isdigit():
-        posts = posts.filter(targets__account_id=int(account)).distinct()
+    if account is not None:
+        posts = posts.filter(targets__account_id=account).distinct()
     by_day: dict[dt.date, list[Post]] = {}
     for post in sorted(posts, key=lambda p: p.planned_at):
         by_day.setdefault(day_of(post), []).append(post)
@@ -73,11 +105,12 @@ def calendar_context(request) -> dict:
         "view": view,
         "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
         "anchor": anchor,
+        "last_day": end,
         "previous": previous_period(view, anchor),
         "next": next_period(view, anchor),
         "today": timezone.localdate(),
         "accounts": MetaAccount.objects.filter(is_active=True),
-        "account": account,
+        "account": "" if account is None else str(account),
         "instagram_usage": [
             (a, services.instagram_usage(a)) for a in MetaAccount.objects.filter(kind="instagram")
         ],
@@ -85,22 +118,28 @@ def calendar_context(request) -> dict:
     }
 
 
-def previous_period(view: str, anchor: dt.date) -> str:
-    if view == "week":
-        return f"?view=week&week={anchor - dt.timedelta(days=7)}"
-    return f"?month={(anchor - dt.timedelta(days=1)):%Y-%m}"
+def previous_period(view: str, anchor: dt.date) -> str | None:
+    return period_link(view, anchor - dt.timedelta(days=7 if view == "week" else 1))
 
 
-def next_period(view: str, anchor: dt.date) -> str:
-    if view == "week":
-        return f"?view=week&week={anchor + dt.timedelta(days=7)}"
-    return f"?month={(anchor + dt.timedelta(days=32)):%Y-%m}"
+def next_period(view: str, anchor: dt.date) -> str | None:
+    return period_link(view, anchor + dt.timedelta(days=7 if view == "week" else 32))
+
+
+def period_link(view: str, day: dt.date) -> str | None:
+    """The link to the period holding `day`; none beyond the calendar's years."""
+    if not services.FIRST_YEAR <= day.year <= services.LAST_YEAR:
+        return None
+    return f"?view=week&week={day}" if view == "week" else f"?month={day:%Y-%m}"
 
 
 @login_required
 def desk(request):
     desk_member(request)
-    context = calendar_context(request)
+    try:
+        context = calendar_context(request)
+    except BadQuery as exc:
+        return bad_query(request, exc)
     template = "publishing/_calendar.html" if request.htmx else "publishing/calendar.html"
     return render(request, template, context)
 
@@ -158,7 +197,7 @@ def save_post(form: PostForm, user) -> Post:
     start = post.images.count()
     for offset, upload in enumerate(form.cleaned_data["images"] or []):
         PostImage.objects.create(post=post, original=upload, order=start + offset)
-    services.PostEvent.objects.create(post=post, actor=user, action="saved")
+    services.PostEvent.objects.create(post=post, actor=user, action=services.A.SAVED)
     return post
 
 
@@ -175,6 +214,9 @@ def post_detail(request, pk: int):
             "images": post.images.all(),
             "checks": services.checks(post),
             "actions": [(a, services.LABELS[a]) for a in services.available(request.user, post)],
+            "waits_for_other_approver": post.state == Post.State.REVIEW
+            and services.may_approve(request.user)
+            and not services.may_approve_post(request.user, post),
             "events": post.events.select_related("actor"),
             "caption_length": len(post.full_text()),
             "caption_limit": services.INSTAGRAM_CAPTION_LIMIT,
@@ -210,30 +252,53 @@ def comment(request, pk: int):
     return redirect("publishing:post", pk=pk)
 
 
+def move_request(request, post: Post) -> dt.datetime:
+    """The date (and, from the keyboard form, the time) a move asks for."""
+    try:
+        day = dt.date.fromisoformat(request.POST.get("date", ""))
+    except ValueError as exc:
+        raise services.PublishingError("날짜를 알아볼 수 없습니다. 예: 2026-12-06") from exc
+    time_of_day = None
+    if value := request.POST.get("time", ""):
+        try:
+            time_of_day = dt.time.fromisoformat(value)
+        except ValueError as exc:
+            raise services.PublishingError("시각을 알아볼 수 없습니다. 예: 09:30") from exc
+    return services.moved_time(post, day, time_of_day)
+
+
 @login_required
 @require_POST
 def move(request, pk: int):
-    """Calendar drag and drop: the same time of day on another date."""
+    """A calendar move: a drag (the same time of day on another date) or the keyboard form beside
+    each post (a date and a time). Refusals say why, in the page's live message."""
     desk_member(request)
     post = get_object_or_404(Post, pk=pk)
     try:
-        day = dt.date.fromisoformat(request.POST.get("date", ""))
-    except ValueError:
-        return HttpResponse("날짜 형식이 맞지 않습니다.", status=400)
-    local = timezone.localtime(post.planned_at) if post.planned_at else None
-    time_of_day = local.time() if local else dt.time(10)
-    when = timezone.make_aware(dt.datetime.combine(day, time_of_day))
-    try:
-        services.reschedule(post, request.user, when)
+        moved = services.reschedule(post, request.user, move_request(request, post))
     except services.PublishingError as exc:
-        if request.htmx:
-            response = render(request, "publishing/_calendar.html", calendar_context(request))
-            response["HX-Trigger"] = '{"desk-error": "' + escape(str(exc)) + '"}'
-            return response
-        messages.error(request, str(exc))
-    if request.htmx:
-        return render(request, "publishing/_calendar.html", calendar_context(request))
-    return redirect("publishing:desk")
+        text, level = str(exc), "error"
+    else:
+        post, text, level = moved, moved_message(moved), "success"
+    if not request.htmx:  # the form without JavaScript: back to the month of the post
+        messages.add_message(
+            request, messages.ERROR if level == "error" else messages.SUCCESS, text
+        )
+        month = f"?month={timezone.localtime(post.planned_at):%Y-%m}" if post.planned_at else ""
+        return redirect(reverse("publishing:desk") + month)
+    try:
+        context = calendar_context(request)
+    except BadQuery as exc:
+        return bad_query(request, exc)
+    response = render(request, "publishing/_calendar.html", context)
+    # ASCII JSON (\uXXXX): a Korean header value would be RFC 2047-encoded and unreadable to htmx.
+    return trigger_client_event(
+        response, "desk-message", {"text": text, "level": level, "post": post.pk}, after="settle"
+    )
+
+
+def moved_message(post: Post) -> str:
+    return f"'{post.title}'을(를) {timezone.localtime(post.planned_at):%Y-%m-%d %H:%M}(으)로 옮겼습니다."
 
 
 @login_required
@@ -265,7 +330,14 @@ def export_blog(request, pk: int):
             f"{post.title}\n\n{post.full_text()}", content_type="text/plain; charset=utf-8"
         )
     return render(
-        request, "publishing/export.html", {"post": post, "html": html, "text": post.full_text()}
+        request,
+        "publishing/export.html",
+        {
+            "post": post,
+            "html": html,
+            "text": post.full_text(),
+            "link_hours": f"{settings.ONTONG_PUBLISHING_IMAGE_LINK_HOURS:g}",
+        },
     )
 
 
@@ -277,8 +349,10 @@ def public_image(request, token: str, variant: str):
     """Photos for Meta to fetch (and for pasted blog posts): by signed link only, and only once
     the post has been approved."""
     try:
-        pk = signing.loads(token, salt=IMAGE_SALT)
-    except signing.BadSignature as exc:
+        pk = signing.loads(
+            token, salt=IMAGE_SALT, max_age=settings.ONTONG_PUBLISHING_IMAGE_LINK_HOURS * 3600
+        )
+    except signing.BadSignature as exc:  # also SignatureExpired: the link is too old
         raise Http404 from exc
     image = get_object_or_404(PostImage.objects.select_related("post"), pk=pk)
     if image.post.state in {Post.State.DRAFT, Post.State.REVIEW}:
@@ -295,7 +369,10 @@ def dashboard(request):
     from . import analytics
 
     desk_member(request)
-    days = int(request.GET.get("days", "90")) if request.GET.get("days", "90").isdigit() else 90
+    try:
+        days = number_of(request, "days") or 90
+    except BadQuery as exc:
+        return bad_query(request, exc)
     data = analytics.summary(days=min(max(days, 7), 730))
     if request.GET.get("export") == "xlsx":
         response = HttpResponse(
