@@ -132,7 +132,8 @@ def inbound(account: MetaAccount, channel: str, sender: str, message: dict, when
         notes.append("[지원하지 않는 형식]")
     if isinstance(message.get("reply_to"), dict) and message["reply_to"].get("story"):
         notes.append("[스토리 답장]")
-    body = "\n".join([text, *notes]).strip() or "[내용 없음]"
+    photos = [f"[사진 {len(images)}장]"] if images and not text else []
+    body = "\n".join([text, *photos, *notes]).strip() or "[내용 없음]"
     notices.release_held(identity)
     if identity.pending_question and handle_answer(
         identity, account, channel, mid, text, payload, when

@@ -47,7 +47,15 @@ def check_photo(upload):
     return upload
 
 
-class IntakeForm(forms.Form):
+class CitizenForm(forms.Form):
+    """Citizen forms: labels without a trailing colon (Korean labels do not take one)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class IntakeForm(CitizenForm):
     title = forms.CharField(label=_("제목 (선택)"), max_length=200, required=False)
     body = forms.CharField(
         label=_("내용"),
@@ -87,9 +95,7 @@ class IntakeForm(forms.Form):
     phone = forms.CharField(label=_("휴대전화 (선택)"), max_length=40, required=False)
     email = forms.EmailField(label=_("이메일 (선택, 결과 안내용)"), required=False)
     consent = forms.BooleanField(
-        label=_(
-            "연락처를 민원 처리와 결과 안내에만 쓰는 데 동의합니다 (보유: 민원 종결 후 기록관리기준에 따름)."
-        ),
+        label=_("위 내용을 읽었고, 선택 항목(성명·휴대전화·이메일)의 수집·이용에 동의합니다."),
         required=False,
     )
 
@@ -107,7 +113,7 @@ class IntakeForm(forms.Form):
         return data
 
 
-class StatusLookupForm(forms.Form):
+class StatusLookupForm(CitizenForm):
     receipt_no = forms.RegexField(
         label=_("접수번호"),
         regex=r"^\d{4}-\d{6}$",
@@ -117,13 +123,15 @@ class StatusLookupForm(forms.Form):
     token = forms.CharField(label=_("조회 코드"), max_length=64)
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(CitizenForm):
     body = forms.CharField(
-        label=_("추가로 알릴 내용"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("담당 부서에 더 알릴 내용 (사진 위치, 바뀐 상황 등)"),
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(CitizenForm):
     """[법] 제26조 만족도 조사: a score, or "not solved yet", and an optional comment."""
 
     score = forms.TypedChoiceField(

@@ -7,32 +7,16 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from ontong.complaints import privacy, satisfaction
 from ontong.complaints.models import Channel, Complaint, Event, Message, Satisfaction, State
-from ontong.complaints.services import Intake, receive_complaint, status_token_matches
+from ontong.complaints.services import Intake, receive_complaint
 
+from . import progress, status_grants
 from .forms import FollowUpForm, IntakeForm, StatusLookupForm, SurveyForm
-
-PUBLIC_EVENTS = {
-    "received",
-    "assign",
-    "reassign",
-    "start",
-    "request_info",
-    "resume",
-    "notify",
-    "close",
-    "transfer",
-    "reject",
-    "withdraw",
-    "mark_duplicate",
-    "extend",
-    "reopen",
-    "close_repeated",
-}
 
 
 def ratelimited(request, exception=None):
@@ -43,9 +27,28 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+TOO_MANY = _(
+    "짧은 시간에 너무 많이 보내셔서 잠시 받지 않고 있습니다. 적으신 내용은 아래에 그대로 있으니, "
+    "잠시 뒤 다시 보내 주세요."
+)
+PHOTOS_AGAIN = _("보안을 위해 사진은 다시 골라 주세요.")
+
+
+def refused(request) -> dict:
+    """What a form page says when it gives the citizen's input back: why, and about photos,
+    which a browser never fills in again."""
+    return {
+        "refusal": TOO_MANY if getattr(request, "limited", False) else None,
+        "photos_again": PHOTOS_AGAIN if request.FILES else None,
+    }
+
+
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate=lambda g, r: settings.ONTONG_INTAKE_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=lambda g, r: settings.ONTONG_INTAKE_RATE, method="POST", block=False)
 def intake(request):
+    if request.method == "POST" and request.limited:
+        form = IntakeForm(request.POST)  # shown again as typed, not processed
+        return intake_page(request, form, status=429)
     form = IntakeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -66,45 +69,76 @@ def intake(request):
                 ip=client_ip(request),
             )
         )
-        return redirect(status_link(complaint) + "&new=1")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "channels_web/intake.html", {"form": form}, status=status)
+        status_grants.grant(request.session, complaint)
+        return redirect(status_path(complaint, new=1))
+    return intake_page(request, form, status=400 if request.method == "POST" else 200)
 
 
-def status_link(complaint: Complaint) -> str:
+def intake_page(request, form, status: int):
+    days = settings.ONTONG_RETENTION_DAYS
+    retention = _("%(n)d년") % {"n": days // 365} if days % 365 == 0 else _("%(n)d일") % {"n": days}
+    context = {"form": form, "retention": retention, **refused(request)}
+    return render(request, "channels_web/intake.html", context, status=status)
+
+
+def status_path(complaint: Complaint, **flags) -> str:
+    """The status page's address: never with the token, so it stays out of logs and Referers."""
     path = reverse("channels_web:status", args=[complaint.receipt_no])
-    return f"{path}?{urlencode({'t': complaint.status_token})}"
+    return f"{path}?{urlencode(flags)}" if flags else path
 
 
-@ratelimit(key="ip", rate="60/m", block=True)
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="60/m", block=False)
 def status_lookup(request):
-    form = StatusLookupForm(request.GET or None)
-    if request.GET and form.is_valid():
-        path = reverse("channels_web:status", args=[form.cleaned_data["receipt_no"]])
-        return redirect(f"{path}?{urlencode({'t': form.cleaned_data['token']})}")
-    return render(request, "channels_web/lookup.html", {"form": form})
+    """접수번호 + 조회 코드, posted (a GET with both still works for old bookmarks)."""
+    data = request.POST if request.method == "POST" else request.GET
+    form = StatusLookupForm(data if "receipt_no" in data else None)
+    if form.is_bound and request.limited:
+        context = {"form": form, **refused(request)}
+        return render(request, "channels_web/lookup.html", context, status=429)
+    if form.is_bound and form.is_valid():
+        receipt_no, token = form.cleaned_data["receipt_no"], form.cleaned_data["token"]
+        complaint = status_grants.complaint_for_token(receipt_no, token)
+        if complaint is not None:
+            status_grants.grant(request.session, complaint)
+            return redirect(status_path(complaint))
+        form.add_error(None, NOT_FOUND)
+        return render(request, "channels_web/lookup.html", {"form": form}, status=404)
+    status = 400 if form.is_bound else 200
+    return render(request, "channels_web/lookup.html", {"form": form}, status=status)
 
 
-def complaint_for_token(receipt_no: str, token: str) -> Complaint:
-    """The same 404 for an unknown number and a wrong token: nothing is enumerable."""
-    complaint = (
-        Complaint.objects.select_related("department", "area").filter(receipt_no=receipt_no).first()
-    )
-    if complaint is None or not status_token_matches(complaint, token):
-        raise Http404("접수번호나 조회 코드가 맞지 않습니다.")
+NOT_FOUND = _("접수번호나 조회 코드가 맞지 않습니다.")
+
+
+def granted_complaint(request, receipt_no: str) -> Complaint:
+    """The same 404 for an unknown number, a wrong token and no grant: nothing is enumerable."""
+    complaint = status_grants.complaint_for_session(request.session, receipt_no)
+    if complaint is None:
+        raise Http404(NOT_FOUND)
     return complaint
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate="60/m", block=True)
+@ratelimit(key="ip", rate="60/m", block=False)
 def status(request, receipt_no: str):
-    token = request.GET.get("t", "")
-    complaint = complaint_for_token(receipt_no, token)
+    if request.limited and request.method == "GET":
+        return ratelimited(request)
+    if "t" in request.GET:
+        # A link from a notice (SMS, e-mail, Messenger): trade its token for a grant in this
+        # browser's session and continue on the address without it.
+        complaint = status_grants.complaint_for_token(receipt_no, request.GET["t"])
+        if complaint is None:
+            raise Http404(NOT_FOUND)
+        status_grants.grant(request.session, complaint)
+        return redirect(status_path(complaint))
+    complaint = granted_complaint(request, receipt_no)
     answered = complaint.state in {State.NOTIFIED, State.CLOSED}
+    posted = request.method == "POST" and not request.limited
     posted_survey = request.method == "POST" and "survey" in request.POST
     form = FollowUpForm(request.POST if request.method == "POST" and not posted_survey else None)
     survey = SurveyForm(request.POST if posted_survey else None)
-    if posted_survey and answered and survey.is_valid():
+    if posted and posted_survey and answered and survey.is_valid():
         satisfaction.record_answer(
             complaint,
             Channel.WEB,
@@ -113,29 +147,37 @@ def status(request, receipt_no: str):
             comment=privacy.remove_rrns(survey.cleaned_data["comment"])[0],
             ip=client_ip(request),
         )
-        return redirect(status_link(complaint) + "&thanks=1")
-    if request.method == "POST" and not posted_survey and complaint.is_open and form.is_valid():
+        return redirect(status_path(complaint, thanks=1))
+    if posted and not posted_survey and complaint.is_open and form.is_valid():
         add_follow_up(complaint, form.cleaned_data["body"], client_ip(request))
-        return redirect(status_link(complaint))
-    events = complaint.events.filter(action__in=PUBLIC_EVENTS)
+        return redirect(status_path(complaint, sent=1))
+    events = list(complaint.events.filter(action__in=progress.PUBLIC_EVENTS))
     messages = complaint.messages.exclude(delivery=Message.Delivery.FAILED, direction="out")
     response = render(
         request,
         "channels_web/status.html",
         {
             "complaint": complaint,
-            "events": events,
+            "events": [(event, progress.event_words(event)) for event in events],
+            "steps": progress.steps(complaint, events),
+            "state_words": progress.state_words(complaint),
             "thread": messages,
             "form": form,
             "is_new": request.GET.get("new") == "1",
-            "token": token,
+            "sent": request.GET.get("sent") == "1",
+            "token": complaint.status_token,
             "show_answer": answered,
             "survey": survey if answered else None,
             "answered_survey": Satisfaction.objects.filter(complaint=complaint).first(),
             "thanks": request.GET.get("thanks") == "1",
+            **refused(request),
+            "refused_form": "survey" if posted_survey else "follow_up",
         },
+        status=(429 if request.limited else 400) if request.method == "POST" else 200,
     )
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    # The address carries no secret, so the browser may send its origin with the page's forms
+    # (no-referrer made chromium post "Origin: null", which the CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
 
