@@ -120,7 +120,10 @@ class StatusLookupForm(CitizenForm):
         max_length=11,
         error_messages={"invalid": _("접수번호는 2026-000123 형식입니다.")},
     )
-    token = forms.CharField(label=_("조회 코드"), max_length=64)
+    token = forms.CharField(label=_("조회 코드"), max_length=100)
+
+    def clean_token(self):
+        return "".join(self.cleaned_data["token"].split())  # as shown: in groups of four
 
 
 class FollowUpForm(CitizenForm):

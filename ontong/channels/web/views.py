@@ -152,7 +152,10 @@ def status(request, receipt_no: str):
         add_follow_up(complaint, form.cleaned_data["body"], client_ip(request))
         return redirect(status_path(complaint, sent=1))
     events = list(complaint.events.filter(action__in=progress.PUBLIC_EVENTS))
-    messages = complaint.messages.exclude(delivery=Message.Delivery.FAILED, direction="out")
+    # The receipt and the survey request say what this page already shows (with a link to it).
+    messages = complaint.messages.exclude(
+        delivery=Message.Delivery.FAILED, direction="out"
+    ).exclude(purpose__in=[Message.Purpose.ACK, Message.Purpose.SURVEY])
     response = render(
         request,
         "channels_web/status.html",
@@ -166,6 +169,8 @@ def status(request, receipt_no: str):
             "is_new": request.GET.get("new") == "1",
             "sent": request.GET.get("sent") == "1",
             "token": complaint.status_token,
+            "token_groups": token_groups(complaint.status_token),
+            "photo_count": complaint.attachments.count(),
             "show_answer": answered,
             "survey": survey if answered else None,
             "answered_survey": Satisfaction.objects.filter(complaint=complaint).first(),
@@ -180,6 +185,11 @@ def status(request, receipt_no: str):
     response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def token_groups(token: str) -> str:
+    """The code in groups of four, easier to copy by hand; the lookup ignores the spaces."""
+    return " ".join(token[i : i + 4] for i in range(0, len(token), 4))
 
 
 @transaction.atomic

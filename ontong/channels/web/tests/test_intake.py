@@ -59,7 +59,7 @@ def test_submission_shows_receipt_number_and_token_protected_status(client, city
     ]
     page = client.get(response.url).content.decode()
     assert complaint.receipt_no in page and "접수되었습니다" in page and "예상 처리기한" in page
-    assert complaint.status_token in page  # the receipt shows the code to write down
+    assert complaint.status_token[:4] + " " + complaint.status_token[4:8] in page  # to write down
     assert client.get(response.url).headers["Referrer-Policy"] == "same-origin"
 
 
