@@ -104,8 +104,7 @@ def status_lookup(request):
             return redirect(status_path(complaint))
         form.add_error(None, NOT_FOUND)
         return render(request, "channels_web/lookup.html", {"form": form}, status=404)
-    status = 400 if form.is_bound else 200
-    return render(request, "channels_web/lookup.html", {"form": form}, status=status)
+    return render(request, "channels_web/lookup.html", {"form": form})
 
 
 NOT_FOUND = _("접수번호나 조회 코드가 맞지 않습니다.")
@@ -131,8 +130,11 @@ def status(request, receipt_no: str):
         if complaint is None:
             raise Http404(NOT_FOUND)
         status_grants.grant(request.session, complaint)
-        return redirect(status_path(complaint))
-    complaint = granted_complaint(request, receipt_no)
+        if request.method == "GET":
+            return redirect(status_path(complaint))
+        # A form on a page opened before links were traded: take what it sent.
+    else:
+        complaint = granted_complaint(request, receipt_no)
     answered = complaint.state in {State.NOTIFIED, State.CLOSED}
     posted = request.method == "POST" and not request.limited
     posted_survey = request.method == "POST" and "survey" in request.POST
@@ -178,7 +180,7 @@ def status(request, receipt_no: str):
             **refused(request),
             "refused_form": "survey" if posted_survey else "follow_up",
         },
-        status=(429 if request.limited else 400) if request.method == "POST" else 200,
+        status=429 if request.method == "POST" and request.limited else 200,
     )
     # The address carries no secret, so the browser may send its origin with the page's forms
     # (no-referrer made chromium post "Origin: null", which the CSRF check refuses).
