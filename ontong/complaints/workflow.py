@@ -534,7 +534,7 @@ def apply_notify(c: Complaint, user, v) -> str:
 
 def apply_duplicate(c: Complaint, user, v) -> str:
     c.duplicate_of = v["duplicate_of"]
-    c.state_reason = f"{c.duplicate_of.receipt_no}와 같은 내용"
+    c.state_reason = f"{with_josa(c.duplicate_of.receipt_no, '과')} 같은 내용"
     notices.queue_notice(
         c,
         Message.Purpose.REPLY,

@@ -21,6 +21,7 @@ from ontong.complaints.models import (
     State,
 )
 from ontong.complaints.services import Intake, receive_complaint, without_nul
+from ontong.korean import with_josa
 
 from .models import Comment, MetaAccount
 
@@ -256,7 +257,8 @@ def handle_answer(identity, account, channel, mid, text, payload, when) -> bool:
         Event.objects.create(
             complaint=complaint,
             action="contact_consent",
-            note=f"민원인이 결과 안내용 {'휴대전화' if question == 'phone' else '이메일'}을 동의하고 알려 줌",
+            note=f"민원인이 결과 안내용 {with_josa('휴대전화' if question == 'phone' else '이메일', '을')} "
+            "동의하고 알려 줌",
         )
         reply(
             complaint,

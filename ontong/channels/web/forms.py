@@ -30,14 +30,14 @@ class PhotosField(forms.FileField):
 
 def check_photo(upload):
     if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError(_("'%(name)s'은(는) 10MB를 넘습니다."), params={"name": upload.name})
+        raise ValidationError(_("10MB를 넘는 사진입니다: '%(name)s'"), params={"name": upload.name})
     try:
         with Image.open(upload) as image:
             image.verify()
             image_format = image.format
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationError(
-            _("'%(name)s'은(는) 사진 파일이 아닙니다 (JPEG, PNG, WEBP, GIF만 가능)."),
+            _("사진 파일이 아닙니다: '%(name)s' (JPEG, PNG, WEBP, GIF만 가능)"),
             params={"name": upload.name},
         ) from exc
     if image_format not in PHOTO_FORMATS:

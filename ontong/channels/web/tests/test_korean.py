@@ -70,3 +70,12 @@ def test_reject_message_takes_the_particle_the_number_needs(staff, new_complaint
     c.receipt_no, c.transfer_agency, c.state_reason = "2026-000051", "충청남도청", "소관 아님"
     assert "민원 2026-000051을 처리하지 못하게" in reject_text(c)
     assert "민원 2026-000051은 충청남도청 소관" in transfer_text(c)
+
+
+@pytest.mark.django_db
+def test_duplicate_reason_takes_the_particle_the_number_needs(staff, new_complaint):
+    from ontong.complaints.workflow import perform
+
+    first, second = new_complaint("가로등 고장"), new_complaint("가로등 고장 같아요")
+    c = perform(second, "mark_duplicate", staff["triage"], duplicate_of=first.receipt_no)
+    assert c.state_reason == f"{first.receipt_no}과 같은 내용"  # 2026-000001: 일 ends in ㄹ
