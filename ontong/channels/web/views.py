@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -110,12 +110,12 @@ def status_lookup(request):
 NOT_FOUND = _("접수번호나 조회 코드가 맞지 않습니다.")
 
 
-def granted_complaint(request, receipt_no: str) -> Complaint:
-    """The same 404 for an unknown number, a wrong token and no grant: nothing is enumerable."""
-    complaint = status_grants.complaint_for_session(request.session, receipt_no)
-    if complaint is None:
-        raise Http404(NOT_FOUND)
-    return complaint
+def ask_for_code(request, receipt_no: str):
+    """No grant in this browser (a bookmark, another phone) or a wrong code: the lookup form with
+    the number filled in — the same 404 page for every number, so nothing is enumerable."""
+    form = StatusLookupForm(initial={"receipt_no": receipt_no[:11]})
+    context = {"form": form, "ask_again": True}
+    return render(request, "channels_web/lookup.html", context, status=404)
 
 
 @require_http_methods(["GET", "POST"])
@@ -128,13 +128,15 @@ def status(request, receipt_no: str):
         # browser's session and continue on the address without it.
         complaint = status_grants.complaint_for_token(receipt_no, request.GET["t"])
         if complaint is None:
-            raise Http404(NOT_FOUND)
+            return ask_for_code(request, receipt_no)
         status_grants.grant(request.session, complaint)
         if request.method == "GET":
             return redirect(status_path(complaint))
         # A form on a page opened before links were traded: take what it sent.
     else:
-        complaint = granted_complaint(request, receipt_no)
+        complaint = status_grants.complaint_for_session(request.session, receipt_no)
+        if complaint is None:
+            return ask_for_code(request, receipt_no)
     answered = complaint.state in {State.NOTIFIED, State.CLOSED}
     posted = request.method == "POST" and not request.limited
     posted_survey = request.method == "POST" and "survey" in request.POST

@@ -190,3 +190,16 @@ def test_citizen_can_add_to_an_open_complaint(client, new_complaint):
     assert "담당 부서에 전달했습니다" in client.get(response.url).content.decode()
     follow_up = c.messages.filter(direction=Message.Direction.IN).last()
     assert "해미읍성 서문" in follow_up.body and "1234567" not in follow_up.body
+
+
+def test_a_bookmarked_status_address_asks_for_the_code_alike_for_every_number(new_complaint):
+    c = new_complaint()
+    browser = Client()  # another phone, or the bookmark opened next week
+    known = browser.get(f"/minwon/status/{c.receipt_no}/")
+    unknown = browser.get("/minwon/status/2026-999999/")
+    assert known.status_code == unknown.status_code == 404
+    assert "조회 코드를 넣어 주세요" in known.content.decode()
+    assert f'value="{c.receipt_no}"' in known.content.decode()  # the number filled in
+    assert page_text(known, c.receipt_no) == page_text(unknown, "2026-999999")
+    form = {"receipt_no": c.receipt_no, "token": c.status_token}
+    assert browser.post("/minwon/status/", form, follow=True).status_code == 200
