@@ -99,7 +99,9 @@ def test_citizen_journey_every_form_posts(phone, staff, width, height):
     assert receipt_no in page.locator("h1").inner_text()
     shot(page, f"{name}-4-english")
 
-    lookup = phone("/minwon/status/", width, height)
+    lookup = phone(f"/minwon/status/{receipt_no}/", width, height)  # a bookmark, elsewhere
+    assert lookup.locator("#id_receipt_no").input_value() == receipt_no
+    shot(lookup, f"{name}-5-lookup")
     lookup.fill("#id_receipt_no", receipt_no)
     lookup.fill("#id_token", page_token)
     lookup.click("#lookup-submit")
