@@ -19,6 +19,13 @@ class MultipleFileInput(forms.ClearableFileInput):
 class PhotosField(forms.FileField):
     widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
 
+    def widget_attrs(self, widget):
+        # Read by intake.js, which refuses a too large photo before the form is sent.
+        return super().widget_attrs(widget) | {
+            "data-max-bytes": MAX_PHOTO_BYTES,
+            "data-max-count": MAX_PHOTOS,
+        }
+
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > MAX_PHOTOS:

@@ -16,7 +16,7 @@ from ontong.complaints.models import Channel, Complaint, Event, Message, Satisfa
 from ontong.complaints.services import Intake, receive_complaint
 
 from . import progress, status_grants
-from .forms import FollowUpForm, IntakeForm, StatusLookupForm, SurveyForm
+from .forms import MAX_PHOTOS, FollowUpForm, IntakeForm, StatusLookupForm, SurveyForm
 
 
 def ratelimited(request, exception=None):
@@ -77,7 +77,7 @@ def intake(request):
 def intake_page(request, form, status: int):
     days = settings.ONTONG_RETENTION_DAYS
     retention = _("%(n)d년") % {"n": days // 365} if days % 365 == 0 else _("%(n)d일") % {"n": days}
-    context = {"form": form, "retention": retention, **refused(request)}
+    context = {"form": form, "retention": retention, "max_photos": MAX_PHOTOS, **refused(request)}
     return render(request, "channels_web/intake.html", context, status=status)
 
 

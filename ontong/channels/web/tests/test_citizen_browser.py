@@ -107,3 +107,18 @@ def test_citizen_journey_every_form_posts(phone, staff, width, height):
     lookup.click("#lookup-submit")
     assert lookup.locator("[data-testid=state]").inner_text() == "답변 완료"
     assert token not in lookup.url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_too_large_photo_is_refused_before_sending_and_nothing_typed_is_lost(phone, city):
+    page = phone("/minwon/")
+    page.fill("#id_body", "가로등이 꺼졌어요")
+    big = {"name": "huge.jpg", "mimeType": "image/jpeg", "buffer": b"\xff" * (10 * 1024 * 1024 + 1)}
+    page.set_input_files("#id_photos", files=[big])
+    warning = page.locator("[data-testid=photos-warning]")
+    assert "10MB를 넘는 사진은 올릴 수 없습니다" in warning.inner_text()
+    assert "huge.jpg" in warning.inner_text()
+    assert page.locator("#id_photos").evaluate("e => e.files.length") == 0
+    assert page.locator("#id_body").input_value() == "가로등이 꺼졌어요"
+    page.click("#intake-submit")
+    page.locator("[data-testid=receipt-no]").wait_for()
