@@ -79,3 +79,12 @@ def test_duplicate_reason_takes_the_particle_the_number_needs(staff, new_complai
     first, second = new_complaint("가로등 고장"), new_complaint("가로등 고장 같아요")
     c = perform(second, "mark_duplicate", staff["triage"], duplicate_of=first.receipt_no)
     assert c.state_reason == f"{first.receipt_no}과 같은 내용"  # 2026-000001: 일 ends in ㄹ
+
+
+def test_staff_pages_and_exports_name_staff_in_korean_order(settings):
+    from ontong.org.models import User
+    from ontong.web.templatetags.ontong import staff_name
+
+    officer = User(username="road", last_name="최", first_name="도로")
+    assert officer.get_full_name() == "최도로" and staff_name(officer) == "최도로"
+    assert staff_name(User(username="nameless")) == "nameless"
