@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -48,6 +49,12 @@ ALLOWED_HOSTS = env_list("ONTONG_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.
 CSRF_TRUSTED_ORIGINS = env_list("ONTONG_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("ONTONG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CITY_NAME = os.environ.get("ONTONG_CITY_NAME", "서산시")
+# Staff names: 성명 순서 "최도로" (family_given) or "도로 최" (given_family); the title after an
+# official's name in what citizens read ("최도로 주무관"; empty for none).
+ONTONG_NAME_ORDER = os.environ.get("ONTONG_NAME_ORDER", "family_given")
+if ONTONG_NAME_ORDER not in {"family_given", "given_family"}:
+    raise ImproperlyConfigured("ONTONG_NAME_ORDER는 family_given 또는 given_family입니다.")
+ONTONG_STAFF_TITLE = os.environ.get("ONTONG_STAFF_TITLE", "주무관").strip()
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .aggregates import KoreanMonth, WaitTenths
@@ -391,7 +392,7 @@ class Event(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.action} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.action} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class Satisfaction(models.Model):
@@ -436,7 +437,7 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.complaint_id} {self.stage} {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.complaint_id} {self.stage} {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
 
 
 class Notification(models.Model):

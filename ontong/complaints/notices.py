@@ -16,6 +16,7 @@ from ontong.channels.base import (
     WindowClosed,
     get_transport,
 )
+from ontong.korean import staff_for_citizens, with_josa
 
 from .deadlines import due_date_text
 from .models import Complaint, Message
@@ -65,7 +66,7 @@ def officer_signature(complaint: Complaint) -> str:
     dept = complaint.department
     parts = [dept.name if dept else settings.CITY_NAME]
     if officer:
-        parts.append(officer.get_full_name() or officer.username)
+        parts.append(staff_for_citizens(officer))
         phone = officer.work_phone or (dept.phone if dept else "")
         if phone:
             parts.append(phone)
@@ -95,7 +96,7 @@ def result_text(complaint: Complaint, for_receipt: Complaint | None = None) -> s
 
 def transfer_text(complaint: Complaint) -> str:
     return (
-        f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no}은(는) {complaint.transfer_agency} 소관이어서 "
+        f"[{settings.CITY_NAME}] 민원 {with_josa(complaint.receipt_no, '은')} {complaint.transfer_agency} 소관이어서 "
         f"해당 기관으로 이송하였습니다.\n사유: {complaint.state_reason}\n"
         f"이후 처리 결과는 {complaint.transfer_agency}에서 안내합니다."
     )
@@ -103,7 +104,7 @@ def transfer_text(complaint: Complaint) -> str:
 
 def reject_text(complaint: Complaint) -> str:
     return (
-        f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no}을(를) 처리하지 못하게 되었습니다.\n"
+        f"[{settings.CITY_NAME}] 민원 {with_josa(complaint.receipt_no, '을')} 처리하지 못하게 되었습니다.\n"
         f"사유: {complaint.state_reason}\n"
         "이 결정에 이의가 있으면 통지를 받은 날부터 60일 이내에 이의신청하거나 "
         "행정심판·행정소송 등 구제절차를 이용할 수 있습니다.\n"
@@ -221,6 +222,9 @@ def fallback_routes(citizen):
         yield "sms", SmsTransport()
 
 
+ROUTE_NAMES = {"email": "이메일", "sms": "문자"}
+
+
 def fall_back(message: Message, reason: str) -> str:
     """The channel cannot carry it now: the citizen's consented e-mail or SMS, else hold it for
     their next message and flag the case for a person to call."""
@@ -238,7 +242,7 @@ def fall_back(message: Message, reason: str) -> str:
         Event.objects.create(
             complaint=message.complaint,
             action="delivery_fallback",
-            note=f"{message.get_purpose_display()}: {reason} → {route}(으)로 보냄",
+            note=f"{message.get_purpose_display()}: {reason} → {with_josa(ROUTE_NAMES.get(route, route), '으로')} 보냄",
         )
         return mark_sent(message, external_id, route=route)
     return hold(message, " / ".join(errors))

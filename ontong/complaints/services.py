@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from ontong.korean import with_josa
+
 from . import deadlines, privacy, search
 from .models import (
     Attachment,
@@ -221,7 +223,7 @@ def receive_complaint(intake: Intake) -> Complaint:
         action="received",
         to_state=complaint.state,
         ip=intake.ip,
-        note=f"{Channel(intake.channel).label}(으)로 접수",
+        note=f"{with_josa(Channel(intake.channel).label, '으로')} 접수",
     )
     removed = removed_body + removed_title + removed_address
     if removed:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ontong.korean import with_josa
 from ontong.org.models import Department, Role, User
 
 from . import deadlines, notices, satisfaction
@@ -537,7 +538,7 @@ def apply_notify(c: Complaint, user, v) -> str:
 
 def apply_duplicate(c: Complaint, user, v) -> str:
     c.duplicate_of = v["duplicate_of"]
-    c.state_reason = f"{c.duplicate_of.receipt_no}와 같은 내용"
+    c.state_reason = f"{with_josa(c.duplicate_of.receipt_no, '과')} 같은 내용"
     notices.queue_notice(
         c,
         Message.Purpose.REPLY,
@@ -553,7 +554,7 @@ def apply_transfer(c: Complaint, user, v) -> str:
     notices.queue_notice(c, Message.Purpose.TRANSFER, notices.transfer_text(c), user)
     limit = routing_due(c.received_at, TRANSFER_HOURS)
     timing = "8근무시간 안" if timezone.now() <= limit else "이송 기한(8근무시간) 넘김"
-    return f"{v['agency']}(으)로 이송 ({timing}): {v['reason']}"
+    return f"{with_josa(v['agency'], '으로')} 이송 ({timing}): {v['reason']}"
 
 
 def apply_reject(c: Complaint, user, v) -> str:
@@ -597,9 +598,9 @@ def apply_relate(c: Complaint, user, v) -> str:
         complaint=v["related"],
         actor=user,
         action="relate",
-        note=f"{c.receipt_no}와(과) 관련 민원으로 연결",
+        note=f"{with_josa(c.receipt_no, '과')} 관련 민원으로 연결",
     )
-    return f"{v['related'].receipt_no}와(과) 관련 민원으로 연결"
+    return f"{with_josa(v['related'].receipt_no, '과')} 관련 민원으로 연결"
 
 
 def apply_resume(c: Complaint, user, v) -> str:

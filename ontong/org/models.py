@@ -141,6 +141,11 @@ class User(AbstractUser):
         verbose_name = _("직원")
         verbose_name_plural = _("직원")
 
+    def get_full_name(self) -> str:
+        from ontong.korean import person_name
+
+        return person_name(self.last_name, self.first_name)
+
     def roles(self) -> set[str]:
         if not hasattr(self, "_roles"):
             names = {g.name for g in self.groups.all()}

@@ -22,6 +22,7 @@ from ontong.complaints.models import (
     State,
 )
 from ontong.complaints.services import Intake, clean_text, receive_complaint
+from ontong.korean import with_josa
 
 from .models import Comment, HandledEvent, MetaAccount
 
@@ -133,7 +134,8 @@ def inbound(account: MetaAccount, channel: str, sender: str, message: dict, when
         notes.append("[지원하지 않는 형식]")
     if isinstance(message.get("reply_to"), dict) and message["reply_to"].get("story"):
         notes.append("[스토리 답장]")
-    body = "\n".join([text, *notes]).strip() or "[내용 없음]"
+    photos = [f"[사진 {len(images)}장]"] if images and not text else []
+    body = "\n".join([text, *photos, *notes]).strip() or "[내용 없음]"
     notices.release_held(identity)
     if identity.pending_question and handle_answer(
         identity, account, channel, mid, text, payload, when
@@ -287,7 +289,8 @@ def handle_answer(identity, account, channel, mid, text, payload, when) -> bool:
         Event.objects.create(
             complaint=complaint,
             action="contact_consent",
-            note=f"민원인이 결과 안내용 {'휴대전화' if question == 'phone' else '이메일'}을 동의하고 알려 줌",
+            note=f"민원인이 결과 안내용 {with_josa('휴대전화' if question == 'phone' else '이메일', '을')} "
+            "동의하고 알려 줌",
         )
         reply(
             complaint,

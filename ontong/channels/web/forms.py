@@ -18,6 +18,13 @@ class MultipleFileInput(forms.ClearableFileInput):
 class PhotosField(forms.FileField):
     widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
 
+    def widget_attrs(self, widget):
+        # Read by intake.js, which refuses a too large photo before the form is sent.
+        return super().widget_attrs(widget) | {
+            "data-max-bytes": MAX_PHOTO_BYTES,
+            "data-max-count": MAX_PHOTOS,
+        }
+
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > MAX_PHOTOS:
@@ -30,16 +37,25 @@ class PhotosField(forms.FileField):
 def check_photo(upload, stem: str = "photo"):
     """The upload verified and re-encoded (ontong.images), stored under our name."""
     if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError(_("'%(name)s'은(는) 10MB를 넘습니다."), params={"name": upload.name})
+        raise ValidationError(_("10MB를 넘는 사진입니다: '%(name)s'"), params={"name": upload.name})
     try:
         return clean_image(upload.read(), stem, original_name=upload.name)
     except ImageRefused as exc:
         raise ValidationError(
-            _("'%(name)s'은(는) %(reason)s."), params={"name": upload.name, "reason": str(exc)}
+            _("받을 수 없는 사진입니다: '%(name)s' (%(reason)s)"),
+            params={"name": upload.name, "reason": str(exc)},
         ) from exc
 
 
-class IntakeForm(forms.Form):
+class CitizenForm(forms.Form):
+    """Citizen forms: labels without a trailing colon (Korean labels do not take one)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class IntakeForm(CitizenForm):
     title = forms.CharField(label=_("제목 (선택)"), max_length=200, required=False)
     body = forms.CharField(
         label=_("내용"),
@@ -79,9 +95,7 @@ class IntakeForm(forms.Form):
     phone = forms.CharField(label=_("휴대전화 (선택)"), max_length=40, required=False)
     email = forms.EmailField(label=_("이메일 (선택, 결과 안내용)"), required=False)
     consent = forms.BooleanField(
-        label=_(
-            "연락처를 민원 처리와 결과 안내에만 쓰는 데 동의합니다 (보유: 민원 종결 후 기록관리기준에 따름)."
-        ),
+        label=_("위 내용을 읽었고, 선택 항목(성명·휴대전화·이메일)의 수집·이용에 동의합니다."),
         required=False,
     )
 
@@ -99,23 +113,28 @@ class IntakeForm(forms.Form):
         return data
 
 
-class StatusLookupForm(forms.Form):
+class StatusLookupForm(CitizenForm):
     receipt_no = forms.RegexField(
         label=_("접수번호"),
         regex=r"^\d{4}-\d{6}$",
         max_length=11,
         error_messages={"invalid": _("접수번호는 2026-000123 형식입니다.")},
     )
-    token = forms.CharField(label=_("조회 코드"), max_length=64)
+    token = forms.CharField(label=_("조회 코드"), max_length=100)
+
+    def clean_token(self):
+        return "".join(self.cleaned_data["token"].split())  # as shown: in groups of four
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(CitizenForm):
     body = forms.CharField(
-        label=_("추가로 알릴 내용"), max_length=MAX_BODY, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("담당 부서에 더 알릴 내용 (사진 위치, 바뀐 상황 등)"),
+        max_length=MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
-class SurveyForm(forms.Form):
+class SurveyForm(CitizenForm):
     """[법] 제26조 만족도 조사: a score, or "not solved yet", and an optional comment."""
 
     score = forms.TypedChoiceField(

@@ -4,50 +4,48 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from ontong.accounts.network import client_ip
 from ontong.complaints import privacy, satisfaction
 from ontong.complaints.models import Channel, Complaint, Event, Message, Satisfaction, State
-from ontong.complaints.services import (
-    Intake,
-    clean_text,
-    receive_complaint,
-    status_token_matches,
-)
+from ontong.complaints.services import Intake, clean_text, receive_complaint
 
-from .forms import FollowUpForm, IntakeForm, StatusLookupForm, SurveyForm
-
-PUBLIC_EVENTS = {
-    "received",
-    "assign",
-    "reassign",
-    "start",
-    "request_info",
-    "resume",
-    "notify",
-    "close",
-    "transfer",
-    "reject",
-    "withdraw",
-    "mark_duplicate",
-    "extend",
-    "reopen",
-    "close_repeated",
-}
+from . import progress, status_grants
+from .forms import MAX_PHOTOS, FollowUpForm, IntakeForm, StatusLookupForm, SurveyForm
 
 
 def ratelimited(request, exception=None):
     return render(request, "channels_web/ratelimited.html", status=429)
 
 
+TOO_MANY = _(
+    "짧은 시간에 너무 많이 보내셔서 잠시 받지 않고 있습니다. 적으신 내용은 아래에 그대로 있으니, "
+    "잠시 뒤 다시 보내 주세요."
+)
+PHOTOS_AGAIN = _("보안을 위해 사진은 다시 골라 주세요.")
+
+
+def refused(request) -> dict:
+    """What a form page says when it gives the citizen's input back: why, and about photos,
+    which a browser never fills in again."""
+    return {
+        "refusal": TOO_MANY if getattr(request, "limited", False) else None,
+        "photos_again": PHOTOS_AGAIN if request.FILES else None,
+    }
+
+
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate=lambda g, r: settings.ONTONG_INTAKE_RATE, method="POST", block=True)
+@ratelimit(key="ip", rate=lambda g, r: settings.ONTONG_INTAKE_RATE, method="POST", block=False)
 def intake(request):
+    if request.method == "POST" and request.limited:
+        form = IntakeForm(request.POST)  # shown again as typed, not processed
+        return intake_page(request, form, status=429)
     form = IntakeForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -68,45 +66,80 @@ def intake(request):
                 ip=client_ip(request),
             )
         )
-        return redirect(status_link(complaint) + "&new=1")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "channels_web/intake.html", {"form": form}, status=status)
+        status_grants.grant(request.session, complaint)
+        return redirect(status_path(complaint, new=1))
+    return intake_page(request, form, status=400 if request.method == "POST" else 200)
 
 
-def status_link(complaint: Complaint) -> str:
+def intake_page(request, form, status: int):
+    days = settings.ONTONG_RETENTION_DAYS
+    retention = _("%(n)d년") % {"n": days // 365} if days % 365 == 0 else _("%(n)d일") % {"n": days}
+    context = {"form": form, "retention": retention, "max_photos": MAX_PHOTOS, **refused(request)}
+    return render(request, "channels_web/intake.html", context, status=status)
+
+
+def status_path(complaint: Complaint, **flags) -> str:
+    """The status page's address: never with the token, so it stays out of logs and Referers."""
     path = reverse("channels_web:status", args=[complaint.receipt_no])
-    return f"{path}?{urlencode({'t': complaint.status_token})}"
-
-
-@ratelimit(key="ip", rate="60/m", block=True)
-def status_lookup(request):
-    form = StatusLookupForm(request.GET or None)
-    if request.GET and form.is_valid():
-        path = reverse("channels_web:status", args=[form.cleaned_data["receipt_no"]])
-        return redirect(f"{path}?{urlencode({'t': form.cleaned_data['token']})}")
-    return render(request, "channels_web/lookup.html", {"form": form})
-
-
-def complaint_for_token(receipt_no: str, token: str) -> Complaint:
-    """The same 404 for an unknown number and a wrong token: nothing is enumerable."""
-    complaint = (
-        Complaint.objects.select_related("department", "area").filter(receipt_no=receipt_no).first()
-    )
-    if complaint is None or not status_token_matches(complaint, token):
-        raise Http404("접수번호나 조회 코드가 맞지 않습니다.")
-    return complaint
+    return f"{path}?{urlencode(flags)}" if flags else path
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate="60/m", block=True)
+@ratelimit(key="ip", rate="60/m", block=False)
+def status_lookup(request):
+    """접수번호 + 조회 코드, posted (a GET with both still works for old bookmarks)."""
+    data = request.POST if request.method == "POST" else request.GET
+    form = StatusLookupForm(data if "receipt_no" in data else None)
+    if form.is_bound and request.limited:
+        context = {"form": form, **refused(request)}
+        return render(request, "channels_web/lookup.html", context, status=429)
+    if form.is_bound and form.is_valid():
+        receipt_no, token = form.cleaned_data["receipt_no"], form.cleaned_data["token"]
+        complaint = status_grants.complaint_for_token(receipt_no, token)
+        if complaint is not None:
+            status_grants.grant(request.session, complaint)
+            return redirect(status_path(complaint))
+        form.add_error(None, NOT_FOUND)
+        return render(request, "channels_web/lookup.html", {"form": form}, status=404)
+    return render(request, "channels_web/lookup.html", {"form": form})
+
+
+NOT_FOUND = _("접수번호나 조회 코드가 맞지 않습니다.")
+
+
+def ask_for_code(request, receipt_no: str):
+    """No grant in this browser (a bookmark, another phone) or a wrong code: the lookup form with
+    the number filled in — the same 404 page for every number, so nothing is enumerable."""
+    form = StatusLookupForm(initial={"receipt_no": receipt_no[:11]})
+    context = {"form": form, "ask_again": True}
+    return render(request, "channels_web/lookup.html", context, status=404)
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate="60/m", block=False)
 def status(request, receipt_no: str):
-    token = request.GET.get("t", "")
-    complaint = complaint_for_token(receipt_no, token)
+    if request.limited and request.method == "GET":
+        return ratelimited(request)
+    if "t" in request.GET:
+        # A link from a notice (SMS, e-mail, Messenger): trade its token for a grant in this
+        # browser's session and continue on the address without it.
+        complaint = status_grants.complaint_for_token(receipt_no, request.GET["t"])
+        if complaint is None:
+            return ask_for_code(request, receipt_no)
+        status_grants.grant(request.session, complaint)
+        if request.method == "GET":
+            return redirect(status_path(complaint))
+        # A form on a page opened before links were traded: take what it sent.
+    else:
+        complaint = status_grants.complaint_for_session(request.session, receipt_no)
+        if complaint is None:
+            return ask_for_code(request, receipt_no)
     answered = complaint.state in {State.NOTIFIED, State.CLOSED}
+    posted = request.method == "POST" and not request.limited
     posted_survey = request.method == "POST" and "survey" in request.POST
     form = FollowUpForm(request.POST if request.method == "POST" and not posted_survey else None)
     survey = SurveyForm(request.POST if posted_survey else None)
-    if posted_survey and answered and survey.is_valid():
+    if posted and posted_survey and answered and survey.is_valid():
         satisfaction.record_answer(
             complaint,
             Channel.WEB,
@@ -115,31 +148,49 @@ def status(request, receipt_no: str):
             comment=privacy.remove_rrns(clean_text(survey.cleaned_data["comment"]))[0],
             ip=client_ip(request),
         )
-        return redirect(status_link(complaint) + "&thanks=1")
-    if request.method == "POST" and not posted_survey and complaint.is_open and form.is_valid():
+        return redirect(status_path(complaint, thanks=1))
+    if posted and not posted_survey and complaint.is_open and form.is_valid():
         add_follow_up(complaint, form.cleaned_data["body"], client_ip(request))
-        return redirect(status_link(complaint))
-    events = complaint.events.filter(action__in=PUBLIC_EVENTS)
-    messages = complaint.messages.exclude(delivery=Message.Delivery.FAILED, direction="out")
+        return redirect(status_path(complaint, sent=1))
+    events = list(complaint.events.filter(action__in=progress.PUBLIC_EVENTS))
+    # The receipt and the survey request say what this page already shows (with a link to it).
+    messages = complaint.messages.exclude(
+        delivery=Message.Delivery.FAILED, direction="out"
+    ).exclude(purpose__in=[Message.Purpose.ACK, Message.Purpose.SURVEY])
     response = render(
         request,
         "channels_web/status.html",
         {
             "complaint": complaint,
-            "events": events,
+            "events": [(event, progress.event_words(event)) for event in events],
+            "steps": progress.steps(complaint, events),
+            "state_words": progress.state_words(complaint),
             "thread": messages,
             "form": form,
             "is_new": request.GET.get("new") == "1",
-            "token": token,
+            "sent": request.GET.get("sent") == "1",
+            "token": complaint.status_token,
+            "token_groups": token_groups(complaint.status_token),
+            "photo_count": complaint.attachments.count(),
             "show_answer": answered,
             "survey": survey if answered else None,
             "answered_survey": Satisfaction.objects.filter(complaint=complaint).first(),
             "thanks": request.GET.get("thanks") == "1",
+            **refused(request),
+            "refused_form": "survey" if posted_survey else "follow_up",
         },
+        status=429 if request.method == "POST" and request.limited else 200,
     )
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    # The address carries no secret, so the browser may send its origin with the page's forms
+    # (no-referrer made chromium post "Origin: null", which the CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def token_groups(token: str) -> str:
+    """The code in groups of four, easier to copy by hand; the lookup ignores the spaces."""
+    return " ".join(token[i : i + 4] for i in range(0, len(token), 4))
 
 
 @transaction.atomic

@@ -60,7 +60,8 @@ def due(complaint):
         return ""
     if complaint.state in CLOCK_STOPPED:
         return format_html(
-            '<span class="due">{}</span>', complaint.due_at.strftime("%Y-%m-%d %H:%M")
+            '<span class="due">{}</span>',
+            timezone.localtime(complaint.due_at).strftime("%Y-%m-%d %H:%M"),
         )
     return format_html(
         '<span class="due {}">{}</span>',

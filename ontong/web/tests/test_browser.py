@@ -49,7 +49,7 @@ def test_citizen_to_answer_end_to_end(open_page, staff, run_tasks):
 
     citizen.goto(status_url)
     assert "포트홀을 아스팔트로 메웠습니다" in citizen.locator("[data-testid=answer]").inner_text()
-    assert citizen.locator("[data-testid=state]").inner_text() == "통보완료"
+    assert citizen.locator("[data-testid=state]").inner_text() == "답변 완료"  # no jargon
 
 
 @pytest.mark.django_db(transaction=True)

@@ -294,6 +294,13 @@ def test_photos_are_fetched_from_the_cdn_only(citizen_writes, emulator, run_task
     assert item.content_type == "image/png" and item.file and not item.fetch_error
 
 
+def test_a_photo_only_message_reads_as_its_photo_count(citizen_writes, emulator):
+    photo = {"type": "image", "payload": {"url": f"{emulator.base_url}/media/photo.png"}}
+    complaint = citizen_writes("", attachments=[photo, photo])
+    assert complaint.messages.get(direction=Message.Direction.IN).body == "[사진 2장]"
+    assert complaint.body == "[사진 2장]"
+
+
 @pytest.mark.parametrize(
     ("status", "error", "kind"),
     [

@@ -20,6 +20,11 @@ from ontong.web.checks import static_manifest
 from .analyser import default_socket
 
 ANALYSER_START_SECONDS = 120
+# The path without its query string: a query may carry a secret (an old status link's ?t=).
+ACCESS_LOG_FORMAT = (
+    '{"remote":"%(h)s","request":"%(m)s %(U)s","status":%(s)s,'
+    '"bytes":%(B)s,"ms":%(M)s,"pid":"%(p)s"}'
+)
 
 
 def cpu_count() -> int:
@@ -147,10 +152,7 @@ class Command(BaseCommand):
                     "max_requests": 50_000,
                     "max_requests_jitter": 5_000,
                     "accesslog": "-",
-                    "access_log_format": (
-                        '{"remote":"%(h)s","request":"%(r)s","status":%(s)s,'
-                        '"bytes":%(B)s,"ms":%(M)s,"pid":"%(p)s"}'
-                    ),
+                    "access_log_format": ACCESS_LOG_FORMAT,
                 }
             ).run()
         finally:
