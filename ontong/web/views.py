@@ -30,7 +30,14 @@ from ontong.complaints.models import (
 from ontong.complaints.workflow import ACTIONS, WorkflowError, available_actions, perform
 from ontong.org.models import Department, Role, User
 
-from .filters import ListFilter, UncountedPage, export_csv, export_xlsx
+from .filters import (
+    ListFilter,
+    ReportPeriod,
+    UncountedPage,
+    export_csv,
+    export_xlsx,
+    page_number,
+)
 
 PAGE_SIZE = 50
 REVEAL_SECONDS = 600
@@ -56,13 +63,14 @@ def list_page(request, queryset, *, title, template="web/list.html", poll=False,
     filters = ListFilter(request.GET or None)
     if request.GET:
         queryset = filters.apply(queryset)
+    refused = filters.is_bound and not filters.is_valid()
     export = request.GET.get("export")
-    if export in {"csv", "xlsx"}:
+    if export in {"csv", "xlsx"} and not refused:
         return export_response(queryset, export, title)
-    if filters.is_bound and filters.is_valid() and filters.cleaned_data["q"].strip():
+    if filters.is_bound and not refused and filters.cleaned_data["q"].strip():
         page = UncountedPage(queryset, request.GET.get("page"), PAGE_SIZE)
     else:
-        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(queryset, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
     context = {
         "page": page,
         "filters": filters,
@@ -70,9 +78,10 @@ def list_page(request, queryset, *, title, template="web/list.html", poll=False,
         "poll": poll,
         "query": request.GET.urlencode(),
     }
+    status = 400 if refused else 200
     if request.htmx and request.htmx.target == "rows":
-        return render(request, "web/_rows.html", context)
-    return render(request, template, {**context, **(extra or {})})
+        return render(request, "web/_rows.html", context, status=status)
+    return render(request, template, {**context, **(extra or {})}, status=status)
 
 
 def export_response(queryset, export: str, title: str) -> HttpResponse:
@@ -300,20 +309,6 @@ def notifications(request):
     )
 
 
-def report_period(request) -> tuple[dt.date, dt.date]:
-    """The period asked for, or this month so far; end before start is swapped, not refused."""
-    today = timezone.localdate()
-
-    def day(name, default):
-        try:
-            return dt.date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return default
-
-    start, end = day("start", today.replace(day=1)), day("end", today)
-    return (start, end) if start <= end else (end, start)
-
-
 @login_required
 def report(request):
     """통계: per department for a period, with charts and an XLSX export; each viewer sees the
@@ -323,9 +318,11 @@ def report(request):
 
     if not request.user.has_role(Role.TRIAGE, Role.ADMIN, Role.OFFICER, Role.MANAGER):
         raise Http404
-    start, end = report_period(request)
+    form = ReportPeriod(request.GET)
+    start, end = form.period(timezone.localdate())
     data = reports.build(start, end, visible_complaints(request.user))
-    if request.GET.get("export") == "xlsx":
+    status = 200 if form.is_valid() else 400
+    if request.GET.get("export") == "xlsx" and status == 200:
         rows = [r.values() for r in [*data.rows, data.total]]
         body = to_xlsx([label for _, label in reports.COLUMNS], rows, title=f"{start}~{end}")
         response = HttpResponse(
@@ -345,5 +342,12 @@ def report(request):
     return render(
         request,
         "web/report.html",
-        {"report": data, "columns": reports.COLUMNS, "chart": chart, "title": _("통계")},
+        {
+            "report": data,
+            "form": form,
+            "columns": reports.COLUMNS,
+            "chart": chart,
+            "title": _("통계"),
+        },
+        status=status,
     )
