@@ -61,6 +61,10 @@ class ListFilter(forms.Form):
     date_from = BoundedDateField(label=_("접수일 부터"))
     date_to = BoundedDateField(label=_("접수일 까지"))
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # Korean labels take no colon
+        super().__init__(*args, **kwargs)
+
     def apply(self, queryset):
         if not self.is_valid():
             return queryset.none()
