@@ -16,9 +16,11 @@ from ontong.complaints.access import (
     department_queue,
     get_visible_complaint,
     handles_case,
+    may_see_access_log,
     visible_complaints,
 )
 from ontong.complaints.models import (
+    ACCESS_LOG_ACTIONS,
     Attachment,
     Event,
     Kind,
@@ -184,7 +186,10 @@ def detail(request, receipt_no: str):
             "c": complaint,
             "reveal": reveal,
             "thread": complaint.messages.select_related("author").prefetch_related("attachments"),
-            "events": complaint.events.select_related("actor"),
+            "events": complaint.events.exclude(action__in=ACCESS_LOG_ACTIONS).select_related(
+                "actor"
+            ),
+            "access_log": may_see_access_log(request.user, complaint),
             "attachments": complaint.attachments.all(),
             "actions": {a.name: a for a in actions},
             "departments": departments,
@@ -254,6 +259,25 @@ def reveal(request, receipt_no: str):
         note=request.POST.get("reason", "")[:200] or "보기 요청",
     )
     return redirect("web:detail", receipt_no=receipt_no)
+
+
+@login_required
+def access_log(request, receipt_no: str):
+    """개인정보 열람 기록: who looked at the citizen's personal data, when, from where and why."""
+    complaint = get_visible_complaint(request.user, receipt_no)
+    if not may_see_access_log(request.user, complaint):
+        raise Http404
+    return render(
+        request,
+        "web/access_log.html",
+        {
+            "c": complaint,
+            "entries": complaint.events.filter(action__in=ACCESS_LOG_ACTIONS)
+            .select_related("actor")
+            .order_by("-created_at", "-id"),
+            "title": _("개인정보 열람 기록"),
+        },
+    )
 
 
 @login_required

@@ -90,6 +90,11 @@ def mask_email(email: str, reveal: bool) -> str:
 
 
 @register.filter
+def mask_ip(ip: str, reveal: bool) -> str:
+    return ip if reveal else privacy.mask_ip(ip)
+
+
+@register.filter
 def state_label(value: str) -> str:
     try:
         return State(value).label
