@@ -40,6 +40,7 @@ from .filters import (
     export_xlsx,
     page_number,
 )
+from .nav import may_open
 
 PAGE_SIZE = 50
 REVEAL_SECONDS = 600
@@ -49,14 +50,17 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR")
 
 
+def require_page(request, name: str) -> None:
+    """The same rule as the menu's: a page not offered is not there (404)."""
+    if not may_open(request.user, name):
+        raise Http404
+
+
 @login_required
 def home(request):
-    if request.user.has_role(Role.TRIAGE, Role.ADMIN):
-        return redirect("web:inbox")
-    if request.user.has_role(Role.OFFICER, Role.MANAGER):
-        return redirect("web:queue")
-    if request.user.has_role(Role.PR):
-        return redirect("publishing:desk")
+    for name in ("web:inbox", "web:queue", "publishing:desk"):
+        if may_open(request.user, name):
+            return redirect(name)
     return render(request, "web/no_role.html", {"is_pr": False})
 
 
@@ -102,8 +106,7 @@ def export_response(queryset, export: str, title: str) -> HttpResponse:
 @login_required
 def inbox(request):
     """접수함: new and unassigned, newest first."""
-    if not request.user.has_role(Role.TRIAGE, Role.ADMIN):
-        raise Http404
+    require_page(request, "web:inbox")
     queryset = (
         visible_complaints(request.user).filter(state=State.RECEIVED).order_by("-received_at")
     )
@@ -113,6 +116,7 @@ def inbox(request):
 @login_required
 def queue(request):
     """부서함: my department's open cases, most urgent first."""
+    require_page(request, "web:queue")
     queryset = department_queue(request.user).order_by("due_at", "received_at")
     return list_page(request, queryset, title=_("부서함"), poll=True)
 
@@ -125,6 +129,7 @@ def overdue(request):
 
     from ontong.complaints.models import CLOCK_STOPPED
 
+    require_page(request, "web:overdue")
     queryset = (
         visible_complaints(request.user)
         .filter(due_at__lt=timezone.now())
@@ -143,6 +148,7 @@ def overdue(request):
 
 @login_required
 def search(request):
+    require_page(request, "web:search")
     return list_page(request, visible_complaints(request.user), title=_("민원 검색"))
 
 
@@ -340,8 +346,7 @@ def report(request):
     from ontong.complaints import reports
     from ontong.tabular import to_xlsx
 
-    if not request.user.has_role(Role.TRIAGE, Role.ADMIN, Role.OFFICER, Role.MANAGER):
-        raise Http404
+    require_page(request, "web:reports")
     form = ReportPeriod(request.GET)
     start, end = form.period(timezone.localdate())
     data = reports.build(start, end, visible_complaints(request.user))
