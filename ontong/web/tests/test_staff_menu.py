@@ -31,7 +31,7 @@ def test_every_menu_link_of_every_demo_role_opens(client, demo_staff):
         links = menu_links(home.content.decode())
         assert links, username
         for url in links:
-            assert client.get(url).status_code == 200, (username, url)
+            assert client.get(url, follow=True).status_code == 200, (username, url)
 
 
 def test_pr_is_not_offered_the_complaint_pages_it_cannot_open(client, staff):
