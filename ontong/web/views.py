@@ -41,6 +41,7 @@ from .filters import (
     page_number,
 )
 from .nav import may_open
+from .poll import poll_response
 
 PAGE_SIZE = 50
 REVEAL_SECONDS = 600
@@ -85,6 +86,8 @@ def list_page(request, queryset, *, title, template="web/list.html", poll=False,
         "query": request.GET.urlencode(),
     }
     status = 400 if refused else 200
+    if poll and not refused and request.htmx and request.htmx.trigger == "poll":
+        return poll_response(request, queryset, page)
     if request.htmx and request.htmx.target == "rows":
         return render(request, "web/_rows.html", context, status=status)
     return render(request, template, {**context, **(extra or {})}, status=status)

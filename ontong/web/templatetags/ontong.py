@@ -8,6 +8,7 @@ from ontong.complaints import privacy
 from ontong.complaints.deadlines import due_label
 from ontong.complaints.models import CLOCK_STOPPED, State
 from ontong.complaints.models import event_label as label_of
+from ontong.web import poll
 
 register = template.Library()
 
@@ -54,6 +55,11 @@ def clock(moment):
 @register.filter
 def row_class(complaint) -> str:
     return due_class(complaint)
+
+
+@register.filter
+def row_version(complaint) -> str:
+    return poll.row_version(complaint)
 
 
 @register.filter
