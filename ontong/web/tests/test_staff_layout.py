@@ -1,5 +1,8 @@
 """Staff pages are readable on a phone and a desk screen (issue 13 item 8)."""
 
+import os
+from pathlib import Path
+
 import pytest
 
 from ontong.complaints.workflow import perform
@@ -30,6 +33,12 @@ def cases(staff, new_complaint):
     return made
 
 
+def shot(page, name: str, folder) -> None:
+    """Kept for a person to look at: pytest's tmp folder, or ONTONG_SCREENSHOTS if set."""
+    target = Path(os.environ.get("ONTONG_SCREENSHOTS") or folder)
+    page.screenshot(path=str(target / f"staff-{name}.png"), full_page=True)
+
+
 def column_widths(page, selector: str) -> list[float]:
     return page.eval_on_selector_all(
         selector, "cells => cells.map(c => c.getBoundingClientRect().width)"
@@ -38,11 +47,11 @@ def column_widths(page, selector: str) -> list[float]:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["phone", "desk"])
-def test_complaint_list_title_is_readable(open_page, cases, viewport):
+def test_complaint_list_title_is_readable(open_page, cases, viewport, tmp_path):
     page = open_page("/complaints/", user="admin")
     page.set_viewport_size(viewport)
     name = "phone" if viewport is PHONE else "desk"
-    page.screenshot(path=f"/tmp/staff-list-{name}.png", full_page=True)
+    shot(page, f"list-{name}", tmp_path)
     # A title cell one or two characters wide is unreadable (Korean wraps per character).
     for width in column_widths(page, "tbody#rows td:nth-child(3)"):
         assert width >= 150
@@ -51,11 +60,11 @@ def test_complaint_list_title_is_readable(open_page, cases, viewport):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["phone", "desk"])
-def test_reports_table_keeps_department_names_on_a_line(open_page, cases, viewport):
+def test_reports_table_keeps_department_names_on_a_line(open_page, cases, viewport, tmp_path):
     page = open_page("/reports/", user="admin")
     page.set_viewport_size(viewport)
     name = "phone" if viewport is PHONE else "desk"
-    page.screenshot(path=f"/tmp/staff-reports-{name}.png", full_page=True)
+    shot(page, f"reports-{name}", tmp_path)
     heights = page.eval_on_selector_all(
         "[data-testid=report-table] tbody td:first-child",
         "cells => cells.map(c => [c.textContent, c.getBoundingClientRect().height])",
@@ -67,8 +76,8 @@ def test_reports_table_keeps_department_names_on_a_line(open_page, cases, viewpo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_complaint_page_on_a_phone(open_page, cases):
+def test_complaint_page_on_a_phone(open_page, cases, tmp_path):
     page = open_page(f"/complaints/{cases[0].receipt_no}/", user="admin")
     page.set_viewport_size(PHONE)
-    page.screenshot(path="/tmp/staff-detail-phone.png", full_page=True)
+    shot(page, "detail-phone", tmp_path)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
