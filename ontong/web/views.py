@@ -370,6 +370,7 @@ def report(request):
         "months": [m for m, _, _ in data.by_month],
         "month_received": [n for _, n, _ in data.by_month],
         "month_answered": [n for _, _, n in data.by_month],
+        "labels": {"received": _("접수"), "answered": _("답변"), "on_time": _("기한 내 답변")},
     }
     return render(
         request,

@@ -81,3 +81,37 @@ def test_complaint_page_on_a_phone(open_page, cases, tmp_path):
     page.set_viewport_size(PHONE)
     shot(page, "detail-phone", tmp_path)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+
+
+STAFF_PAGES = ["/inbox/", "/queue/", "/complaints/", "/overdue/", "/reports/", "/notifications/"]
+
+
+@pytest.mark.django_db
+def test_staff_pages_carry_no_inline_script(client, staff, new_complaint):
+    """A Content-Security-Policy without inline script must not break them."""
+    import re
+
+    c = new_complaint("읍내동 가로등이 꺼졌어요.")
+    client.force_login(staff["admin"])
+    for url in [*STAFF_PAGES, f"/complaints/{c.receipt_no}/"]:
+        page = client.get(url).content.decode()
+        inline = [s for s in re.findall(r"<script([^>]*)>", page) if "src=" not in s]
+        assert inline == [] or all('type="application/json"' in s for s in inline), url
+        assert not re.search(r"\son[a-z]+=", page), url
+
+
+@pytest.mark.django_db(transaction=True)
+def test_choosing_a_suggested_department_fills_the_form(open_page, staff, new_complaint):
+    from ontong.routing.models import RoutingRule
+
+    RoutingRule.objects.create(
+        name="가로등", keywords="가로등", department=Department.objects.get(name="도로과")
+    )
+    c = new_complaint("읍내동 사거리 가로등이 꺼졌어요.")
+    page = open_page(f"/complaints/{c.receipt_no}/", user="triage")
+    choice = page.locator("[data-testid=suggestions] button").first
+    department = choice.get_attribute("data-suggest-department")
+    choice.click()
+    box = page.locator("details[data-action=assign]")
+    assert box.get_attribute("open") is not None
+    assert box.locator("select[name=department]").input_value() == department
