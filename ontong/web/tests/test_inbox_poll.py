@@ -38,6 +38,20 @@ def test_the_poll_answers_only_the_difference(client, staff, new_complaint):
 
 
 @pytest.mark.django_db
+def test_a_row_whose_case_changed_is_redrawn_in_place(client, staff, new_complaint):
+    road = Department.objects.get(name="도로과")
+    case = perform(new_complaint("가로등이 꺼졌어요."), "assign", staff["triage"], department=road)
+    other = perform(new_complaint("포트홀이 생겼어요."), "assign", staff["triage"], department=road)
+    client.force_login(staff["road"])
+    before = shown(case, other)
+    perform(case, "start", staff["road"])
+    answer = client.get("/queue/", before, headers=POLL).content.decode()
+    assert f'<tr id="row-{case.receipt_no}"' in answer and 'hx-swap-oob="true"' in answer
+    assert "처리중" in answer and other.receipt_no not in answer
+    assert "새 민원" not in answer
+
+
+@pytest.mark.django_db
 def test_the_poll_ignores_junk_rows(client, staff, new_complaint):
     c = new_complaint()
     client.force_login(staff["triage"])

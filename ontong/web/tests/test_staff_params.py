@@ -58,3 +58,30 @@ def test_sensible_dates_still_work(admin_client):
         admin_client.get("/reports/", {"start": "2025-01-01", "end": "2026-12-31"}).status_code
         == 200
     )
+
+
+HOSTILE_VALUES = [
+    "99999999999999999999",
+    "-1",
+    "1e309",
+    "0x10",
+    "가" * 300,
+    "\x00",
+    "<script>alert(1)</script>",
+    "[]",
+]
+LIST_PARAMS = ["q", "state", "department", "channel", "area", "overdue", "notice_problem", "export"]
+
+
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("name", LIST_PARAMS)
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+def test_every_list_parameter_refuses_or_ignores_junk(admin_client, url, name, value):
+    response = admin_client.get(url, {name: value})
+    assert response.status_code in {200, 400}
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+def test_report_export_parameter_junk(admin_client, value):
+    assert admin_client.get("/reports/", {"export": value}).status_code == 200
