@@ -50,6 +50,7 @@ def poll_response(request, queryset, page):
             "changed": changed,
             "gone": gone,
             "was_empty": not shown,
+            "count": page.paginator.count if page.paginator else None,
             "now": timezone.localtime(),
         },
     )

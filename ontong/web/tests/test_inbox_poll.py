@@ -9,6 +9,7 @@ from ontong.org.models import Department
 from ontong.web.poll import row_version
 
 from .browser import BROWSER_MARKS
+from .test_staff_layout import shot
 
 POLL = {"HX-Request": "true", "HX-Trigger": "poll"}
 
@@ -69,7 +70,7 @@ def in_chromium(test):
 
 @in_chromium
 @pytest.mark.django_db(transaction=True)
-def test_a_new_complaint_keeps_focus_and_is_marked(open_page, staff, new_complaint):
+def test_a_new_complaint_keeps_focus_and_is_marked(open_page, staff, new_complaint, tmp_path):
     first = new_complaint("읍내동 가로등이 꺼졌어요.")
     inbox = open_page("/inbox/", user="triage")
     link = inbox.locator(f"tr[data-receipt='{first.receipt_no}'] a")
@@ -84,4 +85,6 @@ def test_a_new_complaint_keeps_focus_and_is_marked(open_page, staff, new_complai
     assert row.locator("[data-testid=new-mark]").inner_text() == "새 민원"
     assert re.search("새 민원 1건이 들어왔습니다", inbox.locator("#poll-status").inner_text())
     assert inbox.locator("tbody#rows tr").count() == 2
+    assert inbox.locator("#list-count").inner_text() == "2건"
     assert inbox.locator("tbody#rows tr").first.get_attribute("data-receipt") == second.receipt_no
+    shot(inbox, "inbox-new-row", tmp_path)
