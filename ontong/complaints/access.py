@@ -71,3 +71,8 @@ def handles_case(user, complaint: Complaint) -> bool:
         and user.has_role(Role.OFFICER, Role.MANAGER)
         and complaint.department_id in department_scope(user)
     )
+
+
+def may_see_access_log(user, complaint: Complaint) -> bool:
+    """Who looked at the citizen's personal data is for 민원총괄 and the case's own department."""
+    return user.has_role(Role.ADMIN) or handles_case(user, complaint)

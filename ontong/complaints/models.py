@@ -375,6 +375,64 @@ class Message(models.Model):
         return f"{self.get_direction_display()} {self.get_purpose_display()} #{self.pk}"
 
 
+class EventAction(models.TextChoices):
+    """Every kind of timeline entry and its label for people: the one place a code becomes words
+    (test_event_labels checks every code written anywhere has one). Workflow actions keep their
+    names from workflow.ACTIONS; a button says what to do, the timeline what was done."""
+
+    RECEIVED = "received", _("접수")
+    ASSIGN = "assign", _("부서 배정")
+    REASSIGN = "reassign", _("재배정")
+    START = "start", _("처리 시작")
+    RECORD_ACTION = "record_action", _("조치 기록")
+    REQUEST_INFO = "request_info", _("보완 요청")
+    RESUME = "resume", _("보완 완료")
+    SUBMIT = "submit", _("결과 작성·결재 요청")
+    RETURN_DRAFT = "return_draft", _("결재 반려")
+    APPROVE = "approve", _("결재")
+    NOTIFY = "notify", _("결과 통보")
+    CLOSE = "close", _("종결")
+    MARK_DUPLICATE = "mark_duplicate", _("중복 처리")
+    TRANSFER = "transfer", _("이송")
+    REJECT = "reject", _("반려")
+    WITHDRAW = "withdraw", _("취하")
+    REPLY = "reply", _("답장")
+    SET_KIND = "set_kind", _("민원 종류 변경")
+    EXTEND = "extend", _("처리기간 연장")
+    REOPEN = "reopen", _("다시 처리")
+    CLOSE_REPEATED = "close_repeated", _("반복 민원 종결")
+    MARK_MULTI_PARTY = "mark_multi_party", _("다수인관련민원 지정")
+    RELATE = "relate", _("관련 민원 연결")
+    RRN_REMOVED = "rrn_removed", _("주민등록번호 삭제")
+    PLACE_FOUND = "place_found", _("읍면동 자동 기록")
+    CITIZEN_MESSAGE = "citizen_message", _("민원인 메시지")
+    CONTACT_CONSENT = "contact_consent", _("연락처 제공 동의")
+    AGENT_REQUESTED = "agent_requested", _("담당자 연결 요청")
+    CITIZEN_UNSENT = "citizen_unsent", _("민원인이 메시지 취소")
+    CITIZEN_EDITED = "citizen_edited", _("민원인이 메시지 수정")
+    CITIZEN_REACTION = "citizen_reaction", _("민원인 반응")
+    COMMENT_REMOVED = "comment_removed", _("댓글 삭제됨")
+    DELIVERY_FALLBACK = "delivery_fallback", _("다른 수단으로 발송")
+    DELIVERY_HELD = "delivery_held", _("통보 대기")
+    DELIVERY_FAILED = "delivery_failed", _("발송 실패")
+    RESEND = "resend", _("재발송")
+    SATISFACTION = "satisfaction", _("만족도 응답")
+    PERSONAL_DATA_VIEWED = "personal_data_viewed", _("개인정보 열람")
+    PERSONAL_DATA_PURGED = "personal_data_purged", _("개인정보 파기")
+
+
+# Looks at personal data are audit records, shown in the access log, not in the case's story.
+ACCESS_LOG_ACTIONS = frozenset({EventAction.PERSONAL_DATA_VIEWED})
+
+
+def event_label(code: str) -> str:
+    """The label of a timeline code; an unknown code (an old row) is shown as it is."""
+    try:
+        return EventAction(code).label
+    except ValueError:
+        return code
+
+
 class Event(models.Model):
     """The timeline and audit log: every change and every look at personal data."""
 
@@ -393,6 +451,10 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def label(self) -> str:
+        return event_label(self.action)
 
 
 class Satisfaction(models.Model):

@@ -5,6 +5,7 @@ re-identify a person): names from the second character, the middle of phone numb
 e-mail local part, all but the last four digits of card and account numbers.
 """
 
+import ipaddress
 import re
 
 # 주민등록번호·외국인등록번호: 6 digits (a plausible YYMMDD) + 7 digits whose first is 1-8.
@@ -58,6 +59,20 @@ def mask_email(email: str) -> str:
         return email or ""
     local, domain = email.split("@", 1)
     return f"{local[:2]}{'*' * max(len(local) - 2, 1)}@{domain}"
+
+
+def mask_ip(ip: str) -> str:
+    """An address keeps its network, not its host: 203.0.113.* and 2001:db8:85a3:*."""
+    ip = ip or ""
+    if "." in ip and ":" not in ip:
+        return ".".join(ip.split(".")[:3] + ["*"])
+    if ":" in ip:
+        try:
+            groups = ipaddress.ip_address(ip).exploded.split(":")
+        except ValueError:
+            return "*"
+        return ":".join(g.lstrip("0") or "0" for g in groups[:3]) + ":*"
+    return "*" if ip else ""
 
 
 def mask_text(text: str) -> str:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from ontong.org.models import ROLE_GROUPS, Department, Role, User
 
-from . import deadlines
+from . import deadlines, privacy
 from .models import CLOCK_STOPPED, Complaint, Digest, Notification, Reminder
 from .services import city_holidays
 
@@ -107,11 +107,12 @@ def reminder_subject(complaint: Complaint, stage: str) -> str:
 
 
 def reminder_body(complaint: Complaint) -> str:
-    """Title, state and department only: the citizen's personal data never goes into e-mail."""
+    """Title (masked), state and department only: the citizen's personal data never goes into
+    a notification or an e-mail."""
     department = complaint.department.name if complaint.department else "미배정"
     assignee = complaint.assignee.get_full_name() if complaint.assignee else "담당자 미지정"
     return (
-        f"{complaint.title}\n상태: {complaint.get_state_display()} · {department} · {assignee}\n"
+        f"{privacy.mask_text(complaint.title)}\n상태: {complaint.get_state_display()} · {department} · {assignee}\n"
         f"{settings.SITE_URL}/complaints/{complaint.receipt_no}/"
     )
 
@@ -229,7 +230,7 @@ def digest_text(department: Department, counts: dict, urgent: list[Complaint], n
     if urgent:
         lines.append("\n기한이 가까운 민원:")
         lines += [
-            f"- {c.receipt_no} {c.title[:40]} — {deadlines.due_label(c.due_at, now)}"
+            f"- {c.receipt_no} {privacy.mask_text(c.title)[:40]} — {deadlines.due_label(c.due_at, now)}"
             for c in urgent
         ]
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from . import privacy
 from .models import Channel, Complaint, Event, Message, Satisfaction, State
 
 SURVEY_SCORE_PREFIX = "SURVEY_"
@@ -135,7 +136,7 @@ def flag_unresolved(complaint: Complaint) -> None:
     notify_staff(
         recipients(complaint, "unresolved"),
         f"[미해결 응답] 민원 {complaint.receipt_no}: 민원인이 아직 해결되지 않았다고 답했습니다",
-        f"{complaint.title}\n다시 처리할지 판단해 주세요 (민원 화면의 '다시 처리').\n"
+        f"{privacy.mask_text(complaint.title)}\n다시 처리할지 판단해 주세요 (민원 화면의 '다시 처리').\n"
         f"{settings.SITE_URL}/complaints/{complaint.receipt_no}/",
         kind="unresolved",
         complaint=complaint,

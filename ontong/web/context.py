@@ -9,6 +9,9 @@ def ontong(request):
     if user is not None and user.is_authenticated:
         from ontong.complaints.models import Notification
 
+        from .nav import menu
+
+        context["menu"] = menu(user)
         context["is_pr"] = user.has_role(Role.PR, Role.ADMIN)
         context["unread_notifications"] = Notification.objects.filter(
             user=user, read_at__isnull=True

@@ -1,8 +1,9 @@
 """The filter form shared by every list, and its export."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,34 @@ from ontong.complaints.models import CLOCK_STOPPED, Channel, State
 from ontong.complaints.search import search_filter
 from ontong.org.models import Area, Department
 from ontong.tabular import to_csv, to_xlsx
+
+# No complaint predates the city's system, and a date beyond this cannot be converted to UTC
+# (0001-01-01 in Korean time is before datetime.min): outside these, a date is refused.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+# A page beyond this is clamped: its offset would overflow the database's integer.
+MAX_PAGE = 100_000
+
+
+class BoundedDateField(forms.DateField):
+    default_error_messages = {"invalid": _("날짜를 YYYY-MM-DD 형식으로 넣어 주세요.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        super().__init__(**kwargs)
+        self.validators += [
+            MinValueValidator(EARLIEST_DATE, message=_("날짜는 %(limit_value)s 이후여야 합니다.")),
+            MaxValueValidator(LATEST_DATE, message=_("날짜는 %(limit_value)s 이전이어야 합니다.")),
+        ]
+
+
+def page_number(value) -> int:
+    """The page asked for, clamped to 1..MAX_PAGE (junk is page 1)."""
+    try:
+        return min(max(1, int(str(value or 1)[:12])), MAX_PAGE)
+    except ValueError:
+        return 1
 
 
 class ListFilter(forms.Form):
@@ -29,12 +58,12 @@ class ListFilter(forms.Form):
     )
     overdue = forms.BooleanField(label=_("기한 경과만"), required=False)
     notice_problem = forms.BooleanField(label=_("통보 대기·발송 실패만"), required=False)
-    date_from = forms.DateField(
-        label=_("접수일 부터"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("접수일 까지"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = BoundedDateField(label=_("접수일 부터"))
+    date_to = BoundedDateField(label=_("접수일 까지"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # Korean labels take no colon
+        super().__init__(*args, **kwargs)
 
     def apply(self, queryset):
         if not self.is_valid():
@@ -61,6 +90,22 @@ class ListFilter(forms.Form):
                 received_at__lte=datetime.combine(data["date_to"], time.max, zone)
             )
         return queryset
+
+
+REPORT_DAYS = 30
+
+
+class ReportPeriod(forms.Form):
+    """통계's period: the last 30 days unless asked; end before start is swapped, not refused."""
+
+    start = BoundedDateField(label=_("시작일"))
+    end = BoundedDateField(label=_("종료일"))
+
+    def period(self, today: date) -> tuple[date, date]:
+        data = self.cleaned_data if self.is_valid() else {}
+        end = data.get("end") or today
+        start = data.get("start") or end - timedelta(days=REPORT_DAYS - 1)
+        return (start, end) if start <= end else (end, start)
 
 
 EXPORT_HEADERS = [
@@ -117,10 +162,7 @@ class UncountedPage:
     paginator = None
 
     def __init__(self, queryset, number, per_page: int):
-        try:
-            self.number = max(1, int(number or 1))
-        except (TypeError, ValueError):
-            self.number = 1
+        self.number = page_number(number)
         start = (self.number - 1) * per_page
         rows = list(queryset[start : start + per_page + 1])
         self.object_list, self.more = rows[:per_page], len(rows) > per_page

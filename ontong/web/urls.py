@@ -14,6 +14,7 @@ urlpatterns = [
     path("complaints/<str:receipt_no>/", views.detail, name="detail"),
     path("complaints/<str:receipt_no>/act/<str:action>/", views.act, name="act"),
     path("complaints/<str:receipt_no>/reveal/", views.reveal, name="reveal"),
+    path("complaints/<str:receipt_no>/access-log/", views.access_log, name="access_log"),
     path(
         "complaints/<str:receipt_no>/messages/<int:message_id>/resend/", views.resend, name="resend"
     ),

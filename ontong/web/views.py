@@ -18,9 +18,11 @@ from ontong.complaints.access import (
     department_queue,
     get_visible_complaint,
     handles_case,
+    may_see_access_log,
     visible_complaints,
 )
 from ontong.complaints.models import (
+    ACCESS_LOG_ACTIONS,
     Attachment,
     Event,
     Kind,
@@ -32,20 +34,32 @@ from ontong.complaints.models import (
 from ontong.complaints.workflow import ACTIONS, WorkflowError, available_actions, perform
 from ontong.org.models import Department, Role, User
 
-from .filters import ListFilter, UncountedPage, export_csv, export_xlsx
+from .filters import (
+    ListFilter,
+    ReportPeriod,
+    UncountedPage,
+    export_csv,
+    export_xlsx,
+    page_number,
+)
+from .nav import may_open
+from .poll import poll_response
 
 PAGE_SIZE = 50
 REVEAL_SECONDS = 600
 
 
+def require_page(request, name: str) -> None:
+    """The same rule as the menu's: a page not offered is not there (404)."""
+    if not may_open(request.user, name):
+        raise Http404
+
+
 @login_required
 def home(request):
-    if request.user.has_role(Role.TRIAGE, Role.ADMIN):
-        return redirect("web:inbox")
-    if request.user.has_role(Role.OFFICER, Role.MANAGER):
-        return redirect("web:queue")
-    if request.user.has_role(Role.PR):
-        return redirect("publishing:desk")
+    for name in ("web:inbox", "web:queue", "publishing:desk"):
+        if may_open(request.user, name):
+            return redirect(name)
     return render(request, "web/no_role.html", {"is_pr": False})
 
 
@@ -54,13 +68,14 @@ def list_page(request, queryset, *, title, template="web/list.html", poll=False,
     filters = ListFilter(request.GET or None)
     if request.GET:
         queryset = filters.apply(queryset)
+    refused = filters.is_bound and not filters.is_valid()
     export = request.GET.get("export")
-    if export in {"csv", "xlsx"}:
+    if export in {"csv", "xlsx"} and not refused:
         return export_response(queryset, export, title)
-    if filters.is_bound and filters.is_valid() and filters.cleaned_data["q"].strip():
+    if filters.is_bound and not refused and filters.cleaned_data["q"].strip():
         page = UncountedPage(queryset, request.GET.get("page"), PAGE_SIZE)
     else:
-        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = Paginator(queryset, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
     context = {
         "page": page,
         "filters": filters,
@@ -68,9 +83,12 @@ def list_page(request, queryset, *, title, template="web/list.html", poll=False,
         "poll": poll,
         "query": request.GET.urlencode(),
     }
+    status = 400 if refused else 200
+    if poll and not refused and request.htmx and request.htmx.trigger == "poll":
+        return poll_response(request, queryset, page)
     if request.htmx and request.htmx.target == "rows":
-        return render(request, "web/_rows.html", context)
-    return render(request, template, {**context, **(extra or {})})
+        return render(request, "web/_rows.html", context, status=status)
+    return render(request, template, {**context, **(extra or {})}, status=status)
 
 
 def export_response(queryset, export: str, title: str) -> HttpResponse:
@@ -89,8 +107,7 @@ def export_response(queryset, export: str, title: str) -> HttpResponse:
 @login_required
 def inbox(request):
     """접수함: new and unassigned, newest first."""
-    if not request.user.has_role(Role.TRIAGE, Role.ADMIN):
-        raise Http404
+    require_page(request, "web:inbox")
     queryset = (
         visible_complaints(request.user).filter(state=State.RECEIVED).order_by("-received_at")
     )
@@ -100,6 +117,7 @@ def inbox(request):
 @login_required
 def queue(request):
     """부서함: my department's open cases, most urgent first."""
+    require_page(request, "web:queue")
     queryset = department_queue(request.user).order_by("due_at", "received_at")
     return list_page(request, queryset, title=_("부서함"), poll=True)
 
@@ -112,6 +130,7 @@ def overdue(request):
 
     from ontong.complaints.models import CLOCK_STOPPED
 
+    require_page(request, "web:overdue")
     queryset = (
         visible_complaints(request.user)
         .filter(due_at__lt=timezone.now())
@@ -130,6 +149,7 @@ def overdue(request):
 
 @login_required
 def search(request):
+    require_page(request, "web:search")
     return list_page(request, visible_complaints(request.user), title=_("민원 검색"))
 
 
@@ -173,7 +193,10 @@ def detail(request, receipt_no: str):
             "c": complaint,
             "reveal": reveal,
             "thread": complaint.messages.select_related("author").prefetch_related("attachments"),
-            "events": complaint.events.select_related("actor"),
+            "events": complaint.events.exclude(action__in=ACCESS_LOG_ACTIONS).select_related(
+                "actor"
+            ),
+            "access_log": may_see_access_log(request.user, complaint),
             "attachments": complaint.attachments.all(),
             "actions": {a.name: a for a in actions},
             "departments": departments,
@@ -250,6 +273,25 @@ def reveal(request, receipt_no: str):
 
 
 @login_required
+def access_log(request, receipt_no: str):
+    """개인정보 열람 기록: who looked at the citizen's personal data, when, from where and why."""
+    complaint = get_visible_complaint(request.user, receipt_no)
+    if not may_see_access_log(request.user, complaint):
+        raise Http404
+    return render(
+        request,
+        "web/access_log.html",
+        {
+            "c": complaint,
+            "entries": complaint.events.filter(action__in=ACCESS_LOG_ACTIONS)
+            .select_related("actor")
+            .order_by("-created_at", "-id"),
+            "title": _("개인정보 열람 기록"),
+        },
+    )
+
+
+@login_required
 @require_POST
 def resend(request, receipt_no: str, message_id: int):
     complaint = get_visible_complaint(request.user, receipt_no)
@@ -301,20 +343,6 @@ def notifications(request):
     )
 
 
-def report_period(request) -> tuple[dt.date, dt.date]:
-    """The period asked for, or this month so far; end before start is swapped, not refused."""
-    today = timezone.localdate()
-
-    def day(name, default):
-        try:
-            return dt.date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return default
-
-    start, end = day("start", today.replace(day=1)), day("end", today)
-    return (start, end) if start <= end else (end, start)
-
-
 @login_required
 def report(request):
     """통계: per department for a period, with charts and an XLSX export; each viewer sees the
@@ -322,11 +350,12 @@ def report(request):
     from ontong.complaints import reports
     from ontong.tabular import to_xlsx
 
-    if not request.user.has_role(Role.TRIAGE, Role.ADMIN, Role.OFFICER, Role.MANAGER):
-        raise Http404
-    start, end = report_period(request)
+    require_page(request, "web:reports")
+    form = ReportPeriod(request.GET)
+    start, end = form.period(timezone.localdate())
     data = reports.build(start, end, visible_complaints(request.user))
-    if request.GET.get("export") == "xlsx":
+    status = 200 if form.is_valid() else 400
+    if request.GET.get("export") == "xlsx" and status == 200:
         rows = [r.values() for r in [*data.rows, data.total]]
         body = to_xlsx([label for _, label in reports.COLUMNS], rows, title=f"{start}~{end}")
         response = HttpResponse(
@@ -342,9 +371,17 @@ def report(request):
         "months": [m for m, _, _ in data.by_month],
         "month_received": [n for _, n, _ in data.by_month],
         "month_answered": [n for _, _, n in data.by_month],
+        "labels": {"received": _("접수"), "answered": _("답변"), "on_time": _("기한 내 답변")},
     }
     return render(
         request,
         "web/report.html",
-        {"report": data, "columns": reports.COLUMNS, "chart": chart, "title": _("통계")},
+        {
+            "report": data,
+            "form": form,
+            "columns": reports.COLUMNS,
+            "chart": chart,
+            "title": _("통계"),
+        },
+        status=status,
     )

@@ -3,45 +3,15 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
 
 from ontong.complaints import privacy
 from ontong.complaints.deadlines import due_label
 from ontong.complaints.models import CLOCK_STOPPED, State
+from ontong.complaints.models import event_label as label_of
+from ontong.web import poll
 
 register = template.Library()
 
-EVENT_LABELS = {
-    "received": _("접수"),
-    "assign": _("부서 배정"),
-    "reassign": _("재배정"),
-    "start": _("처리 시작"),
-    "record_action": _("조치 기록"),
-    "request_info": _("보완 요청"),
-    "resume": _("보완 완료"),
-    "submit": _("결과 작성·결재 요청"),
-    "return_draft": _("결재 반려"),
-    "approve": _("결재"),
-    "notify": _("결과 통보"),
-    "close": _("종결"),
-    "mark_duplicate": _("중복 처리"),
-    "transfer": _("이송"),
-    "reject": _("반려"),
-    "withdraw": _("취하"),
-    "reply": _("답장"),
-    "set_kind": _("민원 종류 변경"),
-    "rrn_removed": _("주민등록번호 삭제"),
-    "delivery_failed": _("발송 실패"),
-    "citizen_message": _("민원인 메시지"),
-    "personal_data_viewed": _("개인정보 열람"),
-    "resend": _("재발송"),
-    "relate": _("관련 민원 연결"),
-    "extend": _("처리기간 연장"),
-    "reopen": _("다시 처리"),
-    "close_repeated": _("반복 민원 종결"),
-    "mark_multi_party": _("다수인관련민원 지정"),
-    "satisfaction": _("만족도 응답"),
-}
 DUE_SOON = dt.timedelta(hours=24)
 
 
@@ -89,13 +59,18 @@ def row_class(complaint) -> str:
 
 
 @register.filter
+def row_version(complaint) -> str:
+    return poll.row_version(complaint)
+
+
+@register.filter
 def event_label(action: str) -> str:
-    return EVENT_LABELS.get(action, action)
+    return label_of(action)
 
 
 @register.simple_tag
 def public_event(event):
-    label = EVENT_LABELS.get(event.action, event.action)
+    label = event.label
     if event.action == "transfer":
         return f"{label}: {event.complaint.transfer_agency}"
     return label
@@ -119,6 +94,11 @@ def mask_phone(phone: str, reveal: bool) -> str:
 @register.filter
 def mask_email(email: str, reveal: bool) -> str:
     return email if reveal else privacy.mask_email(email)
+
+
+@register.filter
+def mask_ip(ip: str, reveal: bool) -> str:
+    return ip if reveal else privacy.mask_ip(ip)
 
 
 @register.filter

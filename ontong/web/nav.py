@@ -1,0 +1,58 @@
+"""The staff menu: which pages a person may open, decided once for the menu and the views.
+
+A view refuses (404) exactly the pages its menu does not offer, because both ask `may_open`.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ontong.org.models import Role
+
+CASE_ROLES = (Role.TRIAGE, Role.ADMIN, Role.OFFICER, Role.MANAGER)
+
+
+def _roles(*roles):
+    return lambda user: user.has_role(*roles)
+
+
+def _publishing(user) -> bool:
+    from ontong.publishing.services import is_pr
+
+    return is_pr(user)
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str  # URL name
+    label: str
+    accesskey: str
+    allowed: object  # user -> bool
+    testid: str = ""
+
+    @property
+    def url(self) -> str:
+        return reverse(self.name)
+
+
+PAGES = [
+    Page("web:inbox", _("접수함"), "1", _roles(Role.TRIAGE, Role.ADMIN)),
+    Page("web:queue", _("부서함"), "2", _roles(*CASE_ROLES)),
+    Page("web:search", _("검색"), "3", _roles(*CASE_ROLES)),
+    Page("web:overdue", _("기한 경과"), "4", _roles(*CASE_ROLES)),
+    Page("web:reports", _("통계"), "5", _roles(*CASE_ROLES)),
+    Page("publishing:desk", _("SNS 게시"), "6", _publishing),
+    Page("web:notifications", _("알림"), "", lambda user: True, "notifications-link"),
+    Page("admin:index", _("관리"), "", lambda user: user.is_staff),
+]
+BY_NAME = {page.name: page for page in PAGES}
+
+
+def may_open(user, name: str) -> bool:
+    return bool(user.is_authenticated and BY_NAME[name].allowed(user))
+
+
+def menu(user) -> list[Page]:
+    """The pages this person may open, in menu order."""
+    return [page for page in PAGES if may_open(user, page.name)]

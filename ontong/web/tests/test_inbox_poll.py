@@ -1,0 +1,90 @@
+"""The 접수함 poll adds new rows without redrawing the others (issue 13 item 6)."""
+
+import re
+
+import pytest
+
+from ontong.complaints.workflow import perform
+from ontong.org.models import Department
+from ontong.web.poll import row_version
+
+from .browser import BROWSER_MARKS
+from .test_staff_layout import shot
+
+POLL = {"HX-Request": "true", "HX-Trigger": "poll"}
+
+
+def shown(*complaints):
+    return {"shown": [f"{c.receipt_no}@{row_version(c)}" for c in complaints]}
+
+
+@pytest.mark.django_db
+def test_the_poll_answers_only_the_difference(client, staff, new_complaint):
+    old = new_complaint("읍내동 가로등이 꺼졌어요.")
+    client.force_login(staff["triage"])
+    page = client.get("/inbox/").content.decode()
+    assert 'id="poll"' in page and 'hx-trigger="every 3s"' in page and 'role="status"' in page
+    assert client.get("/inbox/", shown(old), headers=POLL).status_code == 204
+
+    new = new_complaint("동문동 쓰레기가 쌓였어요.")
+    answer = client.get("/inbox/", shown(old), headers=POLL).content.decode()
+    assert '<tbody hx-swap-oob="afterbegin:#rows">' in answer
+    assert new.receipt_no in answer and old.receipt_no not in answer
+    assert "새 민원" in answer and "새 민원 1건이 들어왔습니다" in answer
+
+    perform(old, "assign", staff["triage"], department=Department.objects.get(name="도로과"))
+    answer = client.get("/inbox/", shown(old, new), headers=POLL).content.decode()
+    assert f'<tr id="row-{old.receipt_no}" hx-swap-oob="delete">' in answer
+    assert new.receipt_no not in answer
+
+
+@pytest.mark.django_db
+def test_a_row_whose_case_changed_is_redrawn_in_place(client, staff, new_complaint):
+    road = Department.objects.get(name="도로과")
+    case = perform(new_complaint("가로등이 꺼졌어요."), "assign", staff["triage"], department=road)
+    other = perform(new_complaint("포트홀이 생겼어요."), "assign", staff["triage"], department=road)
+    client.force_login(staff["road"])
+    before = shown(case, other)
+    perform(case, "start", staff["road"])
+    answer = client.get("/queue/", before, headers=POLL).content.decode()
+    assert f'<tr id="row-{case.receipt_no}"' in answer and 'hx-swap-oob="true"' in answer
+    assert "처리중" in answer and other.receipt_no not in answer
+    assert "새 민원" not in answer
+
+
+@pytest.mark.django_db
+def test_the_poll_ignores_junk_rows(client, staff, new_complaint):
+    c = new_complaint()
+    client.force_login(staff["triage"])
+    junk = {"shown": ["<script>", "2026-1@", "x" * 5000, f"{c.receipt_no}@{row_version(c)}"] * 40}
+    response = client.get("/inbox/", junk, headers=POLL)
+    assert response.status_code in {200, 204}
+    assert "<script>" not in response.content.decode()
+
+
+def in_chromium(test):
+    for mark in BROWSER_MARKS:
+        test = mark(test)
+    return test
+
+
+@in_chromium
+@pytest.mark.django_db(transaction=True)
+def test_a_new_complaint_keeps_focus_and_is_marked(open_page, staff, new_complaint, tmp_path):
+    first = new_complaint("읍내동 가로등이 꺼졌어요.")
+    inbox = open_page("/inbox/", user="triage")
+    link = inbox.locator(f"tr[data-receipt='{first.receipt_no}'] a")
+    link.focus()
+    assert inbox.evaluate("document.activeElement.textContent") == first.receipt_no
+
+    second = new_complaint("동문동 쓰레기가 쌓였어요.")
+    row = inbox.locator(f"tr[data-receipt='{second.receipt_no}']")
+    row.wait_for(timeout=10_000)
+    inbox.wait_for_timeout(3_500)  # one more poll: nothing changes
+    assert inbox.evaluate("document.activeElement.textContent") == first.receipt_no
+    assert row.locator("[data-testid=new-mark]").inner_text() == "새 민원"
+    assert re.search("새 민원 1건이 들어왔습니다", inbox.locator("#poll-status").inner_text())
+    assert inbox.locator("tbody#rows tr").count() == 2
+    assert inbox.locator("#list-count").inner_text() == "2건"
+    assert inbox.locator("tbody#rows tr").first.get_attribute("data-receipt") == second.receipt_no
+    shot(inbox, "inbox-new-row", tmp_path)
