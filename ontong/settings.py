@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ontong.web.health.CountRequests",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ontong.web.middleware.BrowserPolicies",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ontong.web.middleware.KoreanByDefault",
@@ -228,6 +230,28 @@ SESSION_COOKIE_AGE = 8 * 3600
 CSRF_FAILURE_VIEW = "ontong.web.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# No script but our own files: no inline script, no eval (htmx's allowEval is off in base.html).
+# Inline style attributes stay allowed (they cannot run code); uploaded files carry their own
+# stricter sandboxing policy (ontong.images.serve), which this one does not replace.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no page needs are off; location only for the citizen form's "내 위치".
+ONTONG_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), serial=(), "
+    "bluetooth=(), midi=(), display-capture=(), browsing-topics=()"
+)
 
 LOGGING = {
     "version": 1,
