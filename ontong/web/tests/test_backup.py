@@ -2,6 +2,7 @@
 backed up, destroyed, restored."""
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,22 @@ def test_backup_and_restore_on_postgresql(tmp_path):
     finally:
         admin.execute("DROP DATABASE IF EXISTS ontong_backup_test WITH (FORCE)")
         admin.close()
+
+
+def test_the_backup_file_is_readable_by_its_owner_only(tmp_path):
+    """It holds every citizen's personal data: another account on the machine must not read it,
+    whatever the umask (a typical 022 would make it world-readable)."""
+    env = {**os.environ, "ONTONG_VAR_DIR": str(tmp_path / "var")}
+    env.pop("DATABASE_URL", None)
+    ontong(env, "migrate", "--verbosity", "0")
+    backup = tmp_path / "ontong.tar.gz"
+    result = subprocess.run(
+        [sys.executable, "-m", "ontong", "backup", str(backup)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        preexec_fn=lambda: os.umask(0o022),  # noqa: PLW1509 - the umask a server usually has
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600

@@ -98,7 +98,11 @@ class Command(BaseCommand):
             folder = Path(tmp)
             vendor, dump = dump_database(folder)
             manifest = {"format": FORMAT, "database": vendor, "created": timezone.now().isoformat()}
-            with tarfile.open(file, "w:gz") as archive:
+            # Personal data: readable by the owner only, whatever the umask (0o600 from creation on,
+            # never briefly wider).
+            handle = os.fdopen(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+            os.chmod(file, 0o600)  # an older file of the same name keeps its mode on O_TRUNC
+            with handle, tarfile.open(fileobj=handle, mode="w:gz") as archive:
                 archive.add(dump, arcname=dump.name)
                 data = json.dumps(manifest).encode()
                 info = tarfile.TarInfo("manifest.json")
