@@ -11,14 +11,16 @@ from django.utils.translation import gettext as _
 from .services import has_authenticator, second_factor_expected
 
 LAST_ACTIVITY = "ontong_last_activity"
+SIGNED_IN_AT = "ontong_signed_in_at"
 # Writing the session on every request would be a database write per click; a minute is plenty.
 TOUCH_EVERY_SECONDS = 60
 
 
 class ExpireIdleStaffSessions:
-    """Logs a signed-in user out after ONTONG_STAFF_IDLE_MINUTES without activity. htmx polling
-    (the inbox's GETs every few seconds) is not activity. Citizens' sessions have no user and are
-    untouched."""
+    """Logs a signed-in user out after ONTONG_STAFF_IDLE_MINUTES without activity, and in any
+    case SESSION_COOKIE_AGE after the login: every touch below saves the session, which slides
+    Django's own expiry, so the day's limit is counted here. htmx polling (the inbox's GETs every
+    few seconds) is not activity. Citizens' sessions have no user and are untouched."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -27,10 +29,18 @@ class ExpireIdleStaffSessions:
         if request.user.is_authenticated:
             now = clock()
             last = request.session.get(LAST_ACTIVITY, now)
+            signed_in = request.session.setdefault(SIGNED_IN_AT, now)
             if now - last > settings.ONTONG_STAFF_IDLE_MINUTES * 60:
                 logout(request)
                 messages.info(
                     request, _("오래 사용하지 않아 로그아웃되었습니다. 다시 로그인하세요.")
+                )
+            elif now - signed_in > settings.SESSION_COOKIE_AGE:
+                logout(request)
+                messages.info(
+                    request,
+                    _("로그인한 지 %(hours)d시간이 지나 로그아웃되었습니다. 다시 로그인하세요.")
+                    % {"hours": settings.SESSION_COOKIE_AGE // 3600},
                 )
             elif LAST_ACTIVITY not in request.session or (
                 not is_polling(request) and now - last >= TOUCH_EVERY_SECONDS

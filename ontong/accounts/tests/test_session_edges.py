@@ -1,6 +1,8 @@
 """Session and second-step behaviour docs/security.md's ASVS checklist relies on (V2.8.4, V3.2.1,
 V3.3.1, V3.3.3, V5.1.5): each asserted here so the checklist cannot silently go stale."""
 
+import time
+
 import pytest
 from django.test import Client
 
@@ -83,3 +85,21 @@ def test_the_second_step_never_sends_anyone_off_the_site(client, staff, target):
     response = client.post("/account/verify/", {"token": code_for(device), "next": target})
 
     assert response.status_code == 302 and response.url == "/"
+
+
+def test_a_busy_staff_session_still_ends_8_hours_after_login(client, staff, monkeypatch):
+    """Each touch of the idle clock saves the session, which slides Django's own expiry: without
+    a limit counted from the login, a session in steady use never ended (ASVS V3.3.2)."""
+    start = time.time()
+    client.force_login(staff["road"])
+    assert client.get("/queue/").status_code == 200
+
+    for minutes in range(20, 8 * 60, 20):  # a click every 20 minutes all day
+        monkeypatch.setattr("ontong.accounts.middleware.clock", lambda m=minutes: start + m * 60)
+        assert client.get("/queue/").status_code == 200, f"signed out after {minutes} minutes"
+
+    monkeypatch.setattr("ontong.accounts.middleware.clock", lambda: start + (8 * 60 + 1) * 60)
+    response = client.get("/queue/")
+
+    assert response.status_code == 302 and response.url.startswith("/login/")
+    assert "다시 로그인하세요" in client.get(response.url).content.decode()
