@@ -103,3 +103,15 @@ def test_a_busy_staff_session_still_ends_8_hours_after_login(client, staff, monk
 
     assert response.status_code == 302 and response.url.startswith("/login/")
     assert "다시 로그인하세요" in client.get(response.url).content.decode()
+
+
+def test_removing_a_lost_authenticator_stops_the_sessions_it_opened(client, staff):
+    device = authenticator(staff["admin"])
+    password_login(client, "admin")
+    client.post("/account/verify/", {"token": code_for(device)})
+    assert client.get("/inbox/").status_code == 200
+
+    device.delete()  # what an administrator does for a lost phone (admin › TOTP devices)
+
+    response = client.get("/inbox/")
+    assert response.status_code == 302 and response.url.startswith("/account/two-factor/")
