@@ -186,6 +186,10 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 # Files served at the site root (/favicon.ico), in both modes.
 WHITENOISE_ROOT = BASE_DIR / "web" / "root"
 MEDIA_ROOT = Path(os.environ.get("ONTONG_MEDIA_ROOT", VAR_DIR / "media"))
+# Uploaded photos are personal data served by the app after its access check: no other account
+# on the machine (nor a web server) reads them.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
