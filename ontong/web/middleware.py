@@ -13,7 +13,6 @@ class KoreanByDefault:
         return self.get_response(request)
 
 
-
 class BrowserPolicies:
     """Permissions-Policy on every answer, and nothing a signed-in person sees is kept by a
     browser or proxy cache: staff pages carry citizens' personal data."""
