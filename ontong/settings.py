@@ -376,6 +376,7 @@ elif CACHES["default"]["BACKEND"] == "ontong.accounts.cache.DatabaseCache":
 # Login throttling (django-axes): this many failures for one account, or from one client, locks
 # that account or client out for the cool-off; each failure is logged (admin: Axes › Access failures).
 AXES_ENABLED = env_bool("ONTONG_LOGIN_THROTTLE", True)
+AXES_VERBOSE = False  # its start-up banner is logged before `ontong serve` switches logs to JSON
 AXES_FAILURE_LIMIT = int(os.environ.get("ONTONG_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ONTONG_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -390,12 +390,13 @@ def fresh_postgres(url: str, *, drop_only=False) -> None:
 def demo_status_link(env: dict) -> str:
     code = (
         "from ontong.complaints.models import Complaint, State;"
-        "from ontong.channels.web.views import status_link;"
+        "from ontong.complaints.notices import status_url;"
         "c = Complaint.objects.filter(state=State.NOTIFIED).order_by('pk').first()"
         " or Complaint.objects.order_by('pk').first();"
-        "print(status_link(c))"
+        "print(status_url(c))"
     )
-    return ontong(env, "shell", "-c", code).strip().splitlines()[-1]
+    link = urlsplit(ontong(env, "shell", "-c", code).strip().splitlines()[-1])
+    return f"{link.path}?{link.query}"  # the link a citizen was sent, as its path on this site
 
 
 def wait_ready(base: str, server: subprocess.Popen) -> None:

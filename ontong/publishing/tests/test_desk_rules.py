@@ -308,7 +308,7 @@ def test_a_planned_time_out_of_range_is_a_form_error(desk, client, value):
     response = client.post(
         "/publishing/posts/new/", {"title": "야경", "text": "초대합니다", "planned_at": value}
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form again, with why
     assert "2000년부터 2099년 사이로" in response.content.decode()
     assert not Post.objects.exists()
 

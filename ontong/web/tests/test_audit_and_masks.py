@@ -21,6 +21,8 @@ CITIZEN_IP = "203.0.113.77"
 def road_case(staff, new_complaint):
     c = new_complaint(
         "김철수 010-9876-5432 집 앞 가로등이 꺼졌어요",
+        # A title the citizen typed (a default title leaves contact details out altogether).
+        title="김철수 010-9876-5432 집 앞 가로등",
         name="김철수",
         phone="010-9876-5432",
         contact_consent=True,

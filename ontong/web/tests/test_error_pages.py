@@ -39,7 +39,10 @@ def test_debug_is_off_by_default_so_the_demo_shows_friendly_pages():
 @pytest.mark.django_db
 def test_unknown_address_and_unknown_receipt_number_answer_a_korean_404(client):
     assert_friendly(client.get("/no-such-page/"), 404, "찾는 화면이 없습니다")
-    assert_friendly(client.get("/minwon/status/2026-999999/"), 404, "찾는 화면이 없습니다")
+    # A status address without this browser's grant asks for the code, alike for every number.
+    unknown = client.get("/minwon/status/2026-999999/")
+    assert unknown.status_code == 404
+    assert "조회 코드를 넣어 주세요" in unknown.content.decode()
 
 
 @pytest.mark.django_db
@@ -68,7 +71,8 @@ def test_too_many_intake_posts_answer_a_friendly_429(city, client, settings):
     response = client.post("/minwon/", {})
     assert response.status_code == 429
     page = response.content.decode()
-    assert "요청이 너무 많습니다" in page and 'href="/minwon/status/"' in page
+    # The form comes back as typed, with why (issue 13 item 7), and the way to 처리 현황 조회.
+    assert "짧은 시간에 너무 많이 보내셔서" in page and 'href="/minwon/status/"' in page
 
 
 def test_the_generic_429_template_is_friendly(rf):

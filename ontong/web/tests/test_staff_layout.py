@@ -107,11 +107,20 @@ def test_choosing_a_suggested_department_fills_the_form(open_page, staff, new_co
     RoutingRule.objects.create(
         name="가로등", keywords="가로등", department=Department.objects.get(name="도로과")
     )
-    c = new_complaint("읍내동 사거리 가로등이 꺼졌어요.")
+    from ontong.complaints.workflow import perform
+
+    # A new case is assigned from a suggestion in one action; an assigned one is reassigned by
+    # choosing a suggestion into the reassign form.
+    c = perform(
+        new_complaint("읍내동 사거리 가로등이 꺼졌어요."),
+        "assign",
+        staff["triage"],
+        department=Department.objects.get(name="교통과"),
+    )
     page = open_page(f"/complaints/{c.receipt_no}/", user="triage")
-    choice = page.locator("[data-testid=suggestions] button").first
+    choice = page.locator("[data-testid=suggestions] button[data-suggest-department]").first
     department = choice.get_attribute("data-suggest-department")
     choice.click()
-    box = page.locator("details[data-action=assign]")
+    box = page.locator("details[data-action=reassign]")
     assert box.get_attribute("open") is not None
     assert box.locator("select[name=department]").input_value() == department

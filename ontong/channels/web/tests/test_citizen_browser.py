@@ -93,7 +93,7 @@ def test_citizen_journey_every_form_posts(phone, staff, width, height):
     page.locator("[data-testid=survey-thanks]").wait_for()
     assert Satisfaction.objects.get(complaint=complaint).score == 5
 
-    page.click("form.lang button")
+    page.click(".lang button")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert receipt_no in page.locator("h1").inner_text()

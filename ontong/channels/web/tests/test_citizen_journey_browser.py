@@ -62,7 +62,7 @@ def citizen_reports_with_a_photo(page, base_url: str) -> str:
     receipt_no = page.locator("[data-testid=receipt-no]").inner_text()
     assert re.fullmatch(r"\d{4}-\d{6}", receipt_no)
     expect(page.get_by_role("heading", name=f"민원 {receipt_no}")).to_be_visible()
-    expect(page.locator("[data-testid=state]")).to_have_text("접수")
+    expect(page.locator("[data-testid=state]")).to_have_text("접수됨")
     check_accessibility(page, "접수 완료·처리 현황")
     return receipt_no
 
@@ -80,7 +80,7 @@ def citizen_looks_it_up_on_another_device(phone, base_url: str, receipt_no: str,
 
 
 def citizen_adds_more(page) -> None:
-    page.get_by_label("추가로 알릴 내용").fill(
+    page.get_by_role("textbox", name=re.compile("더 알릴 내용")).fill(
         "사진보다 구멍이 더 커졌어요. 오토바이가 넘어질 뻔했습니다."
     )
     page.get_by_role("button", name="보내기", exact=True).tap()
@@ -90,7 +90,9 @@ def citizen_adds_more(page) -> None:
 
 def citizen_reads_the_answer_and_answers_the_survey(page) -> None:
     page.reload()
-    expect(page.locator("[data-testid=state]")).to_have_text("통보완료")
+    expect(page.locator("[data-testid=state]")).to_have_text(
+        "답변 완료"
+    )  # plain words, never 통보완료
     expect(page.locator("[data-testid=answer]")).to_contain_text(ANSWER)
     check_accessibility(page, "처리 결과와 만족도 조사")
     survey = page.locator("[data-testid=survey]")
