@@ -30,6 +30,15 @@ def contains_personal_data(text: str) -> bool:
     return any(p.search(text or "") for p in (MOBILE, LANDLINE, CARD, ACCOUNT, EMAIL, RRN))
 
 
+# The citizen's status link in a notice we sent: the code is the citizen's key to the case.
+STATUS_TOKEN = re.compile(r"([?&]t=)[A-Za-z0-9_-]{8,}")
+
+
+def without_status_tokens(text: str) -> str:
+    """No member of staff needs the citizen's status code; with it they could act as the citizen."""
+    return STATUS_TOKEN.sub(r"\1…", text or "")
+
+
 def without_personal_data(text: str) -> str:
     """The text with phone, card, account and e-mail details (and any 주민등록번호) taken out:
     what the search index may hold, so a masked number cannot be found by its digits."""

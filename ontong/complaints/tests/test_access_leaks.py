@@ -57,3 +57,17 @@ def test_masked_contact_data_is_not_searchable(client, staff, new_complaint):
         page = client.get("/complaints/", {"q": query}).content.decode()
         assert c.receipt_no not in page, query
     assert c.receipt_no in client.get("/complaints/", {"q": "가로등"}).content.decode()
+
+
+@pytest.mark.parametrize("role", ["triage", "road"])
+def test_staff_never_see_the_citizens_status_code(client, staff, new_complaint, role):
+    c = perform(
+        new_complaint(STREETLIGHT),
+        "assign",
+        staff["triage"],
+        department=Department.objects.get(name="도로과"),
+    )
+    assert c.messages.filter(body__contains=c.status_token).exists()  # the 접수 안내 sent
+    client.force_login(staff[role])
+    page = client.get(f"/complaints/{c.receipt_no}/").content.decode()
+    assert c.status_token not in page

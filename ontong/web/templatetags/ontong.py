@@ -78,6 +78,7 @@ def public_event(event):
 
 @register.filter
 def masked(text: str, reveal: bool) -> str:
+    text = privacy.without_status_tokens(text)
     return text if reveal else privacy.mask_text(text)
 
 
