@@ -29,6 +29,21 @@ def emulator():
 
 
 @pytest.fixture
+def live_emulator(live_server, page):
+    """The Graph API emulator wired to the live server's webhook (browser tests)."""
+    emu = Emulator(
+        page_id=PAGE,
+        app_secret=SECRET,
+        token=TOKEN,
+        webhook_url=live_server.url + "/webhooks/meta/",
+    ).start()
+    page.graph_url = f"{emu.base_url}/v25.0"
+    page.save()
+    yield emu
+    emu.stop()
+
+
+@pytest.fixture
 def page(city, settings):
     settings.ONTONG_MEDIA_HOSTS = [*settings.ONTONG_MEDIA_HOSTS, "127.0.0.1"]
     account = MetaAccount.objects.create(

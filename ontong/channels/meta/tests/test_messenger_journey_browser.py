@@ -7,11 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ontong.channels.meta.emulator import Emulator
 from ontong.web.tests.a11y import check_accessibility
 from ontong.web.tests.browser import BROWSER_MARKS
-
-from .conftest import PAGE, SECRET, TOKEN
 
 pytestmark = BROWSER_MARKS
 
@@ -19,27 +16,13 @@ ANSWER = "석남동 초등학교 앞 가로등 전구를 갈았습니다. 알려
 
 
 @pytest.fixture
-def emulator_for_the_live_server(live_server, page):
-    emu = Emulator(
-        page_id=PAGE,
-        app_secret=SECRET,
-        token=TOKEN,
-        webhook_url=live_server.url + "/webhooks/meta/",
-    ).start()
-    page.graph_url = f"{emu.base_url}/v25.0"
-    page.save()
-    yield emu
-    emu.stop()
-
-
-@pytest.fixture
-def messenger(browser, emulator_for_the_live_server):
+def messenger(browser, live_emulator):
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="ko-KR"
     )
     sim = context.new_page()
     sim.set_default_timeout(15_000)
-    sim.goto(emulator_for_the_live_server.base_url + "/")
+    sim.goto(live_emulator.base_url + "/")
     yield sim
     context.close()
 

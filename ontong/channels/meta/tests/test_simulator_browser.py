@@ -7,27 +7,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from ontong.channels.meta.emulator import Emulator
 from ontong.complaints.models import ChannelIdentity, Complaint
 from ontong.web.tests.browser import BROWSER_MARKS, act
 
-from .conftest import PAGE, SECRET, TOKEN
-
 pytestmark = BROWSER_MARKS
-
-
-@pytest.fixture
-def live_emulator(live_server, page):
-    emu = Emulator(
-        page_id=PAGE,
-        app_secret=SECRET,
-        token=TOKEN,
-        webhook_url=live_server.url + "/webhooks/meta/",
-    ).start()
-    page.graph_url = f"{emu.base_url}/v25.0"
-    page.save()
-    yield emu
-    emu.stop()
 
 
 def simulator_says(sim, text, run_tasks, quick=None):
