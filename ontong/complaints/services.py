@@ -101,9 +101,6 @@ def clean_text(text: str) -> str:
     return CONTROL.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
 
 
-without_nul = clean_text  # its former, narrower name, for code written against it
-
-
 def default_title(body: str) -> str:
     """The body's beginning, without contact details: cut mid-way, a phone number or an e-mail
     address would no longer be recognised, so masked and searched as words."""

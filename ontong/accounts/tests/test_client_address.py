@@ -54,23 +54,25 @@ def test_a_chain_of_trusted_proxies_is_walked_from_the_right(settings):
     assert client_ip(req) == "198.51.100.7"
 
 
+INTAKE = {
+    "body": "가로등이 꺼졌어요",
+    "title": "",
+    "address": "",
+    "name": "",
+    "phone": "",
+    "email": "",
+}
+
+
 def test_citizens_behind_the_proxy_each_have_their_own_intake_limit(city, settings):
     settings.ONTONG_INTAKE_RATE = "2/h"
-    form = {
-        "body": "가로등이 꺼졌어요",
-        "title": "",
-        "address": "",
-        "name": "",
-        "phone": "",
-        "email": "",
-    }
     first = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
     second = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.8")
 
-    codes = [first.post("/minwon/", form).status_code for _ in range(3)]
+    codes = [first.post("/minwon/", INTAKE).status_code for _ in range(3)]
     assert codes == [302, 302, 429]
 
-    assert second.post("/minwon/", form).status_code == 302
+    assert second.post("/minwon/", INTAKE).status_code == 302
 
 
 def test_metrics_refuse_a_request_forwarded_by_a_local_proxy(client, db, settings):
@@ -88,15 +90,7 @@ def test_the_timeline_records_the_citizens_address_not_the_proxys(city):
     from ontong.complaints.models import Event
 
     citizen = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
-    form = {
-        "body": "가로등이 꺼졌어요",
-        "title": "",
-        "address": "",
-        "name": "",
-        "phone": "",
-        "email": "",
-    }
-    assert citizen.post("/minwon/", form).status_code == 302
+    assert citizen.post("/minwon/", INTAKE).status_code == 302
 
     assert Event.objects.filter(ip="198.51.100.7").exists()
 
