@@ -29,6 +29,17 @@ def emulator():
 
 
 @pytest.fixture
+def deliver_and_run(post_webhook, page, run_tasks):
+    """Post a signed webhook and run the workers' tasks, whatever the processing concludes."""
+
+    def send(payload):
+        assert post_webhook(payload).status_code == 200
+        run_tasks()
+
+    return send
+
+
+@pytest.fixture
 def live_emulator(live_server, page):
     """The Graph API emulator wired to the live server's webhook (browser tests)."""
     emu = Emulator(

@@ -17,16 +17,7 @@ from .test_events import feed
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def deliver(post_webhook, page, run_tasks):
-    def send(payload):
-        assert post_webhook(payload).status_code == 200
-        run_tasks()
-
-    return send
-
-
-def test_a_malformed_item_between_two_messages_loses_neither(deliver):
+def test_a_malformed_item_between_two_messages_loses_neither(deliver_and_run):
     payload = {
         "object": "page",
         "entry": [
@@ -35,7 +26,7 @@ def test_a_malformed_item_between_two_messages_loses_neither(deliver):
             {"id": PAGE, "time": 1, "messaging": [text_event(psid="c", mid="m_c")]},
         ],
     }
-    deliver(payload)
+    deliver_and_run(payload)
     users = set(Complaint.objects.values_list("identity__external_user_id", flat=True))
     assert users == {"a", "c"}
     delivery = WebhookDelivery.objects.get()
@@ -71,13 +62,13 @@ def test_deep_nesting_answers_400_never_500(post_webhook, page):
     assert not WebhookDelivery.objects.exists()
 
 
-def test_a_message_to_a_page_we_do_not_serve_is_ignored(deliver):
-    deliver(messaging(text_event(psid="u1", mid="m_other", recipient="999999999")))
+def test_a_message_to_a_page_we_do_not_serve_is_ignored(deliver_and_run):
+    deliver_and_run(messaging(text_event(psid="u1", mid="m_other", recipient="999999999")))
     assert not Complaint.objects.exists() and not Message.objects.exists()
 
 
-def test_the_citys_public_reply_joins_the_thread_and_follows_edits_and_removal(deliver):
-    deliver(feed("add"))  # a citizen's comment that opens a case (keyword rule)
+def test_the_citys_public_reply_joins_the_thread_and_follows_edits_and_removal(deliver_and_run):
+    deliver_and_run(feed("add"))  # a citizen's comment that opens a case (keyword rule)
     complaint = Complaint.objects.get()
     city = feed(
         "add",
@@ -86,8 +77,8 @@ def test_the_citys_public_reply_joins_the_thread_and_follows_edits_and_removal(d
         from_id=PAGE,
         parent_id="post_1_c1",
     )
-    deliver(city)
-    deliver(city)  # delivered twice
+    deliver_and_run(city)
+    deliver_and_run(city)  # delivered twice
     answer = complaint.messages.get(external_id="post_1_r1")
     assert (answer.direction, answer.body, answer.delivery) == ("out", "내일 고치겠습니다", "sent")
     assert complaint.events.filter(action="reply").count() == 1
@@ -98,23 +89,23 @@ def test_the_citys_public_reply_joins_the_thread_and_follows_edits_and_removal(d
         from_id=PAGE,
         parent_id="post_1_c1",
     )
-    deliver(edited)
-    deliver(edited)
+    deliver_and_run(edited)
+    deliver_and_run(edited)
     answer.refresh_from_db()
     assert answer.body == "오늘 고쳤습니다"
-    deliver(feed("hide", comment_id="post_1_r1", from_id=PAGE, parent_id="post_1_c1"))
+    deliver_and_run(feed("hide", comment_id="post_1_r1", from_id=PAGE, parent_id="post_1_c1"))
     assert Comment.objects.get(comment_id="post_1_r1").hidden
     removed = feed("remove", comment_id="post_1_r1", from_id=PAGE, parent_id="post_1_c1")
-    deliver(removed)
-    deliver(removed)
+    deliver_and_run(removed)
+    deliver_and_run(removed)
     answer.refresh_from_db()
     assert answer.deleted_at is not None
     assert complaint.events.filter(action="comment_removed").count() == 1
     assert Complaint.objects.count() == 1
 
 
-def test_edits_unsends_reactions_and_removals_delivered_twice_write_one_entry(deliver):
-    deliver(messaging(text_event(mid="m_1", text="가로등 고장")))
+def test_edits_unsends_reactions_and_removals_delivered_twice_write_one_entry(deliver_and_run):
+    deliver_and_run(messaging(text_event(mid="m_1", text="가로등 고장")))
     edit = messaging(
         {
             "sender": {"id": "u1"},
@@ -133,21 +124,21 @@ def test_edits_unsends_reactions_and_removals_delivered_twice_write_one_entry(de
     )
     unsend = messaging(text_event(mid="m_1", text="", is_deleted=True))
     for payload in (edit, edit, react, react, unsend, unsend):
-        deliver(payload)
+        deliver_and_run(payload)
     actions = list(Event.objects.values_list("action", flat=True))
     for action in ("citizen_edited", "citizen_reaction", "citizen_unsent"):
         assert actions.count(action) == 1, action
-    deliver(feed("add", comment_id="post_1_c9"))
+    deliver_and_run(feed("add", comment_id="post_1_c9"))
     removal = feed("remove", comment_id="post_1_c9")
-    deliver(removal)
-    deliver(removal)
+    deliver_and_run(removal)
+    deliver_and_run(removal)
     assert Event.objects.filter(action="comment_removed").count() == 1
 
 
-def test_a_reply_under_a_comment_joins_its_case(deliver):
-    deliver(feed("add"))
+def test_a_reply_under_a_comment_joins_its_case(deliver_and_run):
+    deliver_and_run(feed("add"))
     complaint = Complaint.objects.get()
-    deliver(
+    deliver_and_run(
         feed(
             "add",
             comment_id="post_1_c2",
@@ -168,8 +159,8 @@ def test_a_reply_under_a_comment_joins_its_case(deliver):
         {"title": "처리현황", "payload": "STATUS"},
     ],
 )
-def test_a_postback_without_text_starts_the_conversation_without_an_empty_case(deliver, postback):
-    deliver(
+def test_a_postback_without_text_starts_the_conversation_without_an_empty_case(deliver_and_run, postback):
+    deliver_and_run(
         messaging(
             {
                 "sender": {"id": "u7"},
@@ -183,14 +174,14 @@ def test_a_postback_without_text_starts_the_conversation_without_an_empty_case(d
     from ontong.complaints.models import ChannelIdentity
 
     assert ChannelIdentity.objects.filter(external_user_id="u7").exists()
-    deliver(messaging(text_event(psid="u7", mid="m_1", text="가로등이 꺼졌어요")))
+    deliver_and_run(messaging(text_event(psid="u7", mid="m_1", text="가로등이 꺼졌어요")))
     assert Complaint.objects.get().body == "가로등이 꺼졌어요"
 
 
-def test_a_late_delivery_keeps_its_event_time_but_the_clock_starts_on_receipt(deliver):
+def test_a_late_delivery_keeps_its_event_time_but_the_clock_starts_on_receipt(deliver_and_run):
     sent = timezone.now() - dt.timedelta(days=3)
     before = timezone.now()
-    deliver(messaging(text_event(mid="m_late", ts=int(sent.timestamp() * 1000))))
+    deliver_and_run(messaging(text_event(mid="m_late", ts=int(sent.timestamp() * 1000))))
     complaint = Complaint.objects.get()
     assert complaint.received_at >= before
     assert abs(complaint.messages.get(direction="in").sent_at - sent) < dt.timedelta(seconds=1)

@@ -36,24 +36,15 @@ def test_a_fetched_page_in_disguise_is_stored_as_a_reencoded_image(pending, monk
         assert b"<script" not in stored.read()
 
 
-@pytest.fixture
-def deliver(post_webhook, page, run_tasks):
-    def send(payload):
-        assert post_webhook(payload).status_code == 200
-        run_tasks()
-
-    return send
-
-
-def test_control_characters_are_removed_from_messenger_text_and_edits(deliver):
+def test_control_characters_are_removed_from_messenger_text_and_edits(deliver_and_run):
     from ontong.complaints.models import Complaint, Message
 
     from .conftest import PAGE, messaging, text_event
 
-    deliver(messaging(text_event(mid="m_1", text="가로등\x1b[2J 고장\x07")))
+    deliver_and_run(messaging(text_event(mid="m_1", text="가로등\x1b[2J 고장\x07")))
     assert Complaint.objects.get().body == "가로등[2J 고장"
     edit = {"mid": "m_1", "text": "가로등 두 개\x08 고장", "num_edit": 1}
-    deliver(
+    deliver_and_run(
         messaging(
             {
                 "sender": {"id": "u1"},
