@@ -253,8 +253,8 @@ CONTENT_SECURITY_POLICY = {
 }
 # Browser features no page needs are off; location only for the citizen form's "내 위치".
 ONTONG_PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), serial=(), "
-    "bluetooth=(), midi=(), display-capture=(), browsing-topics=()"
+    "camera=(), microphone=(), geolocation=(self), payment=(), usb=(), serial=(), midi=(), "
+    "display-capture=(), browsing-topics=()"
 )
 
 LOGGING = {
