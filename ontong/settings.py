@@ -383,6 +383,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_CLIENT_IP_CALLABLE = "ontong.accounts.network.client_ip"
+AXES_USERNAME_CALLABLE = "ontong.accounts.network.lockout_username"
 AXES_LOCKOUT_CALLABLE = "ontong.accounts.views.locked_out"
 
 # Two-factor authentication (django-otp, TOTP + recovery codes). 민원총괄 and Django admin users

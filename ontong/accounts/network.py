@@ -69,3 +69,18 @@ def is_direct_loopback(request) -> bool:
 def ratelimit_ip(request) -> str:
     """django-ratelimit's key="ip" (RATELIMIT_IP_META_KEY): never empty, so it cannot raise."""
     return client_ip(request) or "0.0.0.0"  # noqa: S104 - a bucket name, not a bind address
+
+
+USERNAME_MAX = 150  # the user model's username length; the lockout table holds 255
+
+
+def lockout_username(request, credentials=None) -> str | None:
+    """The name login lockouts are counted under (AXES_USERNAME_CALLABLE): what was typed,
+    bounded and without NUL, so any junk a client posts can be recorded."""
+    if credentials is not None:
+        typed = credentials.get("username")
+    else:
+        typed = getattr(request, "POST", {}).get("username")
+    if typed is None:
+        return None
+    return str(typed).replace("\x00", "")[:USERNAME_MAX]

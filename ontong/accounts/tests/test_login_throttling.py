@@ -110,3 +110,24 @@ def test_an_admin_unlocks_an_account(client, staff, django_user_model):
 
     client.post("/login/", {"username": "road", "password": RIGHT})
     assert logged_in(client)
+
+
+@pytest.mark.parametrize("url", ["/login/", "/admin/login/"])
+@pytest.mark.parametrize("typed", ["가" * 5000, "a\x00b" * 100, "😀" * 151])
+def test_junk_usernames_get_the_form_back_and_fit_the_lockout_table(client, staff, url, typed):
+    from axes.models import AccessAttempt
+
+    response = client.post(url, {"username": typed, **WRONG})
+
+    assert response.status_code == 200
+    recorded = list(AccessAttempt.objects.values_list("username", flat=True))
+    assert all(len(name) <= 150 and "\x00" not in name for name in recorded)
+
+
+def test_a_too_long_username_is_refused_before_any_password_check(client, staff):
+    from axes.models import AccessAttempt
+
+    response = client.post("/login/", {"username": "가" * 151, **WRONG})
+
+    assert "아이디 또는 비밀번호가 맞지 않습니다" in response.content.decode()
+    assert not AccessAttempt.objects.exists()

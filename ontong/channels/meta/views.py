@@ -107,4 +107,4 @@ def webhook_object(body: bytes) -> str:
         raise ValueError("malformed JSON") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("entry", []), list):
         raise ValueError("not a webhook payload")
-    return str(payload.get("object", ""))
+    return "".join(ch for ch in str(payload.get("object", "")) if ch.isprintable())

@@ -97,6 +97,14 @@ def test_malformed_and_oversized_bodies(post_webhook, page, settings):
     assert not WebhookDelivery.objects.exists()
 
 
+def test_an_object_type_with_control_characters_is_stored_without_them(post_webhook, page):
+    payload = {"object": "pa\u0000ge\u001b", "entry": []}
+
+    assert post_webhook(payload).status_code == 200
+
+    assert WebhookDelivery.objects.get().object_type == "page"
+
+
 def test_same_mid_twice_in_one_post_and_across_retries_is_one_row(post_webhook, page, run_tasks):
     payload = messaging(text_event(mid="m_dup"), text_event(mid="m_dup"))
     payload["entry"].append(payload["entry"][0])
