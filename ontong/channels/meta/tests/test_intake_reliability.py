@@ -159,7 +159,9 @@ def test_a_reply_under_a_comment_joins_its_case(deliver_and_run):
         {"title": "처리현황", "payload": "STATUS"},
     ],
 )
-def test_a_postback_without_text_starts_the_conversation_without_an_empty_case(deliver_and_run, postback):
+def test_a_postback_without_text_starts_the_conversation_without_an_empty_case(
+    deliver_and_run, postback
+):
     deliver_and_run(
         messaging(
             {
