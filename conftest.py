@@ -213,6 +213,35 @@ def open_page(browser, live_server):
         context.close()
 
 
+def _hold_task_table(url: str):
+    """Lock the task table so that workers started one after another all wait at it: a worker that
+    starts a second earlier would otherwise drain a short queue alone."""
+    import psycopg
+
+    gate = psycopg.connect(url)
+    gate.execute("LOCK TABLE django_tasks_database_dbtaskresult IN ACCESS EXCLUSIVE MODE")
+    return gate
+
+
+def _open_when_waiting(gate, url: str, count: int, timeout: float = 120) -> None:
+    import time
+
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    waiting_sql = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+    )
+    with psycopg.connect(url, autocommit=True) as probe:
+        while time.monotonic() < deadline:
+            if probe.execute(waiting_sql).fetchone()[0] >= count:
+                break
+            time.sleep(0.2)
+    gate.commit()
+    gate.close()
+
+
 @pytest.fixture
 def worker_processes():
     """Run N `ontong worker --batch` processes at once against the test's PostgreSQL database
@@ -224,12 +253,13 @@ def worker_processes():
 
     from django.db import connection
 
-    def run(count: int) -> None:
+    def run(count: int, start_together: bool = False) -> None:
         s = connection.settings_dict
         url = (
             f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:"
             f"{s['PORT'] or 5432}/{s['NAME']}"
         )
+        gate = _hold_task_table(url) if start_together else None
         env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -245,6 +275,8 @@ def worker_processes():
             )
             for _ in range(count)
         ]
+        if gate is not None:
+            _open_when_waiting(gate, url, count)
         for worker in workers:
             _out, err = worker.communicate(timeout=300)
             assert worker.returncode == 0, err.decode()[-2000:]

@@ -145,7 +145,7 @@ def test_three_workers_on_postgresql_never_run_a_task_twice(city, worker_process
         )
     queued = DBTaskResult.objects.filter(status="READY").count()
     assert queued >= 100
-    worker_processes(3)
+    worker_processes(3, start_together=True)
     results = list(DBTaskResult.objects.values_list("status", "worker_ids"))
     assert len(results) >= queued
     assert all(status == "SUCCESSFUL" for status, _ in results)
