@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from ontong.complaints.workflow import perform
 from ontong.org.models import Area, Department
@@ -174,11 +177,15 @@ def test_automatic_actions_never_close_or_reject(staff, new_complaint):
         perform_automatic(new_complaint(), "reject", note="x", reason="x")
 
 
-def test_retraining_is_scheduled_once_a_day(city, settings):
+def test_retraining_is_scheduled_once_a_day(city, settings, run_tasks):
     from ontong.routing.schedule import retrain_if_due
 
     assert retrain_if_due() is True
-    RoutingModel.objects.create()
+    assert retrain_if_due() is False  # the first is still waiting
+    run_tasks()  # the task records a model (too little history to promote one)
+    assert RoutingModel.objects.count() == 1
     assert retrain_if_due() is False
+    RoutingModel.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
+    assert retrain_if_due() is True
     settings.ONTONG_RETRAIN_HOURS = 0
     assert retrain_if_due() is False
