@@ -3,13 +3,17 @@ department catalogue (duties, keywords, aliases), so a new city with no history 
 Suggest-only: a person decides (개인정보 보호법 제37조의2)."""
 
 import datetime as dt
+import functools
 import logging
+import sys
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
 import joblib
 import numpy as np
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,6 +29,8 @@ log = logging.getLogger(__name__)
 MODEL_WEIGHT = 0.7
 HOLDOUT_SHARE = 0.2
 MIN_EXAMPLES = 20
+# Bump when what a saved model holds changes (pipeline classes, attributes suggest() reads).
+MODEL_FORMAT = 1
 
 
 @dataclass
@@ -65,15 +71,70 @@ def catalogue_scores(text: str) -> dict[int, tuple[float, list[str]]]:
 _loaded: dict[str, object] = {}
 
 
+@functools.cache
+def library_versions() -> dict[str, str]:
+    """What a saved model depends on: a pickle is only safe to load with the same versions."""
+    return {
+        "ontong-model": str(MODEL_FORMAT),
+        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+        **{
+            name: version(name)
+            for name in ("scikit-learn", "numpy", "scipy", "joblib", "kiwipiepy")
+        },
+    }
+
+
 def promoted_model():
+    """The promoted model, or (None, None): then rules and the catalogue suggest alone."""
     record = RoutingModel.objects.filter(promoted=True).order_by("-pk").first()
     if record is None or not record.file or not Path(record.file).exists():
         return None, None
     if _loaded.get("file") != record.file:
+        model = load(record)
+        if model is None:
+            return None, None
+        _loaded.update(file=record.file, model=model)
+    return record, _loaded["model"]
+
+
+def load(record: RoutingModel):
+    """The saved model, or None after refusing one saved with other library versions or that
+    cannot be read (an upgrade must not turn complaint pages into errors)."""
+    current = library_versions()
+    changed = sorted(
+        k for k in {*current, *record.versions} if record.versions.get(k) != current.get(k)
+    )
+    if changed:
+        reason = ", ".join(
+            f"{k} {record.versions.get(k, '?')} → {current.get(k, '?')}" for k in changed
+        )
+        refuse(record, f"다른 버전으로 저장됨 ({reason})")
+        return None
+    try:
         # Memory-mapped: the arrays stay in the page cache, shared by every web and worker
         # process on the machine instead of copied into each (model files are never rewritten).
-        _loaded.update(file=record.file, model=joblib.load(record.file, mmap_mode="r"))
-    return record, _loaded["model"]
+        return joblib.load(record.file, mmap_mode="r")
+    except Exception as error:  # noqa: BLE001 - any unpickling failure means the same: retrain
+        refuse(record, f"파일을 읽을 수 없음 ({type(error).__name__})")
+        return None
+
+
+def refuse(record: RoutingModel, reason: str) -> None:
+    """Stop serving the model and retrain: the process that stops it enqueues the retraining
+    (the conditional update makes that one process), unless one is already waiting."""
+    from .schedule import retrain_soon
+
+    log.warning(
+        "routing model v%s refused: %s; suggesting from rules and the catalogue until retrained",
+        record.pk,
+        reason,
+    )
+    with transaction.atomic():
+        stopped = RoutingModel.objects.filter(pk=record.pk, promoted=True).update(
+            promoted=False, note=f"사용 중지: {reason}. 다시 학습합니다."
+        )
+        if stopped:
+            retrain_soon()
 
 
 def model_evidence(model, text: str, label) -> list[str]:
@@ -268,6 +329,7 @@ def train_and_maybe_promote() -> RoutingModel:
     folder.mkdir(parents=True, exist_ok=True)
     record.file = str(folder / f"routing-v{record.pk}.joblib")
     joblib.dump(final, record.file)
+    record.versions = library_versions()
     RoutingModel.objects.filter(promoted=True).update(promoted=False)
     record.promoted = True
     record.note = f"{timezone.localtime():%Y-%m-%d %H:%M} 사용 시작"
