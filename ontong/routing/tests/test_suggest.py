@@ -119,12 +119,9 @@ def test_a_worse_model_is_not_promoted(staff, new_complaint, monkeypatch):
 
     def corrupted_history():
         # Bad corrections in the older cases; the recent held-back cases keep their true labels.
-        examples = sorted(original(), key=lambda e: e[2])
+        examples = sorted(original(), key=lambda e: e.when)
         cut = int(len(examples) * (1 - module.HOLDOUT_SHARE))
-        return [
-            (t, waste if n < cut and n % 3 else label, w)
-            for n, (t, label, w) in enumerate(examples)
-        ]
+        return [e._replace(label=waste) if n < cut and n % 3 else e for n, e in enumerate(examples)]
 
     monkeypatch.setattr(module, "training_examples", corrupted_history)
     worse = train()
