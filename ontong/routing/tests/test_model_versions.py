@@ -38,7 +38,7 @@ def test_a_trained_model_records_the_library_versions_it_was_saved_with(staff, n
 
 @pytest.mark.parametrize("damage", ["saved by another scikit-learn", "unreadable file"])
 def test_a_model_that_cannot_be_trusted_is_refused_and_the_page_still_suggests(
-    staff, new_complaint, client, caplog, damage
+    staff, new_complaint, client, caplog, run_tasks, damage
 ):
     history(staff, new_complaint)
     record = train()
@@ -65,3 +65,9 @@ def test_a_model_that_cannot_be_trusted_is_refused_and_the_page_still_suggests(
     assert retrainings_enqueued() == 1
     record.refresh_from_db()
     assert not record.promoted and "사용 중지" in record.note
+
+    run_tasks()  # the retraining replaces it with a model of this installation's versions
+    retrained = RoutingModel.objects.get(promoted=True)
+    assert retrained.pk != record.pk and retrained.versions == library_versions()
+    page = client.get(f"/complaints/{complaint.receipt_no}/").content.decode()
+    assert f"모델 v{retrained.pk}" in suggestions_section(page)
