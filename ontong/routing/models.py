@@ -46,6 +46,9 @@ class RoutingModel(models.Model):
     )
     promoted = models.BooleanField(default=False)
     file = models.CharField(max_length=300, blank=True)
+    # What the file was written with (suggest.library_versions): a model pickled by other
+    # library versions is refused, not loaded (docs/routing.md).
+    versions = models.JSONField(default=dict, blank=True)
     note = models.TextField(blank=True)
 
     class Meta:
@@ -98,3 +101,16 @@ class SimilarIndex(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.pk} ({self.cases}건)"
+
+
+class ScheduledJob(models.Model):
+    """The claim on a periodic background job (retraining, the similar-case index): the worker
+    that enqueues it records the task here in the same transaction, so the other workers see it
+    waiting and do not enqueue it again (routing/schedule.py)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from sklearn.feature_extraction.text import HashingVectorizer
@@ -176,18 +175,21 @@ def remove_old_builds() -> None:
         old.delete()
 
 
-def rebuild_if_due() -> bool:
-    """Enqueue a build when the newest is a day old or many cases were answered since."""
+def rebuild_due() -> bool:
+    """The newest build is a day old or many cases were answered since (or there is none and
+    there is something to index)."""
     newest = SimilarIndex.objects.order_by("-pk").first()
     if newest and timezone.now() - newest.created_at < dt.timedelta(hours=REBUILD_HOURS):
-        if new_cases_since(newest.covers_until)[0] < REBUILD_NEW_CASES:
-            return False
-    elif newest is None and not answered_complaints().exists() and not answered_history().exists():
-        return False
+        return new_cases_since(newest.covers_until)[0] >= REBUILD_NEW_CASES
+    return newest is not None or answered_complaints().exists() or answered_history().exists()
+
+
+def rebuild_if_due() -> bool:
+    """Enqueue a build when one is due and none is waiting (once, whichever worker ticks)."""
+    from .schedule import enqueue_once
     from .tasks import build_similar_index
 
-    transaction.on_commit(build_similar_index.enqueue)
-    return True
+    return enqueue_once("similar_index", build_similar_index, rebuild_due)
 
 
 # ---------------------------------------------------------------------------------- lookup

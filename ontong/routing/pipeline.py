@@ -423,7 +423,8 @@ def fit_temperature(values: np.ndarray, gold: np.ndarray) -> float:
     indices; it does not change which department ranks first."""
     if len(gold) == 0:
         return 1.0
-    grid = np.exp(np.linspace(np.log(0.05), np.log(20.0), 160))
+    # 1 is in the grid: scores that are already honest are left as they are.
+    grid = np.append(np.exp(np.linspace(np.log(0.05), np.log(20.0), 160)), 1.0)
     return float(min(grid, key=lambda t: negative_log_likelihood(values / t, gold)))
 
 

@@ -3,15 +3,21 @@ department catalogue (duties, keywords, aliases), so a new city with no history 
 Suggest-only: a person decides (개인정보 보호법 제37조의2)."""
 
 import datetime as dt
+import functools
 import logging
+import sys
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
+from typing import NamedTuple
 
 import joblib
 import numpy as np
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from sklearn.base import BaseEstimator, clone
 
 from ontong.complaints.models import Complaint
 from ontong.complaints.search import normalise
@@ -25,6 +31,8 @@ log = logging.getLogger(__name__)
 MODEL_WEIGHT = 0.7
 HOLDOUT_SHARE = 0.2
 MIN_EXAMPLES = 20
+# Bump when what a saved model holds changes (pipeline classes, attributes suggest() reads).
+MODEL_FORMAT = 1
 
 
 @dataclass
@@ -65,15 +73,70 @@ def catalogue_scores(text: str) -> dict[int, tuple[float, list[str]]]:
 _loaded: dict[str, object] = {}
 
 
+@functools.cache
+def library_versions() -> dict[str, str]:
+    """What a saved model depends on: a pickle is only safe to load with the same versions."""
+    return {
+        "ontong-model": str(MODEL_FORMAT),
+        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+        **{
+            name: version(name)
+            for name in ("scikit-learn", "numpy", "scipy", "joblib", "kiwipiepy")
+        },
+    }
+
+
 def promoted_model():
+    """The promoted model, or (None, None): then rules and the catalogue suggest alone."""
     record = RoutingModel.objects.filter(promoted=True).order_by("-pk").first()
     if record is None or not record.file or not Path(record.file).exists():
         return None, None
     if _loaded.get("file") != record.file:
+        model = load(record)
+        if model is None:
+            return None, None
+        _loaded.update(file=record.file, model=model)
+    return record, _loaded["model"]
+
+
+def load(record: RoutingModel):
+    """The saved model, or None after refusing one saved with other library versions or that
+    cannot be read (an upgrade must not turn complaint pages into errors)."""
+    current = library_versions()
+    changed = sorted(
+        k for k in {*current, *record.versions} if record.versions.get(k) != current.get(k)
+    )
+    if changed:
+        reason = ", ".join(
+            f"{k} {record.versions.get(k, '?')} → {current.get(k, '?')}" for k in changed
+        )
+        refuse(record, f"다른 버전으로 저장됨 ({reason})")
+        return None
+    try:
         # Memory-mapped: the arrays stay in the page cache, shared by every web and worker
         # process on the machine instead of copied into each (model files are never rewritten).
-        _loaded.update(file=record.file, model=joblib.load(record.file, mmap_mode="r"))
-    return record, _loaded["model"]
+        return joblib.load(record.file, mmap_mode="r")
+    except Exception as error:  # noqa: BLE001 - any unpickling failure means the same: retrain
+        refuse(record, f"파일을 읽을 수 없음 ({type(error).__name__})")
+        return None
+
+
+def refuse(record: RoutingModel, reason: str) -> None:
+    """Stop serving the model and retrain: the process that stops it enqueues the retraining
+    (the conditional update makes that one process), unless one is already waiting."""
+    from .schedule import retrain_soon
+
+    log.warning(
+        "routing model v%s refused: %s; suggesting from rules and the catalogue until retrained",
+        record.pk,
+        reason,
+    )
+    with transaction.atomic():
+        stopped = RoutingModel.objects.filter(pk=record.pk, promoted=True).update(
+            promoted=False, note=f"사용 중지: {reason}. 다시 학습합니다."
+        )
+        if stopped:
+            retrain_soon()
 
 
 def model_evidence(model, text: str, label) -> list[str]:
@@ -176,7 +239,14 @@ def place_and_route(complaint_id: int) -> str:
     return f"assigned to {best.department.name}"
 
 
-def training_examples() -> list[tuple[str, int, dt.datetime]]:
+class Example(NamedTuple):
+    text: str
+    label: int  # today's department
+    when: dt.datetime
+    key: int  # a complaint's pk, or minus an imported case's pk
+
+
+def training_examples() -> list[Example]:
     """Confirmed assignments (a person assigned or reassigned) and imported history, labelled with
     today's department (a reorganised department's history trains its successor)."""
     examples = []
@@ -188,13 +258,12 @@ def training_examples() -> list[tuple[str, int, dt.datetime]]:
         .distinct()
     )
     for c in confirmed:
-        examples.append((complaint_text(c), c.department.current().pk, c.received_at))
+        examples.append(Example(complaint_text(c), c.department.current().pk, c.received_at, c.pk))
     for case in HistoricalCase.objects.filter(department__isnull=False).select_related(
         "department"
     ):
-        examples.append(
-            (case.text, case.department.current().pk, case.received_at or case.imported_at)
-        )
+        when = case.received_at or case.imported_at
+        examples.append(Example(case.text, case.department.current().pk, when, -case.pk))
     return examples
 
 
@@ -233,11 +302,11 @@ def train() -> RoutingModel:
 
 
 def train_and_maybe_promote() -> RoutingModel:
-    """Train a candidate; promote it only if it is not worse than the current model on the most
-    recent cases (held back from its training)."""
-    examples = sorted(training_examples(), key=lambda e: e[2])
+    """Train a candidate; promote it unless it is worse than the current model in a backtest on
+    the most recent cases, which neither of them is trained on (docs/routing.md)."""
+    examples = sorted(training_examples(), key=lambda e: e.when)
     record = RoutingModel.objects.create(
-        examples=len(examples), labels=len({e[1] for e in examples})
+        examples=len(examples), labels=len({e.label for e in examples})
     )
     if len(examples) < MIN_EXAMPLES or record.labels < 2:
         record.note = f"학습 자료 부족 ({len(examples)}건, 부서 {record.labels}개): 사무분장 키워드로만 추천합니다."
@@ -245,31 +314,82 @@ def train_and_maybe_promote() -> RoutingModel:
         return record
     cut = int(len(examples) * (1 - HOLDOUT_SHARE))
     older, recent = examples[:cut], examples[cut:]
-    texts, labels = [e[0] for e in recent], [e[1] for e in recent]
-    if len({e[1] for e in older}) < 2:
+    texts, labels = [e.text for e in recent], [e.label for e in recent]
+    if len({e.label for e in older}) < 2:
         record.note = "최근 사례를 뺀 학습 자료에 부서가 하나뿐이어서 보류"
         record.save()
         return record
-    candidate = pipeline.build().fit([e[0] for e in older], [e[1] for e in older])
+    candidate = pipeline.build().fit([e.text for e in older], [e.label for e in older])
     record.holdout = len(recent)
     values = candidate.decision_function(texts)  # once, for both the scores and calibration
     record.holdout_top1, record.holdout_top3 = score(candidate, texts, labels, values)
     record.temperature, record.holdout_ece = calibrate(candidate, values, labels)
-    _current_record, current = promoted_model()
-    if current is not None:
-        record.incumbent_top1 = score(current, texts, labels)[0]
+    record.incumbent_top1 = incumbent_score(older, texts, labels, record.holdout_top1)
     if record.incumbent_top1 is not None and record.holdout_top1 < record.incumbent_top1:
         record.note = f"최근 {len(recent)}건에서 현재 모델({record.incumbent_top1:.3f})보다 낮아({record.holdout_top1:.3f}) 보류"
         record.save()
         return record
-    final = pipeline.build().fit([e[0] for e in examples], [e[1] for e in examples])
+    final = pipeline.build().fit([e.text for e in examples], [e.label for e in examples])
     final.temperature_ = record.temperature
     folder = Path(settings.VAR_DIR) / "models"
     folder.mkdir(parents=True, exist_ok=True)
     record.file = str(folder / f"routing-v{record.pk}.joblib")
     joblib.dump(final, record.file)
+    save_trained_labels(record, examples)
+    record.versions = library_versions()
     RoutingModel.objects.filter(promoted=True).update(promoted=False)
     record.promoted = True
     record.note = f"{timezone.localtime():%Y-%m-%d %H:%M} 사용 시작"
     record.save()
     return record
+
+
+def incumbent_score(older: list[Example], texts, labels, candidate_top1: float) -> float | None:
+    """Top-1 on the recent cases of the current model as it would have been before them: its
+    configuration retrained on the cases it was trained on, with the labels it learnt, that came
+    before them. Scoring the current model itself would score it on cases it learnt (its nearest
+    past case nearly memorises them), and a candidate would rarely win."""
+    current_record, current = promoted_model()
+    if current is None:
+        return None
+    learnt = trained_labels(current_record)
+    if learnt is None:  # saved before the labels were kept: compare configurations only
+        learnt = {e.key: e.label for e in older}
+    data = [(e.text, learnt[e.key]) for e in older if e.key in learnt]
+    if len({label for _, label in data}) < 2:
+        return None
+    if data == [(e.text, e.label) for e in older] and same_configuration(current, pipeline.build()):
+        return candidate_top1  # the same training makes the same model
+    retrained = clone(current).fit([text for text, _ in data], [label for _, label in data])
+    return score(retrained, texts, labels)[0]
+
+
+def same_configuration(a, b) -> bool:
+    """Two (unfitted or fitted) estimators with the same classes and parameters, nested."""
+    if isinstance(a, BaseEstimator) or isinstance(b, BaseEstimator):
+        return type(a) is type(b) and same_configuration(
+            a.get_params(deep=False), b.get_params(deep=False)
+        )
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_configuration(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(map(same_configuration, a, b))
+    return type(a) is type(b) and a == b
+
+
+def labels_file(record: RoutingModel) -> Path:
+    return Path(record.file).with_suffix(".labels.npy")
+
+
+def save_trained_labels(record: RoutingModel, examples: list[Example]) -> None:
+    """The cases the model learnt and their labels then, for the next backtest (corrections made
+    since must not be credited to it)."""
+    np.save(labels_file(record), np.array([(e.key, e.label) for e in examples], dtype=np.int64))
+
+
+def trained_labels(record: RoutingModel) -> dict[int, int] | None:
+    try:
+        pairs = np.load(labels_file(record))
+    except (OSError, ValueError):
+        return None
+    return dict(pairs.tolist())

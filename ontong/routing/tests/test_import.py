@@ -95,6 +95,6 @@ def test_utf8_files_and_clear_errors(city, tmp_path):
 def test_imported_cases_feed_routing_and_similar_search(city, tmp_path):
     run(write_csv(tmp_path / "saeol.csv"))
     road = Department.objects.get(name="도로과")
-    assert any(label == road.pk and "포트홀" in text for text, label, _ in training_examples())
+    assert any(e.label == road.pk and "포트홀" in e.text for e in training_examples())
     complaint = receive_complaint(Intake(channel="web", body="도로에 포트홀이 있어요"))
     assert similar_cases(complaint)[0].answer == "메웠습니다"

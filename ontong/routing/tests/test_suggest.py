@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from ontong.complaints.workflow import perform
 from ontong.org.models import Area, Department
@@ -116,12 +119,9 @@ def test_a_worse_model_is_not_promoted(staff, new_complaint, monkeypatch):
 
     def corrupted_history():
         # Bad corrections in the older cases; the recent held-back cases keep their true labels.
-        examples = sorted(original(), key=lambda e: e[2])
+        examples = sorted(original(), key=lambda e: e.when)
         cut = int(len(examples) * (1 - module.HOLDOUT_SHARE))
-        return [
-            (t, waste if n < cut and n % 3 else label, w)
-            for n, (t, label, w) in enumerate(examples)
-        ]
+        return [e._replace(label=waste) if n < cut and n % 3 else e for n, e in enumerate(examples)]
 
     monkeypatch.setattr(module, "training_examples", corrupted_history)
     worse = train()
@@ -174,11 +174,15 @@ def test_automatic_actions_never_close_or_reject(staff, new_complaint):
         perform_automatic(new_complaint(), "reject", note="x", reason="x")
 
 
-def test_retraining_is_scheduled_once_a_day(city, settings):
+def test_retraining_is_scheduled_once_a_day(city, settings, run_tasks):
     from ontong.routing.schedule import retrain_if_due
 
     assert retrain_if_due() is True
-    RoutingModel.objects.create()
+    assert retrain_if_due() is False  # the first is still waiting
+    run_tasks()  # the task records a model (too little history to promote one)
+    assert RoutingModel.objects.count() == 1
     assert retrain_if_due() is False
+    RoutingModel.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
+    assert retrain_if_due() is True
     settings.ONTONG_RETRAIN_HOURS = 0
     assert retrain_if_due() is False
