@@ -28,8 +28,10 @@ from . import pipeline
 
 log = logging.getLogger(__name__)
 DATA = Path(__file__).parent / "data"
-# Functions below this probability add nothing (they only spread a little of the rest).
-MIN_PROBABILITY = 0.05
+# The five most likely functions are spread over departments (so that three departments are
+# shown, the weaker ones with their low confidence); below 1% they are noise.
+MIN_PROBABILITY = 0.01
+FUNCTIONS_USED = 5
 # A duty phrase proposes its department for its most likely function when that function has at
 # least this probability and PROPOSE_MARGIN times the next one's: short phrases spread their
 # probability over 47 functions, so clear winners ("제설·염수분사": 0.23 against 0.02) count and
@@ -267,7 +269,7 @@ def department_scores(
         return {}
     names = dict(Department.objects.values_list("pk", "name"))
     scores: dict[int, list] = {}
-    for code, p in ranked_functions(text):
+    for code, p in ranked_functions(text, FUNCTIONS_USED):
         if p < MIN_PROBABILITY:
             continue
         for dept_id, rank, basis in by_function.get(code, []):
