@@ -1,7 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import HistoricalCase, RoutingModel, RoutingRule
+from .dayone import propose_mapping
+from .models import FunctionDepartment, HistoricalCase, RoutingModel, RoutingRule
 from .tasks import retrain
 
 
@@ -45,3 +46,25 @@ class HistoricalCaseAdmin(admin.ModelAdmin):
     list_display = ["source", "row", "department_name", "department", "received_at"]
     list_filter = ["source"]
     exclude = ["text", "answer"]
+
+
+@admin.register(FunctionDepartment)
+class FunctionDepartmentAdmin(admin.ModelAdmin):
+    list_display = ["function", "department", "rank", "basis", "automatic", "updated_at"]
+    list_filter = ["automatic", "function"]
+    list_editable = ["rank"]
+    search_fields = ["department__name", "basis"]
+    autocomplete_fields = ["department"]
+    readonly_fields = ["automatic", "updated_at"]
+    actions = ["propose_again"]
+
+    def save_model(self, request, obj, form, change):
+        obj.automatic = False  # a person has checked it: proposing again keeps it
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("사무분장으로 다시 제안 (사람이 정한 기능은 그대로)"))
+    def propose_again(self, request, queryset):
+        count = propose_mapping()
+        messages.success(
+            request, _("자동 제안 %(count)d건을 새로 만들었습니다.") % {"count": count}
+        )

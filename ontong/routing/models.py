@@ -114,3 +114,47 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def function_choices():
+    from .dayone import function_choices
+
+    return function_choices()
+
+
+class FunctionDepartment(models.Model):
+    """Which of this city's departments handles a function of the shipped taxonomy
+    (routing/data/functions.toml): how a city with no history gets suggestions (routing/dayone.py)."""
+
+    function = models.CharField(_("업무 기능"), max_length=40, choices=function_choices)
+    department = models.ForeignKey(
+        "org.Department", models.CASCADE, verbose_name=_("부서"), related_name="functions"
+    )
+    rank = models.PositiveSmallIntegerField(
+        _("순위"), default=1, help_text=_("1 = 주 담당 부서, 2 = 함께 추천할 부서")
+    )
+    basis = models.CharField(
+        _("근거"),
+        max_length=200,
+        blank=True,
+        help_text=_("추천 근거로 보임. 예: 사무분장: 상수도 누수·단수"),
+    )
+    automatic = models.BooleanField(
+        _("자동 제안"),
+        default=False,
+        help_text=_("사무분장으로 자동 제안된 연결 (사람이 고치면 꺼짐, 다시 제안 때 바뀜)"),
+    )
+    updated_at = models.DateTimeField(_("고친 때"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("업무 기능 연결")
+        verbose_name_plural = _("업무 기능 연결")
+        ordering = ["function", "rank", "department__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["function", "department"], name="routing_function_department_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_function_display()} → {self.department}"

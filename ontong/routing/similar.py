@@ -18,6 +18,10 @@ from .pipeline import char_text
 __all__ = ["PastCase", "similar_cases", "drafted_answer", "same_problem", "repeated_by_same_person"]
 
 DRAFT_MIN_SIMILARITY = 0.35
+# Below this the "similar" case is mostly about something else: on the shared datasets the nearest
+# past case below 0.3 had the same 소분류 (옹진) in at most 28% and the same 하위분류 (KALIS) in at
+# most 37% of cases, from 0.3 on in 35–74% and 57–75% (docs/routing.md).
+SIMILAR_MIN_SIMILARITY = 0.3
 GROUP_MIN_SIMILARITY = 0.5
 GROUP_WINDOW = dt.timedelta(days=7)
 REPEAT_MIN_SIMILARITY = 0.6
@@ -41,7 +45,9 @@ def char_grams(text: str):
 
 
 def similar_cases(complaint: Complaint, k: int = 5) -> list[PastCase]:
-    return nearest(morphemes_of(complaint), k=k, exclude=complaint.pk)
+    """The closest answered cases, only those similar enough to help."""
+    found = nearest(morphemes_of(complaint), k=k, exclude=complaint.pk)
+    return [case for case in found if case.similarity >= SIMILAR_MIN_SIMILARITY]
 
 
 def morphemes_of(complaint: Complaint) -> list[str]:

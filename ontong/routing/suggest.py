@@ -23,7 +23,7 @@ from ontong.complaints.models import Complaint
 from ontong.complaints.search import normalise
 from ontong.org.models import Department
 
-from . import pipeline
+from . import dayone, pipeline
 from .models import HistoricalCase, RoutingModel, RoutingRule
 from .places import find_places
 
@@ -33,6 +33,10 @@ HOLDOUT_SHARE = 0.2
 MIN_EXAMPLES = 20
 # Bump when what a saved model holds changes (pipeline classes, attributes suggest() reads).
 MODEL_FORMAT = 1
+# Within the catalogue's share: the day-one function model through the city's function →
+# department mapping (dayone.py) against exact duty-keyword hits (measured on
+# data/typical_seosan.csv, docs/routing.md).
+FUNCTION_WEIGHT = 0.6
 
 
 @dataclass
@@ -174,7 +178,16 @@ def suggest(complaint: Complaint, k: int = 3) -> list[Suggestion]:
     record, model = promoted_model()
     weight = MODEL_WEIGHT if model is not None else 0.0
     for dept_id, (score, hits) in catalogue.items():
-        combined[dept_id] = [(1 - weight) * score / total, [f"사무분장: {', '.join(hits)}"]]
+        combined[dept_id] = [
+            (1 - weight) * (1 - FUNCTION_WEIGHT) * score / total,
+            [f"사무분장: {', '.join(hits)}"],
+        ]
+    # --- day one: shipped function model × this city's function → department mapping
+    for dept_id, (share, words) in dayone.department_scores(text).items():
+        entry = combined.setdefault(dept_id, [0.0, []])
+        entry[0] += (1 - weight) * FUNCTION_WEIGHT * share
+        entry[1].insert(0, words)
+    # ---
     # Shown confidence: the model's calibrated probability for departments it knows; the
     # catalogue's share only for departments it has never seen (a new city, a new department).
     known: dict[int, float] = {}

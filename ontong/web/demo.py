@@ -11,6 +11,7 @@ from ontong.complaints.services import Intake, receive_complaint
 from ontong.complaints.workflow import perform
 from ontong.org.models import ROLE_GROUPS, Area, Department, Role, User
 from ontong.org.services import load_city_fixture
+from ontong.routing.dayone import DEMO_PRESET, load_preset
 
 DEMO_PASSWORD = "ontong-demo"  # noqa: S105 - printed for the local demo only
 
@@ -395,6 +396,7 @@ def create_desk_posts(seed: int = 11) -> int:
 
 def load_demo() -> dict:
     summary = load_city_fixture()
+    summary["function_mapping"] = load_preset(DEMO_PRESET)
     create_demo_page()
     summary["logins"] = create_staff()
     summary["posts"] = create_desk_posts()

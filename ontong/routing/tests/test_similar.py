@@ -102,3 +102,27 @@ def test_repeated_complaints_are_flagged_with_the_legal_conditions(staff, new_co
     )  # only one was answered: not closable
     assert conditions["정당한 사유 없음 — 담당자가 판단"] is False
     assert similar.repeated_by_same_person(first) is None
+
+
+def test_the_similar_box_hides_cases_below_a_useful_similarity(staff, new_complaint, client):
+    truck = answered(
+        staff,
+        new_complaint,
+        "대형 화물차가 밤마다 골목에 주차해서 어두운 길이 더 위험해요",
+        "밤샘주차 단속을 했습니다.",
+    )
+    answered(staff, new_complaint, "공원 벤치가 부서졌어요", "벤치를 교체했습니다.")
+    complaint = new_complaint("가로등이 꺼져서 골목이 어두워요")
+    from ontong.routing.nearest import nearest
+
+    weak = [c for c in nearest(similar.morphemes_of(complaint), k=5) if c.key == f"c{truck.pk}"]
+    assert weak and 0 < weak[0].similarity < similar.SIMILAR_MIN_SIMILARITY
+    assert similar.similar_cases(complaint) == []
+    client.force_login(staff["triage"])
+    page = client.get(f"/complaints/{complaint.receipt_no}/").content.decode()
+    assert "비슷한 과거 민원" not in page
+
+    close = new_complaint("밤마다 대형 화물차가 골목에 주차해요")
+    assert [c.key for c in similar.similar_cases(close)] == [f"c{truck.pk}"]
+    page = client.get(f"/complaints/{close.receipt_no}/").content.decode()
+    assert "비슷한 과거 민원" in page and "밤샘주차 단속을 했습니다." in page

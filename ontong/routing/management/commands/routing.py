@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ontong.routing import evaluate
+from ontong.routing import crosscity, evaluate
 from ontong.routing.tables import TableError
 
 
@@ -17,11 +17,22 @@ class Command(BaseCommand):
         ev = commands.add_parser(
             "evaluate", help="이력 파일로 추천 정확도를 잽니다 (운영과 같은 파이프라인)"
         )
-        ev.add_argument("file", type=Path)
+        ev.add_argument("file", type=Path, nargs="?")
+        ev.add_argument("--text", help="본문 열 이름들, 쉼표로 구분 (줄바꿈으로 이어 붙임)")
+        ev.add_argument("--label", help="부서 열 이름")
         ev.add_argument(
-            "--text", required=True, help="본문 열 이름들, 쉼표로 구분 (줄바꿈으로 이어 붙임)"
+            "--cross-city",
+            type=Path,
+            metavar="DIR",
+            help="첫날 추천: 공유 데이터 폴더의 데이터마다 나머지로 학습해 업무 기능 top-1/top-3을 잼",
         )
-        ev.add_argument("--label", required=True, help="부서 열 이름")
+        ev.add_argument(
+            "--typical",
+            type=Path,
+            nargs="?",
+            const=crosscity.TYPICAL,
+            help="첫날 추천: 전형적인 민원 CSV(text,department)로 이 DB의 부서 top-1/top-3을 잼",
+        )
         ev.add_argument("--date", help="접수일 열: 주면 월별 시간순 평가도 합니다")
         ev.add_argument("--folds", type=int, default=5)
         ev.add_argument("--min-per-label", type=int, default=5)
@@ -46,6 +57,10 @@ class Command(BaseCommand):
 
     def evaluate(self, file, text, label, date, folds, min_per_label, seed, **options):
         out = options.get("json")
+        if options.get("cross_city") or options.get("typical"):
+            return self.day_one(options.get("cross_city"), options.get("typical"), out)
+        if file is None or not text or not label:
+            raise CommandError("FILE, --text, --label이 필요합니다 (또는 --cross-city / --typical)")
         try:
             data = evaluate.load(
                 file, [c.strip() for c in text.split(",") if c.strip()], label, date
@@ -70,6 +85,32 @@ class Command(BaseCommand):
                 )
         for gold, guess, count in results["kfold"]["confused"][:5]:
             self.stdout.write(f"  자주 헷갈림: {gold} → {guess} ({count}건)")
+        if out:
+            out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+            self.stdout.write(f"JSON: {out}")
+
+    def day_one(self, folder, typical, out):
+        results = {}
+        if folder:
+            try:
+                results["cross_city"] = crosscity.cross_city(folder)
+            except (TableError, OSError) as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(
+                f"{'held out':<10}{'rows':>6}{'funcs':>7}  top-1/top-3 shipped | + other cities"
+            )
+            for name, r in results["cross_city"].items():
+                a, b = r["shipped_only"], r["shipped_and_other_cities"]
+                self.stdout.write(
+                    f"{name:<10}{a['n']:>6}{a['functions']:>7}  {a['top1']:.3f}/{a['top3']:.3f}"
+                    f" | {b['top1']:.3f}/{b['top3']:.3f}"
+                )
+        if typical:
+            results["typical"] = crosscity.typical(typical)
+            for mode, r in results["typical"].items():
+                self.stdout.write(
+                    f"{mode:<20}{r['n']:>5}  top-1 {r['top1']:.3f}  top-3 {r['top3']:.3f}"
+                )
         if out:
             out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
             self.stdout.write(f"JSON: {out}")
