@@ -4,6 +4,7 @@ edits, hides and removals are followed once each."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,6 +14,9 @@ from ontong.complaints.models import Complaint, Event, Message
 from ontong.complaints.services import Intake, clean_text, receive_complaint
 
 from .models import Comment, MetaAccount
+
+if TYPE_CHECKING:
+    from ontong.org.models import User
 
 
 def comment_matches(account: MetaAccount, text: str) -> bool:
@@ -39,7 +43,7 @@ class CommentEvent:
     by_city: bool
 
 
-def facebook_comment(account: MetaAccount, value: dict) -> None:
+def facebook_comment(account: MetaAccount, value: dict[str, Any]) -> None:
     author = value.get("from") if isinstance(value.get("from"), dict) else {}
     from_id = str(author.get("id") or value.get("sender_id") or "")
     post_id = str(value.get("post_id") or "")
@@ -61,7 +65,7 @@ def facebook_comment(account: MetaAccount, value: dict) -> None:
     )
 
 
-def instagram_comment(account: MetaAccount, value: dict) -> None:
+def instagram_comment(account: MetaAccount, value: dict[str, Any]) -> None:
     author = value.get("from") if isinstance(value.get("from"), dict) else {}
     from_id = str(author.get("id") or "")
     media = value.get("media") if isinstance(value.get("media"), dict) else {}
@@ -82,7 +86,7 @@ def instagram_comment(account: MetaAccount, value: dict) -> None:
     )
 
 
-def as_seconds(value):
+def as_seconds(value: Any) -> dt.datetime | None:
     try:
         return dt.datetime.fromtimestamp(float(value), tz=dt.UTC)
     except (TypeError, ValueError):
@@ -216,7 +220,7 @@ def change_comment(comment: Comment, verb: str, text: str) -> None:
         )
 
 
-def comment_to_complaint(comment: Comment, channel: str, actor=None) -> Complaint:
+def comment_to_complaint(comment: Comment, channel: str, actor: "User | None" = None) -> Complaint:
     """Open a complaint from a comment and invite the citizen to a private conversation (once)."""
     account = comment.account
     complaint = receive_complaint(

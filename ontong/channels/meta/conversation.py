@@ -129,13 +129,9 @@ def first_time(account: MetaAccount, key: str) -> bool:
     return True
 
 
-def already_stored(channel: str, account: MetaAccount, mid: str) -> bool:
-    return Message.objects.filter(
-        channel=channel, account=account.external_id, external_id=mid
-    ).exists()
-
-
-def record_echo(account, channel, recipient: str, message: dict, when) -> None:
+def record_echo(
+    account: MetaAccount, channel: str, recipient: str, message: dict[str, Any], when: dt.datetime
+) -> None:
     """Our own sends confirm their delivery; a reply typed in Meta Business Suite joins the thread."""
     metadata = str(message.get("metadata") or "")
     mid = str(message.get("mid") or "")
@@ -155,7 +151,7 @@ def record_echo(account, channel, recipient: str, message: dict, when) -> None:
             delivery=Message.Delivery.SENT, external_id=mid or None, sent_at=when, last_error=""
         )
         return
-    if not mid or already_stored(channel, account, mid):
+    if not mid or engine.already_stored(MetaAdapter(account, channel), mid):
         return
     identity = ChannelIdentity.objects.filter(
         channel=channel, account=account.external_id, external_user_id=recipient
@@ -180,7 +176,7 @@ def record_echo(account, channel, recipient: str, message: dict, when) -> None:
     )
 
 
-def unsend(account, channel, mid) -> None:
+def unsend(account: MetaAccount, channel: str, mid: object) -> None:
     updated = Message.objects.filter(
         channel=channel,
         account=account.external_id,
@@ -198,7 +194,7 @@ def unsend(account, channel, mid) -> None:
         )
 
 
-def edit(account, channel, change: dict) -> None:
+def edit(account: MetaAccount, channel: str, change: dict[str, Any]) -> None:
     message = Message.objects.filter(
         channel=channel, account=account.external_id, external_id=str(change.get("mid") or "")
     ).first()
@@ -218,7 +214,7 @@ def edit(account, channel, change: dict) -> None:
     )
 
 
-def reaction(account, channel, data: dict, when=None) -> None:
+def reaction(account: MetaAccount, channel: str, data: dict[str, Any], when: object = None) -> None:
     message = Message.objects.filter(
         channel=channel, account=account.external_id, external_id=str(data.get("mid") or "")
     ).first()
