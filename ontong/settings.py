@@ -98,11 +98,18 @@ ROOT_URLCONF = "ontong.urls"
 WSGI_APPLICATION = "ontong.wsgi.application"
 ASGI_APPLICATION = "ontong.asgi.application"
 
+# A city's own templates, looked at before ours: the citizen notices (notices/*.txt,
+# docs/channels/README.md) and any page template. Absent by default.
+ONTONG_TEMPLATE_DIR = os.environ.get("ONTONG_TEMPLATE_DIR", "").strip()
+TEMPLATE_DIRS = [
+    *([Path(ONTONG_TEMPLATE_DIR).resolve()] if ONTONG_TEMPLATE_DIR else []),
+    # Project-wide overrides of other apps' templates (admin/base_site.html).
+    BASE_DIR / "templates",
+]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # Project-wide overrides of other apps' templates (admin/base_site.html).
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": TEMPLATE_DIRS,
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -112,6 +119,18 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "ontong.web.context.ontong",
             ],
+        },
+    },
+    {
+        # What citizens read (complaints.wording): plain text, so nothing is HTML-escaped; the
+        # particle and shortening filters need no {% load %} in a city's own copy.
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "NAME": "notices",
+        "DIRS": TEMPLATE_DIRS,
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "autoescape": False,
+            "builtins": ["ontong.complaints.templatetags.wording"],
         },
     },
 ]

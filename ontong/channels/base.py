@@ -29,6 +29,18 @@ class UnknownOutcome(TransportError):
     """The request may or may not have been delivered (timeout): never sent again on this channel."""
 
 
+def split_text(text: str, limit: int) -> list[str]:
+    """Long answers go as several messages rather than being cut off: at a line end in the
+    second half of the room, else at the limit."""
+    parts, text = [], text.strip()
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        parts.append(text[:cut].strip())
+        text = text[cut:].strip()
+    return [*parts, text] if text else parts
+
+
 class Transport:
     channel = ""
 

@@ -2,10 +2,10 @@
 
 import smtplib
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 
 from ontong.channels.base import PermanentError, TemporaryError, Transport
+from ontong.complaints import wording
 
 
 def can_email(citizen) -> bool:
@@ -20,7 +20,9 @@ class EmailTransport(Transport):
         if not can_email(citizen):
             raise PermanentError("이메일 수신에 동의한 주소가 없습니다.")
         email = EmailMessage(
-            subject=f"[{settings.CITY_NAME}] 민원 {message.complaint.receipt_no} 안내",
+            subject=wording.render(
+                "email_subject", "email", receipt_no=message.complaint.receipt_no
+            ),
             body=message.body,
             to=[citizen.email],
         )

@@ -120,6 +120,19 @@ class Citizen(models.Model):
         return self.name or f"#{self.pk}"
 
 
+class Question(models.TextChoices):
+    """What the city last asked the citizen in a conversation, so their next message is read as
+    its answer (channels/conversation)."""
+
+    NONE = "", _("없음")
+    NEW = "new", _("새 민원 내용")
+    CONSENT = "consent", _("연락처 수집 동의")
+    PHONE = "phone", _("휴대전화 번호")
+    EMAIL = "email", _("이메일 주소")
+    SURVEY = "survey", _("만족도")
+    SURVEY_COMMENT = "survey_comment", _("만족도 의견")
+
+
 class ChannelIdentity(models.Model):
     """How one citizen is known on one channel account (a page, an IG account, the website)."""
 
@@ -129,7 +142,13 @@ class ChannelIdentity(models.Model):
     external_user_id = models.CharField(_("채널 사용자 ID"), max_length=200)
     display_name = models.CharField(max_length=100, blank=True)
     last_inbound_at = models.DateTimeField(null=True, blank=True)
-    pending_question = models.CharField(max_length=20, blank=True)
+    pending_question = models.CharField(
+        max_length=20, blank=True, choices=Question.choices, default=Question.NONE
+    )
+    # The case the pending question is about (the survey's), when it is about one.
+    pending_complaint = models.ForeignKey(
+        "Complaint", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -141,6 +160,12 @@ class ChannelIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.account}:{self.external_user_id}"
+
+    def ask(self, question: Question, complaint: "Complaint | None" = None) -> None:
+        """Remember the question (Question.NONE: none is pending)."""
+        self.pending_question = question
+        self.pending_complaint = complaint
+        self.save(update_fields=["pending_question", "pending_complaint"])
 
 
 class ReceiptSequence(models.Model):

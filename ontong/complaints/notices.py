@@ -18,6 +18,7 @@ from ontong.channels.base import (
 )
 from ontong.korean import staff_for_citizens, with_josa
 
+from . import wording
 from .deadlines import due_date_text
 from .models import Complaint, Message
 
@@ -64,72 +65,72 @@ def officer_signature(complaint: Complaint) -> str:
     """[영] 제31조: notices name the officer's department, name and contact."""
     officer = complaint.assignee
     dept = complaint.department
-    parts = [dept.name if dept else settings.CITY_NAME]
-    if officer:
-        parts.append(staff_for_citizens(officer))
-        phone = officer.work_phone or (dept.phone if dept else "")
-        if phone:
-            parts.append(phone)
-    return " ".join(parts)
+    return wording.render(
+        "signature",
+        complaint.channel,
+        department=dept.name if dept else settings.CITY_NAME,
+        officer=staff_for_citizens(officer) if officer else "",
+        phone=(officer.work_phone or (dept.phone if dept else "")) if officer else "",
+    )
+
+
+def notice_text(name: str, complaint: Complaint, **context: object) -> str:
+    """A notice about this case, with what every notice may name."""
+    values = {
+        "complaint": complaint,
+        "receipt_no": complaint.receipt_no,
+        "signature": officer_signature(complaint),
+        **context,
+    }
+    return wording.render(name, complaint.channel, **values)
 
 
 def acknowledgement_text(complaint: Complaint) -> str:
-    due = due_date_text(complaint.due_at) if complaint.due_at else ""
-    lines = [
-        f"[{settings.CITY_NAME}] 민원이 접수되었습니다.",
-        f"접수번호: {complaint.receipt_no}",
-        f"예상 처리기한: {due}" if due else "",
-    ]
-    if complaint.channel == "web":
-        lines.append(f"진행 상황 확인: {status_url(complaint)}")
-    return "\n".join(line for line in lines if line)
+    return notice_text(
+        "acknowledgement",
+        complaint,
+        due=due_date_text(complaint.due_at) if complaint.due_at else "",
+        status_url=status_url(complaint) if complaint.channel == "web" else "",
+    )
 
 
 def result_text(complaint: Complaint, for_receipt: Complaint | None = None) -> str:
-    receipt = (for_receipt or complaint).receipt_no
-    together = f" (같은 문제로 함께 처리한 {complaint.receipt_no})" if for_receipt else ""
-    return (
-        f"[{settings.CITY_NAME}] 민원 {receipt} 처리 결과를 알려드립니다{together}.\n\n"
-        f"{complaint.answer}\n\n담당: {officer_signature(complaint)}"
+    return notice_text(
+        "result",
+        complaint,
+        receipt_no=(for_receipt or complaint).receipt_no,
+        together=complaint.receipt_no if for_receipt else "",
+        answer=complaint.answer,
     )
 
 
 def transfer_text(complaint: Complaint) -> str:
-    return (
-        f"[{settings.CITY_NAME}] 민원 {with_josa(complaint.receipt_no, '은')} {complaint.transfer_agency} 소관이어서 "
-        f"해당 기관으로 이송하였습니다.\n사유: {complaint.state_reason}\n"
-        f"이후 처리 결과는 {complaint.transfer_agency}에서 안내합니다."
+    return notice_text(
+        "transfer", complaint, agency=complaint.transfer_agency, reason=complaint.state_reason
     )
 
 
 def reject_text(complaint: Complaint) -> str:
-    return (
-        f"[{settings.CITY_NAME}] 민원 {with_josa(complaint.receipt_no, '을')} 처리하지 못하게 되었습니다.\n"
-        f"사유: {complaint.state_reason}\n"
-        "이 결정에 이의가 있으면 통지를 받은 날부터 60일 이내에 이의신청하거나 "
-        "행정심판·행정소송 등 구제절차를 이용할 수 있습니다.\n"
-        f"담당: {officer_signature(complaint)}"
-    )
+    return notice_text("reject", complaint, reason=complaint.state_reason)
 
 
 def extension_text(complaint: Complaint, reason: str) -> str:
     """[영] 제21조②: the reason and the new completion date, without delay; 제31조: who handles it."""
-    return (
-        f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no}의 처리기간을 연장합니다.\n"
-        f"사유: {reason}\n처리 완료 예정: {due_date_text(complaint.due_at)}\n담당: {officer_signature(complaint)}"
-    )
+    return notice_text("extension", complaint, reason=reason, due=due_date_text(complaint.due_at))
 
 
 def progress_text(complaint: Complaint) -> str:
     """[영] 제23조: after 30 days (and every 30 days) the progress and the expected completion."""
-    lines = [
-        f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no} 처리 상황을 알려드립니다.",
-        f"현재 상태: {complaint.get_state_display()}",
-    ]
-    if complaint.due_at:
-        lines.append(f"처리 완료 예정: {due_date_text(complaint.due_at)}")
-    lines.append(f"담당: {officer_signature(complaint)}")
-    return "\n".join(lines)
+    return notice_text(
+        "progress",
+        complaint,
+        state=complaint.get_state_display(),
+        due=due_date_text(complaint.due_at) if complaint.due_at else "",
+    )
+
+
+def duplicate_text(complaint: Complaint, original: Complaint) -> str:
+    return notice_text("duplicate", complaint, original=original.receipt_no)
 
 
 PROGRESS_EVERY = dt.timedelta(days=30)
@@ -160,10 +161,7 @@ def send_due_progress_notices(now=None) -> int:
 
 
 def info_request_text(complaint: Complaint, request: str) -> str:
-    return (
-        f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no} 처리를 위해 보완이 필요합니다.\n"
-        f"{request}\n담당: {officer_signature(complaint)}"
-    )
+    return notice_text("info_request", complaint, request=request)
 
 
 def claim_for_sending(message_id: int) -> bool:

@@ -1,6 +1,6 @@
 """Satisfaction survey after the result notice: 1–5 and an optional comment, asked on the
-citizen's own channel (quick replies on Messenger and Instagram, a link to the status page
-elsewhere). "아직 해결되지 않았어요" flags the case and tells its department; a person decides
+citizen's own channel (in the chat where the channel converses — quick replies on Messenger and
+Instagram —, a link to the status page elsewhere). "아직 해결되지 않았어요" flags the case and tells its department; a person decides
 whether to reopen it."""
 
 import datetime as dt
@@ -9,8 +9,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import privacy
-from .models import Channel, Complaint, Event, Message, Satisfaction, State
+from . import privacy, wording
+from .channel_profiles import profile_for
+from .models import Channel, Complaint, Event, Message, Question, Satisfaction, State
 
 SURVEY_SCORE_PREFIX = "SURVEY_"
 SURVEY_UNRESOLVED = "SURVEY_UNRESOLVED"
@@ -22,28 +23,24 @@ SURVEY_MENU = [
     ("1 매우 불만족", "SURVEY_1"),
     ("아직 해결 안 됨", SURVEY_UNRESOLVED),
 ]
-QUICK_REPLY_CHANNELS = {Channel.MESSENGER, Channel.INSTAGRAM}
 # After the result notice, so that the question does not overtake the answer it asks about.
 SURVEY_DELAY = dt.timedelta(seconds=30)
 
 
 def survey_text(complaint: Complaint) -> str:
-    from .notices import status_url
+    from .notices import notice_text, status_url
 
-    lines = [
-        f"[{settings.CITY_NAME}] 민원 {complaint.receipt_no} 처리 결과에 얼마나 만족하시나요?",
-        "1(매우 불만족)부터 5(매우 만족)까지 골라 주세요. 아직 해결되지 않았다면 알려 주세요.",
-    ]
-    if complaint.channel not in QUICK_REPLY_CHANNELS:
-        lines.append(f"응답하기: {status_url(complaint)}")
-    return "\n".join(lines)
+    asks_in_chat = profile_for(complaint.channel).converses
+    return notice_text(
+        "survey", complaint, status_url="" if asks_in_chat else status_url(complaint)
+    )
 
 
 def can_ask_on_channel(complaint: Complaint) -> bool:
-    """Messenger and Instagram ask in the chat; a web case is asked by e-mail or SMS only with
-    the citizen's consent (otherwise the status page shows the question, and nobody is asked
-    to phone a citizen about a survey)."""
-    if complaint.channel in QUICK_REPLY_CHANNELS:
+    """A conversing channel (Messenger, Instagram) asks in the chat; a web case is asked by
+    e-mail or SMS only with the citizen's consent (otherwise the status page shows the question,
+    and nobody is asked to phone a citizen about a survey)."""
+    if profile_for(complaint.channel).converses:
         return complaint.identity_id is not None
     citizen = complaint.citizen
     return bool(
@@ -60,16 +57,19 @@ def queue_survey(complaint: Complaint) -> Message | None:
 
     if not can_ask_on_channel(complaint) or hasattr(complaint, "satisfaction"):
         return None
+    asks_in_chat = profile_for(complaint.channel).converses
+    text, extra = wording.with_options(
+        survey_text(complaint), SURVEY_MENU if asks_in_chat else None, complaint.channel
+    )
     message = queue_notice(
         complaint,
         Message.Purpose.SURVEY,
-        survey_text(complaint),
-        extra={"quick_replies": SURVEY_MENU} if complaint.channel in QUICK_REPLY_CHANNELS else None,
+        text,
+        extra=extra,
         send_at=timezone.now() + SURVEY_DELAY,
     )
-    if complaint.identity and complaint.channel in QUICK_REPLY_CHANNELS:
-        complaint.identity.pending_question = f"survey:{complaint.pk}"
-        complaint.identity.save(update_fields=["pending_question"])
+    if complaint.identity and asks_in_chat:
+        complaint.identity.ask(Question.SURVEY, complaint)
     return message
 
 

@@ -539,12 +539,7 @@ def apply_notify(c: Complaint, user, v) -> str:
 def apply_duplicate(c: Complaint, user, v) -> str:
     c.duplicate_of = v["duplicate_of"]
     c.state_reason = f"{with_josa(c.duplicate_of.receipt_no, '과')} 같은 내용"
-    notices.queue_notice(
-        c,
-        Message.Purpose.REPLY,
-        f"같은 내용의 민원({c.duplicate_of.receipt_no})이 이미 처리 중이어서 함께 처리합니다.",
-        user,
-    )
+    notices.queue_notice(c, Message.Purpose.REPLY, notices.duplicate_text(c, c.duplicate_of), user)
     return c.state_reason
 
 

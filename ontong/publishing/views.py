@@ -404,7 +404,7 @@ def post_comments(post: Post):
 def comment_to_complaint(request, pk: int, comment_pk: int):
     """One click: a citizen's comment under our post becomes a complaint, with the one private
     reply Meta allows (within 7 days of the comment)."""
-    from ontong.channels.meta.conversation import comment_to_complaint as open_complaint
+    from ontong.channels.meta.comments import comment_to_complaint as open_complaint
     from ontong.channels.meta.models import Comment
 
     desk_member(request)

@@ -8,7 +8,12 @@ class MetaChannelConfig(AppConfig):
     verbose_name = "Meta (메신저·인스타그램·댓글)"
 
     def ready(self):
+        from ontong.complaints.channel_profiles import register
+
         from .models import MetaAccount
+        from .profiles import PROFILES
+
+        register(*PROFILES)
         from .views import forget_app_secrets
 
         post_save.connect(forget_app_secrets, sender=MetaAccount, dispatch_uid="meta-secrets")

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ontong.complaints.models import Message
 
-from . import conversation
+from . import comments, conversation
 from .models import MetaAccount, WebhookDelivery
 
 log = logging.getLogger(__name__)
@@ -276,7 +276,7 @@ def handle_change(obj: str, entry_id: str, change: dict) -> None:
     if account is None:
         return None
     if field == "feed" and value.get("item") == "comment":
-        return conversation.facebook_comment(account, value)
+        return comments.facebook_comment(account, value)
     if field in {"comments", "live_comments"} and obj == "instagram":
-        return conversation.instagram_comment(account, value)
+        return comments.instagram_comment(account, value)
     return None

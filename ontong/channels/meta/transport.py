@@ -13,17 +13,18 @@ from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone
 
-from ontong.channels.base import PermanentError, Transport, WindowClosed
+from ontong.channels.base import PermanentError, Transport, WindowClosed, split_text
 
 from .graph import GraphClient, TokenInvalid
 from .models import Comment, MetaAccount
+from .profiles import INSTAGRAM, MESSENGER
 
 log = logging.getLogger(__name__)
 
-STANDARD_WINDOW = dt.timedelta(hours=24)
+STANDARD_WINDOW = MESSENGER.reply_window
 HUMAN_AGENT_WINDOW = dt.timedelta(days=7)
 PRIVATE_REPLY_WINDOW = dt.timedelta(days=7)
-TEXT_LIMIT = {"messenger": 1999, "instagram": 999}  # "less than 2000 / 1000 characters"
+TEXT_LIMIT = {profile.channel: profile.max_text for profile in (MESSENGER, INSTAGRAM)}
 
 
 def messaging_type_for(
@@ -41,17 +42,6 @@ def messaging_type_for(
     ):
         return "MESSAGE_TAG", "HUMAN_AGENT"
     raise WindowClosed("메신저 응답 가능 시간(24시간)이 지났습니다.")
-
-
-def split_text(text: str, limit: int) -> list[str]:
-    """Long answers go as several messages rather than being cut off."""
-    parts, text = [], text.strip()
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        cut = cut if cut > limit // 2 else limit
-        parts.append(text[:cut].strip())
-        text = text[cut:].strip()
-    return [*parts, text] if text else parts
 
 
 class MetaTransport(Transport):

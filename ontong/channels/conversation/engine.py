@@ -1,0 +1,373 @@
+"""The conversation itself: what the city answers to each message, on any messaging channel.
+
+The order of questions: a pending question of ours is answered first (consent, phone, e-mail,
+survey, the new case's content); then the menu (새 민원, 처리현황, 담당자 연결); then the message
+joins the citizen's open case, or opens a new one.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from enum import StrEnum
+
+from django.utils import timezone
+
+from ontong.channels.email import can_email
+from ontong.complaints import notices, privacy, satisfaction, wording
+from ontong.complaints.channel_profiles import ChannelProfile, Option
+from ontong.complaints.deadlines import due_label
+from ontong.complaints.models import (
+    FINAL_STATES,
+    ChannelIdentity,
+    Citizen,
+    Complaint,
+    Event,
+    Message,
+    Question,
+    State,
+)
+from ontong.complaints.services import Intake, clean_text, receive_complaint
+from ontong.korean import with_josa
+
+from .adapter import ChannelAdapter, Inbound
+
+
+class Choice(StrEnum):
+    """What our menus' quick replies and buttons send back."""
+
+    NEW = "NEW_COMPLAINT"
+    STATUS = "STATUS"
+    AGENT = "AGENT"
+    CONSENT_SMS = "CONSENT_SMS"
+    CONSENT_EMAIL = "CONSENT_EMAIL"
+    CONSENT_NONE = "CONSENT_NONE"
+
+
+MENU: list[Option] = [
+    ("새 민원", Choice.NEW),
+    ("처리현황", Choice.STATUS),
+    ("담당자 연결", Choice.AGENT),
+]
+CONSENT_CHOICES = {Choice.CONSENT_SMS, Choice.CONSENT_EMAIL, Choice.CONSENT_NONE}
+RECEIPT_NO = re.compile(r"\b(\d{4}-\d{6})\b")
+SKIP_WORDS = {"없음", "없어요", "아니요", "괜찮아요", "취소"}
+STATUS_WORDS = {"처리현황", "처리 현황", "진행상황", "진행 상황"}
+CANCEL_WORDS = {"취소", "그만", "괜찮아요"}
+
+
+def consent_menu(profile: ChannelProfile) -> list[Option]:
+    stay = with_josa(profile.chat_name or "이 대화", "으로")
+    return [
+        ("문자로 받기", Choice.CONSENT_SMS),
+        ("이메일로 받기", Choice.CONSENT_EMAIL),
+        (f"{stay} 충분해요", Choice.CONSENT_NONE),
+    ]
+
+
+def is_choice(payload: str) -> bool:
+    """A payload of ours (menu, consent, survey), as opposed to a platform's own buttons."""
+    return payload in set(Choice) or payload.startswith(satisfaction.SURVEY_SCORE_PREFIX)
+
+
+def receive(adapter: ChannelAdapter, message: Inbound) -> None:
+    """One message from a citizen; a message already stored (a platform's retry) is ignored."""
+    if not message.sender or not message.message_id or already_stored(adapter, message.message_id):
+        return
+    message = replace(message, text=clean_text(message.text).strip())
+    if not message.payload and not adapter.profile.quick_replies:
+        message = replace(message, payload=typed_choice(adapter.profile, message.text))
+    identity = identity_for(adapter, message.sender, message.sent_at)
+    notices.release_held(identity)
+    if identity.pending_question and answer_question(adapter, identity, message):
+        return
+    if message.payload == Choice.NEW:
+        identity.ask(Question.NEW)
+        if c := latest_complaint(identity):
+            store_inbound(adapter, c, message)
+            reply(c, wording.render("chat/ask_new", c.channel))
+        return
+    text = message.text
+    if message.payload == Choice.STATUS or text in STATUS_WORDS or is_receipt_query(text):
+        return answer_status(adapter, identity, message)
+    if message.payload == Choice.AGENT:
+        return connect_agent(adapter, identity, message)
+    asked_new = identity.pending_question == Question.NEW
+    complaint = None if asked_new else open_complaint(adapter, identity)
+    if complaint is not None:
+        stored = store_inbound(adapter, complaint, message)
+        adapter.attach_images(complaint, stored, message.image_urls)
+        Event.objects.create(
+            complaint=complaint, action="citizen_message", note="민원인이 추가로 보냈습니다."
+        )
+        return
+    if asked_new:
+        identity.ask(Question.NONE)
+    open_new_complaint(adapter, identity, message, message.image_urls)
+
+
+def greet(adapter: ChannelAdapter, sender: str, when: dt.datetime) -> None:
+    """The citizen started the conversation without a message (get started, an ice breaker):
+    no case is opened for nothing, but what was held for them goes now."""
+    if sender:
+        notices.release_held(identity_for(adapter, sender, when))
+
+
+def typed_choice(profile: ChannelProfile, text: str) -> str:
+    """On a channel without quick replies, the words of a choice typed back count as tapping it."""
+    return wording.typed_option(text, [*MENU, *consent_menu(profile), *satisfaction.SURVEY_MENU])
+
+
+def is_receipt_query(text: str) -> bool:
+    return bool(RECEIPT_NO.search(text)) and len(text) < 40
+
+
+def reply(
+    complaint: Complaint,
+    text: str,
+    options: Sequence[Option] | None = None,
+    purpose: str = Message.Purpose.REPLY,
+) -> Message:
+    text, extra = wording.with_options(text, options, complaint.channel)
+    return notices.queue_notice(complaint, purpose, text, extra=extra)
+
+
+def identity_for(adapter: ChannelAdapter, user_id: str, when: dt.datetime) -> ChannelIdentity:
+    identity = ChannelIdentity.objects.filter(
+        channel=adapter.channel, account=adapter.account, external_user_id=user_id
+    ).first()
+    if identity is None:
+        identity = ChannelIdentity.objects.create(
+            citizen=Citizen.objects.create(),
+            channel=adapter.channel,
+            account=adapter.account,
+            external_user_id=user_id,
+            last_inbound_at=when,
+        )
+    elif not identity.last_inbound_at or when > identity.last_inbound_at:
+        identity.last_inbound_at = when
+        identity.save(update_fields=["last_inbound_at"])
+    return identity
+
+
+def already_stored(adapter: ChannelAdapter, message_id: str) -> bool:
+    return Message.objects.filter(
+        channel=adapter.channel, account=adapter.account, external_id=message_id
+    ).exists()
+
+
+def open_complaint(adapter: ChannelAdapter, identity: ChannelIdentity) -> Complaint | None:
+    since = timezone.now() - dt.timedelta(hours=adapter.follow_up_hours)
+    return (
+        Complaint.objects.filter(identity=identity, received_at__gte=since)
+        .exclude(state__in=FINAL_STATES | {State.NOTIFIED})
+        .order_by("-received_at")
+        .first()
+    )
+
+
+def latest_complaint(identity: ChannelIdentity) -> Complaint | None:
+    return Complaint.objects.filter(citizen=identity.citizen).order_by("-received_at").first()
+
+
+def store_inbound(
+    adapter: ChannelAdapter, complaint: Complaint, message: Inbound, body: str | None = None
+) -> Message:
+    """The citizen's message on the case it belongs to (its body unless told otherwise)."""
+    kept, _removed = privacy.remove_rrns(message.body if body is None else body)
+    return Message.objects.create(
+        complaint=complaint,
+        direction=Message.Direction.IN,
+        channel=adapter.channel,
+        account=adapter.account,
+        external_id=message.message_id,
+        body=kept,
+        sent_at=message.sent_at,
+    )
+
+
+def open_new_complaint(
+    adapter: ChannelAdapter,
+    identity: ChannelIdentity,
+    message: Inbound,
+    images: Sequence[str] = (),
+) -> Complaint:
+    complaint = receive_complaint(
+        Intake(
+            channel=adapter.channel,
+            account=adapter.account,
+            external_user_id=identity.external_user_id,
+            external_message_id=message.message_id,
+            body=message.body,
+            sent_at=message.sent_at,
+            acknowledge=False,
+        )
+    )
+    received = complaint.messages.get(direction=Message.Direction.IN)
+    adapter.attach_images(complaint, received, images)
+    reply(complaint, notices.acknowledgement_text(complaint), MENU, purpose=Message.Purpose.ACK)
+    if outlasts_window(adapter.profile, complaint) and not has_contact(identity.citizen):
+        reply(
+            complaint,
+            wording.render("chat/consent", complaint.channel, window_hours=window_hours(adapter)),
+            consent_menu(adapter.profile),
+        )
+        identity.ask(Question.CONSENT)
+    return complaint
+
+
+def outlasts_window(profile: ChannelProfile, complaint: Complaint) -> bool:
+    """The answer may come after the channel lets us write first again."""
+    window = profile.reply_window
+    return bool(window and complaint.due_at and complaint.due_at - timezone.now() > window)
+
+
+def has_contact(citizen: Citizen) -> bool:
+    return can_email(citizen) or bool(citizen.phone and citizen.contact_consent_at)
+
+
+def window_hours(adapter: ChannelAdapter) -> int:
+    window = adapter.profile.reply_window
+    return int(window.total_seconds() // 3600) if window else 0
+
+
+def answer_question(adapter: ChannelAdapter, identity: ChannelIdentity, message: Inbound) -> bool:
+    """Answers to our own questions (consent, phone, e-mail, survey); False if it is not one."""
+    question = identity.pending_question
+    if question in {Question.SURVEY, Question.SURVEY_COMMENT}:
+        return answer_survey(adapter, identity, message)
+    complaint = latest_complaint(identity)
+    if question == Question.NEW or complaint is None:
+        return False
+    if question == Question.CONSENT and message.payload in CONSENT_CHOICES:
+        return answer_consent(adapter, identity, complaint, message)
+    if question in {Question.PHONE, Question.EMAIL} and not message.payload:
+        return answer_contact(adapter, identity, complaint, message)
+    identity.ask(Question.NONE)
+    return False
+
+
+def answer_consent(
+    adapter: ChannelAdapter, identity: ChannelIdentity, complaint: Complaint, message: Inbound
+) -> bool:
+    store_inbound(adapter, complaint, message, message.text)
+    asked = {Choice.CONSENT_SMS: Question.PHONE, Choice.CONSENT_EMAIL: Question.EMAIL}.get(
+        Choice(message.payload), Question.NONE
+    )
+    identity.ask(asked)
+    template = {Question.PHONE: "chat/ask_phone", Question.EMAIL: "chat/ask_email"}.get(
+        asked, "chat/consent_declined"
+    )
+    reply(
+        complaint, wording.render(template, complaint.channel, window_hours=window_hours(adapter))
+    )
+    return True
+
+
+def answer_contact(
+    adapter: ChannelAdapter, identity: ChannelIdentity, complaint: Complaint, message: Inbound
+) -> bool:
+    text, question = message.text, identity.pending_question
+    store_inbound(adapter, complaint, message, text)
+    if text in CANCEL_WORDS:
+        identity.ask(Question.NONE)
+        reply(complaint, wording.render("chat/contact_cancelled", complaint.channel))
+        return True
+    pattern = privacy.MOBILE if question == Question.PHONE else privacy.EMAIL
+    if not pattern.fullmatch(text):
+        reply(complaint, wording.render("chat/contact_invalid", complaint.channel))
+        return True
+    citizen = identity.citizen
+    setattr(citizen, question, text)  # Question.PHONE / EMAIL are the field names
+    citizen.contact_consent_at = timezone.now()
+    citizen.save()
+    identity.ask(Question.NONE)
+    what = "휴대전화" if question == Question.PHONE else "이메일"
+    Event.objects.create(
+        complaint=complaint,
+        action="contact_consent",
+        note=f"민원인이 결과 안내용 {with_josa(what, '을')} 동의하고 알려 줌",
+    )
+    reply(complaint, wording.render("chat/contact_saved", complaint.channel))
+    return True
+
+
+def answer_survey(adapter: ChannelAdapter, identity: ChannelIdentity, message: Inbound) -> bool:
+    """A score (quick reply or typed 1–5), "아직 해결 안 됨", or the optional comment after it."""
+    question, text = identity.pending_question, message.text
+    complaint = identity.pending_complaint
+    if complaint is not None and complaint.identity_id != identity.pk:
+        complaint = None
+    answer = satisfaction.parse_score(text, message.payload)
+    if complaint is None or (question == Question.SURVEY and answer is None):
+        identity.ask(Question.NONE)
+        return False
+    store_inbound(adapter, complaint, message, text or message.payload)
+    if question == Question.SURVEY and answer is not None:
+        score, unresolved = answer
+        try:
+            satisfaction.record_answer(
+                complaint, adapter.channel, score=score, unresolved=unresolved
+            )
+        except ValueError:
+            identity.ask(Question.NONE)
+            return True
+        identity.ask(Question.SURVEY_COMMENT, complaint)
+        template = "chat/survey_unresolved" if unresolved else "chat/survey_thanks"
+        reply(complaint, wording.render(template, complaint.channel))
+        return True
+    identity.ask(Question.NONE)
+    if text and text not in SKIP_WORDS:
+        satisfaction.add_comment(complaint, text)
+        reply(complaint, wording.render("chat/survey_comment_thanks", complaint.channel))
+    return True
+
+
+def answer_status(adapter: ChannelAdapter, identity: ChannelIdentity, message: Inbound) -> None:
+    text = message.text
+    match = RECEIPT_NO.search(text)
+    complaints = Complaint.objects.filter(citizen=identity.citizen)
+    complaint = (
+        complaints.filter(receipt_no=match.group(1)).first()
+        if match
+        else complaints.order_by("-received_at").first()
+    )
+    if complaint is None:
+        fallback = latest_complaint(identity)
+        if fallback is None and (text in STATUS_WORDS or not text):
+            return  # nothing to report and nothing to open a case with
+        if fallback is None:
+            open_new_complaint(adapter, identity, message)
+            return
+        store_inbound(adapter, fallback, message)
+        reply(fallback, wording.render("chat/status_not_found", fallback.channel), MENU)
+        return
+    store_inbound(adapter, complaint, message)
+    reply(complaint, status_text(complaint), MENU)
+
+
+def status_text(complaint: Complaint) -> str:
+    answered = complaint.state in {State.NOTIFIED, State.CLOSED}
+    return wording.render(
+        "chat/status",
+        complaint.channel,
+        receipt_no=complaint.receipt_no,
+        state=complaint.get_state_display(),
+        department=complaint.department.name if complaint.department else "",
+        due=due_label(complaint.due_at, timezone.now())
+        if complaint.due_at and complaint.is_open
+        else "",
+        answer=complaint.answer if answered else "",
+    )
+
+
+def connect_agent(adapter: ChannelAdapter, identity: ChannelIdentity, message: Inbound) -> None:
+    complaint = latest_complaint(identity)
+    if complaint is None:
+        open_new_complaint(adapter, identity, message)
+        return
+    store_inbound(adapter, complaint, message)
+    Event.objects.create(
+        complaint=complaint, action="agent_requested", note="민원인이 담당자 연결을 요청했습니다."
+    )
+    reply(complaint, wording.render("chat/agent", complaint.channel))
