@@ -157,7 +157,7 @@ class Command(BaseCommand):
                     f"{protocol:<15}{r['n']:>7}{r['labels']:>8}{r['top1']:>8.3f}{r['top3']:>8.3f}"
                 )
         self.stdout.write(
-            f"k-fold 겹 {kfold['folds']}개 × 시드 {kfold['seeds']} (같은 글 {kfold['n'] - kfold['texts']}행은 한 겹에):"
+            f"k-fold 겹 {kfold['folds']}개 × 시드 {kfold['seeds']} (앞선 행과 같은 글 {kfold['n'] - kfold['texts']}행은 그 행과 한 겹에):"
         )
         for metric in ("top1", "top3"):
             s = kfold["spread"][metric]
