@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ontong.delivery import Outbound, States
+
 from .aggregates import KoreanMonth, WaitTenths
 
 
@@ -334,8 +336,9 @@ class Attachment(models.Model):
         return self.original_name or self.file.name
 
 
-class Message(models.Model):
-    """One message in the conversation. Outbound messages are also the delivery records."""
+class Message(Outbound):
+    """One message in the conversation. Outbound messages are also the delivery records
+    (`ontong.delivery`)."""
 
     class Direction(models.TextChoices):
         IN = "in", _("시민")
@@ -373,15 +376,19 @@ class Message(models.Model):
     body = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True)
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.RECEIVED)
+    states = States(
+        "delivery",
+        Delivery.QUEUED,
+        Delivery.SENDING,
+        Delivery.UNKNOWN,
+        Delivery.SENT,
+        Delivery.FAILED,
+    )
     route = models.CharField(_("보낸 길"), max_length=20, blank=True)
     extra = models.JSONField(
         default=dict, blank=True
     )  # channel options: quick replies, private reply
     deleted_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
