@@ -145,7 +145,9 @@ def record_unknown(item: Outbound, error: str) -> str:
     return states.unknown
 
 
-def record_check(item: Outbound, found: dict | None, not_found: str) -> str:
+def record_check(
+    item: Outbound, found: dict | None, not_found: str, now: dt.datetime | None = None
+) -> str:
     """The outcome of looking for an unknown item on the platform: found (with what to store,
     e.g. its id) → done; not there → waiting, sent again now. Only an item still unknown moves,
     so a check that races another worker's check cannot send twice."""
@@ -165,7 +167,7 @@ def record_check(item: Outbound, found: dict | None, not_found: str) -> str:
         only_if=(states.unknown,),
         **{states.field: states.waiting},
         last_error=not_found,
-        next_attempt_at=timezone.now(),
+        next_attempt_at=now or timezone.now(),
     )
     return states.waiting if moved else item.status
 
