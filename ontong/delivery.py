@@ -147,29 +147,23 @@ def record_unknown(item: Outbound, error: str) -> str:
 
 def record_check(
     item: Outbound, found: dict | None, not_found: str, now: dt.datetime | None = None
-) -> str:
+) -> bool:
     """The outcome of looking for an unknown item on the platform: found (with what to store,
-    e.g. its id) → done; not there → waiting, sent again now. Only an item still unknown moves,
-    so a check that races another worker's check cannot send twice."""
+    e.g. its id) → done; not there → waiting, sent again now. Only an item still unknown moves
+    (returns whether it did), so a check racing another worker's check cannot send twice."""
     states = item.states
     if found is not None:
-        moved = write(
+        values = {states.field: states.done, "last_error": "", **found}
+    else:
+        values = {states.field: states.waiting, "last_error": not_found}
+    return bool(
+        write(
             item,
             only_if=(states.unknown,),
-            **{states.field: states.done},
-            last_error="",
-            next_attempt_at=None,
-            **found,
+            next_attempt_at=None if found is not None else now or timezone.now(),
+            **values,
         )
-        return states.done if moved else item.status
-    moved = write(
-        item,
-        only_if=(states.unknown,),
-        **{states.field: states.waiting},
-        last_error=not_found,
-        next_attempt_at=now or timezone.now(),
     )
-    return states.waiting if moved else item.status
 
 
 def requeue(item: Outbound, only_if: tuple[str, ...], **fields) -> bool:

@@ -447,13 +447,13 @@ def check_unknown(target: Target, now) -> None:
     except (TemporaryError, UnknownOutcome, PermanentError) as exc:
         Target.objects.filter(pk=target.pk).update(last_error=f"확인 실패: {exc}")
         return
-    state = delivery.record_check(
+    moved = delivery.record_check(
         target,
         {"remote_id": found, "published_at": timezone.now()} if found else None,
         not_found="계정에 없어서 다시 게시합니다",
         now=now,
     )
-    if found and state == Target.State.PUBLISHED:
+    if found and moved:
         published_event(target)
 
 
