@@ -54,10 +54,6 @@ class Outbound(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def status(self) -> str:
-        return getattr(self, self.states.field)
-
 
 def write(item: Outbound, only_if: tuple[str, ...] = (), **values) -> int:
     """Update the row (only while its status is one of only_if, when given) and, if it changed,
