@@ -12,8 +12,9 @@ fields and the transitions are here, so the two cannot drift apart.
 """
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import F, Q
@@ -44,6 +45,9 @@ class Backoff:
 
 
 class Outbound(models.Model):
+    """The bookkeeping every outbound item keeps. A subclass names its status field and values
+    in `states`; the claim token is the attempt number (see claim)."""
+
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -55,7 +59,7 @@ class Outbound(models.Model):
         abstract = True
 
 
-def write(item: Outbound, only_if: tuple[str, ...] = (), **values) -> int:
+def write(item: Outbound, only_if: tuple[str, ...] = (), **values: Any) -> int:
     """Update the row (only while its status is one of only_if, when given) and, if it changed,
     the instance too."""
     rows = type(item).objects.filter(pk=item.pk)
@@ -96,7 +100,7 @@ def claim(item: Outbound, now: dt.datetime | None = None) -> bool:
     return bool(claimed)
 
 
-def claim_due(queryset: models.QuerySet, now: dt.datetime | None = None):
+def claim_due(queryset: models.QuerySet, now: dt.datetime | None = None) -> Iterator[Outbound]:
     """The due items, each claimed just before it is handed out (a worker that dies leaves at
     most the item it was sending in limbo, not the whole batch)."""
     for item in due(queryset, now):
@@ -104,7 +108,7 @@ def claim_due(queryset: models.QuerySet, now: dt.datetime | None = None):
             yield item
 
 
-def record_success(item: Outbound, **fields) -> str:
+def record_success(item: Outbound, **fields: Any) -> str:
     states = item.states
     write(item, **{states.field: states.done}, last_error="", next_attempt_at=None, **fields)
     return states.done
@@ -142,7 +146,7 @@ def record_unknown(item: Outbound, error: str) -> str:
 
 
 def record_check(
-    item: Outbound, found: dict | None, not_found: str, now: dt.datetime | None = None
+    item: Outbound, found: dict[str, Any] | None, not_found: str, now: dt.datetime | None = None
 ) -> bool:
     """The outcome of looking for an unknown item on the platform: found (with what to store,
     e.g. its id) → done; not there → waiting, sent again now. Only an item still unknown moves
@@ -162,7 +166,7 @@ def record_check(
     )
 
 
-def requeue(item: Outbound, only_if: tuple[str, ...], **fields) -> bool:
+def requeue(item: Outbound, only_if: tuple[str, ...], **fields: Any) -> bool:
     """Back to waiting, to be sent now: only from the given states, so of two callers (a person's
     resend, a sweep) one moves it."""
     states = item.states
