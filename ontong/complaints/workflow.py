@@ -611,8 +611,9 @@ def apply_resume(c: Complaint, user, v) -> str:
     pause = end_pause(c)
     if pause is None:
         return ""
+    holidays = city_holidays()
     days = deadlines.paused_days([deadlines.Pause(pause.start, pause.end)])
-    workdays = sum(1 for day in days if deadlines.is_workday(day, city_holidays()))
+    workdays = sum(1 for day in days if deadlines.is_workday(day, holidays))
     return (
         f"보완 기간 {workdays}근무일(요청한 날과 보완된 날 포함)을 처리기간에서 빼 "
         f"처리기한 {timezone.localtime(c.due_at):%Y-%m-%d %H:%M}"
