@@ -194,17 +194,23 @@ def test_reassigning_out_of_a_pause_ends_it(in_progress, staff, clock):
     assert c.due_at == at(2026, 12, 15, 18)  # Tue–Thu not counted
 
 
-def facts_of(complaint_model, fact_model):
+def rows(fact_model) -> list:
     return sorted(
         (f.complaint_id, f.kind, f.start, f.end, f.until) for f in fact_model.objects.all()
-    ), dict(complaint_model.objects.filter(paused_at__isnull=False).values_list("pk", "paused_at"))
+    )
+
+
+def migrate_to(name: str):
+    """Migrate complaints to `name`; the models as they were there."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    MigrationExecutor(connection).migrate([("complaints", name)])
+    return MigrationExecutor(connection).loader.project_state(("complaints", name)).apps
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_data_migration_derives_the_facts_from_the_timeline_and_back(in_progress, staff, clock):
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
     from ontong.complaints.models import DueFact
     from ontong.complaints.workflow import perform
 
@@ -214,19 +220,37 @@ def test_the_data_migration_derives_the_facts_from_the_timeline_and_back(in_prog
     waiting = in_progress("질의", received=at(2026, 12, 1, 10))
     clock(at(2026, 12, 2, 11))
     perform(waiting, "request_info", staff["road"], text="사진을 보내 주세요")
-    live = sorted((f.complaint_id, f.kind, f.start, f.end, f.until) for f in DueFact.objects.all())
-    assert sorted(kind for _, kind, *_ in live) == ["extension", "pause", "pause"]
+    clock(at(2026, 12, 3, 10))
+    perform(waiting, "resume", staff["road"])
+    for action, who in (("submit", "road"), ("approve", "road_mgr"), ("notify", "road")):
+        perform(waiting, action, staff[who], answer="보수했습니다.")
+    clock(at(2027, 1, 4, 10))
+    perform(waiting, "reopen", staff["road_mgr"], reason="미해결 응답")
+    by_hand = in_progress("기타")
+    live = rows(DueFact)
+    assert sorted(kind for _, kind, *_ in live) == ["extension", "pause", "pause", "restart"]
 
-    latest = ("complaints", "0014_remove_complaint_paused_at")
-    executor = MigrationExecutor(connection)
-    executor.migrate([("complaints", "0012_due_facts")])
-    old = MigrationExecutor(connection).loader.project_state(("complaints", "0012_due_facts")).apps
-    complaints, facts = (
+    old = migrate_to("0012_due_facts")
+    complaint_model, fact_model = (
         old.get_model("complaints", "Complaint"),
         old.get_model("complaints", "DueFact"),
     )
-    assert facts_of(complaints, facts) == ([], {waiting.pk: at(2026, 12, 2, 11)})
-    executor = MigrationExecutor(connection)
-    executor.migrate([latest])
-    again = sorted((f.complaint_id, f.kind, f.start, f.end, f.until) for f in DueFact.objects.all())
-    assert again == live
+    assert rows(fact_model) == []
+    assert not complaint_model.objects.filter(paused_at__isnull=False).exists()
+    # A case put in 보완요청 without a timeline entry keeps its pause from the field.
+    complaint_model.objects.filter(pk=by_hand.pk).update(paused_at=at(2026, 11, 27, 15))
+    migrate_to("0014_remove_complaint_paused_at")
+    assert rows(DueFact) == sorted([*live, (by_hand.pk, "pause", at(2026, 11, 27, 15), None, None)])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_open_pause_goes_back_to_paused_at(in_progress, staff, clock):
+    from ontong.complaints.workflow import perform
+
+    waiting = in_progress("질의")
+    clock(at(2026, 11, 24, 11))
+    perform(waiting, "request_info", staff["road"], text="사진을 보내 주세요")
+    old = migrate_to("0012_due_facts")
+    paused = old.get_model("complaints", "Complaint").objects.get(pk=waiting.pk).paused_at
+    assert paused == at(2026, 11, 24, 11)
+    migrate_to("0014_remove_complaint_paused_at")
