@@ -105,15 +105,22 @@ def recompute_open_due_times() -> int:
     """After the calendar or a period changed: every open case gets its due time again from its
     facts, so a 보완 pause and an extension the citizen was told about stay in it."""
     periods, calendar = city_periods(), city_holidays()
-    changed = 0
     running = Complaint.objects.exclude(state__in=[*FINAL_STATES, State.NOTIFIED])
-    for complaint in running.only("pk", "kind", "received_at", "due_at").prefetch_related(
-        "due_facts"
+    changes = []
+    for complaint in (
+        running.only("pk", "kind", "received_at", "due_at")
+        .prefetch_related("due_facts")
+        .iterator(chunk_size=2000)
     ):
         due = deadlines.compute_due(due_facts(complaint, periods), calendar)
         if due != complaint.due_at:
-            Complaint.objects.filter(pk=complaint.pk).update(due_at=due)
-            changed += 1
+            changes.append((complaint.pk, complaint.due_at, due))
+    changed = 0
+    for first in range(0, len(changes), 500):
+        with transaction.atomic():
+            for pk, before, due in changes[first : first + 500]:
+                # A case an officer changed meanwhile got its due from its facts then.
+                changed += Complaint.objects.filter(pk=pk, due_at=before).update(due_at=due)
     return changed
 
 
