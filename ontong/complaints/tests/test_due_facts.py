@@ -254,3 +254,22 @@ def test_an_open_pause_goes_back_to_paused_at(in_progress, staff, clock):
     paused = old.get_model("complaints", "Complaint").objects.get(pk=waiting.pk).paused_at
     assert paused == at(2026, 11, 24, 11)
     migrate_to("0014_remove_complaint_paused_at")
+
+
+@pytest.mark.django_db
+def test_recompute_leaves_a_due_time_an_officer_changed_meanwhile(in_progress, monkeypatch):
+    from ontong.complaints import services
+    from ontong.complaints.models import CityHoliday, Complaint
+
+    c = in_progress("건의")
+    CityHoliday.objects.create(date=dt.date(2026, 12, 4), name="임시공휴일")
+    read = services.due_facts
+
+    def read_then_extended(complaint, periods):
+        facts = read(complaint, periods)
+        Complaint.objects.filter(pk=c.pk).update(due_at=at(2026, 12, 18, 18))  # as if extended
+        return facts
+
+    monkeypatch.setattr(services, "due_facts", read_then_extended)
+    assert services.recompute_open_due_times() == 0
+    assert Complaint.objects.get(pk=c.pk).due_at == at(2026, 12, 18, 18)
