@@ -430,7 +430,10 @@ def baseline() -> Router:
 def probabilities(model: Pipeline, texts: list[str]) -> np.ndarray:
     """Softmax over the blended scores, divided by the temperature fitted on held-back cases when
     the model was trained (1 for an uncalibrated model)."""
-    return softmax(model.decision_function(texts) / getattr(model, "temperature_", 1.0))
+    values = model.decision_function(texts)
+    if values.ndim == 1:  # a binary LinearSVC (the baseline) gives one margin, for classes_[1]
+        values = np.column_stack([-values, values])
+    return softmax(values / getattr(model, "temperature_", 1.0))
 
 
 def softmax(values: np.ndarray) -> np.ndarray:

@@ -260,3 +260,13 @@ def test_successors_come_from_the_catalogue_and_the_command(tmp_path, capsys):
     assert "±" in capsys.readouterr().out
     with pytest.raises(CommandError, match="옛부서=새부서"):
         call_command(*common, "--successor", "교통과")
+
+
+def test_the_baseline_chooses_its_c_on_the_dev_rows_only():
+    result = evaluate.kfold(
+        repeated_dataset(), folds=3, min_per_label=5, model="baseline", dev=0.34
+    )
+    tried = [t["settings"] for t in result["dev"]["tried"]]
+    assert tried == [{"classifier__C": c} for c in evaluate.GRIDS["baseline"]["classifier__C"]]
+    assert result["dev"]["n"] + result["n"] == 30
+    assert (result["top1"], result["top3"]) == (1.0, 1.0)
