@@ -162,9 +162,8 @@ def group_keys(texts) -> np.ndarray:
 
 def grouped_folds(labels, groups, folds: int, seed: int):
     """Stratified folds in which rows with the same text are never split."""
-    with (
-        warnings.catch_warnings()
-    ):  # a label with fewer rows than folds: sklearn warns, still splits
+    # A label with fewer rows than folds: sklearn warns, and still splits as well as it can.
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
         return list(splitter.split(np.zeros(len(labels)), labels, groups))
@@ -203,6 +202,32 @@ def choose_settings(texts, labels, groups, model: str, seed: int) -> tuple[dict,
     return best["settings"], tried
 
 
+def one_seed(texts, labels, groups, folds: int, seed: int, model: str, settings: dict):
+    """One grouped k-fold run: the summary over all rows and each fold's top-1/top-3."""
+    predictions: dict[int, list[str]] = {}
+    fold_scores = []
+    for number, (train, test) in enumerate(grouped_folds(labels, groups, folds, seed)):
+        guesses = predict(
+            list(texts[train]), list(labels[train]), list(texts[test]), model, settings
+        )
+        predictions.update(zip(test.tolist(), guesses, strict=True))
+        scores = summarise(list(labels[test]), guesses, len(set(labels)))
+        fold_scores.append(
+            {
+                "seed": seed,
+                "fold": number,
+                "n": len(test),
+                "top1": scores["top1"],
+                "top3": scores["top3"],
+            }
+        )
+    order = sorted(predictions)
+    summary = summarise(
+        [labels[i] for i in order], [predictions[i] for i in order], len(set(labels))
+    )
+    return summary, fold_scores
+
+
 def kfold(
     data: Dataset,
     folds: int = 5,
@@ -235,26 +260,11 @@ def kfold(
         result["dev"] = {"n": len(dev_rows), "chosen": settings, "tried": tried}
     runs, fold_scores = [], []
     for current in seeds:
-        predictions: dict[int, list[str]] = {}
-        for number, (train, test) in enumerate(
-            grouped_folds(labels[rows], groups[rows], folds, current)
-        ):
-            train, test = rows[train], rows[test]
-            guesses = predict(
-                list(texts[train]), list(labels[train]), list(texts[test]), model, settings
-            )
-            predictions.update(zip(test.tolist(), guesses, strict=True))
-            scores = summarise(list(labels[test]), guesses, len(set(labels)))
-            fold_scores.append(
-                {"seed": current, "fold": number, "n": len(test)}
-                | {k: scores[k] for k in ("top1", "top3")}
-            )
-        order = sorted(predictions)
-        runs.append(
-            summarise(
-                [labels[i] for i in order], [predictions[i] for i in order], len(set(labels[rows]))
-            )
+        summary, scores = one_seed(
+            texts[rows], labels[rows], groups[rows], folds, current, model, settings
         )
+        runs.append(summary)
+        fold_scores += scores
     result |= runs[0] | {
         "top1": round(statistics.fmean(r["top1"] for r in runs), 4),
         "top3": round(statistics.fmean(r["top3"] for r in runs), 4),
