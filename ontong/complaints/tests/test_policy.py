@@ -32,7 +32,7 @@ submit            .    .    aom    .        .        .        .    .        .   
 return_draft      .    .    .      am       .        .        .    .        .    .    .     처리중
 approve           .    .    .      am       .        .        .    .        .    .    .     결재완료
 notify            .    .    .      .        aom      .        .    .        .    .    .     통보완료
-close             .    .    .      .        .        aom      .    .        .    .    .     종결
+close             .    .    .      .        .        taom     .    .        .    .    .     종결
 mark_duplicate    ta   tam  tam    .        .        .        .    .        .    .    .     종결
 transfer          ta   tam  tam    .        .        .        .    .        .    .    .     이송
 reject            a    am   am     .        .        .        .    am       .    .    .     반려
@@ -40,7 +40,7 @@ withdraw          ta   taom taom   taom     taom     .        .    taom     .   
 reply             ta   taom taom   taom     taom     taom     .    taom     .    .    .     -
 set_kind          ta   taom taom   taom     taom     .        .    taom     .    .    .     -
 extend            .    aom  aom    aom      .        .        .    .        .    .    .     -
-reopen            .    .    .      .        .        am       am   .        .    .    .     처리중
+reopen            .    .    .      .        .        tam      tam  .        .    .    .     처리중
 close_repeated    a    am   am     .        .        .        .    am       .    .    .     종결
 mark_multi_party  ta   taom taom   taom     taom     taom     .    taom     .    .    .     -
 relate            ta   taom taom   taom     taom     taom     taom taom     taom taom taom  -
@@ -62,15 +62,8 @@ relate            ta   taom taom   taom     taom     taom     taom taom     taom
 # extend: [영] 제21조, the handling department (or 민원총괄), while the answer is not yet approved.
 # mark_duplicate: README's "같은 문제 묶기" (접수담당) and, like 반려·이송, the 부서관리자.
 # relate: linking related cases changes nothing about either and is allowed in every state.
-# Where the engine allows more than README: 접수담당 may 종결 and 다시 처리 (workflow.ACTIONS gives
-# both to CENTRAL), README gives 종결 to 부서담당자 and 다시 처리 to 부서관리자. The law says nothing
-# on who inside the city does either, so the engine stays until the city decides; listed here so
-# that neither side changes silently (remove a line when the engine follows README).
-KNOWN_DISAGREEMENTS = {
-    "close · 통보완료 · triage: closed",
-    "reopen · 통보완료 · triage: in_progress",
-    "reopen · 종결 · triage: in_progress",
-}
+# close, reopen: also 접수담당, who sends most results on the citizen's channel and hears the
+#   citizen's answer there ("아직 안 고쳐졌어요" → 다시 처리); README says so.
 ROLE_USERS = {"t": "triage", "a": "admin", "o": "road", "m": "road_mgr"}
 NEVER = ("traffic", "traffic_mgr", "pr")
 
@@ -144,7 +137,7 @@ def test_each_role_may_do_what_the_policy_says_in_each_state(action, staff, new_
                 disagreements.append(f"{action} · {State(state).label} · {username}: {detail}")
             unchanged = Complaint.objects.get(pk=complaint.pk)
             assert unchanged.state == state and not unchanged.events.filter(action=action)
-    assert set(disagreements) == {d for d in KNOWN_DISAGREEMENTS if d.startswith(f"{action} ")}
+    assert disagreements == []
 
 
 @pytest.mark.django_db
