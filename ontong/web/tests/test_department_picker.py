@@ -117,3 +117,13 @@ def test_the_fallback_select_assigns_through_the_workflow(client, staff, new_com
     assert complaint.state == State.ASSIGNED and complaint.department.name == "도로과"
     event = Event.objects.get(complaint=complaint, action="assign")
     assert event.actor == staff["triage"]
+
+
+def test_the_picker_reads_in_english_when_chosen(client, staff, new_complaint):
+    complaint = new_complaint()
+    client.force_login(staff["triage"])
+    client.cookies["django_language"] = "en"
+    html = client.get(options_url(complaint, "ㄷㄹ")).content.decode()
+    assert "3 departments" in html
+    page = client.get(f"/complaints/{complaint.receipt_no}/").content.decode()
+    assert "Choose a department from the list." in page and "Offices under the mayor" in page
