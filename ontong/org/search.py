@@ -66,18 +66,21 @@ def readings(query: str) -> list[str]:
     return found
 
 
-def position(query: str, name: str) -> int | None:
-    """Where in name the (normalised) query matches, or None."""
-    for typed in readings(query):
-        for start in range(len(name) - len(typed) + 1):
-            window = name[start : start + len(typed)]
-            last = len(typed) - 1
-            if all(
-                same_char(t, c, i == last)
-                for i, (t, c) in enumerate(zip(typed, window, strict=True))
-            ):
-                return start
+def first_match(typed: str, name: str) -> int | None:
+    last = len(typed) - 1
+    for start in range(len(name) - len(typed) + 1):
+        window = name[start : start + len(typed)]
+        if all(
+            same_char(t, c, i == last) for i, (t, c) in enumerate(zip(typed, window, strict=True))
+        ):
+            return start
     return None
+
+
+def position(query: str, name: str) -> int | None:
+    """Where in name the (normalised) query matches first, under any of its readings; or None."""
+    found = [at for typed in readings(query) if (at := first_match(typed, name)) is not None]
+    return min(found, default=None)
 
 
 def match_rank(query: str, name: str, aliases: list[str] = ()) -> int | None:

@@ -181,7 +181,8 @@ def detail(request, receipt_no: str):
         )
     actions = available_actions(request.user, complaint)
     suggestions = []
-    if {"assign", "reassign"} & {a.name for a in actions}:
+    routes = may_route(actions)
+    if routes:
         from ontong.routing.suggest import suggest
 
         suggestions = suggest(complaint)
@@ -201,7 +202,11 @@ def detail(request, receipt_no: str):
             "access_log": may_see_access_log(request.user, complaint),
             "attachments": complaint.attachments.all(),
             "actions": {a.name: a for a in actions},
-            "picker": picker_context(request.user, "", preselect(complaint, suggestions)),
+            "picker": (
+                picker_context(request.user, "", preselect(complaint, suggestions))
+                if routes
+                else None
+            ),
             "officers": User.objects.filter(department=complaint.department, is_active=True)
             if complaint.department
             else User.objects.none(),
@@ -219,6 +224,11 @@ def detail(request, receipt_no: str):
             "satisfaction": Satisfaction.objects.filter(complaint=complaint).first(),
         },
     )
+
+
+def may_route(actions) -> bool:
+    """Whether these actions include sending the case to a department."""
+    return bool({"assign", "reassign"} & {a.name for a in actions})
 
 
 def preselect(complaint, suggestions) -> Department | None:
@@ -248,7 +258,7 @@ def picker_context(user, query: str, preselected: Department | None = None) -> d
 def department_options(request, receipt_no: str):
     """The picker's options for what was typed (htmx), for those who may assign this case."""
     complaint = get_visible_complaint(request.user, receipt_no)
-    if not {"assign", "reassign"} & {a.name for a in available_actions(request.user, complaint)}:
+    if not may_route(available_actions(request.user, complaint)):
         raise Http404
     query = request.GET.get("q", "")[:MAX_QUERY]
     return render(

@@ -28,6 +28,7 @@ def test_initials_of_hangul_keep_other_characters():
         ("도로 관리", "도로관리팀", 0),  # spaces do not matter, on either side
         ("해미면행정", "해미면 행정복지센터", 0),
         ("돌", "도로과", 0),  # the input method still composing "도로"
+        ("돌", "도로돌봄팀", 0),  # the earliest reading counts: "도ㄹ" at 0, not "돌" at 2
         ("독", "도로과", None),  # …but a finished syllable must be there
         ("도", "읍내동 행정복지센터", 1),  # an unfinished last syllable: 도 → 동
         ("it", "스마트IT팀", 1),  # Latin letters, any case

@@ -127,3 +127,23 @@ def test_the_picker_reads_in_english_when_chosen(client, staff, new_complaint):
     assert "3 departments" in html
     page = client.get(f"/complaints/{complaint.receipt_no}/").content.decode()
     assert "Choose a department from the list." in page and "Offices under the mayor" in page
+
+
+def test_each_suggestion_assigns_in_one_action(client, staff, new_complaint):
+    from ontong.routing.models import RoutingRule
+
+    RoutingRule.objects.create(name="가로등", keywords="가로등", department=dept("도로과"))
+    complaint = new_complaint("읍내동 사거리 가로등이 꺼졌어요.")
+    client.force_login(staff["triage"])
+    html = client.get(f"/complaints/{complaint.receipt_no}/").content.decode()
+    panel = re.search(r'data-testid="suggestions".*?</ol>', html, re.S).group(0)
+    forms = re.findall(
+        r'<form method="post" action="([^"]+)".*?name="department" value="(\d+)"', panel
+    )
+    assert forms and forms[0] == (
+        f"/complaints/{complaint.receipt_no}/act/assign/",
+        str(dept("도로과").pk),
+    )
+    client.post(forms[0][0], {"department": forms[0][1]})
+    complaint.refresh_from_db()
+    assert complaint.state == State.ASSIGNED and complaint.department.name == "도로과"
