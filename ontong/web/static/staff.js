@@ -97,6 +97,8 @@
 
   document.addEventListener("keydown", function (event) {
     if (!event.target.matches("[data-picker] [role=combobox]")) return;
+    // While a Hangul syllable is being composed, Enter and the arrows belong to the input method.
+    if (event.isComposing || event.keyCode === 229) return;
     var parts = pickerParts(event.target);
     var open = !parts.list.hidden;
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
