@@ -26,7 +26,6 @@
     return box;
   }
 
-
   // The 배정 picker (web/_department_picker.html): a combobox over a grouped listbox, filtered
   // on the server through htmx; without this script the plain <select> is the form's field.
   function pickerParts(element) {
