@@ -20,6 +20,11 @@ def test_initials_keyboard_choice_and_assignment(open_page, staff, new_complaint
     listbox = page.get_by_role("listbox", name="부서")
     assert box.locator("select[name=department]").is_hidden()  # the script took over
 
+    preselected = combo.input_value()
+    assert preselected, "the top suggestion is chosen from the start"
+    combo.fill(preselected)  # typing what is already there still searches
+    expect(listbox.locator(f"[role=option][data-name='{preselected}']").first).to_be_visible()
+
     combo.click()
     combo.press("Control+a")
     combo.press_sequentially("ㄷㄹ", delay=60)
