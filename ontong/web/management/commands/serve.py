@@ -52,6 +52,12 @@ class WebServer(BaseApplication):
             from ontong.complaints.analyser import kiwi
 
             kiwi().tokenize("준비")  # load the language model before forking
+        if os.environ.get("ONTONG_PRELOAD_NLP", "1") == "1":
+            from ontong.routing.dayone import function_model
+
+            # Trained once here (seconds), shared by every forked worker: otherwise each worker's
+            # first complaint page waits for its own training.
+            function_model()
         return application
 
 
