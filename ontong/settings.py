@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "ontong.routing",
     "ontong.publishing",
     "ontong.web",
+    # Demo loader, Meta emulator and `ontong run`: commands only, nothing is served from here.
+    "ontong.devtools",
 ]
 
 MIDDLEWARE = [

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from ontong.accounts.demo import DEMO_SECRET
-from ontong.web.demo import DEMO_PASSWORD, STAFF
+from ontong.devtools.demo import DEMO_PASSWORD, STAFF
+from ontong.devtools.demo_two_factor import DEMO_SECRET
 
 EMULATOR_PORT = 8001
 

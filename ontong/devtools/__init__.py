@@ -1,0 +1,2 @@
+"""Development tools, not part of serving a city: the demo city loader, the local Meta Graph API
+emulator with its citizen simulator, and `ontong run`, which starts them with the web server."""
