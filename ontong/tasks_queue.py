@@ -1,6 +1,7 @@
-"""The one module that knows how the task queue stores its tasks (django-tasks-db today). Moving
-to Django 6's built-in `django.tasks` (or another backend) means rewriting only this file: the
-rest of Ontong enqueues with `task.enqueue()` and asks the queue only what is below.
+"""The one module that knows the task queue (django-tasks with django-tasks-db today). Moving to
+Django 6's built-in `django.tasks` (or another backend) means rewriting only this file and the
+settings' TASKS: the rest of Ontong defines tasks with the `task` decorator from here, enqueues
+with `task.enqueue()`, and asks the queue only what is below.
 
 What the queue already holds matters so that the sweeps re-enqueue only lost work: a sweep that
 re-enqueued everything not yet done would, under a backlog, pile up copies of the same task every
@@ -13,6 +14,9 @@ import datetime as dt
 from django.core.management import call_command
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
+
+__all__ = ["backlog", "is_waiting", "run_worker", "task", "waiting_ids"]
 
 
 def _waiting(running_grace: dt.timedelta):
