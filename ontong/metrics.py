@@ -54,6 +54,11 @@ def process_started() -> None:
 process_started()
 
 
+def count_request() -> None:
+    """One request served (Django's middleware and the webhook fast path in front of it)."""
+    REQUESTS.inc()
+
+
 def multiprocess_dir() -> Path | None:
     directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     return Path(directory) if directory else None

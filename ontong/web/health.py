@@ -32,12 +32,8 @@ class CountRequests:
         self.get_response = get_response
 
     def __call__(self, request):
-        count_request()
+        prometheus.count_request()
         return self.get_response(request)
-
-
-def count_request() -> None:
-    prometheus.REQUESTS.inc()
 
 
 @never_cache

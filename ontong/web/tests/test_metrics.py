@@ -13,7 +13,7 @@ from ontong import metrics
 
 ROOT = Path(__file__).resolve().parents[3]
 COUNT_SEVEN = (
-    "import os;from ontong.web.health import count_request;"
+    "import os;from ontong.metrics import count_request;"
     "[count_request() for _ in range(7)];print(os.getpid())"
 )
 
