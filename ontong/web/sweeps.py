@@ -9,7 +9,7 @@ conditional update (docs/architecture.md), so running it again, or on two worker
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import close_old_connections
 
@@ -34,20 +34,21 @@ class Job:
     run: Callable[[], object]
     every: float  # seconds from the end of one run to the next
     again_at_once_while_more: bool = False  # run returns how much it did; more may be waiting
+    failed: bool = field(default=False, init=False)  # the last run raised
 
     def __call__(self) -> object:
         """One run; a failure is logged and counted, never raised (the next run tries again).
         What the run returned (None when it failed)."""
         started = time.monotonic()
-        result, outcome = None, "ok"
+        result, self.failed = None, False
         try:
             result = self.run()
         except Exception:
-            outcome = "failed"
+            self.failed = True
             log.exception("worker job %s failed; next try in %g s", self.name, self.every)
         else:
             JOB_LAST_SUCCESS.labels(self.name).set(time.time())
-        JOB_RUNS.labels(self.name, outcome).inc()
+        JOB_RUNS.labels(self.name, "failed" if self.failed else "ok").inc()
         JOB_SECONDS.labels(self.name).observe(time.monotonic() - started)
         return result
 
@@ -79,11 +80,13 @@ def all_jobs(every: float) -> list[Job]:
     return maintenance_jobs(every) + webhook_jobs()
 
 
-def run_once(jobs: list[Job]) -> None:
-    """The batch pass: every job once, each on its own (a job with more waiting until done)."""
+def run_once(jobs: list[Job]) -> list[str]:
+    """The batch pass: every job once, each on its own (a job with more waiting until done);
+    the names of those that failed."""
     for job in jobs:
         while job() and job.again_at_once_while_more:
             pass
+    return [job.name for job in jobs if job.failed]
 
 
 class Schedule:

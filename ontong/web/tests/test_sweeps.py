@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from prometheus_client import REGISTRY
 
 from ontong.web import sweeps
@@ -123,7 +124,28 @@ def test_batch_runs_the_same_jobs_as_the_scheduled_worker(monkeypatch):
 
     call_command("worker", "--batch")
     monkeypatch.setattr(worker.threading, "Thread", Thread)
+    monkeypatch.setattr(worker, "run_once", lambda jobs: pytest.fail("batch only"))
     call_command("worker")
     assert sorted(ran) == sorted(scheduled)
     assert len(ran) == len(set(ran)) == 11  # each once
     assert {"purge_expired", "enqueue_stored_webhooks", "sweep_deliveries"} <= set(ran)
+
+
+def test_batch_runs_every_job_and_the_queue_then_reports_the_failed_one(monkeypatch, caplog):
+    ran, queue = [], []
+
+    def fake_jobs(every):
+        def broken():
+            raise RuntimeError("boom")
+
+        return [
+            Job("a", lambda: ran.append("a"), every),
+            Job("b", broken, every),
+            Job("c", lambda: ran.append("c"), every),
+        ]
+
+    monkeypatch.setattr(worker, "all_jobs", fake_jobs)
+    monkeypatch.setattr(worker, "run_worker", lambda **kwargs: queue.append(kwargs["batch"]))
+    with pytest.raises(CommandError, match="실패: b "):
+        call_command("worker", "--batch")
+    assert ran == ["a", "c"] and queue == [True]

@@ -3,7 +3,7 @@
 import os
 import threading
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from ontong.tasks_queue import run_worker
 from ontong.web.sweeps import Schedule, all_jobs, maintenance_jobs, run_once, webhook_jobs
@@ -27,9 +27,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, interval, sweep_interval, batch, **options):
+        failed = []
         if batch:
-            run_once(all_jobs(sweep_interval))
+            failed = run_once(all_jobs(sweep_interval))
         else:
             for jobs in [maintenance_jobs(sweep_interval), webhook_jobs()]:
                 threading.Thread(target=Schedule(jobs).forever, daemon=True).start()
         run_worker(interval=interval, batch=batch, verbosity=options.get("verbosity", 1))
+        if failed:  # the others and the queue ran all the same; a scheduler should hear of it
+            raise CommandError(f"주기 작업 실패: {', '.join(failed)} (로그 참고)")
