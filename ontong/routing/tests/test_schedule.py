@@ -107,3 +107,10 @@ def test_worker_processes_on_sqlite_enqueue_each_due_build_once(tmp_path):
     wait(ontong("worker", "--batch"))  # runs both; each makes its record
     wait(*[ontong("shell", "-c", TICK) for _ in range(WORKERS)])
     assert wait(ontong("shell", "-c", COUNT)).split()[-2:] == ["1", "1"]
+
+
+@pytest.mark.django_db
+def test_a_worker_started_in_the_machines_first_hour_runs_the_hourly_jobs_at_once():
+    """Monotonic time counts from boot: ten minutes after boot is still 'an hour since never'."""
+    Schedule(maintenance_jobs(60), clock=lambda: 600.0).run_due()
+    assert enqueued("retrain") == 1
