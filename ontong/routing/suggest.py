@@ -168,7 +168,7 @@ def suggest(complaint: Complaint, k: int = 3) -> list[Suggestion]:
         for p in places
     ]
     results: list[Suggestion] = []
-    if rule := matching_rule(text, area_id):
+    if (rule := matching_rule(text, area_id)) and rule.department.current().is_active:
         results.append(
             Suggestion(rule.department.current(), 1.0, [f"규칙: {rule.name}", *place_notes], "rule")
         )
@@ -205,7 +205,9 @@ def suggest(complaint: Complaint, k: int = 3) -> list[Suggestion]:
     ranked = sorted(combined.items(), key=lambda item: -item[1][0])
     for dept_id, (score, evidence) in ranked:
         dept = departments.get(dept_id)
-        if dept is None or any(s.department.pk == dept.current().pk for s in results):
+        if dept is None or not dept.current().is_active:
+            continue  # a retired department with no successor cannot be assigned to
+        if any(s.department.pk == dept.current().pk for s in results):
             continue
         confidence = known.get(dept_id, score)
         results.append(

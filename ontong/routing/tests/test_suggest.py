@@ -78,6 +78,19 @@ def test_rules_beat_the_model(staff, new_complaint):
     )
 
 
+def test_a_rule_to_a_retired_department_is_not_followed(city, new_complaint):
+    RoutingRule.objects.create(
+        name="가로등은 건설과",
+        keywords="가로등",
+        department=Department.objects.get(name="건설과"),
+        priority=1,
+    )
+    Department.objects.filter(name="건설과").update(is_active=False)
+    top = suggest(new_complaint("가로등이 꺼지고 도로에 포트홀이 생겼어요"))
+    assert top[0].department.name == "도로과"
+    assert all(s.source != "rule" and s.department.is_active for s in top)
+
+
 def test_model_suggestions_show_evidence_words(staff, new_complaint, client):
     history(staff, new_complaint)
     train()
