@@ -41,8 +41,19 @@ def initials(text: str) -> str:
     return "".join(initial(char) for char in text)
 
 
+# Leading jamo (U+1100…) in the same order as CHOSEONG: what NFD text pasted from elsewhere holds.
+CONJOINING_CHOSEONG = {chr(0x1100 + i): jamo for i, jamo in enumerate(CHOSEONG)}
+
+
 def normalise(text: str) -> str:
-    return "".join(unicodedata.normalize("NFC", text).casefold().split())
+    """Spaces, letter case and invisible characters (a zero-width space or control character
+    pasted along with a name) do not matter; leading jamo count as the 초성 they are."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    return "".join(
+        CONJOINING_CHOSEONG.get(char, char)
+        for char in text
+        if not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf")
+    )
 
 
 def same_char(typed: str, char: str, last: bool) -> bool:
