@@ -5,6 +5,7 @@ Suggest-only: a person decides (개인정보 보호법 제37조의2)."""
 import datetime as dt
 import functools
 import logging
+import os
 import sys
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -95,12 +96,23 @@ def promoted_model():
     record = RoutingModel.objects.filter(promoted=True).order_by("-pk").first()
     if record is None or not record.file or not Path(record.file).exists():
         return None, None
-    if _loaded.get("file") != record.file:
+    # The same name may hold a new file (a database restored or reset under the same var dir
+    # numbers models from 1 again): the file's identity, not its name, says what is loaded.
+    identity = (record.file, os.stat(record.file).st_ino, os.stat(record.file).st_mtime_ns)
+    if _loaded.get("file") != identity:
         model = load(record)
         if model is None:
             return None, None
-        _loaded.update(file=record.file, model=model)
+        _loaded.update(file=identity, model=model)
     return record, _loaded["model"]
+
+
+def save_model(model, path: str) -> None:
+    """Written aside and renamed into place: processes that memory-mapped an older file of this
+    name keep reading it intact instead of bytes changing under them."""
+    aside = f"{path}.{os.getpid()}.tmp"
+    joblib.dump(model, aside)
+    os.replace(aside, path)
 
 
 def load(record: RoutingModel):
@@ -143,11 +155,23 @@ def refuse(record: RoutingModel, reason: str) -> None:
             retrain_soon()
 
 
+# Evidence is for a person: words that name something (nouns, roots, foreign words), alone or
+# with a verb or adjective. Particles, endings, "것 같", "있", "하" and punctuation also push the
+# model, but shown as evidence they read as noise ("모델: 것, 같, 것 같, ?").
+NAMING_TAGS = {"NNG", "NNP", "XR", "SL", "SH"}
+READABLE_TAGS = NAMING_TAGS | {"VV", "VA"}
+
+
+def readable(term: str) -> bool:
+    tags = [part.rsplit("/", 1)[-1] for part in term.split()]
+    return all(tag in READABLE_TAGS for tag in tags) and any(tag in NAMING_TAGS for tag in tags)
+
+
 def model_evidence(model, text: str, label) -> list[str]:
-    """The morphemes of this text that pushed most towards this department."""
+    """The readable morphemes of this text that pushed most towards this department."""
     classifier = model.named_steps["classifier"]
     vectorizer = model.named_steps["features"].transformer_list[0][1]  # the morpheme block
-    terms = list(dict.fromkeys(pipeline.morpheme_analyzer(text)))
+    terms = [term for term in dict.fromkeys(pipeline.morpheme_analyzer(text)) if readable(term)]
     if not terms:
         return []
     columns = pipeline.term_columns(vectorizer, terms)
@@ -349,7 +373,7 @@ def train_and_maybe_promote() -> RoutingModel:
     folder = Path(settings.VAR_DIR) / "models"
     folder.mkdir(parents=True, exist_ok=True)
     record.file = str(folder / f"routing-v{record.pk}.joblib")
-    joblib.dump(final, record.file)
+    save_model(final, record.file)
     save_trained_labels(record, examples)
     record.versions = library_versions()
     RoutingModel.objects.filter(promoted=True).update(promoted=False)
