@@ -57,7 +57,9 @@ def clock_start(moment: dt.datetime, extra: frozenset[dt.date] = frozenset()) ->
     return dt.datetime.combine(next_workday(day, extra), WORK_BLOCKS[0][0])
 
 
-def add_working_hours(received: dt.datetime, hours: float, extra=frozenset()) -> dt.datetime:
+def add_working_hours(
+    received: dt.datetime, hours: float, extra: frozenset[dt.date] = frozenset()
+) -> dt.datetime:
     local = to_local_naive(received)
     moment = clock_start(local, extra)
     remaining = dt.timedelta(hours=hours)
@@ -76,7 +78,9 @@ def add_working_hours(received: dt.datetime, hours: float, extra=frozenset()) ->
         moment = dt.datetime.combine(next_workday(moment.date(), extra), WORK_BLOCKS[0][0])
 
 
-def working_hours_between(start: dt.datetime, end: dt.datetime, extra=frozenset()) -> float:
+def working_hours_between(
+    start: dt.datetime, end: dt.datetime, extra: frozenset[dt.date] = frozenset()
+) -> float:
     """Working hours (09-12, 13-18 on working days) between two moments."""
     moment, stop = clock_start(to_local_naive(start), extra), to_local_naive(end)
     total = dt.timedelta()
@@ -90,14 +94,21 @@ def working_hours_between(start: dt.datetime, end: dt.datetime, extra=frozenset(
     return total.total_seconds() / 3600
 
 
-def add_working_days(received: dt.datetime, days: int, extra=frozenset()) -> dt.datetime:
+def add_working_days(
+    received: dt.datetime, days: int, extra: frozenset[dt.date] = frozenset()
+) -> dt.datetime:
     day = clock_start(to_local_naive(received), extra).date()
     for _ in range(days - 1):
         day = next_workday(day, extra)
     return as_aware(dt.datetime.combine(day, DAY_END))
 
 
-def due_at(kind: str, received: dt.datetime, extra=frozenset(), periods=None) -> dt.datetime:
+def due_at(
+    kind: str,
+    received: dt.datetime,
+    extra: frozenset[dt.date] = frozenset(),
+    periods: dict[str, tuple[str, int]] | None = None,
+) -> dt.datetime:
     periods = periods or PERIODS
     unit, amount = periods.get(kind, periods.get("기타", PERIODS["기타"]))
     if unit == "days" and amount <= 5:

@@ -3,11 +3,15 @@
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from ontong.images import CleanImage
 from ontong.korean import with_josa
+from ontong.org.models import Area
 
 from . import deadlines, privacy, search
 from .models import (
@@ -37,7 +41,7 @@ def next_receipt_no(year: int) -> str:
     return f"{year}-{sequence.last:06d}"
 
 
-def compute_due(kind: str, received_at):
+def compute_due(kind: str, received_at: datetime) -> datetime:
     """The due time with the city's own periods and extra holidays (tables 민원총괄 edits)."""
     from .models import KindPeriod
 
@@ -53,17 +57,17 @@ def compute_due(kind: str, received_at):
 ASSIGN_HOURS, REROUTE_HOURS, TRANSFER_HOURS = 1, 3, 8
 
 
-def city_holidays() -> frozenset:
+def city_holidays() -> frozenset[date]:
     from .models import CityHoliday
 
     return frozenset(CityHoliday.objects.values_list("date", flat=True))
 
 
-def routing_due(start, hours: int):
+def routing_due(start: datetime, hours: int) -> datetime:
     return deadlines.add_working_hours(start, hours, city_holidays())
 
 
-def first_answer_due(channel: str, received_at):
+def first_answer_due(channel: str, received_at: datetime) -> datetime | None:
     """SNS 소통민원: the city's own first-answer target, or None for other channels."""
     from .models import SNS_CHANNELS, FirstAnswerTarget
 
@@ -123,18 +127,18 @@ class Intake:
     external_message_id: str | None = None
     title: str = ""
     kind: str = Kind.OTHER
-    area: object = None
+    area: Area | None = None
     address: str = ""
-    latitude: object = None
-    longitude: object = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
     name: str = ""
     phone: str = ""
     email: str = ""
     contact_consent: bool = False
-    files: list = field(default_factory=list)
+    files: list[CleanImage] = field(default_factory=list)
     ip: str | None = None
-    received_at: object = None  # when the city received it: the legal clock starts here
-    sent_at: object = None  # when the citizen sent it (a channel's event time), if known
+    received_at: datetime | None = None  # when the city received it: the legal clock starts here
+    sent_at: datetime | None = None  # when the citizen sent it (a channel's event time), if known
     acknowledge: bool = True  # channels with their own acknowledgement (comments, bots) say False
 
 

@@ -136,6 +136,9 @@ class User(AbstractUser):
         verbose_name=_("소속 부서"),
     )
     work_phone = models.CharField(_("업무 전화"), max_length=40, blank=True)
+    # Kept for one request (this object's life): see roles() and complaints.access.
+    _roles: set[str]
+    _department_scope: tuple[int, list[int]]
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("직원")

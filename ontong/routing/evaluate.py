@@ -10,6 +10,8 @@ exactly the production pipeline.
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
@@ -25,7 +27,7 @@ class Dataset:
     texts: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     dates: list[dt.date | None] = field(default_factory=list)
-    skipped: Counter = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
 
 
 def parse_date(value: str) -> dt.date | None:
@@ -48,7 +50,7 @@ def parse_date(value: str) -> dt.date | None:
 
 
 def load(
-    path, text_columns: list[str], label_column: str, date_column: str | None = None
+    path: Path, text_columns: list[str], label_column: str, date_column: str | None = None
 ) -> Dataset:
     rows = read_rows(path)
     require_columns(rows, [*text_columns, label_column] + ([date_column] if date_column else []))
@@ -71,11 +73,11 @@ def load(
     return data
 
 
-def summarise(gold: list[str], predictions: list[list[str]], labels: int) -> dict:
+def summarise(gold: list[str], predictions: list[list[str]], labels: int) -> dict[str, Any]:
     n = len(gold)
     top1 = sum(p[:1] == [g] for g, p in zip(gold, predictions, strict=True))
     top3 = sum(g in p[:3] for g, p in zip(gold, predictions, strict=True))
-    per_department = {}
+    per_department: dict[str, dict[str, float]] = {}
     for label in sorted(set(gold) | {p[0] for p in predictions if p}):
         predicted = sum(1 for p in predictions if p and p[0] == label)
         actual = gold.count(label)
@@ -100,14 +102,16 @@ def summarise(gold: list[str], predictions: list[list[str]], labels: int) -> dic
     }
 
 
-def predict(train_texts, train_labels, test_texts) -> list[list[str]]:
+def predict(
+    train_texts: list[str], train_labels: list[str], test_texts: list[str]
+) -> list[list[str]]:
     if len(set(train_labels)) < 2:
         return [[train_labels[0]] for _ in test_texts]
     model = pipeline.build().fit(train_texts, train_labels)
     return pipeline.top_k(model, test_texts, 3)
 
 
-def kfold(data: Dataset, folds: int = 5, min_per_label: int = 5, seed: int = 0) -> dict:
+def kfold(data: Dataset, folds: int = 5, min_per_label: int = 5, seed: int = 0) -> dict[str, Any]:
     counts = Counter(data.labels)
     keep = [i for i, label in enumerate(data.labels) if counts[label] >= min_per_label]
     texts = np.array([data.texts[i] for i in keep], dtype=object)
@@ -119,16 +123,21 @@ def kfold(data: Dataset, folds: int = 5, min_per_label: int = 5, seed: int = 0) 
             test, predict(list(texts[train]), list(labels[train]), list(texts[test])), strict=True
         ):
             predictions[index] = guess
-    return summarise(list(labels), predictions, labels=len(set(labels)))
+    filled = [p for p in predictions if p is not None]  # every case was in one test fold
+    return summarise(list(labels), filled, labels=len(set(labels)))
 
 
-def chronological(data: Dataset, min_history: int = MIN_HISTORY) -> dict:
-    order = sorted(range(len(data.texts)), key=lambda i: data.dates[i])
-    months = sorted({(data.dates[i].year, data.dates[i].month) for i in order})
-    gold, predictions = [], []
+def chronological(data: Dataset, min_history: int = MIN_HISTORY) -> dict[str, Any]:
+    dates = [date for date in data.dates if date is not None]
+    if len(dates) != len(data.texts):
+        raise ValueError("chronological evaluation needs a date for every case")
+    order = sorted(range(len(data.texts)), key=lambda i: dates[i])
+    months = sorted({(dates[i].year, dates[i].month) for i in order})
+    gold: list[str] = []
+    predictions: list[list[str]] = []
     for month in months:
-        earlier = [i for i in order if (data.dates[i].year, data.dates[i].month) < month]
-        current = [i for i in order if (data.dates[i].year, data.dates[i].month) == month]
+        earlier = [i for i in order if (dates[i].year, dates[i].month) < month]
+        current = [i for i in order if (dates[i].year, dates[i].month) == month]
         if len(earlier) < min_history:
             continue
         guesses = predict(

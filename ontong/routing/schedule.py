@@ -7,11 +7,14 @@ PostgreSQL locks the row (select_for_update); SQLite has one writer at a time (s
 transaction_mode IMMEDIATE), which serialises the same block."""
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks.base import Task
 
 from .models import RoutingModel, ScheduledJob
 from .tasks import retrain
@@ -45,7 +48,7 @@ def waiting(task_id: str) -> bool:
     )
 
 
-def enqueue_once(name: str, task, due=lambda: True) -> bool:
+def enqueue_once(name: str, task: Task[[], Any], due: Callable[[], bool] = lambda: True) -> bool:
     """Enqueue the task unless one enqueued under this name is still waiting or it is not due;
     the claim, the due check and the enqueue in one transaction."""
     with transaction.atomic():

@@ -2,8 +2,9 @@
 
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ontong.routing import crosscity, evaluate
 from ontong.routing.tables import TableError
@@ -12,7 +13,7 @@ from ontong.routing.tables import TableError
 class Command(BaseCommand):
     help = "배정 추천 도구. 'ontong routing evaluate FILE --text 제목,내용 --label 부서'로 우리 시의 이력에서 정확도를 잽니다."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="action", required=True)
         ev = commands.add_parser(
             "evaluate", help="이력 파일로 추천 정확도를 잽니다 (운영과 같은 파이프라인)"
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             help="확인된 배정과 가져온 이력으로 모델을 새로 학습합니다 (나빠지면 교체하지 않음)",
         )
 
-    def handle(self, *args, action, **options):
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "evaluate":
             self.evaluate(**options)
         elif action == "train":
@@ -55,7 +56,17 @@ class Command(BaseCommand):
                 f"최근 {record.holdout}건 top-1 {record.holdout_top1}, 사용={record.promoted}. {record.note}"
             )
 
-    def evaluate(self, file, text, label, date, folds, min_per_label, seed, **options):
+    def evaluate(
+        self,
+        file: Path | None,
+        text: str | None,
+        label: str | None,
+        date: str | None,
+        folds: int,
+        min_per_label: int,
+        seed: int,
+        **options: Any,
+    ) -> None:
         out = options.get("json")
         if options.get("cross_city") or options.get("typical"):
             return self.day_one(options.get("cross_city"), options.get("typical"), out)
@@ -69,7 +80,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for reason, count in data.skipped.items():
             self.stdout.write(f"건너뛴 행: {reason} {count}건")
-        results = {
+        results: dict[str, Any] = {
             "file": str(file),
             "rows": len(data.texts),
             "kfold": evaluate.kfold(data, folds=folds, min_per_label=min_per_label, seed=seed),
@@ -89,8 +100,8 @@ class Command(BaseCommand):
             out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
             self.stdout.write(f"JSON: {out}")
 
-    def day_one(self, folder, typical, out):
-        results = {}
+    def day_one(self, folder: Path | None, typical: Path | None, out: Path | None) -> None:
+        results: dict[str, Any] = {}
         if folder:
             try:
                 results["cross_city"] = crosscity.cross_city(folder)
