@@ -76,7 +76,7 @@ class PostImage(models.Model):
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:
-        return self.original.name
+        return self.original.name or ""
 
 
 class Target(models.Model):
