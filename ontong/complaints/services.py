@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ontong.images import CleanImage
 from ontong.korean import with_josa
-from ontong.org.models import Area
+from ontong.org.models import Area, Department, User
 
 from . import deadlines, privacy, search
 from .models import (
@@ -282,3 +282,24 @@ def status_token_matches(complaint: Complaint, token: str) -> bool:
     return bool(complaint.status_token) and secrets.compare_digest(
         complaint.status_token.encode(), (token or "").encode()
     )
+
+
+RECENT_LOOKBACK = 50  # events read to find the few departments last chosen
+
+
+def recent_departments(user: User, limit: int = 5) -> list[Department]:
+    """The departments this person assigned or reassigned complaints to, most recent first; a
+    department since reorganised counts as the one that replaced it, closed ones are left out."""
+    picked = (
+        Event.objects.filter(actor=user, action__in=("assign", "reassign"))
+        .order_by("-created_at", "-id")
+        .values_list("data", flat=True)[:RECENT_LOOKBACK]
+    )
+    ids = [int(data["department"]) for data in picked if str(data.get("department", "")).isdigit()]
+    known = Department.objects.select_related("replaced_by").in_bulk(set(ids))
+    found: list[Department] = []
+    for pk in ids:
+        dept = known[pk].current() if pk in known else None
+        if dept is not None and dept.is_active and dept not in found:
+            found.append(dept)
+    return found[:limit]

@@ -12,9 +12,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django_tasks.base import Task
+
+from ontong.tasks_queue import is_waiting
 
 from .models import RoutingModel, ScheduledJob
 from .tasks import retrain
@@ -36,16 +37,7 @@ def claim_row(name: str) -> ScheduledJob:
 
 def waiting(task_id: str) -> bool:
     """The task is still queued, or running and recently started."""
-    from django_tasks_db.models import DBTaskResult
-
-    if not task_id:
-        return False
-    recent = timezone.now() - RUNNING_GRACE
-    return (
-        DBTaskResult.objects.filter(id=task_id)
-        .filter(Q(status="READY") | Q(status="RUNNING", started_at__gte=recent))
-        .exists()
-    )
+    return is_waiting(task_id, RUNNING_GRACE)
 
 
 def enqueue_once(name: str, task: Task[[], Any], due: Callable[[], bool] = lambda: True) -> bool:

@@ -1,4 +1,4 @@
-from django_tasks import task
+from ontong.tasks_queue import task
 
 
 @task(priority=-10)  # a suggestion can wait for intake and deliveries

@@ -1,4 +1,4 @@
-from django_tasks import task
+from ontong.tasks_queue import task
 
 
 @task()
