@@ -33,7 +33,7 @@ from .services import (
 )
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    from django.utils.functional import _StrPromise  # the stubs' lazy string
 
 S = State
 OPEN = frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.DRAFTED, S.APPROVED, S.NEEDS_INFO})
@@ -50,7 +50,7 @@ class WorkflowError(Exception):
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: "StrOrPromise"
+    label: "str | _StrPromise"
     sources: frozenset[State]
     target: State | None  # None: the state does not change
     central_roles: frozenset[Role] = frozenset()  # may act on any case they can see
@@ -374,7 +374,7 @@ def validated(
 
 
 def required_text(
-    label: "StrOrPromise", max_length: int = MAX_TEXT
+    label: "str | _StrPromise", max_length: int = MAX_TEXT
 ) -> Callable[[str | None, Complaint], str]:
     def check(value: str | None, complaint: Complaint) -> str:
         text = (value or "").strip()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ontong.org.models import Role
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    from django.utils.functional import _StrPromise  # the stubs' lazy string
 
 CASE_ROLES = (Role.TRIAGE, Role.ADMIN, Role.OFFICER, Role.MANAGER)
 
@@ -31,7 +31,7 @@ def _publishing(user) -> bool:
 @dataclass(frozen=True)
 class Page:
     name: str  # URL name
-    label: "StrOrPromise"
+    label: "str | _StrPromise"
     accesskey: str
     allowed: Callable[[Any], bool]  # user -> bool
     testid: str = ""

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    from django.utils.functional import _StrPromise  # the stubs' lazy string
 
 from .models import Comment, MetaAccount, WebhookDelivery
 
@@ -88,7 +88,7 @@ class MetaAccountAdmin(admin.ModelAdmin):
     readonly_fields = ["token_invalid_at"]
 
     @admin.display(description=_("토큰"))
-    def token_state(self, obj: MetaAccount) -> "StrOrPromise":
+    def token_state(self, obj: MetaAccount) -> "str | _StrPromise":
         if not obj.page_token:
             return _("없음")
         return _("무효 — 새로 넣어야 함") if obj.token_invalid_at else _("설정됨")

@@ -11,9 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from ontong.complaints.models import Complaint, Event, State
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    from django.utils.functional import _StrPromise  # the stubs' lazy string
 
-STATE_WORDS: dict[str, "StrOrPromise"] = {
+STATE_WORDS: dict[str, "str | _StrPromise"] = {
     State.RECEIVED: _("접수됨"),
     State.ASSIGNED: _("담당 부서 배정"),
     State.IN_PROGRESS: _("처리 중"),
@@ -52,7 +52,7 @@ ENDINGS: dict[str, str] = {
     State.REJECTED: "reject",
     State.WITHDRAWN: "withdraw",
 }
-STEPS: list[tuple["StrOrPromise", set[str], set[str]]] = [
+STEPS: list[tuple["str | _StrPromise", set[str], set[str]]] = [
     (_("접수"), {"received"}, {State.RECEIVED}),
     (_("담당 부서 배정"), {"assign", "reassign"}, {State.ASSIGNED}),
     (_("처리 중"), {"start"}, {State.IN_PROGRESS, State.DRAFTED, State.APPROVED, State.NEEDS_INFO}),
