@@ -13,9 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_tasks.base import Task
 
-from ontong.tasks_queue import is_waiting
+from ontong.tasks_queue import Task, is_waiting
 
 from .models import RoutingModel, ScheduledJob
 from .tasks import retrain
