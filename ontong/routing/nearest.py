@@ -231,7 +231,9 @@ class Built:
         rows, values = [], []
         for column, weight in zip(columns, weights, strict=True):
             start, end = self.indptr[column], self.indptr[column + 1]
-            if end - start > COMMON_SHARE * n and len(columns) > 1:
+            # A column of at most CANDIDATES cases is cheap whatever its share: in a small city
+            # every morpheme is in more than 5% of the cases, and skipping them all found nothing.
+            if end - start > max(COMMON_SHARE * n, CANDIDATES) and len(columns) > 1:
                 continue
             rows.append(self.indices[start:end])
             values.append(self.data[start:end] * weight)

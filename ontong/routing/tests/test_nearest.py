@@ -107,3 +107,19 @@ def test_a_case_reopened_while_it_is_looked_up_is_left_out_not_an_error(staff, n
     Complaint.objects.filter(pk=case.pk).update(state=State.IN_PROGRESS)
     found = nearest.past_cases({case.pk: 0.9, other.pk: 0.8})
     assert [(c.key, c.similarity) for c in found] == [(f"c{other.pk}", 0.8)]
+
+
+def test_a_small_citys_built_index_finds_its_few_past_cases(staff, new_complaint, var_dir):
+    """The demo city has four answered cases: every morpheme is in a quarter of them, which the
+    candidate search must not skip as "common" (it did below 20 cases: no box ever showed)."""
+    fee = answered(
+        staff, new_complaint, "공영주차장 요금 정산기가 카드를 인식하지 못합니다.", "교체했습니다."
+    )
+    answered(staff, new_complaint, "지곡면 상수도가 단수입니다", "복구했습니다.")
+    answered(staff, new_complaint, "화물차 밤샘주차 단속해 주세요", "단속했습니다.")
+    answered(staff, new_complaint, "하천변에서 쓰레기를 태워요", "계도했습니다.")
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    Complaint.objects.exclude(answered_at=None).update(answered_at=yesterday)  # long built in
+    nearest.build()
+    query = new_complaint("시청 공영주차장 요금 정산기가 카드를 못 읽어요")
+    assert [c.key for c in similar.similar_cases(query)][:1] == [f"c{fee.pk}"]
