@@ -26,7 +26,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
 from ontong.complaints.models import Complaint, State
-from ontong.complaints.search import stored_terms
+from ontong.complaints.search import normalise, stored_terms
 
 from .history import store_terms
 from .models import HistoricalCase, SimilarIndex
@@ -421,11 +421,21 @@ def past_cases(similarity: dict[int, float]) -> list[PastCase]:
         if key > 0 and key in complaints:
             c = complaints[key]
             department = c.department.name if c.department else ""
-            text = f"{c.title}\n{c.body}"
-            cases.append(PastCase(f"c{c.pk}", c.receipt_no, text, department, c.answer, score))
+            cases.append(
+                PastCase(f"c{c.pk}", c.receipt_no, case_text(c), department, c.answer, score)
+            )
         elif key < 0 and -key in history:
             h = history[-key]
             department = h.department.name if h.department else h.department_name
             label = f"{h.source}:{h.row}"
             cases.append(PastCase(f"h{h.pk}", label, h.text, department, h.answer, score))
     return cases
+
+
+def case_text(c: Complaint) -> str:
+    """Title and body, or the body alone when the title is only its beginning (the default
+    title): the preview would otherwise say the same sentence twice."""
+    beginning = c.title.rstrip("…")
+    if beginning and normalise(c.body).startswith(beginning):
+        return c.body
+    return f"{c.title}\n{c.body}"

@@ -123,3 +123,13 @@ def test_a_small_citys_built_index_finds_its_few_past_cases(staff, new_complaint
     nearest.build()
     query = new_complaint("시청 공영주차장 요금 정산기가 카드를 못 읽어요")
     assert [c.key for c in similar.similar_cases(query)][:1] == [f"c{fee.pk}"]
+
+
+def test_a_past_case_whose_title_is_its_beginning_reads_once(staff, new_complaint, var_dir):
+    body = "공영주차장 요금 정산기가 카드를 인식하지 못합니다."
+    fee = answered(staff, new_complaint, body, "교체했습니다.")
+    titled = answered(staff, new_complaint, "정산기가 또 고장", "고쳤습니다.")
+    Complaint.objects.filter(pk=titled.pk).update(title="주차장 정산기")
+    cases = {c.key: c.text for c in nearest.past_cases({fee.pk: 0.9, titled.pk: 0.5})}
+    assert cases[f"c{fee.pk}"] == body
+    assert cases[f"c{titled.pk}"] == "주차장 정산기\n정산기가 또 고장"
