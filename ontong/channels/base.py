@@ -48,6 +48,10 @@ class Transport:
         """Deliver an outbound Message; return the platform's id for it."""
         raise NotImplementedError
 
+    def reaches(self, citizen) -> bool:
+        """As a fallback route: whether this citizen can be reached this way (consent, address)."""
+        return False
+
 
 class MissingTransport(Transport):
     def __init__(self, channel: str):
@@ -66,9 +70,28 @@ TRANSPORTS = {
 }
 
 
-def get_transport(channel: str) -> Transport:
-    path = TRANSPORTS.get(channel)
-    if path is None:
-        return MissingTransport(channel)
+# When the citizen's channel cannot carry a notice: their consented e-mail, then SMS.
+FALLBACKS = {
+    "email": "ontong.channels.email.EmailTransport",
+    "sms": "ontong.channels.sms.transport.SmsTransport",
+}
+
+
+def load(path: str) -> Transport:
+    """Transports are named by path, as Django names its e-mail backend: complaints (which
+    delivers) sits below the channels (which implement this interface) and never imports them."""
     module, _, name = path.rpartition(".")
     return getattr(import_module(module), name)()
+
+
+def get_transport(channel: str) -> Transport:
+    path = TRANSPORTS.get(channel)
+    return MissingTransport(channel) if path is None else load(path)
+
+
+def fallback_routes(citizen):
+    """(route, transport) for each fallback that reaches this citizen, in order."""
+    for route, path in FALLBACKS.items():
+        transport = load(path)
+        if transport.reaches(citizen):
+            yield route, transport

@@ -15,6 +15,9 @@ def can_email(citizen) -> bool:
 class EmailTransport(Transport):
     channel = "email"
 
+    def reaches(self, citizen) -> bool:
+        return can_email(citizen)
+
     def send(self, message) -> str:
         citizen = message.complaint.citizen
         if not can_email(citizen):

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ontong.org.models import Role
+from ontong.org.models import Department, Role
 
 from .models import NOT_FINAL, Complaint
 
@@ -16,8 +16,6 @@ def department_scope(user) -> list[int]:
     cached = getattr(user, "_department_scope", None)
     if cached is not None and cached[0] == user.department_id:
         return cached[1]
-    from ontong.org.models import Department
-
     scope, frontier = [user.department_id], [user.department_id]
     while frontier:
         frontier = list(

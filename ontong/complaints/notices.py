@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from ontong.channels.base import (
@@ -14,13 +15,16 @@ from ontong.channels.base import (
     TemporaryError,
     UnknownOutcome,
     WindowClosed,
+    fallback_routes,
     get_transport,
 )
 from ontong.korean import staff_for_citizens, with_josa
+from ontong.tasks_queue import waiting_ids
 
 from . import wording
 from .deadlines import due_date_text
-from .models import Complaint, Message
+from .models import FINAL_STATES, Complaint, Event, Message, State
+from .tasks import deliver_message
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +34,6 @@ def queue_notice(
 ) -> Message:
     """Store an outbound message and enqueue its delivery (not before send_at, if given); call
     inside the caller's transaction."""
-    from .tasks import deliver_message
-
     message = Message.objects.create(
         complaint=complaint,
         direction=Message.Direction.OUT,
@@ -55,8 +57,6 @@ def queue_notice(
 
 
 def status_url(complaint: Complaint) -> str:
-    from django.urls import reverse
-
     path = reverse("channels_web:status", args=[complaint.receipt_no])
     return f"{settings.SITE_URL}{path}?t={complaint.status_token}"
 
@@ -139,8 +139,6 @@ PROGRESS_EVERY = dt.timedelta(days=30)
 def send_due_progress_notices(now=None) -> int:
     """Every open case gets a 중간통지 each 30 days after receipt. The conditional UPDATE of the
     counter lets exactly one worker send each notice, however many run this at once."""
-    from .models import FINAL_STATES, State
-
     now = now or timezone.now()
     sent = 0
     open_cases = Complaint.objects.exclude(state__in=FINAL_STATES | {State.NOTIFIED}).filter(
@@ -210,24 +208,12 @@ def mark_sent(message: Message, external_id: str, route: str) -> str:
     return Message.Delivery.SENT
 
 
-def fallback_routes(citizen):
-    from ontong.channels.email import EmailTransport, can_email
-    from ontong.channels.sms.transport import SmsTransport, can_sms
-
-    if can_email(citizen):
-        yield "email", EmailTransport()
-    if can_sms(citizen):
-        yield "sms", SmsTransport()
-
-
 ROUTE_NAMES = {"email": "이메일", "sms": "문자"}
 
 
 def fall_back(message: Message, reason: str) -> str:
     """The channel cannot carry it now: the citizen's consented e-mail or SMS, else hold it for
     their next message and flag the case for a person to call."""
-    from .models import Event
-
     errors = [reason]
     for route, transport in fallback_routes(message.complaint.citizen):
         try:
@@ -247,8 +233,6 @@ def fall_back(message: Message, reason: str) -> str:
 
 
 def hold(message: Message, reason: str) -> str:
-    from .models import Event
-
     with transaction.atomic():
         Message.objects.filter(pk=message.pk).update(
             delivery=Message.Delivery.HELD, last_error=reason, next_attempt_at=None, route="held"
@@ -272,8 +256,6 @@ def mark_unknown(message: Message, reason: str) -> str:
 
 def release_held(identity) -> int:
     """The citizen wrote again, so the window is open: send what was held for them."""
-    from .tasks import deliver_message
-
     held = Message.objects.filter(complaint__identity=identity, delivery=Message.Delivery.HELD)
     ids = list(held.values_list("pk", flat=True))
     with transaction.atomic():
@@ -284,8 +266,6 @@ def release_held(identity) -> int:
 
 
 def schedule_retry(message: Message, error: str) -> str:
-    from .tasks import deliver_message
-
     if message.attempts >= settings.ONTONG_DELIVERY_MAX_ATTEMPTS:
         return mark_failed(message, f"{message.attempts}회 시도 후 실패: {error}")
     delay = settings.ONTONG_DELIVERY_RETRY_SECONDS * 2 ** (message.attempts - 1)
@@ -299,8 +279,6 @@ def schedule_retry(message: Message, error: str) -> str:
 
 
 def mark_failed(message: Message, error: str) -> str:
-    from .models import Event
-
     with transaction.atomic():
         Message.objects.filter(pk=message.pk).update(
             delivery=Message.Delivery.FAILED, last_error=error, next_attempt_at=None
@@ -321,8 +299,6 @@ def mark_failed(message: Message, error: str) -> str:
 
 def resend(message: Message) -> None:
     """Staff asked to try a failed notice again."""
-    from .tasks import deliver_message
-
     with transaction.atomic():
         updated = Message.objects.filter(
             pk=message.pk, delivery__in=[Message.Delivery.FAILED, Message.Delivery.HELD]
@@ -342,10 +318,6 @@ def sweep_deliveries() -> dict:
     A notice left 'sending' may or may not have reached the citizen: it is marked failed with
     that said, so a person decides whether to resend, rather than sending twice silently.
     """
-    from ontong.tasks_queue import waiting_ids
-
-    from .tasks import deliver_message
-
     now = timezone.now()
     stale = Message.objects.filter(
         delivery=Message.Delivery.QUEUED, created_at__lt=now - STUCK_QUEUED
@@ -388,8 +360,6 @@ def echoes_confirm(message: Message) -> bool:
 
 
 def resend_unconfirmed(message: Message) -> int:
-    from .tasks import deliver_message
-
     with transaction.atomic():
         moved = Message.objects.filter(pk=message.pk, delivery=Message.Delivery.SENDING).update(
             delivery=Message.Delivery.QUEUED,

@@ -9,15 +9,20 @@ from django.utils import timezone
 
 from ontong.korean import with_josa
 
-from . import deadlines, privacy, search
+from . import deadlines, hooks, privacy, search
 from .models import (
+    CLOCK_STOPPED,
+    SNS_CHANNELS,
     Attachment,
     Channel,
     ChannelIdentity,
     Citizen,
+    CityHoliday,
     Complaint,
     Event,
+    FirstAnswerTarget,
     Kind,
+    KindPeriod,
     Message,
     ReceiptSequence,
 )
@@ -39,8 +44,6 @@ def next_receipt_no(year: int) -> str:
 
 def compute_due(kind: str, received_at):
     """The due time with the city's own periods and extra holidays (tables 민원총괄 edits)."""
-    from .models import KindPeriod
-
     periods = {p.kind: (p.unit, p.amount) for p in KindPeriod.objects.all()}
     extra = city_holidays()
     return deadlines.due_at(
@@ -54,8 +57,6 @@ ASSIGN_HOURS, REROUTE_HOURS, TRANSFER_HOURS = 1, 3, 8
 
 
 def city_holidays() -> frozenset:
-    from .models import CityHoliday
-
     return frozenset(CityHoliday.objects.values_list("date", flat=True))
 
 
@@ -65,8 +66,6 @@ def routing_due(start, hours: int):
 
 def first_answer_due(channel: str, received_at):
     """SNS 소통민원: the city's own first-answer target, or None for other channels."""
-    from .models import SNS_CHANNELS, FirstAnswerTarget
-
     if channel not in SNS_CHANNELS:
         return None
     target = FirstAnswerTarget.objects.first()
@@ -77,8 +76,6 @@ def first_answer_due(channel: str, received_at):
 
 def recompute_open_due_times() -> int:
     """After the calendar or a period changed: every case whose clock still runs gets a new due time."""
-    from .models import CLOCK_STOPPED
-
     changed = 0
     # An extended case keeps the date the officer set and told the citizen.
     running = Complaint.objects.exclude(state__in=CLOCK_STOPPED).filter(extensions=0)
@@ -230,9 +227,7 @@ def receive_complaint(intake: Intake) -> Complaint:
             ip=intake.ip,
             note=f"주민등록번호 {removed}건을 저장하지 않고 삭제했습니다.",
         )
-    from ontong.routing.tasks import after_intake
-
-    after_intake.enqueue(complaint.pk)
+    hooks.complaint_received(complaint)
     if intake.acknowledge:
         queue_notice(complaint, Message.Purpose.ACK, acknowledgement_text(complaint))
     return complaint

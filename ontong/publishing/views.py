@@ -23,8 +23,6 @@ from . import services
 from .forms import PostForm
 from .models import Post, PostImage, Target
 
-IMAGE_SALT = "ontong.publishing.image"
-
 
 def desk_member(request):
     if not services.is_pr(request.user):
@@ -341,17 +339,11 @@ def export_blog(request, pk: int):
     )
 
 
-def image_token(image: PostImage) -> str:
-    return signing.dumps(image.pk, salt=IMAGE_SALT)
-
-
 def public_image(request, token: str, variant: str):
     """Photos for Meta to fetch (and for pasted blog posts): by signed link only, and only once
     the post has been approved."""
     try:
-        pk = signing.loads(
-            token, salt=IMAGE_SALT, max_age=settings.ONTONG_PUBLISHING_IMAGE_LINK_HOURS * 3600
-        )
+        pk = services.image_pk(token)
     except signing.BadSignature as exc:  # also SignatureExpired: the link is too old
         raise Http404 from exc
     image = get_object_or_404(PostImage.objects.select_related("post"), pk=pk)

@@ -17,7 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ontong.org.models import Department
+
 from . import dayone
+from .suggest import FUNCTION_WEIGHT, catalogue_scores
 from .tables import joined_text, read_rows, require_columns
 
 DATASETS = dayone.DATA / "dataset_functions.toml"
@@ -85,8 +88,6 @@ def typical_rows(path: Path = TYPICAL) -> list[tuple[str, str]]:
 
 
 def preset_mapping(path: Path = dayone.DEMO_PRESET) -> dict[str, list[tuple[int, int, str]]]:
-    from ontong.org.models import Department
-
     ids = dict(Department.objects.filter(is_active=True).values_list("name", "pk"))
     found: dict[str, list[tuple[int, int, str]]] = {}
     for row in csv.DictReader(
@@ -109,10 +110,6 @@ def proposed_mapping() -> dict[str, list[tuple[int, int, str]]]:
 def typical(path: Path = TYPICAL) -> dict:
     """Department top-1/top-3 on the city's typical complaints, against the departments in this
     database (load the demo city first: `ontong load_demo`)."""
-    from ontong.org.models import Department
-
-    from .suggest import FUNCTION_WEIGHT, catalogue_scores
-
     rows = typical_rows(path)
     names = dict(Department.objects.values_list("pk", "name"))
     mappings = {"day_one_proposed": proposed_mapping(), "day_one_checked": preset_mapping()}

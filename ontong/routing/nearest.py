@@ -19,6 +19,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
+from scipy.sparse import csr_matrix, vstack
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
@@ -27,6 +28,8 @@ from ontong.complaints.search import stored_terms
 
 from .history import store_terms
 from .models import HistoricalCase, SimilarIndex
+from .schedule import enqueue_once
+from .tasks import build_similar_index
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +85,6 @@ def document_idf(matrix) -> np.ndarray:
 def hashed(docs: list[list[str]]):
     """Each document's distinct morphemes as columns (a 0-row matrix for no documents)."""
     if not docs:
-        from scipy.sparse import csr_matrix
-
         return csr_matrix((0, N_FEATURES), dtype=np.float32)
     return HASHER.transform(docs)
 
@@ -111,8 +112,6 @@ def build() -> SimilarIndex:
     for chunk_keys, chunk_docs in chunks_of_cases():
         keys.append(np.asarray(chunk_keys, dtype=np.int64))
         counts.append(HASHER.transform(chunk_docs))
-    from scipy.sparse import vstack
-
     matrix = vstack(counts, format="csr") if counts else hashed([])
     keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
     idf = document_idf(matrix)
@@ -186,9 +185,6 @@ def rebuild_due() -> bool:
 
 def rebuild_if_due() -> bool:
     """Enqueue a build when one is due and none is waiting (once, whichever worker ticks)."""
-    from .schedule import enqueue_once
-    from .tasks import build_similar_index
-
     return enqueue_once("similar_index", build_similar_index, rebuild_due)
 
 

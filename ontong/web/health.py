@@ -9,7 +9,6 @@
 """
 
 import hmac
-import itertools
 import os
 import time
 
@@ -19,12 +18,13 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django_tasks_db.models import DBTaskResult
 
 from ontong.accounts.network import is_direct_loopback
-
-_requests = itertools.count()
-REQUESTS = {"served": 0}
-STARTED = time.time()
+from ontong.channels.meta.models import WebhookDelivery
+from ontong.complaints.models import Message
+from ontong.counters import REQUESTS, STARTED, count_request
+from ontong.publishing.models import Target
 
 
 class CountRequests:
@@ -36,10 +36,6 @@ class CountRequests:
     def __call__(self, request):
         count_request()
         return self.get_response(request)
-
-
-def count_request() -> None:
-    REQUESTS["served"] = next(_requests) + 1
 
 
 @never_cache
@@ -75,12 +71,6 @@ def allowed(request) -> bool:
 
 
 def gauges() -> list[tuple[str, str, float]]:
-    from django_tasks_db.models import DBTaskResult
-
-    from ontong.channels.meta.models import WebhookDelivery
-    from ontong.complaints.models import Message
-    from ontong.publishing.models import Target
-
     ready = DBTaskResult.objects.ready()
     oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
     return [

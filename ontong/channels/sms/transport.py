@@ -19,6 +19,9 @@ def can_sms(citizen) -> bool:
 class SmsTransport(Transport):
     channel = "sms"
 
+    def reaches(self, citizen) -> bool:
+        return can_sms(citizen)
+
     def send(self, message) -> str:
         citizen = message.complaint.citizen
         if not can_sms(citizen):

@@ -12,9 +12,10 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 from gunicorn.app.base import BaseApplication
 
-from ontong.complaints.analyser import wait_for_socket
+from ontong.complaints.analyser import kiwi, wait_for_socket
 from ontong.web.checks import static_manifest
 
 from .analyser import default_socket
@@ -46,11 +47,8 @@ class WebServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from ontong.wsgi import application
-
+        application = import_string(settings.WSGI_APPLICATION)  # ontong.wsgi, as runserver does
         if not settings.ONTONG_ANALYSER_SOCKET and os.environ.get("ONTONG_PRELOAD_NLP", "1") == "1":
-            from ontong.complaints.analyser import kiwi
-
             kiwi().tokenize("준비")  # load the language model before forking
         return application
 
