@@ -9,15 +9,23 @@ import datetime as dt
 
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+
+def pending(running_grace: dt.timedelta):
+    """Tasks waiting to run, or running and started within running_grace."""
+    recent = timezone.now() - running_grace
+    return DBTaskResult.objects.filter(
+        Q(status="READY") | Q(status="RUNNING", started_at__gte=recent)
+    )
+
+
+def is_pending(task_id: str, running_grace: dt.timedelta) -> bool:
+    return bool(task_id) and pending(running_grace).filter(id=task_id).exists()
 
 
 def waiting_ids(task_path: str, running_grace: dt.timedelta) -> set[int]:
-    from django_tasks_db.models import DBTaskResult
-
-    recent = timezone.now() - running_grace
-    tasks = DBTaskResult.objects.filter(task_path=task_path).filter(
-        Q(status="READY") | Q(status="RUNNING", started_at__gte=recent)
-    )
+    tasks = pending(running_grace).filter(task_path=task_path)
     ids = set()
     for args_kwargs in tasks.values_list("args_kwargs", flat=True):
         args = (args_kwargs or {}).get("args") or []

@@ -12,8 +12,10 @@ from django.utils import timezone
 from ontong.channels.base import PermanentError, TemporaryError, UnknownOutcome
 from ontong.channels.meta.graph import GraphClient
 from ontong.channels.meta.models import MetaAccount
+from ontong.complaints.reminders import notify_staff, role_members
+from ontong.org.models import Role
 
-from .models import AccountDay, PostStats, RetiredMetric, Target
+from .models import AccountDay, CollectionRun, PostStats, RetiredMetric, Target
 
 log = logging.getLogger(__name__)
 # Graph v24+ names (the 2025-11 and 2026-06 waves retired page_impressions_unique and friends).
@@ -51,9 +53,6 @@ def is_invalid_metric(exc: Exception) -> bool:
 
 def retire(account: MetaAccount, metric: str, message: str) -> None:
     """Record a retired metric and tell the desk, once."""
-    from ontong.complaints.reminders import notify_staff, role_members
-    from ontong.org.models import Role
-
     try:
         with transaction.atomic():
             RetiredMetric.objects.create(account=account, metric=metric, message=message[:500])
@@ -191,8 +190,6 @@ COLLECT_AFTER = dt.time(6)
 def collect_if_due(now=None) -> dict | None:
     """Once a day after 06:00, by whichever worker gets there first; at once on a new
     installation, so that the dashboard is not empty until the next morning."""
-    from .models import CollectionRun
-
     now = now or timezone.now()
     local = timezone.localtime(now)
     if local.time() < COLLECT_AFTER and CollectionRun.objects.exists():

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from ontong import images
-from ontong.channels.meta.models import MetaAccount
+from ontong.channels.meta.comments import comment_to_complaint as open_complaint
+from ontong.channels.meta.models import Comment, MetaAccount
 
-from . import services
+from . import analytics, services
 from .forms import PostForm
 from .models import Post, PostImage, Target
 
@@ -358,8 +359,6 @@ def public_image(request, token: str, variant: str):
 @login_required
 def dashboard(request):
     """Audience: followers over time, reach per post, top posts, best publishing hours."""
-    from . import analytics
-
     desk_member(request)
     try:
         days = number_of(request, "days") or 90
@@ -379,8 +378,6 @@ def dashboard(request):
 
 
 def post_comments(post: Post):
-    from ontong.channels.meta.models import Comment
-
     remote = [t.remote_id for t in post.targets.all() if t.remote_id]
     return (
         Comment.objects.filter(post_id__in=remote, removed_at__isnull=True)
@@ -396,9 +393,6 @@ def post_comments(post: Post):
 def comment_to_complaint(request, pk: int, comment_pk: int):
     """One click: a citizen's comment under our post becomes a complaint, with the one private
     reply Meta allows (within 7 days of the comment)."""
-    from ontong.channels.meta.comments import comment_to_complaint as open_complaint
-    from ontong.channels.meta.models import Comment
-
     desk_member(request)
     post = get_object_or_404(Post, pk=pk)
     comment = get_object_or_404(post_comments(post), pk=comment_pk)

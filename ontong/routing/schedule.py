@@ -10,8 +10,9 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
+
+from ontong.tasks_queue import is_pending
 
 from .models import RoutingModel, ScheduledJob
 from .tasks import retrain
@@ -33,16 +34,7 @@ def claim_row(name: str) -> ScheduledJob:
 
 def waiting(task_id: str) -> bool:
     """The task is still queued, or running and recently started."""
-    from django_tasks_db.models import DBTaskResult
-
-    if not task_id:
-        return False
-    recent = timezone.now() - RUNNING_GRACE
-    return (
-        DBTaskResult.objects.filter(id=task_id)
-        .filter(Q(status="READY") | Q(status="RUNNING", started_at__gte=recent))
-        .exists()
-    )
+    return is_pending(task_id, RUNNING_GRACE)
 
 
 def enqueue_once(name: str, task, due=lambda: True) -> bool:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ontong.org.models import Role
+from ontong.publishing.services import is_pr
 
 CASE_ROLES = (Role.TRIAGE, Role.ADMIN, Role.OFFICER, Role.MANAGER)
 
@@ -18,8 +19,6 @@ def _roles(*roles):
 
 
 def _publishing(user) -> bool:
-    from ontong.publishing.services import is_pr
-
     return is_pr(user)
 
 

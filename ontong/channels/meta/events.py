@@ -14,9 +14,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from ontong.complaints.models import Message
+from ontong.tasks_queue import waiting_ids
 
 from . import comments, conversation
 from .models import MetaAccount, WebhookDelivery
+from .tasks import process_webhook
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +95,6 @@ def adapted_now():
 def enqueue_stored_webhooks() -> int:
     """Stored deliveries without a task get one, in the transaction that marks them queued;
     several workers take disjoint batches (SKIP LOCKED; SQLite's write transactions take turns)."""
-    from .tasks import process_webhook
-
     waiting = WebhookDelivery.objects.filter(queued_at__isnull=True)
     if not waiting.exists():  # a read: idle workers do not take the write lock
         return 0
@@ -115,10 +115,6 @@ def sweep_webhooks(now=None) -> int:
     enqueue_stored_webhooks, the one place their tasks are made. Processing is idempotent:
     events are deduplicated by their ids under unique constraints, so a slow original and its
     replacement cannot both count."""
-    from ontong.tasks_queue import waiting_ids
-
-    from .tasks import process_webhook
-
     now = now or timezone.now()
     stuck = list(
         WebhookDelivery.objects.filter(
