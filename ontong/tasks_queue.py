@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 
-def pending(running_grace: dt.timedelta):
+def _waiting(running_grace: dt.timedelta):
     """Tasks waiting to run, or running and started within running_grace."""
     recent = timezone.now() - running_grace
     return DBTaskResult.objects.filter(
@@ -20,12 +20,12 @@ def pending(running_grace: dt.timedelta):
     )
 
 
-def is_pending(task_id: str, running_grace: dt.timedelta) -> bool:
-    return bool(task_id) and pending(running_grace).filter(id=task_id).exists()
+def is_waiting(task_id: str, running_grace: dt.timedelta) -> bool:
+    return bool(task_id) and _waiting(running_grace).filter(id=task_id).exists()
 
 
 def waiting_ids(task_path: str, running_grace: dt.timedelta) -> set[int]:
-    tasks = pending(running_grace).filter(task_path=task_path)
+    tasks = _waiting(running_grace).filter(task_path=task_path)
     ids = set()
     for args_kwargs in tasks.values_list("args_kwargs", flat=True):
         args = (args_kwargs or {}).get("args") or []

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ontong.tasks_queue import is_pending
+from ontong.tasks_queue import is_waiting
 
 from .models import RoutingModel, ScheduledJob
 from .tasks import retrain
@@ -34,7 +34,7 @@ def claim_row(name: str) -> ScheduledJob:
 
 def waiting(task_id: str) -> bool:
     """The task is still queued, or running and recently started."""
-    return is_pending(task_id, RUNNING_GRACE)
+    return is_waiting(task_id, RUNNING_GRACE)
 
 
 def enqueue_once(name: str, task, due=lambda: True) -> bool:
