@@ -6,9 +6,12 @@
   substitute and election days) nor in the city's extra list.
 - A receipt outside working hours starts the clock at the next working 09:00 (a design choice
   the city confirms; see docs/minwon-rules in shared/ §1.2).
+- The due time is derived from stored facts by `compute_due` alone (docs/deadlines.md).
 """
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -97,14 +100,79 @@ def add_working_days(received: dt.datetime, days: int, extra=frozenset()) -> dt.
     return as_aware(dt.datetime.combine(day, DAY_END))
 
 
-def due_at(kind: str, received: dt.datetime, extra=frozenset(), periods=None) -> dt.datetime:
-    periods = periods or PERIODS
-    unit, amount = periods.get(kind, periods.get("기타", PERIODS["기타"]))
+@dataclass(frozen=True)
+class Pause:
+    """A 보완 request: sent at `start`, answered at `end` (None while the city waits)."""
+
+    start: dt.datetime
+    end: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class Extension:
+    """[영] 제21조: granted at `granted`, the new due time the citizen was told."""
+
+    granted: dt.datetime
+    until: dt.datetime
+
+
+@dataclass(frozen=True)
+class DueFacts:
+    """What the due time follows from: the clock's start (receipt, or taking the case up again),
+    the kind's period, the 보완 pauses and the extensions since that start."""
+
+    start: dt.datetime
+    period: tuple[str, int]  # ("hours" | "days", amount)
+    pauses: tuple[Pause, ...] = ()
+    extensions: tuple[Extension, ...] = ()
+
+
+def paused_days(pauses: Iterable[Pause]) -> frozenset[dt.date]:
+    """행정절차법 시행령 제11조 (민원처리법 시행령 제20조): the 보완 period counts the day the
+    request is sent and the day the answer arrives. A pause still open counts its first day."""
+    days = set()
+    for pause in pauses:
+        day = to_local_naive(pause.start).date()
+        last = to_local_naive(pause.end or pause.start).date()
+        while day <= last:
+            days.add(day)
+            day += dt.timedelta(days=1)
+    return frozenset(days)
+
+
+def period_end(start: dt.datetime, period: tuple[str, int], extra=frozenset()) -> dt.datetime:
+    unit, amount = period
     if unit == "days" and amount <= 5:
         unit, amount = "hours", amount * HOURS_PER_DAY
     if unit == "hours":
-        return add_working_hours(received, amount, extra)
-    return add_working_days(received, amount, extra)
+        return add_working_hours(start, amount, extra)
+    return add_working_days(start, amount, extra)
+
+
+def moved_past(due: dt.datetime, paused: frozenset[dt.date], extra=frozenset()) -> dt.datetime:
+    """A fixed due time moved on by the working days paused on or before it."""
+    day = to_local_naive(due).date()
+    owed = sum(1 for d in paused if d <= day and is_workday(d, extra))
+    while owed:
+        day = next_workday(day, extra | paused)
+        owed -= 1
+    return as_aware(dt.datetime.combine(day, to_local_naive(due).time()))
+
+
+def compute_due(facts: DueFacts, calendar: frozenset[dt.date] = frozenset()) -> dt.datetime:
+    """The due time: the period counted from the start without the paused days (in working
+    hours or working days alike), or an extension's date moved on by the pauses after it."""
+    due = period_end(facts.start, facts.period, calendar | paused_days(facts.pauses))
+    for extension in facts.extensions:
+        later = paused_days(p for p in facts.pauses if p.start >= extension.granted)
+        due = max(due, moved_past(extension.until, later, calendar))
+    return due
+
+
+def due_at(kind: str, received: dt.datetime, extra=frozenset(), periods=None) -> dt.datetime:
+    periods = periods or PERIODS
+    period = periods.get(kind, periods.get("기타", PERIODS["기타"]))
+    return compute_due(DueFacts(start=received, period=period), extra)
 
 
 def to_local_naive(moment: dt.datetime) -> dt.datetime:

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ontong.delivery import Outbound, States
+
 from .aggregates import KoreanMonth, WaitTenths
 
 
@@ -216,7 +218,6 @@ class Complaint(models.Model):
     original_due_at = models.DateTimeField(_("처음 처리기한"), null=True, blank=True)
     extensions = models.PositiveSmallIntegerField(_("연장 횟수"), default=0)
     progress_notices = models.PositiveSmallIntegerField(_("중간통지 횟수"), default=0)
-    paused_at = models.DateTimeField(_("보완 요청 시각"), null=True, blank=True)
     action_note = models.TextField(_("조치 내용"), blank=True)
     answer = models.TextField(_("처리 결과(답변)"), blank=True)
     approved_by = models.ForeignKey(
@@ -313,6 +314,31 @@ class Complaint(models.Model):
         return self.state not in FINAL_STATES and self.state != State.NOTIFIED
 
 
+class DueFact(models.Model):
+    """A fact the due time follows from, besides receipt and kind (deadlines.compute_due): a 보완
+    pause, an extension the citizen was told, or the case taken up again with a new period."""
+
+    class Kind(models.TextChoices):
+        PAUSE = "pause", _("보완 대기")
+        EXTENSION = "extension", _("처리기간 연장")
+        RESTART = "restart", _("다시 처리")
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="due_facts")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # pause: the request sent; extension: granted; restart: the new period's start.
+    start = models.DateTimeField()
+    end = models.DateTimeField(null=True, blank=True)  # pause: the answer arrived
+    until = models.DateTimeField(null=True, blank=True)  # extension: the date told
+
+    class Meta:
+        ordering = ["start", "id"]
+        verbose_name = _("처리기한 근거")
+        verbose_name_plural = _("처리기한 근거")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind} {self.start:%Y-%m-%d %H:%M}"
+
+
 def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"attachments/{instance.complaint.received_at:%Y/%m}/{instance.complaint.receipt_no}/{filename}"
 
@@ -334,8 +360,9 @@ class Attachment(models.Model):
         return self.original_name or self.file.name
 
 
-class Message(models.Model):
-    """One message in the conversation. Outbound messages are also the delivery records."""
+class Message(Outbound):
+    """One message in the conversation. Outbound messages are also the delivery records
+    (`ontong.delivery`)."""
 
     class Direction(models.TextChoices):
         IN = "in", _("시민")
@@ -373,15 +400,19 @@ class Message(models.Model):
     body = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True)
     delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.RECEIVED)
+    states = States(
+        "delivery",
+        Delivery.QUEUED,
+        Delivery.SENDING,
+        Delivery.UNKNOWN,
+        Delivery.SENT,
+        Delivery.FAILED,
+    )
     route = models.CharField(_("보낸 길"), max_length=20, blank=True)
     extra = models.JSONField(
         default=dict, blank=True
     )  # channel options: quick replies, private reply
     deleted_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    attempted_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -5,11 +5,11 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import F
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from ontong import delivery
 from ontong.channels.base import (
     PermanentError,
     TemporaryError,
@@ -162,24 +162,16 @@ def info_request_text(complaint: Complaint, request: str) -> str:
     return notice_text("info_request", complaint, request=request)
 
 
-def claim_for_sending(message_id: int) -> bool:
-    """Move queued → sending atomically, so a message is handed to a transport once."""
-    return bool(
-        Message.objects.filter(pk=message_id, delivery=Message.Delivery.QUEUED).update(
-            delivery=Message.Delivery.SENDING,
-            attempts=F("attempts") + 1,
-            attempted_at=timezone.now(),
-        )
-    )
-
-
 def deliver(message_id: int) -> str:
-    """Run one delivery attempt; returns the resulting delivery state."""
-    if not claim_for_sending(message_id):
-        return "skipped"
-    message = Message.objects.select_related("complaint__citizen", "complaint__identity").get(
-        pk=message_id
+    """Run one delivery attempt; returns the resulting delivery state. The task may run before
+    its retry time (a swept-up copy): the claim, not the clock, keeps it to one send."""
+    message = (
+        Message.objects.select_related("complaint__citizen", "complaint__identity")
+        .filter(pk=message_id)
+        .first()
     )
+    if message is None or not delivery.claim(message):
+        return "skipped"
     try:
         external_id = get_transport(message.channel).send(message)
     except TemporaryError as exc:
@@ -197,15 +189,9 @@ def deliver(message_id: int) -> str:
 
 
 def mark_sent(message: Message, external_id: str, route: str) -> str:
-    Message.objects.filter(pk=message.pk).update(
-        delivery=Message.Delivery.SENT,
-        sent_at=timezone.now(),
-        external_id=external_id or None,
-        last_error="",
-        next_attempt_at=None,
-        route=route,
+    return delivery.record_success(
+        message, sent_at=timezone.now(), external_id=external_id or None, route=route
     )
-    return Message.Delivery.SENT
 
 
 ROUTE_NAMES = {"email": "이메일", "sms": "문자"}
@@ -248,10 +234,7 @@ def hold(message: Message, reason: str) -> str:
 
 def mark_unknown(message: Message, reason: str) -> str:
     """A timed-out send may have arrived: wait for the platform's echo rather than send twice."""
-    Message.objects.filter(pk=message.pk).update(
-        delivery=Message.Delivery.UNKNOWN, last_error=reason, next_attempt_at=None
-    )
-    return Message.Delivery.UNKNOWN
+    return delivery.record_unknown(message, reason)
 
 
 def release_held(identity) -> int:
@@ -265,45 +248,51 @@ def release_held(identity) -> int:
     return len(ids)
 
 
+def backoff() -> delivery.Backoff:
+    return delivery.Backoff(
+        first=dt.timedelta(seconds=settings.ONTONG_DELIVERY_RETRY_SECONDS),
+        max_attempts=settings.ONTONG_DELIVERY_MAX_ATTEMPTS,
+    )
+
+
 def schedule_retry(message: Message, error: str) -> str:
-    if message.attempts >= settings.ONTONG_DELIVERY_MAX_ATTEMPTS:
-        return mark_failed(message, f"{message.attempts}회 시도 후 실패: {error}")
-    delay = settings.ONTONG_DELIVERY_RETRY_SECONDS * 2 ** (message.attempts - 1)
-    retry_at = timezone.now() + dt.timedelta(seconds=delay)
     with transaction.atomic():
-        Message.objects.filter(pk=message.pk).update(
-            delivery=Message.Delivery.QUEUED, last_error=error, next_attempt_at=retry_at
-        )
-        deliver_message.using(run_after=retry_at).enqueue(message.pk)
-    return Message.Delivery.QUEUED
+        state = delivery.record_temporary_failure(message, error, backoff())
+        if state == Message.Delivery.FAILED:
+            failure_event(message)
+        else:
+            deliver_message.using(run_after=message.next_attempt_at).enqueue(message.pk)
+    return state
 
 
 def mark_failed(message: Message, error: str) -> str:
     with transaction.atomic():
-        Message.objects.filter(pk=message.pk).update(
-            delivery=Message.Delivery.FAILED, last_error=error, next_attempt_at=None
-        )
-        fallback = (
-            "민원인은 누리집 상태 페이지에서 확인할 수 있습니다."
-            if message.channel == "web"
-            else ("다른 연락 수단(전화·문자)으로 안내가 필요합니다.")
-        )
-        Event.objects.create(
-            complaint=message.complaint,
-            action="delivery_failed",
-            note=f"{message.get_purpose_display()} 발송 실패: {error} — {fallback}",
-            data={"message": message.pk},
-        )
+        delivery.record_permanent_failure(message, error)
+        failure_event(message)
     return Message.Delivery.FAILED
+
+
+def failure_event(message: Message) -> None:
+    """On the case's timeline: what failed, why, and how to reach the citizen instead."""
+    fallback = (
+        "민원인은 누리집 상태 페이지에서 확인할 수 있습니다."
+        if message.channel == "web"
+        else ("다른 연락 수단(전화·문자)으로 안내가 필요합니다.")
+    )
+    Event.objects.create(
+        complaint=message.complaint,
+        action="delivery_failed",
+        note=f"{message.get_purpose_display()} 발송 실패: {message.last_error} — {fallback}",
+        data={"message": message.pk},
+    )
 
 
 def resend(message: Message) -> None:
     """Staff asked to try a failed notice again."""
     with transaction.atomic():
-        updated = Message.objects.filter(
-            pk=message.pk, delivery__in=[Message.Delivery.FAILED, Message.Delivery.HELD]
-        ).update(delivery=Message.Delivery.QUEUED, attempts=0, next_attempt_at=None)
-        if updated:
+        if delivery.requeue(
+            message, only_if=(Message.Delivery.FAILED, Message.Delivery.HELD), attempts=0
+        ):
             deliver_message.enqueue(message.pk)
 
 
@@ -314,15 +303,13 @@ STUCK_SENDING = dt.timedelta(seconds=settings.ONTONG_SENDING_STUCK_SECONDS)
 def sweep_deliveries() -> dict:
     """Re-enqueue notices whose task was lost, and surface sends cut off by a crash.
 
-    A re-enqueued notice can have two tasks; `claim_for_sending` makes the second a no-op.
+    A re-enqueued notice can have two tasks; `delivery.claim` makes the second a no-op.
     A notice left 'sending' may or may not have reached the citizen: it is marked failed with
     that said, so a person decides whether to resend, rather than sending twice silently.
     """
     now = timezone.now()
-    stale = Message.objects.filter(
-        delivery=Message.Delivery.QUEUED, created_at__lt=now - STUCK_QUEUED
-    ).filter(
-        models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lt=now - STUCK_QUEUED)
+    stale = delivery.due(
+        Message.objects.filter(created_at__lt=now - STUCK_QUEUED), now - STUCK_QUEUED
     )
     requeued = 0
     candidates = list(stale.values_list("pk", flat=True)[:1000])
@@ -337,9 +324,9 @@ def sweep_deliveries() -> dict:
         # No echo came: not delivered on this channel as far as we know; use the fallback.
         fall_back(message, "응답 시간 초과 뒤 전달 확인이 오지 않았습니다")
     cut_off = 0
-    for message in Message.objects.filter(
-        delivery=Message.Delivery.SENDING, attempted_at__lt=now - STUCK_SENDING
-    ).select_related("complaint"):
+    for message in delivery.cut_off(Message.objects.all(), now, STUCK_SENDING).select_related(
+        "complaint"
+    ):
         if echoes_confirm(message):
             # Meta echoes every message the page sends; none came, so it never went out.
             requeued += resend_unconfirmed(message)
@@ -361,11 +348,11 @@ def echoes_confirm(message: Message) -> bool:
 
 def resend_unconfirmed(message: Message) -> int:
     with transaction.atomic():
-        moved = Message.objects.filter(pk=message.pk, delivery=Message.Delivery.SENDING).update(
-            delivery=Message.Delivery.QUEUED,
+        moved = delivery.requeue(
+            message,
+            only_if=(Message.Delivery.SENDING,),
             last_error="발송 도중 작업자가 중단되었고 Meta의 확인(에코)이 없어 다시 보냅니다",
-            next_attempt_at=None,
         )
         if moved:
             deliver_message.enqueue(message.pk)
-    return moved
+    return int(moved)

@@ -8,10 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from ontong.korean import with_josa
+from ontong.org.models import Department
 
 from . import deadlines, hooks, privacy, search
 from .models import (
-    CLOCK_STOPPED,
+    FINAL_STATES,
     SNS_CHANNELS,
     Attachment,
     Channel,
@@ -19,12 +20,14 @@ from .models import (
     Citizen,
     CityHoliday,
     Complaint,
+    DueFact,
     Event,
     FirstAnswerTarget,
     Kind,
     KindPeriod,
     Message,
     ReceiptSequence,
+    State,
 )
 from .notices import acknowledgement_text, queue_notice
 
@@ -42,13 +45,37 @@ def next_receipt_no(year: int) -> str:
     return f"{year}-{sequence.last:06d}"
 
 
+def city_periods() -> dict:
+    """Each kind's period: the city's own table (민원총괄 edits it) over the defaults."""
+    return {**deadlines.PERIODS, **{p.kind: (p.unit, p.amount) for p in KindPeriod.objects.all()}}
+
+
 def compute_due(kind: str, received_at):
-    """The due time with the city's own periods and extra holidays (tables 민원총괄 edits)."""
-    periods = {p.kind: (p.unit, p.amount) for p in KindPeriod.objects.all()}
-    extra = city_holidays()
-    return deadlines.due_at(
-        kind, received_at, extra=extra, periods={**deadlines.PERIODS, **periods}
+    """The due time of a case received at `received_at`, with nothing since."""
+    return deadlines.due_at(kind, received_at, extra=city_holidays(), periods=city_periods())
+
+
+def due_facts(complaint: Complaint, periods: dict) -> deadlines.DueFacts:
+    """The stored facts of a case (prefetch `due_facts` when reading many)."""
+    facts = sorted(complaint.due_facts.all(), key=lambda f: (f.start, f.pk))
+    restarts = [f.start for f in facts if f.kind == DueFact.Kind.RESTART]
+    start = restarts[-1] if restarts else complaint.received_at
+    since = [f for f in facts if f.start >= start and f.kind != DueFact.Kind.RESTART]
+    return deadlines.DueFacts(
+        start=start,
+        period=periods.get(complaint.kind, periods["기타"]),
+        pauses=tuple(
+            deadlines.Pause(f.start, f.end) for f in since if f.kind == DueFact.Kind.PAUSE
+        ),
+        extensions=tuple(
+            deadlines.Extension(f.start, f.until) for f in since if f.kind == DueFact.Kind.EXTENSION
+        ),
     )
+
+
+def refresh_due(complaint: Complaint) -> None:
+    """Set the due time from the case's facts: the one way a due time changes after receipt."""
+    complaint.due_at = deadlines.compute_due(due_facts(complaint, city_periods()), city_holidays())
 
 
 # [영] 제13조 (docs/deadlines.md): 민원실 → 주무부서 1근무시간; a department that is not the
@@ -75,15 +102,25 @@ def first_answer_due(channel: str, received_at):
 
 
 def recompute_open_due_times() -> int:
-    """After the calendar or a period changed: every case whose clock still runs gets a new due time."""
-    changed = 0
-    # An extended case keeps the date the officer set and told the citizen.
-    running = Complaint.objects.exclude(state__in=CLOCK_STOPPED).filter(extensions=0)
-    for complaint in running.only("pk", "kind", "received_at", "due_at"):
-        due = compute_due(complaint.kind, complaint.received_at)
+    """After the calendar or a period changed: every open case gets its due time again from its
+    facts, so a 보완 pause and an extension the citizen was told about stay in it."""
+    periods, calendar = city_periods(), city_holidays()
+    running = Complaint.objects.exclude(state__in=[*FINAL_STATES, State.NOTIFIED])
+    changes = []
+    for complaint in (
+        running.only("pk", "kind", "received_at", "due_at")
+        .prefetch_related("due_facts")
+        .iterator(chunk_size=2000)
+    ):
+        due = deadlines.compute_due(due_facts(complaint, periods), calendar)
         if due != complaint.due_at:
-            Complaint.objects.filter(pk=complaint.pk).update(due_at=due)
-            changed += 1
+            changes.append((complaint.pk, complaint.due_at, due))
+    changed = 0
+    for first in range(0, len(changes), 500):
+        with transaction.atomic():
+            for pk, before, due in changes[first : first + 500]:
+                # A case an officer changed meanwhile got its due from its facts then.
+                changed += Complaint.objects.filter(pk=pk, due_at=before).update(due_at=due)
     return changed
 
 
@@ -237,3 +274,24 @@ def status_token_matches(complaint: Complaint, token: str) -> bool:
     return bool(complaint.status_token) and secrets.compare_digest(
         complaint.status_token.encode(), (token or "").encode()
     )
+
+
+RECENT_LOOKBACK = 50  # events read to find the few departments last chosen
+
+
+def recent_departments(user, limit: int = 5) -> list[Department]:
+    """The departments this person assigned or reassigned complaints to, most recent first; a
+    department since reorganised counts as the one that replaced it, closed ones are left out."""
+    picked = (
+        Event.objects.filter(actor=user, action__in=("assign", "reassign"))
+        .order_by("-created_at", "-id")
+        .values_list("data", flat=True)[:RECENT_LOOKBACK]
+    )
+    ids = [int(data["department"]) for data in picked if str(data.get("department", "")).isdigit()]
+    known = Department.objects.select_related("replaced_by").in_bulk(set(ids))
+    found: list[Department] = []
+    for pk in ids:
+        dept = known[pk].current() if pk in known else None
+        if dept is not None and dept.is_active and dept not in found:
+            found.append(dept)
+    return found[:limit]

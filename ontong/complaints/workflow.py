@@ -20,12 +20,13 @@ from ontong.org.models import Department, Role, User
 from . import deadlines, hooks, notices, satisfaction
 from .access import department_scope, visible_complaints
 from .deadlines import as_aware
-from .models import FINAL_STATES, Complaint, Event, Kind, Message, State
+from .models import FINAL_STATES, Complaint, DueFact, Event, Kind, Message, State
 from .services import (
     REROUTE_HOURS,
     TRANSFER_HOURS,
     city_holidays,
     compute_due,
+    refresh_due,
     reindex,
     routing_due,
 )
@@ -468,6 +469,8 @@ def validate_new_due(value, complaint: Complaint):
 
 
 def apply_assign(c: Complaint, user, v) -> str:
+    if c.state == S.NEEDS_INFO:  # sent elsewhere while waiting: the clock runs again
+        end_pause(c)
     previous = c.department
     c.department = v["department"]
     c.assignee = v.get("assignee")
@@ -492,7 +495,8 @@ def apply_record_action(c: Complaint, user, v) -> str:
 
 
 def apply_request_info(c: Complaint, user, v) -> str:
-    c.paused_at = timezone.now()
+    DueFact.objects.create(complaint=c, kind=DueFact.Kind.PAUSE, start=timezone.now())
+    refresh_due(c)
     notices.queue_notice(
         c, Message.Purpose.INFO_REQUEST, notices.info_request_text(c, v["text"]), user
     )
@@ -569,7 +573,7 @@ def apply_reply(c: Complaint, user, v) -> str:
 def apply_set_kind(c: Complaint, user, v) -> str:
     before = c.get_kind_display()
     c.kind = v["kind"]
-    c.due_at = compute_due(c.kind, c.received_at)
+    refresh_due(c)
     return f"{before} → {c.get_kind_display()} (처리기한 재계산)"
 
 
@@ -577,7 +581,10 @@ def apply_extend(c: Complaint, user, v) -> str:
     if c.extensions == 1 and not v.get("citizen_consent"):
         raise WorkflowError(_("두 번째 연장은 민원인의 동의가 있어야 합니다."))
     c.original_due_at = c.original_due_at or c.due_at
-    c.due_at = v["new_due"]
+    DueFact.objects.create(
+        complaint=c, kind=DueFact.Kind.EXTENSION, start=timezone.now(), until=v["new_due"]
+    )
+    refresh_due(c)
     c.extensions += 1
     notices.queue_notice(c, Message.Purpose.EXTENSION, notices.extension_text(c, v["reason"]), user)
     return (
@@ -597,22 +604,35 @@ def apply_relate(c: Complaint, user, v) -> str:
 
 
 def apply_resume(c: Complaint, user, v) -> str:
-    """[영] 제20조: the time spent waiting for 보완 does not count against the city."""
-    if not (c.paused_at and c.due_at):
+    """[영] 제20조 → 행정절차법 시행령 제11조: the 보완 period, from the day the request was sent
+    to the day the answer arrived, both included, does not count against the city."""
+    pause = end_pause(c)
+    if pause is None:
         return ""
-    waited = deadlines.working_hours_between(c.paused_at, timezone.now(), city_holidays())
-    c.due_at = (
-        deadlines.add_working_hours(c.due_at, waited, city_holidays()) if waited else c.due_at
+    holidays = city_holidays()
+    days = deadlines.paused_days([deadlines.Pause(pause.start, pause.end)])
+    workdays = sum(1 for day in days if deadlines.is_workday(day, holidays))
+    return (
+        f"보완 기간 {workdays}근무일(요청한 날과 보완된 날 포함)을 처리기간에서 빼 "
+        f"처리기한 {timezone.localtime(c.due_at):%Y-%m-%d %H:%M}"
     )
-    c.paused_at = None
-    return f"보완 대기 {waited:.1f}근무시간만큼 처리기한을 늦춤" if waited else ""
+
+
+def end_pause(c: Complaint) -> DueFact | None:
+    pause = c.due_facts.filter(kind=DueFact.Kind.PAUSE, end__isnull=True).last()
+    if pause is not None:
+        pause.end = timezone.now()
+        pause.save(update_fields=["end"])
+        refresh_due(c)
+    return pause
 
 
 def apply_reopen(c: Complaint, user, v) -> str:
     """A case the citizen says is not solved, taken up again: a new period from today."""
     c.answered_at = None
     c.closed_at = None
-    c.due_at = compute_due(c.kind, timezone.now())
+    DueFact.objects.create(complaint=c, kind=DueFact.Kind.RESTART, start=timezone.now())
+    refresh_due(c)
     return f"다시 처리: {v['reason']} (새 처리기한 {timezone.localtime(c.due_at):%Y-%m-%d %H:%M})"
 
 

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ontong.delivery import Outbound, States
+
 INSTAGRAM_CAPTION_LIMIT = 2200
 INSTAGRAM_HASHTAG_LIMIT = 30
 
@@ -79,7 +81,7 @@ class PostImage(models.Model):
         return self.original.name
 
 
-class Target(models.Model):
+class Target(Outbound):
     """One account a post goes to. Meta accounts are published by the worker; a blog without a
     write API is exported and its URL recorded by a person."""
 
@@ -102,13 +104,12 @@ class Target(models.Model):
     )
     blog_name = models.CharField(_("블로그 이름"), max_length=100, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    states = States(
+        "state", State.PENDING, State.PUBLISHING, State.UNKNOWN, State.PUBLISHED, State.FAILED
+    )
     container_id = models.CharField(max_length=64, blank=True)  # Instagram media container
     remote_id = models.CharField(_("게시물 ID"), max_length=100, blank=True)
     url = models.URLField(_("게시물 주소"), blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    attempted_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:

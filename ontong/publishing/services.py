@@ -10,11 +10,11 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from ontong import delivery
 from ontong.channels.base import PermanentError, TemporaryError, UnknownOutcome
 from ontong.channels.meta.graph import GraphClient
 from ontong.org.models import Role
@@ -275,25 +275,17 @@ def public_image_url(image, jpeg: bool = False) -> str:
     return settings.SITE_URL + reverse(name, args=[image_token(image)])
 
 
+BACKOFF = delivery.Backoff(first=dt.timedelta(minutes=2), max_attempts=MAX_ATTEMPTS)
+
+
 def due_targets(now):
-    return (
+    return delivery.due(
         Target.objects.filter(
             post__state=S.SCHEDULED,
             post__planned_at__lte=now,
             kind__in=[Target.Kind.FACEBOOK, Target.Kind.INSTAGRAM],
-            state=Target.State.PENDING,
-        )
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .select_related("post", "account")
-    )
-
-
-def claim(target: Target, now) -> bool:
-    """pending → publishing atomically: one worker publishes each target."""
-    return bool(
-        Target.objects.filter(pk=target.pk, state=Target.State.PENDING).update(
-            state=Target.State.PUBLISHING, attempted_at=now, attempts=target.attempts + 1
-        )
+        ).select_related("post", "account"),
+        now,
     )
 
 
@@ -313,9 +305,8 @@ def publish_due(now=None) -> int:
         ):
             defer(target, f"인스타그램 24시간 {used}/{INSTAGRAM_DAILY_LIMIT}건 한도", now)
             continue
-        if not claim(target, now):
+        if not delivery.claim(target, now):
             continue
-        target.refresh_from_db()
         published += publish_target(target) == Target.State.PUBLISHED
     settle_posts()
     return published
@@ -343,37 +334,43 @@ def publish_target(target: Target) -> str:
 
 
 def back_to_pending(target: Target, error: str, retry: bool = False) -> str:
-    target.refresh_from_db()
-    if target.attempts >= MAX_ATTEMPTS and not retry:
-        return mark(target, Target.State.FAILED, f"{MAX_ATTEMPTS}번 시도 뒤 실패: {error}")
-    delay = dt.timedelta(minutes=1) if retry else dt.timedelta(minutes=2**target.attempts)
-    Target.objects.filter(pk=target.pk).update(
-        state=Target.State.PENDING, last_error=error, next_attempt_at=timezone.now() + delay
+    """retry: Instagram is still processing the photo, so look again in a minute (not a failure)."""
+    state = delivery.record_temporary_failure(
+        target, error, BACKOFF, retry_in=dt.timedelta(minutes=1) if retry else None
     )
-    return Target.State.PENDING
-
-
-TARGET_EVENTS = {Target.State.UNKNOWN: A.TARGET_UNKNOWN, Target.State.FAILED: A.TARGET_FAILED}
-
-
-def mark(target: Target, state: str, error: str = "") -> str:
-    Target.objects.filter(pk=target.pk).update(state=state, last_error=error)
-    PostEvent.objects.create(
-        post=target.post, action=TARGET_EVENTS[state], note=f"{target.label}: {error}"[:2000]
-    )
+    if state == Target.State.FAILED:
+        target_event(target, state, target.last_error)
     return state
 
 
-def mark_published(target: Target, remote_id: str) -> str:
-    Target.objects.filter(pk=target.pk).update(
-        state=Target.State.PUBLISHED,
-        remote_id=remote_id,
-        published_at=timezone.now(),
-        last_error="",
-    )
+TARGET_EVENTS = {Target.State.UNKNOWN: A.TARGET_UNKNOWN, Target.State.FAILED: A.TARGET_FAILED}
+RECORD = {
+    Target.State.UNKNOWN: delivery.record_unknown,
+    Target.State.FAILED: delivery.record_permanent_failure,
+}
+
+
+def mark(target: Target, state: str, error: str = "") -> str:
+    RECORD[state](target, error)
+    target_event(target, state, error)
+    return state
+
+
+def target_event(target: Target, state: str, error: str) -> None:
     PostEvent.objects.create(
-        post=target.post, action=A.TARGET_PUBLISHED, note=f"{target.label}: {remote_id}"
+        post=target.post, action=TARGET_EVENTS[state], note=f"{target.label}: {error}"[:2000]
     )
+
+
+def published_event(target: Target) -> None:
+    PostEvent.objects.create(
+        post=target.post, action=A.TARGET_PUBLISHED, note=f"{target.label}: {target.remote_id}"
+    )
+
+
+def mark_published(target: Target, remote_id: str) -> str:
+    delivery.record_success(target, remote_id=remote_id, published_at=timezone.now())
+    published_event(target)
     return Target.State.PUBLISHED
 
 
@@ -445,9 +442,9 @@ def publish_instagram(target: Target) -> str | None:
 
 def reconcile_cut_off(now) -> None:
     """A target left 'publishing' by a killed worker may or may not be out: check it."""
-    Target.objects.filter(
-        state=Target.State.PUBLISHING, attempted_at__lt=now - UNKNOWN_AFTER
-    ).update(state=Target.State.UNKNOWN, last_error="작업자가 게시 도중 멈춤: 게시 여부 확인 중")
+    delivery.expire_claims(
+        Target.objects.all(), now, UNKNOWN_AFTER, "작업자가 게시 도중 멈춤: 게시 여부 확인 중"
+    )
 
 
 def check_unknown(target: Target, now) -> None:
@@ -462,12 +459,14 @@ def check_unknown(target: Target, now) -> None:
     except (TemporaryError, UnknownOutcome, PermanentError) as exc:
         Target.objects.filter(pk=target.pk).update(last_error=f"확인 실패: {exc}")
         return
-    if found:
-        mark_published(target, found)
-        return
-    Target.objects.filter(pk=target.pk, state=Target.State.UNKNOWN).update(
-        state=Target.State.PENDING, last_error="계정에 없어서 다시 게시합니다", next_attempt_at=now
+    moved = delivery.record_check(
+        target,
+        {"remote_id": found, "published_at": timezone.now()} if found else None,
+        not_found="계정에 없어서 다시 게시합니다",
+        now=now,
     )
+    if found and moved:
+        published_event(target)
 
 
 def find_facebook_post(target: Target) -> str | None:

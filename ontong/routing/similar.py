@@ -18,9 +18,9 @@ from .pipeline import char_text
 __all__ = ["PastCase", "similar_cases", "drafted_answer", "same_problem", "repeated_by_same_person"]
 
 DRAFT_MIN_SIMILARITY = 0.35
-# Below this the "similar" case is mostly about something else: on the shared datasets the nearest
-# past case below 0.3 had the same 소분류 (옹진) in at most 28% and the same 하위분류 (KALIS) in at
-# most 37% of cases, from 0.3 on in 35–74% and 57–75% (docs/routing.md).
+# The lowest similarity at which at least two in three shown cases were handled by the same
+# department on every department-labelled shared dataset (bench/similar_threshold.py: at 0.3
+# KALIS .864, 옹진 대분류 .699, 서울 1.000; at 0.25 옹진 대분류 falls to .658; docs/routing.md).
 SIMILAR_MIN_SIMILARITY = 0.3
 GROUP_MIN_SIMILARITY = 0.5
 GROUP_WINDOW = dt.timedelta(days=7)

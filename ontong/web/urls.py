@@ -13,6 +13,11 @@ urlpatterns = [
     path("reports/", views.report, name="reports"),
     path("complaints/<str:receipt_no>/", views.detail, name="detail"),
     path("complaints/<str:receipt_no>/act/<str:action>/", views.act, name="act"),
+    path(
+        "complaints/<str:receipt_no>/departments/",
+        views.department_options,
+        name="department_options",
+    ),
     path("complaints/<str:receipt_no>/reveal/", views.reveal, name="reveal"),
     path("complaints/<str:receipt_no>/access-log/", views.access_log, name="access_log"),
     path(

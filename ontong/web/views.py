@@ -33,8 +33,10 @@ from ontong.complaints.models import (
     Satisfaction,
     State,
 )
+from ontong.complaints.services import recent_departments
 from ontong.complaints.workflow import ACTIONS, WorkflowError, available_actions, perform
 from ontong.org.models import Department, Role, User
+from ontong.org.search import grouped, search_departments
 from ontong.routing import similar
 from ontong.routing.suggest import suggest
 from ontong.tabular import to_xlsx
@@ -52,6 +54,7 @@ from .poll import poll_response
 
 PAGE_SIZE = 50
 REVEAL_SECONDS = 600
+MAX_QUERY = 50  # characters of a department search; names are far shorter
 
 
 def require_page(request, name: str) -> None:
@@ -179,10 +182,10 @@ def detail(request, receipt_no: str):
         )
     actions = available_actions(request.user, complaint)
     suggestions = []
-    if {"assign", "reassign"} & {a.name for a in actions}:
+    routes = may_route(actions)
+    if routes:
         suggestions = suggest(complaint)
     similar_cases = similar.similar_cases(complaint)
-    departments = Department.objects.filter(is_active=True)
     return render(
         request,
         "web/detail.html",
@@ -196,7 +199,11 @@ def detail(request, receipt_no: str):
             "access_log": may_see_access_log(request.user, complaint),
             "attachments": complaint.attachments.all(),
             "actions": {a.name: a for a in actions},
-            "departments": departments,
+            "picker": (
+                picker_context(request.user, "", preselect(complaint, suggestions))
+                if routes
+                else None
+            ),
             "officers": User.objects.filter(department=complaint.department, is_active=True)
             if complaint.department
             else User.objects.none(),
@@ -213,6 +220,48 @@ def detail(request, receipt_no: str):
             "duplicates": complaint.duplicates.all(),
             "satisfaction": Satisfaction.objects.filter(complaint=complaint).first(),
         },
+    )
+
+
+def may_route(actions) -> bool:
+    """Whether these actions include sending the case to a department."""
+    return bool({"assign", "reassign"} & {a.name for a in actions})
+
+
+def preselect(complaint, suggestions) -> Department | None:
+    """The top suggestion, unless it is where the complaint already is."""
+    for s in suggestions:
+        if s.department.pk != complaint.department_id:
+            return s.department
+    return None
+
+
+def picker_context(user, query: str, preselected: Department | None = None) -> dict:
+    """The 배정 picker's choices: this person's recent departments, then every department
+    grouped by 국/실 — only those matching query when one is typed."""
+    everyone = list(Department.objects.select_related("parent"))
+    found = search_departments(query, [d for d in everyone if d.is_active])
+    matching = set(found)
+    return {
+        "query": query,
+        "count": len(found),
+        "recent": [d for d in recent_departments(user) if d in matching],
+        "groups": grouped(found, everyone),
+        "preselected": preselected,
+    }
+
+
+@login_required
+def department_options(request, receipt_no: str):
+    """The picker's options for what was typed (htmx), for those who may assign this case."""
+    complaint = get_visible_complaint(request.user, receipt_no)
+    if not may_route(available_actions(request.user, complaint)):
+        raise Http404
+    query = request.GET.get("q", "")[:MAX_QUERY]
+    return render(
+        request,
+        "web/_department_options.html",
+        {"picker": picker_context(request.user, query), "oob": True},
     )
 
 

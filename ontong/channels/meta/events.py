@@ -11,6 +11,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ontong.complaints.models import Message
@@ -32,13 +33,12 @@ def process_delivery(delivery_id: int) -> str:
     delivery = WebhookDelivery.objects.get(pk=delivery_id)
     if delivery.state != WebhookDelivery.State.PENDING:
         return f"already {delivery.state}"
-    # Counted before the work, in its own commit, so a run that never finishes still counts.
-    attempts = delivery.attempts + 1
-    WebhookDelivery.objects.filter(pk=delivery_id).update(attempts=attempts)
+    # A run is counted when it finishes, or by sweep_webhooks when it never does: no write
+    # before the work.
     try:
         payload = json.loads(bytes(delivery.body))
     except (ValueError, RecursionError):
-        return finish(delivery_id, ["malformed JSON"], attempts)
+        return finish(delivery_id, ["malformed JSON"])
     errors, skipped = [], []
     for item in iter_items(payload, skipped):
         try:
@@ -49,16 +49,16 @@ def process_delivery(delivery_id: int) -> str:
         except Exception as exc:  # one bad event must not lose the others in the batch
             log.exception("webhook %s: event failed", delivery_id)
             errors.append(f"{type(exc).__name__}: {exc}")
-    return finish(delivery_id, errors, attempts, skipped)
+    return finish(delivery_id, errors, skipped)
 
 
-def finish(delivery_id: int, errors: list[str], attempts: int, skipped=()) -> str:
+def finish(delivery_id: int, errors: list[str], skipped=()) -> str:
     notes = [*errors, *(f"skipped: {what}" for what in skipped)]
     WebhookDelivery.objects.filter(pk=delivery_id).update(
         state=WebhookDelivery.State.FAILED if errors else WebhookDelivery.State.PROCESSED,
         error="\n".join(notes)[:5000],
         processed_at=timezone.now(),
-        attempts=attempts,
+        attempts=F("attempts") + 1,
     )
     return "failed" if errors else "processed"
 
@@ -124,7 +124,10 @@ def sweep_webhooks(now=None) -> int:
     if not stuck:
         return 0
     queued = waiting_ids(process_webhook.module_path, STUCK_PENDING)
-    lost = WebhookDelivery.objects.filter(pk__in=[i for i in stuck if i not in queued])
+    lost = WebhookDelivery.objects.filter(
+        pk__in=[i for i in stuck if i not in queued], state=WebhookDelivery.State.PENDING
+    )
+    lost.update(attempts=F("attempts") + 1)  # its run died (or never started)
     given_up = lost.filter(attempts__gte=MAX_ATTEMPTS).update(
         state=WebhookDelivery.State.FAILED,
         error=f"처리가 {MAX_ATTEMPTS}번 끝나지 않아 멈췄습니다 (관리 화면에서 다시 처리할 수 있음).",

@@ -158,23 +158,28 @@ def test_working_hours_between(start, end, hours):
 
 @pytest.mark.django_db
 def test_waiting_for_the_citizen_does_not_count(staff, new_complaint, monkeypatch):
+    """[영] 제20조 → 행정절차법 시행령 제11조: the 보완 days, the request's and the answer's
+    included, do not count (they used to be only the working hours waited: 8 here)."""
     from django.utils import timezone as tz
 
     from ontong.complaints.models import Complaint
     from ontong.complaints.workflow import perform
     from ontong.org.models import Department
 
+    received = at(2026, 11, 20, 10)  # Friday; 건의 14일 → Wed 12/9
+    monkeypatch.setattr(tz, "now", lambda: received)
     c = perform(
-        new_complaint(kind="건의"),
+        new_complaint(kind="건의", received_at=received),
         "assign",
         staff["triage"],
         department=Department.objects.get(name="도로과"),
     )
     c = perform(c, "start", staff["road"])
+    due = c.due_at
     monkeypatch.setattr(tz, "now", lambda: at(2026, 11, 23, 10))
     c = perform(c, "request_info", staff["road"], text="정확한 위치를 알려 주세요")
-    due = c.due_at
     monkeypatch.setattr(tz, "now", lambda: at(2026, 11, 24, 10))  # 8 working hours later
     c = perform(c, "resume", staff["road"])
-    assert c.due_at == add_working_hours(due, 8) and c.paused_at is None
-    assert "8.0근무시간" in Complaint.objects.get(pk=c.pk).events.get(action="resume").note
+    assert due == at(2026, 12, 9, 18) and c.due_at == at(2026, 12, 11, 18)  # two days more
+    assert not c.due_facts.filter(end__isnull=True).exists()
+    assert "2근무일" in Complaint.objects.get(pk=c.pk).events.get(action="resume").note

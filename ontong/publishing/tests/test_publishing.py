@@ -253,3 +253,25 @@ def test_calendar_shows_posts_and_drag_moves_them(desk, accounts, client):
 def test_the_desk_is_only_for_the_media_team(staff, client):
     client.force_login(staff["road"])
     assert client.get("/publishing/").status_code == 404
+
+
+def test_temporary_errors_back_off_2_4_8_16_minutes_then_fail_on_record(desk, accounts):
+    from ontong import delivery
+
+    post = due_now(scheduled(desk, accounts, kinds=("page",)))
+    target = post.targets.get()
+    waits = []
+    for _ in range(services.MAX_ATTEMPTS):
+        assert delivery.claim(target)
+        before = timezone.now()
+        state = services.back_to_pending(target, "Graph 503")
+        if state == Target.State.PENDING:
+            waits.append(round((target.next_attempt_at - before).total_seconds() / 60))
+            Target.objects.filter(pk=target.pk).update(next_attempt_at=None)  # time passes
+            target.refresh_from_db()
+    assert waits == [2, 4, 8, 16]
+    target.refresh_from_db()
+    assert (
+        target.state == Target.State.FAILED and "5회 시도 후 실패: Graph 503" in target.last_error
+    )
+    assert post.events.filter(action=PostEvent.Action.TARGET_FAILED).count() == 1

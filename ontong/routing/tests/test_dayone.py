@@ -48,6 +48,14 @@ def test_ordinary_complaints_get_their_department_in_the_top_3_on_day_one(
     assert any(re.search(rf"업무 — {department} ", e) for e in shown.evidence)
 
 
+def test_the_first_suggestion_is_the_right_department_for_ordinary_complaints(
+    demo_mapping, new_complaint
+):
+    first = {text: names(suggest(new_complaint(text)))[:1] for text, _ in ORDINARY}
+    wrong = [(text, first[text]) for text, department in ORDINARY if first[text] != [department]]
+    assert wrong == []
+
+
 def test_the_complaint_page_shows_the_suggestion_and_its_evidence(
     demo_mapping, staff, new_complaint, client
 ):

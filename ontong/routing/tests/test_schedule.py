@@ -30,7 +30,7 @@ def workers_tick(concurrently) -> None:
     def worker(_index):
         sweep = Sweep()
         for _ in range(TICKS):
-            sweep.last_hourly = 0.0  # an hour has passed
+            sweep.last_hourly = float("-inf")  # an hour has passed
             sweep()
 
     concurrently(worker, WORKERS)
@@ -69,7 +69,7 @@ SEED = (
 )
 TICK = (
     "from ontong.web.management.commands.worker import Sweep;sweep = Sweep()\n"
-    f"for _ in range({TICKS}):\n    sweep.last_hourly = 0.0\n    sweep()"
+    f"for _ in range({TICKS}):\n    sweep.last_hourly = float('-inf')\n    sweep()"
 )
 COUNT = (
     "from django_tasks_db.models import DBTaskResult as T;"
@@ -106,3 +106,13 @@ def test_worker_processes_on_sqlite_enqueue_each_due_build_once(tmp_path):
     wait(ontong("worker", "--batch"))  # runs both; each makes its record
     wait(*[ontong("shell", "-c", TICK) for _ in range(WORKERS)])
     assert wait(ontong("shell", "-c", COUNT)).split()[-2:] == ["1", "1"]
+
+
+@pytest.mark.django_db
+def test_a_worker_started_in_the_machines_first_hour_runs_the_hourly_jobs_at_once(monkeypatch):
+    """Monotonic time counts from boot: ten minutes after boot is still 'an hour since never'."""
+    from ontong.web.management.commands import worker
+
+    monkeypatch.setattr(worker.time, "monotonic", lambda: 600.0)
+    worker.Sweep()()
+    assert enqueued("retrain") == 1

@@ -26,11 +26,143 @@
     return box;
   }
 
+  // The 배정 picker (web/_department_picker.html): a combobox over a grouped listbox, filtered
+  // on the server through htmx; without this script the plain <select> is the form's field.
+  function pickerParts(element) {
+    var picker = element.closest("[data-picker]");
+    if (!picker) return null;
+    return {picker: picker, select: picker.querySelector("select[name=department]"),
+      input: picker.querySelector("[role=combobox]"), list: picker.querySelector("[role=listbox]")};
+  }
+
+  function options(parts) {
+    return Array.prototype.slice.call(parts.list.querySelectorAll("[role=option]"));
+  }
+
+  function activate(parts, option) {
+    options(parts).forEach(function (each) {
+      each.setAttribute("aria-selected", each === option ? "true" : "false");
+    });
+    if (option) {
+      parts.input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({block: "nearest"});
+    } else {
+      parts.input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function expand(parts, open) {
+    parts.list.hidden = !open;
+    parts.input.setAttribute("aria-expanded", open ? "true" : "false");
+    if (!open) activate(parts, null);
+  }
+
+  function openList(parts) {
+    if (!parts.list.hidden) return;
+    expand(parts, true);
+    var chosen = options(parts).filter(function (o) { return o.dataset.value === parts.select.value; });
+    activate(parts, chosen[0] || options(parts)[0]);
+  }
+
+  function move(parts, step) {
+    var all = options(parts);
+    if (!all.length) return;
+    var at = all.indexOf(parts.list.querySelector("[aria-selected=true]"));
+    var next = at < 0 ? (step > 0 ? 0 : all.length - 1) : Math.min(Math.max(at + step, 0), all.length - 1);
+    activate(parts, all[next]);
+  }
+
+  function choose(parts, option) {
+    parts.select.value = option.dataset.value;
+    parts.input.value = option.dataset.name;
+    parts.input.setCustomValidity("");
+    expand(parts, false);
+  }
+
+  function showChosen(parts) {
+    var option = parts.select.options[parts.select.selectedIndex];
+    parts.input.value = option && option.value ? option.textContent : "";
+    parts.input.setCustomValidity("");
+  }
+
+  function setUpPickers() {
+    document.querySelectorAll("[data-picker]").forEach(function (picker) {
+      var parts = pickerParts(picker);
+      picker.querySelector(".picker-fallback").hidden = true;
+      parts.select.required = false; // checked on submit, against the combobox
+      picker.querySelector(".picker-box").hidden = false;
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (!event.target.matches("[data-picker] [role=combobox]")) return;
+    // While a Hangul syllable is being composed, Enter and the arrows belong to the input method.
+    if (event.isComposing || event.keyCode === 229) return;
+    var parts = pickerParts(event.target);
+    var open = !parts.list.hidden;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (!open || event.altKey) openList(parts);
+      else move(parts, event.key === "ArrowDown" ? 1 : -1);
+    } else if (event.key === "Enter" && open) {
+      var active = parts.list.querySelector("[aria-selected=true]");
+      if (active) {
+        event.preventDefault(); // choosing is not yet submitting
+        choose(parts, active);
+      }
+    } else if (event.key === "Escape" && open) {
+      event.preventDefault();
+      expand(parts, false);
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    if (!event.target.matches("[data-picker] [role=combobox]")) return;
+    var parts = pickerParts(event.target);
+    parts.select.value = ""; // what is typed is a search until an option is chosen
+    parts.input.setCustomValidity("");
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!event.target.matches("[data-picker] [role=listbox]")) return;
+    var parts = pickerParts(event.target);
+    if (document.activeElement !== parts.input) return;
+    expand(parts, true);
+    activate(parts, options(parts)[0] || null);
+  });
+
+  document.addEventListener("focusout", function (event) {
+    if (event.target.matches("[data-picker] [role=combobox]")) expand(pickerParts(event.target), false);
+  });
+
+  document.addEventListener("mousedown", function (event) {
+    if (event.target.closest("[data-picker] [role=listbox]")) event.preventDefault(); // keep focus
+  });
+
+  document.addEventListener("submit", function (event) {
+    var parts = pickerParts(event.target.querySelector("[data-picker]") || event.target);
+    if (!parts || parts.picker.querySelector(".picker-box").hidden || parts.select.value) return;
+    event.preventDefault();
+    parts.input.setCustomValidity(parts.input.dataset.required);
+    parts.input.reportValidity();
+  });
+
   document.addEventListener("click", function (event) {
+    var option = event.target.closest("[data-picker] [role=option]");
+    if (option) {
+      choose(pickerParts(option), option);
+      return;
+    }
+    if (event.target.matches("[data-picker] [role=combobox]")) {
+      openList(pickerParts(event.target));
+      return;
+    }
     var button = event.target.closest("[data-suggest-department]");
     if (button) {
       document.querySelectorAll("select[name=department]").forEach(function (select) {
         select.value = button.getAttribute("data-suggest-department");
+        var parts = pickerParts(select);
+        if (parts) showChosen(parts);
       });
       openAction("details[data-action=assign],details[data-action=reassign]");
       return;
@@ -42,9 +174,14 @@
     }
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", drawCharts);
-  } else {
+  function ready() {
     drawCharts();
+    setUpPickers();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else {
+    ready();
   }
 })();

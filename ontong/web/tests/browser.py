@@ -20,11 +20,19 @@ def act(page, action: str, **fields):
         box.locator("summary").click()
     for name, value in fields.items():
         field = box.locator(f"[name={name}]")
-        if field.evaluate("e => e.tagName") == "SELECT":
+        if name == "department" and field.is_hidden():
+            choose_department(box, value)
+        elif field.evaluate("e => e.tagName") == "SELECT":
             field.select_option(label=value)
         else:
             field.fill(value)
     box.locator("button[type=submit]").click()
+
+
+def choose_department(box, name: str) -> None:
+    """Choose in the 배정 picker as a person does: type, then click the option."""
+    box.get_by_role("combobox").fill(name)
+    box.locator(f"[role=option][data-name='{name}']").first.click()
 
 
 def login(page, base_url: str, username: str) -> None:

@@ -54,6 +54,23 @@ def test_a_delivery_that_keeps_dying_is_marked_failed_not_requeued_forever(
     assert events.sweep_webhooks(now=later + dt.timedelta(hours=1)) == 0
 
 
+def test_processing_a_delivery_writes_its_row_once(post_webhook, page):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post_webhook(messaging(text_event(mid="m_1")))
+    delivery = WebhookDelivery.objects.get()
+    table = WebhookDelivery._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        assert events.process_delivery(delivery.pk) == "processed"
+    writes = [
+        q["sql"] for q in queries if q["sql"].startswith(("UPDATE", "INSERT")) and table in q["sql"]
+    ]
+    assert len(writes) == 1
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == ("processed", 1)
+
+
 def test_deep_nesting_answers_400_never_500(post_webhook, page):
     raw = b"[" * 100_000 + b"]" * 100_000
     assert post_webhook(None, raw=raw).status_code == 400

@@ -16,6 +16,7 @@ from django.utils.module_loading import import_string
 from gunicorn.app.base import BaseApplication
 
 from ontong.complaints.analyser import kiwi, wait_for_socket
+from ontong.routing.dayone import function_model
 from ontong.web.checks import static_manifest
 
 from .analyser import default_socket
@@ -50,6 +51,10 @@ class WebServer(BaseApplication):
         application = import_string(settings.WSGI_APPLICATION)  # ontong.wsgi, as runserver does
         if not settings.ONTONG_ANALYSER_SOCKET and os.environ.get("ONTONG_PRELOAD_NLP", "1") == "1":
             kiwi().tokenize("준비")  # load the language model before forking
+        if os.environ.get("ONTONG_PRELOAD_NLP", "1") == "1":
+            # Trained once here (seconds), shared by every forked worker: otherwise each worker's
+            # first complaint page waits for its own training.
+            function_model()
         return application
 
 

@@ -42,7 +42,9 @@ class Sweep:
     """Keep deliveries moving and destroy expired personal data; the hourly jobs once an hour."""
 
     def __init__(self):
-        self.last_hourly = 0.0
+        # -inf, not 0: monotonic time counts from boot, so a worker started in the machine's first
+        # hour would otherwise skip the hourly jobs until an hour after boot.
+        self.last_hourly = float("-inf")
 
     def __call__(self) -> bool:
         sweep_deliveries()
