@@ -14,6 +14,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo city, the Meta emulator and `ontong run` are development tools (ontong/devtools/).
 demo: $(STAMP)
 	$(BIN)/ontong migrate --verbosity 0
 	$(BIN)/ontong load_demo

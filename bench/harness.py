@@ -131,7 +131,7 @@ def prepare(env: dict, graph_url: str = "http://127.0.0.1:9/v25.0") -> None:
 
 def start_emulator(port: int):
     """The Graph API emulator for a server on this port, echoing every send back as Meta does."""
-    from ontong.channels.meta.emulator import Emulator
+    from ontong.devtools.meta_emulator import Emulator
 
     return Emulator(
         page_id=PAGE,

@@ -210,8 +210,8 @@ def main():
     from django.test import Client
 
     from ontong.complaints.models import Complaint
+    from ontong.devtools.demo import create_staff
     from ontong.org.services import load_city_fixture
-    from ontong.web.demo import create_staff
 
     settings.ALLOWED_HOSTS = ["*"]
     if not args.reuse:

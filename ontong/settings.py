@@ -15,6 +15,12 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("ONTONG_VAR_DIR", BASE_DIR.parent / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# prometheus_client's multiprocess mode (ontong/metrics.py): the web and task workers of the machine
+# write their counters here and /metrics sums them. Read when prometheus_client is first imported,
+# so it is set here, before any app module; a child process gets its own VAR_DIR's, not ours.
+METRICS_DIR = Path(os.environ.get("ONTONG_METRICS_DIR", VAR_DIR / "metrics")).resolve()
+METRICS_DIR.mkdir(parents=True, exist_ok=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(METRICS_DIR)
 
 PRODUCTION = os.environ.get("ONTONG_ENV", "development") == "production"
 
@@ -74,6 +80,8 @@ INSTALLED_APPS = [
     "ontong.routing",
     "ontong.publishing",
     "ontong.web",
+    # Demo loader, Meta emulator and `ontong run`: commands only, nothing is served from here.
+    "ontong.devtools",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,7 @@
 and the modules that do the work enqueue them (notices → deliver_message); so the work is imported
 when a task runs (each `# why: task entry` below)."""
 
-from django_tasks import task
+from ontong.tasks_queue import task
 
 
 @task()

@@ -2,7 +2,7 @@
 the modules that do the work enqueue them; so the work is imported when a task runs (each
 `# why: task entry` below), and nothing here is imported by a module the worker has not loaded."""
 
-from django_tasks import task
+from ontong.tasks_queue import task
 
 
 @task(priority=-10)  # a suggestion can wait for intake and deliveries

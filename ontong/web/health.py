@@ -2,15 +2,15 @@
 
 /healthz   the process answers (no database)
 /readyz    the database answers and every migration is applied (503 otherwise)
-/metrics   Prometheus text: requests served by this process, queue depth, the oldest queued
-           task, deliveries failed or held, webhooks not yet processed, posts that failed.
+/metrics   Prometheus text: requests served by the machine's web workers, the live processes,
+           the worker jobs' runs, failures and last success (ontong/metrics.py), and from the
+           database: queue depth, the oldest queued task, deliveries failed or held, webhooks not
+           yet processed, posts that failed.
            Aggregates only, never personal data; direct from loopback (not forwarded by a
            proxy) or with ONTONG_METRICS_TOKEN.
 """
 
 import hmac
-import os
-import time
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -18,23 +18,24 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django_tasks_db.models import DBTaskResult
+from prometheus_client.core import GaugeMetricFamily
 
+from ontong import metrics as prometheus
 from ontong.accounts.network import is_direct_loopback
 from ontong.channels.meta.models import WebhookDelivery
 from ontong.complaints.models import Message
-from ontong.counters import REQUESTS, STARTED, count_request
 from ontong.publishing.models import Target
+from ontong.tasks_queue import backlog
 
 
 class CountRequests:
-    """Counts requests in this process (each gunicorn worker reports its own, labelled by pid)."""
+    """Counts requests (ontong_requests_total, summed over the machine's web workers)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        count_request()
+        prometheus.count_request()
         return self.get_response(request)
 
 
@@ -71,10 +72,9 @@ def allowed(request) -> bool:
 
 
 def gauges() -> list[tuple[str, str, float]]:
-    ready = DBTaskResult.objects.ready()
-    oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    queued, oldest = backlog()
     return [
-        ("ontong_tasks_queued", "Background tasks ready to run", ready.count()),
+        ("ontong_tasks_queued", "Background tasks ready to run", queued),
         (
             "ontong_oldest_queued_task_seconds",
             "Age of the oldest task waiting to run",
@@ -103,19 +103,17 @@ def gauges() -> list[tuple[str, str, float]]:
     ]
 
 
+class DatabaseGauges:
+    """The gauges counted in the database at scrape time: the same from every process and machine."""
+
+    def collect(self):
+        for name, help_text, value in gauges():
+            yield GaugeMetricFamily(name, help_text, value=value)
+
+
 @never_cache
 def metrics(request):
     if not allowed(request):
         return HttpResponse("forbidden", status=403, content_type="text/plain")
-    pid = os.getpid()
-    lines = [
-        "# HELP ontong_requests_total Requests served by this process",
-        "# TYPE ontong_requests_total counter",
-        f'ontong_requests_total{{pid="{pid}"}} {REQUESTS["served"]}',
-        "# HELP ontong_process_uptime_seconds Seconds since this process started",
-        "# TYPE ontong_process_uptime_seconds gauge",
-        f'ontong_process_uptime_seconds{{pid="{pid}"}} {time.time() - STARTED:.0f}',
-    ]
-    for name, help_text, value in gauges():
-        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge", f"{name} {value:g}"]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; version=0.0.4")
+    body, content_type = prometheus.exposition(DatabaseGauges())
+    return HttpResponse(body, content_type=content_type)

@@ -136,7 +136,7 @@ def test_an_officer_who_enrolled_by_choice_is_asked_for_the_code(client, staff):
 def test_the_demo_admin_is_enrolled_with_the_printed_demo_key(staff):
     from django_otp import match_token
 
-    from ontong.accounts.demo import demo_code, enrol_demo_users
+    from ontong.devtools.demo_two_factor import demo_code, enrol_demo_users
 
     assert enrol_demo_users([staff["admin"], staff["road"]]) == ["admin"]
     assert match_token(staff["admin"], demo_code()) is not None
@@ -145,7 +145,7 @@ def test_the_demo_admin_is_enrolled_with_the_printed_demo_key(staff):
 def test_the_demo_key_is_never_used_in_production(staff, settings):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from ontong.accounts.demo import enrol_demo_users
+    from ontong.devtools.demo_two_factor import enrol_demo_users
 
     settings.PRODUCTION = True
     assert enrol_demo_users([staff["admin"]]) == []

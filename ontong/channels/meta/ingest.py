@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.urls import reverse
 
-from ontong.counters import count_request
+from ontong.metrics import count_request
 
 from .events import store_delivery
 from .views import signature_valid, webhook_object

@@ -2,7 +2,7 @@
 the modules that do the work enqueue them (events → process_webhook); so the work is imported when
 a task runs (each `# why: task entry` below)."""
 
-from django_tasks import task
+from ontong.tasks_queue import task
 
 
 @task()

@@ -1,8 +1,8 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from ontong.channels.meta.emulator import Emulator
 from ontong.channels.meta.models import MetaAccount
+from ontong.devtools.meta_emulator import Emulator
 from ontong.org.models import Role
 
 PAGE, IG, TOKEN = "200000000000001", "17841400000000777", "desk-token"

@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from ontong.routing.models import RoutingModel, SimilarIndex
-from ontong.web.management.commands.worker import Sweep
+from ontong.web.sweeps import Schedule, maintenance_jobs
 
 from .test_similar import answered
 
@@ -28,10 +28,10 @@ def workers_tick(concurrently) -> None:
     """WORKERS worker sweeps at once, each running its hourly jobs TICKS times (an hour apart)."""
 
     def worker(_index):
-        sweep = Sweep()
+        sweep = Schedule(maintenance_jobs(60))
         for _ in range(TICKS):
-            sweep.last_hourly = float("-inf")  # an hour has passed
-            sweep()
+            sweep.make_all_due()  # an hour has passed
+            sweep.run_due()
 
     concurrently(worker, WORKERS)
 
@@ -68,8 +68,9 @@ SEED = (
     " answer='준설했습니다.')"
 )
 TICK = (
-    "from ontong.web.management.commands.worker import Sweep;sweep = Sweep()\n"
-    f"for _ in range({TICKS}):\n    sweep.last_hourly = float('-inf')\n    sweep()"
+    "from ontong.web.sweeps import Schedule, maintenance_jobs;"
+    "sweep = Schedule(maintenance_jobs(60))\n"
+    f"for _ in range({TICKS}):\n    sweep.make_all_due()\n    sweep.run_due()"
 )
 COUNT = (
     "from django_tasks_db.models import DBTaskResult as T;"
@@ -109,10 +110,7 @@ def test_worker_processes_on_sqlite_enqueue_each_due_build_once(tmp_path):
 
 
 @pytest.mark.django_db
-def test_a_worker_started_in_the_machines_first_hour_runs_the_hourly_jobs_at_once(monkeypatch):
+def test_a_worker_started_in_the_machines_first_hour_runs_the_hourly_jobs_at_once():
     """Monotonic time counts from boot: ten minutes after boot is still 'an hour since never'."""
-    from ontong.web.management.commands import worker
-
-    monkeypatch.setattr(worker.time, "monotonic", lambda: 600.0)
-    worker.Sweep()()
+    Schedule(maintenance_jobs(60), clock=lambda: 600.0).run_due()
     assert enqueued("retrain") == 1

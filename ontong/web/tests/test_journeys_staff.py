@@ -18,11 +18,11 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 from PIL import Image
 
-from ontong.channels.meta.emulator import Emulator
 from ontong.channels.meta.models import MetaAccount
 from ontong.complaints import notices
 from ontong.complaints.models import Complaint, Message
 from ontong.complaints.workflow import perform
+from ontong.devtools.meta_emulator import Emulator
 from ontong.org.models import Department, Role
 
 from .a11y import check_accessibility

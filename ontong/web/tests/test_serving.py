@@ -65,6 +65,16 @@ def children_of(pid: int, command: bytes = b"ontong worker") -> list[int]:
     return found
 
 
+def live_metrics(port: int, pids: list[int]) -> str:
+    """/metrics once every one of these processes reports its start (they may still be starting)."""
+    for _ in range(120):
+        live = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        if all(f'ontong_process_start_time_seconds{{pid="{pid}"}}' in live for pid in pids):
+            return live
+        time.sleep(0.5)
+    pytest.fail(f"processes {pids} not in /metrics:\n{live}")
+
+
 def test_serve_answers_with_a_shared_analyser_restarts_a_killed_worker_and_stops_cleanly(tmp_path):
     env = {
         **os.environ,
@@ -111,6 +121,7 @@ def test_serve_answers_with_a_shared_analyser_restarts_a_killed_worker_and_stops
         assert len(workers) == 2
         assert len(children_of(serve.pid, b"ontong analyser")) == 1
         assert (tmp_path / "analyser.sock").exists()
+        live_metrics(port, workers)  # both task workers report themselves (issue 16 item 7)
         os.kill(workers[0], signal.SIGKILL)
         for _ in range(20):
             time.sleep(0.5)
@@ -119,6 +130,9 @@ def test_serve_answers_with_a_shared_analyser_restarts_a_killed_worker_and_stops
                 break
         else:
             pytest.fail(f"the killed task worker was not replaced: {children_of(serve.pid)}")
+        # Issue 16 item 7: the killed worker's live metric went with it.
+        live = live_metrics(port, [workers[1]])
+        assert f'pid="{workers[0]}"' not in live
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=40)
         assert children_of(serve.pid) == []

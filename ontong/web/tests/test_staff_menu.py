@@ -5,8 +5,8 @@ import re
 
 import pytest
 
+from ontong.devtools import demo
 from ontong.org.models import User
-from ontong.web import demo
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from ontong.channels.meta.emulator import Emulator
 from ontong.channels.meta.models import MetaAccount
+from ontong.devtools.meta_emulator import Emulator
 
 PAGE, IG, SECRET, TOKEN = "111222333", "17841400000000", "s3cret-app", "page-token-1"
 

@@ -143,7 +143,7 @@ def test_citizen_on_a_phone_reports_follows_up_reads_the_answer_and_rates_it(
 
 def staff_answer_in_the_browser(browser, base_url: str, receipt_no: str) -> None:
     """접수담당 assigns, 도로과 담당자 answers, 관리자 approves and notifies: the demo's logins."""
-    from ontong.web.demo import DEMO_PASSWORD
+    from ontong.devtools.demo import DEMO_PASSWORD
     from ontong.web.tests.browser import act
 
     def signed_in(username):

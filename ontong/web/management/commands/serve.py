@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 from gunicorn.app.base import BaseApplication
 
+from ontong import metrics
 from ontong.complaints.analyser import kiwi, wait_for_socket
 from ontong.routing.dayone import function_model
 from ontong.web.checks import static_manifest
@@ -78,6 +79,7 @@ class Supervised:
         while not self.stopping.wait(2):
             for index, child in enumerate(self.children):
                 if child.poll() is not None and not self.stopping.is_set():
+                    metrics.process_exited(child.pid)
                     sys.stderr.write(
                         f"{self.command[0]} {child.pid} exited ({child.returncode}); restarting\n"
                     )
@@ -94,6 +96,7 @@ class Supervised:
                 child.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 child.kill()
+            metrics.process_exited(child.pid)
 
 
 class Command(BaseCommand):
@@ -127,6 +130,7 @@ class Command(BaseCommand):
     def handle(self, *args, bind, web_workers, task_workers, timeout, no_analyser, **options):
         for error in static_manifest():  # every page would answer 500
             raise CommandError(f"{error.msg} {error.hint}")
+        metrics.reset_multiprocess_dir()  # before any worker starts
         if "ONTONG_LOG_JSON" not in os.environ:
             # For the task workers (their settings read it) and for this process, whose logging
             # was set up from the settings before this command ran.
@@ -156,6 +160,8 @@ class Command(BaseCommand):
                     "max_requests_jitter": 5_000,
                     "accesslog": "-",
                     "access_log_format": ACCESS_LOG_FORMAT,
+                    "post_fork": lambda _server, _worker: metrics.process_started(),
+                    "child_exit": lambda _server, worker: metrics.process_exited(worker.pid),
                 }
             ).run()
         finally:

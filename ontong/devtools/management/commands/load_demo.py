@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
-from ontong.accounts.demo import DEMO_SECRET, enrol_demo_users
+from ontong.devtools.demo import DEMO_PASSWORD, load_demo
+from ontong.devtools.demo_two_factor import DEMO_SECRET, enrol_demo_users
 from ontong.org.models import User
-from ontong.web.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .services import TOTP_NAME, two_factor_required
+from ontong.accounts.services import TOTP_NAME, two_factor_required
 
 DEMO_KEY = b"ontong-demo-totp-key"  # 20 bytes, public: demo only
 DEMO_SECRET = b32encode(DEMO_KEY).decode()

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from ontong.accounts.demo import DEMO_SECRET
-from ontong.web.demo import DEMO_PASSWORD, STAFF
+from ontong import metrics
+from ontong.devtools.demo import DEMO_PASSWORD, STAFF
+from ontong.devtools.demo_two_factor import DEMO_SECRET
 
 EMULATOR_PORT = 8001
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
         emulator_url = f"http://127.0.0.1:{EMULATOR_PORT}"
         worker_env = dict(os.environ)
         children = []
+        metrics.reset_multiprocess_dir()  # counters start again with each demo run
         if not no_emulator:
             # The demo worker may fetch "photos" from the emulator and send SMS through it.
             worker_env.setdefault("ONTONG_SMS_URL", f"{emulator_url}/sms")

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ontong.accounts.demo import DEMO_SECRET, demo_code
+from ontong.devtools.demo_two_factor import DEMO_SECRET, demo_code
 
 
 class Command(BaseCommand):

@@ -102,7 +102,7 @@ RETIRED_TAGS = {"ACCOUNT_UPDATE", "CONFIRMED_EVENT_UPDATE", "POST_PURCHASE_UPDAT
 PIXEL = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
 )
-SIMULATOR = Path(__file__).parent / "templates" / "channels_meta" / "simulator.html"
+SIMULATOR = Path(__file__).parent / "templates" / "devtools" / "simulator.html"
 
 
 class Emulator:

@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from ontong.channels.meta.emulator import Emulator
-from ontong.web.demo import DEMO_META as DEMO
+from ontong.devtools.demo import DEMO_META as DEMO
+from ontong.devtools.meta_emulator import Emulator
 
 
 class Command(BaseCommand):
