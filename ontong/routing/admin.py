@@ -1,8 +1,15 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from . import succession
 from .dayone import propose_mapping
-from .models import FunctionDepartment, HistoricalCase, RoutingModel, RoutingRule
+from .models import (
+    FunctionDepartment,
+    HistoricalCase,
+    RoutingModel,
+    RoutingRule,
+    SuccessionProposal,
+)
 from .tasks import retrain
 
 
@@ -68,3 +75,52 @@ class FunctionDepartmentAdmin(admin.ModelAdmin):
         messages.success(
             request, _("자동 제안 %(count)d건을 새로 만들었습니다.") % {"count": count}
         )
+
+
+@admin.register(SuccessionProposal)
+class SuccessionProposalAdmin(admin.ModelAdmin):
+    list_display = [
+        "old_name",
+        "new_name",
+        "old_last_seen",
+        "new_first_seen",
+        "old_cases",
+        "new_cases",
+        "similarity",
+        "status",
+        "decided_at",
+    ]
+    list_filter = ["status"]
+    search_fields = ["old_name", "new_name"]
+    readonly_fields = [f.name for f in SuccessionProposal._meta.fields]
+    actions = ["accept", "reject", "propose_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("받아들이기: 옛 부서를 새 부서로 (개편 후 부서 설정)"))
+    def accept(self, request, queryset):
+        for item in queryset.filter(status=SuccessionProposal.Status.PROPOSED):
+            item.refresh_from_db()  # accepting one may have rejected the next
+            if item.status != SuccessionProposal.Status.PROPOSED:
+                continue
+            try:
+                new = succession.accept(item)
+            except succession.CannotAccept as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _("%(old)s → %(new)s: 다음 학습부터 새 부서로 배웁니다.")
+                    % {"old": item.old_name, "new": new.name},
+                )
+
+    @admin.action(description=_("거절"))
+    def reject(self, request, queryset):
+        for item in queryset.filter(status=SuccessionProposal.Status.PROPOSED):
+            succession.reject(item)
+
+    @admin.action(description=_("가져온 이력에서 다시 찾기"))
+    def propose_again(self, request, queryset):
+        count = len(succession.propose())
+        messages.success(request, _("새 개편 제안 %(count)d건.") % {"count": count})

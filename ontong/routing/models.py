@@ -160,3 +160,43 @@ class FunctionDepartment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_function_display()} → {self.department}"
+
+
+class SuccessionProposal(models.Model):
+    """A department in imported history that stopped getting complaints when another, with
+    similar complaints, started: proposed to the admin as a reorganisation (routing/succession.py).
+    Accepting sets the old department's replaced_by (or, if only the history knows the old name,
+    makes it an alias of the new one)."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("제안")
+        ACCEPTED = "accepted", _("받아들임")
+        REJECTED = "rejected", _("거절")
+
+    old_name = models.CharField(_("옛 부서 이름"), max_length=100)
+    new_name = models.CharField(_("새 부서 이름"), max_length=100)
+    old_last_seen = models.DateField(_("옛 부서 마지막 민원"))
+    new_first_seen = models.DateField(_("새 부서 첫 민원"))
+    old_cases = models.PositiveIntegerField(_("옛 부서 민원 수"))
+    new_cases = models.PositiveIntegerField(_("새 부서 민원 수"))
+    similarity = models.FloatField(
+        _("민원 내용 유사도"), help_text=_("두 부서 민원의 평균 벡터 코사인")
+    )
+    status = models.CharField(
+        _("상태"), max_length=10, choices=Status.choices, default=Status.PROPOSED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(_("결정한 때"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("부서 개편 제안")
+        verbose_name_plural = _("부서 개편 제안")
+        ordering = ["status", "-similarity"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["old_name", "new_name"], name="routing_succession_unique_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_name} → {self.new_name}"

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.feature_extraction import FeatureHasher
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
@@ -376,7 +376,8 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
 
 
 class Router(Pipeline):
-    """The pipeline, telling the classifier how wide the morpheme block is once features are fit."""
+    """The feature union and a classifier, analysing the texts of each call in one Kiwi batch
+    (not one call per text) before the analysers read them from the cache."""
 
     def fit(self, texts, y):
         analyse_many(texts)
@@ -384,15 +385,55 @@ class Router(Pipeline):
         self.named_steps["classifier"].fit(matrix, y)
         return self
 
+    def decision_function(self, texts, **params):
+        analyse_many(texts)
+        return super().decision_function(texts, **params)
+
 
 def build() -> Router:
     return Router([("features", features()), ("classifier", BlendedClassifier())])
 
 
+def baseline() -> Router:
+    """The shared data's baseline (../shared/data/README.md): Kiwi morphemes (uni+bigrams) and
+    character 2–4-grams, sublinear TF-IDF with vocabularies, one LinearSVC(C=0.5, balanced).
+    It reads the same text spans as Ontong and, as a Router, analyses its training texts in one
+    Kiwi batch too, so the two differ only in the model (bench/routing.py, `--model baseline`)."""
+    return Router(
+        [
+            (
+                "features",
+                FeatureUnion(
+                    [
+                        (
+                            "morphemes",
+                            TfidfVectorizer(sublinear_tf=True, analyzer=morpheme_analyzer),
+                        ),
+                        (
+                            "chars",
+                            TfidfVectorizer(
+                                sublinear_tf=True,
+                                analyzer="char_wb",
+                                ngram_range=(2, 4),
+                                preprocessor=char_text,
+                                max_features=MAX_CHAR_TERMS,
+                            ),
+                        ),
+                    ]
+                ),
+            ),
+            ("classifier", LinearSVC(C=0.5, class_weight="balanced")),
+        ]
+    )
+
+
 def probabilities(model: Pipeline, texts: list[str]) -> np.ndarray:
     """Softmax over the blended scores, divided by the temperature fitted on held-back cases when
     the model was trained (1 for an uncalibrated model)."""
-    return softmax(model.decision_function(texts) / getattr(model, "temperature_", 1.0))
+    values = model.decision_function(texts)
+    if values.ndim == 1:  # a binary LinearSVC (the baseline) gives one margin, for classes_[1]
+        values = np.column_stack([-values, values])
+    return softmax(values / getattr(model, "temperature_", 1.0))
 
 
 def softmax(values: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from ontong.routing.history import import_history
+from ontong.routing.succession import propose
 from ontong.routing.tables import TableError
 
 
@@ -44,6 +45,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  부서 목록에 없는 부서 (비슷한 민원에만 쓰고 학습에는 안 씀; 다른 이름으로 등록하면 학습에 들어감): {names}"
             )
+        if not dry_run and date:
+            for item in propose():
+                self.stdout.write(
+                    f"  개편 제안: {item.old_name} → {item.new_name} (유사도 {item.similarity:.2f}; "
+                    "관리 화면 '부서 개편 제안'에서 받아들이거나 거절)"
+                )
 
     def progress(self, done: int, total: int) -> None:
         if total and (done % 200 == 0 or done == total):

@@ -1,5 +1,6 @@
 """`ontong routing …`: tools for the department router."""
 
+import argparse
 import json
 from pathlib import Path
 
@@ -8,6 +9,23 @@ from django.core.management.base import BaseCommand, CommandError
 from ontong.routing import crosscity, evaluate
 from ontong.routing.suggest import train
 from ontong.routing.tables import TableError
+
+
+def seed_list(value: str) -> list[int]:
+    try:
+        return [int(part) for part in value.split(",") if part.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("시드는 쉼표로 구분한 정수입니다 (예: 0,1,2)") from exc
+
+
+def successors_of(pairs: list[str], from_catalogue: bool) -> dict[str, str]:
+    found = evaluate.successors_from_catalogue() if from_catalogue else {}
+    for pair in pairs:
+        old, sep, new = pair.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise CommandError(f"--successor는 옛부서=새부서 꼴입니다: {pair}")
+        found[old.strip()] = new.strip()
+    return found
 
 
 class Command(BaseCommand):
@@ -38,6 +56,38 @@ class Command(BaseCommand):
         ev.add_argument("--folds", type=int, default=5)
         ev.add_argument("--min-per-label", type=int, default=5)
         ev.add_argument("--seed", type=int, default=0)
+        ev.add_argument(
+            "--seeds",
+            type=seed_list,
+            help="여러 시드로 반복 (예: 0,1,2): 겹·시드에 걸친 평균 ± 표준편차, 최소–최대를 보임",
+        )
+        ev.add_argument(
+            "--model",
+            choices=["ontong", "baseline"],
+            default="ontong",
+            help="baseline: 공유 데이터의 기준선(TF-IDF + LinearSVC)을 같은 프로토콜로",
+        )
+        ev.add_argument(
+            "--dev",
+            type=float,
+            nargs="?",
+            const=0.2,
+            default=0.0,
+            metavar="SHARE",
+            help="이 비율(기본 0.2)의 행을 먼저 떼어 설정을 고르고, 나머지로만 k-겹 결과를 냄",
+        )
+        ev.add_argument(
+            "--reorganisations",
+            action="store_true",
+            help="부서 카탈로그의 개편(개편 후 부서, 다른 이름)을 학습·채점 라벨에 적용",
+        )
+        ev.add_argument(
+            "--successor",
+            action="append",
+            default=[],
+            metavar="옛부서=새부서",
+            help="개편: 옛 라벨을 새 라벨로 학습·채점 (여러 번 줄 수 있음)",
+        )
         ev.add_argument("--json", type=Path, help="결과를 JSON으로 씁니다")
         commands.add_parser(
             "train",
@@ -54,7 +104,7 @@ class Command(BaseCommand):
                 f"최근 {record.holdout}건 top-1 {record.holdout_top1}, 사용={record.promoted}. {record.note}"
             )
 
-    def evaluate(self, file, text, label, date, folds, min_per_label, seed, **options):
+    def evaluate(self, file, text, label, date, folds, min_per_label, seed, model, **options):
         out = options.get("json")
         if options.get("cross_city") or options.get("typical"):
             return self.day_one(options.get("cross_city"), options.get("typical"), out)
@@ -68,13 +118,36 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for reason, count in data.skipped.items():
             self.stdout.write(f"건너뛴 행: {reason} {count}건")
+        successors = successors_of(options["successor"], options["reorganisations"])
         results = {
             "file": str(file),
             "rows": len(data.texts),
-            "kfold": evaluate.kfold(data, folds=folds, min_per_label=min_per_label, seed=seed),
+            "successors": successors,
+            "kfold": evaluate.kfold(
+                data,
+                folds=folds,
+                min_per_label=min_per_label,
+                seeds=options["seeds"] or [seed],
+                model=model,
+                dev=options["dev"],
+                successors=successors,
+            ),
         }
         if date:
-            results["chronological"] = evaluate.chronological(data)
+            results["chronological"] = evaluate.chronological(
+                data, model=model, successors=successors
+            )
+        self.print_results(results)
+        if out:
+            out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+            self.stdout.write(f"JSON: {out}")
+
+    def print_results(self, results):
+        kfold = results["kfold"]
+        if "dev" in kfold:
+            self.stdout.write(
+                f"개발용 {kfold['dev']['n']}행에서 고른 설정: {kfold['dev']['chosen']}"
+            )
         self.stdout.write(f"{'protocol':<15}{'rows':>7}{'labels':>8}{'top-1':>8}{'top-3':>8}")
         for protocol in ("kfold", "chronological"):
             if protocol in results:
@@ -82,11 +155,16 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{protocol:<15}{r['n']:>7}{r['labels']:>8}{r['top1']:>8.3f}{r['top3']:>8.3f}"
                 )
-        for gold, guess, count in results["kfold"]["confused"][:5]:
+        self.stdout.write(
+            f"k-fold 겹 {kfold['folds']}개 × 시드 {kfold['seeds']} (앞선 행과 같은 글 {kfold['n'] - kfold['texts']}행은 그 행과 한 겹에):"
+        )
+        for metric in ("top1", "top3"):
+            s = kfold["spread"][metric]
+            self.stdout.write(
+                f"  {metric} {s['mean']:.3f} ± {s['sd']:.3f} (최소–최대 {s['min']:.3f}–{s['max']:.3f})"
+            )
+        for gold, guess, count in kfold["confused"][:5]:
             self.stdout.write(f"  자주 헷갈림: {gold} → {guess} ({count}건)")
-        if out:
-            out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
-            self.stdout.write(f"JSON: {out}")
 
     def day_one(self, folder, typical, out):
         results = {}
