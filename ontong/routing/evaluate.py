@@ -25,6 +25,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
 
 from ontong.complaints.search import normalise
+from ontong.org.models import Department
 
 from . import pipeline
 from .tables import joined_text, read_rows, require_columns
@@ -143,8 +144,6 @@ def successor(label: str, successors: dict[str, str]) -> str:
 def successors_from_catalogue() -> dict[str, str]:
     """Old name → successor, from the org catalogue: retired departments (replaced_by) and the
     old names kept as aliases of a department."""
-    from ontong.org.models import Department
-
     found = {}
     for dept in Department.objects.select_related("replaced_by"):
         today = dept.current()
