@@ -5,7 +5,12 @@ retried with backoff; a PermanentError (bad recipient, window closed, revoked to
 delivery at once so staff see it and use the fallback.
 """
 
+from collections.abc import Iterator
 from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ontong.complaints.models import Citizen, Message
 
 
 class TransportError(Exception):
@@ -44,11 +49,11 @@ def split_text(text: str, limit: int) -> list[str]:
 class Transport:
     channel = ""
 
-    def send(self, message) -> str:
+    def send(self, message: "Message") -> str:
         """Deliver an outbound Message; return the platform's id for it."""
         raise NotImplementedError
 
-    def reaches(self, citizen) -> bool:
+    def reaches(self, citizen: "Citizen | None") -> bool:
         """As a fallback route: whether this citizen can be reached this way (consent, address)."""
         return False
 
@@ -57,7 +62,7 @@ class MissingTransport(Transport):
     def __init__(self, channel: str):
         self.channel = channel
 
-    def send(self, message) -> str:
+    def send(self, message: "Message") -> str:
         raise PermanentError(f"'{self.channel}' 채널의 발송 어댑터가 설정되어 있지 않습니다.")
 
 
@@ -81,7 +86,8 @@ def load(path: str) -> Transport:
     """Transports are named by path, as Django names its e-mail backend: complaints (which
     delivers) sits below the channels (which implement this interface) and never imports them."""
     module, _, name = path.rpartition(".")
-    return getattr(import_module(module), name)()
+    transport: Transport = getattr(import_module(module), name)()
+    return transport
 
 
 def get_transport(channel: str) -> Transport:
@@ -89,7 +95,7 @@ def get_transport(channel: str) -> Transport:
     return MissingTransport(channel) if path is None else load(path)
 
 
-def fallback_routes(citizen):
+def fallback_routes(citizen: "Citizen | None") -> Iterator[tuple[str, Transport]]:
     """(route, transport) for each fallback that reaches this citizen, in order."""
     for route, path in FALLBACKS.items():
         transport = load(path)

@@ -11,10 +11,13 @@ these in from their AppConfig.ready(), as Django's own signals are connected the
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-ReceivedHandler = Callable[[Any], None]
-RepeatFinder = Callable[[Any], Any]
+if TYPE_CHECKING:
+    from .models import Complaint
+
+ReceivedHandler = Callable[["Complaint"], None]
+RepeatFinder = Callable[["Complaint"], Any]
 
 _received: list[ReceivedHandler] = []
 _repeat_finder: list[RepeatFinder] = []
@@ -26,7 +29,7 @@ def on_complaint_received(handler: ReceivedHandler) -> ReceivedHandler:
     return handler
 
 
-def complaint_received(complaint) -> None:
+def complaint_received(complaint: "Complaint") -> None:
     for handler in _received:
         handler(complaint)
 
@@ -35,7 +38,7 @@ def set_repeat_finder(finder: RepeatFinder) -> None:
     _repeat_finder[:] = [finder]
 
 
-def find_repeats(complaint):
+def find_repeats(complaint: "Complaint") -> Any:
     """None when no app finds repeats: then no complaint counts as repeated (법 제23조 closing
     refuses rather than guesses)."""
     return _repeat_finder[0](complaint) if _repeat_finder else None

@@ -3,6 +3,7 @@ worker, retried with backoff on temporary errors, and visibly failed otherwise."
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,18 +20,24 @@ from ontong.channels.base import (
     get_transport,
 )
 from ontong.korean import staff_for_citizens, with_josa
+from ontong.org.models import User
 from ontong.tasks_queue import waiting_ids
 
 from . import wording
 from .deadlines import due_date_text
-from .models import FINAL_STATES, Complaint, Event, Message, State
+from .models import FINAL_STATES, ChannelIdentity, Complaint, Event, Message, State
 from .tasks import deliver_message
 
 log = logging.getLogger(__name__)
 
 
 def queue_notice(
-    complaint: Complaint, purpose: str, body: str, author=None, extra=None, send_at=None
+    complaint: Complaint,
+    purpose: str,
+    body: str,
+    author: User | None = None,
+    extra: dict[str, Any] | None = None,
+    send_at: dt.datetime | None = None,
 ) -> Message:
     """Store an outbound message and enqueue its delivery (not before send_at, if given); call
     inside the caller's transaction."""
@@ -116,7 +123,8 @@ def reject_text(complaint: Complaint) -> str:
 
 def extension_text(complaint: Complaint, reason: str) -> str:
     """[영] 제21조②: the reason and the new completion date, without delay; 제31조: who handles it."""
-    return notice_text("extension", complaint, reason=reason, due=due_date_text(complaint.due_at))
+    due = due_date_text(complaint.due_at) if complaint.due_at else ""
+    return notice_text("extension", complaint, reason=reason, due=due)
 
 
 def progress_text(complaint: Complaint) -> str:
@@ -136,7 +144,7 @@ def duplicate_text(complaint: Complaint, original: Complaint) -> str:
 PROGRESS_EVERY = dt.timedelta(days=30)
 
 
-def send_due_progress_notices(now=None) -> int:
+def send_due_progress_notices(now: dt.datetime | None = None) -> int:
     """Every open case gets a 중간통지 each 30 days after receipt. The conditional UPDATE of the
     counter lets exactly one worker send each notice, however many run this at once."""
     now = now or timezone.now()
@@ -237,7 +245,7 @@ def mark_unknown(message: Message, reason: str) -> str:
     return delivery.record_unknown(message, reason)
 
 
-def release_held(identity) -> int:
+def release_held(identity: ChannelIdentity) -> int:
     """The citizen wrote again, so the window is open: send what was held for them."""
     held = Message.objects.filter(complaint__identity=identity, delivery=Message.Delivery.HELD)
     ids = list(held.values_list("pk", flat=True))
@@ -300,7 +308,7 @@ STUCK_QUEUED = dt.timedelta(seconds=settings.ONTONG_STUCK_SECONDS)
 STUCK_SENDING = dt.timedelta(seconds=settings.ONTONG_SENDING_STUCK_SECONDS)
 
 
-def sweep_deliveries() -> dict:
+def sweep_deliveries() -> dict[str, int]:
     """Re-enqueue notices whose task was lost, and surface sends cut off by a crash.
 
     A re-enqueued notice can have two tasks; `delivery.claim` makes the second a no-op.

@@ -6,6 +6,7 @@ no library is needed for three lines, and the jamo libraries on PyPI do not rank
 """
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -83,7 +84,7 @@ def position(query: str, name: str) -> int | None:
     return min(found, default=None)
 
 
-def match_rank(query: str, name: str, aliases: list[str] = ()) -> int | None:
+def match_rank(query: str, name: str, aliases: Sequence[str] = ()) -> int | None:
     """0: the name begins with the query, 1: it has it inside, 2: a former name (alias) has it;
     None: no match. An empty query matches everything at rank 0."""
     typed = normalise(query)

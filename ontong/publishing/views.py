@@ -74,6 +74,9 @@ def bad_query(request, exc: BadQuery):
     return render(request, "publishing/bad_query.html", {"message": str(exc)}, status=400)
 
 
+UNPLANNED = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
 def day_of(post: Post) -> dt.date | None:
     moment = post.planned_at
     return timezone.localtime(moment).date() if moment else None
@@ -97,8 +100,9 @@ def calendar_context(request) -> dict:
     if account is not None:
         posts = posts.filter(targets__account_id=account).distinct()
     by_day: dict[dt.date, list[Post]] = {}
-    for post in sorted(posts, key=lambda p: p.planned_at):
-        by_day.setdefault(day_of(post), []).append(post)
+    for post in sorted(posts, key=lambda p: p.planned_at or UNPLANNED):
+        if (day := day_of(post)) is not None:  # the filter above leaves only planned posts
+            by_day.setdefault(day, []).append(post)
     anchor = weeks[0][0] if view == "week" else month_of(request)
     return {
         "view": view,

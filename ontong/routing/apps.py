@@ -8,7 +8,7 @@ class RoutingConfig(AppConfig):
     label = "routing"
     verbose_name = "배정 추천"
 
-    def ready(self):
+    def ready(self) -> None:
         # why: these import models, which may be imported only once the app registry is ready.
         from .similar import repeated_by_same_person
         from .tasks import enqueue_after_intake

@@ -116,7 +116,7 @@ class ScheduledJob(models.Model):
         return self.name
 
 
-def function_choices():
+def function_choices() -> list[tuple[str, str]]:
     # why: dayone (which imports models) loads scikit-learn; the field's choices need it only
     # when a form or check asks, not whenever the models are imported.
     from .dayone import function_choices

@@ -2,7 +2,12 @@
 the modules that do the work enqueue them; so the work is imported when a task runs (each
 `# why: task entry` below), and nothing here is imported by a module the worker has not loaded."""
 
+from typing import TYPE_CHECKING
+
 from ontong.tasks_queue import task
+
+if TYPE_CHECKING:
+    from ontong.complaints.models import Complaint
 
 
 @task(priority=-10)  # a suggestion can wait for intake and deliveries
@@ -13,7 +18,7 @@ def after_intake(complaint_id: int) -> str:
     return place_and_route(complaint_id)
 
 
-def enqueue_after_intake(complaint) -> None:
+def enqueue_after_intake(complaint: "Complaint") -> None:
     """complaints' received hook (registered in apps.py): runs in the intake's transaction."""
     after_intake.enqueue(complaint.pk)
 

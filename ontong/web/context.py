@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 
 from ontong.channels.meta.models import MetaAccount
@@ -8,7 +10,7 @@ from .nav import menu
 
 
 def ontong(request):
-    context = {"CITY_NAME": settings.CITY_NAME}
+    context: dict[str, Any] = {"CITY_NAME": settings.CITY_NAME}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["menu"] = menu(user)

@@ -3,13 +3,18 @@
 A view refuses (404) exactly the pages its menu does not offer, because both ask `may_open`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ontong.org.models import Role
 from ontong.publishing.services import is_pr
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # the stubs' lazy string
 
 CASE_ROLES = (Role.TRIAGE, Role.ADMIN, Role.OFFICER, Role.MANAGER)
 
@@ -25,9 +30,9 @@ def _publishing(user) -> bool:
 @dataclass(frozen=True)
 class Page:
     name: str  # URL name
-    label: str
+    label: "str | _StrPromise"
     accesskey: str
-    allowed: object  # user -> bool
+    allowed: Callable[[Any], bool]  # user -> bool
     testid: str = ""
 
     @property

@@ -11,7 +11,7 @@ class MetaChannelConfig(AppConfig):
     label = "channels_meta"
     verbose_name = "Meta (메신저·인스타그램·댓글)"
 
-    def ready(self):
+    def ready(self) -> None:
         # why: models (and views, which import them) may be imported only once apps are ready.
         from .models import MetaAccount
         from .views import forget_app_secrets

@@ -8,7 +8,7 @@ class WebChannelConfig(AppConfig):
     label = "channels_web"
     verbose_name = "누리집 채널"
 
-    def ready(self):
+    def ready(self) -> None:
         # The status page and e-mail take any length; the fallback routes every channel shares
         # (e-mail, SMS) are named here too, as this app is the one that sends by e-mail.
         register(
