@@ -16,13 +16,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import Task  # the type of what `task` makes
+from django_tasks_db.models import DBTaskResult
 
 __all__ = ["Task", "backlog", "is_waiting", "run_worker", "task", "waiting_ids"]
 
 
 def _waiting(running_grace: dt.timedelta):
-    from django_tasks_db.models import DBTaskResult
-
     recent = timezone.now() - running_grace
     return DBTaskResult.objects.filter(
         Q(status="READY") | Q(status="RUNNING", started_at__gte=recent)
@@ -47,8 +46,6 @@ def is_waiting(task_id: str, running_grace: dt.timedelta) -> bool:
 
 def backlog() -> tuple[int, dt.datetime | None]:
     """How many tasks are ready to run, and when the oldest of them was enqueued."""
-    from django_tasks_db.models import DBTaskResult
-
     ready = DBTaskResult.objects.ready()
     oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
     return ready.count(), oldest

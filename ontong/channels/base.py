@@ -5,11 +5,12 @@ retried with backoff; a PermanentError (bad recipient, window closed, revoked to
 delivery at once so staff see it and use the fallback.
 """
 
+from collections.abc import Iterator
 from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ontong.complaints.models import Message
+    from ontong.complaints.models import Citizen, Message
 
 
 class TransportError(Exception):
@@ -52,6 +53,10 @@ class Transport:
         """Deliver an outbound Message; return the platform's id for it."""
         raise NotImplementedError
 
+    def reaches(self, citizen: "Citizen | None") -> bool:
+        """As a fallback route: whether this citizen can be reached this way (consent, address)."""
+        return False
+
 
 class MissingTransport(Transport):
     def __init__(self, channel: str):
@@ -70,10 +75,29 @@ TRANSPORTS = {
 }
 
 
-def get_transport(channel: str) -> Transport:
-    path = TRANSPORTS.get(channel)
-    if path is None:
-        return MissingTransport(channel)
+# When the citizen's channel cannot carry a notice: their consented e-mail, then SMS.
+FALLBACKS = {
+    "email": "ontong.channels.email.EmailTransport",
+    "sms": "ontong.channels.sms.transport.SmsTransport",
+}
+
+
+def load(path: str) -> Transport:
+    """Transports are named by path, as Django names its e-mail backend: complaints (which
+    delivers) sits below the channels (which implement this interface) and never imports them."""
     module, _, name = path.rpartition(".")
     transport: Transport = getattr(import_module(module), name)()
     return transport
+
+
+def get_transport(channel: str) -> Transport:
+    path = TRANSPORTS.get(channel)
+    return MissingTransport(channel) if path is None else load(path)
+
+
+def fallback_routes(citizen: "Citizen | None") -> Iterator[tuple[str, Transport]]:
+    """(route, transport) for each fallback that reaches this citizen, in order."""
+    for route, path in FALLBACKS.items():
+        transport = load(path)
+        if transport.reaches(citizen):
+            yield route, transport

@@ -19,6 +19,9 @@ def can_email(citizen: "Citizen | None") -> TypeGuard["Citizen"]:
 class EmailTransport(Transport):
     channel = "email"
 
+    def reaches(self, citizen: "Citizen | None") -> bool:
+        return can_email(citizen)
+
     def send(self, message: "Message") -> str:
         citizen = message.complaint.citizen
         if not can_email(citizen):

@@ -4,7 +4,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ontong.org.models import Role, User
+from ontong.org.models import Department, Role, User
 
 from .models import NOT_FINAL, Complaint
 
@@ -17,8 +17,6 @@ def department_scope(user: User) -> list[int]:
     cached: tuple[int, list[int]] | None = getattr(user, "_department_scope", None)
     if cached is not None and cached[0] == user.department_id:
         return cached[1]
-    from ontong.org.models import Department
-
     scope, frontier = [user.department_id], [user.department_id]
     while frontier:
         frontier = list(

@@ -41,6 +41,8 @@ def kiwi() -> Any:
     if _kiwi is None:
         with _kiwi_lock:
             if _kiwi is None:
+                # why: loading Kiwi's model takes seconds and ~1 GiB; only processes that analyse
+                # text themselves (no shared analyser) pay for it, when they first need it.
                 from kiwipiepy import Kiwi
 
                 # Without the multi-word WikiData dictionary: 185 MiB less per process and the

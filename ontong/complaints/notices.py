@@ -3,28 +3,30 @@ worker, retried with backoff on temporary errors, and visibly failed otherwise."
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ontong import delivery
 from ontong.channels.base import (
     PermanentError,
     TemporaryError,
-    Transport,
     UnknownOutcome,
     WindowClosed,
+    fallback_routes,
     get_transport,
 )
 from ontong.korean import staff_for_citizens, with_josa
 from ontong.org.models import User
+from ontong.tasks_queue import waiting_ids
 
 from . import wording
 from .deadlines import due_date_text
-from .models import ChannelIdentity, Citizen, Complaint, Message
+from .models import FINAL_STATES, ChannelIdentity, Complaint, Event, Message, State
+from .tasks import deliver_message
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +41,6 @@ def queue_notice(
 ) -> Message:
     """Store an outbound message and enqueue its delivery (not before send_at, if given); call
     inside the caller's transaction."""
-    from .tasks import deliver_message
-
     message = Message.objects.create(
         complaint=complaint,
         direction=Message.Direction.OUT,
@@ -64,8 +64,6 @@ def queue_notice(
 
 
 def status_url(complaint: Complaint) -> str:
-    from django.urls import reverse
-
     path = reverse("channels_web:status", args=[complaint.receipt_no])
     return f"{settings.SITE_URL}{path}?t={complaint.status_token}"
 
@@ -149,8 +147,6 @@ PROGRESS_EVERY = dt.timedelta(days=30)
 def send_due_progress_notices(now: dt.datetime | None = None) -> int:
     """Every open case gets a 중간통지 each 30 days after receipt. The conditional UPDATE of the
     counter lets exactly one worker send each notice, however many run this at once."""
-    from .models import FINAL_STATES, State
-
     now = now or timezone.now()
     sent = 0
     open_cases = Complaint.objects.exclude(state__in=FINAL_STATES | {State.NOTIFIED}).filter(
@@ -206,24 +202,12 @@ def mark_sent(message: Message, external_id: str, route: str) -> str:
     )
 
 
-def fallback_routes(citizen: Citizen | None) -> Iterator[tuple[str, Transport]]:
-    from ontong.channels.email import EmailTransport, can_email
-    from ontong.channels.sms.transport import SmsTransport, can_sms
-
-    if can_email(citizen):
-        yield "email", EmailTransport()
-    if can_sms(citizen):
-        yield "sms", SmsTransport()
-
-
 ROUTE_NAMES = {"email": "이메일", "sms": "문자"}
 
 
 def fall_back(message: Message, reason: str) -> str:
     """The channel cannot carry it now: the citizen's consented e-mail or SMS, else hold it for
     their next message and flag the case for a person to call."""
-    from .models import Event
-
     errors = [reason]
     for route, transport in fallback_routes(message.complaint.citizen):
         try:
@@ -243,8 +227,6 @@ def fall_back(message: Message, reason: str) -> str:
 
 
 def hold(message: Message, reason: str) -> str:
-    from .models import Event
-
     with transaction.atomic():
         Message.objects.filter(pk=message.pk).update(
             delivery=Message.Delivery.HELD, last_error=reason, next_attempt_at=None, route="held"
@@ -265,8 +247,6 @@ def mark_unknown(message: Message, reason: str) -> str:
 
 def release_held(identity: ChannelIdentity) -> int:
     """The citizen wrote again, so the window is open: send what was held for them."""
-    from .tasks import deliver_message
-
     held = Message.objects.filter(complaint__identity=identity, delivery=Message.Delivery.HELD)
     ids = list(held.values_list("pk", flat=True))
     with transaction.atomic():
@@ -284,8 +264,6 @@ def backoff() -> delivery.Backoff:
 
 
 def schedule_retry(message: Message, error: str) -> str:
-    from .tasks import deliver_message
-
     with transaction.atomic():
         state = delivery.record_temporary_failure(message, error, backoff())
         if state == Message.Delivery.FAILED:
@@ -304,8 +282,6 @@ def mark_failed(message: Message, error: str) -> str:
 
 def failure_event(message: Message) -> None:
     """On the case's timeline: what failed, why, and how to reach the citizen instead."""
-    from .models import Event
-
     fallback = (
         "민원인은 누리집 상태 페이지에서 확인할 수 있습니다."
         if message.channel == "web"
@@ -321,8 +297,6 @@ def failure_event(message: Message) -> None:
 
 def resend(message: Message) -> None:
     """Staff asked to try a failed notice again."""
-    from .tasks import deliver_message
-
     with transaction.atomic():
         if delivery.requeue(
             message, only_if=(Message.Delivery.FAILED, Message.Delivery.HELD), attempts=0
@@ -341,10 +315,6 @@ def sweep_deliveries() -> dict[str, int]:
     A notice left 'sending' may or may not have reached the citizen: it is marked failed with
     that said, so a person decides whether to resend, rather than sending twice silently.
     """
-    from ontong.tasks_queue import waiting_ids
-
-    from .tasks import deliver_message
-
     now = timezone.now()
     stale = delivery.due(
         Message.objects.filter(created_at__lt=now - STUCK_QUEUED), now - STUCK_QUEUED
@@ -385,8 +355,6 @@ def echoes_confirm(message: Message) -> bool:
 
 
 def resend_unconfirmed(message: Message) -> int:
-    from .tasks import deliver_message
-
     with transaction.atomic():
         moved = delivery.requeue(
             message,

@@ -26,6 +26,7 @@ from ontong.org.models import ROLE_GROUPS, Department, Role, User
 from . import deadlines, privacy
 from .models import CLOCK_STOPPED, Complaint, Digest, Notification, Reminder
 from .services import city_holidays
+from .tasks import email_notification
 
 log = logging.getLogger(__name__)
 Stage = Reminder.Stage
@@ -130,8 +131,6 @@ def notify_staff(
 ) -> list[Notification]:
     """In-app notifications, plus an e-mail for each user with an address (sent by the worker in
     the same transaction's wake, never twice)."""
-    from .tasks import email_notification
-
     created = []
     for user in users:
         note = Notification.objects.create(

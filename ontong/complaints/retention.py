@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from . import privacy
 from .models import FINAL_STATES, Citizen, Complaint, Event
+from .services import reindex
 
 PURGED = "[보존기간 경과로 파기]"
 
@@ -34,8 +35,6 @@ def purge_complaint(complaint: Complaint) -> None:
     complaint.address = complaint.area.name if complaint.area else ""
     complaint.latitude = complaint.longitude = None
     complaint.status_token = ""
-    from .services import reindex
-
     reindex(complaint)
     complaint.save()
     citizen = complaint.citizen

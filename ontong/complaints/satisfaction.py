@@ -12,6 +12,8 @@ from django.utils import timezone
 from . import privacy, wording
 from .channel_profiles import profile_for
 from .models import Channel, Complaint, Event, Message, Question, Satisfaction, State
+from .notices import notice_text, queue_notice, status_url
+from .reminders import notify_staff, recipients
 
 SURVEY_SCORE_PREFIX = "SURVEY_"
 SURVEY_UNRESOLVED = "SURVEY_UNRESOLVED"
@@ -28,8 +30,6 @@ SURVEY_DELAY = dt.timedelta(seconds=30)
 
 
 def survey_text(complaint: Complaint) -> str:
-    from .notices import notice_text, status_url
-
     asks_in_chat = profile_for(complaint.channel).converses
     return notice_text(
         "survey", complaint, status_url="" if asks_in_chat else status_url(complaint)
@@ -53,8 +53,6 @@ def can_ask_on_channel(complaint: Complaint) -> bool:
 
 def queue_survey(complaint: Complaint) -> Message | None:
     """Call in the transaction that notifies the result."""
-    from .notices import queue_notice
-
     if not can_ask_on_channel(complaint) or hasattr(complaint, "satisfaction"):
         return None
     asks_in_chat = profile_for(complaint.channel).converses
@@ -131,8 +129,6 @@ def add_comment(complaint: Complaint, comment: str) -> None:
 
 
 def flag_unresolved(complaint: Complaint) -> None:
-    from .reminders import notify_staff, recipients
-
     notify_staff(
         recipients(complaint, "unresolved"),
         f"[미해결 응답] 민원 {complaint.receipt_no}: 민원인이 아직 해결되지 않았다고 답했습니다",

@@ -13,16 +13,19 @@ from ontong.images import CleanImage
 from ontong.korean import with_josa
 from ontong.org.models import Area, Department, User
 
-from . import deadlines, privacy, search
+from . import deadlines, hooks, privacy, search
 from .models import (
     FINAL_STATES,
+    SNS_CHANNELS,
     Attachment,
     Channel,
     ChannelIdentity,
     Citizen,
+    CityHoliday,
     Complaint,
     DueFact,
     Event,
+    FirstAnswerTarget,
     Kind,
     KindPeriod,
     Message,
@@ -86,8 +89,6 @@ ASSIGN_HOURS, REROUTE_HOURS, TRANSFER_HOURS = 1, 3, 8
 
 
 def city_holidays() -> frozenset[date]:
-    from .models import CityHoliday
-
     return frozenset(CityHoliday.objects.values_list("date", flat=True))
 
 
@@ -97,8 +98,6 @@ def routing_due(start: datetime, hours: int) -> datetime:
 
 def first_answer_due(channel: str, received_at: datetime) -> datetime | None:
     """SNS 소통민원: the city's own first-answer target, or None for other channels."""
-    from .models import SNS_CHANNELS, FirstAnswerTarget
-
     if channel not in SNS_CHANNELS:
         return None
     target = FirstAnswerTarget.objects.first()
@@ -270,9 +269,7 @@ def receive_complaint(intake: Intake) -> Complaint:
             ip=intake.ip,
             note=f"주민등록번호 {removed}건을 저장하지 않고 삭제했습니다.",
         )
-    from ontong.routing.tasks import after_intake
-
-    after_intake.enqueue(complaint.pk)
+    hooks.complaint_received(complaint)
     if intake.acknowledge:
         queue_notice(complaint, Message.Purpose.ACK, acknowledgement_text(complaint))
     return complaint

@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 from ontong.korean import with_josa
 from ontong.org.models import Department, Role, User
 
-from . import deadlines, notices, satisfaction
+from . import deadlines, hooks, notices, satisfaction
 from .access import department_scope, visible_complaints
+from .deadlines import as_aware
 from .models import FINAL_STATES, Complaint, DueFact, Event, Kind, Message, State
 from .services import (
     REROUTE_HOURS,
@@ -479,8 +480,6 @@ def validate_people(value: object) -> int:
 def validate_new_due(value: object, complaint: Complaint) -> dt.datetime:
     """[영] 제21조: one extension within the original period; a second only with the citizen's
     consent; never a third."""
-    from .deadlines import as_aware
-
     try:
         day = (
             value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value or "").strip())
@@ -674,9 +673,7 @@ def apply_reopen(c: Complaint, user: User | None, v: Values) -> str:
 def apply_close_repeated(c: Complaint, user: User | None, v: Values) -> str:
     """[법] 제23조: only when the same content came three or more times and the result was
     notified twice or more; [영] 제26조: a 다수인관련민원 also needs 민원조정위원회's review."""
-    from ontong.routing.similar import repeated_by_same_person
-
-    flag = repeated_by_same_person(c)
+    flag = hooks.find_repeats(c)
     if flag is None:
         raise WorkflowError(_("같은 내용이 3회 이상 접수된 민원이 아닙니다 (법 제23조)."))
     if flag.answered < 2:

@@ -4,14 +4,17 @@ import datetime as dt
 import random
 from typing import Any
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
-from ontong.complaints.models import Channel, Complaint, Kind
+from ontong.channels.meta.models import MetaAccount
+from ontong.complaints.models import Channel, Complaint, Kind, Satisfaction
 from ontong.complaints.services import Intake, receive_complaint
 from ontong.complaints.workflow import perform
 from ontong.org.models import ROLE_GROUPS, Area, Department, Role, User
 from ontong.org.services import load_city_fixture
+from ontong.publishing.models import Post, PostEvent, Target
 from ontong.routing.dayone import DEMO_PRESET, load_preset
 
 DEMO_PASSWORD = "ontong-demo"  # noqa: S105 - printed for the local demo only
@@ -149,8 +152,6 @@ NAMES = ["홍길동", "김민지", "이서준", "박지우", "최하은", "정�
 def create_staff() -> list[tuple[str, str]]:
     logins = []
     departments = {d.name: d for d in Department.objects.all()}
-    from django.contrib.auth.models import Group
-
     for username, title, name, dept, roles, superuser in STAFF:
         user, _ = User.objects.get_or_create(username=username)
         user.last_name, user.first_name = name[0], name[1:]
@@ -161,8 +162,6 @@ def create_staff() -> list[tuple[str, str]]:
         user.save()
         user.groups.set(Group.objects.filter(name__in=[ROLE_GROUPS[r] for r in roles]))
         logins.append((username, title))
-    from django.contrib.auth.models import Permission
-
     User.objects.get(username="pr").user_permissions.add(
         Permission.objects.get(codename="approve_post")
     )
@@ -260,8 +259,6 @@ def backdate_answers_and_surveys(rng: random.Random, now) -> None:
     """The demo's cases were answered "today" by the loader; spread the answers over the days
     after receipt as real ones would be, and give most of them a survey answer, so that the
     report page shows something real-looking at once."""
-    from ontong.complaints.models import Satisfaction
-
     answered = Complaint.objects.filter(answered_at__isnull=False).order_by("pk")
     for complaint in answered:
         when = min(now, complaint.received_at + dt.timedelta(days=rng.uniform(0.5, 16)))
@@ -298,8 +295,6 @@ DEMO_META = {
 
 def create_demo_page() -> None:
     """The city's Facebook page, answered through the local Graph API emulator."""
-    from ontong.channels.meta.models import MetaAccount
-
     account, _ = MetaAccount.objects.get_or_create(
         external_id=DEMO_META["page_id"],
         defaults={"kind": MetaAccount.Kind.PAGE, "name": "서산시 (데모 페이지)"},
@@ -346,9 +341,6 @@ POST_TOPICS = [
 def create_desk_posts(seed: int = 11) -> int:
     """A few months of the media team's posts: published ones (their numbers come from the
     emulator's insights when the worker collects), and some planned ahead."""
-    from ontong.channels.meta.models import MetaAccount
-    from ontong.publishing.models import Post, PostEvent, Target
-
     if Post.objects.exists():
         return Post.objects.count()
     rng = random.Random(seed)

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ontong.korean import person_name
+
 
 class Role(models.TextChoices):
     TRIAGE = "triage", _("접수담당")
@@ -147,8 +149,6 @@ class User(AbstractUser):
         verbose_name_plural = _("직원")  # type: ignore[assignment]
 
     def get_full_name(self) -> str:
-        from ontong.korean import person_name
-
         return person_name(self.last_name, self.first_name)
 
     def roles(self) -> set[str]:

@@ -13,8 +13,10 @@ from django.utils import timezone
 from ontong.channels.base import PermanentError, TemporaryError, UnknownOutcome
 from ontong.channels.meta.graph import GraphClient
 from ontong.channels.meta.models import MetaAccount
+from ontong.complaints.reminders import notify_staff, role_members
+from ontong.org.models import Role
 
-from .models import AccountDay, PostStats, RetiredMetric, Target
+from .models import AccountDay, CollectionRun, PostStats, RetiredMetric, Target
 from .services import meta_account
 
 log = logging.getLogger(__name__)
@@ -53,9 +55,6 @@ def is_invalid_metric(exc: Exception) -> bool:
 
 def retire(account: MetaAccount, metric: str, message: str) -> None:
     """Record a retired metric and tell the desk, once."""
-    from ontong.complaints.reminders import notify_staff, role_members
-    from ontong.org.models import Role
-
     try:
         with transaction.atomic():
             RetiredMetric.objects.create(account=account, metric=metric, message=message[:500])
@@ -193,8 +192,6 @@ COLLECT_AFTER = dt.time(6)
 def collect_if_due(now=None) -> dict | None:
     """Once a day after 06:00, by whichever worker gets there first; at once on a new
     installation, so that the dashboard is not empty until the next morning."""
-    from .models import CollectionRun
-
     now = now or timezone.now()
     local = timezone.localtime(now)
     if local.time() < COLLECT_AFTER and CollectionRun.objects.exists():

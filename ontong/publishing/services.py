@@ -9,8 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -264,12 +266,24 @@ def client_for(target: Target) -> GraphClient:
     return GraphClient.for_account(meta_account(target))
 
 
+IMAGE_SALT = "ontong.publishing.image"
+
+
+def image_token(image) -> str:
+    return signing.dumps(image.pk, salt=IMAGE_SALT)
+
+
+def image_pk(token: str) -> int:
+    """The image a signed link names; signing.BadSignature (also SignatureExpired) when it is
+    forged or older than ONTONG_PUBLISHING_IMAGE_LINK_HOURS."""
+    return signing.loads(
+        token,
+        salt=IMAGE_SALT,
+        max_age=dt.timedelta(hours=settings.ONTONG_PUBLISHING_IMAGE_LINK_HOURS),
+    )
+
+
 def public_image_url(image, jpeg: bool = False) -> str:
-    from django.conf import settings
-    from django.urls import reverse
-
-    from .views import image_token
-
     name = "publishing:image_jpg" if jpeg else "publishing:image"
     return settings.SITE_URL + reverse(name, args=[image_token(image)])
 

@@ -17,13 +17,12 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from ontong import images
-from ontong.channels.meta.models import MetaAccount
+from ontong.channels.meta.comments import comment_to_complaint as open_complaint
+from ontong.channels.meta.models import Comment, MetaAccount
 
-from . import services
+from . import analytics, services
 from .forms import PostForm
 from .models import Post, PostImage, Target
-
-IMAGE_SALT = "ontong.publishing.image"
 
 
 def desk_member(request):
@@ -345,19 +344,11 @@ def export_blog(request, pk: int):
     )
 
 
-def image_token(image: PostImage) -> str:
-    return signing.dumps(image.pk, salt=IMAGE_SALT)
-
-
 def public_image(request, token: str, variant: str):
     """Photos for Meta to fetch (and for pasted blog posts): by signed link only, and only once
     the post has been approved."""
     try:
-        pk = signing.loads(
-            token,
-            salt=IMAGE_SALT,
-            max_age=dt.timedelta(hours=settings.ONTONG_PUBLISHING_IMAGE_LINK_HOURS),
-        )
+        pk = services.image_pk(token)
     except signing.BadSignature as exc:  # also SignatureExpired: the link is too old
         raise Http404 from exc
     image = get_object_or_404(PostImage.objects.select_related("post"), pk=pk)
@@ -372,8 +363,6 @@ def public_image(request, token: str, variant: str):
 @login_required
 def dashboard(request):
     """Audience: followers over time, reach per post, top posts, best publishing hours."""
-    from . import analytics
-
     desk_member(request)
     try:
         days = number_of(request, "days") or 90
@@ -393,8 +382,6 @@ def dashboard(request):
 
 
 def post_comments(post: Post):
-    from ontong.channels.meta.models import Comment
-
     remote = [t.remote_id for t in post.targets.all() if t.remote_id]
     return (
         Comment.objects.filter(post_id__in=remote, removed_at__isnull=True)
@@ -410,9 +397,6 @@ def post_comments(post: Post):
 def comment_to_complaint(request, pk: int, comment_pk: int):
     """One click: a citizen's comment under our post becomes a complaint, with the one private
     reply Meta allows (within 7 days of the comment)."""
-    from ontong.channels.meta.comments import comment_to_complaint as open_complaint
-    from ontong.channels.meta.models import Comment
-
     desk_member(request)
     post = get_object_or_404(Post, pk=pk)
     comment = get_object_or_404(post_comments(post), pk=comment_pk)

@@ -19,7 +19,10 @@ from typing import Any
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from ontong.org.models import Department
+
 from . import dayone
+from .suggest import FUNCTION_WEIGHT, catalogue_scores
 from .tables import joined_text, read_rows, require_columns
 
 DATASETS = dayone.DATA / "dataset_functions.toml"
@@ -89,8 +92,6 @@ def typical_rows(path: Path = TYPICAL) -> list[tuple[str, str]]:
 
 
 def preset_mapping(path: Path = dayone.DEMO_PRESET) -> dict[str, list[tuple[int, int, str]]]:
-    from ontong.org.models import Department
-
     ids = dict(Department.objects.filter(is_active=True).values_list("name", "pk"))
     found: dict[str, list[tuple[int, int, str]]] = {}
     for row in csv.DictReader(
@@ -113,10 +114,6 @@ def proposed_mapping() -> dict[str, list[tuple[int, int, str]]]:
 def typical(path: Path = TYPICAL) -> dict[str, Any]:
     """Department top-1/top-3 on the city's typical complaints, against the departments in this
     database (load the demo city first: `ontong load_demo`)."""
-    from ontong.org.models import Department
-
-    from .suggest import FUNCTION_WEIGHT, catalogue_scores
-
     rows = typical_rows(path)
     names = dict(Department.objects.values_list("pk", "name"))
     mappings = {"day_one_proposed": proposed_mapping(), "day_one_checked": preset_mapping()}

@@ -9,6 +9,7 @@ function model over the departments' duties (사무분장), so a duty such as "�
 which department does 상수도; a person checks it (docs/decisions/0003-day-one-routing.md).
 """
 
+import csv
 import logging
 import threading
 import tomllib
@@ -26,6 +27,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from ontong.org.models import Department
 
 from . import pipeline
+from .models import FunctionDepartment
 
 log = logging.getLogger(__name__)
 DATA = Path(__file__).parent / "data"
@@ -198,8 +200,6 @@ def proposals() -> list[tuple[str, Department, int, str]]:
 @transaction.atomic
 def propose_mapping() -> int:
     """Replace the automatic rows with fresh proposals; functions a person has set are kept."""
-    from .models import FunctionDepartment
-
     checked = set(
         FunctionDepartment.objects.filter(automatic=False).values_list("function", flat=True)
     )
@@ -216,10 +216,6 @@ def propose_mapping() -> int:
 def load_preset(path: Path) -> int:
     """A checked mapping for a city (CSV: function, department, rank, basis), by department name.
     Rows naming a department the city does not have are skipped."""
-    import csv
-
-    from .models import FunctionDepartment
-
     departments = {d.name: d for d in Department.objects.filter(is_active=True)}
     created = 0
     with transaction.atomic():
@@ -246,8 +242,6 @@ def load_preset(path: Path) -> int:
 
 def mapping() -> dict[str, list[tuple[int, int, str]]]:
     """function → [(department id, rank, basis)]; proposed from the duties the first time."""
-    from .models import FunctionDepartment
-
     rows = list(FunctionDepartment.objects.values_list("function", "department", "rank", "basis"))
     if not rows and departments_with_duties():
         propose_mapping()

@@ -28,6 +28,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
 
 from ontong.complaints.search import normalise
+from ontong.org.models import Department
 
 from . import pipeline
 from .tables import joined_text, read_rows, require_columns
@@ -153,8 +154,6 @@ def successor(label: str, successors: dict[str, str]) -> str:
 def successors_from_catalogue() -> dict[str, str]:
     """Old name → successor, from the org catalogue: retired departments (replaced_by) and the
     old names kept as aliases of a department."""
-    from ontong.org.models import Department
-
     found: dict[str, str] = {}
     for dept in Department.objects.select_related("replaced_by"):
         today = dept.current()

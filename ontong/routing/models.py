@@ -117,6 +117,8 @@ class ScheduledJob(models.Model):
 
 
 def function_choices() -> list[tuple[str, str]]:
+    # why: dayone (which imports models) loads scikit-learn; the field's choices need it only
+    # when a form or check asks, not whenever the models are imported.
     from .dayone import function_choices
 
     return function_choices()

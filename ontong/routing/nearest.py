@@ -22,6 +22,7 @@ import scipy.sparse as sparse
 from django.conf import settings
 from django.db.models import Count, Max, Model, QuerySet
 from django.utils import timezone
+from scipy.sparse import csr_matrix, vstack
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
@@ -30,6 +31,8 @@ from ontong.complaints.search import normalise, stored_terms
 
 from .history import store_terms
 from .models import HistoricalCase, SimilarIndex
+from .schedule import enqueue_once
+from .tasks import build_similar_index
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +88,6 @@ def document_idf(matrix: sparse.csr_matrix) -> np.ndarray:
 def hashed(docs: list[list[str]]) -> sparse.csr_matrix:
     """Each document's distinct morphemes as columns (a 0-row matrix for no documents)."""
     if not docs:
-        from scipy.sparse import csr_matrix
-
         return csr_matrix((0, N_FEATURES), dtype=np.float32)
     return HASHER.transform(docs)
 
@@ -114,8 +115,6 @@ def build() -> SimilarIndex:
     for chunk_keys, chunk_docs in chunks_of_cases():
         chunk_key_arrays.append(np.asarray(chunk_keys, dtype=np.int64))
         counts.append(HASHER.transform(chunk_docs))
-    from scipy.sparse import vstack
-
     matrix = vstack(counts, format="csr") if counts else hashed([])
     keys = np.concatenate(chunk_key_arrays) if chunk_key_arrays else np.zeros(0, dtype=np.int64)
     idf = document_idf(matrix)
@@ -189,9 +188,6 @@ def rebuild_due() -> bool:
 
 def rebuild_if_due() -> bool:
     """Enqueue a build when one is due and none is waiting (once, whichever worker ticks)."""
-    from .schedule import enqueue_once
-    from .tasks import build_similar_index
-
     return enqueue_once("similar_index", build_similar_index, rebuild_due)
 
 

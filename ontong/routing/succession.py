@@ -14,6 +14,7 @@ from sklearn.preprocessing import normalize
 
 from ontong.org.models import Department
 
+from .history import department_index
 from .models import HistoricalCase, SuccessionProposal
 
 MIN_CASES = 5
@@ -105,8 +106,6 @@ def already_known(old_name: str, new_name: str, departments: dict[str, Departmen
 
 def propose() -> list[SuccessionProposal]:
     """Save new proposals (a pair decided or proposed before is not proposed again)."""
-    from .history import department_index
-
     departments = department_index()
     seen = set(SuccessionProposal.objects.values_list("old_name", "new_name"))
     fresh = [
@@ -127,8 +126,6 @@ def accept(item: SuccessionProposal) -> Department:
     """The old department is replaced by the new one; the history's cases of the old name that
     had no department now belong to the new one. Other open proposals for the same old name
     are rejected (replaced_by names one successor: for a split, accept the main one)."""
-    from .history import department_index
-
     departments = department_index()
     new = departments.get(item.new_name)
     if new is None:

@@ -21,13 +21,15 @@ from django.db.models import Q
 from django.utils import timezone
 from sklearn.base import BaseEstimator, clone
 
-from ontong.complaints.models import Complaint
+from ontong.complaints.models import Complaint, Event, State
 from ontong.complaints.search import normalise
+from ontong.complaints.workflow import WorkflowError, perform_automatic
 from ontong.org.models import Department
 
 from . import dayone, pipeline
 from .models import HistoricalCase, RoutingModel, RoutingRule
-from .places import find_places
+from .places import find_places, resolved_area
+from .schedule import retrain_soon
 
 log = logging.getLogger(__name__)
 MODEL_WEIGHT = 0.7
@@ -142,8 +144,6 @@ def load(record: RoutingModel) -> pipeline.Router | None:
 def refuse(record: RoutingModel, reason: str) -> None:
     """Stop serving the model and retrain: the process that stops it enqueues the retraining
     (the conditional update makes that one process), unless one is already waiting."""
-    from .schedule import retrain_soon
-
     log.warning(
         "routing model v%s refused: %s; suggesting from rules and the catalogue until retrained",
         record.pk,
@@ -248,11 +248,6 @@ def suggest(complaint: Complaint, k: int = 3) -> list[Suggestion]:
 
 
 def place_and_route(complaint_id: int) -> str:
-    from ontong.complaints.models import Event, State
-    from ontong.complaints.workflow import WorkflowError, perform_automatic
-
-    from .places import resolved_area
-
     complaint = Complaint.objects.get(pk=complaint_id)
     if complaint.area_id is None and (
         area_id := resolved_area(f"{complaint_text(complaint)}\n{complaint.address}")

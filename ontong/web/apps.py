@@ -7,4 +7,5 @@ class WebConfig(AppConfig):
     verbose_name = "업무 화면"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deploy checks)
+        # why: importing the module registers its deploy checks, as Django's docs do it.
+        from . import checks  # noqa: F401

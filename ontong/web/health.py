@@ -22,6 +22,9 @@ from prometheus_client.core import GaugeMetricFamily
 
 from ontong import metrics as prometheus
 from ontong.accounts.network import is_direct_loopback
+from ontong.channels.meta.models import WebhookDelivery
+from ontong.complaints.models import Message
+from ontong.publishing.models import Target
 from ontong.tasks_queue import backlog
 
 
@@ -69,10 +72,6 @@ def allowed(request) -> bool:
 
 
 def gauges() -> list[tuple[str, str, float]]:
-    from ontong.channels.meta.models import WebhookDelivery
-    from ontong.complaints.models import Message
-    from ontong.publishing.models import Target
-
     queued, oldest = backlog()
     return [
         ("ontong_tasks_queued", "Background tasks ready to run", queued),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ontong.org.models import Role
+from ontong.publishing.services import is_pr
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise  # the stubs' lazy string
@@ -23,8 +24,6 @@ def _roles(*roles):
 
 
 def _publishing(user) -> bool:
-    from ontong.publishing.services import is_pr
-
     return is_pr(user)
 
 

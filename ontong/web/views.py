@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ontong import images
 from ontong.accounts.network import client_ip
-from ontong.complaints import notices
+from ontong.complaints import notices, reports
 from ontong.complaints.access import (
     department_queue,
     get_visible_complaint,
@@ -23,6 +24,7 @@ from ontong.complaints.access import (
 )
 from ontong.complaints.models import (
     ACCESS_LOG_ACTIONS,
+    CLOCK_STOPPED,
     Attachment,
     Event,
     Kind,
@@ -35,6 +37,9 @@ from ontong.complaints.services import recent_departments
 from ontong.complaints.workflow import ACTIONS, WorkflowError, available_actions, perform
 from ontong.org.models import Department, Role, User
 from ontong.org.search import grouped, search_departments
+from ontong.routing import similar
+from ontong.routing.suggest import suggest
+from ontong.tabular import to_xlsx
 
 from .filters import (
     ListFilter,
@@ -129,10 +134,6 @@ def queue(request):
 def overdue(request):
     """기한 경과 현황: every case past its due time that the viewer may see, most overdue first,
     with a count per department (민원총괄 sees the whole city, officers their department)."""
-    from django.db.models import Count
-
-    from ontong.complaints.models import CLOCK_STOPPED
-
     require_page(request, "web:overdue")
     queryset = (
         visible_complaints(request.user)
@@ -183,11 +184,7 @@ def detail(request, receipt_no: str):
     suggestions = []
     routes = may_route(actions)
     if routes:
-        from ontong.routing.suggest import suggest
-
         suggestions = suggest(complaint)
-    from ontong.routing import similar
-
     similar_cases = similar.similar_cases(complaint)
     return render(
         request,
@@ -396,9 +393,6 @@ def notifications(request):
 def report(request):
     """통계: per department for a period, with charts and an XLSX export; each viewer sees the
     departments they may see."""
-    from ontong.complaints import reports
-    from ontong.tabular import to_xlsx
-
     require_page(request, "web:reports")
     form = ReportPeriod(request.GET)
     start, end = form.period(timezone.localdate())

@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 
+from ontong.complaints.channel_profiles import register
+
+from .profiles import PROFILES
+
 
 class MetaChannelConfig(AppConfig):
     name = "ontong.channels.meta"
@@ -8,13 +12,10 @@ class MetaChannelConfig(AppConfig):
     verbose_name = "Meta (메신저·인스타그램·댓글)"
 
     def ready(self) -> None:
-        from ontong.complaints.channel_profiles import register
-
+        # why: models (and views, which import them) may be imported only once apps are ready.
         from .models import MetaAccount
-        from .profiles import PROFILES
-
-        register(*PROFILES)
         from .views import forget_app_secrets
 
+        register(*PROFILES)
         post_save.connect(forget_app_secrets, sender=MetaAccount, dispatch_uid="meta-secrets")
         post_delete.connect(forget_app_secrets, sender=MetaAccount, dispatch_uid="meta-secrets-del")

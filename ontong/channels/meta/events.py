@@ -17,9 +17,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from ontong.complaints.models import Message
+from ontong.tasks_queue import waiting_ids
 
 from . import comments, conversation
 from .models import MetaAccount, WebhookDelivery
+from .tasks import process_webhook
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +98,6 @@ def adapted_now() -> str | None:
 def enqueue_stored_webhooks() -> int:
     """Stored deliveries without a task get one, in the transaction that marks them queued;
     several workers take disjoint batches (SKIP LOCKED; SQLite's write transactions take turns)."""
-    from .tasks import process_webhook
-
     waiting = WebhookDelivery.objects.filter(queued_at__isnull=True)
     if not waiting.exists():  # a read: idle workers do not take the write lock
         return 0
@@ -118,10 +118,6 @@ def sweep_webhooks(now: dt.datetime | None = None) -> int:
     enqueue_stored_webhooks, the one place their tasks are made. Processing is idempotent:
     events are deduplicated by their ids under unique constraints, so a slow original and its
     replacement cannot both count."""
-    from ontong.tasks_queue import waiting_ids
-
-    from .tasks import process_webhook
-
     now = now or timezone.now()
     stuck = list(
         WebhookDelivery.objects.filter(

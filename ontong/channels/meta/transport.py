@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from ontong.channels.base import PermanentError, Transport, WindowClosed, split_text
 from ontong.complaints.models import Message
+from ontong.org.models import ROLE_GROUPS, Role
 
 from .graph import GraphClient, TokenInvalid
 from .models import Comment, MetaAccount
@@ -120,8 +121,6 @@ def mark_token_invalid(account: MetaAccount) -> None:
         return
     MetaAccount.objects.filter(pk=account.pk).update(token_invalid_at=timezone.now())
     log.error("Meta account %s: page token invalid", account.external_id)
-    from ontong.org.models import ROLE_GROUPS, Role
-
     admins = (
         get_user_model()
         .objects.filter(

@@ -24,6 +24,9 @@ def can_sms(citizen: "Citizen | None") -> TypeGuard["Citizen"]:
 class SmsTransport(Transport):
     channel = "sms"
 
+    def reaches(self, citizen: "Citizen | None") -> bool:
+        return can_sms(citizen)
+
     def send(self, message: "Message") -> str:
         citizen = message.complaint.citizen
         if not can_sms(citizen):

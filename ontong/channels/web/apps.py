@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from ontong.complaints.channel_profiles import ChannelProfile, register
+
 
 class WebChannelConfig(AppConfig):
     name = "ontong.channels.web"
@@ -7,8 +9,6 @@ class WebChannelConfig(AppConfig):
     verbose_name = "누리집 채널"
 
     def ready(self) -> None:
-        from ontong.complaints.channel_profiles import ChannelProfile, register
-
         # The status page and e-mail take any length; the fallback routes every channel shares
         # (e-mail, SMS) are named here too, as this app is the one that sends by e-mail.
         register(

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ontong.routing import crosscity, evaluate
+from ontong.routing.suggest import train
 from ontong.routing.tables import TableError
 
 
@@ -98,8 +99,6 @@ class Command(BaseCommand):
         if action == "evaluate":
             self.evaluate(**options)
         elif action == "train":
-            from ontong.routing.suggest import train
-
             record = train()
             self.stdout.write(
                 f"모델 v{record.pk}: 학습 {record.examples}건, 부서 {record.labels}개, "

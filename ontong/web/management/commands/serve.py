@@ -12,10 +12,12 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 from gunicorn.app.base import BaseApplication
 
 from ontong import metrics
-from ontong.complaints.analyser import wait_for_socket
+from ontong.complaints.analyser import kiwi, wait_for_socket
+from ontong.routing.dayone import function_model
 from ontong.web.checks import static_manifest
 
 from .analyser import default_socket
@@ -47,15 +49,10 @@ class WebServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from ontong.wsgi import application
-
+        application = import_string(settings.WSGI_APPLICATION)  # ontong.wsgi, as runserver does
         if not settings.ONTONG_ANALYSER_SOCKET and os.environ.get("ONTONG_PRELOAD_NLP", "1") == "1":
-            from ontong.complaints.analyser import kiwi
-
             kiwi().tokenize("준비")  # load the language model before forking
         if os.environ.get("ONTONG_PRELOAD_NLP", "1") == "1":
-            from ontong.routing.dayone import function_model
-
             # Trained once here (seconds), shared by every forked worker: otherwise each worker's
             # first complaint page waits for its own training.
             function_model()
