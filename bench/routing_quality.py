@@ -117,10 +117,11 @@ def rows_of(name: str, folder: Path):
     return texts, labels, ev.group_keys(texts), parents
 
 
-def run(name: str, folder: Path, mode: str, seed: int, grid: dict) -> dict:
-    """Per view: top-1/top-3 over all rows and each fold's."""
+def run(name: str, folder: Path, mode: str, seed: int, grid: dict, split_seed: int) -> dict:
+    """Per view: top-1/top-3 over all rows and each fold's. As in the evaluate command, the dev
+    rows are split off with the first seed's split (split_seed) and only the folds vary."""
     texts, labels, groups, parents = rows_of(name, folder)
-    dev, rest = ev.dev_split(labels, groups, 0.2, seed)
+    dev, rest = ev.dev_split(labels, groups, 0.2, split_seed)
     rows = {"dev": dev, "rest": rest, "full": np.arange(len(texts))}[mode]
     T, L, G = texts[rows], labels[rows], groups[rows]
     pipeline.analyse_many(list(T))
@@ -191,7 +192,8 @@ def main() -> None:
     report = {}
     for name in args.sets.split(","):
         started = time.monotonic()
-        results = [run(name, args.data_dir, args.mode, int(s), grid) for s in args.seeds.split(",")]
+        seeds = [int(s) for s in args.seeds.split(",")]
+        results = [run(name, args.data_dir, args.mode, s, grid, seeds[0]) for s in seeds]
         report[name] = results
         print(
             f"{name} ({args.mode}, n={results[0]['blend']['n']}, {time.monotonic() - started:.0f}s)"
