@@ -9,7 +9,7 @@ from django.db import models
 
 
 def fernet() -> Fernet:
-    key = settings.ONTONG_FIELD_KEY
+    key: str | bytes = settings.ONTONG_FIELD_KEY
     if not key:
         # Derived from SECRET_KEY so a demo needs no extra setting; production sets its own key.
         key = base64.urlsafe_b64encode(

@@ -12,7 +12,7 @@ fields and the transitions are here, so the two cannot drift apart.
 """
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -59,10 +59,10 @@ class Outbound(models.Model):
         abstract = True
 
 
-def write(item: Outbound, only_if: tuple[str, ...] = (), **values: Any) -> int:
+def write(item: Outbound, only_if: Collection[str] = (), **values: Any) -> int:
     """Update the row (only while its status is one of only_if, when given) and, if it changed,
     the instance too."""
-    rows = type(item).objects.filter(pk=item.pk)
+    rows = type(item)._default_manager.filter(pk=item.pk)
     if only_if:
         rows = rows.filter(**{f"{item.states.field}__in": only_if})
     changed = rows.update(**values)
@@ -90,7 +90,9 @@ def claim(item: Outbound, now: dt.datetime | None = None) -> bool:
     states, now = item.states, now or timezone.now()
     claimed = (
         type(item)
-        .objects.filter(pk=item.pk, attempts=item.attempts, **{states.field: states.waiting})
+        ._default_manager.filter(
+            pk=item.pk, attempts=item.attempts, **{states.field: states.waiting}
+        )
         .update(**{states.field: states.sending}, attempts=F("attempts") + 1, attempted_at=now)
     )
     if claimed:

@@ -40,6 +40,8 @@ class ImageRefused(Exception):
 class CleanImage(ContentFile):
     """A verified, re-encoded image ready for a FileField."""
 
+    name: str  # always given, unlike a File's
+
     def __init__(self, data: bytes, stem: str, image_format: str, original_name: str):
         self.content_type, extension = FORMATS[image_format]
         super().__init__(data, name=f"{stem}.{extension}")

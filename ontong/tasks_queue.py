@@ -15,8 +15,9 @@ from django.core.management import call_command
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import Task  # the type of what `task` makes
 
-__all__ = ["backlog", "is_waiting", "run_worker", "task", "waiting_ids"]
+__all__ = ["Task", "backlog", "is_waiting", "run_worker", "task", "waiting_ids"]
 
 
 def _waiting(running_grace: dt.timedelta):

@@ -23,6 +23,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 "$BIN/ruff" check ontong scripts bench conftest.py || status=1
+echo "== mypy =="; "$BIN/mypy" ontong || status=1
 
 run_pytest SQLite ONTONG_VAR_DIR="${TMPDIR:-/tmp}/ontong-test-var" -- -q "$@"
 

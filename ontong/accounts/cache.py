@@ -22,7 +22,7 @@ class DatabaseCache(DjangoDatabaseCache):
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         quote = connection.ops.quote_name
-        table, key_column = quote(self._table), quote("cache_key")
+        table, key_column = quote(self._table), quote("cache_key")  # type: ignore[attr-defined]  # set in DatabaseCache.__init__; django-stubs omits it
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
         now = timezone.now().replace(microsecond=0, tzinfo=None)
         with transaction.atomic(using=db), connection.cursor() as cursor:

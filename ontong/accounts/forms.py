@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 
@@ -9,4 +10,5 @@ class LoginForm(AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         field = self.fields["username"]
+        assert isinstance(field, forms.CharField)
         field.validators.append(MaxLengthValidator(field.max_length))

@@ -6,6 +6,10 @@ delivery at once so staff see it and use the fallback.
 """
 
 from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ontong.complaints.models import Message
 
 
 class TransportError(Exception):
@@ -44,7 +48,7 @@ def split_text(text: str, limit: int) -> list[str]:
 class Transport:
     channel = ""
 
-    def send(self, message) -> str:
+    def send(self, message: "Message") -> str:
         """Deliver an outbound Message; return the platform's id for it."""
         raise NotImplementedError
 
@@ -53,7 +57,7 @@ class MissingTransport(Transport):
     def __init__(self, channel: str):
         self.channel = channel
 
-    def send(self, message) -> str:
+    def send(self, message: "Message") -> str:
         raise PermanentError(f"'{self.channel}' 채널의 발송 어댑터가 설정되어 있지 않습니다.")
 
 
@@ -71,4 +75,5 @@ def get_transport(channel: str) -> Transport:
     if path is None:
         return MissingTransport(channel)
     module, _, name = path.rpartition(".")
-    return getattr(import_module(module), name)()
+    transport: Transport = getattr(import_module(module), name)()
+    return transport

@@ -1,21 +1,25 @@
 """E-mail to a citizen who gave an address with consent, through Django's e-mail backend."""
 
 import smtplib
+from typing import TYPE_CHECKING, TypeGuard
 
 from django.core.mail import EmailMessage
 
 from ontong.channels.base import PermanentError, TemporaryError, Transport
 from ontong.complaints import wording
 
+if TYPE_CHECKING:
+    from ontong.complaints.models import Citizen, Message
 
-def can_email(citizen) -> bool:
+
+def can_email(citizen: "Citizen | None") -> TypeGuard["Citizen"]:
     return bool(citizen and citizen.email and citizen.contact_consent_at)
 
 
 class EmailTransport(Transport):
     channel = "email"
 
-    def send(self, message) -> str:
+    def send(self, message: "Message") -> str:
         citizen = message.complaint.citizen
         if not can_email(citizen):
             raise PermanentError("이메일 수신에 동의한 주소가 없습니다.")

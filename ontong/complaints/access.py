@@ -1,19 +1,20 @@
 """Who may see which complaint, and who sees personal data unmasked."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from ontong.org.models import Role
+from ontong.org.models import Role, User
 
 from .models import NOT_FINAL, Complaint
 
 
-def department_scope(user) -> list[int]:
+def department_scope(user: User) -> list[int]:
     """The user's department and every department below it (a 과 manager sees its 팀s).
     Kept on the user object for the request: every action check on a page asks for it."""
     if not user.department_id:
         return []
-    cached = getattr(user, "_department_scope", None)
+    cached: tuple[int, list[int]] | None = getattr(user, "_department_scope", None)
     if cached is not None and cached[0] == user.department_id:
         return cached[1]
     from ontong.org.models import Department
@@ -28,7 +29,7 @@ def department_scope(user) -> list[int]:
     return scope
 
 
-def visible_complaints(user) -> QuerySet[Complaint]:
+def visible_complaints(user: User | AnonymousUser) -> QuerySet[Complaint]:
     complaints = Complaint.objects.all()
     if not user.is_authenticated:
         return complaints.none()
@@ -39,7 +40,7 @@ def visible_complaints(user) -> QuerySet[Complaint]:
     return complaints.none()
 
 
-def department_queue(user) -> QuerySet[Complaint]:
+def department_queue(user: User | AnonymousUser) -> QuerySet[Complaint]:
     """The open cases of the user's departments. Named without visible_complaints' OR on the
     assignee, which these departments already cover: with the open states listed, the
     (department, state) index answers it (bench/scale.py)."""
@@ -50,7 +51,7 @@ def department_queue(user) -> QuerySet[Complaint]:
     return Complaint.objects.filter(department_id__in=department_scope(user), state__in=NOT_FINAL)
 
 
-def get_visible_complaint(user, receipt_no: str) -> Complaint:
+def get_visible_complaint(user: User | AnonymousUser, receipt_no: str) -> Complaint:
     """404, not 403, for a case the user may not see: its existence is not disclosed."""
     try:
         return (
@@ -62,7 +63,7 @@ def get_visible_complaint(user, receipt_no: str) -> Complaint:
         raise Http404("민원을 찾을 수 없습니다.") from exc
 
 
-def handles_case(user, complaint: Complaint) -> bool:
+def handles_case(user: User, complaint: Complaint) -> bool:
     """Officers of the case's department (and its assignee) need the citizen's contact details."""
     if complaint.assignee_id == user.pk:
         return True
@@ -73,6 +74,6 @@ def handles_case(user, complaint: Complaint) -> bool:
     )
 
 
-def may_see_access_log(user, complaint: Complaint) -> bool:
+def may_see_access_log(user: User, complaint: Complaint) -> bool:
     """Who looked at the citizen's personal data is for 민원총괄 and the case's own department."""
     return user.has_role(Role.ADMIN) or handles_case(user, complaint)

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import CityHoliday, Complaint, Event, FirstAnswerTarget, KindPeriod, Message
 from .tasks import recompute_due_times
@@ -7,11 +10,11 @@ from .tasks import recompute_due_times
 class RecomputesDueTimes(admin.ModelAdmin):
     """Changing the calendar or a period moves the due time of every case still running."""
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         recompute_due_times.enqueue()
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
         super().delete_model(request, obj)
         recompute_due_times.enqueue()
 
@@ -30,7 +33,7 @@ class KindPeriodAdmin(RecomputesDueTimes):
 class FirstAnswerTargetAdmin(admin.ModelAdmin):
     list_display = ["__str__", "is_active"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return not FirstAnswerTarget.objects.exists()
 
 
@@ -39,9 +42,9 @@ class ReadOnlyEvents(admin.TabularInline):
     extra = 0
     can_delete = False
     readonly_fields = ["created_at", "actor", "action", "from_state", "to_state", "note", "ip"]
-    fields = readonly_fields
+    fields = tuple(readonly_fields)
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -63,10 +66,10 @@ class ComplaintAdmin(admin.ModelAdmin):
     inlines = [ReadOnlyEvents]
     exclude = ["body", "search_text", "status_token"]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -84,5 +87,5 @@ class MessageAdmin(admin.ModelAdmin):
     list_filter = ["delivery", "purpose", "channel"]
     exclude = ["body"]
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -3,7 +3,14 @@ was received in Korean time and the days it waited for its answer, in tenths. Gr
 stored integers lets a year of a million complaints be counted from an index alone
 (bench/scale.py). Korea has no daylight saving time: SQLite's fixed +9 hours is Asia/Seoul."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Func, IntegerField
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.expressions import Combinable
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 
 class KoreanMonth(Func):
@@ -16,7 +23,9 @@ class KoreanMonth(Func):
         " + date_part('month', timezone('Asia/Seoul', %(expressions)s)))::integer"
     )
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(
+        self, compiler: "SQLCompiler", connection: "BaseDatabaseWrapper", **extra_context: Any
+    ) -> "_AsSqlType":
         return self.as_sql(
             compiler,
             connection,
@@ -44,10 +53,14 @@ class WaitTenths(Func):
     )
     arg_joiner = " - "
 
-    def __init__(self, earlier, later, **extra):
+    def __init__(
+        self, earlier: "Combinable | str", later: "Combinable | str", **extra: Any
+    ) -> None:
         super().__init__(later, earlier, **extra)
 
-    def as_sqlite(self, compiler, connection, **extra_context):
+    def as_sqlite(
+        self, compiler: "SQLCompiler", connection: "BaseDatabaseWrapper", **extra_context: Any
+    ) -> "_AsSqlType":
         # Waits are never negative, so truncation is the floor (SQLite may lack floor()).
         return self.as_sql(
             compiler,

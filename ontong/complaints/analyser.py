@@ -15,8 +15,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing import AuthenticationError
 from multiprocessing.connection import Client, Connection, Listener
+from typing import Any
 
 from django.conf import settings
 
@@ -30,11 +32,11 @@ SECONDS_PER_MILLION_CHARS = 60
 
 _local = threading.local()
 _down_until = 0.0
-_kiwi = None
+_kiwi: Any = None  # kiwipiepy ships no types
 _kiwi_lock = threading.Lock()
 
 
-def kiwi():
+def kiwi() -> Any:
     global _kiwi
     if _kiwi is None:
         with _kiwi_lock:
@@ -86,7 +88,7 @@ def remote_tokenize(address: str, texts: list[str]) -> list[list[Token]]:
         timeout = BASE_TIMEOUT_SECONDS + SECONDS_PER_MILLION_CHARS * sum(map(len, texts)) / 1e6
         if not connection.poll(timeout):
             raise TimeoutError(f"no answer in {timeout:.0f} s")
-        answer = connection.recv()
+        answer: list[list[Token]] | Exception = connection.recv()
     except BaseException:
         drop_connection()  # a half-read answer would be read as the next one
         raise
@@ -160,7 +162,7 @@ def answer_requests(connection: Connection) -> None:
             try:
                 if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
                     raise ValueError("expected a list of texts")
-                answer = local_tokenize(texts)
+                answer: list[list[Token]] | ValueError = local_tokenize(texts)
             except Exception as error:  # noqa: BLE001 - reported to the caller, who falls back
                 answer = ValueError(str(error))
             try:
@@ -169,7 +171,9 @@ def answer_requests(connection: Connection) -> None:
                 return
 
 
-def wait_for_socket(address: str, alive=lambda: True, seconds: float = 120) -> bool:
+def wait_for_socket(
+    address: str, alive: Callable[[], bool] = lambda: True, seconds: float = 120
+) -> bool:
     """Whether an analyser is listening at address within the time (False if it died)."""
     deadline = time.monotonic() + seconds
     while not os.path.exists(address):
@@ -179,7 +183,7 @@ def wait_for_socket(address: str, alive=lambda: True, seconds: float = 120) -> b
     return True
 
 
-def start_process(address: str, **popen) -> subprocess.Popen:
+def start_process(address: str, **popen: Any) -> subprocess.Popen[bytes]:
     """An `ontong analyser` process listening at address. A socket file left by an earlier one
     is removed first: it would look ready before this one is."""
     if os.path.exists(address):

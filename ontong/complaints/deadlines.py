@@ -60,7 +60,9 @@ def clock_start(moment: dt.datetime, extra: frozenset[dt.date] = frozenset()) ->
     return dt.datetime.combine(next_workday(day, extra), WORK_BLOCKS[0][0])
 
 
-def add_working_hours(received: dt.datetime, hours: float, extra=frozenset()) -> dt.datetime:
+def add_working_hours(
+    received: dt.datetime, hours: float, extra: frozenset[dt.date] = frozenset()
+) -> dt.datetime:
     local = to_local_naive(received)
     moment = clock_start(local, extra)
     remaining = dt.timedelta(hours=hours)
@@ -79,7 +81,9 @@ def add_working_hours(received: dt.datetime, hours: float, extra=frozenset()) ->
         moment = dt.datetime.combine(next_workday(moment.date(), extra), WORK_BLOCKS[0][0])
 
 
-def working_hours_between(start: dt.datetime, end: dt.datetime, extra=frozenset()) -> float:
+def working_hours_between(
+    start: dt.datetime, end: dt.datetime, extra: frozenset[dt.date] = frozenset()
+) -> float:
     """Working hours (09-12, 13-18 on working days) between two moments."""
     moment, stop = clock_start(to_local_naive(start), extra), to_local_naive(end)
     total = dt.timedelta()
@@ -93,7 +97,9 @@ def working_hours_between(start: dt.datetime, end: dt.datetime, extra=frozenset(
     return total.total_seconds() / 3600
 
 
-def add_working_days(received: dt.datetime, days: int, extra=frozenset()) -> dt.datetime:
+def add_working_days(
+    received: dt.datetime, days: int, extra: frozenset[dt.date] = frozenset()
+) -> dt.datetime:
     day = clock_start(to_local_naive(received), extra).date()
     for _ in range(days - 1):
         day = next_workday(day, extra)
@@ -140,7 +146,9 @@ def paused_days(pauses: Iterable[Pause]) -> frozenset[dt.date]:
     return frozenset(days)
 
 
-def period_end(start: dt.datetime, period: tuple[str, int], extra=frozenset()) -> dt.datetime:
+def period_end(
+    start: dt.datetime, period: tuple[str, int], extra: frozenset[dt.date] = frozenset()
+) -> dt.datetime:
     unit, amount = period
     if unit == "days" and amount <= 5:
         unit, amount = "hours", amount * HOURS_PER_DAY
@@ -149,7 +157,9 @@ def period_end(start: dt.datetime, period: tuple[str, int], extra=frozenset()) -
     return add_working_days(start, amount, extra)
 
 
-def moved_past(due: dt.datetime, paused: frozenset[dt.date], extra=frozenset()) -> dt.datetime:
+def moved_past(
+    due: dt.datetime, paused: frozenset[dt.date], extra: frozenset[dt.date] = frozenset()
+) -> dt.datetime:
     """A fixed due time moved on by the working days paused on or before it."""
     day = to_local_naive(due).date()
     owed = sum(1 for d in paused if d <= day and is_workday(d, extra))
@@ -169,7 +179,12 @@ def compute_due(facts: DueFacts, calendar: frozenset[dt.date] = frozenset()) -> 
     return due
 
 
-def due_at(kind: str, received: dt.datetime, extra=frozenset(), periods=None) -> dt.datetime:
+def due_at(
+    kind: str,
+    received: dt.datetime,
+    extra: frozenset[dt.date] = frozenset(),
+    periods: dict[str, tuple[str, int]] | None = None,
+) -> dt.datetime:
     periods = periods or PERIODS
     period = periods.get(kind, periods.get("기타", PERIODS["기타"]))
     return compute_due(DueFacts(start=received, period=period), extra)

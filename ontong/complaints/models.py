@@ -357,7 +357,7 @@ class Attachment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return self.original_name or self.file.name
+        return self.original_name or self.file.name or ""
 
 
 class Message(Outbound):
@@ -484,7 +484,7 @@ ACCESS_LOG_ACTIONS = frozenset({EventAction.PERSONAL_DATA_VIEWED})
 def event_label(code: str) -> str:
     """The label of a timeline code; an unknown code (an old row) is shown as it is."""
     try:
-        return EventAction(code).label
+        return str(EventAction(code).label)
     except ValueError:
         return code
 

@@ -3,6 +3,8 @@ worker, retried with backoff on temporary errors, and visibly failed otherwise."
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -12,21 +14,28 @@ from ontong import delivery
 from ontong.channels.base import (
     PermanentError,
     TemporaryError,
+    Transport,
     UnknownOutcome,
     WindowClosed,
     get_transport,
 )
 from ontong.korean import staff_for_citizens, with_josa
+from ontong.org.models import User
 
 from . import wording
 from .deadlines import due_date_text
-from .models import Complaint, Message
+from .models import ChannelIdentity, Citizen, Complaint, Message
 
 log = logging.getLogger(__name__)
 
 
 def queue_notice(
-    complaint: Complaint, purpose: str, body: str, author=None, extra=None, send_at=None
+    complaint: Complaint,
+    purpose: str,
+    body: str,
+    author: User | None = None,
+    extra: dict[str, Any] | None = None,
+    send_at: dt.datetime | None = None,
 ) -> Message:
     """Store an outbound message and enqueue its delivery (not before send_at, if given); call
     inside the caller's transaction."""
@@ -116,7 +125,8 @@ def reject_text(complaint: Complaint) -> str:
 
 def extension_text(complaint: Complaint, reason: str) -> str:
     """[영] 제21조②: the reason and the new completion date, without delay; 제31조: who handles it."""
-    return notice_text("extension", complaint, reason=reason, due=due_date_text(complaint.due_at))
+    due = due_date_text(complaint.due_at) if complaint.due_at else ""
+    return notice_text("extension", complaint, reason=reason, due=due)
 
 
 def progress_text(complaint: Complaint) -> str:
@@ -136,7 +146,7 @@ def duplicate_text(complaint: Complaint, original: Complaint) -> str:
 PROGRESS_EVERY = dt.timedelta(days=30)
 
 
-def send_due_progress_notices(now=None) -> int:
+def send_due_progress_notices(now: dt.datetime | None = None) -> int:
     """Every open case gets a 중간통지 each 30 days after receipt. The conditional UPDATE of the
     counter lets exactly one worker send each notice, however many run this at once."""
     from .models import FINAL_STATES, State
@@ -196,7 +206,7 @@ def mark_sent(message: Message, external_id: str, route: str) -> str:
     )
 
 
-def fallback_routes(citizen):
+def fallback_routes(citizen: Citizen | None) -> Iterator[tuple[str, Transport]]:
     from ontong.channels.email import EmailTransport, can_email
     from ontong.channels.sms.transport import SmsTransport, can_sms
 
@@ -253,7 +263,7 @@ def mark_unknown(message: Message, reason: str) -> str:
     return delivery.record_unknown(message, reason)
 
 
-def release_held(identity) -> int:
+def release_held(identity: ChannelIdentity) -> int:
     """The citizen wrote again, so the window is open: send what was held for them."""
     from .tasks import deliver_message
 
@@ -324,7 +334,7 @@ STUCK_QUEUED = dt.timedelta(seconds=settings.ONTONG_STUCK_SECONDS)
 STUCK_SENDING = dt.timedelta(seconds=settings.ONTONG_SENDING_STUCK_SECONDS)
 
 
-def sweep_deliveries() -> dict:
+def sweep_deliveries() -> dict[str, int]:
     """Re-enqueue notices whose task was lost, and surface sends cut off by a crash.
 
     A re-enqueued notice can have two tasks; `delivery.claim` makes the second a no-op.

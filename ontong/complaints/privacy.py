@@ -15,7 +15,12 @@ RRN = re.compile(
 MOBILE = re.compile(r"(?<!\d)(01[016789])[-. ]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
 LANDLINE = re.compile(r"(?<!\d)(0(?:2|[3-6][1-5]|70))[-. )]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
 CARD = re.compile(r"(?<!\d)(\d{4})[- ]?(\d{4})[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
-ACCOUNT = re.compile(r"(?<![\d-])(\d{2,6})-(\d{2,6})-(\d{2,8})(?:-(\d{1,3}))?(?![\d-])")
+# 계좌번호: digit groups joined by hyphens. A calendar date (2026-12-02) has the same shape but no
+# bank's number is 4-2-2, and masking dates hid the deadlines staff must read (새 처리기한 ***-***-02).
+ISO_DATE = r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?![\d-])"
+ACCOUNT = re.compile(
+    rf"(?<![\d-])(?!{ISO_DATE})(\d{{2,6}})-(\d{{2,6}})-(\d{{2,8}})(?:-(\d{{1,3}}))?(?![\d-])"
+)
 EMAIL = re.compile(r"([A-Za-z0-9._%+-]+)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 
 RRN_REMOVED = "[주민등록번호 삭제됨]"

@@ -13,11 +13,12 @@ so a new round of reminders.
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ontong.org.models import ROLE_GROUPS, Department, Role, User
@@ -31,14 +32,16 @@ Stage = Reminder.Stage
 START_OF_DAY = dt.time(9)
 
 
-def previous_workday(day: dt.date, extra=frozenset()) -> dt.date:
+def previous_workday(day: dt.date, extra: frozenset[dt.date] = frozenset()) -> dt.date:
     day -= dt.timedelta(days=1)
     while not deadlines.is_workday(day, extra):
         day -= dt.timedelta(days=1)
     return day
 
 
-def stage_times(due_at: dt.datetime, extra=frozenset()) -> dict[str, dt.datetime]:
+def stage_times(
+    due_at: dt.datetime, extra: frozenset[dt.date] = frozenset()
+) -> dict[str, dt.datetime]:
     """When each stage falls due for this due time (aware datetimes)."""
     local_due = deadlines.to_local_naive(due_at)
     due_day = local_due.date()
@@ -51,9 +54,13 @@ def stage_times(due_at: dt.datetime, extra=frozenset()) -> dict[str, dt.datetime
     }
 
 
-def stage_due(complaint: Complaint, now: dt.datetime, extra=frozenset()) -> str | None:
+def stage_due(
+    complaint: Complaint, now: dt.datetime, extra: frozenset[dt.date] = frozenset()
+) -> Reminder.Stage | None:
     """The latest stage that has come for this case now, or None. A stage that fell before the
     case arrived is skipped (a case due today gets no "tomorrow" reminder)."""
+    if complaint.due_at is None:
+        return None
     times = stage_times(complaint.due_at, extra)
     if now >= times[Stage.OVERDUE]:
         return Stage.OVERDUE
@@ -65,7 +72,7 @@ def stage_due(complaint: Complaint, now: dt.datetime, extra=frozenset()) -> str 
     return None
 
 
-def role_members(role: str):
+def role_members(role: Role) -> QuerySet[User]:
     return User.objects.filter(is_active=True, groups__name=ROLE_GROUPS[role])
 
 
@@ -81,8 +88,8 @@ def recipients(complaint: Complaint, stage: str) -> list[User]:
     """The assignee (or, with none yet, the department's officers), the managers of the
     department or a department above it, and 민원총괄 once the case is overdue."""
     people: dict[int, User] = {}
-    if complaint.assignee_id and complaint.assignee.is_active:
-        people[complaint.assignee_id] = complaint.assignee
+    if complaint.assignee is not None and complaint.assignee.is_active:
+        people[complaint.assignee.pk] = complaint.assignee
     elif complaint.department_id:
         for user in role_members(Role.OFFICER).filter(department_id=complaint.department_id):
             people[user.pk] = user
@@ -97,7 +104,8 @@ def recipients(complaint: Complaint, stage: str) -> list[User]:
     return list(people.values())
 
 
-def reminder_subject(complaint: Complaint, stage: str) -> str:
+def reminder_subject(complaint: Complaint, stage: Reminder.Stage) -> str:
+    assert complaint.due_at is not None  # only cases with a due time get reminders
     when = deadlines.due_date_text(complaint.due_at)
     return {
         Stage.DAY_BEFORE: f"[내일 기한] 민원 {complaint.receipt_no} — {when}까지",
@@ -117,7 +125,9 @@ def reminder_body(complaint: Complaint) -> str:
     )
 
 
-def notify_staff(users, subject: str, body: str, kind: str, complaint=None) -> list[Notification]:
+def notify_staff(
+    users: Iterable[User], subject: str, body: str, kind: str, complaint: Complaint | None = None
+) -> list[Notification]:
     """In-app notifications, plus an e-mail for each user with an address (sent by the worker in
     the same transaction's wake, never twice)."""
     from .tasks import email_notification
@@ -138,8 +148,9 @@ def notify_staff(users, subject: str, body: str, kind: str, complaint=None) -> l
     return created
 
 
-def send_reminder(complaint: Complaint, stage: str) -> bool:
+def send_reminder(complaint: Complaint, stage: Reminder.Stage) -> bool:
     """Record the stage and notify; False when another worker already did."""
+    assert complaint.due_at is not None  # only cases with a due time get reminders
     try:
         with transaction.atomic():
             Reminder.objects.create(complaint=complaint, stage=stage, due_at=complaint.due_at)
@@ -155,7 +166,7 @@ def send_reminder(complaint: Complaint, stage: str) -> bool:
     return True
 
 
-def send_due_reminders(now=None) -> int:
+def send_due_reminders(now: dt.datetime | None = None) -> int:
     """Sweep open cases whose due time is near or past and send each stage once. Earlier stages
     missed while no worker ran are not sent late: only the latest one that applies."""
     now = now or timezone.now()
@@ -200,7 +211,9 @@ def email_notification_now(notification_id: int) -> str:
     return "sent"
 
 
-def digest_lines(department: Department, now: dt.datetime) -> tuple[dict, list[Complaint]]:
+def digest_lines(
+    department: Department, now: dt.datetime
+) -> tuple[dict[str, int], list[Complaint]]:
     local_today = deadlines.to_local_naive(now).date()
     end_of_today = deadlines.as_aware(dt.datetime.combine(local_today, dt.time(23, 59, 59)))
     open_cases = (
@@ -224,7 +237,9 @@ def digest_lines(department: Department, now: dt.datetime) -> tuple[dict, list[C
     return counts, urgent
 
 
-def digest_text(department: Department, counts: dict, urgent: list[Complaint], now) -> str:
+def digest_text(
+    department: Department, counts: dict[str, int], urgent: list[Complaint], now: dt.datetime
+) -> str:
     lines = [f"{department.name} 민원 현황 ({deadlines.to_local_naive(now):%Y-%m-%d})"]
     lines += [f"- {label}: {n}건" for label, n in counts.items()]
     if urgent:
@@ -236,7 +251,7 @@ def digest_text(department: Department, counts: dict, urgent: list[Complaint], n
     return "\n".join(lines)
 
 
-def send_daily_digests(now=None) -> int:
+def send_daily_digests(now: dt.datetime | None = None) -> int:
     """Once per working day from 08:30: each department with open cases gets a summary, to its
     officers and managers. The (department, date) constraint makes it once a day."""
     now = now or timezone.now()

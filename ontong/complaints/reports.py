@@ -6,11 +6,13 @@ import datetime as dt
 import math
 from bisect import bisect_right
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import accumulate
+from typing import Any
 
 from django.db import connection
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import Avg, Count, Expression, F, Q, QuerySet
 from django.utils import timezone
 
 from ontong.org.models import Department
@@ -64,7 +66,7 @@ class Row:
             return None
         return round(100 * self.first_answer_met / self.first_answer_due, 1)
 
-    def values(self) -> list:
+    def values(self) -> list[Any]:
         return [getattr(self, key) for key, _ in COLUMNS]
 
 
@@ -86,19 +88,21 @@ def period_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetim
     )
 
 
-def build(start: dt.date, end: dt.date, complaints: QuerySet[Complaint], now=None) -> Report:
+def build(
+    start: dt.date, end: dt.date, complaints: QuerySet[Complaint], now: dt.datetime | None = None
+) -> Report:
     """`complaints` is what the viewer may see; received counts cases received in the period,
     answered counts result notices given in the period. Everything is counted by the database
     from covering indexes (a year of a large city is hundreds of thousands of rows;
     bench/scale.py)."""
     now = now or timezone.now()
     since, until = period_bounds(start, end)
-    names = dict(Department.objects.values_list("pk", "name"))
+    names: dict[int | None, str] = dict(Department.objects.values_list("pk", "name"))
     rows: dict[int | None, Row] = {}
-    waits: dict[int | None, Counter] = defaultdict(Counter)
+    waits: dict[int | None, Counter[int]] = defaultdict(Counter)
     by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])  # YYYYMM → received, answered
 
-    def row(department_id):
+    def row(department_id: int | None) -> Row:
         if department_id not in rows:
             rows[department_id] = Row(names.get(department_id) or "미배정")
         return rows[department_id]
@@ -142,7 +146,10 @@ def build(start: dt.date, end: dt.date, complaints: QuerySet[Complaint], now=Non
         end,
         ordered,
         total,
-        [(f"{month // 100}-{month % 100:02d}", *by_month[month]) for month in sorted(by_month)],
+        [
+            (f"{month // 100}-{month % 100:02d}", received, answered)
+            for month, (received, answered) in sorted(by_month.items())
+        ],
         list(
             received.filter(multi_party_people__isnull=False)
             .select_related("department")
@@ -151,7 +158,9 @@ def build(start: dt.date, end: dt.date, complaints: QuerySet[Complaint], now=Non
     )
 
 
-def received_counts(received: QuerySet[Complaint], now) -> QuerySet:
+def received_counts(
+    received: QuerySet[Complaint], now: dt.datetime
+) -> QuerySet[Complaint, Mapping[str, Any]]:
     """Per department and month: received, extended, 다수인, and the SNS first-answer target
     (due by now or already answered; met when answered by its due time)."""
     counted = "received_at"  # not the id: the counts are then read from the index alone
@@ -171,14 +180,14 @@ def received_counts(received: QuerySet[Complaint], now) -> QuerySet:
     )
 
 
-def stored(column: str, expression):
+def stored(column: str, expression: Expression) -> Expression | F:
     """A stored generated column on PostgreSQL, read from the covering index. SQLite's planner
     does not count a generated column held in an index as covered and reads the table instead
     (4 times slower), so there the value is computed from the indexed columns it is made of."""
     return F(column) if connection.vendor == "postgresql" else expression
 
 
-def answered_by_month(answered: QuerySet[Complaint]) -> QuerySet:
+def answered_by_month(answered: QuerySet[Complaint]) -> QuerySet[Complaint, Mapping[str, Any]]:
     """Answers per month of their answer, in Korean time."""
     month = stored("answered_month", KoreanMonth("answered_at"))
     return answered.values(month=month).annotate(n=Count("answered_at")).order_by()
@@ -189,7 +198,7 @@ def answered_by_month(answered: QuerySet[Complaint]) -> QuerySet:
 # of values to sort (the exact percentiles cost more than the rest of the page; bench/scale.py).
 
 
-def answered_waits(answered: QuerySet[Complaint]) -> QuerySet:
+def answered_waits(answered: QuerySet[Complaint]) -> QuerySet[Complaint, Mapping[str, Any]]:
     """Per department and tenth-of-a-day wait: answered, answered on time."""
     on_time = Q(due_at__isnull=True) | Q(answered_at__lte=F("due_at"))
     return (
@@ -201,7 +210,7 @@ def answered_waits(answered: QuerySet[Complaint]) -> QuerySet:
     )
 
 
-def percentiles(histogram: Counter) -> tuple[float | None, float | None]:
+def percentiles(histogram: Counter[int]) -> tuple[float | None, float | None]:
     """Median and 90th percentile, interpolated linearly between ranks as numpy does, of waits
     known to a tenth of a day."""
     if not histogram:

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import privacy
@@ -13,7 +14,7 @@ from .models import FINAL_STATES, Citizen, Complaint, Event
 PURGED = "[보존기간 경과로 파기]"
 
 
-def expired_complaints(now=None):
+def expired_complaints(now: dt.datetime | None = None) -> QuerySet[Complaint]:
     cutoff = (now or timezone.now()) - dt.timedelta(days=settings.ONTONG_RETENTION_DAYS)
     return Complaint.objects.filter(state__in=FINAL_STATES, closed_at__lt=cutoff).exclude(
         events__action="personal_data_purged"

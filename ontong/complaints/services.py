@@ -3,12 +3,15 @@
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from ontong.images import CleanImage
 from ontong.korean import with_josa
-from ontong.org.models import Department
+from ontong.org.models import Area, Department, User
 
 from . import deadlines, privacy, search
 from .models import (
@@ -42,17 +45,17 @@ def next_receipt_no(year: int) -> str:
     return f"{year}-{sequence.last:06d}"
 
 
-def city_periods() -> dict:
+def city_periods() -> dict[str, tuple[str, int]]:
     """Each kind's period: the city's own table (민원총괄 edits it) over the defaults."""
     return {**deadlines.PERIODS, **{p.kind: (p.unit, p.amount) for p in KindPeriod.objects.all()}}
 
 
-def compute_due(kind: str, received_at):
+def compute_due(kind: str, received_at: datetime) -> datetime:
     """The due time of a case received at `received_at`, with nothing since."""
     return deadlines.due_at(kind, received_at, extra=city_holidays(), periods=city_periods())
 
 
-def due_facts(complaint: Complaint, periods: dict) -> deadlines.DueFacts:
+def due_facts(complaint: Complaint, periods: dict[str, tuple[str, int]]) -> deadlines.DueFacts:
     """The stored facts of a case (prefetch `due_facts` when reading many)."""
     facts = sorted(complaint.due_facts.all(), key=lambda f: (f.start, f.pk))
     restarts = [f.start for f in facts if f.kind == DueFact.Kind.RESTART]
@@ -65,7 +68,9 @@ def due_facts(complaint: Complaint, periods: dict) -> deadlines.DueFacts:
             deadlines.Pause(f.start, f.end) for f in since if f.kind == DueFact.Kind.PAUSE
         ),
         extensions=tuple(
-            deadlines.Extension(f.start, f.until) for f in since if f.kind == DueFact.Kind.EXTENSION
+            deadlines.Extension(f.start, f.until)
+            for f in since
+            if f.kind == DueFact.Kind.EXTENSION and f.until is not None
         ),
     )
 
@@ -80,17 +85,17 @@ def refresh_due(complaint: Complaint) -> None:
 ASSIGN_HOURS, REROUTE_HOURS, TRANSFER_HOURS = 1, 3, 8
 
 
-def city_holidays() -> frozenset:
+def city_holidays() -> frozenset[date]:
     from .models import CityHoliday
 
     return frozenset(CityHoliday.objects.values_list("date", flat=True))
 
 
-def routing_due(start, hours: int):
+def routing_due(start: datetime, hours: int) -> datetime:
     return deadlines.add_working_hours(start, hours, city_holidays())
 
 
-def first_answer_due(channel: str, received_at):
+def first_answer_due(channel: str, received_at: datetime) -> datetime | None:
     """SNS 소통민원: the city's own first-answer target, or None for other channels."""
     from .models import SNS_CHANNELS, FirstAnswerTarget
 
@@ -158,18 +163,18 @@ class Intake:
     external_message_id: str | None = None
     title: str = ""
     kind: str = Kind.OTHER
-    area: object = None
+    area: Area | None = None
     address: str = ""
-    latitude: object = None
-    longitude: object = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
     name: str = ""
     phone: str = ""
     email: str = ""
     contact_consent: bool = False
-    files: list = field(default_factory=list)
+    files: list[CleanImage] = field(default_factory=list)
     ip: str | None = None
-    received_at: object = None  # when the city received it: the legal clock starts here
-    sent_at: object = None  # when the citizen sent it (a channel's event time), if known
+    received_at: datetime | None = None  # when the city received it: the legal clock starts here
+    sent_at: datetime | None = None  # when the citizen sent it (a channel's event time), if known
     acknowledge: bool = True  # channels with their own acknowledgement (comments, bots) say False
 
 
@@ -282,7 +287,7 @@ def status_token_matches(complaint: Complaint, token: str) -> bool:
 RECENT_LOOKBACK = 50  # events read to find the few departments last chosen
 
 
-def recent_departments(user, limit: int = 5) -> list[Department]:
+def recent_departments(user: User, limit: int = 5) -> list[Department]:
     """The departments this person assigned or reassigned complaints to, most recent first; a
     department since reorganised counts as the one that replaced it, closed ones are left out."""
     picked = (

@@ -5,10 +5,13 @@ Each action says from which states it may run, who may run it, and what it needs
 that is not allowed raises WorkflowError with a message for the person and changes nothing.
 """
 
+import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +32,9 @@ from .services import (
     routing_due,
 )
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # the stubs' lazy string
+
 S = State
 OPEN = frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS, S.DRAFTED, S.APPROVED, S.NEEDS_INFO})
 CENTRAL = frozenset({Role.TRIAGE, Role.ADMIN})
@@ -44,12 +50,31 @@ class WorkflowError(Exception):
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str
-    sources: frozenset
+    label: "str | _StrPromise"
+    sources: frozenset[State]
     target: State | None  # None: the state does not change
-    central_roles: frozenset = frozenset()  # may act on any case they can see
-    department_roles: frozenset = frozenset()  # may act on cases of their department
-    needs: tuple = ()
+    central_roles: frozenset[Role] = frozenset()  # may act on any case they can see
+    department_roles: frozenset[Role] = frozenset()  # may act on cases of their department
+    needs: tuple[str, ...] = ()
+
+
+class Values(TypedDict, total=False):
+    """An action's parameters once validated (`needs`, and the optional ones)."""
+
+    department: Department
+    assignee: User
+    reason: str
+    text: str
+    answer: str
+    agency: str
+    kind: str
+    new_due: dt.datetime
+    people: int
+    interest: str
+    duplicate_of: Complaint
+    related: Complaint
+    citizen_consent: bool
+    committee: str
 
 
 ACTIONS = {
@@ -249,7 +274,7 @@ def available_actions(user: User, complaint: Complaint) -> list[Action]:
 
 
 def perform(
-    complaint: Complaint, name: str, user: User, ip: str | None = None, **params
+    complaint: Complaint, name: str, user: User, ip: str | None = None, **params: Any
 ) -> Complaint:
     action = ACTIONS.get(name)
     if action is None:
@@ -288,7 +313,7 @@ def perform(
 AUTOMATIC_ACTIONS = {"assign"}  # never closing, rejecting or transferring: a person decides those
 
 
-def perform_automatic(complaint: Complaint, name: str, note: str, **params) -> Complaint:
+def perform_automatic(complaint: Complaint, name: str, note: str, **params: Any) -> Complaint:
     """The system acting by the city's own setting (auto-assignment above a confidence)."""
     if name not in AUTOMATIC_ACTIONS:
         raise WorkflowError(_("'%(action)s'은(는) 사람만 할 수 있습니다.") % {"action": name})
@@ -300,6 +325,7 @@ def perform_automatic(complaint: Complaint, name: str, note: str, **params) -> C
         values = validated(action, current, params)
         from_state = current.state
         APPLY[name](current, None, values)
+        assert action.target is not None  # every automatic action changes the state
         current.state = action.target
         reindex(current)
         current.save()
@@ -327,8 +353,10 @@ def check_allowed(complaint: Complaint, action: Action, user: User) -> None:
 CASE_REFERENCES = {"duplicate_of", "related"}  # checked against what the acting user may see
 
 
-def validated(action: Action, complaint: Complaint, params: dict, user=None) -> dict:
-    values = {}
+def validated(
+    action: Action, complaint: Complaint, params: dict[str, Any], user: User | None = None
+) -> Values:
+    values: dict[str, Any] = {}
     for need in action.needs:
         if need in CASE_REFERENCES:
             values[need] = validate_case_reference(params.get(need), complaint, user)
@@ -342,11 +370,13 @@ def validated(action: Action, complaint: Complaint, params: dict, user=None) -> 
         )
     if "assignee" in params and params["assignee"]:
         values["assignee"] = validate_assignee(params["assignee"], values.get("department"))
-    return values
+    return cast(Values, values)
 
 
-def required_text(label: str, max_length: int = MAX_TEXT):
-    def check(value, complaint):
+def required_text(
+    label: "str | _StrPromise", max_length: int = MAX_TEXT
+) -> Callable[[str | None, Complaint], str]:
+    def check(value: str | None, complaint: Complaint) -> str:
         text = (value or "").strip()
         if not text:
             raise WorkflowError(_("%(label)s을(를) 입력하세요.") % {"label": label})
@@ -362,7 +392,10 @@ def required_text(label: str, max_length: int = MAX_TEXT):
     return check
 
 
-def by_pk(model, value):
+M = TypeVar("M", bound=models.Model)
+
+
+def by_pk(model: type[M], value: object) -> M | None:
     """A model instance from a form value; junk (non-numeric, out of range) finds nothing."""
     if isinstance(value, model):
         return value
@@ -370,10 +403,10 @@ def by_pk(model, value):
         pk = int(str(value).strip())
     except (TypeError, ValueError):
         return None
-    return model.objects.filter(pk=pk).first() if 0 < pk < 2**63 else None
+    return model._default_manager.filter(pk=pk).first() if 0 < pk < 2**63 else None
 
 
-def validate_department(value, complaint) -> Department:
+def validate_department(value: object, complaint: Complaint) -> Department:
     dept = by_pk(Department, value)
     if dept is None:
         raise WorkflowError(_("배정할 부서를 선택하세요."))
@@ -385,14 +418,16 @@ def validate_department(value, complaint) -> Department:
     return dept
 
 
-def validate_assignee(value, department) -> User:
+def validate_assignee(value: object, department: Department | None) -> User:
     user = by_pk(User, value)
     if user is None or not user.is_active or (department and user.department_id != department.pk):
         raise WorkflowError(_("담당자는 배정 부서의 직원이어야 합니다."))
     return user
 
 
-def validate_case_reference(value, complaint, user=None) -> Complaint:
+def validate_case_reference(
+    value: object, complaint: Complaint, user: User | None = None
+) -> Complaint:
     """Another open case the user may see. The same answer for a number that does not exist, a
     case of another department and a closed one: nothing about other cases is disclosed."""
     number = value.receipt_no if isinstance(value, Complaint) else str(value or "").strip()
@@ -409,13 +444,13 @@ def validate_case_reference(value, complaint, user=None) -> Complaint:
     return original
 
 
-def validate_kind(value, complaint) -> str:
-    if value not in Kind.values:
+def validate_kind(value: object, complaint: Complaint) -> str:
+    if not isinstance(value, str) or value not in Kind.values:
         raise WorkflowError(_("민원 종류를 선택하세요."))
     return value
 
 
-VALIDATORS = {
+VALIDATORS: dict[str, Callable[[Any, Complaint], object]] = {
     "department": validate_department,
     "reason": required_text(gettext_lazy("사유")),
     "text": required_text(gettext_lazy("내용")),
@@ -428,7 +463,7 @@ VALIDATORS = {
 }
 
 
-def validate_people(value) -> int:
+def validate_people(value: object) -> int:
     """[법] 제2조6호: 5명 이상이 연명으로 (5세대 이상의 공동이해)."""
     try:
         people = int(str(value or "").strip())
@@ -441,11 +476,9 @@ def validate_people(value) -> int:
     return people
 
 
-def validate_new_due(value, complaint: Complaint):
+def validate_new_due(value: object, complaint: Complaint) -> dt.datetime:
     """[영] 제21조: one extension within the original period; a second only with the citizen's
     consent; never a third."""
-    import datetime as dt
-
     from .deadlines import as_aware
 
     try:
@@ -462,7 +495,7 @@ def validate_new_due(value, complaint: Complaint):
     original = complaint.original_due_at or complaint.due_at
     # "그 민원의 처리기간 범위에서": at most the same period again, counted the same way.
     limit = compute_due(complaint.kind, original) if original else None
-    if complaint.extensions == 0 and limit and new_due > max(limit, original):
+    if complaint.extensions == 0 and limit and original and new_due > max(limit, original):
         raise WorkflowError(
             _("첫 연장은 처음 처리기간만큼까지만 할 수 있습니다 (%(limit)s까지).")
             % {"limit": f"{timezone.localtime(limit):%Y-%m-%d %H:%M}"}
@@ -470,7 +503,7 @@ def validate_new_due(value, complaint: Complaint):
     return new_due
 
 
-def apply_assign(c: Complaint, user, v) -> str:
+def apply_assign(c: Complaint, user: User | None, v: Values) -> str:
     if c.state == S.NEEDS_INFO:  # sent elsewhere while waiting: the clock runs again
         end_pause(c)
     previous = c.department
@@ -483,20 +516,20 @@ def apply_assign(c: Complaint, user, v) -> str:
     return f"{c.department.name}에 배정"
 
 
-def apply_start(c: Complaint, user, v) -> str:
-    if c.assignee_id is None and user.department_id:
+def apply_start(c: Complaint, user: User | None, v: Values) -> str:
+    if c.assignee_id is None and user is not None and user.department_id:
         c.assignee = user
     c.routing_due_at = None
     return ""
 
 
-def apply_record_action(c: Complaint, user, v) -> str:
+def apply_record_action(c: Complaint, user: User | None, v: Values) -> str:
     stamp = timezone.localtime().strftime("%m-%d %H:%M")
     c.action_note = f"{c.action_note}\n[{stamp}] {v['text']}".strip()
     return v["text"]
 
 
-def apply_request_info(c: Complaint, user, v) -> str:
+def apply_request_info(c: Complaint, user: User | None, v: Values) -> str:
     DueFact.objects.create(complaint=c, kind=DueFact.Kind.PAUSE, start=timezone.now())
     refresh_due(c)
     notices.queue_notice(
@@ -505,22 +538,22 @@ def apply_request_info(c: Complaint, user, v) -> str:
     return v["text"]
 
 
-def apply_submit(c: Complaint, user, v) -> str:
+def apply_submit(c: Complaint, user: User | None, v: Values) -> str:
     c.answer = v["answer"]
     c.assignee = c.assignee or user
     return "결재를 요청했습니다."
 
 
-def apply_return_draft(c: Complaint, user, v) -> str:
+def apply_return_draft(c: Complaint, user: User | None, v: Values) -> str:
     return v["reason"]
 
 
-def apply_approve(c: Complaint, user, v) -> str:
+def apply_approve(c: Complaint, user: User | None, v: Values) -> str:
     c.approved_by = user
     return ""
 
 
-def apply_notify(c: Complaint, user, v) -> str:
+def apply_notify(c: Complaint, user: User | None, v: Values) -> str:
     c.answered_at = timezone.now()
     notices.queue_notice(c, Message.Purpose.RESULT, notices.result_text(c), user)
     satisfaction.queue_survey(c)
@@ -540,14 +573,14 @@ def apply_notify(c: Complaint, user, v) -> str:
     return f"처리 결과 통보를 발송 대기열에 넣었습니다{extra}."
 
 
-def apply_duplicate(c: Complaint, user, v) -> str:
+def apply_duplicate(c: Complaint, user: User | None, v: Values) -> str:
     c.duplicate_of = v["duplicate_of"]
     c.state_reason = f"{with_josa(c.duplicate_of.receipt_no, '과')} 같은 내용"
     notices.queue_notice(c, Message.Purpose.REPLY, notices.duplicate_text(c, c.duplicate_of), user)
     return c.state_reason
 
 
-def apply_transfer(c: Complaint, user, v) -> str:
+def apply_transfer(c: Complaint, user: User | None, v: Values) -> str:
     """[영] 제13조③: another agency's matter goes there within 8 working hours of receipt."""
     c.transfer_agency, c.state_reason = v["agency"], v["reason"]
     notices.queue_notice(c, Message.Purpose.TRANSFER, notices.transfer_text(c), user)
@@ -556,30 +589,30 @@ def apply_transfer(c: Complaint, user, v) -> str:
     return f"{with_josa(v['agency'], '으로')} 이송 ({timing}): {v['reason']}"
 
 
-def apply_reject(c: Complaint, user, v) -> str:
+def apply_reject(c: Complaint, user: User | None, v: Values) -> str:
     c.state_reason = v["reason"]
     notices.queue_notice(c, Message.Purpose.REJECT, notices.reject_text(c), user)
     return v["reason"]
 
 
-def apply_withdraw(c: Complaint, user, v) -> str:
+def apply_withdraw(c: Complaint, user: User | None, v: Values) -> str:
     c.state_reason = v["reason"]
     return v["reason"]
 
 
-def apply_reply(c: Complaint, user, v) -> str:
+def apply_reply(c: Complaint, user: User | None, v: Values) -> str:
     notices.queue_notice(c, Message.Purpose.REPLY, v["text"], user)
     return ""
 
 
-def apply_set_kind(c: Complaint, user, v) -> str:
+def apply_set_kind(c: Complaint, user: User | None, v: Values) -> str:
     before = c.get_kind_display()
     c.kind = v["kind"]
     refresh_due(c)
     return f"{before} → {c.get_kind_display()} (처리기한 재계산)"
 
 
-def apply_extend(c: Complaint, user, v) -> str:
+def apply_extend(c: Complaint, user: User | None, v: Values) -> str:
     if c.extensions == 1 and not v.get("citizen_consent"):
         raise WorkflowError(_("두 번째 연장은 민원인의 동의가 있어야 합니다."))
     c.original_due_at = c.original_due_at or c.due_at
@@ -594,7 +627,7 @@ def apply_extend(c: Complaint, user, v) -> str:
     )
 
 
-def apply_relate(c: Complaint, user, v) -> str:
+def apply_relate(c: Complaint, user: User | None, v: Values) -> str:
     c.related.add(v["related"])
     Event.objects.create(
         complaint=v["related"],
@@ -605,7 +638,7 @@ def apply_relate(c: Complaint, user, v) -> str:
     return f"{with_josa(v['related'].receipt_no, '과')} 관련 민원으로 연결"
 
 
-def apply_resume(c: Complaint, user, v) -> str:
+def apply_resume(c: Complaint, user: User | None, v: Values) -> str:
     """[영] 제20조 → 행정절차법 시행령 제11조: the 보완 period, from the day the request was sent
     to the day the answer arrived, both included, does not count against the city."""
     pause = end_pause(c)
@@ -629,7 +662,7 @@ def end_pause(c: Complaint) -> DueFact | None:
     return pause
 
 
-def apply_reopen(c: Complaint, user, v) -> str:
+def apply_reopen(c: Complaint, user: User | None, v: Values) -> str:
     """A case the citizen says is not solved, taken up again: a new period from today."""
     c.answered_at = None
     c.closed_at = None
@@ -638,7 +671,7 @@ def apply_reopen(c: Complaint, user, v) -> str:
     return f"다시 처리: {v['reason']} (새 처리기한 {timezone.localtime(c.due_at):%Y-%m-%d %H:%M})"
 
 
-def apply_close_repeated(c: Complaint, user, v) -> str:
+def apply_close_repeated(c: Complaint, user: User | None, v: Values) -> str:
     """[법] 제23조: only when the same content came three or more times and the result was
     notified twice or more; [영] 제26조: a 다수인관련민원 also needs 민원조정위원회's review."""
     from ontong.routing.similar import repeated_by_same_person
@@ -662,17 +695,17 @@ def apply_close_repeated(c: Complaint, user, v) -> str:
     return f"법 제23조 반복 민원 종결 (앞선 같은 민원: {earlier}; 통지 {flag.answered}회): {v['reason']}"
 
 
-def apply_mark_multi_party(c: Complaint, user, v) -> str:
+def apply_mark_multi_party(c: Complaint, user: User | None, v: Values) -> str:
     c.multi_party_people = v["people"]
     c.multi_party_interest = v["interest"]
     return f"다수인관련민원: {v['people']}명 연명, {v['interest']}"
 
 
-def nothing(c, user, v) -> str:
+def nothing(c: Complaint, user: User | None, v: Values) -> str:
     return ""
 
 
-APPLY = {
+APPLY: dict[str, Callable[[Complaint, User | None, Values], str]] = {
     "assign": apply_assign,
     "reassign": apply_assign,
     "start": apply_start,

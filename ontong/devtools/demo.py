@@ -2,6 +2,7 @@
 
 import datetime as dt
 import random
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -189,9 +190,9 @@ def actor_for(action: str, dept_name: str | None) -> User:
     return User.objects.get(username=f"{prefix}_mgr" if action in manager_actions else prefix)
 
 
-def action_params(action: str, dept: Department | None, text: str) -> dict:
+def action_params(action: str, dept: Department | None, text: str) -> dict[str, Any]:
     other = Department.objects.filter(name="도로과").first()
-    return {
+    params: dict[str, dict[str, Any]] = {
         "assign": {"department": dept},
         "reassign": {
             "department": other if dept != other else Department.objects.get(name="교통과"),
@@ -208,7 +209,8 @@ def action_params(action: str, dept: Department | None, text: str) -> dict:
             "reason": "사인 간 권리관계에 관한 사항으로 민원처리법 제21조에 따라 처리하지 않습니다."
         },
         "withdraw": {"reason": "민원인이 전화로 취하를 요청했습니다."},
-    }.get(action, {})
+    }
+    return params.get(action, {})
 
 
 @transaction.atomic
@@ -278,7 +280,7 @@ def backdate_answers_and_surveys(rng: random.Random, now) -> None:
         perform(
             first_open,
             "mark_multi_party",
-            actor_for("reply", first_open.department.name),
+            actor_for("reply", first_open.department.name if first_open.department else None),
             people=23,
             interest="같은 아파트 단지 주민들의 생활 불편",
         )

@@ -21,6 +21,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
@@ -161,7 +162,7 @@ class Emulator:
     ) -> dict:
         now_ms = int(time.time() * 1000)
         mid = f"m_{psid}_{next(self.ids)}_{now_ms}"
-        message = {"mid": mid}
+        message: dict[str, Any] = {"mid": mid}
         if text:
             message["text"] = text
         if quick_reply:
@@ -545,8 +546,10 @@ class Emulator:
     # --- serving ----------------------------------------------------------------
     @property
     def base_url(self) -> str:
+        assert self.server is not None, "start() the emulator first"
+        # typeshed types server_address for every socket family; TCP's is (host, port).
         host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host}:{port}"  # type: ignore[str-bytes-safe]
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> "Emulator":
         self.server = ThreadingHTTPServer((host, port), make_handler(self))
@@ -590,8 +593,9 @@ def make_handler(emulator: Emulator):
         def from_this_machine(self, posting: bool) -> bool:
             """A page on another site (or a DNS-rebound name) must not drive the demo: the Host
             is this server's loopback address and a browser's POST comes from its own page."""
-            port = self.server.server_address[1]
-            bound = self.server.server_address[0]
+            # typeshed types server_address for every socket family; TCP's is (host, port).
+            port = self.server.server_address[1]  # type: ignore[index]
+            bound = self.server.server_address[0]  # type: ignore[index]
             hosts = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", bound)}
             host = self.headers.get("Host", "")
             origin = self.headers.get("Origin")

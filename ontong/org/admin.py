@@ -92,6 +92,7 @@ class AreaAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class StaffAdmin(UserAdmin):
-    fieldsets = UserAdmin.fieldsets + ((_("온통"), {"fields": ["department", "work_phone"]}),)
+    # UserAdmin sets fieldsets; django-stubs says it may be None.
+    fieldsets = UserAdmin.fieldsets + ((_("온통"), {"fields": ["department", "work_phone"]}),)  # type: ignore[operator]
     list_display = ["username", "last_name", "first_name", "department", "is_active"]
     list_filter = ["department", "groups", "is_active"]

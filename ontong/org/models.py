@@ -71,7 +71,8 @@ class Department(models.Model):
 
     @property
     def path(self) -> str:
-        names, node = [], self
+        names: list[str] = []
+        node: Department | None = self
         while node is not None:
             names.append(node.name)
             node = node.parent
@@ -86,7 +87,7 @@ class Department(models.Model):
     def current(self) -> "Department":
         """Follow replaced_by to today's department (cycles are stopped)."""
         node, seen = self, set()
-        while node.replaced_by_id and node.pk not in seen:
+        while node.replaced_by is not None and node.pk not in seen:
             seen.add(node.pk)
             node = node.replaced_by
         return node
@@ -136,10 +137,14 @@ class User(AbstractUser):
         verbose_name=_("소속 부서"),
     )
     work_phone = models.CharField(_("업무 전화"), max_length=40, blank=True)
+    # Kept for one request (this object's life): see roles() and complaints.access.
+    _roles: set[str]
+    _department_scope: tuple[int, list[int]]
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("직원")
-        verbose_name_plural = _("직원")
+        # Lazy text, as Django documents; django-stubs types AbstractUser.Meta's names as str.
+        verbose_name = _("직원")  # type: ignore[assignment]
+        verbose_name_plural = _("직원")  # type: ignore[assignment]
 
     def get_full_name(self) -> str:
         from ontong.korean import person_name

@@ -6,6 +6,7 @@ no library is needed for three lines, and the jamo libraries on PyPI do not rank
 """
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -41,8 +42,19 @@ def initials(text: str) -> str:
     return "".join(initial(char) for char in text)
 
 
+# Leading jamo (U+1100…) in the same order as CHOSEONG: what NFD text pasted from elsewhere holds.
+CONJOINING_CHOSEONG = {chr(0x1100 + i): jamo for i, jamo in enumerate(CHOSEONG)}
+
+
 def normalise(text: str) -> str:
-    return "".join(unicodedata.normalize("NFC", text).casefold().split())
+    """Spaces, letter case and invisible characters (a zero-width space or control character
+    pasted along with a name) do not matter; leading jamo count as the 초성 they are."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    return "".join(
+        CONJOINING_CHOSEONG.get(char, char)
+        for char in text
+        if not char.isspace() and unicodedata.category(char) not in ("Cc", "Cf")
+    )
 
 
 def same_char(typed: str, char: str, last: bool) -> bool:
@@ -83,7 +95,7 @@ def position(query: str, name: str) -> int | None:
     return min(found, default=None)
 
 
-def match_rank(query: str, name: str, aliases: list[str] = ()) -> int | None:
+def match_rank(query: str, name: str, aliases: Sequence[str] = ()) -> int | None:
     """0: the name begins with the query, 1: it has it inside, 2: a former name (alias) has it;
     None: no match. An empty query matches everything at rank 0."""
     typed = normalise(query)

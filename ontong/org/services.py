@@ -119,7 +119,8 @@ def import_departments(data: bytes) -> ImportReport:
                 f"{number}행: 종류 '{kind}'는 {', '.join(sorted(kinds))} 중 하나여야 합니다."
             )
             continue
-        dept = by_name.get(name) or Department(name=name)
+        dept: Department | None = by_name.get(name) or Department(name=name)
+        assert dept is not None
         is_new = dept.pk is None
         dept.kind = kind
         for attr in ("code", "duty", "keywords", "aliases", "phone", "email"):

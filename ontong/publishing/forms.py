@@ -67,12 +67,12 @@ class PostForm(forms.ModelForm):
             raise forms.ValidationError(_("사진은 10장까지 올릴 수 있습니다."))
         cleaned = []
         for n, upload in enumerate(files, start=1):
-            if upload.size > MAX_IMAGE_BYTES:
+            if (upload.size or 0) > MAX_IMAGE_BYTES:
                 raise forms.ValidationError(
                     _("사진 한 장은 8MB까지입니다: %(name)s") % {"name": upload.name}
                 )
             try:
-                cleaned.append(clean_image(upload.read(), f"image-{n}", upload.name))
+                cleaned.append(clean_image(upload.read(), f"image-{n}", upload.name or ""))
             except ImageRefused as exc:
                 raise forms.ValidationError(
                     _("'%(name)s'은(는) %(reason)s.") % {"name": upload.name, "reason": exc}

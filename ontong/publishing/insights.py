@@ -5,6 +5,7 @@ and skipped from then on — the rest of the collection goes on."""
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from ontong.channels.meta.graph import GraphClient
 from ontong.channels.meta.models import MetaAccount
 
 from .models import AccountDay, PostStats, RetiredMetric, Target
+from .services import meta_account
 
 log = logging.getLogger(__name__)
 # Graph v24+ names (the 2025-11 and 2026-06 waves retired page_impressions_unique and friends).
@@ -102,7 +104,7 @@ def collect_account(account: MetaAccount, today: dt.date) -> int:
     params = {"period": "day", "since": since.isoformat(), "until": today.isoformat()}
     rows: dict[dt.date, dict] = {}
     for series in fetch_metrics(account, account.external_id, list(names), params):
-        field = names.get(series.get("name"))
+        field = names.get(str(series.get("name")))
         for point in series.get("values", []) if field else []:
             if isinstance(point.get("value"), int | float):
                 rows.setdefault(local_day(point["end_time"]), {})[field] = int(point["value"])
@@ -124,8 +126,8 @@ def current_followers(account: MetaAccount) -> int | None:
     return int(value) if isinstance(value, int | float) else None
 
 
-def collect_post(target: Target, now) -> None:
-    account = target.account
+def collect_post(target: Target, now: dt.datetime) -> None:
+    account = meta_account(target)
     metrics = (
         FACEBOOK_POST_METRICS if target.kind == Target.Kind.FACEBOOK else INSTAGRAM_POST_METRICS
     )
@@ -133,7 +135,7 @@ def collect_post(target: Target, now) -> None:
         s.get("name"): (s.get("values") or [{}])[-1].get("value", 0)
         for s in fetch_metrics(account, target.remote_id, metrics, {"period": "lifetime"})
     }
-    stats = {
+    stats: dict[str, Any] = {
         "views": values.get("post_media_view") or values.get("views") or 0,
         "reach": values.get("post_total_media_view_unique") or values.get("reach") or 0,
         "reactions": values.get("likes") or 0,
@@ -163,7 +165,7 @@ def collect_insights(now=None) -> dict:
     collection goes on."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    summary = {"accounts": 0, "posts": 0, "errors": []}
+    summary: dict[str, Any] = {"accounts": 0, "posts": 0, "errors": []}
     for account in MetaAccount.objects.filter(is_active=True, token_invalid_at__isnull=True):
         try:
             collect_account(account, today)

@@ -78,7 +78,7 @@ class PostImage(models.Model):
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:
-        return self.original.name
+        return self.original.name or ""
 
 
 class Target(Outbound):

@@ -5,6 +5,8 @@ import datetime as dt
 import io
 import logging
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -15,6 +17,7 @@ from PIL import Image
 from ontong import delivery
 from ontong.channels.base import PermanentError, TemporaryError, UnknownOutcome
 from ontong.channels.meta.graph import GraphClient
+from ontong.channels.meta.models import MetaAccount
 from ontong.org.models import Role
 
 from .models import INSTAGRAM_CAPTION_LIMIT, INSTAGRAM_HASHTAG_LIMIT, Post, PostEvent, Target
@@ -232,6 +235,7 @@ def ensure_jpeg(image) -> None:
     """Instagram takes JPEG only: convert once (flattening transparency onto white)."""
     if image.jpeg:
         return
+    source: Image.Image
     with Image.open(image.original) as source:
         source.load()
         if source.mode in {"RGBA", "LA", "P"}:
@@ -249,8 +253,15 @@ def ensure_jpeg(image) -> None:
 # ---------------------------------------------------------------- publishing
 
 
+def meta_account(target: Target) -> MetaAccount:
+    """A Facebook or Instagram target's account (only a blog target has none)."""
+    if target.account is None:
+        raise PermanentError(f"{target.label}: 게시할 Meta 계정이 지정되지 않았습니다.")
+    return target.account
+
+
 def client_for(target: Target) -> GraphClient:
-    return GraphClient.for_account(target.account)
+    return GraphClient.for_account(meta_account(target))
 
 
 def public_image_url(image, jpeg: bool = False) -> str:
@@ -305,6 +316,7 @@ def defer(target: Target, reason: str, now, delay=dt.timedelta(minutes=15)) -> N
 
 
 def publish_target(target: Target) -> str:
+    remote_id: str | None
     try:
         if target.kind == Target.Kind.FACEBOOK:
             remote_id = publish_facebook(target)
@@ -331,8 +343,11 @@ def back_to_pending(target: Target, error: str, retry: bool = False) -> str:
     return state
 
 
-TARGET_EVENTS = {Target.State.UNKNOWN: A.TARGET_UNKNOWN, Target.State.FAILED: A.TARGET_FAILED}
-RECORD = {
+TARGET_EVENTS: dict[str, str] = {
+    Target.State.UNKNOWN: A.TARGET_UNKNOWN,
+    Target.State.FAILED: A.TARGET_FAILED,
+}
+RECORD: dict[str, Callable[[Any, str], str]] = {
     Target.State.UNKNOWN: delivery.record_unknown,
     Target.State.FAILED: delivery.record_permanent_failure,
 }
@@ -364,14 +379,14 @@ def mark_published(target: Target, remote_id: str) -> str:
 
 def publish_facebook(target: Target) -> str:
     post, client = target.post, client_for(target)
-    page = target.account.external_id
+    page = meta_account(target).external_id
     images = list(post.images.all())
     if len(images) == 1:
         body = client.post(
             f"{page}/photos", {"url": public_image_url(images[0]), "caption": post.full_text()}
         )
         return str(body.get("post_id") or body.get("id"))
-    payload = {"message": post.full_text()}
+    payload: dict[str, Any] = {"message": post.full_text()}
     if post.link:
         payload["link"] = post.link
     if images:
@@ -388,7 +403,7 @@ def publish_facebook(target: Target) -> str:
 def publish_instagram(target: Target) -> str | None:
     """Container → status → media_publish. The container id is stored the moment it is known,
     so a retry reuses it rather than making a second post."""
-    client, account = client_for(target), target.account.external_id
+    client, account = client_for(target), meta_account(target).external_id
     if not target.container_id:
         image = target.post.images.first()
         if image is None:
@@ -460,7 +475,7 @@ def check_unknown(target: Target, now) -> None:
 def find_facebook_post(target: Target) -> str | None:
     since = (target.attempted_at or timezone.now()) - dt.timedelta(minutes=5)
     body = client_for(target).get(
-        f"{target.account.external_id}/feed",
+        f"{meta_account(target).external_id}/feed",
         {"fields": "id,message,created_time", "limit": 25},
     )
     text = target.post.full_text()
@@ -473,7 +488,7 @@ def find_facebook_post(target: Target) -> str | None:
 def find_instagram_media(target: Target) -> str | None:
     since = (target.attempted_at or timezone.now()) - dt.timedelta(minutes=5)
     body = client_for(target).get(
-        f"{target.account.external_id}/media", {"fields": "id,caption,timestamp", "limit": 25}
+        f"{meta_account(target).external_id}/media", {"fields": "id,caption,timestamp", "limit": 25}
     )
     text = target.post.full_text()
     for item in body.get("data", []):

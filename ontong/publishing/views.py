@@ -75,6 +75,9 @@ def bad_query(request, exc: BadQuery):
     return render(request, "publishing/bad_query.html", {"message": str(exc)}, status=400)
 
 
+UNPLANNED = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
 def day_of(post: Post) -> dt.date | None:
     moment = post.planned_at
     return timezone.localtime(moment).date() if moment else None
@@ -98,8 +101,9 @@ def calendar_context(request) -> dict:
     if account is not None:
         posts = posts.filter(targets__account_id=account).distinct()
     by_day: dict[dt.date, list[Post]] = {}
-    for post in sorted(posts, key=lambda p: p.planned_at):
-        by_day.setdefault(day_of(post), []).append(post)
+    for post in sorted(posts, key=lambda p: p.planned_at or UNPLANNED):
+        if (day := day_of(post)) is not None:  # the filter above leaves only planned posts
+            by_day.setdefault(day, []).append(post)
     anchor = weeks[0][0] if view == "week" else month_of(request)
     return {
         "view": view,
@@ -350,7 +354,9 @@ def public_image(request, token: str, variant: str):
     the post has been approved."""
     try:
         pk = signing.loads(
-            token, salt=IMAGE_SALT, max_age=settings.ONTONG_PUBLISHING_IMAGE_LINK_HOURS * 3600
+            token,
+            salt=IMAGE_SALT,
+            max_age=dt.timedelta(hours=settings.ONTONG_PUBLISHING_IMAGE_LINK_HOURS),
         )
     except signing.BadSignature as exc:  # also SignatureExpired: the link is too old
         raise Http404 from exc

@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import succession
@@ -40,11 +44,11 @@ class RoutingModelAdmin(admin.ModelAdmin):
     actions = ["retrain_now"]
 
     @admin.action(description=_("지금 다시 학습 (백그라운드)"))
-    def retrain_now(self, request, queryset):
+    def retrain_now(self, request: HttpRequest, queryset: QuerySet[RoutingModel]) -> None:
         retrain.enqueue()
         messages.success(request, _("재학습을 작업 대기열에 넣었습니다."))
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 
@@ -65,12 +69,12 @@ class FunctionDepartmentAdmin(admin.ModelAdmin):
     readonly_fields = ["automatic", "updated_at"]
     actions = ["propose_again"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         obj.automatic = False  # a person has checked it: proposing again keeps it
         super().save_model(request, obj, form, change)
 
     @admin.action(description=_("사무분장으로 다시 제안 (사람이 정한 기능은 그대로)"))
-    def propose_again(self, request, queryset):
+    def propose_again(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         count = propose_mapping()
         messages.success(
             request, _("자동 제안 %(count)d건을 새로 만들었습니다.") % {"count": count}
@@ -95,11 +99,11 @@ class SuccessionProposalAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in SuccessionProposal._meta.fields]
     actions = ["accept", "reject", "propose_again"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     @admin.action(description=_("받아들이기: 옛 부서를 새 부서로 (개편 후 부서 설정)"))
-    def accept(self, request, queryset):
+    def accept(self, request: HttpRequest, queryset: QuerySet[SuccessionProposal]) -> None:
         for item in queryset.filter(status=SuccessionProposal.Status.PROPOSED):
             item.refresh_from_db()  # accepting one may have rejected the next
             if item.status != SuccessionProposal.Status.PROPOSED:
@@ -116,11 +120,11 @@ class SuccessionProposalAdmin(admin.ModelAdmin):
                 )
 
     @admin.action(description=_("거절"))
-    def reject(self, request, queryset):
+    def reject(self, request: HttpRequest, queryset: QuerySet[SuccessionProposal]) -> None:
         for item in queryset.filter(status=SuccessionProposal.Status.PROPOSED):
             succession.reject(item)
 
     @admin.action(description=_("가져온 이력에서 다시 찾기"))
-    def propose_again(self, request, queryset):
+    def propose_again(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         count = len(succession.propose())
         messages.success(request, _("새 개편 제안 %(count)d건.") % {"count": count})

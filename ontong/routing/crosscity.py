@@ -14,8 +14,10 @@ import csv
 import tomllib
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from sklearn.pipeline import Pipeline
 
 from . import dayone
 from .tables import joined_text, read_rows, require_columns
@@ -24,15 +26,17 @@ DATASETS = dayone.DATA / "dataset_functions.toml"
 TYPICAL = dayone.DATA / "typical_seosan.csv"
 
 
-def specs() -> dict:
+def specs() -> dict[str, Any]:
     return tomllib.loads(DATASETS.read_text(encoding="utf-8"))
 
 
-def load_mapped(folder: Path, spec: dict) -> tuple[list[str], list[str], Counter]:
+def load_mapped(folder: Path, spec: dict[str, Any]) -> tuple[list[str], list[str], Counter[str]]:
     """The dataset's rows whose label maps to a function: texts, function codes, skipped reasons."""
     rows = read_rows(Path(folder) / spec["file"])
     require_columns(rows, [*spec["text"], spec["label"]])
-    texts, labels, skipped = [], [], Counter()
+    texts: list[str] = []
+    labels: list[str] = []
+    skipped: Counter[str] = Counter()
     for row in rows:
         code = spec["functions"].get((row.get(spec["label"]) or "").strip())
         text = joined_text(row, spec["text"])
@@ -46,7 +50,7 @@ def load_mapped(folder: Path, spec: dict) -> tuple[list[str], list[str], Counter
     return texts, labels, skipped
 
 
-def scores(model, texts: list[str], gold: list[str]) -> dict:
+def scores(model: Pipeline, texts: list[str], gold: list[str]) -> dict[str, Any]:
     probability = dayone.function_probabilities(texts, model)
     order = np.argsort(-probability, axis=1)[:, :3]
     ranked = [[str(model.classes_[i]) for i in row] for row in order]
@@ -59,7 +63,7 @@ def scores(model, texts: list[str], gold: list[str]) -> dict:
     }
 
 
-def cross_city(folder: Path) -> dict:
+def cross_city(folder: Path) -> dict[str, Any]:
     data = {name: load_mapped(folder, spec) for name, spec in specs().items()}
     shipped_texts, shipped_labels = dayone.shipped_examples()
     shipped = dayone.fit(shipped_texts, shipped_labels)
@@ -106,7 +110,7 @@ def proposed_mapping() -> dict[str, list[tuple[int, int, str]]]:
     return found
 
 
-def typical(path: Path = TYPICAL) -> dict:
+def typical(path: Path = TYPICAL) -> dict[str, Any]:
     """Department top-1/top-3 on the city's typical complaints, against the departments in this
     database (load the demo city first: `ontong load_demo`)."""
     from ontong.org.models import Department
@@ -127,7 +131,7 @@ def typical(path: Path = TYPICAL) -> dict:
             )
             if mode != "catalogue_only":
                 for d, (share, _) in dayone.department_scores(text, mappings[mode]).items():
-                    combined[d] += FUNCTION_WEIGHT * share
+                    combined[d] += FUNCTION_WEIGHT * share  # type: ignore[assignment]  # float shares: typeshed says Counter counts are int
             top = [names[d] for d, _ in combined.most_common(3)]
             hits1 += top[:1] == [gold]
             hits3 += gold in top

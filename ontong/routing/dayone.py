@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.db import transaction
@@ -268,7 +269,7 @@ def department_scores(
     if not by_function:
         return {}
     names = dict(Department.objects.values_list("pk", "name"))
-    scores: dict[int, list] = {}
+    scores: dict[int, list[Any]] = {}  # [score, evidence, best share]
     for code, p in ranked_functions(text, FUNCTIONS_USED):
         if p < MIN_PROBABILITY:
             continue

@@ -19,7 +19,10 @@ import itertools
 import statistics
 import warnings
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
@@ -44,7 +47,7 @@ class Dataset:
     texts: list[str] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
     dates: list[dt.date | None] = field(default_factory=list)
-    skipped: Counter = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
 
 
 def parse_date(value: str) -> dt.date | None:
@@ -67,7 +70,7 @@ def parse_date(value: str) -> dt.date | None:
 
 
 def load(
-    path, text_columns: list[str], label_column: str, date_column: str | None = None
+    path: Path, text_columns: list[str], label_column: str, date_column: str | None = None
 ) -> Dataset:
     rows = read_rows(path)
     require_columns(rows, [*text_columns, label_column] + ([date_column] if date_column else []))
@@ -90,11 +93,11 @@ def load(
     return data
 
 
-def summarise(gold: list[str], predictions: list[list[str]], labels: int) -> dict:
+def summarise(gold: list[str], predictions: list[list[str]], labels: int) -> dict[str, Any]:
     n = len(gold)
     top1 = sum(p[:1] == [g] for g, p in zip(gold, predictions, strict=True))
     top3 = sum(g in p[:3] for g, p in zip(gold, predictions, strict=True))
-    per_department = {}
+    per_department: dict[str, dict[str, float]] = {}
     for label in sorted(set(gold) | {p[0] for p in predictions if p}):
         predicted = sum(1 for p in predictions if p and p[0] == label)
         actual = gold.count(label)
@@ -119,12 +122,19 @@ def summarise(gold: list[str], predictions: list[list[str]], labels: int) -> dic
     }
 
 
-def build(model: str = "ontong", settings: dict | None = None):
+def build(model: str = "ontong", settings: dict[str, Any] | None = None) -> pipeline.Router:
     built = pipeline.baseline() if model == "baseline" else pipeline.build()
-    return built.set_params(**(settings or {}))
+    built.set_params(**(settings or {}))  # returns the same estimator
+    return built
 
 
-def predict(train_texts, train_labels, test_texts, model="ontong", settings=None):
+def predict(
+    train_texts: list[str],
+    train_labels: list[str],
+    test_texts: list[str],
+    model: str = "ontong",
+    settings: dict[str, Any] | None = None,
+) -> list[list[str]]:
     if len(set(train_labels)) < 2:
         return [[train_labels[0]] for _ in test_texts]
     fitted = build(model, settings).fit(train_texts, train_labels)
@@ -145,7 +155,7 @@ def successors_from_catalogue() -> dict[str, str]:
     old names kept as aliases of a department."""
     from ontong.org.models import Department
 
-    found = {}
+    found: dict[str, str] = {}
     for dept in Department.objects.select_related("replaced_by"):
         today = dept.current()
         for name in [dept.name, *dept.alias_list()]:
@@ -154,13 +164,15 @@ def successors_from_catalogue() -> dict[str, str]:
     return found
 
 
-def group_keys(texts) -> np.ndarray:
+def group_keys(texts: Iterable[str]) -> np.ndarray:
     """One group per distinct text, compared after Unicode and whitespace normalisation."""
     ids: dict[str, int] = {}
     return np.array([ids.setdefault(normalise(t).lower(), len(ids)) for t in texts])
 
 
-def grouped_folds(labels, groups, folds: int, seed: int):
+def grouped_folds(
+    labels: np.ndarray, groups: np.ndarray, folds: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
     """Stratified folds in which rows with the same text are never split."""
     # A label with fewer rows than folds: sklearn warns, and still splits as well as it can.
     with warnings.catch_warnings():
@@ -169,7 +181,7 @@ def grouped_folds(labels, groups, folds: int, seed: int):
         return list(splitter.split(np.zeros(len(labels)), labels, groups))
 
 
-def spread(values: list[float]) -> dict:
+def spread(values: list[float]) -> dict[str, float]:
     return {
         "mean": round(statistics.fmean(values), 4),
         "sd": round(statistics.stdev(values), 4) if len(values) > 1 else 0.0,
@@ -178,19 +190,24 @@ def spread(values: list[float]) -> dict:
     }
 
 
-def dev_split(labels, groups, share: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def dev_split(
+    labels: np.ndarray, groups: np.ndarray, share: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """(dev rows, the other rows): a grouped, stratified share of about `share`."""
     rest, dev = grouped_folds(labels, groups, max(2, round(1 / share)), seed)[0]
     return dev, rest
 
 
-def choose_settings(texts, labels, groups, model: str, seed: int) -> tuple[dict, list]:
+def choose_settings(
+    texts: np.ndarray, labels: np.ndarray, groups: np.ndarray, model: str, seed: int
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The grid's setting with the best top-1 (then top-3) in grouped folds of the dev rows."""
     grid = GRIDS[model]
     tried = []
     for values in itertools.product(*grid.values()):
         settings = dict(zip(grid, values, strict=True))
-        gold, guesses = [], []
+        gold: list[str] = []
+        guesses: list[list[str]] = []
         for train, test in grouped_folds(labels, groups, DEV_FOLDS, seed):
             gold.extend(labels[test])
             guesses.extend(
@@ -202,7 +219,15 @@ def choose_settings(texts, labels, groups, model: str, seed: int) -> tuple[dict,
     return best["settings"], tried
 
 
-def one_seed(texts, labels, groups, folds: int, seed: int, model: str, settings: dict):
+def one_seed(
+    texts: np.ndarray,
+    labels: np.ndarray,
+    groups: np.ndarray,
+    folds: int,
+    seed: int,
+    model: str,
+    settings: dict[str, Any],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One grouped k-fold run: the summary over all rows and each fold's top-1/top-3."""
     predictions: dict[int, list[str]] = {}
     fold_scores = []
@@ -238,7 +263,7 @@ def kfold(
     model: str = "ontong",
     dev: float = 0.0,
     successors: dict[str, str] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Grouped stratified k-fold for each seed. top1/top3 are over every reported row, averaged
     over seeds; `spread` is over the folds of all seeds; per-department figures are the first
     seed's."""
@@ -249,9 +274,9 @@ def kfold(
     texts = np.array([data.texts[i] for i in keep], dtype=object)
     labels = np.array([all_labels[i] for i in keep], dtype=object)
     groups = group_keys(texts)
-    result: dict = {"model": model, "seeds": seeds, "folds": folds}
+    result: dict[str, Any] = {"model": model, "seeds": seeds, "folds": folds}
     rows = np.arange(len(keep))
-    settings: dict = {}
+    settings: dict[str, Any] = {}
     if dev:
         dev_rows, rows = dev_split(labels, groups, dev, seeds[0])
         settings, tried = choose_settings(
@@ -284,14 +309,18 @@ def chronological(
     min_history: int = MIN_HISTORY,
     model: str = "ontong",
     successors: dict[str, str] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     labels = [successor(label, successors or {}) for label in data.labels]
-    order = sorted(range(len(data.texts)), key=lambda i: data.dates[i])
-    months = sorted({(data.dates[i].year, data.dates[i].month) for i in order})
-    gold, predictions = [], []
+    dates = [date for date in data.dates if date is not None]
+    if len(dates) != len(data.texts):
+        raise ValueError("chronological evaluation needs a date for every case")
+    order = sorted(range(len(data.texts)), key=lambda i: dates[i])
+    months = sorted({(dates[i].year, dates[i].month) for i in order})
+    gold: list[str] = []
+    predictions: list[list[str]] = []
     for month in months:
-        earlier = [i for i in order if (data.dates[i].year, data.dates[i].month) < month]
-        current = [i for i in order if (data.dates[i].year, data.dates[i].month) == month]
+        earlier = [i for i in order if (dates[i].year, dates[i].month) < month]
+        current = [i for i in order if (dates[i].year, dates[i].month) == month]
         if len(earlier) < min_history:
             continue
         guesses = predict(

@@ -1,6 +1,8 @@
 """Importing past complaints (새올 or any system's export) for routing and similar-case search."""
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,8 +24,8 @@ class ImportReport:
     rows: int = 0
     imported: int = 0
     already: int = 0
-    unmatched_departments: Counter = field(default_factory=Counter)
-    skipped: Counter = field(default_factory=Counter)
+    unmatched_departments: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
 
 
 def department_index() -> dict[str, Department]:
@@ -43,7 +45,7 @@ def import_history(
     answer_column: str | None = None,
     date_column: str | None = None,
     dry_run: bool = False,
-    progress=None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> ImportReport:
     rows = read_rows(path)
     require_columns(
@@ -73,9 +75,7 @@ def import_history(
                     department_name=label[:100],
                     department=dept,
                     answer=clean_text(row.get(answer_column, "")) if answer_column else "",
-                    received_at=timezone.make_aware(
-                        timezone.datetime.combine(received, timezone.datetime.min.time())
-                    )
+                    received_at=timezone.make_aware(dt.datetime.combine(received, dt.time()))
                     if received
                     else None,
                 )

@@ -116,7 +116,7 @@ class ScheduledJob(models.Model):
         return self.name
 
 
-def function_choices():
+def function_choices() -> list[tuple[str, str]]:
     from .dayone import function_choices
 
     return function_choices()

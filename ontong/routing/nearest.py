@@ -12,18 +12,21 @@ import logging
 import shutil
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
+import scipy.sparse as sparse
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Model, QuerySet
 from django.utils import timezone
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 
 from ontong.complaints.models import Complaint, State
-from ontong.complaints.search import stored_terms
+from ontong.complaints.search import normalise, stored_terms
 
 from .history import store_terms
 from .models import HistoricalCase, SimilarIndex
@@ -51,7 +54,7 @@ class PastCase:
     similarity: float = 0.0
 
 
-def as_is(terms):
+def as_is(terms: list[str]) -> list[str]:
     return terms
 
 
@@ -65,21 +68,21 @@ HASHER = HashingVectorizer(
 )
 
 
-def answered_complaints():
+def answered_complaints() -> QuerySet[Complaint]:
     return Complaint.objects.filter(state__in=ANSWERED).exclude(answer="")
 
 
-def answered_history():
+def answered_history() -> QuerySet[HistoricalCase]:
     return HistoricalCase.objects.exclude(answer="")
 
 
-def document_idf(matrix) -> np.ndarray:
+def document_idf(matrix: sparse.csr_matrix) -> np.ndarray:
     """scikit-learn's smoothed idf of binary morpheme rows, so weights match a TfidfVectorizer's."""
     df = np.bincount(matrix.indices, minlength=N_FEATURES)
     return (np.log((1 + matrix.shape[0]) / (1 + df)) + 1).astype(np.float32)
 
 
-def hashed(docs: list[list[str]]):
+def hashed(docs: list[list[str]]) -> sparse.csr_matrix:
     """Each document's distinct morphemes as columns (a 0-row matrix for no documents)."""
     if not docs:
         from scipy.sparse import csr_matrix
@@ -88,12 +91,12 @@ def hashed(docs: list[list[str]]):
     return HASHER.transform(docs)
 
 
-def weighted(docs: list[list[str]], idf: np.ndarray):
+def weighted(docs: list[list[str]], idf: np.ndarray) -> sparse.csr_matrix:
     """Rows of idf weights of each document's distinct morphemes, L2-normalised."""
     return weigh(hashed(docs), idf)
 
 
-def weigh(matrix, idf: np.ndarray):
+def weigh(matrix: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
     """Binary morpheme rows → idf weights, L2-normalised."""
     matrix.data = idf[matrix.indices]
     return normalize(matrix) if matrix.shape[0] else matrix
@@ -107,14 +110,14 @@ def build() -> SimilarIndex:
     started = time.monotonic()
     covers_until = timezone.now()
     fill_history_terms()
-    keys, counts = [], []
+    chunk_key_arrays, counts = [], []
     for chunk_keys, chunk_docs in chunks_of_cases():
-        keys.append(np.asarray(chunk_keys, dtype=np.int64))
+        chunk_key_arrays.append(np.asarray(chunk_keys, dtype=np.int64))
         counts.append(HASHER.transform(chunk_docs))
     from scipy.sparse import vstack
 
     matrix = vstack(counts, format="csr") if counts else hashed([])
-    keys = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    keys = np.concatenate(chunk_key_arrays) if chunk_key_arrays else np.zeros(0, dtype=np.int64)
     idf = document_idf(matrix)
     columns = weigh(matrix, idf).tocsc()
     folder = Path(settings.VAR_DIR) / "models" / f"similar-{int(time.time() * 1000)}"
@@ -137,7 +140,7 @@ def build() -> SimilarIndex:
     return record
 
 
-def chunks_of_cases():
+def chunks_of_cases() -> Iterator[tuple[list[int], list[list[str]]]]:
     """(keys, morphemes) in chunks: a million cases' morphemes as Python strings at once would
     take gigabytes. Complaints have positive keys, imported cases negative ones."""
     for query, key_sign, read in (
@@ -209,7 +212,7 @@ class Built:
     def load(cls, record: SimilarIndex) -> "Built":
         folder = Path(record.folder)
 
-        def array(name):
+        def array(name: str) -> np.ndarray:
             return np.load(folder / f"{name}.npy", mmap_mode="r")
 
         return cls(
@@ -228,7 +231,9 @@ class Built:
         rows, values = [], []
         for column, weight in zip(columns, weights, strict=True):
             start, end = self.indptr[column], self.indptr[column + 1]
-            if end - start > COMMON_SHARE * n and len(columns) > 1:
+            # A column of at most CANDIDATES cases is cheap whatever its share: in a small city
+            # every morpheme is in more than 5% of the cases, and skipping them all found nothing.
+            if end - start > max(COMMON_SHARE * n, CANDIDATES) and len(columns) > 1:
                 continue
             rows.append(self.indices[start:end])
             values.append(self.data[start:end] * weight)
@@ -242,14 +247,14 @@ class Recent:
     """Cases answered or imported after the build, weighted like the build; read again when the
     database's stamp of them changes."""
 
-    stamp: tuple
+    stamp: tuple[object, ...]
     keys: np.ndarray
-    matrix: object  # scipy CSR, L2-normalised rows
+    matrix: sparse.csr_matrix  # L2-normalised rows
     idf: np.ndarray
 
 
 class Cache:
-    def __init__(self):
+    def __init__(self) -> None:
         self.lock = threading.Lock()
         self.built: Built | None = None
         self.recent: Recent | None = None
@@ -279,21 +284,26 @@ def current_build() -> Built | None:
         return CACHE.built
 
 
-def newer(queryset, field: str, moment: dt.datetime | None):
+M = TypeVar("M", bound=Model)
+
+
+def newer(queryset: QuerySet[M], field: str, moment: dt.datetime | None) -> QuerySet[M]:
     """Rows whose field is after the build (all when there is none), unordered."""
     if moment is not None:
         queryset = queryset.filter(**{f"{field}__gt": moment - OVERLAP})
     return queryset.order_by()
 
 
-def cases_since(moment: dt.datetime | None):
+def cases_since(
+    moment: dt.datetime | None,
+) -> tuple[QuerySet[Complaint], QuerySet[HistoricalCase]]:
     return (
         newer(answered_complaints(), "answered_at", moment),
         newer(answered_history().exclude(terms=""), "imported_at", moment),
     )
 
 
-def new_cases_since(moment: dt.datetime | None) -> tuple[int, tuple]:
+def new_cases_since(moment: dt.datetime | None) -> tuple[int, tuple[object, ...]]:
     """How many cases were answered or imported after the build, and a stamp that changes when
     one is (read from the indexes alone: a reopened case loses its answered_at)."""
     a = newer(Complaint.objects.filter(answered_at__isnull=False), "answered_at", moment).aggregate(
@@ -330,7 +340,7 @@ def recent_cases(built: Built | None) -> Recent:
     return recent
 
 
-def row_scores(matrix, query) -> np.ndarray:
+def row_scores(matrix: sparse.csr_matrix, query: sparse.csr_matrix) -> np.ndarray:
     """matrix · queryᵀ for a one-row query, without transposing a million-column vector."""
     if not matrix.nnz or not query.nnz:
         return np.zeros(matrix.shape[0])
@@ -363,7 +373,9 @@ def nearest(terms: list[str], k: int = 5, exclude: int | None = None) -> list[Pa
     return ranked(candidates, query, recent.idf, k)
 
 
-def ranked(candidates: set[int], query, idf: np.ndarray, k: int) -> list[PastCase]:
+def ranked(
+    candidates: set[int], query: sparse.csr_matrix, idf: np.ndarray, k: int
+) -> list[PastCase]:
     """Exact cosine on each candidate's current morphemes (cases reopened or emptied since the
     build drop out here); only the best k are read whole."""
     keys, docs = current_terms(candidates)
@@ -409,11 +421,21 @@ def past_cases(similarity: dict[int, float]) -> list[PastCase]:
         if key > 0 and key in complaints:
             c = complaints[key]
             department = c.department.name if c.department else ""
-            text = f"{c.title}\n{c.body}"
-            cases.append(PastCase(f"c{c.pk}", c.receipt_no, text, department, c.answer, score))
+            cases.append(
+                PastCase(f"c{c.pk}", c.receipt_no, case_text(c), department, c.answer, score)
+            )
         elif key < 0 and -key in history:
             h = history[-key]
             department = h.department.name if h.department else h.department_name
             label = f"{h.source}:{h.row}"
             cases.append(PastCase(f"h{h.pk}", label, h.text, department, h.answer, score))
     return cases
+
+
+def case_text(c: Complaint) -> str:
+    """Title and body, or the body alone when the title is only its beginning (the default
+    title): the preview would otherwise say the same sentence twice."""
+    beginning = c.title.rstrip("…")
+    if beginning and normalise(c.body).startswith(beginning):
+        return c.body
+    return f"{c.title}\n{c.body}"

@@ -7,7 +7,9 @@ The same pipeline serves production suggestions, retraining and `ontong routing 
 """
 
 import os
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Self
 
 import numpy as np
 import scipy.sparse as sparse
@@ -53,7 +55,7 @@ _analysed: dict[str, tuple[tuple[str, int], ...]] = {}
 CACHE_SIZE = 100_000
 
 
-def analyse_many(texts) -> dict[str, tuple[tuple[str, int], ...]]:
+def analyse_many(texts: Iterable[str]) -> dict[str, tuple[tuple[str, int], ...]]:
     """Analyse the texts not yet cached in one Kiwi batch (Kiwi spreads a batch over its worker
     threads: the machine's cores while training). Returns what it analysed."""
     missing = list(dict.fromkeys(t for t in texts if t not in _analysed))
@@ -120,11 +122,13 @@ class KnownTermsTfidf(TfidfTransformer):
     in training; the others weigh nothing, as with a vocabulary cut by max_features (otherwise a
     new word would take a share of the row's norm)."""
 
-    def __init__(self, max_terms=100_000):
+    idf_: np.ndarray  # TfidfTransformer's, set by fit
+
+    def __init__(self, max_terms: int = 100_000) -> None:
         super().__init__(sublinear_tf=True)
         self.max_terms = max_terms
 
-    def fit(self, X, y=None):
+    def fit(self, X: sparse.csr_matrix, y: object = None) -> Self:
         super().fit(X)
         counts = np.asarray(sparse.csr_matrix(X).sum(axis=0)).ravel()
         kept = counts > 0
@@ -133,13 +137,13 @@ class KnownTermsTfidf(TfidfTransformer):
         self.idf_ = np.where(kept, self.idf_, 0.0)
         return self
 
-    def transform(self, X, copy=True):
+    def transform(self, X: sparse.csr_matrix, copy: bool = True) -> sparse.csr_matrix:
         matrix = sparse.csr_matrix(super().transform(X, copy=copy))
         matrix.eliminate_zeros()
         return matrix
 
 
-def hashed_tfidf(columns: int, max_terms: int, **analysis) -> Pipeline:
+def hashed_tfidf(columns: int, max_terms: int, **analysis: Any) -> Pipeline:
     return make_pipeline(
         HashingVectorizer(n_features=columns, alternate_sign=False, norm=None, **analysis),
         KnownTermsTfidf(max_terms),
@@ -153,15 +157,20 @@ class CharGrams(TransformerMixin, BaseEstimator):
 
     MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
-    def __init__(self, n_features=2**20, ngram_range=(1, 4), preprocessor=None):
+    def __init__(
+        self,
+        n_features: int = 2**20,
+        ngram_range: tuple[int, int] = (1, 4),
+        preprocessor: Callable[[str], str] | None = None,
+    ) -> None:
         self.n_features = n_features
         self.ngram_range = ngram_range
         self.preprocessor = preprocessor
 
-    def fit(self, texts, y=None):
+    def fit(self, texts: Sequence[str], y: object = None) -> Self:
         return self
 
-    def transform(self, texts) -> sparse.csr_matrix:
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         rows = [self.columns(self.preprocessor(t) if self.preprocessor else t) for t in texts]
         indptr = np.cumsum([0] + [len(c) for c, _ in rows])
         return sparse.csr_matrix(
@@ -214,21 +223,21 @@ def term_columns(vectorizer: Pipeline, terms: list[str]) -> np.ndarray:
 class TitleFeatures(TransformerMixin, BaseEstimator):
     """TF-IDF of the first line, each row scaled by title_weight(text)."""
 
-    def __init__(self, kind="morphemes"):
+    def __init__(self, kind: str = "morphemes") -> None:
         self.kind = kind
 
-    def _vectorizer(self):
+    def _vectorizer(self) -> Pipeline:
         if self.kind == "morphemes":
             return hashed_tfidf(TITLE_COLUMNS, MAX_MORPHEME_TERMS, analyzer=title_morphemes)
         return make_pipeline(
             CharGrams(TITLE_COLUMNS, (2, 4), title_chars), KnownTermsTfidf(MAX_TITLE_TERMS)
         )
 
-    def fit(self, texts, y=None):
+    def fit(self, texts: Sequence[str], y: object = None) -> Self:
         self.vectorizer_ = self._vectorizer().fit(texts)
         return self
 
-    def transform(self, texts):
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         weights = sparse.diags([title_weight(t) for t in texts])
         return weights @ self.vectorizer_.transform(texts)
 
@@ -258,7 +267,9 @@ def standardise(values: np.ndarray) -> np.ndarray:
     )
 
 
-def one_vs_rest_svm(X, y: np.ndarray, C: float) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarray]:
+def one_vs_rest_svm(
+    X: sparse.csr_matrix, y: np.ndarray, C: float
+) -> tuple[np.ndarray, sparse.csr_matrix, np.ndarray]:
     """What LinearSVC(C, class_weight="balanced") does for several classes — one binary problem
     per class, its own cases weighted as liblinear weights them (the rest at C) — but with the
     problems spread over the machine's cores: liblinear releases the GIL, so threads suffice.
@@ -268,7 +279,7 @@ def one_vs_rest_svm(X, y: np.ndarray, C: float) -> tuple[np.ndarray, sparse.csr_
     classes, counts = np.unique(y, return_counts=True)
     balanced = len(y) / (len(classes) * counts)
 
-    def fit_one(k: int):
+    def fit_one(k: int) -> tuple[np.ndarray, float]:
         model = LinearSVC(C=C, class_weight={True: balanced[k], False: 1.0})
         model.fit(X, y == classes[k])
         return model.coef_[0].astype(np.float32), float(model.intercept_[0])
@@ -295,16 +306,18 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
     """z(SVM margin) + centroid_weight·z(cosine to class centroid) + neighbour_weight·z(best cosine
     to any past case of the class)."""
 
-    def __init__(self, C=0.5, centroid_weight=0.2, neighbour_weight=0.3):
+    def __init__(
+        self, C: float = 0.5, centroid_weight: float = 0.2, neighbour_weight: float = 0.3
+    ) -> None:
         self.C = C
         self.centroid_weight = centroid_weight
         self.neighbour_weight = neighbour_weight
 
     @staticmethod
-    def unit(X):
+    def unit(X: sparse.csr_matrix) -> sparse.csr_matrix:
         return normalize(X).astype(np.float32).tocsr()
 
-    def fit(self, X, y):
+    def fit(self, X: sparse.csr_matrix, y: Sequence[str] | Sequence[int] | np.ndarray) -> Self:
         y = np.asarray(y)
         # Hashed feature blocks are mostly empty: everything below works on the columns some
         # training case uses, as a vocabulary would, with this sorted array as the only map.
@@ -326,7 +339,7 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
         self.cases_by_label_ = [unit[rows] for rows in self.label_index_]
         return self
 
-    def compact(self, X) -> sparse.csr_matrix:
+    def compact(self, X: sparse.csr_matrix) -> sparse.csr_matrix:
         """X's columns renumbered to positions in columns_; columns no training case used dropped."""
         X = sparse.csr_matrix(X)
         position = np.searchsorted(self.columns_, X.indices).clip(max=len(self.columns_) - 1)
@@ -338,7 +351,7 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
         matrix.eliminate_zeros()
         return matrix
 
-    def decision_function(self, X):
+    def decision_function(self, X: sparse.csr_matrix) -> np.ndarray:
         if len(self.classes_) < 2:
             return np.ones((X.shape[0], 1))
         X = self.compact(X)
@@ -348,7 +361,7 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
         prior = standardise(margin) + self.centroid_weight * standardise(centroid)
         return prior + self.neighbour_weight * standardise(self.nearest_case(unit, prior))
 
-    def margin(self, X) -> np.ndarray:
+    def margin(self, X: sparse.csr_matrix) -> np.ndarray:
         """The SVM's decision values, from the pruned sparse weights."""
         return (sparse.csr_matrix(X, dtype=np.float32) @ self.weights_).toarray() + self.intercept_
 
@@ -358,7 +371,7 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
         weights = self.weights_[position][:, [index]].toarray().ravel()
         return np.where(self.columns_[position] == columns, weights, 0)
 
-    def nearest_case(self, view, prior: np.ndarray) -> np.ndarray:
+    def nearest_case(self, view: sparse.csr_matrix, prior: np.ndarray) -> np.ndarray:
         """Best cosine to a past case (rows of `view` are unit vectors), searched only within each
         row's most likely departments (searching every case of every department is the slow part)."""
         result = np.zeros(prior.shape, dtype=np.float32)
@@ -371,7 +384,7 @@ class BlendedClassifier(ClassifierMixin, BaseEstimator):
                 result[row, label] = (self.cases_by_label_[label] @ query).max()
         return result
 
-    def predict(self, X):
+    def predict(self, X: sparse.csr_matrix) -> np.ndarray:
         return self.classes_[self.decision_function(X).argmax(axis=1)]
 
 
@@ -379,13 +392,13 @@ class Router(Pipeline):
     """The feature union and a classifier, analysing the texts of each call in one Kiwi batch
     (not one call per text) before the analysers read them from the cache."""
 
-    def fit(self, texts, y):
+    def fit(self, texts: Sequence[str], y: Sequence[str] | Sequence[int]) -> Self:
         analyse_many(texts)
         matrix = self.named_steps["features"].fit_transform(texts)
         self.named_steps["classifier"].fit(matrix, y)
         return self
 
-    def decision_function(self, texts, **params):
+    def decision_function(self, texts: Sequence[str], **params: Any) -> np.ndarray:
         analyse_many(texts)
         return super().decision_function(texts, **params)
 

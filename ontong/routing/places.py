@@ -24,7 +24,10 @@ class PlaceMatch:
 
 @lru_cache(maxsize=1)
 def ambiguous_names() -> dict[str, list[str]]:
-    return json.loads(FIXTURE.read_text(encoding="utf-8")).get("ambiguous_place_names", {})
+    names: dict[str, list[str]] = json.loads(FIXTURE.read_text(encoding="utf-8")).get(
+        "ambiguous_place_names", {}
+    )
+    return names
 
 
 def gazetteer() -> dict[str, set[int]]:
@@ -41,7 +44,8 @@ def gazetteer() -> dict[str, set[int]]:
 
 def find_places(text: str) -> list[PlaceMatch]:
     text = text or ""
-    found, ambiguous = [], ambiguous_names()
+    found: list[PlaceMatch] = []
+    ambiguous = ambiguous_names()
     for name, areas in sorted(gazetteer().items(), key=lambda item: -len(item[0])):
         if len(name) < 2 or name not in text:
             continue

@@ -7,12 +7,14 @@ PostgreSQL locks the row (select_for_update); SQLite has one writer at a time (s
 transaction_mode IMMEDIATE), which serialises the same block."""
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ontong.tasks_queue import is_waiting
+from ontong.tasks_queue import Task, is_waiting
 
 from .models import RoutingModel, ScheduledJob
 from .tasks import retrain
@@ -37,7 +39,7 @@ def waiting(task_id: str) -> bool:
     return is_waiting(task_id, RUNNING_GRACE)
 
 
-def enqueue_once(name: str, task, due=lambda: True) -> bool:
+def enqueue_once(name: str, task: Task[[], Any], due: Callable[[], bool] = lambda: True) -> bool:
     """Enqueue the task unless one enqueued under this name is still waiting or it is not due;
     the claim, the due check and the enqueue in one transaction."""
     with transaction.atomic():

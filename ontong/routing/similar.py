@@ -2,6 +2,7 @@
 same problem, and 법 제23조 repeated-complaint flags. All computed here: no text leaves the server."""
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -37,7 +38,7 @@ def features() -> TfidfVectorizer:
     )
 
 
-def char_grams(text: str):
+def char_grams(text: str) -> Iterator[str]:
     text = char_text(text)[:2000]
     for n in (2, 3):
         for i in range(len(text) - n + 1):

@@ -40,7 +40,7 @@ class Label:
 
 def labels_in_history() -> tuple[dict[str, Label], list[str]]:
     labels: dict[str, Label] = {}
-    texts = []
+    texts: list[str] = []
     cases = HistoricalCase.objects.filter(received_at__isnull=False).order_by("received_at", "pk")
     for case in cases.values_list("department_name", "received_at", "text").iterator():
         name, when, text = case[0], timezone.localdate(case[1]), case[2]
@@ -54,10 +54,14 @@ def labels_in_history() -> tuple[dict[str, Label], list[str]]:
 def centroids(labels: list[Label], texts: list[str]) -> np.ndarray:
     vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True)
     matrix = vectors.fit_transform(texts)
-    return normalize(np.vstack([np.asarray(matrix[label.rows].mean(axis=0)) for label in labels]))
+    rows = [np.asarray(matrix[label.rows].mean(axis=0)) for label in labels]
+    unit_rows: np.ndarray = normalize(np.vstack(rows))  # scikit-learn ships no types
+    return unit_rows
 
 
-def candidates(min_cases=MIN_CASES, min_similarity=MIN_SIMILARITY) -> list[SuccessionProposal]:
+def candidates(
+    min_cases: int = MIN_CASES, min_similarity: float = MIN_SIMILARITY
+) -> list[SuccessionProposal]:
     """Unsaved proposals: every (gone, started) pair of labels with similar complaints."""
     labels, texts = labels_in_history()
     kept = [label for label in labels.values() if len(label.rows) >= min_cases]

@@ -5,11 +5,13 @@ Suggest-only: a person decides (개인정보 보호법 제37조의2)."""
 import datetime as dt
 import functools
 import logging
+import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import joblib
 import numpy as np
@@ -90,20 +92,31 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def promoted_model():
+def promoted_model() -> tuple[RoutingModel, pipeline.Router] | tuple[None, None]:
     """The promoted model, or (None, None): then rules and the catalogue suggest alone."""
     record = RoutingModel.objects.filter(promoted=True).order_by("-pk").first()
     if record is None or not record.file or not Path(record.file).exists():
         return None, None
-    if _loaded.get("file") != record.file:
+    # The same name may hold a new file (a database restored or reset under the same var dir
+    # numbers models from 1 again): the file's identity, not its name, says what is loaded.
+    identity = (record.file, os.stat(record.file).st_ino, os.stat(record.file).st_mtime_ns)
+    if _loaded.get("file") != identity:
         model = load(record)
         if model is None:
             return None, None
-        _loaded.update(file=record.file, model=model)
-    return record, _loaded["model"]
+        _loaded.update(file=identity, model=model)
+    return record, cast(pipeline.Router, _loaded["model"])
 
 
-def load(record: RoutingModel):
+def save_model(model: pipeline.Router, path: str) -> None:
+    """Written aside and renamed into place: processes that memory-mapped an older file of this
+    name keep reading it intact instead of bytes changing under them."""
+    aside = f"{path}.{os.getpid()}.tmp"
+    joblib.dump(model, aside)
+    os.replace(aside, path)
+
+
+def load(record: RoutingModel) -> pipeline.Router | None:
     """The saved model, or None after refusing one saved with other library versions or that
     cannot be read (an upgrade must not turn complaint pages into errors)."""
     current = library_versions()
@@ -119,7 +132,8 @@ def load(record: RoutingModel):
     try:
         # Memory-mapped: the arrays stay in the page cache, shared by every web and worker
         # process on the machine instead of copied into each (model files are never rewritten).
-        return joblib.load(record.file, mmap_mode="r")
+        model: pipeline.Router = joblib.load(record.file, mmap_mode="r")
+        return model
     except Exception as error:  # noqa: BLE001 - any unpickling failure means the same: retrain
         refuse(record, f"파일을 읽을 수 없음 ({type(error).__name__})")
         return None
@@ -143,11 +157,23 @@ def refuse(record: RoutingModel, reason: str) -> None:
             retrain_soon()
 
 
-def model_evidence(model, text: str, label) -> list[str]:
-    """The morphemes of this text that pushed most towards this department."""
+# Evidence is for a person: words that name something (nouns, roots, foreign words), alone or
+# with a verb or adjective. Particles, endings, "것 같", "있", "하" and punctuation also push the
+# model, but shown as evidence they read as noise ("모델: 것, 같, 것 같, ?").
+NAMING_TAGS = {"NNG", "NNP", "XR", "SL", "SH"}
+READABLE_TAGS = NAMING_TAGS | {"VV", "VA"}
+
+
+def readable(term: str) -> bool:
+    tags = [part.rsplit("/", 1)[-1] for part in term.split()]
+    return all(tag in READABLE_TAGS for tag in tags) and any(tag in NAMING_TAGS for tag in tags)
+
+
+def model_evidence(model: pipeline.Router, text: str, label: object) -> list[str]:
+    """The readable morphemes of this text that pushed most towards this department."""
     classifier = model.named_steps["classifier"]
     vectorizer = model.named_steps["features"].transformer_list[0][1]  # the morpheme block
-    terms = list(dict.fromkeys(pipeline.morpheme_analyzer(text)))
+    terms = [term for term in dict.fromkeys(pipeline.morpheme_analyzer(text)) if readable(term)]
     if not terms:
         return []
     columns = pipeline.term_columns(vectorizer, terms)
@@ -168,11 +194,11 @@ def suggest(complaint: Complaint, k: int = 3) -> list[Suggestion]:
         for p in places
     ]
     results: list[Suggestion] = []
-    if rule := matching_rule(text, area_id):
+    if (rule := matching_rule(text, area_id)) and rule.department.current().is_active:
         results.append(
             Suggestion(rule.department.current(), 1.0, [f"규칙: {rule.name}", *place_notes], "rule")
         )
-    combined: dict[int, list] = {}
+    combined: dict[int, list[Any]] = {}  # [score, evidence lines]
     catalogue = catalogue_scores(text)
     total = sum(score for score, _ in catalogue.values()) or 1.0
     record, model = promoted_model()
@@ -191,21 +217,23 @@ def suggest(complaint: Complaint, k: int = 3) -> list[Suggestion]:
     # Shown confidence: the model's calibrated probability for departments it knows; the
     # catalogue's share only for departments it has never seen (a new city, a new department).
     known: dict[int, float] = {}
-    if model is not None:
+    if record is not None and model is not None:
         probability = pipeline.probabilities(model, [text])[0]
         known = {int(label): float(p) for label, p in zip(model.classes_, probability, strict=True)}
         for label, p in sorted(known.items(), key=lambda item: -item[1])[:k]:
             entry = combined.setdefault(label, [0.0, []])
             entry[0] += weight * p
-            words = model_evidence(model, text, label)
+            evidence = model_evidence(model, text, label)
             entry[1].insert(
-                0, f"모델 v{record.pk}: {', '.join(words) if words else '과거 배정과 비슷함'}"
+                0, f"모델 v{record.pk}: {', '.join(evidence) if evidence else '과거 배정과 비슷함'}"
             )
     departments = {d.pk: d for d in Department.objects.filter(pk__in=combined)}
     ranked = sorted(combined.items(), key=lambda item: -item[1][0])
     for dept_id, (score, evidence) in ranked:
         dept = departments.get(dept_id)
-        if dept is None or any(s.department.pk == dept.current().pk for s in results):
+        if dept is None or not dept.current().is_active:
+            continue  # a retired department with no successor cannot be assigned to
+        if any(s.department.pk == dept.current().pk for s in results):
             continue
         confidence = known.get(dept_id, score)
         results.append(
@@ -271,16 +299,23 @@ def training_examples() -> list[Example]:
         .distinct()
     )
     for c in confirmed:
+        assert c.department is not None  # filtered above
         examples.append(Example(complaint_text(c), c.department.current().pk, c.received_at, c.pk))
     for case in HistoricalCase.objects.filter(department__isnull=False).select_related(
         "department"
     ):
         when = case.received_at or case.imported_at
+        assert case.department is not None  # filtered above
         examples.append(Example(case.text, case.department.current().pk, when, -case.pk))
     return examples
 
 
-def score(model, texts, labels, values=None) -> tuple[float, float]:
+def score(
+    model: pipeline.Router,
+    texts: list[str],
+    labels: Sequence[object],
+    values: np.ndarray | None = None,
+) -> tuple[float, float]:
     """Top-1 and top-3 on these cases; `values` are the model's scores for them if already known."""
     values = model.decision_function(texts) if values is None else values
     predictions = [
@@ -292,7 +327,9 @@ def score(model, texts, labels, values=None) -> tuple[float, float]:
     return round(top1, 4), round(top3, 4)
 
 
-def calibrate(candidate, values, labels) -> tuple[float, float]:
+def calibrate(
+    candidate: pipeline.Router, values: np.ndarray, labels: list[int]
+) -> tuple[float, float]:
     """The temperature that makes the candidate's probabilities honest on the held-back recent
     cases, and its calibration error there afterwards. Departments the candidate never saw
     cannot be scored and are left out."""
@@ -347,7 +384,7 @@ def train_and_maybe_promote() -> RoutingModel:
     folder = Path(settings.VAR_DIR) / "models"
     folder.mkdir(parents=True, exist_ok=True)
     record.file = str(folder / f"routing-v{record.pk}.joblib")
-    joblib.dump(final, record.file)
+    save_model(final, record.file)
     save_trained_labels(record, examples)
     record.versions = library_versions()
     RoutingModel.objects.filter(promoted=True).update(promoted=False)
@@ -357,13 +394,15 @@ def train_and_maybe_promote() -> RoutingModel:
     return record
 
 
-def incumbent_score(older: list[Example], texts, labels, candidate_top1: float) -> float | None:
+def incumbent_score(
+    older: list[Example], texts: list[str], labels: list[int], candidate_top1: float
+) -> float | None:
     """Top-1 on the recent cases of the current model as it would have been before them: its
     configuration retrained on the cases it was trained on, with the labels it learnt, that came
     before them. Scoring the current model itself would score it on cases it learnt (its nearest
     past case nearly memorises them), and a candidate would rarely win."""
     current_record, current = promoted_model()
-    if current is None:
+    if current_record is None or current is None:
         return None
     learnt = trained_labels(current_record)
     if learnt is None:  # saved before the labels were kept: compare configurations only
@@ -377,7 +416,7 @@ def incumbent_score(older: list[Example], texts, labels, candidate_top1: float) 
     return score(retrained, texts, labels)[0]
 
 
-def same_configuration(a, b) -> bool:
+def same_configuration(a: Any, b: Any) -> bool:  # estimators, their parameters, values
     """Two (unfitted or fitted) estimators with the same classes and parameters, nested."""
     if isinstance(a, BaseEstimator) or isinstance(b, BaseEstimator):
         return type(a) is type(b) and same_configuration(

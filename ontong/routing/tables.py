@@ -27,7 +27,7 @@ def joined_text(row: dict[str, str], columns: list[str]) -> str:
     return "\n".join(clean_text(row.get(c, "")) for c in columns).strip()
 
 
-def require_columns(rows: list[dict], columns: list[str]) -> None:
+def require_columns(rows: list[dict[str, str]], columns: list[str]) -> None:
     present = set(rows[0]) if rows else set()
     missing = [c for c in columns if c not in present]
     if missing:

@@ -19,11 +19,11 @@ def normal(name: str) -> str:
 
 
 def requirement_names(requirements: list[str]) -> set[str]:
-    return {normal(re.match(r"[A-Za-z0-9._-]+", r).group()) for r in requirements}
+    return {normal(re.split(r"[^A-Za-z0-9._-]", r, maxsplit=1)[0]) for r in requirements}
 
 
 def third_party_imports(paths) -> set[str]:
-    tops = set()
+    tops: set[str] = set()
     for path in paths:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):

@@ -1,10 +1,12 @@
+from typing import Any
+
 from django.conf import settings
 
 from ontong.org.models import Role
 
 
 def ontong(request):
-    context = {"CITY_NAME": settings.CITY_NAME}
+    context: dict[str, Any] = {"CITY_NAME": settings.CITY_NAME}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         from ontong.complaints.models import Notification

@@ -3,12 +3,17 @@
 A view refuses (404) exactly the pages its menu does not offer, because both ask `may_open`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ontong.org.models import Role
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # the stubs' lazy string
 
 CASE_ROLES = (Role.TRIAGE, Role.ADMIN, Role.OFFICER, Role.MANAGER)
 
@@ -26,9 +31,9 @@ def _publishing(user) -> bool:
 @dataclass(frozen=True)
 class Page:
     name: str  # URL name
-    label: str
+    label: "str | _StrPromise"
     accesskey: str
-    allowed: object  # user -> bool
+    allowed: Callable[[Any], bool]  # user -> bool
     testid: str = ""
 
     @property

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -76,7 +76,7 @@ def list_page(request, queryset, *, title, template="web/list.html", poll=False,
     if export in {"csv", "xlsx"} and not refused:
         return export_response(queryset, export, title)
     if filters.is_bound and not refused and filters.cleaned_data["q"].strip():
-        page = UncountedPage(queryset, request.GET.get("page"), PAGE_SIZE)
+        page: UncountedPage | Page = UncountedPage(queryset, request.GET.get("page"), PAGE_SIZE)
     else:
         page = Paginator(queryset, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
     context = {

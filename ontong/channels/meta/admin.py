@@ -1,6 +1,13 @@
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # the stubs' lazy string
 
 from .models import Comment, MetaAccount, WebhookDelivery
 
@@ -57,8 +64,8 @@ class MetaAccountForm(forms.ModelForm):
             "is_active",
         ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         for name in SECRET_FIELDS:
             if not data.get(name) and self.instance.pk:
                 data[name] = getattr(MetaAccount.objects.get(pk=self.instance.pk), name)
@@ -81,7 +88,7 @@ class MetaAccountAdmin(admin.ModelAdmin):
     readonly_fields = ["token_invalid_at"]
 
     @admin.display(description=_("토큰"))
-    def token_state(self, obj):
+    def token_state(self, obj: MetaAccount) -> "str | _StrPromise":
         if not obj.page_token:
             return _("없음")
         return _("무효 — 새로 넣어야 함") if obj.token_invalid_at else _("설정됨")
@@ -96,14 +103,14 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     actions = ["reprocess"]
 
     @admin.action(description=_("선택한 수신 건을 다시 처리"))
-    def reprocess(self, request, queryset):
+    def reprocess(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
         # The workers make their tasks again (events.enqueue_stored_webhooks).
         count = queryset.exclude(state=WebhookDelivery.State.PROCESSED).update(
             state=WebhookDelivery.State.PENDING, queued_at=None, attempts=0
         )
         messages.success(request, _("%(n)d건을 다시 처리하도록 넣었습니다.") % {"n": count})
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 

@@ -7,7 +7,7 @@ class MetaChannelConfig(AppConfig):
     label = "channels_meta"
     verbose_name = "Meta (메신저·인스타그램·댓글)"
 
-    def ready(self):
+    def ready(self) -> None:
         from ontong.complaints.channel_profiles import register
 
         from .models import MetaAccount

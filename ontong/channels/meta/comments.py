@@ -44,7 +44,7 @@ class CommentEvent:
 
 
 def facebook_comment(account: MetaAccount, value: dict[str, Any]) -> None:
-    author = value.get("from") if isinstance(value.get("from"), dict) else {}
+    author = got if isinstance(got := value.get("from"), dict) else {}
     from_id = str(author.get("id") or value.get("sender_id") or "")
     post_id = str(value.get("post_id") or "")
     parent_id = str(value.get("parent_id") or "")
@@ -66,9 +66,9 @@ def facebook_comment(account: MetaAccount, value: dict[str, Any]) -> None:
 
 
 def instagram_comment(account: MetaAccount, value: dict[str, Any]) -> None:
-    author = value.get("from") if isinstance(value.get("from"), dict) else {}
+    author = got if isinstance(got := value.get("from"), dict) else {}
     from_id = str(author.get("id") or "")
-    media = value.get("media") if isinstance(value.get("media"), dict) else {}
+    media = got if isinstance(got := value.get("media"), dict) else {}
     handle_comment(
         account,
         CommentEvent(

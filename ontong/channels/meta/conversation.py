@@ -78,7 +78,7 @@ def describe_attachments(attachments: object) -> tuple[list[str], list[str]]:
         if not isinstance(item, dict):
             continue
         kind = str(item.get("type", "unsupported_type"))
-        payload = item.get("payload") if isinstance(item.get("payload"), dict) else {}
+        payload = got if isinstance(got := item.get("payload"), dict) else {}
         url = payload.get("url") or ""
         if kind == "image" and url and not payload.get("sticker_id"):
             images.append(url)

@@ -8,6 +8,8 @@ Unknown kinds stay in the stored body and are ignored, never a crash.
 import datetime as dt
 import json
 import logging
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -37,7 +39,8 @@ def process_delivery(delivery_id: int) -> str:
         payload = json.loads(bytes(delivery.body))
     except (ValueError, RecursionError):
         return finish(delivery_id, ["malformed JSON"])
-    errors, skipped = [], []
+    errors: list[str] = []
+    skipped: list[str] = []
     for item in iter_items(payload, skipped):
         try:
             with transaction.atomic():
@@ -50,7 +53,7 @@ def process_delivery(delivery_id: int) -> str:
     return finish(delivery_id, errors, skipped)
 
 
-def finish(delivery_id: int, errors: list[str], skipped=()) -> str:
+def finish(delivery_id: int, errors: list[str], skipped: Iterable[str] = ()) -> str:
     notes = [*errors, *(f"skipped: {what}" for what in skipped)]
     WebhookDelivery.objects.filter(pk=delivery_id).update(
         state=WebhookDelivery.State.FAILED if errors else WebhookDelivery.State.PROCESSED,
@@ -86,7 +89,7 @@ def insert_delivery_sql() -> str:
     return f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, '', 0, %s)"  # noqa: S608
 
 
-def adapted_now():
+def adapted_now() -> str | None:
     return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
@@ -110,7 +113,7 @@ def enqueue_stored_webhooks() -> int:
     return len(ids)
 
 
-def sweep_webhooks(now=None) -> int:
+def sweep_webhooks(now: dt.datetime | None = None) -> int:
     """Deliveries whose processing task was lost (a worker killed mid-task) are handed back to
     enqueue_stored_webhooks, the one place their tasks are made. Processing is idempotent:
     events are deduplicated by their ids under unique constraints, so a slow original and its
@@ -142,7 +145,9 @@ def sweep_webhooks(now=None) -> int:
     return given_up + lost.filter(state=WebhookDelivery.State.PENDING).update(queued_at=None)
 
 
-def iter_items(payload, skipped: list[str] | None = None):
+def iter_items(
+    payload: object, skipped: list[str] | None = None
+) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
     """Every well-formed event; what is malformed is named in `skipped` and passed over, so one
     bad item cannot stop the ones after it."""
     skipped = [] if skipped is None else skipped
@@ -167,7 +172,7 @@ def iter_items(payload, skipped: list[str] | None = None):
                     skipped.append(f"entry[{e}].{key}[{i}] is not an object")
 
 
-def list_at(container: dict, key: str, where: str, skipped: list[str]) -> list:
+def list_at(container: dict[str, Any], key: str, where: str, skipped: list[str]) -> list[Any]:
     value = container.get(key)
     if value is None:
         return []
@@ -177,7 +182,7 @@ def list_at(container: dict, key: str, where: str, skipped: list[str]) -> list:
     return value
 
 
-def as_time(value, unit_ms: bool) -> dt.datetime | None:
+def as_time(value: Any, unit_ms: bool) -> dt.datetime | None:  # a JSON value
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -185,7 +190,7 @@ def as_time(value, unit_ms: bool) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(number / 1000 if unit_ms else number, tz=dt.UTC)
 
 
-def party_id(event: dict, key: str) -> str:
+def party_id(event: dict[str, Any], key: str) -> str:
     party = event.get(key)
     if isinstance(party, dict) and party.get("id") is not None:
         return str(party["id"])
@@ -194,16 +199,16 @@ def party_id(event: dict, key: str) -> str:
 
 
 def find_account(*ids: str) -> MetaAccount | None:
-    ids = [i for i in ids if i]
-    if not ids:
+    given = [i for i in ids if i]
+    if not given:
         return None
     return (
-        MetaAccount.objects.filter(external_id__in=ids, is_active=True).first()
-        or MetaAccount.objects.filter(page_id__in=ids, is_active=True).first()
+        MetaAccount.objects.filter(external_id__in=given, is_active=True).first()
+        or MetaAccount.objects.filter(page_id__in=given, is_active=True).first()
     )
 
 
-def handle_item(kind: str, obj: str, entry_id: str, event: dict) -> None:
+def handle_item(kind: str, obj: str, entry_id: str, event: dict[str, Any]) -> None:
     if kind == "change":
         return handle_change(obj, entry_id, event)
     sender, recipient = party_id(event, "sender"), party_id(event, "recipient")
@@ -249,7 +254,13 @@ def handle_item(kind: str, obj: str, entry_id: str, event: dict) -> None:
     return None  # referral, optin, handover and unknown kinds: kept in the raw body, ignored
 
 
-def mark_outbound(account, channel, status: dict, state: str, recipient_id: str = "") -> None:
+def mark_outbound(
+    account: MetaAccount,
+    channel: str,
+    status: dict[str, Any],
+    state: Message.Delivery,
+    recipient_id: str = "",
+) -> None:
     """Delivery and read receipts: by mid list, by single mid (Instagram) or by watermark."""
     order = [Message.Delivery.SENT, Message.Delivery.DELIVERED, Message.Delivery.READ]
     earlier = order[: order.index(state)] + [Message.Delivery.UNKNOWN]
@@ -271,7 +282,7 @@ def mark_outbound(account, channel, status: dict, state: str, recipient_id: str 
         ).update(delivery=state)
 
 
-def handle_change(obj: str, entry_id: str, change: dict) -> None:
+def handle_change(obj: str, entry_id: str, change: dict[str, Any]) -> None:
     field, value = change.get("field"), change.get("value")
     if not isinstance(value, dict):
         return None

@@ -1,12 +1,16 @@
 """A small Graph API client (httpx, always with timeouts) and Meta's errors mapped to ours."""
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from django.conf import settings
 
 from ontong.channels.base import PermanentError, TemporaryError, UnknownOutcome, WindowClosed
 from ontong.outbound import http
+
+if TYPE_CHECKING:
+    from .models import MetaAccount
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +27,7 @@ class AlreadyReplied(PermanentError):
     pass
 
 
-def error_from(status: int, body: dict) -> Exception:
+def error_from(status: int, body: object) -> Exception:
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
         if status >= 500:
@@ -51,16 +55,16 @@ class GraphClient:
         self.timeout = timeout or settings.ONTONG_GRAPH_TIMEOUT
 
     @classmethod
-    def for_account(cls, account) -> "GraphClient":
+    def for_account(cls, account: "MetaAccount") -> "GraphClient":
         return cls(account.graph_url, account.page_token)
 
-    def post(self, path: str, payload: dict) -> dict:
+    def post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", path, json=payload)
 
-    def get(self, path: str, params: dict | None = None) -> dict:
+    def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.request("GET", path, params=params or {})
 
-    def request(self, method: str, path: str, **kwargs) -> dict:
+    def request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         try:
             # The token goes in a header, never in the URL, so that it stays out of access logs.
             response = http().request(
@@ -77,7 +81,7 @@ class GraphClient:
         except httpx.TransportError as exc:
             raise TemporaryError(f"Graph API에 연결하지 못했습니다: {exc}") from exc
         try:
-            body = response.json()
+            body: dict[str, Any] = response.json()
         except ValueError:
             body = {}
         if response.status_code >= 400 or "error" in body:
@@ -87,17 +91,17 @@ class GraphClient:
     def send_message(
         self,
         sender_id: str,
-        recipient: dict,
+        recipient: dict[str, str],
         text: str,
         *,
         messaging_type: str,
         tag: str | None = None,
-        quick_replies: list | None = None,
+        quick_replies: list[tuple[str, str]] | None = None,
         metadata: str = "",
     ) -> str:
         if tag in RETIRED_TAGS:
             raise PermanentError(f"{tag} 태그는 2026-04-27부터 쓸 수 없습니다.")
-        message = {"text": text}
+        message: dict[str, Any] = {"text": text}
         if quick_replies:
             message["quick_replies"] = [
                 {"content_type": "text", "title": title[:20], "payload": payload}
@@ -105,7 +109,7 @@ class GraphClient:
             ]
         if metadata:
             message["metadata"] = metadata[:999]
-        payload = {"recipient": recipient, "message": message}
+        payload: dict[str, Any] = {"recipient": recipient, "message": message}
         if messaging_type:
             payload["messaging_type"] = messaging_type
         if tag:

@@ -8,6 +8,8 @@ answers as before from the same checks."""
 
 import io
 import logging
+from collections.abc import Iterable
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -23,16 +25,16 @@ RECEIVED = b"EVENT_RECEIVED"
 
 
 class WebhookIngest:
-    def __init__(self, application):
+    def __init__(self, application: WSGIApplication) -> None:
         self.application = application
         self.path = reverse("channels_meta:webhook")  # the same URL Django routes to the view
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self.path:
             return self.application(environ, start_response)
         body = read_body(environ)
         object_type = None if body is None else accepted_object(body, environ)
-        if object_type is None:
+        if body is None or object_type is None:
             return self.application(environ, start_response)
         count_request()
         try:
@@ -54,7 +56,7 @@ def store_with_one_retry(body: bytes, object_type: str) -> None:
         store_delivery(body, object_type)
 
 
-def read_body(environ) -> bytes | None:
+def read_body(environ: WSGIEnvironment) -> bytes | None:
     """The body within the limit, put back for Django; None (unread) when it is too large or
     its length is not given."""
     try:
@@ -63,12 +65,12 @@ def read_body(environ) -> bytes | None:
         return None
     if not 0 < length <= settings.ONTONG_WEBHOOK_MAX_BYTES:
         return None
-    body = environ["wsgi.input"].read(length)
+    body: bytes = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)
     return body
 
 
-def accepted_object(body: bytes, environ) -> str | None:
+def accepted_object(body: bytes, environ: WSGIEnvironment) -> str | None:
     """The payload's object type if the webhook is signed and well formed, else None."""
     if not signature_valid(body, environ.get("HTTP_X_HUB_SIGNATURE_256", "")):
         return None
@@ -78,6 +80,6 @@ def accepted_object(body: bytes, environ) -> str | None:
         return None
 
 
-def answer(start_response, status: str, body: bytes):
+def answer(start_response: StartResponse, status: str, body: bytes) -> list[bytes]:
     start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
     return [body]

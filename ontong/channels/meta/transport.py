@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ontong.channels.base import PermanentError, Transport, WindowClosed, split_text
+from ontong.complaints.models import Message
 
 from .graph import GraphClient, TokenInvalid
 from .models import Comment, MetaAccount
@@ -21,14 +22,17 @@ from .profiles import INSTAGRAM, MESSENGER
 
 log = logging.getLogger(__name__)
 
-STANDARD_WINDOW = MESSENGER.reply_window
+STANDARD_WINDOW = MESSENGER.reply_window or dt.timedelta(hours=24)
 HUMAN_AGENT_WINDOW = dt.timedelta(days=7)
 PRIVATE_REPLY_WINDOW = dt.timedelta(days=7)
-TEXT_LIMIT = {profile.channel: profile.max_text for profile in (MESSENGER, INSTAGRAM)}
+TEXT_LIMIT = {p.channel: p.max_text for p in (MESSENGER, INSTAGRAM) if p.max_text is not None}
 
 
 def messaging_type_for(
-    message, last_inbound_at, account: MetaAccount, now=None
+    message: Message,
+    last_inbound_at: dt.datetime | None,
+    account: MetaAccount,
+    now: dt.datetime | None = None,
 ) -> tuple[str, str | None]:
     now = now or timezone.now()
     if last_inbound_at and now - last_inbound_at < STANDARD_WINDOW:
@@ -45,7 +49,7 @@ def messaging_type_for(
 
 
 class MetaTransport(Transport):
-    def send(self, message) -> str:
+    def send(self, message: Message) -> str:
         account = MetaAccount.objects.filter(external_id=message.account, is_active=True).first()
         if account is None:
             raise PermanentError(f"Meta 계정 {message.account}이(가) 없거나 꺼져 있습니다.")
@@ -63,7 +67,9 @@ class MetaTransport(Transport):
             mark_token_invalid(account)
             raise
 
-    def private_reply(self, client, sender, account, message) -> str:
+    def private_reply(
+        self, client: GraphClient, sender: str, account: MetaAccount, message: Message
+    ) -> str:
         comment = Comment.objects.filter(
             account=account, comment_id=message.extra["private_reply_to"]
         ).first()
@@ -81,7 +87,9 @@ class MetaTransport(Transport):
             metadata=f"ontong:{message.pk}",
         )
 
-    def direct(self, client, sender, account, message) -> str:
+    def direct(
+        self, client: GraphClient, sender: str, account: MetaAccount, message: Message
+    ) -> str:
         identity = message.complaint.identity
         if message.channel not in {"messenger", "instagram"} or identity is None:
             raise WindowClosed(

@@ -5,9 +5,11 @@ import hmac
 import json
 import os
 import time
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -42,7 +44,7 @@ def app_secrets(refresh: bool = False) -> frozenset[str]:
     return secrets
 
 
-def forget_app_secrets(**kwargs) -> None:
+def forget_app_secrets(**kwargs: Any) -> None:
     """On an account's change in this process; other processes see it within SECRETS_SECONDS."""
     global _secrets
     _secrets = (float("-inf"), frozenset())
@@ -56,7 +58,7 @@ def signature_valid(body: bytes, header: str) -> bool:
         return False
     given = header.removeprefix("sha256=")
 
-    def signed_by_one_of(secrets) -> bool:
+    def signed_by_one_of(secrets: Iterable[str]) -> bool:
         return any(
             hmac.compare_digest(hmac.new(s.encode(), body, hashlib.sha256).hexdigest(), given)
             for s in secrets
@@ -65,7 +67,7 @@ def signature_valid(body: bytes, header: str) -> bool:
     return signed_by_one_of(app_secrets()) or signed_by_one_of(app_secrets(refresh=True))
 
 
-def verification(request) -> HttpResponse:
+def verification(request: HttpRequest) -> HttpResponse:
     mode = request.GET.get("hub.mode")
     token = request.GET.get("hub.verify_token", "")
     challenge = request.GET.get("hub.challenge", "")
@@ -80,7 +82,7 @@ def verification(request) -> HttpResponse:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def webhook(request):
+def webhook(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return verification(request)
     declared = int(request.META.get("CONTENT_LENGTH") or 0)

@@ -1,25 +1,30 @@
 """SMS through a pluggable HTTP gateway (a city's 문자 발송 업체 or 알림톡 provider behind a small
 adapter): POST {"to", "text", "reference"} as JSON with a bearer token to ONTONG_SMS_URL."""
 
+from typing import TYPE_CHECKING, TypeGuard
+
 import httpx
 from django.conf import settings
 
 from ontong.channels.base import PermanentError, TemporaryError, Transport, UnknownOutcome
 from ontong.outbound import http
 
+if TYPE_CHECKING:
+    from ontong.complaints.models import Citizen, Message
+
 
 def sms_configured() -> bool:
     return bool(settings.ONTONG_SMS_URL)
 
 
-def can_sms(citizen) -> bool:
+def can_sms(citizen: "Citizen | None") -> TypeGuard["Citizen"]:
     return bool(sms_configured() and citizen and citizen.phone and citizen.contact_consent_at)
 
 
 class SmsTransport(Transport):
     channel = "sms"
 
-    def send(self, message) -> str:
+    def send(self, message: "Message") -> str:
         citizen = message.complaint.citizen
         if not can_sms(citizen):
             raise PermanentError(

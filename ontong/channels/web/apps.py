@@ -6,7 +6,7 @@ class WebChannelConfig(AppConfig):
     label = "channels_web"
     verbose_name = "누리집 채널"
 
-    def ready(self):
+    def ready(self) -> None:
         from ontong.complaints.channel_profiles import ChannelProfile, register
 
         # The status page and e-mail take any length; the fallback routes every channel shares

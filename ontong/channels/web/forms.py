@@ -1,9 +1,12 @@
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from ontong.complaints.privacy import LANDLINE, MOBILE
-from ontong.images import ImageRefused, clean_image
+from ontong.images import CleanImage, ImageRefused, clean_image
 from ontong.org.models import Area
 
 MAX_PHOTOS = 5
@@ -18,14 +21,14 @@ class MultipleFileInput(forms.ClearableFileInput):
 class PhotosField(forms.FileField):
     widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})
 
-    def widget_attrs(self, widget):
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         # Read by intake.js, which refuses a too large photo before the form is sent.
         return super().widget_attrs(widget) | {
             "data-max-bytes": MAX_PHOTO_BYTES,
             "data-max-count": MAX_PHOTOS,
         }
 
-    def clean(self, data, initial=None):
+    def clean(self, data: Any, initial: Any = None) -> list[CleanImage]:
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
         if len(files) > MAX_PHOTOS:
             raise ValidationError(
@@ -34,12 +37,12 @@ class PhotosField(forms.FileField):
         return [check_photo(f, f"photo-{n}") for n, f in enumerate(files, start=1)]
 
 
-def check_photo(upload, stem: str = "photo"):
+def check_photo(upload: "UploadedFile[bytes]", stem: str = "photo") -> CleanImage:
     """The upload verified and re-encoded (ontong.images), stored under our name."""
-    if upload.size > MAX_PHOTO_BYTES:
+    if (upload.size or 0) > MAX_PHOTO_BYTES:
         raise ValidationError(_("10MB를 넘는 사진입니다: '%(name)s'"), params={"name": upload.name})
     try:
-        return clean_image(upload.read(), stem, original_name=upload.name)
+        return clean_image(upload.read(), stem, original_name=upload.name or "")
     except ImageRefused as exc:
         raise ValidationError(
             _("받을 수 없는 사진입니다: '%(name)s' (%(reason)s)"),
@@ -50,7 +53,7 @@ def check_photo(upload, stem: str = "photo"):
 class CitizenForm(forms.Form):
     """Citizen forms: labels without a trailing colon (Korean labels do not take one)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
@@ -99,14 +102,14 @@ class IntakeForm(CitizenForm):
         required=False,
     )
 
-    def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"].strip()
         if phone and not (MOBILE.fullmatch(phone) or LANDLINE.fullmatch(phone)):
             raise ValidationError(_("전화번호 형식이 올바르지 않습니다 (예: 010-1234-5678)."))
         return phone
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         gave_contact = any(data.get(f) for f in ("name", "phone", "email"))
         if gave_contact and not data.get("consent"):
             self.add_error("consent", _("연락처를 남기려면 수집·이용에 동의해 주세요."))
@@ -122,7 +125,7 @@ class StatusLookupForm(CitizenForm):
     )
     token = forms.CharField(label=_("조회 코드"), max_length=100)
 
-    def clean_token(self):
+    def clean_token(self) -> str:
         return "".join(self.cleaned_data["token"].split())  # as shown: in groups of four
 
 
@@ -158,8 +161,8 @@ class SurveyForm(CitizenForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         if not data.get("score") and not data.get("unresolved"):
             raise forms.ValidationError(
                 _("만족도를 고르거나 '아직 해결되지 않았어요'를 선택하세요.")

@@ -1,14 +1,19 @@
 """The story a citizen reads on the status page, in plain words: 접수 → 담당 부서 배정 → 처리 중 →
 답변 완료, with dates. Internal steps (답변작성, 결재) are not shown; they are all "처리 중"."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
-from ontong.complaints.models import Complaint, State
+from ontong.complaints.models import Complaint, Event, State
 
-STATE_WORDS = {
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # the stubs' lazy string
+
+STATE_WORDS: dict[str, "str | _StrPromise"] = {
     State.RECEIVED: _("접수됨"),
     State.ASSIGNED: _("담당 부서 배정"),
     State.IN_PROGRESS: _("처리 중"),
@@ -42,12 +47,12 @@ EVENT_WORDS = {
 }
 PUBLIC_EVENTS = set(EVENT_WORDS)
 
-ENDINGS = {
+ENDINGS: dict[str, str] = {
     State.TRANSFERRED: "transfer",
     State.REJECTED: "reject",
     State.WITHDRAWN: "withdraw",
 }
-STEPS = [
+STEPS: list[tuple["str | _StrPromise", set[str], set[str]]] = [
     (_("접수"), {"received"}, {State.RECEIVED}),
     (_("담당 부서 배정"), {"assign", "reassign"}, {State.ASSIGNED}),
     (_("처리 중"), {"start"}, {State.IN_PROGRESS, State.DRAFTED, State.APPROVED, State.NEEDS_INFO}),
@@ -63,20 +68,20 @@ class Step:
 
 
 def state_words(complaint: Complaint) -> str:
-    return STATE_WORDS.get(complaint.state, complaint.get_state_display())
+    return str(STATE_WORDS.get(complaint.state, complaint.get_state_display()))
 
 
-def event_words(event) -> str:
+def event_words(event: Event) -> str:
     label = EVENT_WORDS.get(event.action, "")
     if event.action == "transfer" and event.complaint.transfer_agency:
         return f"{label}: {event.complaint.transfer_agency}"
     return str(label)
 
 
-def steps(complaint: Complaint, events) -> list[Step]:
+def steps(complaint: Complaint, events: Iterable[Event]) -> list[Step]:
     """The four steps with the date each was first reached; a case that ended another way
     (이송, 반려, 취하) ends with that instead of 답변 완료."""
-    first = {}
+    first: dict[str, datetime] = {}
     for event in events:
         first.setdefault(event.action, event.created_at)
     first.setdefault("received", complaint.received_at)

@@ -4,6 +4,7 @@ The session keeps a keyed digest of the token, not the token: a grant ends when 
 (personal data purged, token cleared) and the sessions table holds nothing that opens a page.
 """
 
+from django.contrib.sessions.backends.base import SessionBase
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from ontong.complaints.models import Complaint
@@ -30,7 +31,7 @@ def complaint_for_token(receipt_no: str, token: str) -> Complaint | None:
     return complaint
 
 
-def grant(session, complaint: Complaint) -> None:
+def grant(session: SessionBase, complaint: Complaint) -> None:
     grants = {
         number: value
         for number, value in session.get(SESSION_KEY, {}).items()
@@ -40,7 +41,7 @@ def grant(session, complaint: Complaint) -> None:
     session[SESSION_KEY] = dict(list(grants.items())[-MAX_GRANTS:])
 
 
-def complaint_for_session(session, receipt_no: str) -> Complaint | None:
+def complaint_for_session(session: SessionBase, receipt_no: str) -> Complaint | None:
     granted = session.get(SESSION_KEY, {}).get(receipt_no)
     if not granted:
         return None

@@ -1,8 +1,13 @@
 """누리집 channel: every notice is posted on the citizen's status page; when the citizen gave an
 e-mail address with consent, it is also sent by e-mail."""
 
+from typing import TYPE_CHECKING
+
 from ontong.channels.base import Transport
 from ontong.channels.email import EmailTransport, can_email
+
+if TYPE_CHECKING:
+    from ontong.complaints.models import Message
 
 STATUS_PAGE = "status-page"
 
@@ -10,7 +15,7 @@ STATUS_PAGE = "status-page"
 class WebTransport(Transport):
     channel = "web"
 
-    def send(self, message) -> str:
+    def send(self, message: "Message") -> str:
         if can_email(message.complaint.citizen):
             return EmailTransport().send(message)
         return f"{STATUS_PAGE}:{message.pk}"

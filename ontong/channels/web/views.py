@@ -1,10 +1,12 @@
 """누리집 intake: the public complaint form and the token-protected status page."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpResponse
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +22,11 @@ from . import progress, status_grants
 from .forms import MAX_PHOTOS, FollowUpForm, IntakeForm, StatusLookupForm, SurveyForm
 
 
-def ratelimited(request, exception=None):
+class RateLimitedRequest(HttpRequest):
+    limited: bool  # set by django-ratelimit's decorator
+
+
+def ratelimited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "channels_web/ratelimited.html", status=429)
 
 
@@ -31,7 +37,7 @@ TOO_MANY = _(
 PHOTOS_AGAIN = _("보안을 위해 사진은 다시 골라 주세요.")
 
 
-def refused(request) -> dict:
+def refused(request: HttpRequest) -> dict[str, Any]:
     """What a form page says when it gives the citizen's input back: why, and about photos,
     which a browser never fills in again."""
     return {
@@ -42,7 +48,7 @@ def refused(request) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=lambda g, r: settings.ONTONG_INTAKE_RATE, method="POST", block=False)
-def intake(request):
+def intake(request: RateLimitedRequest) -> HttpResponse:
     if request.method == "POST" and request.limited:
         form = IntakeForm(request.POST)  # shown again as typed, not processed
         return intake_page(request, form, status=429)
@@ -71,14 +77,14 @@ def intake(request):
     return intake_page(request, form, status=400 if request.method == "POST" else 200)
 
 
-def intake_page(request, form, status: int):
+def intake_page(request: HttpRequest, form: Form, status: int) -> HttpResponse:
     days = settings.ONTONG_RETENTION_DAYS
     retention = _("%(n)d년") % {"n": days // 365} if days % 365 == 0 else _("%(n)d일") % {"n": days}
     context = {"form": form, "retention": retention, "max_photos": MAX_PHOTOS, **refused(request)}
     return render(request, "channels_web/intake.html", context, status=status)
 
 
-def status_path(complaint: Complaint, **flags) -> str:
+def status_path(complaint: Complaint, **flags: object) -> str:
     """The status page's address: never with the token, so it stays out of logs and Referers."""
     path = reverse("channels_web:status", args=[complaint.receipt_no])
     return f"{path}?{urlencode(flags)}" if flags else path
@@ -86,7 +92,7 @@ def status_path(complaint: Complaint, **flags) -> str:
 
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate="60/m", block=False)
-def status_lookup(request):
+def status_lookup(request: RateLimitedRequest) -> HttpResponse:
     """접수번호 + 조회 코드, posted (a GET with both still works for old bookmarks)."""
     data = request.POST if request.method == "POST" else request.GET
     form = StatusLookupForm(data if "receipt_no" in data else None)
@@ -107,7 +113,7 @@ def status_lookup(request):
 NOT_FOUND = _("접수번호나 조회 코드가 맞지 않습니다.")
 
 
-def ask_for_code(request, receipt_no: str):
+def ask_for_code(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """No grant in this browser (a bookmark, another phone) or a wrong code: the lookup form with
     the number filled in — the same 404 page for every number, so nothing is enumerable."""
     form = StatusLookupForm(initial={"receipt_no": receipt_no[:11]})
@@ -117,7 +123,7 @@ def ask_for_code(request, receipt_no: str):
 
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate="60/m", block=False)
-def status(request, receipt_no: str):
+def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
     if request.limited and request.method == "GET":
         return ratelimited(request)
     if "t" in request.GET:
@@ -211,5 +217,5 @@ def add_follow_up(complaint: Complaint, body: str, ip: str | None) -> None:
     )
 
 
-def robots(request):
+def robots(request: HttpRequest) -> HttpResponse:
     return HttpResponse("User-agent: *\nDisallow: /minwon/status/\n", content_type="text/plain")

@@ -10,8 +10,8 @@ from ontong.complaints.deadlines import SEOUL, add_working_hours, due_at, due_la
 KR = holidays.country_holidays("KR", years=range(2025, 2029))
 
 
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SEOUL)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SEOUL)
 
 
 def independent_workday(day: dt.date) -> bool:

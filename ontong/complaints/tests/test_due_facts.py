@@ -17,8 +17,8 @@ from ontong.complaints.deadlines import (
 )
 
 
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SEOUL)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SEOUL)
 
 
 MONDAY = dt.datetime(2026, 11, 23, 10, tzinfo=SEOUL)

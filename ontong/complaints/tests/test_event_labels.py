@@ -28,7 +28,7 @@ def written_codes() -> dict[str, str]:
                 continue  # the publishing desk's own timeline
             for keyword in node.keywords:
                 if keyword.arg == "action" and isinstance(keyword.value, ast.Constant):
-                    found[keyword.value.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
+                    found[str(keyword.value.value)] = f"{path.relative_to(ROOT)}:{node.lineno}"
     return found
 
 

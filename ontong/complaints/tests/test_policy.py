@@ -67,7 +67,7 @@ relate            ta   taom taom   taom     taom     taom     taom taom     taom
 ROLE_USERS = {"t": "triage", "a": "admin", "o": "road", "m": "road_mgr"}
 NEVER = ("traffic", "traffic_mgr", "pr")
 
-STATE_BY_LABEL = {State(s).label: State(s) for s in State.values}
+STATE_BY_LABEL = {str(State(s).label): State(s) for s in State.values}
 COLUMNS = [STATE_BY_LABEL[label] for label in STATES.split()]
 
 
@@ -105,6 +105,7 @@ def attempt(complaint: Complaint, action: str, user, other: Complaint) -> tuple[
             raise Undo
     except Undo:
         pass
+    assert outcome is not None
     return outcome
 
 

@@ -57,3 +57,13 @@ def test_free_text_masking_covers_every_kind():
 
 def test_masking_keeps_korean_and_emoji():
     assert privacy.mask_text("가로등 💡 고장 010-9999-8888") == "가로등 💡 고장 010-****-8888"
+
+
+def test_calendar_dates_are_not_taken_for_account_numbers():
+    note = "다시 처리: 미해결 (새 처리기한 2026-12-02 17:20) · 계좌 110-123-456789"
+    masked = privacy.mask_text(note)
+    assert "새 처리기한 2026-12-02 17:20" in masked
+    assert "123-456789" not in masked
+    assert not privacy.contains_personal_data("2026-11-03에 신고했어요")
+    assert "2026-11-03" in privacy.without_personal_data("2026-11-03에 신고했어요")
+    assert privacy.contains_personal_data("계좌 2026-13-0212")

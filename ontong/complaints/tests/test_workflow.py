@@ -24,6 +24,7 @@ def in_state(complaint: Complaint, state: str, department="도로과") -> Compla
 def params_for(action: str, complaint: Complaint) -> dict:
     other = Department.objects.get(name="교통과")
     road = Department.objects.get(name="도로과")
+    assert complaint.due_at is not None
     return {
         "department": other if complaint.department_id == road.pk else road,
         "reason": "사유입니다",

@@ -35,6 +35,10 @@ def test_initials_of_hangul_keep_other_characters():
         ("IT", "스마트it팀", 1),
         ("", "도로과", 0),  # nothing typed: everything, in order
         ("ㅎㅎ", "도로과", None),
+        ("\u200b도로", "도로과", 0),  # a zero-width space pasted with the name
+        ("도로\x1b", "도로과", 0),  # a control character
+        ("\ufeffㄷㄹ", "도로과", 0),
+        ("\u1103\u1105", "도로과", 0),  # leading jamo (NFD text) are 초성
     ],
 )
 def test_match_rank(query, name, rank):

@@ -275,3 +275,17 @@ def test_temporary_errors_back_off_2_4_8_16_minutes_then_fail_on_record(desk, ac
         target.state == Target.State.FAILED and "5회 시도 후 실패: Graph 503" in target.last_error
     )
     assert post.events.filter(action=PostEvent.Action.TARGET_FAILED).count() == 1
+
+
+def test_a_facebook_target_without_an_account_fails_on_record(desk, accounts):
+    """A target whose account was never set is refused with a reason, not a crash mid-publish."""
+    from ontong import delivery
+
+    post = due_now(scheduled(desk, accounts, kinds=("page",)))
+    Target.objects.filter(post=post).update(account=None)
+    target = post.targets.get()
+    assert delivery.claim(target)
+    assert services.publish_target(target) == Target.State.FAILED
+    target.refresh_from_db()
+    assert target.state == Target.State.FAILED and "Meta 계정이 지정되지" in target.last_error
+    assert post.events.filter(action=PostEvent.Action.TARGET_FAILED).count() == 1

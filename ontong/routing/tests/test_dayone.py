@@ -174,3 +174,12 @@ def test_evaluate_cross_city_trains_on_the_other_datasets(tmp_path, city, monkey
     row = next(line for line in out.getvalue().splitlines() if line.startswith("b "))
     assert row.split()[1:3] == ["2", "2"]  # rows and functions: the unmapped label is left out
     assert "1.000/1.000" in row
+
+
+def test_a_retired_department_is_not_suggested(demo_mapping, new_complaint):
+    text = "축사에서 나는 악취 때문에 창문을 열 수가 없습니다."
+    assert "축산과" in names(suggest(new_complaint(text)))
+    Department.objects.filter(name="축산과").update(is_active=False)
+    top = suggest(new_complaint(text))
+    assert "축산과" not in names(top)
+    assert all(s.department.is_active for s in top) and len(top) == 3

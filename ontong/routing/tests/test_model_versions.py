@@ -71,3 +71,27 @@ def test_a_model_that_cannot_be_trusted_is_refused_and_the_page_still_suggests(
     assert retrained.pk != record.pk and retrained.versions == library_versions()
     page = client.get(f"/complaints/{complaint.receipt_no}/").content.decode()
     assert f"모델 v{retrained.pk}" in suggestions_section(page)
+
+
+def test_a_new_model_saved_under_a_loaded_models_name_is_read_afresh(staff, new_complaint):
+    """A database reset under the same var dir numbers models from 1 again: routing-v1.joblib is
+    rewritten while processes have the old one loaded (memory-mapped)."""
+    history(staff, new_complaint)
+    record = train()
+    _, before = module.promoted_model()
+    assert sorted(int(c) for c in before.classes_) == sorted(
+        {c.department_id for c in record_cases()}
+    )
+    other = module.pipeline.build().fit(
+        ["가로등 고장", "가로등 꺼짐", "수도 누수", "단수"], [7, 7, 9, 9]
+    )
+    module.save_model(other, record.file)
+    _, after = module.promoted_model()
+    assert [int(c) for c in after.classes_] == [7, 9]
+    assert list(before.classes_) != [7, 9]  # the old, still-loaded model was not changed under us
+
+
+def record_cases():
+    from ontong.complaints.models import Complaint
+
+    return Complaint.objects.exclude(department=None)

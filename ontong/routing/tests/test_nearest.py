@@ -107,3 +107,29 @@ def test_a_case_reopened_while_it_is_looked_up_is_left_out_not_an_error(staff, n
     Complaint.objects.filter(pk=case.pk).update(state=State.IN_PROGRESS)
     found = nearest.past_cases({case.pk: 0.9, other.pk: 0.8})
     assert [(c.key, c.similarity) for c in found] == [(f"c{other.pk}", 0.8)]
+
+
+def test_a_small_citys_built_index_finds_its_few_past_cases(staff, new_complaint, var_dir):
+    """The demo city has four answered cases: every morpheme is in a quarter of them, which the
+    candidate search must not skip as "common" (it did below 20 cases: no box ever showed)."""
+    fee = answered(
+        staff, new_complaint, "공영주차장 요금 정산기가 카드를 인식하지 못합니다.", "교체했습니다."
+    )
+    answered(staff, new_complaint, "지곡면 상수도가 단수입니다", "복구했습니다.")
+    answered(staff, new_complaint, "화물차 밤샘주차 단속해 주세요", "단속했습니다.")
+    answered(staff, new_complaint, "하천변에서 쓰레기를 태워요", "계도했습니다.")
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    Complaint.objects.exclude(answered_at=None).update(answered_at=yesterday)  # long built in
+    nearest.build()
+    query = new_complaint("시청 공영주차장 요금 정산기가 카드를 못 읽어요")
+    assert [c.key for c in similar.similar_cases(query)][:1] == [f"c{fee.pk}"]
+
+
+def test_a_past_case_whose_title_is_its_beginning_reads_once(staff, new_complaint, var_dir):
+    body = "공영주차장 요금 정산기가 카드를 인식하지 못합니다."
+    fee = answered(staff, new_complaint, body, "교체했습니다.")
+    titled = answered(staff, new_complaint, "정산기가 또 고장", "고쳤습니다.")
+    Complaint.objects.filter(pk=titled.pk).update(title="주차장 정산기")
+    cases = {c.key: c.text for c in nearest.past_cases({fee.pk: 0.9, titled.pk: 0.5})}
+    assert cases[f"c{fee.pk}"] == body
+    assert cases[f"c{titled.pk}"] == "주차장 정산기\n정산기가 또 고장"

@@ -68,7 +68,7 @@ CASES = {
 def import_history() -> list[HistoricalCase]:
     """The departments' cases interleaved in time, a day apart, in the order listed."""
     start = timezone.now() - dt.timedelta(days=100)
-    cases = []
+    cases: list[HistoricalCase] = []
     for i in range(max(map(len, CASES.values()))):
         for name, texts in CASES.items():
             if i < len(texts):
@@ -85,7 +85,7 @@ def import_history() -> list[HistoricalCase]:
     return cases
 
 
-def mislabel_older(cases: list[HistoricalCase]) -> dict[int, int]:
+def mislabel_older(cases: list[HistoricalCase]) -> dict[int, int | None]:
     """Send two in three of the cases before the recent window to 자원순환과 (wrong corrections);
     the true departments, to restore them."""
     waste = Department.objects.get(name="자원순환과")

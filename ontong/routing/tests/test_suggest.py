@@ -78,6 +78,19 @@ def test_rules_beat_the_model(staff, new_complaint):
     )
 
 
+def test_a_rule_to_a_retired_department_is_not_followed(city, new_complaint):
+    RoutingRule.objects.create(
+        name="가로등은 건설과",
+        keywords="가로등",
+        department=Department.objects.get(name="건설과"),
+        priority=1,
+    )
+    Department.objects.filter(name="건설과").update(is_active=False)
+    top = suggest(new_complaint("가로등이 꺼지고 도로에 포트홀이 생겼어요"))
+    assert top[0].department.name == "도로과"
+    assert all(s.source != "rule" and s.department.is_active for s in top)
+
+
 def test_model_suggestions_show_evidence_words(staff, new_complaint, client):
     history(staff, new_complaint)
     train()
@@ -88,6 +101,17 @@ def test_model_suggestions_show_evidence_words(staff, new_complaint, client):
     client.force_login(staff["triage"])
     page = client.get(f"/complaints/{complaint.receipt_no}/").content.decode()
     assert "추천 부서" in page and "도로과" in page
+
+
+def test_model_evidence_shows_only_words_that_name_something(staff, new_complaint):
+    # as in small real histories, the road cases happen to share "…있는 것 같아요?"
+    history(staff, new_complaint, road=[f"{text} 있는 것 같아요?" for text in ROAD])
+    train()
+    complaint = new_complaint("도로에 포트홀이 있는 것 같아요?")
+    model_lines = [e for s in suggest(complaint) for e in s.evidence if e.startswith("모델")]
+    shown = {w for line in model_lines for w in line.split(": ", 1)[1].split(", ")}
+    assert shown & {"도로", "포트홀", "도로 포트홀"}
+    assert not shown & {"있", "것", "같", "것 같", "?", ".", "하", "에"}
 
 
 def test_a_correction_changes_the_next_suggestion_after_retraining(staff, new_complaint):

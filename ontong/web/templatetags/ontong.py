@@ -105,7 +105,7 @@ def mask_ip(ip: str, reveal: bool) -> str:
 @register.filter
 def state_label(value: str) -> str:
     try:
-        return State(value).label
+        return str(State(value).label)
     except ValueError:
         return value
 

@@ -25,7 +25,9 @@ def groups_in(html: str) -> list[tuple[str, list[str]]]:
     """(group label, option names) as a screen reader meets them."""
     found = []
     for block in re.findall(r'<ul role="group".*?</ul>', html, re.S):
-        label = re.search(r'class="picker-group">([^<]+)<', block).group(1)
+        match = re.search(r'class="picker-group">([^<]+)<', block)
+        assert match is not None, block
+        label = match.group(1)
         found.append((label, re.findall(r'data-name="([^"]+)"', block)))
     return found
 

@@ -5,6 +5,7 @@ import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -38,7 +39,7 @@ class FakeAdapter(conversation.ChannelAdapter):
     def attach_images(self, complaint: Complaint, message: Message, urls: Sequence[str]) -> None:
         self.photos.append((complaint.pk, list(urls)))
 
-    def says(self, text: str = "", sender: str = "k1", **fields: object) -> None:
+    def says(self, text: str = "", sender: str = "k1", **fields: Any) -> None:
         """The citizen sends a message (a new platform id each time)."""
         message_id = str(fields.pop("message_id", f"k-{next(self.ids)}"))
         conversation.receive(
@@ -66,7 +67,7 @@ def answers(complaint: Complaint | None = None):
     return out.filter(complaint=complaint) if complaint else out
 
 
-def choose(adapter: FakeAdapter, title: str, payload: str, **fields: object) -> None:
+def choose(adapter: FakeAdapter, title: str, payload: str, **fields: Any) -> None:
     """Tap a quick reply where the channel has them, else type its words."""
     if adapter.profile.quick_replies:
         adapter.says(title, payload=payload, **fields)

@@ -158,11 +158,12 @@ def staff_answer_in_the_browser(browser, base_url: str, receipt_no: str) -> None
         page.goto(f"{base_url}/complaints/{receipt_no}/")
         return context, page
 
-    for username, steps in [
+    journeys: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
         ("triage", [("assign", {"department": "도로과"})]),
         ("road", [("start", {}), ("submit", {"answer": ANSWER})]),
         ("road_mgr", [("approve", {}), ("notify", {})]),
-    ]:
+    ]
+    for username, steps in journeys:
         context, page = signed_in(username)
         for action, fields in steps:
             act(page, action, **fields)

@@ -33,7 +33,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Graph API 에뮬레이터: {emulator.base_url}/v25.0  시민 시뮬레이터: {emulator.base_url}/"
         )
-        signal.signal(signal.SIGTERM, lambda *_: (emulator.stop(), os._exit(0)))
+
+        def stop(*_: object) -> None:
+            emulator.stop()
+            os._exit(0)
+
+        signal.signal(signal.SIGTERM, stop)
         try:
             while True:
                 time.sleep(3600)

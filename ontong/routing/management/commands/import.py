@@ -2,8 +2,9 @@
 
 import sys
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ontong.routing.history import import_history
 from ontong.routing.succession import propose
@@ -13,7 +14,7 @@ from ontong.routing.tables import TableError
 class Command(BaseCommand):
     help = "지난 민원 이력(CSV: UTF-8/CP949 자동 인식, XLSX)을 가져옵니다: 배정 추천 학습과 비슷한 민원 찾기에 씁니다."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         kinds = parser.add_subparsers(dest="kind", required=True)
         complaints = kinds.add_parser("complaints", help="민원 이력")
         complaints.add_argument("file", type=Path)
@@ -25,7 +26,18 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="저장하지 않고 결과만 보여 줍니다"
         )
 
-    def handle(self, *args, kind, file, text, label, answer, date, dry_run, **options):
+    def handle(
+        self,
+        *args: Any,
+        kind: str,
+        file: Path,
+        text: str,
+        label: str,
+        answer: str | None,
+        date: str | None,
+        dry_run: bool,
+        **options: Any,
+    ) -> None:
         columns = [c.strip() for c in text.split(",") if c.strip()]
         try:
             report = import_history(

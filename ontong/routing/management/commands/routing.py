@@ -3,8 +3,9 @@
 import argparse
 import json
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ontong.routing import crosscity, evaluate
 from ontong.routing.tables import TableError
@@ -30,7 +31,7 @@ def successors_of(pairs: list[str], from_catalogue: bool) -> dict[str, str]:
 class Command(BaseCommand):
     help = "배정 추천 도구. 'ontong routing evaluate FILE --text 제목,내용 --label 부서'로 우리 시의 이력에서 정확도를 잽니다."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="action", required=True)
         ev = commands.add_parser(
             "evaluate", help="이력 파일로 추천 정확도를 잽니다 (운영과 같은 파이프라인)"
@@ -93,7 +94,7 @@ class Command(BaseCommand):
             help="확인된 배정과 가져온 이력으로 모델을 새로 학습합니다 (나빠지면 교체하지 않음)",
         )
 
-    def handle(self, *args, action, **options):
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "evaluate":
             self.evaluate(**options)
         elif action == "train":
@@ -105,7 +106,18 @@ class Command(BaseCommand):
                 f"최근 {record.holdout}건 top-1 {record.holdout_top1}, 사용={record.promoted}. {record.note}"
             )
 
-    def evaluate(self, file, text, label, date, folds, min_per_label, seed, model, **options):
+    def evaluate(
+        self,
+        file: Path | None,
+        text: str | None,
+        label: str | None,
+        date: str | None,
+        folds: int,
+        min_per_label: int,
+        seed: int,
+        model: str,
+        **options: Any,
+    ) -> None:
         out = options.get("json")
         if options.get("cross_city") or options.get("typical"):
             return self.day_one(options.get("cross_city"), options.get("typical"), out)
@@ -143,7 +155,7 @@ class Command(BaseCommand):
             out.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
             self.stdout.write(f"JSON: {out}")
 
-    def print_results(self, results):
+    def print_results(self, results: dict[str, Any]) -> None:
         kfold = results["kfold"]
         if "dev" in kfold:
             self.stdout.write(
@@ -167,8 +179,8 @@ class Command(BaseCommand):
         for gold, guess, count in kfold["confused"][:5]:
             self.stdout.write(f"  자주 헷갈림: {gold} → {guess} ({count}건)")
 
-    def day_one(self, folder, typical, out):
-        results = {}
+    def day_one(self, folder: Path | None, typical: Path | None, out: Path | None) -> None:
+        results: dict[str, Any] = {}
         if folder:
             try:
                 results["cross_city"] = crosscity.cross_city(folder)
