@@ -24,6 +24,16 @@ def isolated_media(settings):
 
 
 @pytest.fixture(autouse=True)
+def one_ratelimit_window(monkeypatch):
+    """django-ratelimit counts in fixed windows (a minute, offset by the key): a test's 61
+    requests that straddle a window's end start counting again and never see the 429 on a slow
+    machine. Each test runs inside one window (the cache is emptied between tests)."""
+    from django_ratelimit import core
+
+    monkeypatch.setattr(core, "_get_window", lambda value, period: 4_102_444_800)
+
+
+@pytest.fixture(autouse=True)
 def force_login_passes_two_factor(monkeypatch):
     """Client.force_login skips authentication altogether, so it skips the second factor too:
     the session is marked as verified with the user's authenticator. Tests of the login itself
