@@ -374,6 +374,11 @@ def train_and_maybe_promote() -> RoutingModel:
         record.note = f"최근 {len(recent)}건에서 현재 모델({record.incumbent_top1:.3f})보다 낮아({record.holdout_top1:.3f}) 보류"
         record.save()
         return record
+    day_one = day_one_top1(texts, labels)
+    if day_one is not None and record.holdout_top1 < day_one:
+        record.note = f"최근 {len(recent)}건에서 첫날 추천({day_one:.3f})보다 낮아({record.holdout_top1:.3f}) 보류"
+        record.save()
+        return record
     final = pipeline.build().fit([e.text for e in examples], [e.label for e in examples])
     final.temperature_ = record.temperature
     folder = Path(settings.VAR_DIR) / "models"
@@ -387,6 +392,21 @@ def train_and_maybe_promote() -> RoutingModel:
     record.note = f"{timezone.localtime():%Y-%m-%d %H:%M} 사용 시작"
     record.save()
     return record
+
+
+def day_one_top1(texts: list[str], labels: list[int]) -> float | None:
+    """How often the day-one suggestions (shipped function model × the city's mapping) put the
+    case's department first; None for a city without a mapping. A model trained on a young
+    city's few cases must beat this before it outweighs them (docs/routing.md)."""
+    by_function = dayone.mapping()
+    if not by_function or not texts:
+        return None
+    hits = 0
+    for text, label in zip(texts, labels, strict=True):
+        scores = dayone.department_scores(text, by_function)
+        if scores and max(scores, key=lambda d: scores[d][0]) == label:
+            hits += 1
+    return hits / len(texts)
 
 
 def incumbent_score(

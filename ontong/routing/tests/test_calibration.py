@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ontong.org.models import Department
 from ontong.routing import pipeline
+from ontong.routing import suggest as suggest_module
 from ontong.routing.models import HistoricalCase
 from ontong.routing.suggest import promoted_model, suggest, train
 
@@ -128,7 +129,7 @@ def complaints(rng: random.Random, n: int, wrong: float) -> list[tuple[str, str]
 @pytest.mark.django_db
 @pytest.mark.parametrize("seed", [0, 1])
 def test_retraining_calibration_lowers_the_error_on_cases_it_never_saw(
-    city, settings, tmp_path, seed
+    city, settings, tmp_path, seed, monkeypatch
 ):
     """The temperature fitted at retraining on the recent cases makes the promoted model's
     probabilities more honest on new cases from the same city than the raw softmax (T = 1):
@@ -136,6 +137,9 @@ def test_retraining_calibration_lowers_the_error_on_cases_it_never_saw(
     gone elsewhere the raw scores are overconfident (seeds 0-4: the NLL lower on all five, the
     ECE lower on four and equal on one; docs/routing.md)."""
     settings.VAR_DIR = tmp_path
+    # What is measured is calibration: with three in ten labels noisy, the day-one suggestions can
+    # beat the model on the recent cases and hold it back (test_promotion.py tests that gate).
+    monkeypatch.setattr(suggest_module, "day_one_top1", lambda texts, labels: None)
     rng = random.Random(seed)
     start = timezone.now() - dt.timedelta(days=200)
     for row, (text, name) in enumerate(complaints(rng, 150, wrong=0.3), start=1):

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from ontong.org.models import Department
-from ontong.routing.models import HistoricalCase, RoutingModel
+from ontong.routing.models import FunctionDepartment, HistoricalCase, RoutingModel
 from ontong.routing.suggest import HOLDOUT_SHARE, train
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +158,42 @@ def test_the_current_configuration_is_told_apart_from_a_changed_one(tmp_path):
     changed = pipeline.build()
     changed.named_steps["features"].transformer_list.pop()
     assert not same_configuration(changed, pipeline.build())
+
+
+def map_functions(mapping: dict[str, str]) -> None:
+    for code, name in mapping.items():
+        FunctionDepartment.objects.update_or_create(
+            function=code, department=Department.objects.get(name=name), defaults={"rank": 1}
+        )
+
+
+AS_DAY_ONE_MAPS = {
+    "road_repair": "도로과",
+    "illegal_parking": "교통과",
+    "bus": "교통과",
+    "household_waste": "자원순환과",
+    "illegal_dumping": "자원순환과",
+}
+
+
+def test_a_first_model_worse_than_the_day_one_suggestions_is_not_promoted(city, settings, tmp_path):
+    """A young city's model trained on few or poorly corrected cases must not outweigh the
+    day-one suggestions it is worse than on the recent cases (the demo's 34 cases did)."""
+    settings.VAR_DIR = tmp_path
+    map_functions(AS_DAY_ONE_MAPS)
+    mislabel_older(import_history())
+    held = train()
+    assert not held.promoted and "첫날 추천" in held.note, held.note
+    assert not RoutingModel.objects.filter(promoted=True).exists()
+
+
+def test_a_model_that_learnt_the_citys_own_division_of_work_is_promoted(city, settings, tmp_path):
+    """Where the city divides the work otherwise than the day-one mapping says, the model that
+    learnt it beats day one on the recent cases and is promoted."""
+    settings.VAR_DIR = tmp_path
+    map_functions(
+        {"road_repair": "교통과", "illegal_parking": "자원순환과", "household_waste": "도로과"}
+    )
+    import_history()
+    record = train()
+    assert record.promoted, record.note
