@@ -121,6 +121,8 @@
     var parts = pickerParts(event.target);
     parts.select.value = ""; // what is typed is a search until an option is chosen
     parts.input.setCustomValidity("");
+    var note = parts.picker.querySelector(".picker-preselected");
+    if (note) note.hidden = true; // the suggestion is no longer what is chosen
   });
 
   document.addEventListener("htmx:afterSwap", function (event) {

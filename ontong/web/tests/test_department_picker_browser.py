@@ -22,12 +22,15 @@ def test_initials_keyboard_choice_and_assignment(open_page, staff, new_complaint
 
     preselected = combo.input_value()
     assert preselected, "the top suggestion is chosen from the start"
+    note = page.locator(".picker-preselected")
+    expect(note).to_be_visible()
     combo.fill(preselected)  # typing what is already there still searches
     expect(listbox.locator(f"[role=option][data-name='{preselected}']").first).to_be_visible()
 
     combo.click()
     combo.press("Control+a")
     combo.press_sequentially("ㄷㄹ", delay=60)
+    expect(note).to_be_hidden()  # what is typed is a search, the suggestion no longer chosen
     options = listbox.get_by_role("option")
     expect(options).to_have_count(3)
     assert [o.get_attribute("data-name") for o in options.all()] == [
