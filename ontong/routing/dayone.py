@@ -254,6 +254,24 @@ def mapping() -> dict[str, list[tuple[int, int, str]]]:
     return found
 
 
+def department_shares(
+    text: str, by_function: dict[str, list[tuple[int, int, str]]]
+) -> dict[int, tuple[float, str, str]]:
+    """Department → (share of the function probabilities it handles, the function and the basis
+    of its largest share), without touching the database."""
+    scores: dict[int, list[Any]] = {}  # [score, function, basis, best share]
+    for code, p in ranked_functions(text, FUNCTIONS_USED):
+        if p < MIN_PROBABILITY:
+            continue
+        for dept_id, rank, basis in by_function.get(code, []):
+            share = p * (1.0 if rank <= 1 else LOWER_RANK_SHARE)
+            entry = scores.setdefault(dept_id, [0.0, "", "", 0.0])
+            entry[0] += share
+            if share > entry[3]:
+                entry[1:] = [code, basis, share]
+    return {dept_id: (score, code, basis) for dept_id, (score, code, basis, _) in scores.items()}
+
+
 def department_scores(
     text: str, by_function: dict[str, list[tuple[int, int, str]]] | None = None
 ) -> dict[int, tuple[float, str]]:
@@ -262,19 +280,12 @@ def department_scores(
     by_function = mapping() if by_function is None else by_function
     if not by_function:
         return {}
-    names = dict(Department.objects.values_list("pk", "name"))
-    scores: dict[int, list[Any]] = {}  # [score, evidence, best share]
-    for code, p in ranked_functions(text, FUNCTIONS_USED):
-        if p < MIN_PROBABILITY:
-            continue
-        for dept_id, rank, basis in by_function.get(code, []):
-            share = p * (1.0 if rank <= 1 else LOWER_RANK_SHARE)
-            entry = scores.setdefault(dept_id, [0.0, "", 0.0])
-            entry[0] += share
-            if share > entry[2]:
-                entry[1] = evidence(code, names.get(dept_id, ""), basis)
-                entry[2] = share
-    return {dept_id: (score, words) for dept_id, (score, words, _) in scores.items()}
+    shares = department_shares(text, by_function)
+    names = dict(Department.objects.filter(pk__in=shares).values_list("pk", "name"))
+    return {
+        dept_id: (score, evidence(code, names.get(dept_id, ""), basis))
+        for dept_id, (score, code, basis) in shares.items()
+    }
 
 
 def evidence(code: str, department: str, basis: str) -> str:

@@ -403,8 +403,8 @@ def day_one_top1(texts: list[str], labels: list[int]) -> float | None:
         return None
     hits = 0
     for text, label in zip(texts, labels, strict=True):
-        scores = dayone.department_scores(text, by_function)
-        if scores and max(scores, key=lambda d: scores[d][0]) == label:
+        shares = dayone.department_shares(text, by_function)  # no evidence: no query a case
+        if shares and max(shares, key=lambda d: shares[d][0]) == label:
             hits += 1
     return hits / len(texts)
 
