@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "ontong.complaints",
     "ontong.channels.web",
     "ontong.channels.meta",
+    "ontong.channels.kakao",
     "ontong.routing",
     "ontong.publishing",
     "ontong.web",

@@ -1,0 +1,109 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import KakaoBot, KakaoUser, SkillRequest
+
+SECRET_FIELDS = ("skill_secret", "rest_api_key")
+
+
+class KakaoBotForm(forms.ModelForm):
+    """Secrets are write-only: the form never shows them, and a blank field keeps the stored one."""
+
+    skill_secret = forms.CharField(
+        label=_("스킬 비밀값"),
+        required=False,
+        widget=forms.PasswordInput,
+        help_text=_("비워 두면 저장된 값을 유지합니다."),
+    )
+    rest_api_key = forms.CharField(
+        label=_("REST API 키"),
+        required=False,
+        widget=forms.PasswordInput,
+        help_text=_("비워 두면 저장된 값을 유지합니다."),
+    )
+    bot_api_url = forms.URLField(
+        label=_("봇 API 주소"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("비우면 https://bot-api.kakao.com (데모: 에뮬레이터)"),
+    )
+
+    class Meta:
+        model = KakaoBot
+        fields = [
+            "name",
+            "bot_id",
+            "skill_secret",
+            "allowed_networks",
+            "rest_api_key",
+            "event_name",
+            "bot_api_url",
+            "event_api_enabled",
+            "channel_url",
+            "follow_up_hours",
+            "is_active",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        for name in SECRET_FIELDS:
+            if not data.get(name) and self.instance.pk:
+                data[name] = getattr(KakaoBot.objects.get(pk=self.instance.pk), name)
+        return data
+
+
+@admin.register(KakaoBot)
+class KakaoBotAdmin(admin.ModelAdmin):
+    form = KakaoBotForm
+    list_display = ["name", "bot_id", "is_active", "event_api_enabled"]
+
+
+@admin.register(KakaoUser)
+class KakaoUserAdmin(admin.ModelAdmin):
+    list_display = ["pk", "bot", "is_friend", "last_seen_at"]
+    list_filter = ["bot"]
+    # botUserKey / appUserId identify a citizen: not shown in lists, never edited.
+    exclude = ["bot_user_key", "plusfriend_user_key", "app_user_id"]
+    readonly_fields = ["bot", "identity", "is_friend", "last_seen_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(SkillRequest)
+class SkillRequestAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "bot",
+        "block_name",
+        "state",
+        "callback_state",
+        "is_test",
+        "duplicate_of",
+        "received_at",
+    ]
+    list_filter = ["state", "callback_state", "is_test", "bot"]
+    exclude = ["body", "bot_user_key", "response", "callback_response", "headers"]
+    readonly_fields = [
+        "bot",
+        "received_at",
+        "block_id",
+        "block_name",
+        "intent_name",
+        "is_test",
+        "dedupe_key",
+        "duplicate_of",
+        "state",
+        "error",
+        "processed_at",
+        "callback_url",
+        "callback_state",
+        "callback_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
