@@ -69,7 +69,9 @@ def bot(city, settings):
 def post_skill(client):
     """POST a skill request to the view and wait for its processing thread to finish."""
 
-    def post(payload=None, *, raw=None, secret=SECRET, header=False, bot_id=BOT_ID, **kwargs):
+    def post(
+        payload=None, *, raw=None, secret=SECRET, header=False, bot_id=BOT_ID, wait=True, **kwargs
+    ):
         body = raw if raw is not None else json.dumps(payload, ensure_ascii=False).encode()
         if header:
             url, headers = f"/channels/kakao/skill/{bot_id}/", {"X-Ontong-Skill-Secret": secret}
@@ -79,7 +81,8 @@ def post_skill(client):
         response = client.post(
             url, data=body, content_type="application/json", headers=headers, **kwargs
         )
-        skill.wait_for_threads()
+        if wait:
+            skill.wait_for_threads()
         return response
 
     return post
