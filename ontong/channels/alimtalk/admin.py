@@ -20,6 +20,12 @@ class AlimtalkConfigForm(forms.ModelForm):
         widget=forms.PasswordInput,
         help_text=_("비워 두면 저장된 값을 유지합니다."),
     )
+    base_url = forms.URLField(
+        label=_("API 주소"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("비우면 업체의 기본 주소 (데모: 에뮬레이터)"),
+    )
 
     class Meta:
         model = AlimtalkConfig
