@@ -384,7 +384,7 @@ class KakaoEmulator:
             )
             params["secureimage"] = value
             detail_params["secureimage"] = {"origin": listed, "value": value, "groupName": ""}
-            text = text or listed
+            text = text or urls[0]  # an upload's utterance is the image's URL (as seen in the wild)
         if location is not None:
             block = block or "location"
             value = json.dumps(

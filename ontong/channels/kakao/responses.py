@@ -189,10 +189,8 @@ def validate(built: Json) -> None:
     if not isinstance(template, dict):
         raise SkillResponseError("template is missing")
     outputs = template.get("outputs")
-    check(
-        isinstance(outputs, list) and 1 <= len(outputs) <= MAX_OUTPUTS,
-        f"template.outputs must hold 1–{MAX_OUTPUTS}",
-    )
+    if not isinstance(outputs, list) or not 1 <= len(outputs) <= MAX_OUTPUTS:
+        raise SkillResponseError(f"template.outputs must hold 1–{MAX_OUTPUTS}")
     for output in outputs:
         check_output(output)
     replies = template.get("quickReplies", [])
