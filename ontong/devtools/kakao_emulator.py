@@ -79,6 +79,7 @@ EVENT_ERRORS = {
 NHN_CODES = {
     "bad_appkey": (-1000, "유효하지 않은 appkey"),
     "bad_key": (-1001, "유효하지 않은 secretKey"),
+    "already_taken": (-1005, "이미 처리된 요청 (같은 X-NC-API-IDEMPOTENCY-KEY, 10분)"),
     "sender": (-2017, "존재하지 않는 발신 프로필"),
     "template_missing": (-3003, "존재하지 않는 템플릿"),
     "template_params": (-3004, "발송할 템플릿 파라미터 오류"),
@@ -221,6 +222,7 @@ class KakaoEmulator:
         self.callbacks: dict[str, dict] = {}  # token -> user, issued, used
         self.tasks: dict[str, dict] = {}  # Event API tasks
         self.alimtalk_requests: list[dict] = []
+        self.idempotency: dict[str, float] = {}  # X-NC-API-IDEMPOTENCY-KEY -> first use
         self.alimtalk_results: dict[tuple[str, int], dict] = {}
         self.no_kakaotalk: set[str] = set()  # phones (digits) that have no KakaoTalk
         self.uploads: dict[str, tuple[bytes, str]] = {}  # secure image id -> bytes, type
@@ -602,7 +604,9 @@ class KakaoEmulator:
         with self.lock:
             self.templates[code] = {"content": content, "approved": approved}
 
-    def alimtalk(self, app_key: str, secret_key: str, body: Any) -> tuple[int, dict]:
+    def alimtalk(
+        self, app_key: str, secret_key: str, body: Any, idempotency_key: str = ""
+    ) -> tuple[int, dict]:
         def refused(name: str, status: int = 200) -> tuple[int, dict]:
             code, message = NHN_CODES[name]
             return status, {
@@ -624,6 +628,12 @@ class KakaoEmulator:
             return refused("server", 500)
         if not isinstance(body, dict):
             return refused("template_params")
+        if idempotency_key:
+            with self.lock:
+                seen = self.idempotency.get(idempotency_key)
+                if seen is not None and time.time() - seen < 600:
+                    return refused("already_taken")
+                self.idempotency[idempotency_key] = time.time()
         if body.get("senderKey") != self.sender_key:
             return refused("sender")
         template = self.templates.get(str(body.get("templateCode", "")))
@@ -697,7 +707,7 @@ class KakaoEmulator:
                 resend_type=kind,
                 sender=resend.get("resendSendNo", ""),
             )
-            resent = "RSC03"  # 대체 발송 성공
+            resent = "RSC04"  # 대체 발송 성공 (RSC01 none, RSC02/03 in progress, RSC05 failed)
         with self.lock:
             self.alimtalk_results[(request_id, seq)] = {
                 "requestId": request_id,
@@ -707,7 +717,7 @@ class KakaoEmulator:
                 "messageStatus": "COMPLETED" if code == DELIVERED[0] else "FAILED",
                 "resultCode": code,
                 "resultCodeName": message,
-                "resendStatus": resent or None,
+                "resendStatus": resent or "RSC01",
             }
 
     def alimtalk_result(
@@ -840,7 +850,12 @@ def make_handler(emulator: KakaoEmulator):
                 and parts[4] == "messages"
             ):
                 return self.reply(
-                    *emulator.alimtalk(parts[3], self.headers.get("X-Secret-Key", ""), body)
+                    *emulator.alimtalk(
+                        parts[3],
+                        self.headers.get("X-Secret-Key", ""),
+                        body,
+                        self.headers.get("X-NC-API-IDEMPOTENCY-KEY", ""),
+                    )
                 )
             body = body if isinstance(body, dict) else {}
             if url.path == "/_emulator/user_message":

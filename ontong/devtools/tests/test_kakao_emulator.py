@@ -396,6 +396,30 @@ def test_alimtalk_errors_are_nhns_codes(kakao):
     assert kakao.delivered("01012345678") == []
 
 
+def test_the_same_idempotency_key_within_ten_minutes_is_refused(kakao):
+    def send(key):
+        return httpx.post(
+            f"{kakao.base_url}/alimtalk/v2.3/appkeys/{APP}/messages",
+            headers={"X-Secret-Key": NHN_SECRET, "X-NC-API-IDEMPOTENCY-KEY": key},
+            json={
+                "senderKey": SENDER,
+                "templateCode": "RESULT",
+                "recipientList": [
+                    {
+                        "recipientNo": "01012345678",
+                        "templateParameter": {"접수번호": "1", "결과": "완료"},
+                    }
+                ],
+            },
+            timeout=5,
+        ).json()["header"]
+
+    assert send("ontong-1-1")["isSuccessful"] is True
+    assert send("ontong-1-1")["resultCode"] == -1005
+    assert send("ontong-1-2")["isSuccessful"] is True
+    assert len(kakao.delivered("01012345678")) == 2
+
+
 def test_a_phone_without_kakaotalk_gets_the_substitute_text_when_asked(kakao):
     kakao.no_kakaotalk.add("01099998888")
     assert alimtalk(kakao, "010-9999-8888").json()["message"]["sendResults"][0]["resultCode"] == 0
@@ -403,6 +427,13 @@ def test_a_phone_without_kakaotalk_gets_the_substitute_text_when_asked(kakao):
     kakao.fail_next("unknown_user", api="alimtalk")
     alimtalk(kakao, "010-9999-7777", resend=True)
     (sms,) = kakao.delivered("01099997777")
+    request_id = kakao.alimtalk_requests[-1]["requestId"]
+    result = kakao.alimtalk_results[(request_id, 1)]
+    assert (result["messageStatus"], result["resultCode"], result["resendStatus"]) == (
+        "FAILED",
+        "3027",
+        "RSC04",
+    )
     assert (sms["kind"], sms["resend_type"], sms["text"]) == (
         "sms",
         "LMS",
