@@ -85,7 +85,9 @@ def write(sim, text: str) -> None:
     sim.get_by_role("button", name="전송").click()
 
 
-def received(key: str) -> Complaint:
+def received(sim, key: str) -> Complaint:
+    """The case the citizen's message opened, once the skill answered (or said to wait)."""
+    expect(sim.locator(".row.city").first).to_be_visible()
     skill.wait_for_threads()
     return Complaint.objects.get(channel="kakao", identity__external_user_id=key)
 
@@ -101,7 +103,7 @@ def test_kakao_citizen_to_inbox_to_approval_and_back_by_event_api_then_alimtalk(
 
     write(sim, "석남동 초등학교 앞 도로가 움푹 패였어요")
     expect(sim.locator(".row.me .b").filter(has_text="움푹 패였어요")).to_be_visible()
-    complaint = received(key)
+    complaint = received(sim, key)
     receipt = complaint.receipt_no
     # The acknowledgement: in the skill answer, or by the callback when it took longer.
     expect(sim.locator(".row.city").filter(has_text=receipt).first).to_be_visible()
@@ -147,7 +149,7 @@ def test_kakao_citizen_to_inbox_to_approval_and_back_by_event_api_then_alimtalk(
     second_key = other.locator("#key").inner_text()
     assert second_key != key
     write(other, "동문동 주공아파트 앞 가로등이 일주일째 꺼져 있어요")
-    second = received(second_key)
+    second = received(other, second_key)
     expect(other.locator(".row.city").filter(has_text=second.receipt_no).first).to_be_visible()
     citizen = second.citizen
     citizen.phone, citizen.contact_consent_at = "010-2345-6789", timezone.now()
