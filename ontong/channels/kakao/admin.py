@@ -32,6 +32,13 @@ class KakaoBotForm(forms.ModelForm):
         help_text=_("비우면 https://bot-api.kakao.com (데모: 에뮬레이터)"),
     )
 
+    channel_url = forms.URLField(
+        label=_("카카오톡 채널 주소"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("시민에게 안내하는 채널 링크"),
+    )
+
     class Meta:
         model = KakaoBot
         fields = [
@@ -67,8 +74,12 @@ class KakaoUserAdmin(admin.ModelAdmin):
     list_display = ["pk", "bot", "is_friend", "last_seen_at"]
     list_filter = ["bot"]
     # botUserKey / appUserId identify a citizen: not shown in lists, never edited.
-    exclude = ["bot_user_key", "plusfriend_user_key", "app_user_id"]
-    readonly_fields = ["bot", "identity", "is_friend", "last_seen_at"]
+    exclude = ["bot_user_key", "plusfriend_user_key", "app_user_id", "identity"]
+    readonly_fields = ["bot", "citizen", "is_friend", "last_seen_at"]
+
+    @admin.display(description=_("민원인"))
+    def citizen(self, obj: KakaoUser) -> str:
+        return f"#{obj.identity.citizen_id}"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
