@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ontong.channels.web.urls")),
     path("", include("ontong.channels.meta.urls")),
+    path("", include("ontong.channels.kakao.urls")),
     path("", include("ontong.publishing.urls")),
     path("", include("ontong.web.urls")),
 ]

@@ -32,6 +32,13 @@ class KakaoBotForm(forms.ModelForm):
         help_text=_("비우면 https://bot-api.kakao.com (데모: 에뮬레이터)"),
     )
 
+    channel_url = forms.URLField(
+        label=_("카카오톡 채널 주소"),
+        required=False,
+        assume_scheme="https",
+        help_text=_("시민에게 안내하는 채널 링크"),
+    )
+
     class Meta:
         model = KakaoBot
         fields = [
