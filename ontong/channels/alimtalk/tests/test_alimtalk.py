@@ -47,7 +47,7 @@ def test_the_result_goes_as_the_approved_template_with_its_variables_and_a_resen
     request = fake_http.requests[0]
     assert str(request.url) == f"https://nhn.test{SEND}"
     assert request.headers["X-Secret-Key"] == "secret-1"
-    assert request.headers["X-NC-API-IDEMPOTENCY-KEY"] == f"ontong-{message.pk}-1"
+    assert request.headers["X-NC-API-IDEMPOTENCY-KEY"].startswith(f"ontong-{message.pk}-1-")
     body = json.loads(request.content)
     assert body["senderKey"] == "s" * 40 and body["templateCode"] == "ONTONG_RESULT"
     (recipient,) = body["recipientList"]
@@ -142,7 +142,8 @@ def test_a_provider_5xx_is_retried_and_the_notice_goes_once(
     assert notices.deliver(message.pk) == Message.Delivery.SENT
     assert reload(message).route == "alimtalk"
     keys = [r.headers["X-NC-API-IDEMPOTENCY-KEY"] for r in fake_http.requests]
-    assert keys == [f"ontong-{message.pk}-1", f"ontong-{message.pk}-2"]
+    assert keys[0].startswith(f"ontong-{message.pk}-1-")
+    assert keys[1].startswith(f"ontong-{message.pk}-2-")
     assert mail.outbox == []
 
 
@@ -247,7 +248,26 @@ def test_providers_plug_in_by_settings_path(
     assert isinstance(provider_for(config), OtherProvider)
     message = kakao_case(consent=True)
     notices.deliver(message.pk)
-    assert reload(message).external_id == f"alimtalk:other-ontong-{message.pk}-1"
+    assert reload(message).external_id.startswith(f"alimtalk:other-ontong-{message.pk}-1-")
     config.provider = "missing"
     with pytest.raises(ProviderNotConfigured):
         provider_for(config)
+
+
+def test_nhn_saying_it_already_took_the_request_is_not_taken_as_sent(
+    fake_http, kakao_case, alimtalk_on, event_api_off
+):
+    fake_http.on(
+        "POST",
+        SEND,
+        nhn_error(-1005, "The same 'X-NC-API-IDEMPOTENCY-KEY' was used within the last 10 minute."),
+    )
+    message = kakao_case(consent=True)
+    assert notices.deliver(message.pk) == Message.Delivery.FAILED
+    assert "-1005" in reload(message).last_error and mail.outbox == []
+
+
+def test_alimtalk_is_off_until_the_settings_are_saved(kakao_case):
+    assert AlimtalkConfig.objects.count() == 0
+    assert not AlimtalkTransport().reaches(kakao_case(consent=True).complaint.citizen)
+    assert AlimtalkConfig.objects.count() == 0  # reading the settings wrote nothing
