@@ -28,6 +28,12 @@ class KakaoAdapter(conversation.ChannelAdapter):
         super().__init__(profile_for("kakao"), bot.bot_id, bot.follow_up_hours)
         self.bot = bot
 
+    def needs_contact(self, complaint: Complaint) -> bool:
+        """The skill server answers only the citizen's own messages: a result days later
+        reaches them in the chat only through the Event API. Without it, their phone (알림톡,
+        SMS) or e-mail is asked for."""
+        return not self.bot.event_api_enabled and complaint.is_open
+
     def attach_images(self, complaint: Complaint, message: Message, urls: Sequence[str]) -> None:
         """Fetched by the worker (media.py) from Kakao's hosts only; a URL elsewhere is kept as a
         refused attachment, so staff see that a photo came and was not fetched."""

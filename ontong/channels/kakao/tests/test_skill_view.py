@@ -19,6 +19,8 @@ def texts(answer):
 
 
 def test_a_new_complaint_is_answered_with_receipt_card_and_menu(bot, post_skill):
+    bot.event_api_enabled = True  # results reach the chat later: no contact is asked
+    bot.save()
     response = post_skill(
         skill_payload("동문동 가로등이 고장났어요"), headers={"X-Request-Id": "req-1"}
     )
@@ -106,7 +108,8 @@ def test_status_by_quick_reply_extra_and_by_label_text(bot, post_skill):
     assert Complaint.objects.count() == 1
     assert complaint.events.filter(action="agent_requested").exists()
     assert texts(typed)
-    assert Message.objects.filter(direction="out", delivery="sent", route="skill").count() == 3
+    # The receipt, the contact question, the status and the agent answers.
+    assert Message.objects.filter(direction="out", delivery="sent", route="skill").count() == 4
 
 
 def test_nothing_to_say_gets_the_menu_and_no_case(bot, post_skill):
@@ -131,3 +134,44 @@ def test_a_long_answer_is_split_within_1000_characters(bot, post_skill):
     # The status answer did not fit after it: it stays queued for the delivery worker.
     status = Message.objects.filter(direction="out").order_by("-pk").first()
     assert status.delivery == "queued"
+
+
+def test_without_the_event_api_the_citizen_is_asked_for_a_contact(bot, post_skill):
+    first = post_skill(skill_payload("가로등이 고장났어요")).json()
+    assert len(first["template"]["outputs"]) == 3  # receipt, status card, the question
+    assert "문자나 이메일로도 받으시겠어요" in texts(first)[-1]
+    assert "카카오톡으로는" in texts(first)[-1]
+    consent = first["template"]["quickReplies"]
+    assert [q["extra"]["payload"] for q in consent] == [
+        "CONSENT_SMS",
+        "CONSENT_EMAIL",
+        "CONSENT_NONE",
+    ]
+    assert all(len(q["label"]) <= 14 for q in consent)
+    asked = post_skill(skill_payload(consent[0]["messageText"], client_extra=consent[0]["extra"]))
+    assert "휴대전화 번호" in texts(asked.json())[0]
+    saved = post_skill(skill_payload("010-2222-3333")).json()
+    assert texts(saved)
+    citizen = Complaint.objects.get().citizen
+    assert citizen.phone == "010-2222-3333" and citizen.contact_consent_at is not None
+
+
+def test_with_the_event_api_no_contact_is_asked(bot, post_skill):
+    bot.event_api_enabled = True
+    bot.save()
+    answer = post_skill(skill_payload("가로등이 고장났어요")).json()
+    assert len(answer["template"]["outputs"]) == 2
+    assert [q["label"] for q in answer["template"]["quickReplies"]][0] == "새 민원"
+
+
+def test_the_survey_is_answered_by_its_quick_reply(bot, post_skill):
+    from ontong.complaints.models import Question, State
+
+    post_skill(skill_payload("가로등이 고장났어요"))
+    complaint = Complaint.objects.get()
+    # (Set up directly: the result notice's workflow is not what is tested here.)
+    Complaint.objects.filter(pk=complaint.pk).update(state=State.NOTIFIED)
+    complaint.identity.ask(Question.SURVEY, complaint)
+    answer = post_skill(skill_payload("5 매우 만족", client_extra={"payload": "SURVEY_5"})).json()
+    assert texts(answer)
+    assert complaint.satisfaction.score == 5 and complaint.satisfaction.channel == "kakao"
