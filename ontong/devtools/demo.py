@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
+from ontong.channels.kakao.models import KakaoBot
 from ontong.channels.meta.models import MetaAccount
 from ontong.complaints.models import Channel, Complaint, Kind, Satisfaction
 from ontong.complaints.services import Intake, receive_complaint
@@ -312,6 +313,40 @@ def create_demo_page() -> None:
     instagram.save()
 
 
+DEMO_KAKAO = {
+    "bot_id": "64f0000000000000000000b0",
+    "name": "서산시 민원 챗봇 (데모)",
+    "skill_secret": "demo-skill-secret",
+    "rest_api_key": "demo-kakao-rest-api-key",
+    "event_name": "ontong_notice",
+    "bot_api_url": "http://127.0.0.1:8002",
+    "channel_url": "http://127.0.0.1:8002/",
+    # NHN Cloud 알림톡 (the same emulator serves it)
+    "alimtalk_url": "http://127.0.0.1:8002",
+    "alimtalk_app_key": "demo-alimtalk-appkey",
+    "alimtalk_secret_key": "demo-alimtalk-secret",
+    "sender_key": "demo-sender-key",
+    "templates": {},
+}
+
+
+def create_demo_kakao_bot() -> KakaoBot:
+    """The city's 카카오톡 채널 chatbot, served by the local Kakao emulator: the skill secret it
+    sends, the Event API through the emulator."""
+    bot, _ = KakaoBot.objects.get_or_create(
+        bot_id=DEMO_KAKAO["bot_id"], defaults={"name": DEMO_KAKAO["name"]}
+    )
+    bot.skill_secret = DEMO_KAKAO["skill_secret"]
+    bot.rest_api_key = DEMO_KAKAO["rest_api_key"]
+    bot.event_name = DEMO_KAKAO["event_name"]
+    bot.bot_api_url = DEMO_KAKAO["bot_api_url"]
+    bot.channel_url = DEMO_KAKAO["channel_url"]
+    bot.event_api_enabled = True
+    bot.is_active = True
+    bot.save()
+    return bot
+
+
 POST_TOPICS = [
     (
         "해미읍성 축제 안내",
@@ -392,6 +427,7 @@ def load_demo() -> dict:
     summary = load_city_fixture()
     summary["function_mapping"] = load_preset(DEMO_PRESET)
     create_demo_page()
+    create_demo_kakao_bot()
     summary["logins"] = create_staff()
     summary["posts"] = create_desk_posts()
     if not Complaint.objects.exists():
