@@ -10,7 +10,9 @@ from django.core import mail
 from ontong.channels.alimtalk.models import AlimtalkConfig, AlimtalkTemplate
 from ontong.channels.alimtalk.providers import Provider, ProviderNotConfigured, provider_for
 from ontong.channels.alimtalk.providers.nhn import sms_type
+from ontong.channels.alimtalk.suggested import SUGGESTED
 from ontong.channels.alimtalk.transport import AlimtalkTransport, check_delivery, mobile_number
+from ontong.channels.alimtalk.variables import render
 from ontong.complaints import notices
 from ontong.complaints.models import Event, Message
 
@@ -271,3 +273,18 @@ def test_alimtalk_is_off_until_the_settings_are_saved(kakao_case):
     assert AlimtalkConfig.objects.count() == 0
     assert not AlimtalkTransport().reaches(kakao_case(consent=True).complaint.citizen)
     assert AlimtalkConfig.objects.count() == 0  # reading the settings wrote nothing
+
+
+@pytest.mark.parametrize("purpose", sorted(SUGGESTED))
+def test_every_suggested_template_is_filled_for_its_notice(kakao_case, purpose):
+    code, content = SUGGESTED[purpose]
+    template = AlimtalkTemplate(
+        purpose=purpose, template_code=code, content=content, state=AlimtalkTemplate.State.APPROVED
+    )
+    message = kakao_case(consent=True)
+    message.purpose = purpose
+    request = AlimtalkTransport().request_for(template, message, "01012345678")
+    assert set(request.variables) == set(template.variables())
+    text = render(content, request.variables)
+    assert "#{" not in text and len(code) <= 20
+    assert message.complaint.receipt_no in text or message.body in text
