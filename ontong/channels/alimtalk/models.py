@@ -56,8 +56,8 @@ class AlimtalkConfig(models.Model):
 
     @classmethod
     def current(cls) -> "AlimtalkConfig":
-        settings, _created = cls.objects.get_or_create(pk=1)
-        return settings
+        # Read without writing: until 민원총괄 saves it, 알림톡 is simply off.
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
     @property
     def ready(self) -> bool:

@@ -100,8 +100,15 @@ class AlimtalkTransport(Transport):
             recipient_no=phone,
             variables=values,
             fallback_text=message.body,
-            reference=f"ontong-{message.pk}-{message.attempts}",
+            reference=reference(message),
         )
+
+
+def reference(message: Message) -> str:
+    """Ours for one claim of one notice (NHN's duplicate guard and grouping key). A person's
+    resend starts the attempts again, so the claim's time keeps it from meeting an earlier key."""
+    claimed = int(message.attempted_at.timestamp()) if message.attempted_at else 0
+    return f"ontong-{message.pk}-{message.attempts}-{claimed}"
 
 
 def check_delivery(message_id: int, round_: int = 0) -> str:

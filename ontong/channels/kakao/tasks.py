@@ -1,6 +1,6 @@
 """The Kakao channel's background tasks. Their import paths are stored with every queued task, and
 the modules that do the work enqueue them (transport → check_event_task); so the work is imported
-when a task runs (each `# why: task entry` below)."""
+when a task runs (each `# why: task entry` below; see meta/tasks.py)."""
 
 from ontong.tasks_queue import task
 

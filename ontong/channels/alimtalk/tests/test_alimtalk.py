@@ -10,7 +10,9 @@ from django.core import mail
 from ontong.channels.alimtalk.models import AlimtalkConfig, AlimtalkTemplate
 from ontong.channels.alimtalk.providers import Provider, ProviderNotConfigured, provider_for
 from ontong.channels.alimtalk.providers.nhn import sms_type
+from ontong.channels.alimtalk.suggested import SUGGESTED
 from ontong.channels.alimtalk.transport import AlimtalkTransport, check_delivery, mobile_number
+from ontong.channels.alimtalk.variables import render
 from ontong.complaints import notices
 from ontong.complaints.models import Event, Message
 
@@ -47,7 +49,7 @@ def test_the_result_goes_as_the_approved_template_with_its_variables_and_a_resen
     request = fake_http.requests[0]
     assert str(request.url) == f"https://nhn.test{SEND}"
     assert request.headers["X-Secret-Key"] == "secret-1"
-    assert request.headers["X-NC-API-IDEMPOTENCY-KEY"] == f"ontong-{message.pk}-1"
+    assert request.headers["X-NC-API-IDEMPOTENCY-KEY"].startswith(f"ontong-{message.pk}-1-")
     body = json.loads(request.content)
     assert body["senderKey"] == "s" * 40 and body["templateCode"] == "ONTONG_RESULT"
     (recipient,) = body["recipientList"]
@@ -142,7 +144,8 @@ def test_a_provider_5xx_is_retried_and_the_notice_goes_once(
     assert notices.deliver(message.pk) == Message.Delivery.SENT
     assert reload(message).route == "alimtalk"
     keys = [r.headers["X-NC-API-IDEMPOTENCY-KEY"] for r in fake_http.requests]
-    assert keys == [f"ontong-{message.pk}-1", f"ontong-{message.pk}-2"]
+    assert keys[0].startswith(f"ontong-{message.pk}-1-")
+    assert keys[1].startswith(f"ontong-{message.pk}-2-")
     assert mail.outbox == []
 
 
@@ -247,7 +250,41 @@ def test_providers_plug_in_by_settings_path(
     assert isinstance(provider_for(config), OtherProvider)
     message = kakao_case(consent=True)
     notices.deliver(message.pk)
-    assert reload(message).external_id == f"alimtalk:other-ontong-{message.pk}-1"
+    assert reload(message).external_id.startswith(f"alimtalk:other-ontong-{message.pk}-1-")
     config.provider = "missing"
     with pytest.raises(ProviderNotConfigured):
         provider_for(config)
+
+
+def test_nhn_saying_it_already_took_the_request_is_not_taken_as_sent(
+    fake_http, kakao_case, alimtalk_on, event_api_off
+):
+    fake_http.on(
+        "POST",
+        SEND,
+        nhn_error(-1005, "The same 'X-NC-API-IDEMPOTENCY-KEY' was used within the last 10 minute."),
+    )
+    message = kakao_case(consent=True)
+    assert notices.deliver(message.pk) == Message.Delivery.FAILED
+    assert "-1005" in reload(message).last_error and mail.outbox == []
+
+
+def test_alimtalk_is_off_until_the_settings_are_saved(kakao_case):
+    assert AlimtalkConfig.objects.count() == 0
+    assert not AlimtalkTransport().reaches(kakao_case(consent=True).complaint.citizen)
+    assert AlimtalkConfig.objects.count() == 0  # reading the settings wrote nothing
+
+
+@pytest.mark.parametrize("purpose", sorted(SUGGESTED))
+def test_every_suggested_template_is_filled_for_its_notice(kakao_case, purpose):
+    code, content = SUGGESTED[purpose]
+    template = AlimtalkTemplate(
+        purpose=purpose, template_code=code, content=content, state=AlimtalkTemplate.State.APPROVED
+    )
+    message = kakao_case(consent=True)
+    message.purpose = purpose
+    request = AlimtalkTransport().request_for(template, message, "01012345678")
+    assert set(request.variables) == set(template.variables())
+    text = render(content, request.variables)
+    assert "#{" not in text and len(code) <= 20
+    assert message.complaint.receipt_no in text or message.body in text

@@ -9,14 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from ontong.channels.alimtalk.tests.fakes import (  # noqa: F401 - fixtures
-    BOT_ID,
-    alimtalk_on,
-    fake_http,
-    kakao_bot,
-    kakao_case,
-    nhn_ok,
-)
+from ontong.channels.alimtalk.tests.fakes import BOT_ID, nhn_ok
 from ontong.channels.kakao import transport
 from ontong.channels.kakao.event_api import TaskResult, parse_task
 from ontong.complaints import notices
