@@ -171,3 +171,46 @@ def test_kakao_citizen_to_inbox_to_approval_and_back_by_event_api_then_alimtalk(
     assert notice.route == "alimtalk"
     check_accessibility(other, "카카오톡 시뮬레이터, 알림톡을 받은 뒤")
     screenshot(other, "alimtalk")
+
+
+def png(colour=(200, 60, 40)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_photo_by_the_secure_image_plugin_and_a_location_reach_the_open_case(
+    kakao, phone_page, run_tasks
+):
+    sim = phone_page(kakao.base_url + "/")
+    key = sim.locator("#key").inner_text()
+    write(sim, "해미읍성 앞 보도블록이 깨져서 걸려 넘어질 뻔했어요")
+    complaint = received(sim, key)
+
+    sim.set_input_files(
+        "#photo", files=[{"name": "보도블록.png", "mimeType": "image/png", "buffer": png()}]
+    )
+    expect(sim.locator(".row.me img[alt='보낸 사진']")).to_be_visible()
+    sim.get_by_role("button", name="위치").click()
+    sim.get_by_label("보낼 위치").fill("충청남도 서산시 해미면 남문2로 143")
+    sim.get_by_role("button", name="위치 보내기").click()
+    expect(sim.locator(".row.me .b").filter(has_text="해미면 남문2로 143")).to_be_visible()
+    expect(sim.locator(".row.city")).to_have_count(3)  # each message answered
+    skill.wait_for_threads()
+    run_tasks()  # the worker fetches the photo from the "secure" URL
+
+    (request,) = [
+        r for r in kakao.requests if r["body"]["userRequest"]["block"]["name"] == "사진 보내기"
+    ]
+    assert "secureUrls" in request["body"]["action"]["params"]["secureimage"]
+    (photo,) = complaint.attachments.all()
+    assert photo.file and photo.content_type.startswith("image/") and not photo.fetch_error
+    bodies = " ".join(complaint.messages.values_list("body", flat=True))
+    assert "해미면 남문2로 143" in bodies and "36.784800, 126.450300" in bodies
+    assert Complaint.objects.filter(channel="kakao").count() == 1
+    check_accessibility(sim, "카카오톡 시뮬레이터, 사진과 위치를 보낸 뒤")
