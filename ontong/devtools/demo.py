@@ -359,7 +359,7 @@ DEMO_ALIMTALK_TEMPLATES = [
         "[#{기관명}] 민원 보완 요청\n접수번호: #{접수번호}\n\n#{알림내용}\n\n처리 현황: #{상태링크}",
     ),
 ]
-DEMO_KAKAO["templates"] = {
+DEMO_KAKAO_TEMPLATES = {
     code: {"content": content, "approved": True} for _p, code, content in DEMO_ALIMTALK_TEMPLATES
 }
 
@@ -393,7 +393,7 @@ def demo_kakao_emulator(skill_url: str) -> KakaoEmulator:
         alimtalk_app_key=DEMO_KAKAO["alimtalk_app_key"],
         alimtalk_secret_key=DEMO_KAKAO["alimtalk_secret_key"],
         sender_key=DEMO_KAKAO["sender_key"],
-        templates=DEMO_KAKAO["templates"],
+        templates=DEMO_KAKAO_TEMPLATES,
     )
 
 

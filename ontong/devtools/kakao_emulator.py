@@ -112,6 +112,10 @@ def digits(phone: str) -> str:
     return re.sub(r"\D", "", phone or "")
 
 
+def fill_template(content: str, values: dict) -> str:
+    return TEMPLATE_VARIABLE.sub(lambda m: str(values.get(m.group(1), "")), content)
+
+
 def flatten(response: dict) -> str:
     """The words a SkillResponse shows, one line per component (what the citizen reads)."""
     lines: list[str] = []
@@ -480,7 +484,7 @@ class KakaoEmulator:
             return {"status": last.get("status", 0), "shown": "error", "error": error}
         answer = last.get("response")
         problem = check_response(answer)
-        if problem:
+        if problem or not isinstance(answer, dict):
             self.record(user, "error", text=CITIZEN_ERRORS["invalid"], reason=problem)
             return {"status": 200, "shown": "error", "error": problem}
         if answer.get("useCallback") is True and not callback:
@@ -503,9 +507,9 @@ class KakaoEmulator:
             expired = (
                 issued is None or issued["used"] or now - issued["issued"] > self.callback_seconds
             )
-            if not expired:
+            if issued is not None and not expired:
                 issued["used"] = True
-        if expired:
+        if expired or issued is None:
             return 400, {**task, "status": "FAIL", "message": CALLBACK_EXPIRED}
         problem = check_response(body)
         if problem or body.get("useCallback") is True:
@@ -669,10 +673,7 @@ class KakaoEmulator:
                 result["resultCode"], result["resultMessage"] = NHN_CODES["template_params"]
                 result["resultMessage"] += f": {', '.join(sorted(missing))}"
             else:
-                content = TEMPLATE_VARIABLE.sub(
-                    lambda m, values=parameters: str(values.get(m.group(1), "")),
-                    template["content"],
-                )
+                content = fill_template(template["content"], parameters)
                 self.deliver_alimtalk(request_id, seq, number, content, recipient, failure=name)
             results.append(result)
         with self.lock:
