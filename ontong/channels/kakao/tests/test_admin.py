@@ -80,3 +80,28 @@ def test_skill_requests_and_users_show_no_body_or_keys(bot, admin_client):
             "bk-secret-key" not in page.content.decode()
             and "주민번호 얘기" not in page.content.decode()
         )
+
+
+def test_a_failed_request_can_be_processed_again_its_answer_as_a_notice(
+    bot, admin_client, run_tasks
+):
+    body = json.dumps(skill_payload("가로등이 고장났어요"), ensure_ascii=False).encode()
+    failed = SkillRequest.objects.create(
+        bot=bot, body=body, dedupe_key="k1", state="failed", error="bug"
+    )
+    resend = SkillRequest.objects.create(
+        bot=bot, body=body, dedupe_key="k1", state="failed", duplicate_of=failed
+    )
+    admin_client.post(
+        "/admin/channels_kakao/skillrequest/",
+        {"action": "reprocess", "_selected_action": [failed.pk, resend.pk]},
+    )
+    run_tasks()
+    failed.refresh_from_db()
+    resend.refresh_from_db()
+    assert failed.state == "processed" and resend.state == "failed"
+    from ontong.complaints.models import Complaint
+
+    complaint = Complaint.objects.get()
+    assert complaint.channel == "kakao"
+    assert complaint.messages.filter(direction="out").exclude(route="skill").exists()
