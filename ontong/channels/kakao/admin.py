@@ -1,11 +1,14 @@
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import KakaoBot, KakaoUser, SkillRequest
+from .tasks import process_skill_request
 
 SECRET_FIELDS = ("skill_secret", "rest_api_key")
 
@@ -74,8 +77,12 @@ class KakaoUserAdmin(admin.ModelAdmin):
     list_display = ["pk", "bot", "is_friend", "last_seen_at"]
     list_filter = ["bot"]
     # botUserKey / appUserId identify a citizen: not shown in lists, never edited.
-    exclude = ["bot_user_key", "plusfriend_user_key", "app_user_id"]
-    readonly_fields = ["bot", "identity", "is_friend", "last_seen_at"]
+    exclude = ["bot_user_key", "plusfriend_user_key", "app_user_id", "identity"]
+    readonly_fields = ["bot", "citizen", "is_friend", "last_seen_at"]
+
+    @admin.display(description=_("민원인"))
+    def citizen(self, obj: KakaoUser) -> str:
+        return f"#{obj.identity.citizen_id}"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -111,6 +118,22 @@ class SkillRequestAdmin(admin.ModelAdmin):
         "callback_state",
         "callback_at",
     ]
+    actions = ["reprocess"]
+
+    @admin.action(description=_("선택한 실패 요청을 다시 처리 (답은 알림으로)"))
+    def reprocess(self, request: HttpRequest, queryset: QuerySet[SkillRequest]) -> None:
+        # The answer time is long past: the conversation runs again and its replies go as
+        # notices (skill.recover). Resends are never processed.
+        with transaction.atomic():
+            ids = list(
+                queryset.filter(
+                    state=SkillRequest.State.FAILED, duplicate_of__isnull=True
+                ).values_list("pk", flat=True)
+            )
+            SkillRequest.objects.filter(pk__in=ids).update(state=SkillRequest.State.PENDING)
+            for pk in ids:
+                process_skill_request.enqueue(pk)
+        messages.success(request, _("%(n)d건을 다시 처리하도록 넣었습니다.") % {"n": len(ids)})
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -84,7 +84,7 @@ class KakaoUser(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.bot.bot_id}:{self.bot_user_key[:8]}…"
+        return f"{self.bot.bot_id} #{self.pk}"  # the user keys identify a citizen: not shown
 
 
 class SkillRequest(models.Model):

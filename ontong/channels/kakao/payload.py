@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ontong.complaints.privacy import remove_rrns
+
 
 class PayloadError(ValueError):
     pass
@@ -145,6 +147,44 @@ def parse(body: bytes) -> SkillPayload:
             if isinstance(v, str)
         },
     )
+
+
+def without_rrns(body: bytes) -> bytes:
+    """The body as it may be stored: every 주민등록번호 in what the citizen wrote or entered (the
+    utterance, params, detailParams) replaced by the marker, before anything is written. Other
+    fields (ids, keys, URLs) are left as they came. A body that is not a JSON object is returned
+    as it is (it is refused by `parse` and never stored)."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return body
+    if not isinstance(data, dict):
+        return body
+    removed = 0
+
+    def clean(value: object) -> object:
+        nonlocal removed
+        if isinstance(value, str):
+            kept, count = remove_rrns(value)
+            removed += count
+            return kept
+        return value
+
+    request = mapping(data.get("userRequest"))
+    if "utterance" in request:
+        request["utterance"] = clean(request["utterance"])
+    action = mapping(data.get("action"))
+    params = mapping(action.get("params"))
+    for name in list(params):
+        params[name] = clean(params[name])
+    for item in mapping(action.get("detailParams")).values():
+        if isinstance(item, dict):
+            for name in ("origin", "value"):
+                if name in item:
+                    item[name] = clean(item[name])
+    if not removed:
+        return body
+    return json.dumps(data, ensure_ascii=False).encode()
 
 
 LIST_STRING = re.compile(r"List\((.*)\)", re.DOTALL)

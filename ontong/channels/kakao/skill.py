@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ontong import delivery
@@ -54,6 +54,7 @@ LATER_TEXT = "접수하고 있습니다. 잠시 후 '처리현황'으로 확인�
 FAILED_TEXT = "죄송합니다. 잠시 문제가 생겼습니다. 조금 뒤에 다시 보내 주세요."
 MENU_TEXT = "무엇을 도와드릴까요? 아래에서 고르시거나 불편한 점을 적어 보내 주세요."
 STATUS_LABEL = "처리현황 보기"
+RESEND_POLL = 0.25  # seconds between looks at the first request's stored answer
 RECOVER_AFTER = dt.timedelta(seconds=90)  # past any callback's validity and any live thread
 
 
@@ -188,15 +189,18 @@ def run(request_id: int, outcome: Outcome) -> None:
             answer_later(request_id, made)
     except Exception:
         log.exception("kakao skill request %s failed", request_id)
+        failed = responses.response([responses.simple_text(FAILED_TEXT)])
         with outcome.lock:
-            if not outcome.gave_up:
-                outcome.response = responses.response([responses.simple_text(FAILED_TEXT)])
+            direct = not outcome.gave_up
+            if direct:
+                outcome.response = failed
                 outcome.done.set()
+        if not direct:  # the citizen was told to wait: tell them it did not work
+            answer_later(request_id, Made(failed, []))
     finally:
         with _outcomes_lock:
             _outcomes.pop(request_id, None)
-        close_old_connections()
-        connection.close()
+        connection.close()  # this thread's own connection
 
 
 def answer_resend(request: SkillRequest, deadline: float) -> dict[str, Any]:
@@ -210,9 +214,15 @@ def answer_resend(request: SkillRequest, deadline: float) -> dict[str, Any]:
         with outcome.lock:
             if outcome.response is not None and not outcome.gave_up:
                 return outcome.response
-    first = SkillRequest.objects.filter(pk=first_id).only("response", "callback_state").first()
-    if first is not None and isinstance(first.response, dict) and not first.callback_state:
-        return dict(first.response)
+    while True:  # the first may be answered by another process: its answer is stored
+        first = SkillRequest.objects.filter(pk=first_id).only("response", "callback_state").first()
+        if first is None or first.callback_state:
+            break
+        if isinstance(first.response, dict):
+            return dict(first.response)
+        if time.monotonic() + RESEND_POLL >= deadline:
+            break
+        time.sleep(RESEND_POLL)
     return responses.response([responses.simple_text(LATER_TEXT)])
 
 
@@ -352,7 +362,7 @@ def answer_later(request_id: int, made: Made) -> None:
     otherwise (no callback, too late, refused) the messages go as notices."""
     request = SkillRequest.objects.get(pk=request_id)
     age = (timezone.now() - request.received_at).total_seconds()
-    if not request.callback_url or not made.message_ids:
+    if not request.callback_url:
         back_to_queue(made.message_ids, "스킬 응답 시간 안에 만들지 못해 알림으로 보냅니다")
         return
     if age >= settings.ONTONG_KAKAO_CALLBACK_SECONDS:

@@ -21,7 +21,7 @@ from ontong.accounts.network import client_ip
 
 from . import skill
 from .models import KakaoBot
-from .payload import PayloadError, parse
+from .payload import PayloadError, parse, without_rrns
 
 KEPT_HEADERS = ("X-Request-Id", "User-Agent", "Content-Type", "X-Forwarded-For")
 SECRET_HEADER = "X-Ontong-Skill-Secret"  # noqa: S105 (a header name, not a secret)
@@ -64,7 +64,7 @@ def skill_view(request: HttpRequest, bot_id: str, secret: str = "") -> HttpRespo
         return HttpResponseForbidden("source address not allowed")
     if int(request.META.get("CONTENT_LENGTH") or 0) > settings.ONTONG_WEBHOOK_MAX_BYTES:
         return HttpResponse("payload too large", status=413)
-    body = request.body
+    body = without_rrns(request.body)  # 주민등록번호 is never stored, not even in the raw body
     try:
         payload = parse(body)
     except PayloadError as error:

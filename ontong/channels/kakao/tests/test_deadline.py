@@ -125,3 +125,49 @@ def test_a_request_whose_process_died_is_made_by_the_recovery_task(bot, run_task
     assert Complaint.objects.count() == 1
     ack = Message.objects.get(direction="out", purpose="ack")
     assert ack.delivery == "queued"
+
+
+def test_a_resend_while_the_first_is_still_running_opens_nothing(
+    bot, post_skill, fake_kakao, slow_database
+):
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        # Two writers at once: the test's shared-cache in-memory SQLite answers "table is
+        # locked" at once instead of waiting (a WAL file, as deployed, waits). PostgreSQL runs it.
+        pytest.skip("needs a database that lets two connections write in turn")
+    payload = skill_payload("가로등이 고장났어요")
+    first, elapsed = timed(post_skill, payload)
+    assert elapsed < 5
+    again, elapsed = timed(post_skill, payload)  # Kakao's resend after its timeout
+    assert elapsed < 5
+    text = again.json()["template"]["outputs"][0]["simpleText"]["text"]
+    assert "잠시 후" in text
+    skill.wait_for_threads()
+    assert Complaint.objects.count() == 1
+    assert SkillRequest.objects.filter(duplicate_of__isnull=False).count() == 1
+
+
+def test_a_crash_after_the_wait_answer_tells_the_citizen_by_callback(
+    bot, post_skill, fake_kakao, slow_database, monkeypatch
+):
+    from ontong.channels.kakao import conversation as kakao_conversation
+
+    def crash(*args):
+        time.sleep(1.5)  # past the budget
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(kakao_conversation, "as_inbound", crash)
+    monkeypatch.setattr(skill, "as_inbound", crash)
+    url = f"{fake_kakao.base_url}/v1/bots/{bot.bot_id}/callback/token-2"
+    response, _elapsed = timed(post_skill, skill_payload("가로등", callback_url=url))
+    assert response.json()["useCallback"] is True
+    skill.wait_for_threads()
+    assert len(fake_kakao.callbacks) == 1
+    assert (
+        "다시 보내 주세요"
+        in fake_kakao.callbacks[0]["template"]["outputs"][0]["simpleText"]["text"]
+    )
+    stored = SkillRequest.objects.get()
+    assert stored.state == "failed" and "RuntimeError" in stored.error
+    assert not Complaint.objects.exists()

@@ -175,3 +175,21 @@ def test_the_survey_is_answered_by_its_quick_reply(bot, post_skill):
     answer = post_skill(skill_payload("5 매우 만족", client_extra={"payload": "SURVEY_5"})).json()
     assert texts(answer)
     assert complaint.satisfaction.score == 5 and complaint.satisfaction.channel == "kakao"
+
+
+def test_a_resident_registration_number_is_never_stored_not_even_raw(bot, post_skill):
+    rrn = "900101-1234567"
+    post_skill(
+        skill_payload(
+            f"제 주민번호는 {rrn} 입니다",
+            params={"memo": f"번호 {rrn}"},
+            detail_params={"memo": {"origin": rrn, "value": rrn}},
+        )
+    )
+    stored = SkillRequest.objects.get()
+    raw = bytes(stored.body).decode()
+    assert rrn not in raw and "1234567" not in raw and "주민등록번호 삭제됨" in raw
+    assert json.loads(raw)["userRequest"]["user"]["id"] == "botuser-1"
+    body = Message.objects.get(direction="in").body
+    assert rrn not in body and "[주민등록번호 삭제됨]" in body
+    assert rrn not in Complaint.objects.get().body
