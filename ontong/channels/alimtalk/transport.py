@@ -141,4 +141,11 @@ def check_delivery(message_id: int, round_: int = 0) -> str:
         delay = dt.timedelta(seconds=POLL_DELAYS[round_ + 1])
         check_alimtalk.using(run_after=timezone.now() + delay).enqueue(message_id, round_ + 1)
         return "waiting"
+    Event.objects.create(
+        complaint=message.complaint,
+        action="delivery_unconfirmed",
+        note=f"{message.get_purpose_display()}: 알림톡 업체가 전달 결과를 알려 주지 않았습니다 "
+        "(보냄으로 둠, 민원인에게 확인 필요).",
+        data={"message": message.pk},
+    )
     return "unconfirmed"

@@ -288,3 +288,18 @@ def test_every_suggested_template_is_filled_for_its_notice(kakao_case, purpose):
     text = render(content, request.variables)
     assert "#{" not in text and len(code) <= 20
     assert message.complaint.receipt_no in text or message.body in text
+
+
+def test_a_result_the_provider_never_gives_leaves_the_notice_sent_with_a_note(
+    fake_http, kakao_case, alimtalk_on, event_api_off
+):
+    from ontong.channels.alimtalk.transport import POLL_DELAYS
+
+    fake_http.on("POST", SEND, nhn_ok())
+    fake_http.on("GET", f"{SEND}/20261202000000abc/1", (503, {}))
+    message = kakao_case(consent=True)
+    notices.deliver(message.pk)
+    assert check_delivery(message.pk, 0) == "waiting"
+    assert check_delivery(message.pk, len(POLL_DELAYS) - 1) == "unconfirmed"
+    assert reload(message).delivery == Message.Delivery.SENT
+    assert Event.objects.filter(complaint=message.complaint, action="delivery_unconfirmed").exists()

@@ -226,3 +226,29 @@ def test_task_results_are_read_as_kakao_writes_them():
     failed = parse_task(task_failed()[1], "task-1")
     assert failed.outcome == "failed" and failed.reasons == ["user blocked the channel"]
     assert TaskResult("t", "FAIL").outcome == "failed"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_checking_a_failed_task_at_once_send_the_notice_once(
+    fake_http, kakao_case, concurrently
+):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is tested on PostgreSQL (SQLite serialises writers)")
+    fake_http.on("POST", TALK, accepted())
+    fake_http.on("GET", "/v1/tasks/task-1", task_failed())
+    message = kakao_case(consent=True)
+    notices.deliver(message.pk)
+    start = threading.Barrier(2)
+
+    def worker(_index):
+        start.wait()
+        return transport.check_delivery(message.pk, 0)
+
+    outcomes = sorted(concurrently(worker, 2))
+    assert outcomes == [Message.Delivery.SENT, "skipped"]
+    assert len(mail.outbox) == 1 and reload(message).route == "email"
