@@ -214,3 +214,15 @@ def test_a_photo_by_the_secure_image_plugin_and_a_location_reach_the_open_case(
     assert "해미면 남문2로 143" in bodies and "36.784800, 126.450300" in bodies
     assert Complaint.objects.filter(channel="kakao").count() == 1
     check_accessibility(sim, "카카오톡 시뮬레이터, 사진과 위치를 보낸 뒤")
+
+    # Quick replies are chips; tapping one sends its words with its extra, as KakaoTalk does.
+    write(sim, "처리현황")
+    expect(sim.locator(".row.city").filter(has_text=f"민원 {complaint.receipt_no}")).to_be_visible()
+    chips = sim.locator("#qr button")
+    expect(chips).to_have_text(["새 민원", "처리현황", "담당자 연결"])
+    check_accessibility(sim, "카카오톡 시뮬레이터, 빠른 답장")
+    chips.filter(has_text="담당자 연결").click()
+    expect(sim.locator(".row.city").filter(has_text="담당자에게 알렸습니다")).to_be_visible()
+    tapped = kakao.requests[-1]["body"]
+    assert tapped["action"]["clientExtra"] == {"payload": "AGENT"}
+    assert tapped["flow"]["trigger"]["type"] == "QUICKREPLY_BUTTON_MESSAGE"
