@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ontong.channels import conversation
 from ontong.channels.conversation import engine
@@ -85,20 +85,13 @@ def kakao_user(bot: KakaoBot, payload: SkillPayload, when: dt.datetime) -> Kakao
         .first()
     )
     if user is None:
-        identity = ChannelIdentity.objects.filter(
-            channel="kakao", account=bot.bot_id, external_user_id=payload.bot_user_key
-        ).first()
-        if identity is None:
-            identity = ChannelIdentity.objects.create(
-                citizen=Citizen.objects.create(),
-                channel="kakao",
-                account=bot.bot_id,
-                external_user_id=payload.bot_user_key,
-                last_inbound_at=when,
+        try:
+            with transaction.atomic():  # two first messages at once: one creates, one reads
+                user = new_user(bot, payload.bot_user_key, when)
+        except IntegrityError:
+            user = KakaoUser.objects.select_related("identity__citizen").get(
+                bot=bot, bot_user_key=payload.bot_user_key
             )
-        user = KakaoUser.objects.create(
-            bot=bot, identity=identity, bot_user_key=payload.bot_user_key
-        )
     changed = {
         "plusfriend_user_key": payload.plusfriend_user_key or user.plusfriend_user_key,
         "app_user_id": payload.app_user_id or user.app_user_id,
@@ -120,6 +113,21 @@ def kakao_user(bot: KakaoBot, payload: SkillPayload, when: dt.datetime) -> Kakao
         if other is not None:
             link(user.identity, other.identity.citizen)
     return user
+
+
+def new_user(bot: KakaoBot, key: str, when: dt.datetime) -> KakaoUser:
+    identity = ChannelIdentity.objects.filter(
+        channel="kakao", account=bot.bot_id, external_user_id=key
+    ).first()
+    if identity is None:
+        identity = ChannelIdentity.objects.create(
+            citizen=Citizen.objects.create(),
+            channel="kakao",
+            account=bot.bot_id,
+            external_user_id=key,
+            last_inbound_at=when,
+        )
+    return KakaoUser.objects.create(bot=bot, identity=identity, bot_user_key=key)
 
 
 def phone_variants(phone: str) -> set[str]:

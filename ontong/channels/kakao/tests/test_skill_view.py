@@ -193,3 +193,18 @@ def test_a_resident_registration_number_is_never_stored_not_even_raw(bot, post_s
     body = Message.objects.get(direction="in").body
     assert rrn not in body and "[주민등록번호 삭제됨]" in body
     assert rrn not in Complaint.objects.get().body
+
+
+def test_kakao_needs_no_csrf_token(bot):
+    from django.test import Client
+
+    from ontong.channels.kakao import skill
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        f"/channels/kakao/skill/{BOT_ID}/{SECRET}/",
+        data=json.dumps(skill_payload("")),
+        content_type="application/json",
+    )
+    skill.wait_for_threads()
+    assert response.status_code == 200 and response.json()["version"] == "2.0"
