@@ -350,6 +350,8 @@ ONTONG_KAKAO_SKILL_BUDGET = float(os.environ.get("ONTONG_KAKAO_SKILL_BUDGET", "3
 ONTONG_KAKAO_RESEND_SECONDS = float(os.environ.get("ONTONG_KAKAO_RESEND_SECONDS", "10"))
 # A callbackUrl is valid for 1 minute after the request; later the answer goes as a notice.
 ONTONG_KAKAO_CALLBACK_SECONDS = float(os.environ.get("ONTONG_KAKAO_CALLBACK_SECONDS", "55"))
+# Days a skill request's raw body (what the citizen wrote) is kept after it was answered.
+ONTONG_KAKAO_SKILL_KEEP_DAYS = int(os.environ.get("ONTONG_KAKAO_SKILL_KEEP_DAYS", "30"))
 ONTONG_KAKAO_HTTP_TIMEOUT = float(os.environ.get("ONTONG_KAKAO_HTTP_TIMEOUT", "5"))
 # Hosts of the 이미지 보안전송 플러그인's photos (https only; nothing else is fetched).
 ONTONG_KAKAO_MEDIA_HOSTS = env_list(

@@ -38,12 +38,13 @@ from ontong.channels.base import split_text
 from ontong.channels.conversation import engine
 from ontong.complaints import notices
 from ontong.complaints.models import ChannelIdentity, Message
+from ontong.complaints.retention import PURGED
 from ontong.complaints.tasks import deliver_message
 from ontong.outbound import http
 
 from . import responses
 from .conversation import KakaoAdapter, as_inbound, kakao_user, link_by_phone
-from .models import KakaoBot, SkillRequest
+from .models import KakaoBot, KakaoUser, SkillRequest
 from .payload import SkillPayload, parse
 from .tasks import process_skill_request
 
@@ -414,3 +415,32 @@ def mark_callback(
     if error:
         values["error"] = error
     SkillRequest.objects.filter(pk=request_id).update(**values)
+
+
+def purge_old_requests(limit: int = 5000) -> int:
+    """Raw skill requests hold what citizens wrote: kept ONTONG_KAKAO_SKILL_KEEP_DAYS for
+    checking and reprocessing, then deleted (what matters is on the case by then). Those still
+    pending are left for the recovery task."""
+    before = timezone.now() - dt.timedelta(days=settings.ONTONG_KAKAO_SKILL_KEEP_DAYS)
+    old = SkillRequest.objects.filter(received_at__lt=before).exclude(
+        state=SkillRequest.State.PENDING
+    )
+    ids = list(old.values_list("pk", flat=True)[:limit])
+    SkillRequest.objects.filter(pk__in=ids).delete()
+    return len(ids) + forget_purged_users()
+
+
+def forget_purged_users() -> int:
+    """A citizen whose personal data the retention purge destroyed (their identity's user id is
+    replaced, complaints.retention): their Kakao keys go too."""
+    users = KakaoUser.objects.filter(identity__external_user_id__startswith=PURGED).exclude(
+        bot_user_key__startswith=PURGED
+    )
+    count = 0
+    for user in users:
+        KakaoUser.objects.filter(pk=user.pk).update(
+            bot_user_key=f"{PURGED}:{user.pk}", plusfriend_user_key="", app_user_id=""
+        )
+        SkillRequest.objects.filter(bot=user.bot_id, bot_user_key=user.bot_user_key).delete()
+        count += 1
+    return count

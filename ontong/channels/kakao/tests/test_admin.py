@@ -105,3 +105,48 @@ def test_a_failed_request_can_be_processed_again_its_answer_as_a_notice(
     complaint = Complaint.objects.get()
     assert complaint.channel == "kakao"
     assert complaint.messages.filter(direction="out").exclude(route="skill").exists()
+
+
+def test_old_raw_requests_are_purged_pending_ones_kept(bot, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ontong.channels.kakao.skill import purge_old_requests
+
+    old = timezone.now() - dt.timedelta(days=settings.ONTONG_KAKAO_SKILL_KEEP_DAYS + 1)
+    for state in ("processed", "answered", "failed", "pending"):
+        SkillRequest.objects.create(bot=bot, body=b"{}", dedupe_key=state, state=state)
+    SkillRequest.objects.update(received_at=old)
+    fresh = SkillRequest.objects.create(bot=bot, body=b"{}", dedupe_key="new", state="processed")
+    assert purge_old_requests() == 3
+    assert set(SkillRequest.objects.values_list("dedupe_key", flat=True)) == {"pending", "new"}
+    assert SkillRequest.objects.filter(pk=fresh.pk).exists()
+
+
+def test_the_retention_purge_takes_the_kakao_keys_too(bot):
+    from ontong.channels.kakao.skill import purge_old_requests
+    from ontong.complaints.retention import PURGED
+
+    identity = ChannelIdentity.objects.create(
+        citizen=Citizen.objects.create(),
+        channel="kakao",
+        account=bot.bot_id,
+        external_user_id="bk-1",
+    )
+    user = KakaoUser.objects.create(
+        bot=bot, identity=identity, bot_user_key="bk-1", plusfriend_user_key="pf", app_user_id="42"
+    )
+    SkillRequest.objects.create(bot=bot, body=b"{}", dedupe_key="k", bot_user_key="bk-1")
+    assert purge_old_requests() == 0
+    # What complaints.retention.purge_complaint does to the identity:
+    ChannelIdentity.objects.filter(pk=identity.pk).update(external_user_id=f"{PURGED}:1")
+    assert purge_old_requests() == 1
+    user.refresh_from_db()
+    assert (user.bot_user_key, user.plusfriend_user_key, user.app_user_id) == (
+        f"{PURGED}:{user.pk}",
+        "",
+        "",
+    )
+    assert not SkillRequest.objects.exists()
+    assert purge_old_requests() == 0
