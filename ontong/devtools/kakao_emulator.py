@@ -73,6 +73,7 @@ EVENT_ERRORS = {
     "bad_key": (401, {"msg": "wrong appKey format or unregistered appKey", "code": -401}),
     "server": (500, {"msg": "internal server error", "code": -500}),
     "bot": (400, {"msg": "bot not found", "code": -400}),
+    "wallet": (403, {"msg": "wallet is not connected to the bot", "code": -403}),
 }
 
 # NHN Cloud 알림톡 API result codes (NHN's 알림톡 오류 코드 table).
@@ -82,7 +83,7 @@ NHN_CODES = {
     "already_taken": (-1005, "이미 처리된 요청 (같은 X-NC-API-IDEMPOTENCY-KEY, 10분)"),
     "sender": (-2017, "존재하지 않는 발신 프로필"),
     "template_missing": (-3003, "존재하지 않는 템플릿"),
-    "template_params": (-3004, "발송할 템플릿 파라미터 오류"),
+    "template_params": (-3049, "템플릿 파라미터가 템플릿과 일치하지 않음"),
     "template_not_approved": (-3005, "템플릿 상태 오류 (승인 전 발송 요청)"),
     "recipient": (-5000, "유효하지 않은 수신 번호"),
     "no_recipients": (-5001, "수신자 리스트가 없음"),
@@ -100,6 +101,8 @@ FAILURES = {
     "slow": {"event", "alimtalk"},
     "unknown_user": {"event", "alimtalk"},
     "template_not_approved": {"alimtalk"},
+    "resend_failed": {"alimtalk"},
+    "wallet": {"event"},
 }
 PHONE = re.compile(r"01[016789]-?\d{3,4}-?\d{4}")
 TEMPLATE_VARIABLE = re.compile(r"#\{([^}]+)\}")
@@ -107,6 +110,10 @@ TEMPLATE_VARIABLE = re.compile(r"#\{([^}]+)\}")
 
 def digits(phone: str) -> str:
     return re.sub(r"\D", "", phone or "")
+
+
+def fill_template(content: str, values: dict) -> str:
+    return TEMPLATE_VARIABLE.sub(lambda m: str(values.get(m.group(1), "")), content)
 
 
 def flatten(response: dict) -> str:
@@ -477,7 +484,7 @@ class KakaoEmulator:
             return {"status": last.get("status", 0), "shown": "error", "error": error}
         answer = last.get("response")
         problem = check_response(answer)
-        if problem:
+        if problem or not isinstance(answer, dict):
             self.record(user, "error", text=CITIZEN_ERRORS["invalid"], reason=problem)
             return {"status": 200, "shown": "error", "error": problem}
         if answer.get("useCallback") is True and not callback:
@@ -500,9 +507,9 @@ class KakaoEmulator:
             expired = (
                 issued is None or issued["used"] or now - issued["issued"] > self.callback_seconds
             )
-            if not expired:
+            if issued is not None and not expired:
                 issued["used"] = True
-        if expired:
+        if expired or issued is None:
             return 400, {**task, "status": "FAIL", "message": CALLBACK_EXPIRED}
         problem = check_response(body)
         if problem or body.get("useCallback") is True:
@@ -516,7 +523,8 @@ class KakaoEmulator:
     ) -> None:
         """The next `times` calls fail: bad_key, server (5xx), slow (answer after `seconds`),
         unknown_user (Event API: the task fails for the user; 알림톡: the phone has no KakaoTalk),
-        template_not_approved (알림톡). `api` ("event" or "alimtalk") limits it to one API."""
+        wallet (Event API: 403), template_not_approved (알림톡), resend_failed (알림톡: no KakaoTalk
+        and the 대체문자 fails too). `api` ("event" or "alimtalk") limits it to one API."""
         if name not in FAILURES:
             raise ValueError(f"unknown failure {name!r}: one of {sorted(FAILURES)}")
         apis = FAILURES[name] if api is None else FAILURES[name] & {api}
@@ -542,8 +550,8 @@ class KakaoEmulator:
         failure = self.next_failure("event")
         if failure and failure["name"] == "bad_key":
             return EVENT_ERRORS["bad_key"]
-        if failure and failure["name"] == "server":
-            return EVENT_ERRORS["server"]
+        if failure and failure["name"] in {"server", "wallet"}:
+            return EVENT_ERRORS[failure["name"]]
         if failure and failure["name"] == "slow":
             time.sleep(failure["seconds"])
         if bot_id != self.bot_id:
@@ -561,14 +569,16 @@ class KakaoEmulator:
             if failure and failure["name"] == "unknown_user":
                 key = None
             if key is None:
-                fails.append({"userId": target.get("id"), "errorMsg": "user not found"})
+                fails.append({"userID": target.get("id"), "errorMsg": "user not found"})
             elif event.get("name") != self.event_name:
-                fails.append({"userId": target.get("id"), "errorMsg": "event not found"})
+                fails.append({"userID": target.get("id"), "errorMsg": "event not found"})
             else:
                 text = str((event.get("data") or {}).get("text", ""))
                 self.record(key, "event", text=text, event=event, params=body.get("params") or {})
         succeeded = len(users) - len(fails)
-        status = "ALL SUCCESS" if not fails else ("FAIL" if not succeeded else "PARTIAL SUCCESS")
+        status = (
+            "ALL SUCCESS" if not fails else ("ALL FAIL" if not succeeded else "PARTIAL SUCCESS")
+        )
         with self.lock:
             self.tasks[task_id] = {
                 "taskId": task_id,
@@ -663,13 +673,8 @@ class KakaoEmulator:
                 result["resultCode"], result["resultMessage"] = NHN_CODES["template_params"]
                 result["resultMessage"] += f": {', '.join(sorted(missing))}"
             else:
-                content = TEMPLATE_VARIABLE.sub(
-                    lambda m, values=parameters: str(values.get(m.group(1), "")),
-                    template["content"],
-                )
-                self.deliver_alimtalk(
-                    request_id, seq, number, content, recipient, unknown=name == "unknown_user"
-                )
+                content = fill_template(template["content"], parameters)
+                self.deliver_alimtalk(request_id, seq, number, content, recipient, failure=name)
             results.append(result)
         with self.lock:
             self.alimtalk_requests.append({"requestId": request_id, "body": body})
@@ -684,13 +689,13 @@ class KakaoEmulator:
         }
 
     def deliver_alimtalk(
-        self, request_id: str, seq: int, number: str, content: str, recipient: dict, unknown: bool
+        self, request_id: str, seq: int, number: str, content: str, recipient: dict, failure: str
     ) -> None:
         """Accepted: the 알림톡 reaches the phone's KakaoTalk, or fails there; then the 대체문자, if asked."""
         resend = recipient.get("resendParameter") or {}
         if len(content) > 1000:
             code, message = TOO_LONG
-        elif unknown or number in self.no_kakaotalk:
+        elif failure in {"unknown_user", "resend_failed"} or number in self.no_kakaotalk:
             code, message = NOT_KAKAO_USER
         else:
             code, message = DELIVERED
@@ -698,7 +703,9 @@ class KakaoEmulator:
                 number, "alimtalk", text=content, template=recipient.get("templateParameter")
             )
         resent = ""
-        if code != DELIVERED[0] and resend.get("isResend"):
+        if code != DELIVERED[0] and resend.get("isResend") and failure == "resend_failed":
+            resent = "RSC05"  # 대체 발송 실패
+        elif code != DELIVERED[0] and resend.get("isResend"):
             kind = str(resend.get("resendType") or ("LMS" if len(content) > 90 else "SMS"))
             self.record(
                 number,

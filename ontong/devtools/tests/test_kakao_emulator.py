@@ -319,14 +319,15 @@ def test_event_api_errors(kakao):
     bad = talk(kakao, key="wrong")
     assert bad.status_code == 401 and bad.json()["code"] == -401
     stranger = task(kakao, talk(kakao, "nobody").json()["taskId"])
-    assert (
-        stranger["status"] == "FAIL" and stranger["fail"]["list"][0]["errorMsg"] == "user not found"
-    )
-    assert task(kakao, talk(kakao, event="other").json()["taskId"])["status"] == "FAIL"
+    assert stranger["status"] == "ALL FAIL"
+    assert stranger["fail"]["list"] == [{"userID": "nobody", "errorMsg": "user not found"}]
+    assert task(kakao, talk(kakao, event="other").json()["taskId"])["status"] == "ALL FAIL"
+    kakao.fail_next("wallet")
+    assert talk(kakao).status_code == 403
     kakao.fail_next("server")
     assert talk(kakao).status_code == 500
     kakao.fail_next("unknown_user", api="event")
-    assert task(kakao, talk(kakao).json()["taskId"])["status"] == "FAIL"
+    assert task(kakao, talk(kakao).json()["taskId"])["status"] == "ALL FAIL"
     kakao.fail_next("slow", seconds=0.5)
     started = time.monotonic()
     assert talk(kakao).status_code == 200 and time.monotonic() - started >= 0.5
@@ -384,7 +385,7 @@ def test_alimtalk_errors_are_nhns_codes(kakao):
     assert alimtalk(kakao, code="DRAFT", params={"x": "1"}).json()["header"]["resultCode"] == -3005
     assert alimtalk(kakao, code="NONE").json()["header"]["resultCode"] == -3003
     mismatch = alimtalk(kakao, params={"접수번호": "1"}).json()
-    assert mismatch["message"]["sendResults"][0]["resultCode"] == -3004
+    assert mismatch["message"]["sendResults"][0]["resultCode"] == -3049
     assert alimtalk(kakao, phone="12345").json()["message"]["sendResults"][0]["resultCode"] == -5000
     kakao.fail_next("template_not_approved")
     assert alimtalk(kakao).json()["header"]["resultCode"] == -3005
@@ -434,6 +435,11 @@ def test_a_phone_without_kakaotalk_gets_the_substitute_text_when_asked(kakao):
         "3027",
         "RSC04",
     )
+    kakao.fail_next("resend_failed")
+    alimtalk(kakao, "010-9999-6666", resend=True)
+    assert kakao.delivered("01099996666") == []
+    request_id = kakao.alimtalk_requests[-1]["requestId"]
+    assert kakao.alimtalk_results[(request_id, 1)]["resendStatus"] == "RSC05"
     assert (sms["kind"], sms["resend_type"], sms["text"]) == (
         "sms",
         "LMS",

@@ -4,8 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from ontong.devtools.demo import DEMO_KAKAO as DEMO
-from ontong.devtools.kakao_emulator import KakaoEmulator
+from ontong.devtools.demo import DEMO_KAKAO, demo_kakao_emulator
 
 
 class Command(BaseCommand):
@@ -20,29 +19,13 @@ class Command(BaseCommand):
             "--skill-url",
             default=os.environ.get(
                 "ONTONG_DEMO_SKILL_URL",
-                f"http://127.0.0.1:8000/channels/kakao/skill/{DEMO['bot_id']}/",
+                f"http://127.0.0.1:8000/channels/kakao/skill/{DEMO_KAKAO['bot_id']}/",
             ),
             help="온통의 스킬 URL (오픈빌더의 스킬 설정에 넣는 주소)",
         )
-        parser.add_argument("--bot-id", default=DEMO["bot_id"])
-        parser.add_argument("--skill-secret", default=DEMO["skill_secret"])
-        parser.add_argument("--rest-api-key", default=DEMO["rest_api_key"])
-        parser.add_argument("--event-name", default=DEMO["event_name"])
 
-    def handle(
-        self, *args, port, skill_url, bot_id, skill_secret, rest_api_key, event_name, **options
-    ):
-        emulator = KakaoEmulator(
-            bot_id=bot_id,
-            skill_url=skill_url,
-            skill_secret=skill_secret,
-            rest_api_key=rest_api_key,
-            event_name=event_name,
-            alimtalk_app_key=DEMO["alimtalk_app_key"],
-            alimtalk_secret_key=DEMO["alimtalk_secret_key"],
-            sender_key=DEMO["sender_key"],
-            templates=DEMO["templates"],
-        )
+    def handle(self, *args, port, skill_url, **options):
+        emulator = demo_kakao_emulator(skill_url)
         emulator.start(port=port)
         self.stdout.write(
             f"카카오 에뮬레이터: {emulator.base_url} (Event API, 알림톡 v2.3)  "

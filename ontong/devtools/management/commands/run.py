@@ -43,6 +43,11 @@ class Command(BaseCommand):
             worker_env.setdefault(
                 "ONTONG_MEDIA_HOSTS", ",".join([*settings.ONTONG_MEDIA_HOSTS, "127.0.0.1"])
             )
+            # Its "secure image" photos come from this machine over http: allowed for the demo's
+            # skill view (this process) and worker, as ONTONG_DEBUG would.
+            kakao_hosts = [*settings.ONTONG_KAKAO_MEDIA_HOSTS, "127.0.0.1"]
+            settings.ONTONG_KAKAO_MEDIA_HOSTS = kakao_hosts
+            worker_env.setdefault("ONTONG_KAKAO_MEDIA_HOSTS", ",".join(kakao_hosts))
             # The Kakao emulator plays the 오픈빌더: it calls this server's skill URL with the
             # demo bot's secret header, and serves the Event API and 알림톡 the worker calls.
             children.append(
