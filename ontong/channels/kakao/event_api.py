@@ -28,6 +28,7 @@ from .models import KakaoBot, KakaoUser
 log = logging.getLogger(__name__)
 
 USER_TYPES = ("botUserKey", "plusfriendUserKey", "appUserId")
+DONE = {"SUCCESS", "ALL SUCCESS"}
 
 
 class EventApiRefused(WindowClosed):
@@ -71,6 +72,8 @@ class TaskResult:
         if self.failed or (("FAIL" in status or "ERROR" in status) and not self.succeeded):
             return "failed"
         if self.succeeded and self.succeeded >= max(self.requested, 1):
+            return "delivered"
+        if status in DONE and not self.requested:  # a result without counts
             return "delivered"
         return "pending"
 

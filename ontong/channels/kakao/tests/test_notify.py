@@ -221,7 +221,10 @@ def test_with_the_event_api_off_the_chain_is_alimtalk_then_email_then_sms(
 
 
 def test_task_results_are_read_as_kakao_writes_them():
-    assert parse_task({"taskId": "t", "status": "SUCCESS"}, "t").outcome == "pending"
+    assert parse_task({"taskId": "t", "status": "SUCCESS"}, "t").outcome == "delivered"
+    assert parse_task({"taskId": "t", "status": "PROCESSING"}, "t").outcome == "pending"
+    partial = {"status": "PARTIAL SUCCESS", "allRequestCount": 2, "successCount": 1}
+    assert parse_task(partial, "t").outcome == "pending"
     assert parse_task(task_done()[1], "task-1").outcome == "delivered"
     failed = parse_task(task_failed()[1], "task-1")
     assert failed.outcome == "failed" and failed.reasons == ["user blocked the channel"]
