@@ -47,6 +47,10 @@ PAGES = [
     Page("web:overdue", _("기한 경과"), "4", _roles(*CASE_ROLES)),
     Page("web:reports", _("통계"), "5", _roles(*CASE_ROLES)),
     Page("publishing:desk", _("SNS 게시"), "6", _publishing),
+    Page("web:approvals", _("결재 대기"), "7", _roles(Role.MANAGER, Role.ADMIN), "approvals-link"),
+    Page(
+        "web:saved_replies", _("상용구"), "", _roles(Role.MANAGER, Role.ADMIN), "saved-replies-link"
+    ),
     Page("web:notifications", _("알림"), "", lambda user: True, "notifications-link"),
     Page("admin:index", _("관리"), "", lambda user: user.is_staff),
 ]
