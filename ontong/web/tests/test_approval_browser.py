@@ -8,12 +8,32 @@ from ontong.complaints.models import Consultation, Message, Notification, SavedR
 from ontong.complaints.workflow import perform
 from ontong.org.models import Department
 
+from .a11y import check_accessibility
 from .browser import BROWSER_MARKS, act
-from .test_journeys_staff import accessible, korean_names, screenshot  # noqa: F401 (fixture)
+from .test_journeys_staff import korean_names, screenshot
 
 pytestmark = BROWSER_MARKS
 
 ANSWER = "패인 곳을 아스팔트로 메웠습니다."
+
+
+@pytest.fixture
+def accessible():
+    """check(page, context) runs axe-core now; verify() fails with every page's violations at
+    the end, so that one bad page does not hide the later steps (as in test_journeys_staff)."""
+    problems: list[str] = []
+
+    def check(page, context: str) -> None:
+        try:
+            check_accessibility(page, context)
+        except AssertionError as error:
+            problems.append(f"{context} ({page.url}): {error}")
+
+    def verify() -> None:
+        assert not problems, "\n\n".join(problems)
+
+    check.verify = verify
+    return check
 
 
 @pytest.fixture
@@ -45,9 +65,10 @@ def test_approval_finds_the_manager_who_returns_then_edits_and_approves(
     assert officer.locator("[data-testid=state]").inner_text() == "결재 대기"
 
     manager = open_page("/notifications/", user="road_mgr")
-    assert f"[결재 요청] 민원 {c.receipt_no}" in manager.locator(
-        "[data-testid=notifications]"
-    ).inner_text()
+    assert (
+        f"[결재 요청] 민원 {c.receipt_no}"
+        in manager.locator("[data-testid=notifications]").inner_text()
+    )
     manager.click("[data-testid=approvals-link]")
     accessible(manager, "결재 대기 목록")
     screenshot(manager, "approvals")
@@ -198,7 +219,9 @@ def test_a_consultation_shows_the_other_department_only_that_case(
     act(traffic, "note", text="내년 3월에 신호등을 옮길 예정입니다.")
     assert traffic.locator("[data-testid=timeline] li.note").count() == 1
     # Only that case: the other 도로과 case is not there for them.
-    response = traffic.goto(traffic.url.split("/complaints/")[0] + f"/complaints/{other.receipt_no}/")
+    response = traffic.goto(
+        traffic.url.split("/complaints/")[0] + f"/complaints/{other.receipt_no}/"
+    )
     assert response.status == 404
     search = open_page("/complaints/", user="traffic")
     listed = search.locator("#rows").inner_text()
