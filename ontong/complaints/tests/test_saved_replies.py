@@ -57,3 +57,18 @@ def test_who_manages_saved_replies(staff):
     assert set(saved_replies.manageable(staff["road_mgr"])) == {mine}
     assert set(saved_replies.manageable(staff["traffic_mgr"])) == set()
     assert set(saved_replies.manageable(staff["road"])) == set()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_saved_replies_that_fill_completely(staff, new_complaint):
+    from ontong.devtools.demo import DEMO_SAVED_REPLIES, create_saved_replies
+
+    assert create_saved_replies() == len(DEMO_SAVED_REPLIES)
+    assert create_saved_replies() == len(DEMO_SAVED_REPLIES)  # loading again adds nothing
+    c = perform(
+        new_complaint(), "assign", staff["triage"], department=Department.objects.get(name="도로과")
+    )
+    c = perform(c, "start", staff["road"])
+    for reply in saved_replies.for_case(staff["road"], c):
+        text = saved_replies.fill(reply.body, c)
+        assert "{" not in text and "}" not in text, text
