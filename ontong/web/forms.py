@@ -16,6 +16,7 @@ class SavedReplyForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["department"]
+        assert isinstance(field, forms.ModelChoiceField)
         field.queryset = departments_for(user)
         field.required = not user.has_role("admin")
         field.empty_label = _("시 전체") if user.has_role("admin") else None

@@ -246,7 +246,7 @@ def detail(request, receipt_no: str):
             "consulted": consulted,
             "consultations": complaint.consultations.select_related("department"),
             "consult_departments": (
-                Department.objects.filter(is_active=True).exclude(pk=complaint.department_id)
+                Department.objects.filter(is_active=True).exclude(id=complaint.department_id or 0)
                 if any(a.name == "consult" for a in actions)
                 else []
             ),
