@@ -60,8 +60,10 @@ def case_link(complaint: Complaint) -> str:
 
 def request_approval(complaint: Complaint, officer: User | None) -> None:
     who = (officer.get_full_name() or officer.username) if officer else _("담당자")
+    # A manager who writes the answer themselves is not told of their own request.
+    people = [person for person in approvers(complaint) if officer is None or person != officer]
     notify_staff(
-        approvers(complaint),
+        people,
         _("[결재 요청] 민원 %(no)s") % {"no": complaint.receipt_no},
         _("%(who)s 님이 처리 결과의 결재를 요청했습니다.\n%(title)s\n%(link)s")
         % {"who": who, "title": privacy.mask_text(complaint.title), "link": case_link(complaint)},

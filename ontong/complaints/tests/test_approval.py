@@ -142,3 +142,12 @@ def test_the_citizen_reads_that_the_answer_is_being_reviewed(drafted, client):
     html = page.content.decode()
     assert "답변 검토 중" in html
     assert "결재" not in html  # the internal word is not the citizen's
+
+
+@pytest.mark.django_db
+def test_a_manager_is_not_told_of_their_own_request(staff, new_complaint):
+    c = new_complaint()
+    c = perform(c, "assign", staff["triage"], department=Department.objects.get(name="도로과"))
+    c = perform(c, "start", staff["road_mgr"])
+    perform(c, "submit", staff["road_mgr"], answer="관리자가 직접 씀")
+    assert not Notification.objects.filter(kind="approval").exists()
