@@ -27,16 +27,18 @@ def department_scope(user: User) -> list[int]:
     return scope
 
 
-def visible_complaints(user: User | AnonymousUser) -> QuerySet[Complaint]:
+def visible_complaints(user: User | AnonymousUser, consulted: bool = True) -> QuerySet[Complaint]:
+    """The cases this person may open: all for 민원총괄 and 접수담당; their departments' (and
+    those assigned to them) for officers, and — unless `consulted` is False, as for the
+    department statistics — the open cases another department asked them about (협조 요청)."""
     complaints = Complaint.objects.all()
     if not user.is_authenticated:
         return complaints.none()
     if user.has_role(Role.ADMIN, Role.TRIAGE):
         return complaints
     if user.has_role(Role.OFFICER, Role.MANAGER):
-        return complaints.filter(
-            Q(department_id__in=department_scope(user)) | Q(assignee=user) | consulted_cases(user)
-        )
+        own = Q(department_id__in=department_scope(user)) | Q(assignee=user)
+        return complaints.filter(own | consulted_cases(user) if consulted else own)
     return complaints.none()
 
 

@@ -125,3 +125,23 @@ def test_a_consultation_needs_another_department_and_one_open_request_at_a_time(
     with pytest.raises(WorkflowError, match="권한"):
         perform(road_case, "consult", staff["traffic"], consult_department=road.pk, text="?")
     assert Consultation.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_consulted_case_is_not_counted_in_the_other_departments_statistics(
+    road_case, staff, client
+):
+    perform(
+        road_case,
+        "consult",
+        staff["road"],
+        consult_department=Department.objects.get(name="교통과").pk,
+        text="의견 주세요",
+    )
+    client.force_login(staff["traffic"])
+    assert client.get(f"/complaints/{road_case.receipt_no}/").status_code == 200
+    report = client.get("/reports/").context["report"]
+    assert [r.department for r in report.rows] == []  # 교통과 received nothing; 도로과 not theirs
+    client.force_login(staff["road"])
+    report = client.get("/reports/").context["report"]
+    assert [(r.department, r.received) for r in report.rows] == [("도로과", 1)]
