@@ -423,6 +423,10 @@ def saved_reply_edit(request, reply_id: int):
 @require_POST
 def reveal(request, receipt_no: str):
     complaint = get_visible_complaint(request.user, receipt_no)
+    if not (
+        handles_case(request.user, complaint) or request.user.has_role(Role.ADMIN, Role.TRIAGE)
+    ):
+        raise Http404  # a department asked for its view reads the case, not the citizen's contact
     request.session[reveal_key(receipt_no)] = (
         timezone.now() + dt.timedelta(seconds=REVEAL_SECONDS)
     ).timestamp()

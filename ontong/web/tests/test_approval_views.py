@@ -102,6 +102,9 @@ def test_every_look_by_a_consulted_department_is_in_the_access_log(client, staff
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="consulted"' in html
     assert "홍길동" not in html and "010-1234-5678" not in html  # masked
+    assert "/reveal/" not in html  # and no way to unmask: the contact is not theirs to read
+    assert client.post(url + "reveal/", {"reason": "궁금"}).status_code == 404
+    assert not Event.objects.filter(complaint=drafted, action="personal_data_viewed").exists()
     looks = Event.objects.filter(complaint=drafted, action="consult_viewed")
     assert looks.count() == 1 and looks.get().actor == staff["traffic"]
     assert "교통과" in looks.get().note
