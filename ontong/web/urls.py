@@ -11,6 +11,7 @@ urlpatterns = [
     path("overdue/", views.overdue, name="overdue"),
     path("notifications/", views.notifications, name="notifications"),
     path("approvals/", views.approvals, name="approvals"),
+    path("consultations/", views.consultations, name="consultations"),
     path("saved-replies/", views.saved_reply_list, name="saved_replies"),
     path("saved-replies/<int:reply_id>/", views.saved_reply_edit, name="saved_reply_edit"),
     path("reports/", views.report, name="reports"),

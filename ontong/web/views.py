@@ -16,6 +16,7 @@ from ontong import images
 from ontong.accounts.network import client_ip
 from ontong.complaints import approval, notices, reports, saved_replies
 from ontong.complaints.access import (
+    consulted_cases,
     consulting,
     department_queue,
     get_visible_complaint,
@@ -27,6 +28,7 @@ from ontong.complaints.models import (
     ACCESS_LOG_ACTIONS,
     CLOCK_STOPPED,
     Attachment,
+    Complaint,
     Event,
     Kind,
     Message,
@@ -363,6 +365,14 @@ def approvals(request):
     require_page(request, "web:approvals")
     queryset = approval.pending_approval(request.user).order_by("due_at", "received_at")
     return list_page(request, queryset, title=_("결재 대기"))
+
+
+@login_required
+def consultations(request):
+    """협조 요청: the open cases other departments asked this person's department about."""
+    require_page(request, "web:consultations")
+    queryset = Complaint.objects.filter(consulted_cases(request.user)).order_by("due_at")
+    return list_page(request, queryset, title=_("협조 요청"))
 
 
 @login_required

@@ -223,6 +223,11 @@ def test_a_consultation_shows_the_other_department_only_that_case(
         traffic.url.split("/complaints/")[0] + f"/complaints/{other.receipt_no}/"
     )
     assert response.status == 404
+    traffic.goto(traffic.url.split("/complaints/")[0] + "/notifications/")
+    traffic.click("[data-testid=consultations-link]")
+    assert c.receipt_no in traffic.locator("#rows").inner_text()
+    assert other.receipt_no not in traffic.locator("#rows").inner_text()
+    accessible(traffic, "협조 요청 목록")
     search = open_page("/complaints/", user="traffic")
     listed = search.locator("#rows").inner_text()
     assert c.receipt_no in listed and other.receipt_no not in listed

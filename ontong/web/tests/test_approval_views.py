@@ -91,6 +91,7 @@ def test_every_look_by_a_consulted_department_is_in_the_access_log(client, staff
     url = f"/complaints/{drafted.receipt_no}/"
     client.force_login(staff["traffic"])
     assert client.get(url).status_code == 404
+    assert client.get("/consultations/").status_code == 404  # nothing asked: not offered
     perform(
         drafted,
         "consult",
@@ -98,6 +99,8 @@ def test_every_look_by_a_consulted_department_is_in_the_access_log(client, staff
         consult_department=Department.objects.get(name="교통과").pk,
         text="의견 주세요",
     )
+    listed = client.get("/consultations/").content.decode()  # offered now, with that case only
+    assert drafted.receipt_no in listed and 'data-testid="consultations-link"' in listed
     page = client.get(url, REMOTE_ADDR="10.1.2.3")
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="consulted"' in html
