@@ -41,9 +41,7 @@ def test_photos_alt_text_previews_approve_and_schedule_carousel(
         writer.check(f"input[name=accounts][value='{account.pk}']")
     writer.set_input_files(
         "input[name=images]",
-        files=[
-            {"name": f"{n}.png", "mimeType": "image/png", "buffer": photo()} for n in range(3)
-        ],
+        files=[{"name": f"{n}.png", "mimeType": "image/png", "buffer": photo()} for n in range(3)],
     )
     alts = writer.locator("input[name=new_alt]")
     assert alts.count() == 3
@@ -52,8 +50,9 @@ def test_photos_alt_text_previews_approve_and_schedule_carousel(
     limits = writer.locator("[data-testid=limits]")
     assert "사진 3: 대체 텍스트를 적어 주세요" in limits.inner_text()  # live, before saving
     assert "인스타그램 캡션" in limits.inner_text() and "사진 3/10장" in limits.inner_text()
-    live_ig, live_fb = writer.locator("[data-testid=live-instagram]"), writer.locator(
-        "[data-testid=live-facebook]"
+    live_ig, live_fb = (
+        writer.locator("[data-testid=live-instagram]"),
+        writer.locator("[data-testid=live-facebook]"),
     )
     assert live_ig.locator("[data-testid=ig-dots] .dot").count() == 3
     assert live_ig.locator("[data-testid=more]").count() == 1  # cut at 125 characters

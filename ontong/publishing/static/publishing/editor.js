@@ -217,7 +217,7 @@
   function facebookCard(name, text, pics) {
     var card = el("article", "fb-card");
     card.setAttribute("aria-label", "페이스북에서 보이는 모습");
-    card.appendChild(header(name, (value("planned_at") || "").replace("T", " ") + " · 🌐"));
+    card.appendChild(header(name, (value("planned_at") || "").replace("T", " ") + " · 전체 공개"));
     card.appendChild(textBlock("fb-text", "", text, LIMITS.facebook_more_after));
     if (pics.length) {
       var grid = el("div", "fb-grid n" + Math.min(pics.length, 5));
