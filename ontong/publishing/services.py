@@ -446,14 +446,22 @@ def publish_due(now=None) -> int:
 
 
 def publish_now(post: Post, user) -> Post:
-    """ "지금 게시": the approved post is due this minute and its accounts are published at once
-    (the same claim as the worker's, so a sweep running meanwhile cannot send it twice)."""
+    """ "지금 게시": the approved post is due this minute and the worker publishes it at once (a
+    task, so the person's request does not wait for the containers). The worker's minute sweep
+    would find it too; the claim on each target lets only one of them send it."""
+    from .tasks import publish_post_now  # the task module imports this one when it runs
+
     post = transition(post, "publish_now", user)
-    now = timezone.now()
-    publish_targets(due_targets(now).filter(post=post), now)
-    settle_posts()
-    post.refresh_from_db()
+    transaction.on_commit(lambda: publish_post_now.enqueue(post.pk))
     return post
+
+
+def publish_post(post_id: int) -> str:
+    """Publish one post's due targets now (the task behind "지금 게시")."""
+    now = timezone.now()
+    published = publish_targets(due_targets(now).filter(post_id=post_id), now)
+    settle_posts()
+    return f"post {post_id}: {published} published"
 
 
 def publish_targets(targets, now) -> int:

@@ -294,7 +294,9 @@ def act(request, pk: int, action: str):
         messages.error(request, str(exc))
     else:
         if action == "publish_now":
-            messages.success(request, f"지금 게시했습니다: {post.get_state_display()}")
+            messages.success(
+                request, "지금 게시합니다. 잠시 뒤 계정마다 결과가 이 화면에 나옵니다."
+            )
         else:
             messages.success(request, f"'{services.LABELS.get(action, action)}' 처리했습니다.")
     return redirect("publishing:post", pk=pk)

@@ -229,13 +229,21 @@ def test_approve_and_schedule_keeps_facebooks_window(desk, accounts):
     assert Post.objects.get(pk=post.pk).state == Post.State.REVIEW  # nothing changed
 
 
-def test_publish_now_publishes_both_accounts_at_once(client, desk, accounts, emulator, fast):
+def test_publish_now_publishes_both_accounts_at_once(
+    client, desk, accounts, emulator, fast, run_tasks, django_capture_on_commit_callbacks
+):
     post = with_photos(make_post(desk, accounts, planned=timezone.now() + dt.timedelta(days=3)))
     post = services.transition(post, "submit", desk["writer"])
     post = services.transition(post, "approve", desk["approver"])
     client.force_login(desk["writer"])
-    response = client.post(f"/publishing/posts/{post.pk}/act/publish_now/", follow=True)
-    assert "지금 게시했습니다" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = client.post(f"/publishing/posts/{post.pk}/act/publish_now/", follow=True)
+    assert len(queued) == 1  # the task, enqueued once the change is committed
+    assert "지금 게시합니다" in response.content.decode()
+    post.refresh_from_db()
+    assert post.state == Post.State.SCHEDULED and post.planned_at <= timezone.now()
+    assert IG not in emulator.posts  # the worker publishes, not the request
+    run_tasks()
     post.refresh_from_db()
     assert post.state == Post.State.PUBLISHED and post.planned_at <= timezone.now()
     assert len(emulator.posts[PAGE]) == 1 and len(emulator.posts[IG]) == 1

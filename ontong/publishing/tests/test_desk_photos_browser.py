@@ -77,6 +77,16 @@ def test_photos_alt_text_previews_approve_and_schedule_carousel(
     status.get_by_text("사진을 2번째로 옮겼습니다 (전체 3장).").wait_for(state="attached")
     assert photo_alts(writer) == [ALTS[1], ALTS[0], ALTS[2]]
     assert writer.evaluate("() => document.activeElement.dataset.move") == "down"  # still there
+    items = writer.locator("#photo-list > li")
+    writer.set_viewport_size({"width": 1280, "height": 2400})  # no scrolling in mid-drag
+    items.nth(2).drag_to(
+        items.nth(0), source_position={"x": 140, "y": 14}, target_position={"x": 40, "y": 5}
+    )  # by mouse: last first
+    status.get_by_text("사진을 1번째로 옮겼습니다 (전체 3장).").wait_for(state="attached")
+    assert photo_alts(writer) == [ALTS[2], ALTS[1], ALTS[0]]
+    items.nth(0).locator("[data-move=down]").click()  # and back, to keep the order below
+    assert photo_alts(writer) == [ALTS[1], ALTS[2], ALTS[0]]
+    items.nth(1).locator("[data-move=down]").click()
     shot(writer, "desk2-2-reordered")
     writer.click("#save-post")
     writer.locator("[data-testid=post-state]").wait_for()
@@ -159,3 +169,22 @@ def test_an_empty_day_clicked_starts_a_post_on_that_day(open_page, desk, account
     page.wait_for_url("**/posts/new/**")
     assert page.locator("#id_planned_at").input_value() == f"{target}T10:00"
     check_accessibility(page, "new post from an empty day")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publish_now_from_the_post_page(
+    open_page, desk, accounts, emulator, run_tasks, monkeypatch
+):
+    monkeypatch.setattr(services, "CONTAINER_POLL_SECONDS", 0)
+    post = make_post(desk, accounts, planned=timezone.now() + dt.timedelta(days=2))
+    post = services.transition(post, "submit", desk["writer"])
+    services.transition(post, "approve", desk["approver"])
+    page = open_page(f"/publishing/posts/{post.pk}/", user="writer")
+    click_action(page, "publish_now")
+    assert "지금 게시합니다" in page.locator(".messages").inner_text()
+    run_tasks()
+    page.reload()
+    assert page.locator("[data-testid=post-state]").inner_text() == "게시됨"
+    assert page.locator("[data-testid=target-state]").all_inner_texts() == ["게시됨"] * 2
+    assert len(emulator.posts[PAGE]) == 1 and len(emulator.posts[IG]) == 1
+    check_accessibility(page, "published now")
