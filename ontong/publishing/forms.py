@@ -75,7 +75,7 @@ class PostForm(forms.ModelForm):
         )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         kinds = {
             "instagram" if a.kind == "instagram" else "facebook" for a in data.get("accounts") or []
         }
