@@ -194,7 +194,10 @@ def editor_context(form: PostForm, post: Post | None = None) -> dict:
         "photos": post.images.all() if post else [],
         "limits": services.LIMITS,
         "account_kinds": {
-            str(a.pk): "instagram" if a.kind == "instagram" else "facebook"
+            str(a.pk): {
+                "kind": "instagram" if a.kind == "instagram" else "facebook",
+                "name": a.name,
+            }
             for a in MetaAccount.objects.filter(is_active=True)
         },
         "max_photos": services.MAX_PHOTOS,

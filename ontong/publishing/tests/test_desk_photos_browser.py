@@ -188,3 +188,20 @@ def test_publish_now_from_the_post_page(
     assert page.locator("[data-testid=target-state]").all_inner_texts() == ["게시됨"] * 2
     assert len(emulator.posts[PAGE]) == 1 and len(emulator.posts[IG]) == 1
     check_accessibility(page, "published now")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_picking_then_tapping_a_day_moves_the_post(open_page, desk, accounts):
+    """On a touch screen: "날짜 옮기기" → "달력에서 고르기", then the day tapped."""
+    day = timezone.localdate() + dt.timedelta(days=8)
+    sunday = day - dt.timedelta(days=(day.weekday() + 1) % 7)
+    post = make_post(desk, accounts, kinds=("ig",), planned=at(sunday, 10))
+    page = open_page(week_of(sunday), user="writer")
+    page.locator(f"[data-post='{post.pk}'] summary").click()
+    page.locator(f"[data-post='{post.pk}'] [data-pick]").click()
+    page.locator("[data-testid=desk-message]").get_by_text("옮길 날을 누르세요").wait_for()
+    target = sunday + dt.timedelta(days=4)
+    page.locator(f"td[data-day='{target}']").click(position={"x": 20, "y": 60})
+    page.locator("[data-testid=desk-message]").get_by_text("옮겼습니다").wait_for()
+    assert chip_day(page, post) == target.isoformat()
+    assert "/posts/new/" not in page.url  # the tap moved the post, it did not start a new one

@@ -92,12 +92,19 @@
     if (pick) {
       var chip = pick.closest("[data-post]");
       picking = {post: pick.dataset.pick, title: chip.querySelector("a").textContent.trim()};
-      say("'" + picking.title + "' 옮기기: 화살표로 날짜를 고르고 Enter를 누르세요. 취소는 Esc.", "success");
+      say("'" + picking.title + "' 옮기기: 화살표로 날짜를 고르고 Enter를 누르거나, 옮길 날을 누르세요. 취소는 Esc.", "success");
       rove(chip.closest("td"));
       return;
     }
-    // A click (or tap) on an empty part of a day from today on: a new post on that day.
     var cell = event.target.closest && event.target.closest("#calendar td[data-day]");
+    if (cell && picking && !event.target.closest("a, button, input, summary")) {
+      // Picking by touch (or mouse): the day tapped is where the post goes.
+      var post = picking.post;
+      picking = null;
+      move(post, cell.dataset.day);
+      return;
+    }
+    // A click (or tap) on an empty part of a day from today on: a new post on that day.
     if (!cell || event.target.closest("a, button, details, form, [data-post]")) { return; }
     var link = cell.querySelector("a.new-on-day");
     if (link) { window.location.href = link.href; }

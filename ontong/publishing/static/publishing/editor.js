@@ -128,7 +128,8 @@
   function chosen() {
     var accounts = [];
     form.querySelectorAll("input[name=accounts]:checked").forEach(function (box) {
-      accounts.push({kind: KINDS[box.value], name: box.closest("label").textContent.trim()});
+      var account = KINDS[box.value];
+      if (account) { accounts.push({kind: account.kind, name: account.name}); }
     });
     return accounts;
   }
