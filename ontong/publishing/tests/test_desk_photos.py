@@ -3,10 +3,12 @@ captions, Instagram carousels (exactly once), the platforms' limits on the serve
 schedule in one step, and "지금 게시"."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from ontong.publishing import services
 from ontong.publishing.models import Post, PostEvent, PostImage, Target
@@ -264,3 +266,23 @@ def test_an_empty_day_clicked_opens_a_new_post_on_that_day(client, desk):
     past = timezone.localdate() - dt.timedelta(days=3)
     assert f"{past}T10:00" not in client.get(f"/publishing/posts/new/?date={past}").content.decode()
     assert client.get("/publishing/posts/new/?date=garbage").status_code == 200
+
+
+def test_a_portrait_first_photo_gets_instagrams_4_5_frame(desk, accounts):
+    post = make_post(desk, accounts, kinds=("ig",))
+    post.images.all().delete()
+    tall = io.BytesIO()
+    Image.new("RGB", (30, 60), "green").save(tall, "PNG")
+    PostImage.objects.create(
+        post=post, original=SimpleUploadedFile("tall.png", tall.getvalue()), alt_text="세로 사진"
+    )
+    assert services.preview(post, "instagram")["frame"] == "portrait"
+
+
+def test_the_editor_cannot_reach_another_posts_photos(desk, accounts):
+    mine = with_photos(make_post(desk, accounts, kinds=("page",)))
+    other = with_photos(make_post(desk, accounts, kinds=("page",)), alts=["남의 사진"])
+    foreign = other.images.get().pk
+    services.arrange_photos(mine, [foreign], {foreign: "바꿈"}, {}, {foreign})
+    assert other.images.get().alt_text == "남의 사진"  # neither changed nor removed
+    assert mine.images.count() == 3
