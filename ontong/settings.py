@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "ontong.routing",
     "ontong.publishing",
     "ontong.web",
+    "ninja",  # its Swagger UI files, served at /api/docs
+    "ontong.api",
     # Demo loader, Meta emulator and `ontong run`: commands only, nothing is served from here.
     "ontong.devtools",
 ]
@@ -101,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "ontong.api.middleware.AuditApiCalls",
 ]
 
 ROOT_URLCONF = "ontong.urls"
