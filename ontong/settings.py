@@ -56,6 +56,11 @@ ALLOWED_HOSTS = env_list("ONTONG_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.
 CSRF_TRUSTED_ORIGINS = env_list("ONTONG_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("ONTONG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CITY_NAME = os.environ.get("ONTONG_CITY_NAME", "서산시")
+# Open311 jurisdiction_id this server answers to; empty: any (one city per server).
+ONTONG_OPEN311_JURISDICTION = os.environ.get("ONTONG_OPEN311_JURISDICTION", "").strip()
+# Open311 GET requests without an api_key: off by default; on, only the public view (service,
+# status, 읍면동, dates, department; no text, no exact place).
+ONTONG_OPEN311_PUBLIC_READ = env_bool("ONTONG_OPEN311_PUBLIC_READ", False)
 # Staff names: 성명 순서 "최도로" (family_given) or "도로 최" (given_family); the title after an
 # official's name in what citizens read ("최도로 주무관"; empty for none).
 ONTONG_NAME_ORDER = os.environ.get("ONTONG_NAME_ORDER", "family_given")
