@@ -61,6 +61,9 @@ ONTONG_OPEN311_JURISDICTION = os.environ.get("ONTONG_OPEN311_JURISDICTION", "").
 # Open311 GET requests without an api_key: off by default; on, only the public view (service,
 # status, 읍면동, dates, department; no text, no exact place).
 ONTONG_OPEN311_PUBLIC_READ = env_bool("ONTONG_OPEN311_PUBLIC_READ", False)
+# Outgoing webhooks: private and loopback addresses are refused in production (SSRF).
+ONTONG_WEBHOOK_ALLOW_PRIVATE = env_bool("ONTONG_WEBHOOK_ALLOW_PRIVATE", not PRODUCTION)
+ONTONG_WEBHOOK_TIMEOUT = float(os.environ.get("ONTONG_WEBHOOK_TIMEOUT", "10"))
 # Staff names: 성명 순서 "최도로" (family_given) or "도로 최" (given_family); the title after an
 # official's name in what citizens read ("최도로 주무관"; empty for none).
 ONTONG_NAME_ORDER = os.environ.get("ONTONG_NAME_ORDER", "family_given")

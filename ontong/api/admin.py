@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ontong.org.models import Role
 
-from . import keys
-from .models import ApiCall, ApiKey
+from . import keys, webhooks
+from .models import ApiCall, ApiKey, WebhookDelivery, WebhookEvent, WebhookSubscription
 
 
 class CentralOnly:
@@ -119,3 +119,81 @@ class ApiCallAdmin(CentralOnly, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class SubscriptionForm(forms.ModelForm):
+    url = forms.URLField(label=_("받는 주소"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label=_("받을 사건"),
+        choices=WebhookEvent.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "url", "events", "department", "is_active"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            webhooks.check_url(url)
+        except webhooks.UnsafeURL as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return url
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(CentralOnly, admin.ModelAdmin):
+    form = SubscriptionForm
+    list_display = ["name", "url", "event_list", "department", "is_active", "consecutive_failures"]
+    list_filter = ["is_active"]
+    readonly_fields = ["disabled_reason", "consecutive_failures", "created_by", "created_at"]
+
+    @admin.display(description=_("받을 사건"))
+    def event_list(self, obj):
+        labels = dict(WebhookEvent.choices)
+        return ", ".join(str(labels.get(e, e)) for e in obj.events)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.secret = webhooks.new_secret()
+            obj.created_by = request.user
+            super().save_model(request, obj, form, change)
+            messages.warning(
+                request,
+                _("서명 비밀 값: %(secret)s — 지금 한 번만 보입니다. 받는 시스템에 설정하세요.")
+                % {"secret": obj.secret},
+            )
+            return
+        if "is_active" in form.changed_data and obj.is_active:  # switched back on
+            obj.consecutive_failures, obj.disabled_reason = 0, ""
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(CentralOnly, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "subscription",
+        "event",
+        "receipt_no",
+        "status",
+        "attempts",
+        "response_status",
+        "last_error",
+        "next_attempt_at",
+    ]
+    list_filter = ["status", "event", "subscription"]
+    search_fields = ["receipt_no", "event_id"]
+    actions = ["resend"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("선택한 발송 재발송"))
+    def resend(self, request, queryset):
+        n = sum(webhooks.resend(item) for item in queryset)
+        messages.success(request, _("%(n)d건을 다시 보냅니다.") % {"n": n})

@@ -120,12 +120,12 @@ class Caller:
     def complaints(self):
         """What the key may see: its account's cases, within the key's department if it has one."""
         visible = visible_complaints(self.user)
-        if self.key.department_id:
+        if self.key.department is not None:
             visible = visible.filter(department_id__in=scope_of(self.key.department))
         return visible
 
     def departments(self):
-        if self.key.department_id:
+        if self.key.department is not None:
             return Department.objects.filter(pk__in=scope_of(self.key.department))
         return Department.objects.all()
 

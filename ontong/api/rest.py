@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError
@@ -60,7 +60,7 @@ PAGE_LIMIT = 100
 
 
 @api.exception_handler(RateLimited)
-def rate_limited(request: HttpRequest, exc: Exception) -> JsonResponse:
+def rate_limited(request: HttpRequest, exc: Exception) -> HttpResponse:
     response = api.create_response(
         request, {"detail": "호출 한도를 넘었습니다. 잠시 뒤 다시 호출해 주세요."}, status=429
     )
@@ -69,7 +69,7 @@ def rate_limited(request: HttpRequest, exc: Exception) -> JsonResponse:
 
 
 @api.exception_handler(Http404)
-def not_found(request: HttpRequest, exc: Exception) -> JsonResponse:
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": "찾을 수 없습니다."}, status=404)
 
 
@@ -236,6 +236,10 @@ class ReportOut(Schema):
 # --- helpers -------------------------------------------------------------------------------
 
 
+def form_errors(form: Any) -> str:
+    return "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
+
+
 def encode_cursor(c: Complaint) -> str:
     raw = json.dumps([c.received_at.isoformat(), c.pk]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -381,7 +385,7 @@ def complaint_list(request: HttpRequest, filters: Query[ListQuery]):
         form_data["area"] = area.pk
     form = ListFilter(form_data)
     if not form.is_valid():
-        raise HttpError(400, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        raise HttpError(400, form_errors(form))
     queryset = form.apply(found.complaints()).select_related("department", "area")
     if data["cursor"]:
         moment, pk = decode_cursor(data["cursor"])
@@ -566,7 +570,7 @@ def report(request: HttpRequest, period: Query[ReportQuery]):
     found = caller(request, "read")
     form = ReportPeriod({k: v for k, v in period.dict().items() if v is not None})
     if not form.is_valid():
-        raise HttpError(400, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        raise HttpError(400, form_errors(form))
     start, end = form.period(timezone.localdate())
     data = reports.build(start, end, found.complaints())
 
