@@ -16,9 +16,8 @@ from typing import Any
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import HttpError
-from pydantic import Field
 
 from ontong.accounts.network import client_ip
 from ontong.complaints import privacy, reports
