@@ -7,6 +7,6 @@ class ApiConfig(AppConfig):
     verbose_name = "API·연계"
 
     def ready(self) -> None:
-        from . import webhooks
+        from . import webhooks  # why: imports models, only once the app registry is ready
 
         webhooks.connect()

@@ -40,6 +40,8 @@ from ontong.complaints.models import Complaint, State
 from ontong.complaints.reminders import notify_staff
 from ontong.org.models import ROLE_GROUPS, Role, User
 from ontong.outbound import http
+from ontong.tasks_queue import waiting_ids
+from ontong.web.sweeps import register_job
 
 from .keys import scope_of
 from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
@@ -165,8 +167,6 @@ def on_case_event(complaint: Complaint, name: str) -> None:
 def connect() -> None:
     hooks.on_complaint_received(on_received)
     hooks.on_case_event(on_case_event)
-    from ontong.web.sweeps import register_job  # the worker's periodic jobs
-
     register_job("sweep_outgoing_webhooks", sweep)
 
 
@@ -287,8 +287,6 @@ def resend(item: WebhookDelivery) -> bool:
 def sweep() -> dict[str, int]:
     """Re-enqueue deliveries whose task was lost; a send cut off by a dead worker is retried
     (the receiver dedupes by the delivery id)."""
-    from ontong.tasks_queue import waiting_ids
-
     now = timezone.now()
     stale = delivery.due(WebhookDelivery.objects.filter(created_at__lt=now - STUCK), now - STUCK)
     candidates = list(stale.values_list("pk", flat=True)[:1000])
