@@ -12,8 +12,26 @@ class RateLimited(Exception):
     pass
 
 
+class NulInput(Exception):
+    """A NUL character anywhere in the request: no text we store may hold one (PostgreSQL
+    refuses it), so the request is refused whole, before anything reads it."""
+
+
+def has_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path:
+        return True
+    for data in [request.GET] + ([request.POST] if request.method == "POST" else []):
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                return True
+    body = request.body if request.content_type == "application/json" else b""
+    return b"\x00" in body or b"\\u0000" in body.lower()
+
+
 def authenticate(request: HttpRequest, text: str | None) -> Caller | None:
     """The caller, or None (→ 401). Keeps the key on the request for the audit log."""
+    if has_nul(request):
+        raise NulInput
     if not text:  # the other header may carry it
         return None
     request.api_prefix = keys.prefix_of(text)  # type: ignore[attr-defined]

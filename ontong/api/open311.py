@@ -33,7 +33,7 @@ from ontong.complaints.services import Intake, receive_complaint
 from ontong.korean import person_name
 from ontong.org.models import Area
 
-from .auth import RateLimited, authenticate
+from .auth import NulInput, RateLimited, authenticate, has_nul
 from .keys import Caller
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -115,6 +115,8 @@ def resource(view):
     @require_http_methods(["GET", "POST"])
     def wrapped(request: HttpRequest, fmt: str = "xml", **kwargs: Any) -> HttpResponse:
         fmt = fmt or "xml"
+        if has_nul(request):
+            return error(fmt, 400, "입력에 NUL 문자가 있습니다.")
         params = request.POST if request.method == "POST" else request.GET
         wanted = settings.ONTONG_OPEN311_JURISDICTION
         jurisdiction = params.get("jurisdiction_id", "")
@@ -124,6 +126,8 @@ def resource(view):
             return view(request, fmt, **kwargs)
         except Open311Error as exc:
             return error(fmt, exc.status, exc.description)
+        except NulInput:
+            return error(fmt, 400, "입력에 NUL 문자가 있습니다.")
         except RateLimited:
             response = error(fmt, 429, "호출 한도를 넘었습니다. 잠시 뒤 다시 호출해 주세요.")
             response["Retry-After"] = "60"

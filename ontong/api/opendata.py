@@ -21,6 +21,7 @@ import datetime as dt
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
@@ -74,7 +75,7 @@ def lines(month: dt.date, complaints: QuerySet[Complaint] | None = None) -> list
     result = [total]
     kind_names = {k.value: str(k.label) for k in Kind}
     for group, column in GROUPS:
-        found: dict[str, Line] = defaultdict(lambda g=group: Line(g, ""))
+        found: dict[str, Line] = defaultdict(partial(Line, group, ""))
         for row in received.values(column).annotate(n=Count("pk")).order_by():
             found[row[column] or ""].counts["received"] = row["n"]
         for row in (

@@ -13,6 +13,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.db import IntegrityError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
@@ -22,13 +23,20 @@ from ninja.errors import HttpError
 from ontong.accounts.network import client_ip
 from ontong.complaints import privacy, reports
 from ontong.complaints.access import handles_case
-from ontong.complaints.models import ACCESS_LOG_ACTIONS, Channel, Complaint, Event, Kind
+from ontong.complaints.models import (
+    ACCESS_LOG_ACTIONS,
+    Channel,
+    Complaint,
+    Event,
+    Kind,
+    Message,
+)
 from ontong.complaints.services import Intake, receive_complaint
 from ontong.complaints.workflow import ACTIONS, WorkflowError, available_actions, perform
 from ontong.org.models import Area
 from ontong.web.filters import ListFilter, ReportPeriod
 
-from .auth import BearerKey, HeaderKey, RateLimited, caller
+from .auth import BearerKey, HeaderKey, NulInput, RateLimited, caller
 
 DESCRIPTION = """온통 민원 API입니다. 120 콜센터, 새올 행정시스템, 다른 기관의 시스템이 민원을 넣고
 처리 결과를 가져갑니다.
@@ -65,6 +73,11 @@ def rate_limited(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
     response["Retry-After"] = "60"
     return response
+
+
+@api.exception_handler(NulInput)
+def nul_input(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "입력에 NUL 문자가 있습니다."}, status=400)
 
 
 @api.exception_handler(Http404)
@@ -179,6 +192,12 @@ class ComplaintIn(Schema):
     contact_consent: bool = Field(
         False,
         description="민원인이 연락처로 결과를 받는 데 동의했는지 (아니면 연락처를 저장하지 않음)",
+    )
+    external_id: str = Field(
+        "",
+        max_length=100,
+        description="보내는 시스템의 건 번호. 주면 같은 키로 같은 번호를 다시 보내도 새로 접수하지 "
+        "않고 처음 접수한 민원을 돌려줍니다(200). 재시도해도 중복 접수가 없게 하려면 꼭 주세요.",
     )
 
 
@@ -410,7 +429,7 @@ def complaint_detail(request: HttpRequest, receipt_no: str):
 
 @api.post(
     "/complaints",
-    response={201: Created, 400: Error, 403: Error},
+    response={200: Created, 201: Created, 400: Error, 403: Error},
     summary="민원 접수",
     description="콜센터 등 다른 접수 창구에서 받은 민원을 넣습니다. 누리집 신청과 같은 접수 절차"
     "(접수번호, 처리기한, 주민등록번호 삭제, 배정 추천)를 거칩니다.",
@@ -428,29 +447,57 @@ def complaint_create(request: HttpRequest, data: ComplaintIn):
         area = Area.objects.filter(code=data.area_code).first()
         if area is None:
             raise HttpError(400, "읍면동 코드가 올바르지 않습니다.")
+    account = f"api:{found.key.prefix}"
+    external_id = data.external_id.strip() or None
+    earlier = already_received(account, external_id)
+    if earlier is not None:
+        return Status(200, created(earlier))
     consent = data.contact_consent
-    complaint = receive_complaint(
-        Intake(
-            channel=data.channel,
-            account=f"api:{found.key.prefix}",
-            body=data.body,
-            title=data.title,
-            kind=data.kind,
-            area=area,
-            address=data.address,
-            latitude=data.latitude,
-            longitude=data.longitude,
-            name=data.name if consent else "",
-            phone=data.phone if consent else "",
-            email=data.email if consent else "",
-            contact_consent=consent,
-            ip=client_ip(request),
-        )
+    intake = Intake(
+        channel=data.channel,
+        account=account,
+        external_message_id=external_id,
+        body=data.body,
+        title=data.title,
+        kind=data.kind,
+        area=area,
+        address=data.address,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        name=data.name if consent else "",
+        phone=data.phone if consent else "",
+        email=data.email if consent else "",
+        contact_consent=consent,
+        ip=client_ip(request),
     )
-    return Status(
-        201,
-        {"receipt_no": complaint.receipt_no, "state": complaint.state, "due_at": complaint.due_at},
+    try:
+        complaint = receive_complaint(intake)
+    except IntegrityError:  # the same external_id sent twice at once: the other one won
+        earlier = already_received(account, external_id)
+        if earlier is None:
+            raise
+        return Status(200, created(earlier))
+    return Status(201, created(complaint))
+
+
+def created(complaint: Complaint) -> dict[str, Any]:
+    return {
+        "receipt_no": complaint.receipt_no,
+        "state": complaint.state,
+        "due_at": complaint.due_at,
+    }
+
+
+def already_received(account: str, external_id: str | None) -> Complaint | None:
+    """The complaint this key already sent under this id (its first message carries it)."""
+    if not external_id:
+        return None
+    message = (
+        Message.objects.filter(account=account, external_id=external_id)
+        .select_related("complaint")
+        .first()
     )
+    return message.complaint if message else None
 
 
 @api.get(

@@ -215,3 +215,104 @@ def test_openapi_schema_validates_and_docs_are_served(client):
     assert schema["paths"]["/api/complaints"]["get"]["summary"] == "민원 목록"
     docs = client.get("/api/docs")
     assert docs.status_code == 200 and b"swagger" in docs.content.lower()
+
+
+def test_create_with_an_external_id_is_not_duplicated_by_a_retry(call, api_key, city):
+    from ontong.complaints.models import Complaint
+
+    key = api_key("triage", can_create=True)
+    body = {"body": "수석동 가로등이 꺼져 있어요", "external_id": "CALL-2026-0042"}
+    first = call("post", "/api/complaints", key, json=body)
+    again = call("post", "/api/complaints", key, json=body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["receipt_no"] == again.json()["receipt_no"]
+    assert Complaint.objects.count() == 1
+    # Another key's own numbering is its own.
+    other = call("post", "/api/complaints", api_key("triage", can_create=True), json=body)
+    assert other.status_code == 201 and Complaint.objects.count() == 2
+
+
+HOSTILE = [
+    "\x00",
+    "' OR 1=1 --",
+    "9" * 40,
+    "-1",
+    "2026-13-45",
+    "<script>",
+    "%00",
+    "../../etc",
+    "가" * 500,
+]
+
+
+def test_hostile_parameters_answer_without_a_server_error(call, api_key, road_case, client):
+    c = road_case()
+    key = api_key("admin", can_act=True, can_create=True)
+    for value in HOSTILE:
+        for name in [
+            "q",
+            "state",
+            "department",
+            "channel",
+            "area",
+            "overdue",
+            "date_from",
+            "cursor",
+            "limit",
+        ]:
+            response = call("get", "/api/complaints", key, data={name: value})
+            assert response.status_code in {200, 400, 422}, (name, value, response.status_code)
+        for name in ["start", "end"]:
+            assert call("get", "/api/reports", key, data={name: value}).status_code in {
+                200,
+                400,
+                422,
+            }
+        assert call("get", f"/api/complaints/{value}", key).status_code in {400, 404}
+        response = call(
+            "post",
+            f"/api/complaints/{c.receipt_no}/actions/assign",
+            key,
+            json={"department": value},
+        )
+        assert response.status_code in {400, 422}, (value, response.status_code)
+        response = call(
+            "post",
+            f"/api/complaints/{c.receipt_no}/actions/extend",
+            key,
+            json={"reason": value, "new_due": value},
+        )
+        assert response.status_code in {400, 422}, (value, response.status_code)
+        response = call("post", "/api/complaints", key, json={"body": value, "area_code": value})
+        assert response.status_code in {201, 400, 422}, (value, response.status_code)
+        for path in [
+            "requests.json",
+            f"requests/{value}.json",
+            f"tokens/{value}.json",
+            f"services/{value}.json",
+        ]:
+            response = client.get(
+                f"/open311/v2/{path}",
+                {
+                    "api_key": key,
+                    "service_request_id": value,
+                    "start_date": value,
+                    "status": value,
+                    "service_code": value,
+                },
+            )
+            assert response.status_code in {200, 400, 404}, (path, value, response.status_code)
+        response = client.post(
+            "/open311/v2/requests.json",
+            {
+                "api_key": key,
+                "service_code": "grievance",
+                "lat": value,
+                "long": value,
+                "description": value,
+                "attribute[area]": value,
+                "media_url": value,
+                "address_string": value,
+            },
+        )
+        assert response.status_code in {201, 400}, (value, response.status_code)
