@@ -79,7 +79,9 @@ def test_command_and_download_for_central_staff_only(november, tmp_path, client,
     assert rows[0]["항목"] == "전체" and rows[0]["접수건수"] == "9"
     client.force_login(staff["road_mgr"])
     assert client.get("/opendata/monthly.csv?month=2026-11").status_code == 404
+    assert 'data-testid="open-data"' not in client.get("/reports/").content.decode()
     client.force_login(staff["admin"])
+    assert 'data-testid="open-data"' in client.get("/reports/").content.decode()
     response = client.get("/opendata/monthly.csv?month=2026-11")
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]

@@ -141,6 +141,12 @@ def test_retried_with_backoff_then_failed_then_disabled_with_an_alert(
     assert sub.is_active is False and "HTTP 404" in sub.disabled_reason
     alert = Notification.objects.get(kind="webhook_disabled")
     assert alert.user == staff["admin"] and sub.name in alert.subject
+    from django.test import Client
+
+    admin = Client()
+    admin.force_login(staff["admin"])
+    page = admin.get("/notifications/")
+    assert page.status_code == 200 and sub.name in page.content.decode()
     new_complaint(body="더는 보내지 않음")
     assert WebhookDelivery.objects.count() == 1 + webhooks.DISABLE_AFTER  # no new deliveries
     # Resend from the log once the receiver is fixed.
