@@ -104,6 +104,11 @@ def test_personal_data_masked_as_on_the_staff_pages(call, api_key, road_case):
     viewed = Event.objects.get(complaint=c, action="personal_data_viewed")
     assert viewed.actor.username == "road" and "API" in viewed.note
     assert [e["action"] for e in road["timeline"]] == ["received", "assign"]
+    # Lists mask titles for everyone, as the staff lists do.
+    c.title = "010-1234-5678로 연락 주세요"
+    c.save(update_fields=["title"])
+    listed = call("get", "/api/complaints", api_key("road")).json()["items"]
+    assert listed[0]["title"] == "010-****-5678로 연락 주세요"
 
 
 def test_create_needs_the_create_scope_and_goes_through_receive_complaint(call, api_key, city):
