@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +35,24 @@ class CentralOnly:
 
     def has_delete_permission(self, request, obj=None):
         return self._central(request)
+
+
+def shown_once(model_admin, request, title, label, value):
+    """The new key or secret on a page of its own, never stored anywhere (a message would sit in
+    a cookie or the session until shown). Signed-in pages are never cached (BrowserPolicies)."""
+    opts = model_admin.model._meta
+    return TemplateResponse(
+        request,
+        "admin/api/shown_once.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "title": title,
+            "label": label,
+            "value": value,
+            "back": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+            "opts": opts,
+        },
+    )
 
 
 class ApiKeyForm(forms.ModelForm):
@@ -87,16 +107,12 @@ class ApiKeyAdmin(CentralOnly, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            full = keys.assign_secret(obj)
+            request.shown_once = keys.assign_secret(obj)
             obj.created_by = request.user
-            super().save_model(request, obj, form, change)
-            messages.warning(
-                request,
-                _("새 API 키: %(key)s — 지금 한 번만 보입니다. 연계 시스템에 안전하게 전달하세요.")
-                % {"key": full},
-            )
-            return
         super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return shown_once(self, request, _("새 API 키"), _("API 키"), request.shown_once)
 
     @admin.action(description=_("선택한 키 폐기"))
     def revoke(self, request, queryset):
@@ -154,16 +170,14 @@ class WebhookSubscriptionAdmin(CentralOnly, admin.ModelAdmin):
         labels = dict(WebhookEvent.choices)
         return ", ".join(str(labels.get(e, e)) for e in obj.events)
 
+    def response_add(self, request, obj, post_url_continue=None):
+        return shown_once(self, request, _("새 웹훅 구독"), _("서명 비밀 값"), obj.secret)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.secret = webhooks.new_secret()
             obj.created_by = request.user
             super().save_model(request, obj, form, change)
-            messages.warning(
-                request,
-                _("서명 비밀 값: %(secret)s — 지금 한 번만 보입니다. 받는 시스템에 설정하세요.")
-                % {"secret": obj.secret},
-            )
             return
         if "is_active" in form.changed_data and obj.is_active:  # switched back on
             obj.consecutive_failures, obj.disabled_reason = 0, ""

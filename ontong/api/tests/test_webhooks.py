@@ -234,7 +234,10 @@ def test_admin_is_for_central_staff_and_shows_the_secret_once(client, staff, rec
     from ontong.api.models import ApiKey
 
     key = ApiKey.objects.get()
-    text = next(w for w in response.content.decode().split() if w.startswith(f"ont_{key.prefix}_"))
+    import re
+
+    text = re.search(r'value="(ont_[^"]+)"', response.content.decode()).group(1)
+    assert text.startswith(f"ont_{key.prefix}_") and "no-store" in response["Cache-Control"]
     assert key.created_by == staff["admin"]
     assert client.get("/api/areas", headers={"Authorization": f"Bearer {text}"}).status_code == 200
     assert text not in client.get(f"/admin/api/apikey/{key.pk}/change/").content.decode()
