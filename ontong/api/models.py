@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ontong.crypto import EncryptedTextField
 from ontong.delivery import Outbound, States
 
 
@@ -114,9 +115,8 @@ class WebhookEvent(models.TextChoices):
 class WebhookSubscription(models.Model):
     name = models.CharField(_("이름"), max_length=100)
     url = models.URLField(_("받는 주소"), max_length=500)
-    secret = models.CharField(
+    secret = EncryptedTextField(  # stored encrypted, as the Meta tokens (ontong.crypto)
         _("서명 비밀 값"),
-        max_length=100,
         editable=False,
         help_text=_("HMAC-SHA256 서명에 쓰는 비밀 값 (만들 때 한 번 보여 줌)"),
     )

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import get_usage
 
 from ontong.accounts.network import client_ip
 from ontong.complaints import privacy
@@ -134,6 +135,25 @@ def resource(view):
             return response
 
     return wrapped
+
+
+PUBLIC_RATE = "60/m"
+
+
+def public_reader(request: HttpRequest) -> bool:
+    """A read without a key, when the city opened the public feed; limited per client address."""
+    if not settings.ONTONG_OPEN311_PUBLIC_READ or request.GET.get("api_key"):
+        return False
+    usage = get_usage(
+        request,
+        group="ontong.open311.public",
+        key=lambda group, r: client_ip(r) or "",
+        rate=PUBLIC_RATE,
+        increment=True,
+    )
+    if usage and usage["should_limit"]:
+        raise RateLimited
+    return True
 
 
 def key_for(request: HttpRequest, params: Any, scope: str) -> Caller:
@@ -329,7 +349,7 @@ def moment(params: Any, name: str) -> dt.datetime | None:
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return create_request(request, fmt)
-    public = settings.ONTONG_OPEN311_PUBLIC_READ and not request.GET.get("api_key")
+    public = public_reader(request)
     if public:
         found = Complaint.objects.all()
     else:
@@ -363,8 +383,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @resource
 def single_request(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse:
-    public = settings.ONTONG_OPEN311_PUBLIC_READ and not request.GET.get("api_key")
-    if public:
+    if public_reader(request):
         found = rows(Complaint.objects.filter(receipt_no=request_id), public=True)
     else:
         caller = key_for(request, request.GET, "read")

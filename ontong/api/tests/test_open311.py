@@ -257,6 +257,9 @@ def test_public_read_shows_no_text_and_no_exact_place(client, api_key, settings,
         .json()[0]["description"]
         .startswith("010-****-5678")
     )
+    # The public feed is limited per address.
+    statuses = [client.get(f"{BASE}/requests.json").status_code for _ in range(61)]
+    assert statuses[:59] == [200] * 59 and statuses[-1] == 429
 
 
 @pytest.mark.django_db(transaction=True)

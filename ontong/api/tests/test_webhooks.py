@@ -215,6 +215,11 @@ def test_admin_is_for_central_staff_and_shows_the_secret_once(client, staff, rec
     assert response.status_code == 200
     sub = WebhookSubscription.objects.get()
     assert sub.secret in response.content.decode() and sub.events == ["received", "closed"]
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # encrypted at rest
+        cursor.execute("SELECT secret FROM api_webhooksubscription")
+        assert sub.secret not in cursor.fetchone()[0]
     assert (
         sub.secret
         not in client.get(f"/admin/api/webhooksubscription/{sub.pk}/change/").content.decode()
