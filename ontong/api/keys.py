@@ -117,9 +117,11 @@ class Caller:
     def user(self) -> User:
         return self.key.user
 
-    def complaints(self):
-        """What the key may see: its account's cases, within the key's department if it has one."""
-        visible = visible_complaints(self.user)
+    def complaints(self, consulted: bool = True):
+        """What the key may see: its account's cases, within the key's department if it has one
+        (`consulted`: with the cases another department asked the account's department about,
+        as on the staff pages; not for statistics)."""
+        visible = visible_complaints(self.user, consulted=consulted)
         if self.key.department is not None:
             visible = visible.filter(department_id__in=scope_of(self.key.department))
         return visible

@@ -22,7 +22,7 @@ from ninja.errors import HttpError
 
 from ontong.accounts.network import client_ip
 from ontong.complaints import privacy, reports
-from ontong.complaints.access import handles_case
+from ontong.complaints.access import consulting, handles_case
 from ontong.complaints.models import (
     ACCESS_LOG_ACTIONS,
     Channel,
@@ -33,7 +33,7 @@ from ontong.complaints.models import (
 )
 from ontong.complaints.services import Intake, receive_complaint
 from ontong.complaints.workflow import ACTIONS, WorkflowError, available_actions, perform
-from ontong.org.models import Area
+from ontong.org.models import Area, Role
 from ontong.web.filters import ListFilter, ReportPeriod
 
 from .auth import BearerKey, HeaderKey, NulInput, RateLimited, caller
@@ -310,6 +310,16 @@ def detail(request: HttpRequest, c: Complaint) -> dict[str, Any]:
     user = request.auth.user  # type: ignore[attr-defined]
     reveal = handles_case(user, c)
     citizen = c.citizen
+    consulted = None if reveal or user.has_role(Role.ADMIN, Role.TRIAGE) else consulting(user, c)
+    if consulted is not None:  # another department's look at this one case, as on the staff page
+        Event.objects.create(
+            complaint=c,
+            actor=user,
+            action="consult_viewed",
+            ip=client_ip(request),
+            note=f"협조 요청으로 열람 ({consulted.department.name}, API 키 "
+            f"{request.auth.key.prefix})",  # type: ignore[attr-defined]
+        )
     if reveal and citizen and (citizen.phone or citizen.email):
         Event.objects.create(
             complaint=c,
@@ -618,7 +628,7 @@ def report(request: HttpRequest, period: Query[ReportQuery]):
     if not form.is_valid():
         raise HttpError(400, form_errors(form))
     start, end = form.period(timezone.localdate())
-    data = reports.build(start, end, found.complaints())
+    data = reports.build(start, end, found.complaints(consulted=False))  # as /reports/
 
     def row(r: reports.Row) -> dict[str, Any]:
         return {key: getattr(r, key) for key, _ in reports.COLUMNS}
