@@ -321,3 +321,34 @@ def test_hostile_parameters_answer_without_a_server_error(call, api_key, road_ca
             },
         )
         assert response.status_code in {201, 400}, (value, response.status_code)
+
+
+def test_a_consulted_departments_key_reads_that_case_masked_and_logged(
+    call, api_key, road_case, staff
+):
+    """협조 요청: as on the staff page, the asked department reads the one case, masked, and the
+    look is in the case's access log; the case stays out of its statistics."""
+    from ontong.complaints.workflow import perform
+    from ontong.org.models import Department
+
+    c = road_case("도로과")
+    key = api_key("traffic")
+    assert call("get", f"/api/complaints/{c.receipt_no}", key).status_code == 404
+    perform(c, "start", staff["road"])
+    perform(
+        c,
+        "consult",
+        staff["road"],
+        consult_department=Department.objects.get(name="교통과").pk,
+        text="신호 체계 의견 주세요",
+    )
+    seen = call("get", f"/api/complaints/{c.receipt_no}", key)
+    assert seen.status_code == 200
+    assert (
+        seen.json()["personal_data_masked"] is True and "010-1234-5678" not in seen.content.decode()
+    )
+    assert Event.objects.filter(
+        complaint=c, action="consult_viewed", actor=staff["traffic"]
+    ).exists()
+    assert not Event.objects.filter(complaint=c, action="personal_data_viewed").exists()
+    assert call("get", "/api/reports", key).json()["total"]["received"] == 0
