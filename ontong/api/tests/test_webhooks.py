@@ -246,3 +246,37 @@ def test_admin_is_for_central_staff_and_shows_the_secret_once(client, staff, rec
     assert key.created_by == staff["admin"]
     assert client.get("/api/areas", headers={"Authorization": f"Bearer {text}"}).status_code == 200
     assert text not in client.get(f"/admin/api/apikey/{key.pk}/change/").content.decode()
+
+
+def test_every_api_admin_page_opens_for_central_staff(
+    client, staff, api_key, receiver, new_complaint
+):
+    subscribe(receiver.url, ["received"])
+    new_complaint()
+    key = api_key("admin")
+    client.get("/api/areas", headers={"Authorization": f"Bearer {key}"})
+    staff["admin"].is_staff = True
+    staff["admin"].save()
+    client.force_login(staff["admin"])
+    for path in [
+        "/admin/",
+        "/admin/api/apikey/",
+        "/admin/api/apikey/add/",
+        "/admin/api/apicall/",
+        "/admin/api/webhooksubscription/",
+        "/admin/api/webhooksubscription/add/",
+        "/admin/api/webhookdelivery/",
+        f"/admin/api/webhookdelivery/{WebhookDelivery.objects.get().pk}/change/",
+    ]:
+        assert client.get(path).status_code == 200, path
+    # Resend from the log, as the admin's action.
+    item = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=item.pk).update(status="failed")
+    response = client.post(
+        "/admin/api/webhookdelivery/",
+        {"action": "resend", "_selected_action": [item.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    item.refresh_from_db()
+    assert item.status == "waiting" and item.attempts == 0
