@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "ontong.complaints",
     "ontong.channels.web",
     "ontong.channels.meta",
+    "ontong.channels.kakao",
     "ontong.routing",
     "ontong.publishing",
     "ontong.web",
@@ -351,6 +352,22 @@ ONTONG_METRICS_TOKEN = os.environ.get("ONTONG_METRICS_TOKEN", "")
 ONTONG_ANALYSER_SOCKET = os.environ.get("ONTONG_ANALYSER_SOCKET", "")
 ONTONG_GRAPH_URL = os.environ.get("ONTONG_GRAPH_URL", "https://graph.facebook.com/v25.0")
 ONTONG_GRAPH_TIMEOUT = float(os.environ.get("ONTONG_GRAPH_TIMEOUT", "10"))
+# KakaoTalk skill server (ontong/channels/kakao, docs/channels/kakao.md). Kakao waits 5 s for an
+# answer: the conversation gets this many seconds, then the answer goes by callback (or later).
+ONTONG_KAKAO_SKILL_BUDGET = float(os.environ.get("ONTONG_KAKAO_SKILL_BUDGET", "3"))
+# The same utterance from the same citizen within this many seconds is Kakao's resend (no new case).
+ONTONG_KAKAO_RESEND_SECONDS = float(os.environ.get("ONTONG_KAKAO_RESEND_SECONDS", "10"))
+# A callbackUrl is valid for 1 minute after the request; later the answer goes as a notice.
+ONTONG_KAKAO_CALLBACK_SECONDS = float(os.environ.get("ONTONG_KAKAO_CALLBACK_SECONDS", "55"))
+# Days a skill request's raw body (what the citizen wrote) is kept after it was answered.
+ONTONG_KAKAO_SKILL_KEEP_DAYS = int(os.environ.get("ONTONG_KAKAO_SKILL_KEEP_DAYS", "30"))
+ONTONG_KAKAO_HTTP_TIMEOUT = float(os.environ.get("ONTONG_KAKAO_HTTP_TIMEOUT", "5"))
+# Hosts of the 이미지 보안전송 플러그인's photos (https only; nothing else is fetched).
+ONTONG_KAKAO_MEDIA_HOSTS = env_list(
+    "ONTONG_KAKAO_MEDIA_HOSTS", "kakaocdn.net,kakao.com,kakao.co.kr,daumcdn.net"
+)
+if DEBUG:  # the Kakao emulator serves its photos from this machine (http, loopback only)
+    ONTONG_KAKAO_MEDIA_HOSTS.append("127.0.0.1")
 # SMS gateway for result notices when a messaging window has closed (empty: no SMS).
 ONTONG_SMS_URL = os.environ.get("ONTONG_SMS_URL", "")
 ONTONG_SMS_TOKEN = os.environ.get("ONTONG_SMS_TOKEN", "")
