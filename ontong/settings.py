@@ -57,6 +57,14 @@ ALLOWED_HOSTS = env_list("ONTONG_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.
 CSRF_TRUSTED_ORIGINS = env_list("ONTONG_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("ONTONG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CITY_NAME = os.environ.get("ONTONG_CITY_NAME", "서산시")
+# Open311 jurisdiction_id this server answers to; empty: any (one city per server).
+ONTONG_OPEN311_JURISDICTION = os.environ.get("ONTONG_OPEN311_JURISDICTION", "").strip()
+# Open311 GET requests without an api_key: off by default; on, only the public view (service,
+# status, 읍면동, dates, department; no text, no exact place).
+ONTONG_OPEN311_PUBLIC_READ = env_bool("ONTONG_OPEN311_PUBLIC_READ", False)
+# Outgoing webhooks: private and loopback addresses are refused in production (SSRF).
+ONTONG_WEBHOOK_ALLOW_PRIVATE = env_bool("ONTONG_WEBHOOK_ALLOW_PRIVATE", not PRODUCTION)
+ONTONG_WEBHOOK_TIMEOUT = float(os.environ.get("ONTONG_WEBHOOK_TIMEOUT", "10"))
 # Staff names: 성명 순서 "최도로" (family_given) or "도로 최" (given_family); the title after an
 # official's name in what citizens read ("최도로 주무관"; empty for none).
 ONTONG_NAME_ORDER = os.environ.get("ONTONG_NAME_ORDER", "family_given")
@@ -84,6 +92,8 @@ INSTALLED_APPS = [
     "ontong.routing",
     "ontong.publishing",
     "ontong.web",
+    "ninja",  # its Swagger UI files, served at /api/docs
+    "ontong.api",
     # Demo loader, Meta emulator and `ontong run`: commands only, nothing is served from here.
     "ontong.devtools",
 ]
@@ -104,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "ontong.api.middleware.AuditApiCalls",
 ]
 
 ROOT_URLCONF = "ontong.urls"

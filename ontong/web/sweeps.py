@@ -54,6 +54,16 @@ class Job:
         return result
 
 
+# Jobs of the apps above this one (ontong.api's outgoing webhooks), added from their
+# AppConfig.ready(): (name, function) pairs run on the maintenance interval.
+EXTRA_JOBS: list[tuple[str, Callable[[], object]]] = []
+
+
+def register_job(name: str, run: Callable[[], object]) -> None:
+    if (name, run) not in EXTRA_JOBS:  # ready() may run more than once
+        EXTRA_JOBS.append((name, run))
+
+
 def maintenance_jobs(every: float) -> list[Job]:
     """Keep deliveries moving, remind, publish, collect; hourly: purge expired personal data,
     interim notices, retraining and the similar-case index (each enqueued only when due)."""
@@ -69,7 +79,7 @@ def maintenance_jobs(every: float) -> list[Job]:
         Job("send_due_progress_notices", send_due_progress_notices, HOURLY),
         Job("retrain_if_due", retrain_if_due, HOURLY),
         Job("rebuild_similar_index_if_due", rebuild_similar_index_if_due, HOURLY),
-    ]
+    ] + [Job(name, run, every) for name, run in EXTRA_JOBS]
 
 
 def webhook_jobs() -> list[Job]:
