@@ -26,6 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 from django.conf import settings
@@ -42,7 +43,7 @@ from ontong.complaints.retention import PURGED
 from ontong.complaints.tasks import deliver_message
 from ontong.outbound import http
 
-from . import responses
+from . import media, responses
 from .conversation import KakaoAdapter, as_inbound, kakao_user, link_by_phone
 from .models import KakaoBot, KakaoUser, SkillRequest
 from .payload import SkillPayload, parse
@@ -84,6 +85,7 @@ def store(
     """The raw request, committed before anything is done with it; a resend is linked to the
     first. The recovery task is enqueued in the same transaction."""
     key = dedupe_key(bot, payload)
+    callback_url, error = callback_for(payload)
     now = timezone.now()
     since = now - dt.timedelta(seconds=settings.ONTONG_KAKAO_RESEND_SECONDS)
     with transaction.atomic():
@@ -106,11 +108,25 @@ def store(
             dedupe_key=key,
             duplicate_of=first,
             state=SkillRequest.State.ANSWERED if first else SkillRequest.State.PENDING,
-            callback_url=payload.callback_url,
+            callback_url=callback_url,
+            error=error,
         )
         if first is None:
             process_skill_request.using(run_after=now + RECOVER_AFTER).enqueue(request.pk)
     return request
+
+
+def callback_for(payload: SkillPayload) -> tuple[str, str]:
+    """The callbackUrl we may POST the answer to, and why not: only https to Kakao's bot API
+    (ONTONG_KAKAO_CALLBACK_HOSTS). Anything else (an internal address, a metadata service, a
+    host of the sender's choosing) is never called; the request is answered as one without a
+    callback, its replies going as notices."""
+    url = payload.callback_url
+    if not url or media.allowed(url, settings.ONTONG_KAKAO_CALLBACK_HOSTS):
+        return url, ""
+    host = urlparse(url).hostname or "?"
+    log.warning("kakao skill request with a callbackUrl to a refused host: %s", host)
+    return "", f"허용되지 않은 콜백 주소라 쓰지 않았습니다: {host[:200]}"
 
 
 # --- answering within the budget ------------------------------------------------------------
@@ -144,11 +160,11 @@ def answer(request: SkillRequest, payload: SkillPayload, deadline: float) -> dic
         if outcome.response is not None:
             return outcome.response
         outcome.gave_up = True
-    return wait_response(payload)
+    return wait_response(request)
 
 
-def wait_response(payload: SkillPayload) -> dict[str, Any]:
-    if payload.callback_url:
+def wait_response(request: SkillRequest) -> dict[str, Any]:
+    if request.callback_url:
         return responses.callback_wait(WAIT_TEXT)
     return responses.response([responses.simple_text(LATER_TEXT)])
 

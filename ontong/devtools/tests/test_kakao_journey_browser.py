@@ -35,6 +35,7 @@ SECOND_ANSWER = "동문동 가로등 전구를 새것으로 갈았습니다."
 @pytest.fixture
 def kakao(live_server, staff, new_complaint, settings):
     settings.ONTONG_KAKAO_MEDIA_HOSTS = [*settings.ONTONG_KAKAO_MEDIA_HOSTS, "127.0.0.1"]
+    settings.ONTONG_KAKAO_CALLBACK_HOSTS = [*settings.ONTONG_KAKAO_CALLBACK_HOSTS, "127.0.0.1"]
     settings.ONTONG_GRAPH_TIMEOUT = 5
     # The first case of a process loads the Korean analyser (seconds): not inside the journey.
     new_complaint("시청 앞 도로에 포트홀이 생겼어요")
