@@ -50,13 +50,20 @@ class WebServer(BaseApplication):
 
     def load(self):
         application = import_string(settings.WSGI_APPLICATION)  # ontong.wsgi, as runserver does
-        if not settings.ONTONG_ANALYSER_SOCKET and os.environ.get("ONTONG_PRELOAD_NLP", "1") == "1":
-            kiwi().tokenize("준비")  # load the language model before forking
-        if os.environ.get("ONTONG_PRELOAD_NLP", "1") == "1":
-            # Trained once here (seconds), shared by every forked worker: otherwise each worker's
-            # first complaint page waits for its own training.
-            function_model()
+        preload_nlp()  # before forking: shared by every web worker
         return application
+
+
+def preload_nlp() -> None:
+    """The Korean analyser (when there is no shared one) and the first-day routing model, loaded
+    before any request is accepted (ONTONG_PRELOAD_NLP, default on): otherwise the first
+    complaint waits seconds for them — past the 5 seconds KakaoTalk gives a skill answer."""
+    if os.environ.get("ONTONG_PRELOAD_NLP", "1") != "1":
+        return
+    if not settings.ONTONG_ANALYSER_SOCKET:
+        kiwi().tokenize("준비")  # load the language model
+    # Trained once here (seconds): otherwise each worker's first complaint waits for its own.
+    function_model()
 
 
 class Supervised:
