@@ -208,3 +208,31 @@ def test_kakao_needs_no_csrf_token(bot):
     )
     skill.wait_for_threads()
     assert response.status_code == 200 and response.json()["version"] == "2.0"
+
+
+def test_a_body_over_the_cap_is_413_even_without_a_content_length(bot, settings):
+    """A chunked request (no Content-Length; gunicorn hands the stream over whole) is read no
+    further than the cap: nothing stored, no case."""
+    import io
+
+    from django.test import RequestFactory
+
+    from ontong.channels.kakao.views import skill_view
+
+    settings.ONTONG_WEBHOOK_MAX_BYTES = 1000
+    body = json.dumps(skill_payload("가로등 " + "가" * 2000), ensure_ascii=False).encode()
+    request = RequestFactory().post(
+        f"/channels/kakao/skill/{BOT_ID}/{SECRET}/", data=body, content_type="application/json"
+    )
+    del request.META["CONTENT_LENGTH"]
+    request.META["wsgi.input_terminated"] = True  # as gunicorn sets for a chunked body
+    request.META["wsgi.input"] = io.BytesIO(body)
+    request._stream = io.BytesIO(body)
+    assert skill_view(request, bot_id=BOT_ID, secret=SECRET).status_code == 413
+    assert not SkillRequest.objects.exists() and not Complaint.objects.exists()
+
+
+def test_a_content_length_that_is_not_a_number_is_400(bot, post_skill):
+    response = post_skill(skill_payload("가로등"), headers={}, CONTENT_LENGTH="abc")
+    assert response.status_code == 400
+    assert not SkillRequest.objects.exists()
