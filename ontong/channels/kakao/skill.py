@@ -38,7 +38,7 @@ from ontong.channels import conversation
 from ontong.channels.base import split_text
 from ontong.channels.conversation import engine
 from ontong.complaints import notices
-from ontong.complaints.models import ChannelIdentity, Message
+from ontong.complaints.models import ChannelIdentity, Complaint, Message
 from ontong.complaints.retention import PURGED
 from ontong.complaints.tasks import deliver_message
 from ontong.outbound import http
@@ -55,6 +55,7 @@ WAIT_TEXT = "접수하고 있습니다…"
 LATER_TEXT = "접수하고 있습니다. 잠시 후 '처리현황'으로 확인해 주세요."
 FAILED_TEXT = "죄송합니다. 잠시 문제가 생겼습니다. 조금 뒤에 다시 보내 주세요."
 MENU_TEXT = "무엇을 도와드릴까요? 아래에서 고르시거나 불편한 점을 적어 보내 주세요."
+ADDED_TEXT = "보내 주신 내용을 민원 {receipt_no}에 덧붙였습니다. 담당자가 함께 확인합니다."
 STATUS_LABEL = "처리현황 보기"
 RESEND_POLL = 0.25  # seconds between looks at the first request's stored answer
 RECOVER_AFTER = dt.timedelta(seconds=90)  # past any callback's validity and any live thread
@@ -275,7 +276,8 @@ def process(request_id: int, live: bool) -> Made | None:
             identity = ChannelIdentity.objects.select_related("citizen").get(pk=user.identity_id)
             link_by_phone(identity)
             messages = queued_for(identity) if live else []
-            response, used = render(messages)
+            added_to = None if messages else followed_up(request)
+            response, used = render(messages, added_to)
             for message in used:
                 delivery.claim(message)
             SkillRequest.objects.filter(pk=request_id).update(response=response)
@@ -335,10 +337,29 @@ def quick_replies(options: object) -> list[dict[str, Any]]:
     return replies[: responses.MAX_QUICK_REPLIES]
 
 
-def render(messages: list[Message]) -> tuple[dict[str, Any], list[Message]]:
+def followed_up(request: SkillRequest) -> Complaint | None:
+    """The open case this request's message was added to without a reply (a follow-up: more
+    words, a photo, a place), if it was."""
+    stored = (
+        Message.objects.filter(
+            direction=Message.Direction.IN,
+            channel="kakao",
+            account=request.bot.bot_id,
+            external_id=f"skill-{request.pk}",
+        )
+        .select_related("complaint")
+        .first()
+    )
+    return stored.complaint if stored is not None else None
+
+
+def render(
+    messages: list[Message], added_to: Complaint | None = None
+) -> tuple[dict[str, Any], list[Message]]:
     """The SkillResponse for the queued messages that fit in it (1–3 outputs; a message is
     rendered whole or left for the delivery worker), and the messages it carries. Nothing
-    queued: the menu."""
+    queued: that the message was added to its case (Kakao answers every message, and the
+    menu alone would look as if it was ignored), or else the menu."""
     outputs: list[dict[str, Any]] = []
     used: list[Message] = []
     replies: list[dict[str, Any]] = []
@@ -350,7 +371,8 @@ def render(messages: list[Message]) -> tuple[dict[str, Any], list[Message]]:
         used.append(message)
         replies = quick_replies((message.extra or {}).get("quick_replies")) or replies
     if not outputs:
-        outputs = [responses.simple_text(MENU_TEXT)]
+        text = ADDED_TEXT.format(receipt_no=added_to.receipt_no) if added_to else MENU_TEXT
+        outputs = [responses.simple_text(text)]
         replies = quick_replies([list(option) for option in engine.MENU])
     return responses.response(outputs, replies), used
 

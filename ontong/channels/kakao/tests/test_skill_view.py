@@ -120,6 +120,21 @@ def test_nothing_to_say_gets_the_menu_and_no_case(bot, post_skill):
     assert ChannelIdentity.objects.filter(channel="kakao").count() == 1
 
 
+def test_a_follow_up_is_answered_with_the_case_it_was_added_to(bot, post_skill):
+    """More words or a place for an open case get no reply of their own from the conversation:
+    the answer says where they went, not the bare menu (as if ignored)."""
+    post_skill(skill_payload("가로등이 고장났어요"))
+    complaint = Complaint.objects.get()
+    place = json.dumps({"address": "충남 서산시 동문동 1", "latitude": 36.78, "longitude": 126.45})
+    answer = post_skill(skill_payload("위치", params={"place": place})).json()
+    assert texts(answer) == [
+        f"보내 주신 내용을 민원 {complaint.receipt_no}에 덧붙였습니다. 담당자가 함께 확인합니다."
+    ]
+    assert len(answer["template"]["quickReplies"]) == 3  # the menu still offered
+    assert Complaint.objects.count() == 1
+    assert "동문동 1" in complaint.messages.filter(direction="in").last().body
+
+
 def test_a_long_answer_is_split_within_1000_characters(bot, post_skill):
     post_skill(skill_payload("가로등이 고장났어요"))
     complaint = Complaint.objects.get()
