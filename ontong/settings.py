@@ -311,10 +311,13 @@ LOGGING: dict[str, Any] = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
+    # A skill URL's secret path segment never reaches the logs (ontong/logsecrets.py).
+    "filters": {"redact": {"()": "ontong.logsecrets.RedactSecrets"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if env_bool("ONTONG_LOG_JSON", False) else "plain",
+            "filters": ["redact"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("ONTONG_LOG_LEVEL", "INFO")},

@@ -251,3 +251,40 @@ def test_a_content_length_that_is_not_a_number_is_400(bot, post_skill):
     response = post_skill(skill_payload("가로등"), headers={}, CONTENT_LENGTH="abc")
     assert response.status_code == 400
     assert not SkillRequest.objects.exists()
+
+
+def test_the_secret_in_a_skill_url_never_reaches_the_logs(bot, post_skill):
+    """Django's request warning (a 400 here) and gunicorn's access line both write the path."""
+    import datetime as dt
+    import io
+    import logging
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from ontong.logsecrets import RedactSecrets
+    from ontong.web.management.commands.serve import AccessLogger
+
+    console = next(
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, RedactSecrets) for f in h.filters)
+    )
+    out = io.StringIO()
+    old = console.setStream(out)
+    try:
+        assert post_skill(raw=b"{not json").status_code == 400
+    finally:
+        console.setStream(old)
+    assert f"/channels/kakao/skill/{BOT_ID}/***/" in out.getvalue()
+    assert SECRET not in out.getvalue()
+
+    path = f"/channels/kakao/skill/{BOT_ID}/{SECRET}/"
+    environ = {"REQUEST_METHOD": "POST", "RAW_URI": path, "PATH_INFO": path}
+    environ["SERVER_PROTOCOL"] = "HTTP/1.1"
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    atoms = AccessLogger(Config()).atoms(
+        response, SimpleNamespace(headers=[]), environ, dt.timedelta(0)
+    )
+    assert SECRET not in json.dumps(atoms, default=str)
+    assert atoms["U"] == f"/channels/kakao/skill/{BOT_ID}/***/"

@@ -13,10 +13,12 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
 from ontong import metrics
 from ontong.complaints.analyser import kiwi, wait_for_socket
+from ontong.logsecrets import redact
 from ontong.routing.dayone import function_model
 from ontong.web.checks import static_manifest
 
@@ -34,6 +36,18 @@ def cpu_count() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
+
+
+class AccessLogger(glogging.Logger):
+    """gunicorn's logger, the request line without a secret carried in the path (a skill URL's
+    last segment, ontong.logsecrets)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for name, value in atoms.items():  # the path, the request line, environ copies
+            if isinstance(value, str):
+                atoms[name] = redact(value)
+        return atoms
 
 
 class WebServer(BaseApplication):
@@ -167,6 +181,7 @@ class Command(BaseCommand):
                     "max_requests_jitter": 5_000,
                     "accesslog": "-",
                     "access_log_format": ACCESS_LOG_FORMAT,
+                    "logger_class": AccessLogger,
                     "post_fork": lambda _server, _worker: metrics.process_started(),
                     "child_exit": lambda _server, worker: metrics.process_exited(worker.pid),
                 }
