@@ -5,21 +5,39 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
+from ontong import geo, images
 from ontong.accounts.network import client_ip
 from ontong.complaints import privacy, satisfaction
-from ontong.complaints.models import Channel, Complaint, Event, Message, Satisfaction, State
+from ontong.complaints.models import (
+    Attachment,
+    Channel,
+    Complaint,
+    Event,
+    Message,
+    Satisfaction,
+    State,
+)
 from ontong.complaints.services import Intake, clean_text, receive_complaint
 
-from . import progress, status_grants
-from .forms import MAX_PHOTOS, FollowUpForm, IntakeForm, StatusLookupForm, SurveyForm
+from . import nearby, progress, status_grants
+from .forms import (
+    MAX_PHOTOS,
+    FollowForm,
+    FollowUpForm,
+    IntakeForm,
+    PointForm,
+    StatusLookupForm,
+    SurveyForm,
+)
 
 
 class RateLimitedRequest(HttpRequest):
@@ -80,8 +98,96 @@ def intake(request: RateLimitedRequest) -> HttpResponse:
 def intake_page(request: HttpRequest, form: Form, status: int) -> HttpResponse:
     days = settings.ONTONG_RETENTION_DAYS
     retention = _("%(n)d년") % {"n": days // 365} if days % 365 == 0 else _("%(n)d일") % {"n": days}
-    context = {"form": form, "retention": retention, "max_photos": MAX_PHOTOS, **refused(request)}
+    context = {
+        "form": form,
+        "retention": retention,
+        "max_photos": MAX_PHOTOS,
+        "map": geo.map_config().as_data(),
+        "geocoder": geo.geocoder_configured(),
+        **refused(request),
+    }
     return render(request, "channels_web/intake.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+@ratelimit(key="ip", rate="60/m", block=False)
+def near(request: RateLimitedRequest) -> HttpResponse:
+    """Open reports near a pin, as the form shows them: title, plain state, date — nothing else."""
+    form = PointForm(request.GET)
+    if request.limited or not form.is_valid():
+        return JsonResponse({"cases": []}, status=429 if request.limited else 400)
+    found = nearby.near(form.cleaned_data["lat"], form.cleaned_data["lng"])
+    return JsonResponse(
+        {
+            "cases": [
+                {
+                    "receipt_no": n.receipt_no,
+                    "title": n.title,
+                    "state": n.state,
+                    "received": n.received_at.date().isoformat(),
+                    "distance_m": n.distance_m,
+                }
+                for n in found
+            ]
+        }
+    )
+
+
+@require_http_methods(["GET"])
+@ratelimit(key="ip", rate="30/m", block=False)
+def address(request: RateLimitedRequest) -> HttpResponse:
+    """The address at a pin from the configured reverse geocoder ("" when there is none)."""
+    form = PointForm(request.GET)
+    if request.limited or not form.is_valid():
+        return JsonResponse({"address": ""}, status=429 if request.limited else 400)
+    return JsonResponse(
+        {"address": geo.reverse_geocode(form.cleaned_data["lat"], form.cleaned_data["lng"])}
+    )
+
+
+FOLLOW_REFUSED = _("그 민원은 따라갈 수 없습니다(이미 처리가 끝났거나 지도의 위치와 멀리 있습니다).")
+
+
+@require_http_methods(["POST"])
+@ratelimit(key="ip", rate=lambda g, r: settings.ONTONG_INTAKE_RATE, method="POST", block=False)
+def follow(request: RateLimitedRequest) -> HttpResponse:
+    """"이미 접수된 민원인가요?" → this case: the citizen's words join it instead of a new case."""
+    form = FollowForm(request.POST)
+    if request.limited:
+        return ratelimited(request)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            complaint = nearby.followable(data["receipt_no"], data["latitude"], data["longitude"])
+        except nearby.FollowRefused:
+            pass
+        else:
+            nearby.follow(complaint, data["body"], client_ip(request))
+            nearby.remember(request.session, complaint.receipt_no)
+            return redirect("channels_web:following", receipt_no=complaint.receipt_no)
+    intake_form = IntakeForm(initial={"body": request.POST.get("body", "")[:10_000]})
+    intake_form.add_error(None, FOLLOW_REFUSED)
+    return intake_page(request, intake_form, status=400)
+
+
+def following(request: HttpRequest, receipt_no: str) -> HttpResponse:
+    """A followed case as any citizen may see it: steps, department and contact, no conversation."""
+    if not nearby.follows(request.session, receipt_no):
+        raise Http404
+    complaint = status_grants.find(receipt_no)
+    if complaint is None:
+        raise Http404
+    events = list(complaint.events.filter(action__in=progress.PUBLIC_EVENTS))
+    context = {
+        "complaint": complaint,
+        "title": nearby.public_title(complaint),
+        "steps": progress.steps(complaint, events),
+        "state_words": progress.state_words(complaint),
+        "contact": progress.contact(complaint),
+    }
+    response = render(request, "channels_web/following.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def status_path(complaint: Complaint, **flags: object) -> str:
@@ -101,16 +207,24 @@ def status_lookup(request: RateLimitedRequest) -> HttpResponse:
         return render(request, "channels_web/lookup.html", context, status=429)
     if form.is_bound and form.is_valid():
         receipt_no, token = form.cleaned_data["receipt_no"], form.cleaned_data["token"]
-        complaint = status_grants.complaint_for_token(receipt_no, token)
+        if status_grants.too_many_failures(receipt_no):
+            form.add_error(None, TOO_MANY_TRIES)
+            return render(request, "channels_web/lookup.html", {"form": form}, status=429)
+        complaint = status_grants.complaint_for_secret(receipt_no, token)
         if complaint is not None:
             status_grants.grant(request.session, complaint)
             return redirect(status_path(complaint))
+        status_grants.record_failure(receipt_no)
         form.add_error(None, NOT_FOUND)
         return render(request, "channels_web/lookup.html", {"form": form}, status=404)
     return render(request, "channels_web/lookup.html", {"form": form})
 
 
 NOT_FOUND = _("접수번호나 조회 코드가 맞지 않습니다.")
+TOO_MANY_TRIES = _(
+    "이 접수번호로 틀린 코드가 여러 번 들어와 한 시간 동안 조회를 막았습니다. 안내 문자·메일의 링크를 "
+    "누르거나 잠시 뒤 다시 해 주세요."
+)
 
 
 def ask_for_code(request: HttpRequest, receipt_no: str) -> HttpResponse:
@@ -177,7 +291,11 @@ def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
             "sent": request.GET.get("sent") == "1",
             "token": complaint.status_token,
             "token_groups": token_groups(complaint.status_token),
+            "short_code": status_grants.display_code(status_grants.short_code(complaint)),
+            "photos": citizen_photos(complaint),
             "photo_count": complaint.attachments.count(),
+            "map": geo.map_config().as_data(),
+            "contact": progress.contact(complaint),
             "show_answer": answered,
             "survey": survey if answered else None,
             "answered_survey": Satisfaction.objects.filter(complaint=complaint).first(),
@@ -191,6 +309,29 @@ def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
     # (no-referrer made chromium post "Origin: null", which the CSRF check refuses).
     response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
+    return response
+
+
+def citizen_photos(complaint: Complaint) -> "QuerySet[Attachment]":
+    """The photos the citizen sent (stored ones), shown back on their receipt."""
+    return (
+        complaint.attachments.exclude(file="")
+        .exclude(message__direction=Message.Direction.OUT)
+        .order_by("pk")
+    )
+
+
+@require_http_methods(["GET"])
+def status_photo(request: HttpRequest, receipt_no: str, attachment_id: int) -> HttpResponse:
+    """A photo the citizen sent, for the holder of the case's grant (as images.serve checks it)."""
+    complaint = status_grants.complaint_for_session(request.session, receipt_no)
+    if complaint is None:
+        raise Http404
+    attachment = citizen_photos(complaint).filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    response = images.serve(attachment.file, f"{complaint.receipt_no}-{attachment.pk}")
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
