@@ -95,7 +95,9 @@ def intake(request: RateLimitedRequest) -> HttpResponse:
     return intake_page(request, form, status=400 if request.method == "POST" else 200)
 
 
-def intake_page(request: HttpRequest, form: Form, status: int) -> HttpResponse:
+def intake_page(
+    request: HttpRequest, form: Form, status: int, refusal: object = None
+) -> HttpResponse:
     days = settings.ONTONG_RETENTION_DAYS
     retention = _("%(n)d년") % {"n": days // 365} if days % 365 == 0 else _("%(n)d일") % {"n": days}
     context = {
@@ -106,6 +108,8 @@ def intake_page(request: HttpRequest, form: Form, status: int) -> HttpResponse:
         "geocoder": geo.geocoder_configured(),
         **refused(request),
     }
+    if refusal:
+        context["refusal"] = refusal
     return render(request, "channels_web/intake.html", context, status=status)
 
 
@@ -165,9 +169,8 @@ def follow(request: RateLimitedRequest) -> HttpResponse:
             nearby.follow(complaint, data["body"], client_ip(request))
             nearby.remember(request.session, complaint.receipt_no)
             return redirect("channels_web:following", receipt_no=complaint.receipt_no)
-    intake_form = IntakeForm(initial={"body": request.POST.get("body", "")[:10_000]})
-    intake_form.add_error(None, FOLLOW_REFUSED)
-    return intake_page(request, intake_form, status=400)
+    typed = {name: request.POST.get(name, "")[:10_000] for name in ("body", "latitude", "longitude")}
+    return intake_page(request, IntakeForm(initial=typed), status=400, refusal=FOLLOW_REFUSED)
 
 
 def following(request: HttpRequest, receipt_no: str) -> HttpResponse:
