@@ -46,6 +46,7 @@ PAGES = [
     Page("web:search", _("검색"), "3", _roles(*CASE_ROLES)),
     Page("web:overdue", _("기한 경과"), "4", _roles(*CASE_ROLES)),
     Page("web:reports", _("통계"), "5", _roles(*CASE_ROLES)),
+    Page("web:cases_map", _("지도"), "7", _roles(*CASE_ROLES), "map-link"),
     Page("publishing:desk", _("SNS 게시"), "6", _publishing),
     Page("web:notifications", _("알림"), "", lambda user: True, "notifications-link"),
     Page("admin:index", _("관리"), "", lambda user: user.is_staff),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("overdue/", views.overdue, name="overdue"),
     path("notifications/", views.notifications, name="notifications"),
     path("reports/", views.report, name="reports"),
+    path("map/", views.cases_map, name="cases_map"),
     path("complaints/<str:receipt_no>/", views.detail, name="detail"),
     path("complaints/<str:receipt_no>/act/<str:action>/", views.act, name="act"),
     path(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ontong import images
+from ontong import geo, images
 from ontong.accounts.network import client_ip
 from ontong.complaints import notices, reports
 from ontong.complaints.access import (
@@ -25,6 +25,7 @@ from ontong.complaints.access import (
 from ontong.complaints.models import (
     ACCESS_LOG_ACTIONS,
     CLOCK_STOPPED,
+    FINAL_STATES,
     Attachment,
     Event,
     Kind,
@@ -49,6 +50,7 @@ from .filters import (
     export_xlsx,
     page_number,
 )
+from . import case_map
 from .nav import may_open
 from .poll import poll_response
 
@@ -219,7 +221,38 @@ def detail(request, receipt_no: str):
             "repeat": similar.repeated_by_same_person(complaint),
             "duplicates": complaint.duplicates.all(),
             "satisfaction": Satisfaction.objects.filter(complaint=complaint).first(),
+            "map": geo.map_config().as_data(),
         },
+    )
+
+
+@login_required
+def cases_map(request):
+    """지도: the open cases the viewer may see, by location (pins in clusters, the photo on hover)
+    or by 읍면동 (counts on the boundaries), with the lists' filters."""
+    require_page(request, "web:cases_map")
+    filters = ListFilter(request.GET or None)
+    queryset = visible_complaints(request.user)
+    if filters.is_bound:
+        queryset = filters.apply(queryset)
+    if not (filters.is_bound and filters.is_valid() and filters.cleaned_data["state"]):
+        queryset = queryset.exclude(state__in=FINAL_STATES | {State.NOTIFIED})  # open ones
+    by_area = request.GET.get("view") == "areas"
+    points = case_map.points(queryset)
+    context = {
+        "filters": filters,
+        "title": _("민원 지도"),
+        "by_area": by_area,
+        "points": points.cases,
+        "shown": len(points.cases),
+        "capped": points.capped,
+        "areas": points.areas,
+        "unplaced": points.unplaced,
+        "query": request.GET.urlencode(),
+        "map": geo.map_config().as_data(),
+    }
+    return render(
+        request, "web/map.html", context, status=400 if filters.is_bound and not filters.is_valid() else 200
     )
 
 
