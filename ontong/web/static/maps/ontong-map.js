@@ -7,7 +7,7 @@
   "use strict";
   function create(el, options) {
     var d = el.dataset;
-    var map = L.map(el, Object.assign({ scrollWheelZoom: false }, options || {}))
+    var map = L.map(el, Object.assign({ scrollWheelZoom: false, maxZoom: 19 }, options || {}))
       .setView([Number(d.lat), Number(d.lng)], Number(d.zoom) || 11);
     if (d.tiles) {
       L.tileLayer(d.tiles, { maxZoom: 19, attribution: d.attribution || "" }).addTo(map);
