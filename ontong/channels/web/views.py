@@ -28,7 +28,7 @@ from ontong.complaints.models import (
 )
 from ontong.complaints.services import Intake, clean_text, receive_complaint
 
-from . import nearby, progress, status_grants
+from . import nearby, progress, receipt_sms, status_grants
 from .forms import (
     MAX_PHOTOS,
     FollowForm,
@@ -272,6 +272,14 @@ def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
             ip=client_ip(request),
         )
         return redirect(status_path(complaint, thanks=1))
+    if posted and "sms_link" in request.POST:
+        try:
+            receipt_sms.send_link(complaint)
+        except receipt_sms.TooMany:
+            return redirect(status_path(complaint, sms="many"))
+        except ValueError:
+            return redirect(status_path(complaint))
+        return redirect(status_path(complaint, sms="sent"))
     if posted and not posted_survey and complaint.is_open and form.is_valid():
         add_follow_up(complaint, form.cleaned_data["body"], client_ip(request))
         return redirect(status_path(complaint, sent=1))
@@ -279,7 +287,9 @@ def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
     # The receipt and the survey request say what this page already shows (with a link to it).
     messages = complaint.messages.exclude(
         delivery=Message.Delivery.FAILED, direction="out"
-    ).exclude(purpose__in=[Message.Purpose.ACK, Message.Purpose.SURVEY])
+    ).exclude(purpose__in=[Message.Purpose.ACK, Message.Purpose.SURVEY]).exclude(
+        extra__route=receipt_sms.ROUTE
+    )
     response = render(
         request,
         "channels_web/status.html",
@@ -299,6 +309,8 @@ def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
             "photo_count": complaint.attachments.count(),
             "map": geo.map_config().as_data(),
             "contact": progress.contact(complaint),
+            "sms_offered": receipt_sms.offered(complaint),
+            "sms": request.GET.get("sms", ""),
             "show_answer": answered,
             "survey": survey if answered else None,
             "answered_survey": Satisfaction.objects.filter(complaint=complaint).first(),

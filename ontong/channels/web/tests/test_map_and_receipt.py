@@ -257,3 +257,49 @@ def test_status_page_tells_the_story_in_plain_words(client, city, staff, path):
     assert all(s.at is not None for s in steps if s.status == "done")
     if path:
         assert "도로과" in visible and "041-660-2345" in visible
+
+
+@pytest.fixture
+def sms_gateway(settings):
+    """The local emulator's SMS gateway (ontong.devtools.meta_emulator), as in the demo."""
+    from ontong.devtools.meta_emulator import Emulator
+
+    emu = Emulator(
+        page_id="1", app_secret="s", token="t", instagram_id="2", webhook_url="http://127.0.0.1:9/"
+    ).start()
+    settings.ONTONG_SMS_URL = f"{emu.base_url}/sms"
+    yield emu
+    emu.stop()
+
+
+def test_sms_link_is_offered_only_where_configured_and_sent_through_the_gateway(
+    client, city, settings, run_tasks, request
+):
+    complaint, page = receipt(client, name="홍길동", phone="010-1234-5678", consent="on")
+    assert "문자로 링크 받기" not in page  # no gateway configured
+    gateway = request.getfixturevalue("sms_gateway")
+    page = client.get(f"/minwon/status/{complaint.receipt_no}/?new=1").content.decode()
+    assert "문자로 링크 받기" in page
+    url = f"/minwon/status/{complaint.receipt_no}/"
+    response = client.post(url, {"sms_link": "1"})
+    assert response.status_code == 302 and "sms=sent" in response.url
+    run_tasks()
+    sent = gateway.sms[-1]
+    code = status_grants.display_code(status_grants.short_code(complaint))
+    assert sent["to"] == "010-1234-5678" and code in sent["text"]
+    assert f"{url}?t={complaint.status_token}" in sent["text"]
+    message = Message.objects.get(extra__route="sms")
+    assert message.delivery == "sent"
+    # Not in the citizen's own thread (it is only the link), and three a day at most.
+    assert "처리 현황 보기" not in client.get(url).content.decode()
+    client.post(url, {"sms_link": "1"})
+    client.post(url, {"sms_link": "1"})
+    assert "sms=many" in client.post(url, {"sms_link": "1"}).url
+    assert Message.objects.filter(extra__route="sms").count() == 3
+
+
+def test_no_sms_link_without_a_consented_phone(client, city, sms_gateway):
+    complaint, page = receipt(client)
+    assert "문자로 링크 받기" not in page
+    client.post(f"/minwon/status/{complaint.receipt_no}/", {"sms_link": "1"})
+    assert not Message.objects.filter(extra__route="sms").exists()
