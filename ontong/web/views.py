@@ -42,6 +42,7 @@ from ontong.routing import similar
 from ontong.routing.suggest import suggest
 from ontong.tabular import to_xlsx
 
+from . import case_map
 from .filters import (
     ListFilter,
     ReportPeriod,
@@ -50,7 +51,6 @@ from .filters import (
     export_xlsx,
     page_number,
 )
-from . import case_map
 from .nav import may_open
 from .poll import poll_response
 
@@ -252,7 +252,10 @@ def cases_map(request):
         "map": geo.map_config().as_data(),
     }
     return render(
-        request, "web/map.html", context, status=400 if filters.is_bound and not filters.is_valid() else 200
+        request,
+        "web/map.html",
+        context,
+        status=400 if filters.is_bound and not filters.is_valid() else 200,
     )
 
 

@@ -105,7 +105,12 @@ class IntakeForm(CitizenForm):
         max_length=40,
         required=False,
         widget=forms.TextInput(
-            attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel", "placeholder": "010-1234-5678"}
+            attrs={
+                "type": "tel",
+                "inputmode": "tel",
+                "autocomplete": "tel",
+                "placeholder": "010-1234-5678",
+            }
         ),
     )
     email = forms.EmailField(
@@ -142,7 +147,9 @@ class StatusLookupForm(CitizenForm):
     token = forms.CharField(
         label=_("조회 코드 또는 휴대전화 끝 4자리"),
         max_length=100,
-        help_text=_("접수할 때 받은 8자리 조회 코드(예: K7QM-4XRP), 안내 링크의 긴 코드, 또는 접수할 때 적은 휴대전화 번호의 끝 4자리"),
+        help_text=_(
+            "접수할 때 받은 8자리 조회 코드(예: K7QM-4XRP), 안내 링크의 긴 코드, 또는 접수할 때 적은 휴대전화 번호의 끝 4자리"
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
 

@@ -6,9 +6,9 @@ case's progress (steps, department, contact), never its conversation or answer.
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
@@ -55,9 +55,11 @@ def near(lat: float, lng: float, radius_m: float = RADIUS_M, limit: int = LIMIT)
     """The open cases within radius_m of the point, nearest first."""
     south, north, west, east = geo.box(lat, lng, radius_m)
     found = []
-    rows = open_cases().filter(
-        latitude__range=(south, north), longitude__range=(west, east)
-    ).order_by("-received_at")[:200]
+    rows = (
+        open_cases()
+        .filter(latitude__range=(south, north), longitude__range=(west, east))
+        .order_by("-received_at")[:200]
+    )
     for complaint in rows:
         assert complaint.latitude is not None and complaint.longitude is not None
         distance = geo.distance_m(lat, lng, float(complaint.latitude), float(complaint.longitude))

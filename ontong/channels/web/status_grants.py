@@ -75,7 +75,9 @@ def complaint_for_secret(receipt_no: str, secret: str) -> Complaint | None:
     cleaned = secret.replace("-", "").strip()
     if re.fullmatch(r"\d{4}", cleaned):
         digits = phone_digits(complaint)
-        return complaint if len(digits) >= 8 and constant_time_compare(digits[-4:], cleaned) else None
+        return (
+            complaint if len(digits) >= 8 and constant_time_compare(digits[-4:], cleaned) else None
+        )
     if len(cleaned) == CODE_LENGTH:
         return complaint if constant_time_compare(short_code(complaint), cleaned.upper()) else None
     return complaint if status_token_matches(complaint, secret) else None

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -149,13 +150,15 @@ def address(request: RateLimitedRequest) -> HttpResponse:
     )
 
 
-FOLLOW_REFUSED = _("그 민원은 따라갈 수 없습니다(이미 처리가 끝났거나 지도의 위치와 멀리 있습니다).")
+FOLLOW_REFUSED = _(
+    "그 민원은 따라갈 수 없습니다(이미 처리가 끝났거나 지도의 위치와 멀리 있습니다)."
+)
 
 
 @require_http_methods(["POST"])
 @ratelimit(key="ip", rate=lambda g, r: settings.ONTONG_INTAKE_RATE, method="POST", block=False)
 def follow(request: RateLimitedRequest) -> HttpResponse:
-    """"이미 접수된 민원인가요?" → this case: the citizen's words join it instead of a new case."""
+    """ "이미 접수된 민원인가요?" → this case: the citizen's words join it instead of a new case."""
     form = FollowForm(request.POST)
     if request.limited:
         return ratelimited(request)
@@ -169,7 +172,9 @@ def follow(request: RateLimitedRequest) -> HttpResponse:
             nearby.follow(complaint, data["body"], client_ip(request))
             nearby.remember(request.session, complaint.receipt_no)
             return redirect("channels_web:following", receipt_no=complaint.receipt_no)
-    typed = {name: request.POST.get(name, "")[:10_000] for name in ("body", "latitude", "longitude")}
+    typed = {
+        name: request.POST.get(name, "")[:10_000] for name in ("body", "latitude", "longitude")
+    }
     return intake_page(request, IntakeForm(initial=typed), status=400, refusal=FOLLOW_REFUSED)
 
 
@@ -285,10 +290,10 @@ def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
         return redirect(status_path(complaint, sent=1))
     events = list(complaint.events.filter(action__in=progress.PUBLIC_EVENTS))
     # The receipt and the survey request say what this page already shows (with a link to it).
-    messages = complaint.messages.exclude(
-        delivery=Message.Delivery.FAILED, direction="out"
-    ).exclude(purpose__in=[Message.Purpose.ACK, Message.Purpose.SURVEY]).exclude(
-        extra__route=receipt_sms.ROUTE
+    messages = (
+        complaint.messages.exclude(delivery=Message.Delivery.FAILED, direction="out")
+        .exclude(purpose__in=[Message.Purpose.ACK, Message.Purpose.SURVEY])
+        .exclude(extra__route=receipt_sms.ROUTE)
     )
     response = render(
         request,
@@ -337,7 +342,7 @@ def citizen_photos(complaint: Complaint) -> "QuerySet[Attachment]":
 
 
 @require_http_methods(["GET"])
-def status_photo(request: HttpRequest, receipt_no: str, attachment_id: int) -> HttpResponse:
+def status_photo(request: HttpRequest, receipt_no: str, attachment_id: int) -> HttpResponseBase:
     """A photo the citizen sent, for the holder of the case's grant (as images.serve checks it)."""
     complaint = status_grants.complaint_for_session(request.session, receipt_no)
     if complaint is None:

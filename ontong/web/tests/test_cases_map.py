@@ -32,7 +32,9 @@ def cases(new_complaint, staff):
         files=[clean_image(photo().read(), "photo-1")],
     )
     perform(pothole, "assign", staff["triage"], department=road)
-    lamp = new_complaint("가로등", area=haemi, latitude=Decimal("36.78"), longitude=Decimal("126.45"))
+    lamp = new_complaint(
+        "가로등", area=haemi, latitude=Decimal("36.78"), longitude=Decimal("126.45")
+    )
     unplaced = new_complaint("어딘지 모르는 민원")
     done = new_complaint("끝난 민원", latitude=Decimal("36.7"), longitude=Decimal("126.5"))
     perform(done, "withdraw", staff["triage"], reason="시민 요청")
@@ -56,9 +58,13 @@ def test_map_shows_open_cases_with_photo_and_masked_title(client, staff, cases):
     assert "markercluster" in page and "seosan-emd" in page
 
 
-def test_map_takes_the_lists_filters_and_an_officer_sees_only_their_department(client, staff, cases):
+def test_map_takes_the_lists_filters_and_an_officer_sees_only_their_department(
+    client, staff, cases
+):
     client.force_login(staff["triage"])
-    page = client.get("/map/", {"department": Department.objects.get(name="도로과").pk}).content.decode()
+    page = client.get(
+        "/map/", {"department": Department.objects.get(name="도로과").pk}
+    ).content.decode()
     assert [p["no"] for p in map_data(page, "map-points")] == [cases["pothole"].receipt_no]
     page = client.get("/map/", {"state": "withdrawn"}).content.decode()
     assert [p["no"] for p in map_data(page, "map-points")] == [cases["done"].receipt_no]

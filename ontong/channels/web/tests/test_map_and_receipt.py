@@ -12,7 +12,7 @@ from django.test import Client
 
 from ontong import geo
 from ontong.channels.web import nearby, progress, status_grants
-from ontong.complaints.models import Complaint, Event, Message, State
+from ontong.complaints.models import Complaint, Event, Message
 from ontong.complaints.workflow import perform
 from ontong.org.models import Department
 
@@ -58,7 +58,14 @@ def test_near_lists_open_cases_within_the_radius_nearest_first_without_personal_
 
 
 def test_near_endpoint_answers_only_title_state_date_and_distance(client, new_complaint):
-    new_complaint("보도블록", latitude=HAEMI[0], longitude=HAEMI[1], name="홍길동", phone="010-1111-2222", contact_consent=True)
+    new_complaint(
+        "보도블록",
+        latitude=HAEMI[0],
+        longitude=HAEMI[1],
+        name="홍길동",
+        phone="010-1111-2222",
+        contact_consent=True,
+    )
     response = client.get("/minwon/map/near/", {"lat": str(HAEMI[0]), "lng": str(HAEMI[1])})
     cases = response.json()["cases"]
     assert response.status_code == 200 and len(cases) == 1
@@ -67,7 +74,9 @@ def test_near_endpoint_answers_only_title_state_date_and_distance(client, new_co
     assert client.get("/minwon/map/near/", {"lat": "1", "lng": "2"}).status_code == 400
 
 
-def test_following_adds_the_words_to_the_case_and_shows_only_its_progress(client, new_complaint, staff):
+def test_following_adds_the_words_to_the_case_and_shows_only_its_progress(
+    client, new_complaint, staff
+):
     case = new_complaint(
         "해미읍성 앞 포트홀 (민원인 010-9999-8888)",
         latitude=HAEMI[0],
@@ -97,7 +106,9 @@ def test_following_adds_the_words_to_the_case_and_shows_only_its_progress(client
     assert Client().get(response.url).status_code == 404
 
 
-def test_following_refuses_a_case_far_from_the_pin_or_already_answered(client, new_complaint, staff):
+def test_following_refuses_a_case_far_from_the_pin_or_already_answered(
+    client, new_complaint, staff
+):
     case = new_complaint("포트홀", latitude=HAEMI[0], longitude=HAEMI[1])
     far = {"receipt_no": case.receipt_no, "latitude": "36.9", "longitude": str(HAEMI[1])}
     response = client.post("/minwon/follow/", far | {"body": "같은 문제"})
@@ -165,7 +176,10 @@ def test_tile_host_joins_the_pages_image_policy():
     code = "import django,os;os.environ['DJANGO_SETTINGS_MODULE']='ontong.settings';django.setup();from django.conf import settings as s;print(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'])"
     out = subprocess.run(
         [sys.executable, "-c", code],
-        env={**__import__("os").environ, "ONTONG_MAP_TILES": "https://xdworld.vworld.kr/2d/Base/service/{z}/{x}/{y}.png"},
+        env={
+            **__import__("os").environ,
+            "ONTONG_MAP_TILES": "https://xdworld.vworld.kr/2d/Base/service/{z}/{x}/{y}.png",
+        },
         capture_output=True,
         text=True,
         check=True,
@@ -180,7 +194,13 @@ def receipt(client, **fields):
 
 
 def test_receipt_shows_a_short_code_that_opens_the_status_page_elsewhere(client, city):
-    complaint, page = receipt(client, photos=[photo()], latitude=str(HAEMI[0]), longitude=str(HAEMI[1]), address="해미읍성 앞")
+    complaint, page = receipt(
+        client,
+        photos=[photo()],
+        latitude=str(HAEMI[0]),
+        longitude=str(HAEMI[1]),
+        address="해미읍성 앞",
+    )
     code = status_grants.short_code(complaint)
     assert re.fullmatch(r"[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}", code)
     shown = re.search(r'data-testid="short-code">([^<]+)<', page).group(1)
@@ -206,11 +226,15 @@ def test_phone_last_four_digits_open_it_and_guessing_stops_after_ten(client, cit
             "/minwon/status/", {"receipt_no": complaint.receipt_no, "token": f"{wrong:04d}"}
         )
         assert response.status_code == 404
-    response = guesser.post("/minwon/status/", {"receipt_no": complaint.receipt_no, "token": "5678"})
+    response = guesser.post(
+        "/minwon/status/", {"receipt_no": complaint.receipt_no, "token": "5678"}
+    )
     assert response.status_code == 429  # even the right digits, for this number, for an hour
     assert "여러 번" in response.content.decode()
     status_grants.cache.clear()
-    response = Client().post("/minwon/status/", {"receipt_no": complaint.receipt_no, "token": "5678"})
+    response = Client().post(
+        "/minwon/status/", {"receipt_no": complaint.receipt_no, "token": "5678"}
+    )
     assert response.status_code == 302
 
 
@@ -228,17 +252,29 @@ def test_short_code_ends_with_the_token(new_complaint):
     assert status_grants.complaint_for_secret(complaint.receipt_no, code) is None
 
 
-INTERNAL_TERMS = ["답변작성", "결재", "결재완료", "통보완료", "배정됨", "보완요청", "drafted", "approved"]
+INTERNAL_TERMS = [
+    "답변작성",
+    "결재",
+    "결재완료",
+    "통보완료",
+    "배정됨",
+    "보완요청",
+    "drafted",
+    "approved",
+]
 
 
-@pytest.mark.parametrize("path", [
-    [],
-    ["assign"],
-    ["assign", "start"],
-    ["assign", "start", "submit"],
-    ["assign", "start", "submit", "approve"],
-    ["assign", "start", "submit", "approve", "notify"],
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        [],
+        ["assign"],
+        ["assign", "start"],
+        ["assign", "start", "submit"],
+        ["assign", "start", "submit", "approve"],
+        ["assign", "start", "submit", "approve", "notify"],
+    ],
+)
 def test_status_page_tells_the_story_in_plain_words(client, city, staff, path):
     complaint, _page = receipt(client)
     road = Department.objects.get(name="도로과")
@@ -247,7 +283,9 @@ def test_status_page_tells_the_story_in_plain_words(client, city, staff, path):
     params = {"assign": {"department": road}, "submit": {"answer": "메웠습니다."}}
     actor = {"assign": staff["triage"], "approve": staff["road_mgr"]}
     for action in path:
-        complaint = perform(complaint, action, actor.get(action, staff["road"]), **params.get(action, {}))
+        complaint = perform(
+            complaint, action, actor.get(action, staff["road"]), **params.get(action, {})
+        )
     page = client.get(f"/minwon/status/{complaint.receipt_no}/").content.decode()
     visible = re.sub(r"<[^>]+>", " ", page)
     for term in INTERNAL_TERMS:

@@ -98,13 +98,18 @@ def test_pin_photo_preview_receipt_code_and_lookup_elsewhere(phone, staff, open_
     page.get_by_role("button", name="지도 가운데에 표시").tap()  # the keyboard's way
     lat = float(page.locator("#id_latitude").input_value())
     assert 36.5 < lat < 37.1
-    page.get_by_label("사진").set_input_files([image("a.jpg", (200, 0, 0)), image("b.jpg", (0, 0, 200))])
+    page.get_by_label("사진").set_input_files(
+        [image("a.jpg", (200, 0, 0)), image("b.jpg", (0, 0, 200))]
+    )
     previews = page.get_by_test_id("photo-previews")
     expect(previews.locator("img")).to_have_count(2)
     previews.get_by_role("button", name="빼기: a.jpg").tap()
     expect(previews.locator("img")).to_have_count(1)
     phone_box = page.get_by_label("휴대전화 (선택)")
-    assert phone_box.get_attribute("inputmode") == "tel" and phone_box.get_attribute("autocomplete") == "tel"
+    assert (
+        phone_box.get_attribute("inputmode") == "tel"
+        and phone_box.get_attribute("autocomplete") == "tel"
+    )
     phone_box.fill("010-4321-8765")
     page.get_by_label(re.compile("수집·이용에 동의합니다")).check()
     check_accessibility(page, "사진 미리보기와 지도")
@@ -135,7 +140,9 @@ def test_pin_photo_preview_receipt_code_and_lookup_elsewhere(phone, staff, open_
     check_accessibility(third, "휴대전화 끝 4자리로 조회")
 
     desk = open_page(f"/complaints/{receipt_no}/", user="triage")
-    expect(desk.locator("#case-map").get_by_role("img", name="민원인이 표시한 위치")).to_be_visible()
+    expect(
+        desk.locator("#case-map").get_by_role("img", name="민원인이 표시한 위치")
+    ).to_be_visible()
     check_accessibility(desk, "민원 화면의 위치")
     desk.goto(live_server.url + "/map/")
     pin = desk.locator("#cases-map img.leaflet-marker-icon")
