@@ -28,7 +28,7 @@
       var meta = document.createElement("span");
       meta.className = "muted";
       meta.textContent = " · " + c.state + " · " + c.received + " " + nearby.dataset.received +
-        " · " + nearby.dataset.distance.replace("%(m)s", c.distance_m);
+        " · " + nearby.dataset.distance + " " + c.distance_m + "m";
       var form = document.createElement("form");
       form.method = "post";
       form.action = nearby.dataset.followUrl;
