@@ -345,7 +345,7 @@ ONTONG_GRAPH_TIMEOUT = float(os.environ.get("ONTONG_GRAPH_TIMEOUT", "10"))
 ONTONG_SMS_URL = os.environ.get("ONTONG_SMS_URL", "")
 ONTONG_SMS_TOKEN = os.environ.get("ONTONG_SMS_TOKEN", "")
 # Maps (ontong/geo.py). Tiles: an OpenStreetMap-compatible URL template, e.g. VWorld's
-# "https://xdworld.vworld.kr/2d/Base/service/{z}/{x}/{y}.png" or "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+# "https://api.vworld.kr/req/wmts/1.0.0/<key>/Base/{z}/{y}/{x}.png" or "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 # empty (the default, the offline demo): no tiles, the 읍면동 boundaries only.
 ONTONG_MAP_TILES = os.environ.get("ONTONG_MAP_TILES", "")
 ONTONG_MAP_ATTRIBUTION = os.environ.get(

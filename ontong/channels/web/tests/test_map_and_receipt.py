@@ -178,13 +178,13 @@ def test_tile_host_joins_the_pages_image_policy():
         [sys.executable, "-c", code],
         env={
             **__import__("os").environ,
-            "ONTONG_MAP_TILES": "https://xdworld.vworld.kr/2d/Base/service/{z}/{x}/{y}.png",
+            "ONTONG_MAP_TILES": "https://api.vworld.kr/req/wmts/1.0.0/KEY/Base/{z}/{y}/{x}.png",
         },
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert "https://xdworld.vworld.kr" in out
+    assert "https://api.vworld.kr" in out
 
 
 def receipt(client, **fields):
@@ -329,7 +329,9 @@ def test_sms_link_is_offered_only_where_configured_and_sent_through_the_gateway(
     message = Message.objects.get(extra__route="sms")
     assert message.delivery == "sent"
     # Not in the citizen's own thread (it is only the link), and three a day at most.
-    assert "처리 현황 보기" not in client.get(url).content.decode()
+    client.post(url, {"body": "추가로 알립니다: 구멍이 커졌어요"})
+    page = client.get(url).content.decode()
+    assert "처리 현황 보기" not in page and "구멍이 커졌어요" in page
     client.post(url, {"sms_link": "1"})
     client.post(url, {"sms_link": "1"})
     assert "sms=many" in client.post(url, {"sms_link": "1"}).url
