@@ -10,6 +10,8 @@ The reverse geocoder is off unless `ONTONG_GEOCODER` names one. `vworld` asks �
 any failure is "no address" (the citizen types it), never an error page.
 """
 
+import functools
+import json
 import logging
 import math
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 
 from ontong.outbound import http
@@ -78,6 +81,51 @@ def box(lat: float, lng: float, metres: float) -> tuple[Decimal, Decimal, Decima
         Decimal(f"{lng - dlng:.6f}"),
         Decimal(f"{lng + dlng:.6f}"),
     )
+
+
+Ring = list[tuple[float, float]]  # (lng, lat) as in GeoJSON
+
+
+@functools.cache
+def boundaries(path: str) -> list[tuple[str, list[list[Ring]]]]:
+    """(읍면동 name, polygons) from the boundary file; each polygon is its outer ring and holes."""
+    found = finders.find(path)
+    if not found:
+        return []
+    with open(found, encoding="utf-8") as handle:
+        data = json.load(handle)
+    areas = []
+    for feature in data.get("features", []):
+        geometry = feature.get("geometry") or {}
+        polygons = geometry.get("coordinates", [])
+        if geometry.get("type") == "Polygon":
+            polygons = [polygons]
+        rings = [
+            [[(float(x), float(y)) for x, y in ring] for ring in polygon] for polygon in polygons
+        ]
+        areas.append((str(feature.get("properties", {}).get("name", "")), rings))
+    return areas
+
+
+def inside(ring: Ring, lng: float, lat: float) -> bool:
+    """Ray casting: is the point inside the ring?"""
+    result = False
+    j = len(ring) - 1
+    for i, (xi, yi) in enumerate(ring):
+        xj, yj = ring[j]
+        if (yi > lat) != (yj > lat) and lng < (xj - xi) * (lat - yi) / (yj - yi) + xi:
+            result = not result
+        j = i
+    return result
+
+
+def area_name_at(lat: float, lng: float) -> str:
+    """The 읍면동 whose boundary holds the point ("" outside them all, or with no file)."""
+    for name, polygons in boundaries(settings.ONTONG_MAP_BOUNDARIES):
+        for outer, *holes in polygons:
+            if inside(outer, lng, lat) and not any(inside(h, lng, lat) for h in holes):
+                return name
+    return ""
 
 
 def geocoder_configured() -> bool:

@@ -1,13 +1,16 @@
 """What the staff map draws: each open case with a location as a point (title masked, state,
 department, its first photo), and the count per 읍면동 for the cases the boundaries can hold."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count
 from django.urls import reverse
 
+from ontong import geo
 from ontong.complaints import privacy
 from ontong.complaints.models import Attachment
+from ontong.org.models import Area
 
 MAX_POINTS = 2000  # beyond this the map says so and the list is the place
 
@@ -45,14 +48,25 @@ def points(queryset) -> MapPoints:
                 "photo": reverse("web:attachment", args=[c.receipt_no, photo]) if photo else "",
             }
         )
-    counts = (
-        queryset.filter(area__isnull=False)
-        .values("area__pk", "area__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "area__name")
+    by_area = (
+        queryset.filter(area__isnull=False).order_by().values("area__name").annotate(n=Count("pk"))
     )
-    result.areas = [{"pk": r["area__pk"], "name": r["area__name"], "n": r["n"]} for r in counts]
-    result.unplaced = queryset.filter(area__isnull=True, latitude__isnull=True).count()
+    counts = Counter({row["area__name"]: row["n"] for row in by_area})
+    # A case with a pin and no 읍면동 counts where its pin is (the boundary file).
+    pinned = queryset.filter(area__isnull=True, latitude__isnull=False, longitude__isnull=False)
+    unplaced = queryset.filter(area__isnull=True, latitude__isnull=True).count()
+    for lat, lng in pinned.values_list("latitude", "longitude")[:MAX_POINTS]:
+        name = geo.area_name_at(float(lat), float(lng))
+        if name:
+            counts[name] += 1
+        else:
+            unplaced += 1
+    pks = dict(Area.objects.filter(name__in=counts).values_list("name", "pk"))
+    result.areas = [
+        {"pk": pks.get(name), "name": name, "n": n}
+        for name, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    result.unplaced = unplaced
     return result
 
 

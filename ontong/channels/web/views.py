@@ -1,5 +1,6 @@
 """누리집 intake: the public complaint form and the token-protected status page."""
 
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,6 +29,7 @@ from ontong.complaints.models import (
     State,
 )
 from ontong.complaints.services import Intake, clean_text, receive_complaint
+from ontong.org.models import Area
 
 from . import nearby, progress, receipt_sms, status_grants
 from .forms import (
@@ -79,7 +81,7 @@ def intake(request: RateLimitedRequest) -> HttpResponse:
                 channel=Channel.WEB,
                 body=data["body"],
                 title=data["title"],
-                area=data["area"],
+                area=data["area"] or area_at(data["latitude"], data["longitude"]),
                 address=data["address"],
                 latitude=data["latitude"],
                 longitude=data["longitude"],
@@ -94,6 +96,14 @@ def intake(request: RateLimitedRequest) -> HttpResponse:
         status_grants.grant(request.session, complaint)
         return redirect(status_path(complaint, new=1))
     return intake_page(request, form, status=400 if request.method == "POST" else 200)
+
+
+def area_at(lat: Decimal | None, lng: Decimal | None) -> Area | None:
+    """The 읍면동 of the pin, when the citizen placed one and did not choose a 읍면동."""
+    if lat is None or lng is None:
+        return None
+    name = geo.area_name_at(float(lat), float(lng))
+    return Area.objects.filter(name=name).first() if name else None
 
 
 def intake_page(

@@ -71,6 +71,18 @@ def test_map_takes_the_lists_filters_and_an_officer_sees_only_their_department(
     page = client.get("/map/", {"view": "areas"}).content.decode()
     assert 'data-view="areas"' in page and "위치·읍면동 모름" in page
 
+
+def test_a_pin_without_a_읍면동_counts_where_the_boundary_file_puts_it(
+    client, staff, new_complaint
+):
+    new_complaint("동문동 앞 불법 주차", latitude=Decimal("36.7800"), longitude=Decimal("126.4600"))
+    new_complaint("바다 위", latitude=Decimal("36.9000"), longitude=Decimal("126.1000"))
+    client.force_login(staff["triage"])
+    page = client.get("/map/", {"view": "areas"}).content.decode()
+    counts = {a["name"]: a["n"] for a in map_data(page, "map-areas")}
+    assert sum(counts.values()) == 1 and len(counts) == 1
+    assert re.search(r"위치·읍면동 모름</td><td>1<", page)
+
     client.force_login(staff["traffic"])
     page = client.get("/map/").content.decode()
     assert map_data(page, "map-points") == []

@@ -14,7 +14,7 @@ from ontong import geo
 from ontong.channels.web import nearby, progress, status_grants
 from ontong.complaints.models import Complaint, Event, Message
 from ontong.complaints.workflow import perform
-from ontong.org.models import Department
+from ontong.org.models import Area, Department
 
 from .test_intake import photo, submit
 
@@ -343,3 +343,13 @@ def test_no_sms_link_without_a_consented_phone(client, city, sms_gateway):
     assert "문자로 링크 받기" not in page
     client.post(f"/minwon/status/{complaint.receipt_no}/", {"sms_link": "1"})
     assert not Message.objects.filter(extra__route="sms").exists()
+
+
+def test_boundary_file_finds_the_읍면동_of_a_point_and_the_form_uses_it(client, city):
+    assert geo.area_name_at(36.7135, 126.5488) == "해미면"  # 해미읍성
+    assert geo.area_name_at(36.9, 126.1) == ""  # the sea
+    assert submit(client, latitude="36.713500", longitude="126.548800").status_code == 302
+    assert Complaint.objects.get().area.name == "해미면"
+    chosen = Area.objects.get(name="대산읍")
+    submit(client, area=chosen.pk, latitude="36.713500", longitude="126.548800")
+    assert Complaint.objects.latest("pk").area == chosen  # the citizen's choice wins

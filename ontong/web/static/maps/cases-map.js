@@ -55,6 +55,6 @@
     bounds.push([c.lat, c.lng]);
   });
   map.addLayer(group);
-  if (bounds.length) map.fitBounds(bounds, { maxZoom: 16, padding: [30, 30] });
+  if (bounds.length) map.fitBounds(bounds, { maxZoom: el.dataset.tiles ? 16 : 13, padding: [30, 30] });
   el.dataset.markers = String(cases.length);
 })();

@@ -6,7 +6,7 @@
   document.querySelectorAll("[data-pin-lat]").forEach(function (el) {
     var at = L.latLng(Number(el.dataset.pinLat), Number(el.dataset.pinLng));
     var map = OntongMap.create(el, { dragging: true, keyboard: true });
-    map.setView(at, 15);
+    map.setView(at, el.dataset.tiles ? 15 : 13);
     L.marker(at, { alt: el.dataset.markerAlt || "", keyboard: false }).addTo(map);
   });
 })();

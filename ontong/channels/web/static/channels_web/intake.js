@@ -92,7 +92,7 @@
     map = OntongMap.create(mapEl);
     if (lat.value && lng.value) {  // the form given back (an error): the pin stays
       var kept = L.latLng(Number(lat.value), Number(lng.value));
-      map.setView(kept, 16);
+      map.setView(kept, mapEl.dataset.tiles ? 16 : 14);
       place(kept, "");
     }
     map.on("click", function (e) { place(e.latlng, note.dataset.placed); });
@@ -109,7 +109,7 @@
       if (!navigator.geolocation) { say(locate.dataset.unsupported); return; }
       navigator.geolocation.getCurrentPosition(function (p) {
         var here = L.latLng(p.coords.latitude, p.coords.longitude);
-        map.setView(here, 17);
+        map.setView(here, mapEl.dataset.tiles ? 17 : 14);  // no tiles: keep the 읍면동 in sight
         place(here, locate.dataset.done);
       }, function () { say(locate.dataset.failed); }, { enableHighAccuracy: true, timeout: 15000 });
     });
