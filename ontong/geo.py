@@ -16,6 +16,7 @@ import logging
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -88,10 +89,14 @@ Ring = list[tuple[float, float]]  # (lng, lat) as in GeoJSON
 
 @functools.cache
 def boundaries(path: str) -> list[tuple[str, list[list[Ring]]]]:
-    """(읍면동 name, polygons) from the boundary file; each polygon is its outer ring and holes."""
+    """(읍면동 name, polygons) from the boundary file (a static path); each polygon is its outer
+    ring and holes."""
     found = finders.find(path)
-    if not found:
-        return []
+    return read_boundaries(found) if isinstance(found, str) else []
+
+
+@functools.cache
+def read_boundaries(found: str | Path) -> list[tuple[str, list[list[Ring]]]]:
     with open(found, encoding="utf-8") as handle:
         data = json.load(handle)
     areas = []

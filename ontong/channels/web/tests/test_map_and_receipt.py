@@ -353,3 +353,22 @@ def test_boundary_file_finds_the_읍면동_of_a_point_and_the_form_uses_it(clien
     chosen = Area.objects.get(name="대산읍")
     submit(client, area=chosen.pk, latitude="36.713500", longitude="126.548800")
     assert Complaint.objects.latest("pk").area == chosen  # the citizen's choice wins
+
+
+def test_reverse_geocoder_through_the_local_emulator(settings):
+    """The same adapter against the local VWorld stand-in (ontong.devtools.meta_emulator), over HTTP."""
+    from ontong.devtools.meta_emulator import Emulator
+
+    emu = Emulator(
+        page_id="1", app_secret="s", token="t", instagram_id="2", webhook_url="http://127.0.0.1:9/"
+    ).start()
+    try:
+        settings.ONTONG_GEOCODER, settings.ONTONG_VWORLD_KEY = "vworld", "demo-key"
+        settings.ONTONG_VWORLD_URL = f"{emu.base_url}/req/address"
+        assert geo.reverse_geocode(36.7135, 126.5488) == "충청남도 서산시 해미면 일대"
+        assert geo.reverse_geocode(36.9, 126.1) == ""  # the sea: NOT_FOUND
+        settings.ONTONG_VWORLD_KEY = "x"
+        settings.ONTONG_VWORLD_URL = f"{emu.base_url}/no-such-path"
+        assert geo.reverse_geocode(36.7135, 126.5488) == ""  # an error answer is no address
+    finally:
+        emu.stop()
