@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.sessions.backends.base import SessionBase
+from django.core import signing
 from django.db import transaction
 
 from ontong import geo
@@ -28,6 +29,7 @@ LIMIT = 5
 FOLLOW_RADIUS_M = 1_000  # a follow must come from a pin near the case (not any receipt number)
 TITLE_CHARS = 60
 SESSION_KEY = "ontong_follows"
+FOLLOW_SALT = "ontong.follow"
 MAX_FOLLOWS = 20
 
 
@@ -114,6 +116,20 @@ def follow(complaint: Complaint, body: str, ip: str | None) -> None:
         ip=ip,
         note=note + (" (주민등록번호 삭제)" if removed else ""),
     )
+
+
+def follow_key(receipt_no: str) -> str:
+    """A key for a bookmark that opens the followed case's public progress on any device: signed,
+    not stored. It shows no more than the map does (title, state, dates, department)."""
+    return signing.dumps(receipt_no, salt=FOLLOW_SALT, compress=True)
+
+
+def receipt_for_key(key: str) -> str | None:
+    try:
+        value = signing.loads(key, salt=FOLLOW_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, str) else None
 
 
 def remember(session: SessionBase, receipt_no: str) -> None:

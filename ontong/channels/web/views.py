@@ -190,6 +190,8 @@ def follow(request: RateLimitedRequest) -> HttpResponse:
 
 def following(request: HttpRequest, receipt_no: str) -> HttpResponse:
     """A followed case as any citizen may see it: steps, department and contact, no conversation."""
+    if "f" in request.GET and nearby.receipt_for_key(request.GET["f"]) == receipt_no:
+        nearby.remember(request.session, receipt_no)  # a bookmark on another device
     if not nearby.follows(request.session, receipt_no):
         raise Http404
     complaint = status_grants.find(receipt_no)
@@ -202,6 +204,9 @@ def following(request: HttpRequest, receipt_no: str) -> HttpResponse:
         "steps": progress.steps(complaint, events),
         "state_words": progress.state_words(complaint),
         "contact": progress.contact(complaint),
+        "bookmark": request.build_absolute_uri(
+            f"{request.path}?{urlencode({'f': nearby.follow_key(receipt_no)})}"
+        ),
     }
     response = render(request, "channels_web/following.html", context)
     response["Cache-Control"] = "no-store"

@@ -102,8 +102,17 @@ def test_following_adds_the_words_to_the_case_and_shows_only_its_progress(
     page = client.get(response.url).content.decode()
     assert "이 민원을 따라갑니다" in page and "담당 부서 배정" in page and "도로과" in page
     assert "9999" not in page and "010-" not in page
-    # Another browser that did not follow it sees nothing.
+    # Another browser that did not follow it sees nothing, unless it has the signed bookmark.
     assert Client().get(response.url).status_code == 404
+    bookmark = re.search(r'href="http://testserver([^"]+)" data-testid="follow-bookmark"', page)
+    other = Client()
+    assert (
+        "이 민원을 따라갑니다"
+        in other.get(bookmark.group(1).replace("&amp;", "&")).content.decode()
+    )
+    assert other.get(response.url).status_code == 200  # remembered in that browser
+    forged = f"{response.url}?f={nearby.follow_key('2026-999999')}"
+    assert Client().get(forged).status_code == 404  # a key for another number
 
 
 def test_following_refuses_a_case_far_from_the_pin_or_already_answered(
