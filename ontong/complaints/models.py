@@ -270,6 +270,12 @@ class Complaint(models.Model):
         ordering = ["-received_at"]
         indexes = [
             models.Index(fields=["state", "-received_at"], name="complaint_state_recv"),
+            # "이미 접수된 민원인가요?" and the staff map: cases in a latitude/longitude box.
+            models.Index(
+                fields=["latitude", "longitude"],
+                name="complaint_location",
+                condition=models.Q(latitude__isnull=False),
+            ),
             models.Index(
                 fields=["department", "state", "-received_at"], name="complaint_dept_state"
             ),
