@@ -28,13 +28,17 @@ def sent_today(complaint: Complaint) -> int:
 
 
 class TooMany(Exception):
-    pass
+    """Already sent PER_DAY times in the last day."""
+
+
+class NotOffered(Exception):
+    """Not a web case, no gateway, or no consented phone."""
 
 
 @transaction.atomic
 def send_link(complaint: Complaint) -> Message:
     if not offered(complaint):
-        raise ValueError("SMS is not offered for this case")
+        raise NotOffered(complaint.receipt_no)
     Complaint.objects.select_for_update().filter(pk=complaint.pk).first()  # one at a time
     if sent_today(complaint) >= PER_DAY:
         raise TooMany(complaint.receipt_no)

@@ -297,7 +297,7 @@ def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
             receipt_sms.send_link(complaint)
         except receipt_sms.TooMany:
             return redirect(status_path(complaint, sms="many"))
-        except ValueError:
+        except receipt_sms.NotOffered:
             return redirect(status_path(complaint))
         return redirect(status_path(complaint, sms="sent"))
     if posted and not posted_survey and complaint.is_open and form.is_valid():
