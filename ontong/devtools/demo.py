@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ontong.channels.meta.models import MetaAccount
-from ontong.complaints.models import Channel, Complaint, Kind, Satisfaction
+from ontong.complaints.models import Channel, Complaint, Kind, Satisfaction, SavedReply
 from ontong.complaints.services import Intake, receive_complaint
 from ontong.complaints.workflow import perform
 from ontong.org.models import ROLE_GROUPS, Area, Department, Role, User
@@ -388,11 +388,38 @@ def create_desk_posts(seed: int = 11) -> int:
     return Post.objects.count()
 
 
+DEMO_SAVED_REPLIES = [
+    (None, "감사 인사", "알려 주셔서 고맙습니다. {부서} {담당자}가 처리하겠습니다."),
+    (
+        None,
+        "처리기한 안내",
+        "접수번호 {접수번호} 민원은 {처리기한}까지 답변드리겠습니다. 문의: {부서} {담당자}",
+    ),
+    (
+        "도로과",
+        "포트홀 보수 완료",
+        "말씀하신 곳의 패인 도로를 아스팔트로 메웠습니다. {부서} {담당자}",
+    ),
+    ("자원순환과", "무단투기 수거", "말씀하신 곳의 쓰레기를 수거하고 단속 안내문을 붙였습니다."),
+]
+
+
+def create_saved_replies() -> int:
+    """A few 상용구 so the reply box's Ctrl+K has something to show in the demo."""
+    for department, title, body in DEMO_SAVED_REPLIES:
+        dept = Department.objects.filter(name=department).first() if department else None
+        if department and dept is None:
+            continue
+        SavedReply.objects.get_or_create(title=title, department=dept, defaults={"body": body})
+    return SavedReply.objects.count()
+
+
 def load_demo() -> dict:
     summary = load_city_fixture()
     summary["function_mapping"] = load_preset(DEMO_PRESET)
     create_demo_page()
     summary["logins"] = create_staff()
+    summary["saved_replies"] = create_saved_replies()
     summary["posts"] = create_desk_posts()
     if not Complaint.objects.exists():
         summary["complaints"] = create_complaints()

@@ -90,6 +90,8 @@ STAFF_PAGES = [
     "/overdue/",
     "/reports/",
     "/notifications/",
+    "/approvals/",
+    "/saved-replies/",
     "/map/",
 ]
 
