@@ -2,12 +2,15 @@
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
+from ontong import geo
 from ontong.channels.meta.models import MetaAccount
 from ontong.complaints.models import Channel, Complaint, Kind, Satisfaction, SavedReply
 from ontong.complaints.services import Intake, receive_complaint
@@ -212,6 +215,20 @@ def action_params(action: str, dept: Department | None, text: str) -> dict[str, 
     return params.get(action, {})
 
 
+def pin_in(area_name: str | None, rng: random.Random) -> dict[str, Decimal]:
+    """A point inside the 읍면동's boundary (from the shipped file), as a citizen's pin."""
+    for name, polygons in geo.boundaries(settings.ONTONG_MAP_BOUNDARIES):
+        if name != area_name:
+            continue
+        outer = max((p[0] for p in polygons), key=len)
+        xs, ys = [x for x, _ in outer], [y for _, y in outer]
+        for _attempt in range(100):
+            lng, lat = rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys))
+            if geo.area_name_at(lat, lng) == name:
+                return {"latitude": Decimal(f"{lat:.6f}"), "longitude": Decimal(f"{lng:.6f}")}
+    return {}
+
+
 @transaction.atomic
 def create_complaints(count: int = 50, seed: int = 7) -> int:
     rng = random.Random(seed)
@@ -241,6 +258,8 @@ def create_complaints(count: int = 50, seed: int = 7) -> int:
                 contact_consent=bool(name),
                 external_user_id=f"demo-{index}",
                 received_at=received,
+                # Two in three put a pin on the map (the staff map has something to show).
+                **(pin_in(area_name, random.Random(seed * 1000 + index)) if index % 3 else {}),
             )
         )
         for action in path:
