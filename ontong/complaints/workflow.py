@@ -342,6 +342,7 @@ def perform(
             ip=ip,
             data={k: str(v.pk if hasattr(v, "pk") else v) for k, v in values.items()},
         )
+        hooks.case_event(current, name)
     return current
 
 
@@ -388,6 +389,7 @@ def perform_automatic(complaint: Complaint, name: str, note: str, **params: Any)
             note=note,
             data={k: str(getattr(v, "pk", v)) for k, v in values.items()},
         )
+        hooks.case_event(current, name)
     return current
 
 

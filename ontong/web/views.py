@@ -594,6 +594,9 @@ def report(request):
             "columns": reports.COLUMNS,
             "chart": chart,
             "title": _("통계"),
+            # 민원총괄's monthly open-data file (ontong.api.opendata, served at /opendata/).
+            "open_data": request.user.has_role(Role.ADMIN),
+            "open_data_month": (timezone.localdate().replace(day=1) - dt.timedelta(days=1)),
         },
         status=status,
     )

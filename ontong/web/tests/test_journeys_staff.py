@@ -361,6 +361,9 @@ def test_pr_posts_photos_through_review_to_the_calendar_and_dashboard(
             {"name": "wall.png", "mimeType": "image/png", "buffer": photo((200, 120, 30))},
         ],
     )
+    alts = writer.locator("input[name=new_alt]")  # alt text is required before review
+    alts.nth(0).fill("해미읍성 정문 진남문")
+    alts.nth(1).fill("해미읍성 성벽과 소나무")
     writer.click("#save-post")
     assert writer.locator("[data-testid=post-state]").inner_text() == "초안"
     assert "사진 2장" in writer.locator("[data-testid=preview-facebook]").inner_text()
