@@ -3,6 +3,7 @@
 ONTONG_ENV=production switches to the hardened mode that passes `ontong check --deploy`.
 """
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -88,6 +89,7 @@ INSTALLED_APPS = [
     "ontong.channels.web",
     "ontong.channels.meta",
     "ontong.channels.kakao",
+    "ontong.channels.alimtalk",
     "ontong.routing",
     "ontong.publishing",
     "ontong.web",
@@ -392,6 +394,11 @@ if ONTONG_MAP_TILES:  # the tile server's host may serve the pages' images
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
         f"{_tiles.scheme}://{'*.' if '{s}.' in ONTONG_MAP_TILES else ''}{_tiles.netloc}"
     )
+# 알림톡 providers by name (chosen in the admin's 알림톡 설정); a city adds its own by dotted path.
+ONTONG_ALIMTALK_PROVIDERS = {
+    "nhn": "ontong.channels.alimtalk.providers.nhn.NhnCloudProvider",
+    **json.loads(os.environ.get("ONTONG_ALIMTALK_PROVIDERS", "{}")),
+}
 # Auto-assign a new complaint when the top suggestion is at least this confident (0..1).
 # 0 = suggest only (default): a person assigns.
 ONTONG_AUTO_ASSIGN_CONFIDENCE = float(os.environ.get("ONTONG_AUTO_ASSIGN_CONFIDENCE", "0"))

@@ -494,6 +494,7 @@ class EventAction(models.TextChoices):
     DELIVERY_FALLBACK = "delivery_fallback", _("다른 수단으로 발송")
     DELIVERY_HELD = "delivery_held", _("통보 대기")
     DELIVERY_FAILED = "delivery_failed", _("발송 실패")
+    DELIVERY_UNCONFIRMED = "delivery_unconfirmed", _("전달 확인 안 됨")
     RESEND = "resend", _("재발송")
     SATISFACTION = "satisfaction", _("만족도 응답")
     PERSONAL_DATA_VIEWED = "personal_data_viewed", _("개인정보 열람")

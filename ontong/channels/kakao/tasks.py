@@ -1,4 +1,6 @@
-"""The Kakao channel's background tasks (imported by path when a task runs; see meta/tasks.py)."""
+"""The Kakao channel's background tasks. Their import paths are stored with every queued task, and
+the modules that do the work enqueue them (transport → check_event_task); so the work is imported
+when a task runs (each `# why: task entry` below; see meta/tasks.py)."""
 
 from ontong.tasks_queue import task
 
@@ -17,3 +19,10 @@ def process_skill_request(skill_request_id: int) -> str:
     from .skill import recover  # why: task entry
 
     return recover(skill_request_id)
+
+
+@task()
+def check_event_task(message_id: int, round_: int) -> str:
+    from .transport import check_delivery  # why: task entry (module docstring)
+
+    return check_delivery(message_id, round_)
