@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def map_data(page: str, name: str):
     found = re.search(rf'<script id="{name}" type="application/json">(.*?)</script>', page, re.S)
+    assert found, f"no {name} data on the page"
     return json.loads(found.group(1))
 
 
