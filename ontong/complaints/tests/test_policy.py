@@ -34,6 +34,7 @@ approve           .    .    .      am       .        .        .    .        .   
 notify            .    .    .      .        aom      .        .    .        .    .    .     통보완료
 close             .    .    .      .        .        taom     .    .        .    .    .     종결
 mark_duplicate    ta   tam  tam    .        .        .        .    .        .    .    .     종결
+close_spam        ta   .    .      .        .        .        .    .        .    .    .     종결
 transfer          ta   tam  tam    .        .        .        .    .        .    .    .     이송
 reject            a    am   am     .        .        .        .    am       .    .    .     반려
 withdraw          ta   taom taom   taom     taom     .        .    taom     .    .    .     취하
@@ -61,6 +62,8 @@ relate            ta   taom taom   taom     taom     taom     taom taom     taom
 #   it while it is open, not after the result is notified.
 # extend: [영] 제21조, the handling department (or 민원총괄), while the answer is not yet approved.
 # mark_duplicate: README's "같은 문제 묶기" (접수담당) and, like 반려·이송, the 부서관리자.
+# close_spam: advertising and abuse are not 민원; 접수담당 (and 민원총괄) close them from the 접수함
+#   before they reach a department, and nothing is sent to the sender.
 # relate: linking related cases changes nothing about either and is allowed in every state.
 # close, reopen: also 접수담당, who sends most results on the citizen's channel and hears the
 #   citizen's answer there ("아직 안 고쳐졌어요" → 다시 처리); README says so.
