@@ -44,7 +44,8 @@ def poll_response(request, queryset, page, context=None):
     gone = sorted(set(elsewhere) - {c.receipt_no for c in still_listed})
     context = context or {}
     # An inbox view's tabs: their counts changed even when this view's rows did not.
-    moved = bool(context.get("token")) and request.GET.get("since") != context["token"]
+    since = request.GET.get("since")
+    moved = bool(context.get("token")) and since is not None and since != context["token"]
     if not (fresh or changed or gone or moved):
         return HttpResponse(status=204)
     return render(
