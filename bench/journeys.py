@@ -10,7 +10,8 @@ Journeys (each starts on the staff menu's 접수함 after logging in, ends when 
   one-by-one   open the newest case from the list, 이 부서로 배정 (the suggestion), back to 접수함
                through the menu, next row… (the only way on main)
   next-case    open the newest case, 이 부서로 배정, 다음 민원, … (issue 18: no list in between)
-  keyboard     j o on the list, then on each case Tab-free: the suggestion's button, j (다음 민원)
+  keyboard     j o on the list, then on each case a (배정 panel, the suggestion already chosen),
+               Enter, j (다음 민원)
   bulk         tick K rows, 처리 = 배정, 배정할 부서 = 도로과, 적용 (when the K go to one department)
   merge        two cases of the same problem: main merges with one click on the complaint page;
                issue 18 shows what will be merged first (one click more, on purpose)
@@ -20,6 +21,7 @@ A journey a version does not offer is reported as "—". Numbers go to docs/benc
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -102,14 +104,19 @@ class Version:
             f"for t in {texts!r}:\n"
             "    print(receive_complaint(Intake(body=t, channel='web')).receipt_no)\n"
         )
-        return self.run("shell", "-c", code).split()
+        # `shell` also prints what it imported; the receipt numbers are the lines that are one.
+        return [w for w in self.run("shell", "-c", code).split() if re.fullmatch(r"\d{4}-\d{6}", w)]
 
     def assigned(self, numbers: list[str]) -> int:
         code = (
             "from ontong.complaints.models import Complaint\n"
             f"print(Complaint.objects.filter(receipt_no__in={numbers!r}).exclude(state='received').count())"
         )
-        return int(self.run("shell", "-c", code).strip())
+        return self.number(code)
+
+    def number(self, code: str) -> int:
+        """What the code prints last (`shell` first says what it imported)."""
+        return int(self.run("shell", "-c", code).split()[-1])
 
     def stop(self) -> None:
         self.server.terminate()
@@ -139,9 +146,13 @@ class Person:
         locator.first.click()
         self.page.wait_for_load_state("load")
 
-    def press(self, key: str) -> None:
+    def press(self, key: str, navigates: bool = True) -> None:
         self.keys += 1
-        self.page.keyboard.press(key)
+        if not navigates:
+            self.page.keyboard.press(key)
+            return
+        with self.page.expect_navigation():
+            self.page.keyboard.press(key)
         self.page.wait_for_load_state("load")
 
     def menu(self, name: str) -> None:
@@ -171,14 +182,15 @@ def journey(browser, version: Version, name: str, count: int) -> dict | None:
             if not page.locator("[data-testid=bulk-form]").count():
                 return None  # main has no 다음 민원
             if name == "keyboard":
-                person.press("j")
+                person.press("j", navigates=False)
                 person.press("o")
             else:
                 person.click(page.locator("tbody#rows tr[data-receipt] a"))
             for index in range(len(numbers)):
                 button = page.get_by_test_id("assign-suggested")
                 if name == "keyboard":
-                    button.first.focus()  # the suggestion's button is the page's first action
+                    # a: the 배정 panel, its picker focused with the top suggestion chosen; Enter.
+                    person.press("a", navigates=False)
                     person.press("Enter")
                 else:
                     person.click(button)
@@ -207,19 +219,20 @@ def journey(browser, version: Version, name: str, count: int) -> dict | None:
             if page.get_by_test_id("bulk-confirm-submit").count():
                 person.click(page.get_by_test_id("bulk-confirm-submit"))
         seconds = time.monotonic() - start
+    except Exception:
+        shot = Path(tempfile.gettempdir()) / f"journey-{version.ref}-{name}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"{version.ref} {name}: stopped at {page.url} (screenshot {shot})", file=sys.stderr)
+        raise
     finally:
         person.close()
     code = (
         "from ontong.complaints.models import Complaint\n"
         f"print(Complaint.objects.filter(receipt_no__in={numbers!r}, state='closed').count())"
     )
-    done = (
-        int(version.run("shell", "-c", code).strip())
-        if name == "merge"
-        else version.assigned(numbers)
-    )
+    done = version.number(code) if name == "merge" else version.assigned(numbers)
     return {
-        "cases": len(numbers),
+        "cases": len(numbers) - 1 if name == "merge" else len(numbers),  # merge: one closes
         "done": done,
         "clicks": person.clicks,
         "keys": person.keys,

@@ -210,7 +210,9 @@
     var box = document.querySelector(selector);
     if (!box) return false;
     box.open = true;
-    var field = box.querySelector("[role=combobox]:not([hidden]), textarea, input:not([type=hidden]), select");
+    // The first field a person can see (the picker's plain <select> is hidden behind its combobox).
+    var field = Array.prototype.slice.call(box.querySelectorAll("[role=combobox], textarea, input:not([type=hidden]), select"))
+      .filter(function (each) { return each.offsetParent !== null; })[0];
     box.scrollIntoView({block: "nearest"});
     (field || box.querySelector("summary")).focus();
     return true;
