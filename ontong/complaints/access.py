@@ -6,7 +6,7 @@ from django.http import Http404
 
 from ontong.org.models import Department, Role, User
 
-from .models import NOT_FINAL, Complaint
+from .models import NOT_FINAL, Complaint, Consultation
 
 
 def department_scope(user: User) -> list[int]:
@@ -27,14 +27,18 @@ def department_scope(user: User) -> list[int]:
     return scope
 
 
-def visible_complaints(user: User | AnonymousUser) -> QuerySet[Complaint]:
+def visible_complaints(user: User | AnonymousUser, consulted: bool = True) -> QuerySet[Complaint]:
+    """The cases this person may open: all for 민원총괄 and 접수담당; their departments' (and
+    those assigned to them) for officers, and — unless `consulted` is False, as for the
+    department statistics — the open cases another department asked them about (협조 요청)."""
     complaints = Complaint.objects.all()
     if not user.is_authenticated:
         return complaints.none()
     if user.has_role(Role.ADMIN, Role.TRIAGE):
         return complaints
     if user.has_role(Role.OFFICER, Role.MANAGER):
-        return complaints.filter(Q(department_id__in=department_scope(user)) | Q(assignee=user))
+        own = Q(department_id__in=department_scope(user)) | Q(assignee=user)
+        return complaints.filter(own | consulted_cases(user) if consulted else own)
     return complaints.none()
 
 
@@ -75,3 +79,34 @@ def handles_case(user: User, complaint: Complaint) -> bool:
 def may_see_access_log(user: User, complaint: Complaint) -> bool:
     """Who looked at the citizen's personal data is for 민원총괄 and the case's own department."""
     return user.has_role(Role.ADMIN) or handles_case(user, complaint)
+
+
+def consulted_departments(user: User) -> list[int]:
+    """The departments whose 협조 requests this person answers (their own and those below)."""
+    if not user.has_role(Role.OFFICER, Role.MANAGER):
+        return []
+    return department_scope(user)
+
+
+def consulting(user: User, complaint: Complaint) -> Consultation | None:
+    """The request that lets this person into a case of another department, if any (the case
+    still open)."""
+    scope = consulted_departments(user)
+    if not scope or complaint.state not in NOT_FINAL:
+        return None
+    return (
+        Consultation.objects.filter(complaint=complaint, department_id__in=scope)
+        .order_by("answered_at", "-requested_at")
+        .first()
+    )
+
+
+def consulted_cases(user: User) -> Q:
+    """The cases another department asked this person's department about (open ones)."""
+    scope = consulted_departments(user)
+    if not scope:
+        return Q(pk__in=[])
+    return Q(
+        pk__in=Consultation.objects.filter(department_id__in=scope).values("complaint_id"),
+        state__in=NOT_FINAL,
+    )

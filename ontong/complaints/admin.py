@@ -3,7 +3,16 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import CityHoliday, Complaint, Event, FirstAnswerTarget, KindPeriod, Message
+from .models import (
+    ApprovalOption,
+    CityHoliday,
+    Complaint,
+    Event,
+    FirstAnswerTarget,
+    KindPeriod,
+    Message,
+    SavedReply,
+)
 from .tasks import recompute_due_times
 
 
@@ -35,6 +44,21 @@ class FirstAnswerTargetAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not FirstAnswerTarget.objects.exists()
+
+
+@admin.register(ApprovalOption)
+class ApprovalOptionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "notify_on_approval"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not ApprovalOption.objects.exists()
+
+
+@admin.register(SavedReply)
+class SavedReplyAdmin(admin.ModelAdmin):
+    list_display = ["title", "department", "updated_at"]
+    list_filter = ["department"]
+    search_fields = ["title", "body"]
 
 
 class ReadOnlyEvents(admin.TabularInline):

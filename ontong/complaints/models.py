@@ -30,7 +30,7 @@ class State(models.TextChoices):
     RECEIVED = "received", _("접수")
     ASSIGNED = "assigned", _("배정")
     IN_PROGRESS = "in_progress", _("처리중")
-    DRAFTED = "drafted", _("답변작성")
+    DRAFTED = "drafted", _("결재 대기")
     APPROVED = "approved", _("결재완료")
     NOTIFIED = "notified", _("통보완료")
     CLOSED = "closed", _("종결")
@@ -101,6 +101,23 @@ class FirstAnswerTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.working_hours}근무시간"
+
+
+class ApprovalOption(models.Model):
+    """How the city runs 결재. One row (none: the defaults)."""
+
+    notify_on_approval = models.BooleanField(
+        _("결재 후 바로 통보"),
+        default=True,
+        help_text=_("결재하면 같은 단계에서 민원인에게 처리 결과를 통보합니다."),
+    )
+
+    class Meta:
+        verbose_name = _("결재 설정")
+        verbose_name_plural = _("결재 설정")
+
+    def __str__(self) -> str:
+        return str(_("결재 설정"))
 
 
 class Citizen(models.Model):
@@ -472,14 +489,19 @@ class EventAction(models.TextChoices):
     DELIVERY_FALLBACK = "delivery_fallback", _("다른 수단으로 발송")
     DELIVERY_HELD = "delivery_held", _("통보 대기")
     DELIVERY_FAILED = "delivery_failed", _("발송 실패")
+    DELIVERY_UNCONFIRMED = "delivery_unconfirmed", _("전달 확인 안 됨")
     RESEND = "resend", _("재발송")
     SATISFACTION = "satisfaction", _("만족도 응답")
     PERSONAL_DATA_VIEWED = "personal_data_viewed", _("개인정보 열람")
     PERSONAL_DATA_PURGED = "personal_data_purged", _("개인정보 파기")
+    REVISE_DRAFT = "revise_draft", _("결재자가 답변 수정")
+    NOTE = "note", _("내부 메모")
+    CONSULT = "consult", _("협조 요청")
+    CONSULT_VIEWED = "consult_viewed", _("협조 부서 열람")
 
 
 # Looks at personal data are audit records, shown in the access log, not in the case's story.
-ACCESS_LOG_ACTIONS = frozenset({EventAction.PERSONAL_DATA_VIEWED})
+ACCESS_LOG_ACTIONS = frozenset({EventAction.PERSONAL_DATA_VIEWED, EventAction.CONSULT_VIEWED})
 
 
 def event_label(code: str) -> str:
@@ -601,3 +623,60 @@ class Digest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department_id} {self.date}"
+
+
+class SavedReply(models.Model):
+    """상용구: a reply text an officer inserts from the reply box, for one department (and the
+    departments below it) or, without one, for the whole city. {접수번호}, {담당자}, {부서} and
+    {처리기한} are filled in on the server for the case at hand (saved_replies.fill)."""
+
+    title = models.CharField(_("제목"), max_length=100)
+    body = models.TextField(_("내용"), max_length=4000)
+    department = models.ForeignKey(
+        "org.Department",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="saved_replies",
+        verbose_name=_("부서"),
+        help_text=_("비우면 시 전체에서 씁니다."),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("상용구")
+        verbose_name_plural = _("상용구")
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Consultation(models.Model):
+    """협조 요청: another department asked for its view on a case it does not own. Its officers
+    see that case (and only it) and answer in an internal note."""
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="consultations")
+    department = models.ForeignKey(
+        "org.Department", models.PROTECT, related_name="consultations", verbose_name=_("협조 부서")
+    )
+    question = models.TextField(_("요청 내용"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("협조 요청")
+        verbose_name_plural = _("협조 요청")
+        ordering = ["requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} → {self.department_id}"

@@ -1,6 +1,6 @@
 """The complaint state machine: the only place a complaint's state changes.
 
-접수 → 배정 → 처리중 → 답변작성 → 결재완료 → 통보완료 → 종결, with 보완요청, 이송, 반려, 취하.
+접수 → 배정 → 처리중 → 결재 대기 → 결재완료 → 통보완료 → 종결, with 보완요청, 이송, 반려, 취하.
 Each action says from which states it may run, who may run it, and what it needs; an action
 that is not allowed raises WorkflowError with a message for the person and changes nothing.
 """
@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy
 from ontong.korean import with_josa
 from ontong.org.models import Department, Role, User
 
-from . import deadlines, hooks, notices, satisfaction
-from .access import department_scope, visible_complaints
+from . import approval, deadlines, hooks, notices, satisfaction
+from .access import consulting, department_scope, visible_complaints
 from .deadlines import as_aware
-from .models import FINAL_STATES, Complaint, DueFact, Event, Kind, Message, State
+from .models import FINAL_STATES, Complaint, Consultation, DueFact, Event, Kind, Message, State
 from .services import (
     REROUTE_HOURS,
     TRANSFER_HOURS,
@@ -76,6 +76,7 @@ class Values(TypedDict, total=False):
     related: Complaint
     citizen_consent: bool
     committee: str
+    consult_department: Department
 
 
 ACTIONS = {
@@ -149,6 +150,15 @@ ACTIONS = {
             frozenset({Role.ADMIN}),
             frozenset({Role.MANAGER}),
             needs=("reason",),
+        ),
+        Action(
+            "revise_draft",
+            gettext_lazy("답변 고치기"),
+            frozenset({S.DRAFTED}),
+            None,
+            frozenset({Role.ADMIN}),
+            frozenset({Role.MANAGER}),
+            needs=("answer",),
         ),
         Action(
             "approve",
@@ -253,6 +263,24 @@ ACTIONS = {
             needs=("people", "interest"),
         ),
         Action(
+            "note",
+            gettext_lazy("내부 메모"),
+            frozenset(State),
+            None,
+            CENTRAL,
+            DEPT,
+            needs=("text",),
+        ),
+        Action(
+            "consult",
+            gettext_lazy("협조 요청"),
+            OPEN,
+            None,
+            frozenset({Role.ADMIN}),
+            DEPT,
+            needs=("consult_department", "text"),
+        ),
+        Action(
             "relate",
             gettext_lazy("관련 민원 연결"),
             frozenset(State),
@@ -265,8 +293,14 @@ ACTIONS = {
 }
 
 
+# What an officer of a department asked for its view (협조 요청) may do on that one case.
+CONSULTED_ACTIONS = frozenset({"note"})
+
+
 def may_act(user: User, action: Action, complaint: Complaint) -> bool:
     if user.has_role(*action.central_roles):
+        return True
+    if action.name in CONSULTED_ACTIONS and consulting(user, complaint) is not None:
         return True
     return bool(
         user.has_role(*action.department_roles)
@@ -315,6 +349,23 @@ def perform(
             ip=ip,
             data={k: str(v.pk if hasattr(v, "pk") else v) for k, v in values.items()},
         )
+        hooks.case_event(current, name)
+    return current
+
+
+def approve_draft(
+    complaint: Complaint, user: User, ip: str | None = None, answer: str | None = None
+) -> Complaint:
+    """The approver's one step: the answer as they leave it (an edit is recorded in the
+    timeline as "결재자가 답변 수정"), 결재, and — with the city's "결재 후 바로 통보" on — the
+    result sent to the citizen. All of it or nothing."""
+    with transaction.atomic():
+        current = Complaint.objects.select_for_update(of=("self",)).get(pk=complaint.pk)
+        if answer is not None and answer.strip() and answer.strip() != current.answer.strip():
+            current = perform(current, "revise_draft", user, ip=ip, answer=answer)
+        current = perform(current, "approve", user, ip=ip)
+        if approval.notify_on_approval():
+            current = perform(current, "notify", user, ip=ip)
     return current
 
 
@@ -345,6 +396,7 @@ def perform_automatic(complaint: Complaint, name: str, note: str, **params: Any)
             note=note,
             data={k: str(getattr(v, "pk", v)) for k, v in values.items()},
         )
+        hooks.case_event(current, name)
     return current
 
 
@@ -452,6 +504,18 @@ def validate_case_reference(
     return original
 
 
+def validate_consult_department(value: object, complaint: Complaint) -> Department:
+    dept = by_pk(Department, value)
+    if dept is None:
+        raise WorkflowError(_("협조를 요청할 부서를 선택하세요."))
+    dept = dept.current()
+    if not dept.is_active:
+        raise WorkflowError(_("'%(name)s'은(는) 사용하지 않는 부서입니다.") % {"name": dept.name})
+    if complaint.department_id == dept.pk:
+        raise WorkflowError(_("담당 부서에는 협조를 요청할 수 없습니다. 다른 부서를 고르세요."))
+    return dept
+
+
 def validate_kind(value: object, complaint: Complaint) -> str:
     if not isinstance(value, str) or value not in Kind.values:
         raise WorkflowError(_("민원 종류를 선택하세요."))
@@ -465,6 +529,7 @@ VALIDATORS: dict[str, Callable[[Any, Complaint], object]] = {
     "answer": required_text(gettext_lazy("처리 결과")),
     "agency": required_text(gettext_lazy("이송 기관"), max_length=100),
     "kind": validate_kind,
+    "consult_department": validate_consult_department,
     "new_due": lambda value, complaint: validate_new_due(value, complaint),
     "people": lambda value, complaint: validate_people(value),
     "interest": required_text(gettext_lazy("공동의 이해"), max_length=200),
@@ -547,11 +612,48 @@ def apply_request_info(c: Complaint, user: User | None, v: Values) -> str:
 def apply_submit(c: Complaint, user: User | None, v: Values) -> str:
     c.answer = v["answer"]
     c.assignee = c.assignee or user
+    approval.request_approval(c, user)
     return "결재를 요청했습니다."
 
 
 def apply_return_draft(c: Complaint, user: User | None, v: Values) -> str:
+    approval.notify_returned(c, user, v["reason"])
     return v["reason"]
+
+
+def apply_revise_draft(c: Complaint, user: User | None, v: Values) -> str:
+    """The approver edits the draft before approving; the officer's text stays in the timeline."""
+    before = c.answer
+    c.answer = v["answer"]
+    return f"결재자가 답변을 고쳤습니다.\n고치기 전: {before}"
+
+
+def apply_note(c: Complaint, user: User | None, v: Values) -> str:
+    """내부 메모: staff only, never sent (no Message), not on the citizen's page. A note by a
+    department asked for its view answers that request."""
+    if user is not None:
+        request = consulting(user, c)
+        if request is not None and request.answered_at is None:
+            request.answered_at = timezone.now()
+            request.answered_by = user
+            request.save(update_fields=["answered_at", "answered_by"])
+            approval.answer_consultation(request, user)
+    return v["text"]
+
+
+def apply_consult(c: Complaint, user: User | None, v: Values) -> str:
+    department = v["consult_department"]
+    if Consultation.objects.filter(
+        complaint=c, department=department, answered_at__isnull=True
+    ).exists():
+        raise WorkflowError(
+            _("'%(name)s'에 보낸 협조 요청에 아직 답이 없습니다.") % {"name": department.name}
+        )
+    request = Consultation.objects.create(
+        complaint=c, department=department, question=v["text"], requested_by=user
+    )
+    approval.request_consultation(request)
+    return f"{department.name}: {v['text']}"
 
 
 def apply_approve(c: Complaint, user: User | None, v: Values) -> str:
@@ -725,6 +827,9 @@ APPLY: dict[str, Callable[[Complaint, User | None, Values], str]] = {
     "resume": apply_resume,
     "submit": apply_submit,
     "return_draft": apply_return_draft,
+    "revise_draft": apply_revise_draft,
+    "note": apply_note,
+    "consult": apply_consult,
     "approve": apply_approve,
     "notify": apply_notify,
     "reopen": apply_reopen,

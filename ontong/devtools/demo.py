@@ -8,10 +8,13 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
+from ontong.channels.alimtalk.models import AlimtalkConfig, AlimtalkTemplate
+from ontong.channels.kakao.models import KakaoBot
 from ontong.channels.meta.models import MetaAccount
-from ontong.complaints.models import Channel, Complaint, Kind, Satisfaction
+from ontong.complaints.models import Channel, Complaint, Kind, Satisfaction, SavedReply
 from ontong.complaints.services import Intake, receive_complaint
 from ontong.complaints.workflow import perform
+from ontong.devtools.kakao_emulator import KakaoEmulator
 from ontong.org.models import ROLE_GROUPS, Area, Department, Role, User
 from ontong.org.services import load_city_fixture
 from ontong.publishing.models import Post, PostEvent, Target
@@ -312,6 +315,111 @@ def create_demo_page() -> None:
     instagram.save()
 
 
+DEMO_KAKAO = {
+    "bot_id": "64f0000000000000000000b0",
+    "name": "서산시 민원 챗봇 (데모)",
+    "skill_secret": "demo-skill-secret",
+    "rest_api_key": "demo-kakao-rest-api-key",
+    "event_name": "ontong_notice",
+    "bot_api_url": "http://127.0.0.1:8002",
+    "channel_url": "http://127.0.0.1:8002/",
+    # NHN Cloud 알림톡 (the same emulator serves it)
+    "alimtalk_url": "http://127.0.0.1:8002",
+    "alimtalk_app_key": "demo-alimtalk-appkey",
+    "alimtalk_secret_key": "demo-alimtalk-secret",
+    "sender_key": "demo-sender-key",
+    "resend_sender_no": "0416602114",
+}
+# The demo city's 알림톡 templates, "approved" (검수 승인) in the emulator too: (purpose, code, text).
+DEMO_ALIMTALK_TEMPLATES = [
+    (
+        "result",
+        "ONTONG_RESULT",
+        "[#{기관명}] 민원 처리 결과 안내\n접수번호: #{접수번호}\n담당: #{담당부서}\n\n#{처리결과}\n\n"
+        "처리 현황: #{상태링크}",
+    ),
+    (
+        "transfer",
+        "ONTONG_TRANSFER",
+        "[#{기관명}] 민원 이송 안내\n접수번호: #{접수번호}\n#{이송기관}(으)로 이송했습니다.\n사유: #{사유}",
+    ),
+    (
+        "reject",
+        "ONTONG_REJECT",
+        "[#{기관명}] 민원 처리 안내\n접수번호: #{접수번호}\n\n#{알림내용}",
+    ),
+    (
+        "extension",
+        "ONTONG_EXTENSION",
+        "[#{기관명}] 처리기간 연장 안내\n접수번호: #{접수번호}\n새 처리기한: #{처리기한}\n사유: #{사유}",
+    ),
+    (
+        "info_request",
+        "ONTONG_INFO",
+        "[#{기관명}] 민원 보완 요청\n접수번호: #{접수번호}\n\n#{알림내용}\n\n처리 현황: #{상태링크}",
+    ),
+]
+DEMO_KAKAO_TEMPLATES = {
+    code: {"content": content, "approved": True} for _p, code, content in DEMO_ALIMTALK_TEMPLATES
+}
+
+
+def create_demo_kakao_bot() -> KakaoBot:
+    """The city's 카카오톡 채널 chatbot, served by the local Kakao emulator: the skill secret it
+    sends, the Event API through the emulator."""
+    bot, _ = KakaoBot.objects.get_or_create(
+        bot_id=DEMO_KAKAO["bot_id"], defaults={"name": DEMO_KAKAO["name"]}
+    )
+    bot.skill_secret = DEMO_KAKAO["skill_secret"]
+    bot.rest_api_key = DEMO_KAKAO["rest_api_key"]
+    bot.event_name = DEMO_KAKAO["event_name"]
+    bot.bot_api_url = DEMO_KAKAO["bot_api_url"]
+    bot.channel_url = DEMO_KAKAO["channel_url"]
+    bot.event_api_enabled = True
+    bot.is_active = True
+    bot.save()
+    return bot
+
+
+def demo_kakao_emulator(skill_url: str) -> KakaoEmulator:
+    """The Kakao emulator as the demo runs it (`ontong kakao_emulator`): the demo bot's secret,
+    REST API key and event name, and the 알림톡 keys and templates load_demo gives the city."""
+    return KakaoEmulator(
+        bot_id=DEMO_KAKAO["bot_id"],
+        skill_url=skill_url,
+        skill_secret=DEMO_KAKAO["skill_secret"],
+        rest_api_key=DEMO_KAKAO["rest_api_key"],
+        event_name=DEMO_KAKAO["event_name"],
+        alimtalk_app_key=DEMO_KAKAO["alimtalk_app_key"],
+        alimtalk_secret_key=DEMO_KAKAO["alimtalk_secret_key"],
+        sender_key=DEMO_KAKAO["sender_key"],
+        templates=DEMO_KAKAO_TEMPLATES,
+    )
+
+
+def create_demo_alimtalk() -> None:
+    """알림톡 through NHN Cloud's API, served by the same local emulator: the demo keys, the
+    sender profile, a 대체문자 number, and approved templates for the notices."""
+    config = AlimtalkConfig.current()
+    config.enabled = True
+    config.provider = "nhn"
+    config.base_url = DEMO_KAKAO["alimtalk_url"]
+    config.app_key = DEMO_KAKAO["alimtalk_app_key"]
+    config.secret_key = DEMO_KAKAO["alimtalk_secret_key"]
+    config.sender_key = DEMO_KAKAO["sender_key"]
+    config.resend_sender_no = DEMO_KAKAO["resend_sender_no"]
+    config.save()
+    for purpose, code, content in DEMO_ALIMTALK_TEMPLATES:
+        AlimtalkTemplate.objects.update_or_create(
+            purpose=purpose,
+            defaults={
+                "template_code": code,
+                "content": content,
+                "state": AlimtalkTemplate.State.APPROVED,
+            },
+        )
+
+
 POST_TOPICS = [
     (
         "해미읍성 축제 안내",
@@ -388,11 +496,40 @@ def create_desk_posts(seed: int = 11) -> int:
     return Post.objects.count()
 
 
+DEMO_SAVED_REPLIES = [
+    (None, "감사 인사", "알려 주셔서 고맙습니다. {부서} {담당자}가 처리하겠습니다."),
+    (
+        None,
+        "처리기한 안내",
+        "접수번호 {접수번호} 민원은 {처리기한}까지 답변드리겠습니다. 문의: {부서} {담당자}",
+    ),
+    (
+        "도로과",
+        "포트홀 보수 완료",
+        "말씀하신 곳의 패인 도로를 아스팔트로 메웠습니다. {부서} {담당자}",
+    ),
+    ("자원순환과", "무단투기 수거", "말씀하신 곳의 쓰레기를 수거하고 단속 안내문을 붙였습니다."),
+]
+
+
+def create_saved_replies() -> int:
+    """A few 상용구 so the reply box's Ctrl+K has something to show in the demo."""
+    for department, title, body in DEMO_SAVED_REPLIES:
+        dept = Department.objects.filter(name=department).first() if department else None
+        if department and dept is None:
+            continue
+        SavedReply.objects.get_or_create(title=title, department=dept, defaults={"body": body})
+    return SavedReply.objects.count()
+
+
 def load_demo() -> dict:
     summary = load_city_fixture()
     summary["function_mapping"] = load_preset(DEMO_PRESET)
     create_demo_page()
+    create_demo_kakao_bot()
+    create_demo_alimtalk()
     summary["logins"] = create_staff()
+    summary["saved_replies"] = create_saved_replies()
     summary["posts"] = create_desk_posts()
     if not Complaint.objects.exists():
         summary["complaints"] = create_complaints()

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ontong.complaints.access import consulted_cases
+from ontong.complaints.models import Complaint
 from ontong.org.models import Role
 from ontong.publishing.services import is_pr
 
@@ -21,6 +23,13 @@ CASE_ROLES = (Role.TRIAGE, Role.ADMIN, Role.OFFICER, Role.MANAGER)
 
 def _roles(*roles):
     return lambda user: user.has_role(*roles)
+
+
+def _consulted(user) -> bool:
+    """Offered while another department waits for this one's view on an open case."""
+    return user.has_role(Role.OFFICER, Role.MANAGER) and (
+        Complaint.objects.filter(consulted_cases(user)).exists()
+    )
 
 
 def _publishing(user) -> bool:
@@ -47,6 +56,11 @@ PAGES = [
     Page("web:overdue", _("기한 경과"), "4", _roles(*CASE_ROLES)),
     Page("web:reports", _("통계"), "5", _roles(*CASE_ROLES)),
     Page("publishing:desk", _("SNS 게시"), "6", _publishing),
+    Page("web:approvals", _("결재 대기"), "7", _roles(Role.MANAGER, Role.ADMIN), "approvals-link"),
+    Page("web:consultations", _("협조 요청"), "", _consulted, "consultations-link"),
+    Page(
+        "web:saved_replies", _("상용구"), "", _roles(Role.MANAGER, Role.ADMIN), "saved-replies-link"
+    ),
     Page("web:notifications", _("알림"), "", lambda user: True, "notifications-link"),
     Page("admin:index", _("관리"), "", lambda user: user.is_staff),
 ]

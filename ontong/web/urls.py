@@ -11,6 +11,10 @@ urlpatterns = [
     path("complaints/", views.search, name="search"),
     path("overdue/", views.overdue, name="overdue"),
     path("notifications/", views.notifications, name="notifications"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("consultations/", views.consultations, name="consultations"),
+    path("saved-replies/", views.saved_reply_list, name="saved_replies"),
+    path("saved-replies/<int:reply_id>/", views.saved_reply_edit, name="saved_reply_edit"),
     path("reports/", views.report, name="reports"),
     path("complaints/<str:receipt_no>/", views.detail, name="detail"),
     path("complaints/<str:receipt_no>/act/<str:action>/", views.act, name="act"),
@@ -20,6 +24,12 @@ urlpatterns = [
         name="department_options",
     ),
     path("complaints/<str:receipt_no>/reveal/", views.reveal, name="reveal"),
+    path("complaints/<str:receipt_no>/approve/", views.approve, name="approve"),
+    path(
+        "complaints/<str:receipt_no>/saved-replies/",
+        views.saved_reply_options,
+        name="saved_reply_options",
+    ),
     path("complaints/<str:receipt_no>/access-log/", views.access_log, name="access_log"),
     path(
         "complaints/<str:receipt_no>/messages/<int:message_id>/resend/", views.resend, name="resend"

@@ -16,8 +16,10 @@ from django.views.decorators.http import require_POST
 
 from ontong import images
 from ontong.accounts.network import client_ip
-from ontong.complaints import notices, reports
+from ontong.complaints import approval, notices, reports, saved_replies
 from ontong.complaints.access import (
+    consulted_cases,
+    consulting,
     get_visible_complaint,
     handles_case,
     may_see_access_log,
@@ -27,17 +29,20 @@ from ontong.complaints.models import (
     ACCESS_LOG_ACTIONS,
     CLOCK_STOPPED,
     Attachment,
+    Complaint,
     Event,
     Kind,
     Message,
     Notification,
     Satisfaction,
+    State,
 )
 from ontong.complaints.services import recent_departments
 from ontong.complaints.workflow import (
     ACTIONS,
     RECEIPT_NO,
     WorkflowError,
+    approve_draft,
     available_actions,
     perform,
 )
@@ -56,6 +61,7 @@ from .filters import (
     export_xlsx,
     page_number,
 )
+from .forms import SavedReplyForm
 from .nav import may_open
 from .poll import poll_response
 
@@ -310,6 +316,21 @@ def personal_data_revealed(request, complaint) -> bool:
 def detail(request, receipt_no: str):
     complaint = get_visible_complaint(request.user, receipt_no)
     reveal = personal_data_revealed(request, complaint)
+    consulted = (
+        None
+        if handles_case(request.user, complaint) or request.user.has_role(Role.ADMIN, Role.TRIAGE)
+        else consulting(request.user, complaint)
+    )
+    if consulted is not None:
+        # Another department's officer in this one case: recorded as any look at a case's
+        # personal data is (개인정보 열람 기록), whatever is masked on the page.
+        Event.objects.create(
+            complaint=complaint,
+            actor=request.user,
+            action="consult_viewed",
+            ip=client_ip(request),
+            note=f"협조 요청으로 열람 ({consulted.department.name})",
+        )
     if reveal and complaint.citizen and (complaint.citizen.phone or complaint.citizen.email):
         Event.objects.create(
             complaint=complaint,
@@ -361,8 +382,21 @@ def detail(request, receipt_no: str):
             "satisfaction": Satisfaction.objects.filter(complaint=complaint).first(),
             "around": views_service.neighbours(request.user, view, complaint) if view else None,
             "shortcuts": True,
+            "notify_on_approval": approval.notify_on_approval(),
+            "consulted": consulted,
+            "consultations": complaint.consultations.select_related("department"),
+            "consult_departments": (
+                Department.objects.filter(is_active=True).exclude(id=complaint.department_id or 0)
+                if any(a.name == "consult" for a in actions)
+                else []
+            ),
+            "saved_replies": any(a.name in REPLY_BOXES for a in actions),
         },
     )
+
+
+# The actions whose text box offers 상용구.
+REPLY_BOXES = {"reply", "submit", "revise_draft", "approve", "request_info", "note"}
 
 
 def may_route(actions) -> bool:
@@ -430,6 +464,7 @@ def act(request, receipt_no: str, action: str):
             "people",
             "interest",
             "committee",
+            "consult_department",
         )
     }
     try:
@@ -445,8 +480,101 @@ def act(request, receipt_no: str, action: str):
 
 @login_required
 @require_POST
+def approve(request, receipt_no: str):
+    """결재 (with the approver's edit, if any), and the notice when the city notifies on it."""
+    complaint = get_visible_complaint(request.user, receipt_no)
+    try:
+        done = approve_draft(
+            complaint, request.user, ip=client_ip(request), answer=request.POST.get("answer")
+        )
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("web:detail", receipt_no=receipt_no)
+    if done.state == State.NOTIFIED:
+        messages.success(request, _("결재하고 민원인에게 처리 결과를 통보했습니다."))
+    else:
+        messages.success(request, _("결재했습니다. '결과 통보'로 민원인에게 알리세요."))
+    return redirect("web:detail", receipt_no=receipt_no)
+
+
+@login_required
+def approvals(request):
+    """결재 대기: the drafts this person may approve, the most urgent first."""
+    require_page(request, "web:approvals")
+    queryset = approval.pending_approval(request.user).order_by("due_at", "received_at")
+    return list_page(request, queryset, title=_("결재 대기"))
+
+
+@login_required
+def consultations(request):
+    """협조 요청: the open cases other departments asked this person's department about."""
+    require_page(request, "web:consultations")
+    queryset = Complaint.objects.filter(consulted_cases(request.user)).order_by("due_at")
+    return list_page(request, queryset, title=_("협조 요청"))
+
+
+@login_required
+def saved_reply_options(request, receipt_no: str):
+    """The 상용구 list of the reply box, filled in for this case (htmx)."""
+    complaint = get_visible_complaint(request.user, receipt_no)
+    if not REPLY_BOXES & {a.name for a in available_actions(request.user, complaint)}:
+        raise Http404
+    query = request.GET.get("q", "")[:MAX_QUERY]
+    replies = [
+        (reply, saved_replies.fill(reply.body, complaint))
+        for reply in saved_replies.for_case(request.user, complaint, query)
+    ]
+    return render(request, "web/_saved_reply_options.html", {"replies": replies})
+
+
+@login_required
+def saved_replies_page(request, reply=None):
+    require_page(request, "web:saved_replies")
+    form = SavedReplyForm(request.POST or None, instance=reply, user=request.user)
+    if request.method == "POST":
+        if reply is not None and request.POST.get("delete"):
+            reply.delete()
+            messages.success(request, _("상용구를 지웠습니다."))
+            return redirect("web:saved_replies")
+        if form.is_valid():
+            saved = form.save(commit=False)
+            saved.updated_by = request.user
+            saved.save()
+            messages.success(request, _("상용구를 저장했습니다."))
+            return redirect("web:saved_replies")
+    return render(
+        request,
+        "web/saved_replies.html",
+        {
+            "form": form,
+            "reply": reply,
+            "items": saved_replies.manageable(request.user),
+            "title": _("상용구"),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@login_required
+def saved_reply_list(request):
+    return saved_replies_page(request)
+
+
+@login_required
+def saved_reply_edit(request, reply_id: int):
+    require_page(request, "web:saved_replies")
+    reply = get_object_or_404(saved_replies.manageable(request.user), pk=reply_id)
+    return saved_replies_page(request, reply)
+
+
+@login_required
+@require_POST
 def reveal(request, receipt_no: str):
     complaint = get_visible_complaint(request.user, receipt_no)
+    if not (
+        handles_case(request.user, complaint) or request.user.has_role(Role.ADMIN, Role.TRIAGE)
+    ):
+        raise Http404  # a department asked for its view reads the case, not the citizen's contact
     request.session[reveal_key(receipt_no)] = (
         timezone.now() + dt.timedelta(seconds=REVEAL_SECONDS)
     ).timestamp()
@@ -538,7 +666,8 @@ def report(request):
     require_page(request, "web:reports")
     form = ReportPeriod(request.GET)
     start, end = form.period(timezone.localdate())
-    data = reports.build(start, end, visible_complaints(request.user))
+    # A case another department asked this one about is not this department's work to count.
+    data = reports.build(start, end, visible_complaints(request.user, consulted=False))
     status = 200 if form.is_valid() else 400
     if request.GET.get("export") == "xlsx" and status == 200:
         rows = [r.values() for r in [*data.rows, data.total]]
@@ -567,6 +696,9 @@ def report(request):
             "columns": reports.COLUMNS,
             "chart": chart,
             "title": _("통계"),
+            # 민원총괄's monthly open-data file (ontong.api.opendata, served at /opendata/).
+            "open_data": request.user.has_role(Role.ADMIN),
+            "open_data_month": (timezone.localdate().replace(day=1) - dt.timedelta(days=1)),
         },
         status=status,
     )

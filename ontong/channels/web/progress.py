@@ -1,5 +1,6 @@
 """The story a citizen reads on the status page, in plain words: 접수 → 담당 부서 배정 → 처리 중 →
-답변 완료, with dates. Internal steps (답변작성, 결재) are not shown; they are all "처리 중"."""
+답변 완료, with dates. Internal steps (결재 대기, 결재) are not named; while the answer waits for
+결재 the citizen reads that it is being reviewed ("답변 검토 중")."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ STATE_WORDS: dict[str, "str | _StrPromise"] = {
     State.RECEIVED: _("접수됨"),
     State.ASSIGNED: _("담당 부서 배정"),
     State.IN_PROGRESS: _("처리 중"),
-    State.DRAFTED: _("처리 중"),
+    State.DRAFTED: _("답변 검토 중"),
     State.APPROVED: _("처리 중"),
     State.NEEDS_INFO: _("추가 자료를 기다리는 중"),
     State.NOTIFIED: _("답변 완료"),

@@ -19,17 +19,18 @@ from .test_workflow import in_state, params_for
 # Columns in this order. In a cell, who may act on a case of 도로과 (접수 cases have no department):
 #   t 접수담당   a 민원총괄   o 도로과 부서담당자   m 도로과 부서관리자   . nobody
 # Other departments' staff (교통과 담당자·관리자) and 홍보 may do nothing anywhere.
-STATES = "접수 배정 처리중 답변작성 결재완료 통보완료 종결 보완요청 이송 반려 취하"
+STATES = "접수 배정 처리중 결재대기 결재완료 통보완료 종결 보완요청 이송 반려 취하"
 POLICY = """
-action            접수 배정 처리중 답변작성 결재완료 통보완료 종결 보완요청 이송 반려 취하  →
+action            접수 배정 처리중 결재대기 결재완료 통보완료 종결 보완요청 이송 반려 취하  →
 assign            ta   .    .      .        .        .        .    .        .    .    .     배정
 reassign          .    tam  tam    .        .        .        .    tam      .    .    .     배정
 start             .    aom  .      .        .        .        .    .        .    .    .     처리중
 record_action     .    .    aom    .        .        .        .    .        .    .    .     -
 request_info      .    aom  aom    .        .        .        .    .        .    .    .     보완요청
 resume            .    .    .      .        .        .        .    aom      .    .    .     처리중
-submit            .    .    aom    .        .        .        .    .        .    .    .     답변작성
+submit            .    .    aom    .        .        .        .    .        .    .    .     결재대기
 return_draft      .    .    .      am       .        .        .    .        .    .    .     처리중
+revise_draft      .    .    .      am       .        .        .    .        .    .    .     -
 approve           .    .    .      am       .        .        .    .        .    .    .     결재완료
 notify            .    .    .      .        aom      .        .    .        .    .    .     통보완료
 close             .    .    .      .        .        taom     .    .        .    .    .     종결
@@ -45,6 +46,8 @@ reopen            .    .    .      .        .        tam      tam  .        .   
 close_repeated    a    am   am     .        .        .        .    am       .    .    .     종결
 mark_multi_party  ta   taom taom   taom     taom     taom     .    taom     .    .    .     -
 relate            ta   taom taom   taom     taom     taom     taom taom     taom taom taom  -
+note              ta   taom taom   taom     taom     taom     taom taom     taom taom taom  -
+consult           a    aom  aom    aom      aom      .        .    aom      .    .    .     -
 """
 # Why each row is as it is:
 # assign, reassign, transfer, withdraw, reply: README gives them to 접수담당; 재배정·이송 also to
@@ -65,12 +68,18 @@ relate            ta   taom taom   taom     taom     taom     taom taom     taom
 # close_spam: advertising and abuse are not 민원; 접수담당 (and 민원총괄) close them from the 접수함
 #   before they reach a department, and nothing is sent to the sender.
 # relate: linking related cases changes nothing about either and is allowed in every state.
+# note (내부 메모): staff-only words on the case, like relate in every state, by whoever may act
+#   on it (and by a department asked for its view, test_notes_and_consultation.py).
+# revise_draft: the approver's edit of the draft before 결재 (부서관리자, 민원총괄).
+# consult (협조 요청): the handling department (or 민원총괄) asks another department for its view
+#   while the case is open; the case stays where it is.
 # close, reopen: also 접수담당, who sends most results on the citizen's channel and hears the
 #   citizen's answer there ("아직 안 고쳐졌어요" → 다시 처리); README says so.
 ROLE_USERS = {"t": "triage", "a": "admin", "o": "road", "m": "road_mgr"}
 NEVER = ("traffic", "traffic_mgr", "pr")
 
-STATE_BY_LABEL = {str(State(s).label): State(s) for s in State.values}
+# Labels without spaces, so that a table row splits on them ("결재 대기" is 결재대기 here).
+STATE_BY_LABEL = {str(State(s).label).replace(" ", ""): State(s) for s in State.values}
 COLUMNS = [STATE_BY_LABEL[label] for label in STATES.split()]
 
 

@@ -37,6 +37,7 @@ def params_for(action: str, complaint: Complaint) -> dict:
         "new_due": (complaint.due_at + dt.timedelta(days=1)).date().isoformat(),
         "people": "6",
         "interest": "공사 소음",
+        "consult_department": other if complaint.department_id == road.pk else road,
     }
 
 
@@ -64,6 +65,9 @@ ACTOR_FOR = {  # who legitimately does each action on a 도로과 case
     "reopen": "road_mgr",
     "close_repeated": "admin",
     "mark_multi_party": "triage",
+    "revise_draft": "road_mgr",
+    "note": "triage",
+    "consult": "admin",
 }
 CASES = [(name, state) for name in ACTIONS for state in State.values]
 

@@ -40,7 +40,7 @@ def test_runtime_code_never_imports_the_dev_tools():
 
 def test_dev_commands_keep_their_names_and_come_from_devtools():
     commands = get_commands()
-    for name in ["load_demo", "meta_emulator", "run", "demo_code"]:
+    for name in ["load_demo", "meta_emulator", "kakao_emulator", "run", "demo_code"]:
         assert commands[name] == "ontong.devtools"
     assert commands["worker"] == "ontong.web" and commands["serve"] == "ontong.web"
 

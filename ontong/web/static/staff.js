@@ -295,6 +295,129 @@
     if (wanted === "assign") openPanel("details[data-action=assign], details[data-action=reassign]");
   }
 
+  // 상용구 (web/_saved_reply_dialog.html): Ctrl+K in a reply box, or "/" at the start of an
+  // empty line, opens a filterable list of the saved replies, already filled in for this case on
+  // the server; ↑↓ choose, Enter inserts at the caret, Esc closes and focus goes back.
+  var savedReplies = {box: null, start: 0, end: 0, timer: null};
+
+  function replyParts() {
+    var dialog = document.getElementById("saved-replies");
+    if (!dialog) return null;
+    return {dialog: dialog, input: dialog.querySelector("[role=combobox]"),
+      list: dialog.querySelector("[role=listbox]"), status: dialog.querySelector("[role=status]")};
+  }
+
+  function replyOptions(parts) {
+    return Array.prototype.slice.call(parts.list.querySelectorAll("[role=option]"));
+  }
+
+  function markReply(parts, option) {
+    replyOptions(parts).forEach(function (each) {
+      each.setAttribute("aria-selected", each === option ? "true" : "false");
+    });
+    if (option) {
+      parts.input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({block: "nearest"});
+    } else {
+      parts.input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function loadReplies(parts) {
+    var url = savedReplies.box.getAttribute("data-saved-replies");
+    fetch(url + "?q=" + encodeURIComponent(parts.input.value), {credentials: "same-origin"})
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        parts.list.innerHTML = html;
+        var count = parts.list.querySelector("#saved-reply-count");
+        parts.status.textContent = count ? count.content.textContent : "";
+        if (count) count.remove();
+        markReply(parts, replyOptions(parts)[0] || null);
+      });
+  }
+
+  function openReplies(box) {
+    var parts = replyParts();
+    if (!parts) return;
+    savedReplies.box = box;
+    savedReplies.start = box.selectionStart;
+    savedReplies.end = box.selectionEnd;
+    parts.input.value = "";
+    parts.list.innerHTML = "";
+    if (!parts.dialog.open) parts.dialog.showModal();
+    parts.input.focus();
+    loadReplies(parts);
+  }
+
+  function insertReply(parts, option) {
+    var box = savedReplies.box;
+    var text = option.getAttribute("data-text");
+    box.value = box.value.slice(0, savedReplies.start) + text + box.value.slice(savedReplies.end);
+    parts.dialog.close();
+    box.focus();
+    var caret = savedReplies.start + text.length;
+    box.setSelectionRange(caret, caret);
+  }
+
+  function startOfLine(box) {
+    var at = box.selectionStart;
+    return at === box.selectionEnd && (at === 0 || box.value.charAt(at - 1) === "\n") &&
+      (at === box.value.length || box.value.charAt(at) === "\n");
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var box = event.target.closest && event.target.closest("textarea[data-saved-replies]");
+    if (box && !event.isComposing) {
+      var ctrlK = (event.ctrlKey || event.metaKey) && (event.key === "k" || event.key === "K");
+      if (ctrlK || (event.key === "/" && !event.ctrlKey && !event.altKey && startOfLine(box))) {
+        event.preventDefault();
+        openReplies(box);
+      }
+      return;
+    }
+    var parts = replyParts();
+    if (!parts || event.target !== parts.input || event.isComposing || event.keyCode === 229) return;
+    var all = replyOptions(parts);
+    var at = all.indexOf(parts.list.querySelector("[aria-selected=true]"));
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      if (!all.length) return;
+      var next = event.key === "ArrowDown" ? Math.min(at + 1, all.length - 1) : Math.max(at - 1, 0);
+      markReply(parts, all[next]);
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      if (at >= 0) insertReply(parts, all[at]);
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    var parts = replyParts();
+    if (!parts || event.target !== parts.input) return;
+    clearTimeout(savedReplies.timer);
+    savedReplies.timer = setTimeout(function () { loadReplies(parts); }, 150);
+  });
+
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest("[data-open-saved-replies]");
+    if (opener) {
+      var form = opener.closest("form");
+      var box = form && form.querySelector("textarea[data-saved-replies]");
+      if (box) openReplies(box);
+      return;
+    }
+    var parts = replyParts();
+    if (!parts) return;
+    var option = event.target.closest("#saved-reply-list [role=option]");
+    if (option) insertReply(parts, option);
+    else if (event.target.closest("[data-close-saved-replies]")) parts.dialog.close();
+  });
+
+  document.addEventListener("close", function (event) {
+    if (event.target.id === "saved-replies" && savedReplies.box && document.activeElement !== savedReplies.box) {
+      savedReplies.box.focus();
+    }
+  }, true);
+
   function ready() {
     drawCharts();
     setUpPickers();

@@ -33,11 +33,10 @@ def test_citizen_to_answer_end_to_end(open_page, staff, run_tasks):
     officer = open_page(f"/complaints/{receipt_no}/", user="road")
     act(officer, "start")
     act(officer, "submit", answer="포트홀을 아스팔트로 메웠습니다. 알려 주셔서 감사합니다.")
-    assert officer.locator("[data-testid=state]").inner_text() == "답변작성"
+    assert officer.locator("[data-testid=state]").inner_text() == "결재 대기"
 
     manager = open_page(f"/complaints/{receipt_no}/", user="road_mgr")
-    act(manager, "approve")
-    act(manager, "notify")
+    act(manager, "approve")  # 결재 후 바로 통보 (the city's default)
     assert manager.locator("[data-testid=state]").inner_text() == "통보완료"
     run_tasks()
     assert (

@@ -216,22 +216,25 @@ def test_officer_answers_manager_approves_and_the_citizen_reads_it(
     assert officer.locator("[data-testid=state]").inner_text() == "처리중"
     answer = "패인 곳을 아스팔트로 메웠습니다. 알려 주셔서 고맙습니다."
     act(officer, "submit", answer=answer)
-    assert officer.locator("[data-testid=state]").inner_text() == "답변작성"
+    assert officer.locator("[data-testid=state]").inner_text() == "결재 대기"
     assert answer in officer.locator("[data-testid=answer]").inner_text()
     accessible(officer, "민원 화면 (결재 요청 후)")
 
+    # While the answer waits, the citizen reads that it is being reviewed, never the internal 결재.
+    citizen = open_page(status_path)
+    assert "답변 검토 중" in citizen.locator("[data-testid=state]").inner_text()
+    assert "결재" not in citizen.locator("main").inner_text()
+
+    # The request found the manager: a notification and the 결재 대기 list.
     manager = open_page("/queue/", user="road_mgr")
     accessible(manager, "부서함 (관리자)")
     screenshot(manager, "manager-queue")
+    assert manager.locator("[data-testid=pending-approvals]").inner_text() == "1"
+    manager.click("[data-testid=approvals-link]")
+    accessible(manager, "결재 대기")
     manager.get_by_role("link", name=complaint.receipt_no).click()
-    act(manager, "approve")
-    assert manager.locator("[data-testid=state]").inner_text() == "결재완료"
-
-    # Before the notice, the citizen sees progress in plain words, never the internal 결재.
-    citizen = open_page(status_path)
-    assert "결재" not in citizen.locator("main").inner_text()
-
-    act(manager, "notify")
+    assert answer in manager.locator("[data-testid=approval] textarea[name=answer]").input_value()
+    act(manager, "approve")  # 결재 후 바로 통보 (the city's default): one step
     assert manager.locator("[data-testid=state]").inner_text() == "통보완료"
     assert_timeline_in_korean(manager.locator("[data-testid=timeline]"))
     accessible(manager, "민원 화면 (통보 후)")
@@ -358,6 +361,9 @@ def test_pr_posts_photos_through_review_to_the_calendar_and_dashboard(
             {"name": "wall.png", "mimeType": "image/png", "buffer": photo((200, 120, 30))},
         ],
     )
+    alts = writer.locator("input[name=new_alt]")  # alt text is required before review
+    alts.nth(0).fill("해미읍성 정문 진남문")
+    alts.nth(1).fill("해미읍성 성벽과 소나무")
     writer.click("#save-post")
     assert writer.locator("[data-testid=post-state]").inner_text() == "초안"
     assert "사진 2장" in writer.locator("[data-testid=preview-facebook]").inner_text()

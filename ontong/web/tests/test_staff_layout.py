@@ -83,7 +83,16 @@ def test_complaint_page_on_a_phone(open_page, cases, tmp_path):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
 
 
-STAFF_PAGES = ["/inbox/", "/queue/", "/complaints/", "/overdue/", "/reports/", "/notifications/"]
+STAFF_PAGES = [
+    "/inbox/",
+    "/queue/",
+    "/complaints/",
+    "/overdue/",
+    "/reports/",
+    "/notifications/",
+    "/approvals/",
+    "/saved-replies/",
+]
 
 
 @pytest.mark.django_db

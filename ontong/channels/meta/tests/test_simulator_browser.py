@@ -28,8 +28,7 @@ def answer_through_the_workspace(open_page, receipt_no, answer):
     act(officer, "start")
     act(officer, "submit", answer=answer)
     manager = open_page(f"/complaints/{receipt_no}/", user="road_mgr")
-    act(manager, "approve")
-    act(manager, "notify")
+    act(manager, "approve")  # 결재 후 바로 통보 (the city's default)
     return manager
 
 

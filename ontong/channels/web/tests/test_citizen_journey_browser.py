@@ -161,7 +161,7 @@ def staff_answer_in_the_browser(browser, base_url: str, receipt_no: str) -> None
     journeys: list[tuple[str, list[tuple[str, dict[str, str]]]]] = [
         ("triage", [("assign", {"department": "도로과"})]),
         ("road", [("start", {}), ("submit", {"answer": ANSWER})]),
-        ("road_mgr", [("approve", {}), ("notify", {})]),
+        ("road_mgr", [("approve", {})]),  # 결재 후 바로 통보
     ]
     for username, steps in journeys:
         context, page = signed_in(username)
