@@ -106,6 +106,9 @@ def test_next_case_and_keyboard_shortcuts(open_page, staff, new_complaint, tmp_p
     page.keyboard.press("a")
     assert page.locator("details[data-action=assign]").get_attribute("open") is not None
     assert page.evaluate("document.activeElement.getAttribute('role')") == "combobox"
+    page.locator("h1").click()
+    page.keyboard.press("n")
+    assert page.evaluate("document.activeElement.closest('details').dataset.action") == "note"
 
     # j: 다음 민원 without going back to the list (newest first: third, second, first).
     assert page.get_by_test_id("case-position").inner_text() == "2 / 3"
