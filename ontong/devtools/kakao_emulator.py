@@ -570,6 +570,8 @@ class KakaoEmulator:
                 key = None
             if key is None:
                 fails.append({"userID": target.get("id"), "errorMsg": "user not found"})
+            elif not self.users[key]["is_friend"]:  # only friends of the channel get events
+                fails.append({"userID": target.get("id"), "errorMsg": "user is not a friend"})
             elif event.get("name") != self.event_name:
                 fails.append({"userID": target.get("id"), "errorMsg": "event not found"})
             else:

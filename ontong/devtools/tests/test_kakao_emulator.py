@@ -324,6 +324,10 @@ def test_event_api_errors(kakao):
     assert task(kakao, talk(kakao, event="other").json()["taskId"])["status"] == "ALL FAIL"
     kakao.fail_next("wallet")
     assert talk(kakao).status_code == 403
+    kakao.user_message("u1", "채널을 차단했어요", is_friend=False)
+    blocked = task(kakao, talk(kakao).json()["taskId"])
+    assert blocked["fail"]["list"] == [{"userID": "u1", "errorMsg": "user is not a friend"}]
+    kakao.user_message("u1", "다시 추가했어요", is_friend=True)
     kakao.fail_next("server")
     assert talk(kakao).status_code == 500
     kakao.fail_next("unknown_user", api="event")

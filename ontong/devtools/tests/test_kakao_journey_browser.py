@@ -1,7 +1,7 @@
 """The whole KakaoTalk loop in Debian's chromium, wired as the demo wires it (load_demo's bot and
 알림톡 settings, the emulator as `ontong kakao_emulator` runs it): a citizen writes in the KakaoTalk
 simulator and reads the receipt number; 접수담당 assigns it from the 접수함, the officer answers,
-the manager approves (결재) and notifies; the citizen reads the result in the same chat room,
+the manager approves (결재, and with it the notice); the citizen reads the result in the same chat room,
 sent by the chatbot Event API. With the Event API off, the next citizen's result comes by 알림톡
 to the phone they gave. The simulator is checked with axe-core at each step."""
 
@@ -121,13 +121,14 @@ def test_kakao_citizen_to_inbox_to_approval_and_back_by_event_api_then_alimtalk(
     officer.get_by_role("link", name=receipt).click()
     act(officer, "start")
     act(officer, "submit", answer=ANSWER)
-    expect(officer.locator("[data-testid=state]")).to_have_text("답변작성")
+    expect(officer.locator("[data-testid=state]")).to_have_text("결재 대기")
 
+    # 결재: the request reached the manager's 결재 대기 list; approving also notifies (the
+    # city's default "결재 후 바로 통보").
     manager = open_page("/queue/", user="road_mgr")
+    manager.click("[data-testid=approvals-link]")
     manager.get_by_role("link", name=receipt).click()
     act(manager, "approve")
-    expect(manager.locator("[data-testid=state]")).to_have_text("결재완료")
-    act(manager, "notify")
     expect(manager.locator("[data-testid=state]")).to_have_text("통보완료")
     run_tasks()
 
@@ -214,3 +215,15 @@ def test_a_photo_by_the_secure_image_plugin_and_a_location_reach_the_open_case(
     assert "해미면 남문2로 143" in bodies and "36.784800, 126.450300" in bodies
     assert Complaint.objects.filter(channel="kakao").count() == 1
     check_accessibility(sim, "카카오톡 시뮬레이터, 사진과 위치를 보낸 뒤")
+
+    # Quick replies are chips; tapping one sends its words with its extra, as KakaoTalk does.
+    write(sim, "처리현황")
+    expect(sim.locator(".row.city").filter(has_text=f"민원 {complaint.receipt_no}")).to_be_visible()
+    chips = sim.locator("#qr button")
+    expect(chips).to_have_text(["새 민원", "처리현황", "담당자 연결"])
+    check_accessibility(sim, "카카오톡 시뮬레이터, 빠른 답장")
+    chips.filter(has_text="담당자 연결").click()
+    expect(sim.locator(".row.city").filter(has_text="담당자에게 알렸습니다")).to_be_visible()
+    tapped = kakao.requests[-1]["body"]
+    assert tapped["action"]["clientExtra"] == {"payload": "AGENT"}
+    assert tapped["flow"]["trigger"]["type"] == "QUICKREPLY_BUTTON_MESSAGE"
