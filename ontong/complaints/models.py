@@ -472,6 +472,7 @@ class EventAction(models.TextChoices):
     NOTIFY = "notify", _("결과 통보")
     CLOSE = "close", _("종결")
     MARK_DUPLICATE = "mark_duplicate", _("중복 처리")
+    CLOSE_SPAM = "close_spam", _("스팸·광고로 종결")
     TRANSFER = "transfer", _("이송")
     REJECT = "reject", _("반려")
     WITHDRAW = "withdraw", _("취하")

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("inbox/", views.inbox, name="inbox"),
     path("queue/", views.queue, name="queue"),
+    path("queue/bulk/", views.bulk, name="bulk"),
     path("complaints/", views.search, name="search"),
     path("overdue/", views.overdue, name="overdue"),
     path("notifications/", views.notifications, name="notifications"),
