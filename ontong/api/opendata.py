@@ -6,9 +6,9 @@ definitions of the staff reports (/reports/, complaints.reports): received by re
 answered by answered_at, on time when answered by its due time.
 
 No personal data: counts only, no text, no receipt numbers. Small counts (1–4) are shown as "*"
-(통계법 제33조의 취지, the usual threshold of 5), and so is any rate computed from one; where a
-group (e.g. the 읍면동) would have a single hidden count, the next smallest is hidden too, so the
-hidden one cannot be recovered from the 전체 row by subtraction.
+(통계법 제33조의 취지, the usual threshold of 5), and so is any rate computed from one; while a
+hidden count of a group (e.g. the 읍면동) could be recovered from the 전체 row by subtraction (a
+single hidden count, two hidden 1s, a hidden 1 beside a hidden 5), the next smallest is hidden too.
 
 The file follows the portal's file-data layout: the first row names the columns in Korean, one
 table per file, a 데이터기준일자 column, the file named 기관명_데이터명_기준일자.csv. The portal
