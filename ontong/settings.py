@@ -9,6 +9,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -373,6 +374,26 @@ if DEBUG:  # the Kakao emulator serves its photos from this machine (http, loopb
 # SMS gateway for result notices when a messaging window has closed (empty: no SMS).
 ONTONG_SMS_URL = os.environ.get("ONTONG_SMS_URL", "")
 ONTONG_SMS_TOKEN = os.environ.get("ONTONG_SMS_TOKEN", "")
+# Maps (ontong/geo.py). Tiles: an OpenStreetMap-compatible URL template, e.g. VWorld's
+# "https://api.vworld.kr/req/wmts/1.0.0/<key>/Base/{z}/{y}/{x}.png" or "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+# empty (the default, the offline demo): no tiles, the 읍면동 boundaries only.
+ONTONG_MAP_TILES = os.environ.get("ONTONG_MAP_TILES", "")
+ONTONG_MAP_ATTRIBUTION = os.environ.get(
+    "ONTONG_MAP_ATTRIBUTION", "경계: 통계청 SGIS (공공누리 제1유형)"
+)
+ONTONG_MAP_BOUNDARIES = os.environ.get("ONTONG_MAP_BOUNDARIES", "maps/seosan-emd.geojson")
+ONTONG_MAP_CENTER = os.environ.get("ONTONG_MAP_CENTER", "36.7845,126.4503")  # 서산시청
+ONTONG_MAP_ZOOM = int(os.environ.get("ONTONG_MAP_ZOOM", "11"))
+# Reverse geocoder for the address of a pin: "" (off, the demo) or "vworld" (with a key).
+ONTONG_GEOCODER = os.environ.get("ONTONG_GEOCODER", "")
+ONTONG_VWORLD_KEY = os.environ.get("ONTONG_VWORLD_KEY", "")
+ONTONG_VWORLD_URL = os.environ.get("ONTONG_VWORLD_URL", "https://api.vworld.kr/req/address")
+ONTONG_GEOCODER_TIMEOUT = float(os.environ.get("ONTONG_GEOCODER_TIMEOUT", "3"))
+if ONTONG_MAP_TILES:  # the tile server's host may serve the pages' images
+    _tiles = urlsplit(ONTONG_MAP_TILES.replace("{s}.", ""))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        f"{_tiles.scheme}://{'*.' if '{s}.' in ONTONG_MAP_TILES else ''}{_tiles.netloc}"
+    )
 # 알림톡 providers by name (chosen in the admin's 알림톡 설정); a city adds its own by dotted path.
 ONTONG_ALIMTALK_PROVIDERS = {
     "nhn": "ontong.channels.alimtalk.providers.nhn.NhnCloudProvider",

@@ -287,6 +287,12 @@ class Complaint(models.Model):
         ordering = ["-received_at"]
         indexes = [
             models.Index(fields=["state", "-received_at"], name="complaint_state_recv"),
+            # "이미 접수된 민원인가요?" and the staff map: cases in a latitude/longitude box.
+            models.Index(
+                fields=["latitude", "longitude"],
+                name="complaint_location",
+                condition=models.Q(latitude__isnull=False),
+            ),
             models.Index(
                 fields=["department", "state", "-received_at"], name="complaint_dept_state"
             ),
@@ -466,6 +472,7 @@ class EventAction(models.TextChoices):
     NOTIFY = "notify", _("결과 통보")
     CLOSE = "close", _("종결")
     MARK_DUPLICATE = "mark_duplicate", _("중복 처리")
+    CLOSE_SPAM = "close_spam", _("스팸·광고로 종결")
     TRANSFER = "transfer", _("이송")
     REJECT = "reject", _("반려")
     WITHDRAW = "withdraw", _("취하")

@@ -2,12 +2,15 @@
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
+from ontong import geo
 from ontong.channels.alimtalk.models import AlimtalkConfig, AlimtalkTemplate
 from ontong.channels.kakao.models import KakaoBot
 from ontong.channels.meta.models import MetaAccount
@@ -215,6 +218,20 @@ def action_params(action: str, dept: Department | None, text: str) -> dict[str, 
     return params.get(action, {})
 
 
+def pin_in(area_name: str | None, rng: random.Random) -> tuple[Decimal | None, Decimal | None]:
+    """A point inside the 읍면동's boundary (from the shipped file), as a citizen's pin."""
+    for name, polygons in geo.boundaries(settings.ONTONG_MAP_BOUNDARIES):
+        if name != area_name:
+            continue
+        outer = max((p[0] for p in polygons), key=len)
+        xs, ys = [x for x, _ in outer], [y for _, y in outer]
+        for _attempt in range(100):
+            lng, lat = rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys))
+            if geo.area_name_at(lat, lng) == name:
+                return Decimal(f"{lat:.6f}"), Decimal(f"{lng:.6f}")
+    return None, None
+
+
 @transaction.atomic
 def create_complaints(count: int = 50, seed: int = 7) -> int:
     rng = random.Random(seed)
@@ -232,6 +249,8 @@ def create_complaints(count: int = 50, seed: int = 7) -> int:
         email = f"citizen{index}@example.kr" if name and index % 3 == 0 else ""
         phone = f"010-{rng.randint(2000, 9999)}-{rng.randint(1000, 9999)}" if name else ""
         received = now - dt.timedelta(days=(count - index) * 0.8, minutes=rng.randint(0, 600))
+        # Two in three put a pin on the map (the staff map has something to show).
+        pin = pin_in(area_name, random.Random(seed * 1000 + index)) if index % 3 else (None, None)
         complaint = receive_complaint(
             Intake(
                 channel=Channel.WEB,
@@ -244,6 +263,8 @@ def create_complaints(count: int = 50, seed: int = 7) -> int:
                 contact_consent=bool(name),
                 external_user_id=f"demo-{index}",
                 received_at=received,
+                latitude=pin[0],
+                longitude=pin[1],
             )
         )
         for action in path:
