@@ -85,6 +85,34 @@ class PostImage(models.Model):
         return self.original.name or ""
 
 
+def video_path(instance: "PostVideo", filename: str) -> str:
+    return f"posts/{instance.post_id or 'new'}/video/{filename}"
+
+
+class PostVideo(models.Model):
+    """A post's one video: a feed video or a Reel, with what its boxes said (publishing.video)."""
+
+    class Format(models.TextChoices):
+        REEL = "reel", _("릴스 (세로 9:16)")
+        FEED = "feed", _("동영상 게시물")
+
+    post = models.OneToOneField(Post, models.CASCADE, related_name="video")
+    file = models.FileField(upload_to=video_path)
+    container = models.CharField(max_length=4)  # mp4 / mov
+    duration = models.FloatField()  # seconds
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveBigIntegerField()
+    format = models.CharField(
+        _("동영상 형식"), max_length=4, choices=Format.choices, default=Format.REEL
+    )
+    # The cover frame: Instagram's thumb_offset and Facebook's, in milliseconds from the start.
+    thumb_offset_ms = models.PositiveIntegerField(_("표지 장면 (ms)"), default=0)
+
+    def __str__(self) -> str:
+        return self.file.name or ""
+
+
 class Target(Outbound):
     """One account a post goes to. Meta accounts are published by the worker; a blog without a
     write API is exported and its URL recorded by a person."""

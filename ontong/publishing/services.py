@@ -22,6 +22,7 @@ from ontong.channels.meta.graph import GraphClient
 from ontong.channels.meta.models import MetaAccount
 from ontong.org.models import Role
 
+from . import video as videos
 from .models import (
     CAROUSEL_MIN,
     FACEBOOK_TEXT_LIMIT,
@@ -31,6 +32,7 @@ from .models import (
     Post,
     PostEvent,
     PostImage,
+    PostVideo,
     Target,
 )
 
@@ -212,6 +214,7 @@ LIMITS = {
     "carousel_min": CAROUSEL_MIN,
     "instagram_more_after": 125,  # Instagram's feed cuts the caption here: "… 더 보기"
     "facebook_more_after": 480,
+    "reel_more_after": 72,  # a Reel shows about a line and a half over the picture
 }
 
 
@@ -221,16 +224,23 @@ def caption_of(text: str, link: str, hashtags: str) -> str:
 
 
 def limit_problems(
-    caption: str, hashtag_count: int, photos: int, kinds: set[str], draft: bool = False
+    caption: str,
+    hashtag_count: int,
+    photos: int,
+    kinds: set[str],
+    draft: bool = False,
+    video: bool = False,
 ) -> list[str]:
     """Each platform's limits, in the words the editor's live counters use (editor.js mirrors
-    these checks with the same LIMITS). A draft may still lack its photo."""
+    these checks with the same LIMITS). A draft may still lack its photo or video."""
     problems = []
     if photos > MAX_PHOTOS:
         problems.append(f"사진은 {MAX_PHOTOS}장까지입니다 (지금 {photos}장).")
+    if video and photos:
+        problems.append("동영상과 사진은 한 게시물에 같이 올릴 수 없습니다: 하나를 빼 주세요.")
     if Target.Kind.INSTAGRAM in kinds:
-        if not photos and not draft:
-            problems.append("인스타그램: 사진이 한 장 이상 있어야 합니다.")
+        if not photos and not video and not draft:
+            problems.append("인스타그램: 사진이나 동영상(릴스)이 있어야 합니다.")
         if len(caption) > INSTAGRAM_CAPTION_LIMIT:
             problems.append(
                 f"인스타그램: 캡션이 {len(caption):,}자입니다 (최대 {INSTAGRAM_CAPTION_LIMIT:,}자)."
@@ -254,17 +264,35 @@ def missing_alt_text(images: list[PostImage]) -> list[str]:
     ]
 
 
+def video_of(post: Post) -> PostVideo | None:
+    try:
+        return post.video
+    except PostVideo.DoesNotExist:
+        return None
+
+
+def video_info(video: PostVideo) -> videos.VideoInfo:
+    return videos.VideoInfo(video.container, video.duration, video.width, video.height, video.size)
+
+
 def checks(post: Post) -> dict[str, list[str]]:
     """Problems per target, in the words the team would use; an empty list means ready."""
     result = {}
     images = list(post.images.all())
+    video = video_of(post)
     caption = post.full_text()
     hashtags = len(post.hashtag_list())
     for target in post.targets.select_related("account"):
         problems = []
         if target.kind in {Target.Kind.INSTAGRAM, Target.Kind.FACEBOOK}:
-            problems = limit_problems(caption, hashtags, len(images), {target.kind})
-        if target.kind == Target.Kind.FACEBOOK and not (post.text.strip() or images or post.link):
+            problems = limit_problems(
+                caption, hashtags, len(images), {target.kind}, video=video is not None
+            )
+            if video is not None:
+                problems += videos.problems(video_info(video), {target.kind}, video.format)
+        if target.kind == Target.Kind.FACEBOOK and not (
+            post.text.strip() or images or post.link or video
+        ):
             problems.append("페이스북: 본문이나 사진, 링크가 있어야 합니다.")
         result[target.label] = problems
     if images:
@@ -284,6 +312,20 @@ def preview(post: Post, kind: str) -> dict[str, Any]:
     "+N") or Instagram's square/portrait frame (carousel dots, caption cut)."""
     images = list(post.images.all())
     caption = post.full_text()
+    video = video_of(post)
+    if video is not None and (kind == Target.Kind.INSTAGRAM or video.format == videos.REEL):
+        # Reels: a 9:16 frame, the caption over the picture cut after one line and a half
+        shown, more = cut(caption, LIMITS["reel_more_after"])
+        return {
+            "text": shown,
+            "more": more,
+            "images": [],
+            "count": 0,
+            "reel": True,
+            "video": video,
+            "length": videos.minutes(video.duration),
+            "cover_seconds": video.thumb_offset_ms / 1000,
+        }
     if kind == Target.Kind.INSTAGRAM:
         shown, more = cut(caption, LIMITS["instagram_more_after"])
         first = images[0] if images else None
@@ -418,6 +460,36 @@ def public_image_url(image, jpeg: bool = False) -> str:
     return settings.SITE_URL + reverse(name, args=[image_token(image)])
 
 
+VIDEO_SALT = "ontong.publishing.video"
+
+
+def video_pk(token: str) -> int:
+    """The video a signed link names (same rules and lifetime as a photo's link)."""
+    return signing.loads(
+        token,
+        salt=VIDEO_SALT,
+        max_age=dt.timedelta(hours=settings.ONTONG_PUBLISHING_IMAGE_LINK_HOURS),
+    )
+
+
+def public_video_url(video: PostVideo) -> str:
+    """Meta fetches the file itself (Instagram's video_url, Facebook's file_url); the name ends
+    in the container's extension."""
+    token = signing.dumps(video.pk, salt=VIDEO_SALT)
+    return settings.SITE_URL + reverse("publishing:video", args=[token, f"video.{video.container}"])
+
+
+def rupload_base(graph_base: str) -> str:
+    """Facebook's video upload host for an account's Graph API address:
+    https://graph.facebook.com/v25.0 → https://rupload.facebook.com/video-upload/v25.0; the
+    emulator (any other host) takes the same path on its own address."""
+    scheme, _sep, rest = graph_base.rstrip("/").partition("://")
+    host, _slash, version = rest.partition("/")
+    if host == "graph.facebook.com":
+        host = "rupload.facebook.com"
+    return f"{scheme}://{host}/video-upload/{version}".rstrip("/")
+
+
 BACKOFF = delivery.Backoff(first=dt.timedelta(minutes=2), max_attempts=MAX_ATTEMPTS)
 
 
@@ -491,7 +563,10 @@ def publish_target(target: Target) -> str:
         else:
             remote_id = publish_instagram(target)
             if remote_id is None:  # the container is still being processed
-                return back_to_pending(target, "인스타그램이 사진을 처리 중입니다", retry=True)
+                what = "동영상" if video_of(target.post) else "사진"
+                return back_to_pending(
+                    target, f"인스타그램이 {what}을(를) 처리 중입니다", retry=True
+                )
     except UnknownOutcome as exc:
         return mark(target, Target.State.UNKNOWN, f"응답 시간 초과: 게시 여부 확인 중 ({exc})")
     except TemporaryError as exc:
@@ -548,6 +623,19 @@ def mark_published(target: Target, remote_id: str) -> str:
 def publish_facebook(target: Target) -> str:
     post, client = target.post, client_for(target)
     page = meta_account(target).external_id
+    video = video_of(post)
+    if video is not None:
+        if video.format == videos.REEL:
+            return publish_facebook_reel(target, client, page, video)
+        body = client.post(
+            f"{page}/videos",
+            {
+                "file_url": public_video_url(video),
+                "description": post.full_text(),
+                "thumb_offset": video.thumb_offset_ms,
+            },
+        )
+        return str(body["id"])
     images = list(post.images.all())
     if len(images) == 1:
         body = client.post(
@@ -569,16 +657,57 @@ def publish_facebook(target: Target) -> str:
     return str(client.post(f"{page}/feed", payload)["id"])
 
 
+def publish_facebook_reel(target: Target, client: GraphClient, page: str, video: PostVideo) -> str:
+    """Reels Publishing API: start an upload session (its video id stored at once, so a retry
+    uses the same one), let Facebook fetch the file (`file_url` on the upload host), then finish
+    with video_state=PUBLISHED and the description. The reel's id is the video id."""
+    if not target.container_id:
+        body = client.post(f"{page}/video_reels", {"upload_phase": "start"})
+        target.container_id = str(body["video_id"])
+        Target.objects.filter(pk=target.pk).update(container_id=target.container_id)
+    client.request(
+        "POST",
+        target.container_id,
+        headers={"file_url": public_video_url(video)},
+        base_url=rupload_base(client.base_url),
+    )
+    client.post(
+        f"{page}/video_reels",
+        {
+            "upload_phase": "finish",
+            "video_id": target.container_id,
+            "video_state": "PUBLISHED",
+            "description": target.post.full_text(),
+        },
+    )
+    return target.container_id
+
+
+def reel_payload(video: PostVideo, post: Post) -> dict[str, Any]:
+    return {
+        "media_type": "REELS",
+        "video_url": public_video_url(video),
+        "caption": post.full_text(),
+        "thumb_offset": video.thumb_offset_ms,
+        "share_to_feed": True,
+    }
+
+
 def publish_instagram(target: Target) -> str | None:
     """Container → status → media_publish; two photos or more make a carousel (an item container
     per photo, each one's status checked, then the CAROUSEL container with the children). Each
     container id is stored the moment it is known, so a retry reuses it rather than making a
     second post."""
     client, account = client_for(target), meta_account(target).external_id
+    video = video_of(target.post)
+    if not target.container_id and video is not None:
+        body = client.post(f"{account}/media", reel_payload(video, target.post))
+        target.container_id = str(body["id"])
+        Target.objects.filter(pk=target.pk).update(container_id=target.container_id)
     if not target.container_id:
         images = list(target.post.images.all())
         if not images:
-            raise PermanentError("인스타그램에는 사진이 있어야 합니다.")
+            raise PermanentError("인스타그램에는 사진이나 동영상이 있어야 합니다.")
         if len(images) > MAX_PHOTOS:
             raise PermanentError(f"인스타그램 캐러셀은 사진 {MAX_PHOTOS}장까지입니다.")
         if len(images) == 1:
@@ -597,7 +726,9 @@ def publish_instagram(target: Target) -> str | None:
             )
         target.container_id = str(body["id"])
         Target.objects.filter(pk=target.pk).update(container_id=target.container_id)
-    status = container_status(client, target.container_id)
+    status = container_status(
+        client, target.container_id, "릴스 동영상" if video is not None else "사진"
+    )
     if status == "PUBLISHED":
         return find_instagram_media(target) or target.container_id
     if status == "EXPIRED":
@@ -627,12 +758,19 @@ def image_payload(image: PostImage, post: Post | None) -> dict[str, Any]:
 
 def container_status(client: GraphClient, container_id: str, what: str = "사진") -> str:
     """Poll a container until it is no longer in progress (or the polls run out: IN_PROGRESS).
-    ERROR is a permanent failure, with which photo it was."""
+    ERROR is a permanent failure, with which photo it was and Instagram's reason (its `status`
+    field, e.g. "Error: … 2207026"), which the team reads in the post's history."""
     status = "IN_PROGRESS"
     for attempt in range(CONTAINER_POLLS):
-        status = str(client.get(container_id, {"fields": "status_code"}).get("status_code"))
+        body = client.get(container_id, {"fields": "status_code,status"})
+        status = str(body.get("status_code"))
         if status == "ERROR":
-            raise PermanentError(f"인스타그램이 {what}을(를) 처리하지 못했습니다 (ERROR)")
+            reason = str(body.get("status") or "").strip()
+            raise PermanentError(
+                f"인스타그램이 {what}을(를) 처리하지 못했습니다 (ERROR"
+                + (f": {reason[:300]}" if reason and reason != "ERROR" else "")
+                + ")"
+            )
         if status != "IN_PROGRESS":
             return status
         if attempt < CONTAINER_POLLS - 1:

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from ontong.channels.meta.models import Comment, MetaAccount
 
 from . import analytics, services
 from .forms import PostForm
-from .models import Post, PostImage, Target
+from .models import Post, PostImage, PostVideo, Target
 
 
 def desk_member(request):
@@ -251,8 +251,39 @@ def save_post(form: PostForm, user) -> Post:
             alt_text=(alts[offset] if offset < len(alts) else "").strip()[:300],
             caption=(captions[offset] if offset < len(captions) else "").strip()[:500],
         )
+    save_video(post, form)
     services.PostEvent.objects.create(post=post, actor=user, action=services.A.SAVED)
     return post
+
+
+def save_video(post: Post, form: PostForm) -> None:
+    """The post's one video: a new upload replaces the old one; format and cover frame kept."""
+    data = form.cleaned_data
+    current = services.video_of(post)
+    if data.get("video_remove") and current is not None and not data.get("video"):
+        current.file.delete(save=False)
+        current.delete()
+        return
+    if data.get("video"):
+        upload, info = data["video"]
+        if current is not None:
+            current.file.delete(save=False)
+            current.delete()
+        current = PostVideo(
+            post=post,
+            container=info.container,
+            duration=info.duration,
+            width=info.width,
+            height=info.height,
+            size=info.size,
+        )
+        current.file.save(f"video.{info.container}", upload, save=False)
+    if current is None:
+        return
+    current.format = data.get("video_format") or current.format
+    offset = data.get("thumb_offset")
+    current.thumb_offset_ms = int(offset * 1000) if offset is not None else 0
+    current.save()
 
 
 @login_required
@@ -420,6 +451,36 @@ def public_image(request, token: str, variant: str):
         services.ensure_jpeg(image)
         return images.serve(image.jpeg, f"photo-{image.pk}")
     return images.serve(image.original, f"photo-{image.pk}")
+
+
+def public_video(request, token: str, name: str):
+    """A video for Meta to fetch (Instagram's video_url, Facebook's file_url): by signed link,
+    only once the post is approved, as a download of our own name and type."""
+    try:
+        pk = services.video_pk(token)
+    except signing.BadSignature as exc:
+        raise Http404 from exc
+    video = get_object_or_404(PostVideo.objects.select_related("post"), pk=pk)
+    if video.post.state in {Post.State.DRAFT, Post.State.REVIEW}:
+        raise Http404
+    return video_response(video)
+
+
+def video_response(video: PostVideo) -> FileResponse:
+    content_type = "video/quicktime" if video.container == "mov" else "video/mp4"
+    response = FileResponse(
+        video.file.open("rb"), content_type=content_type, filename=f"video.{video.container}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = images.USER_CONTENT_CSP
+    return response
+
+
+@login_required
+def staff_video(request, pk: int):
+    desk_member(request)
+    video = get_object_or_404(PostVideo, post_id=pk)
+    return video_response(video)
 
 
 @login_required
