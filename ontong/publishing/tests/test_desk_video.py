@@ -206,7 +206,9 @@ def test_the_editor_measures_an_uploaded_video_and_refuses_what_a_target_cannot_
         },
     )
     assert refused.status_code == 400
-    assert "페이스북 릴스: 세로 9:16 화면이어야 합니다 (지금 1920×1080)." in refused.content.decode()
+    assert (
+        "페이스북 릴스: 세로 9:16 화면이어야 합니다 (지금 1920×1080)." in refused.content.decode()
+    )
     assert not PostVideo.objects.exists()
     not_video = client.post(
         f"/publishing/posts/{post.pk}/edit/",
@@ -232,8 +234,9 @@ def test_the_editor_measures_an_uploaded_video_and_refuses_what_a_target_cannot_
 def test_a_post_has_a_video_or_photos_not_both(desk, accounts):
     post = with_video(make_post(desk, accounts, kinds=("ig",)))
     post.images.create(original=SimpleUploadedFile("p.png", png(), "image/png"), alt_text="사진")
-    assert "동영상과 사진은 한 게시물에 같이 올릴 수 없습니다: 하나를 빼 주세요." in (
-        services.checks(post)[accounts["ig"].name]
+    assert (
+        "동영상과 사진은 한 게시물에 같이 올릴 수 없습니다: 하나를 빼 주세요."
+        in (services.checks(post)[accounts["ig"].name])
     )
 
 

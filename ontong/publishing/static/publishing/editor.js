@@ -140,14 +140,26 @@
     });
   }
 
+  // A video after this save: a file chosen now, or the saved one not ticked "동영상 빼기".
+  function hasVideo() {
+    var chosen = form.querySelector("input[name=video]");
+    var remove = form.querySelector("input[name=video_remove]");
+    return Boolean((chosen && chosen.files && chosen.files.length) ||
+                   (form.dataset.hasVideo === "1" && !(remove && remove.checked)));
+  }
+
   // The same sentences as services.limit_problems and services.missing_alt_text.
   function problems(text, tags, pics, kinds) {
     var found = [];
+    var video = hasVideo();
     if (pics.length > LIMITS.photos) {
       found.push("사진은 " + LIMITS.photos + "장까지입니다 (지금 " + pics.length + "장).");
     }
+    if (video && pics.length) {
+      found.push("동영상과 사진은 한 게시물에 같이 올릴 수 없습니다: 하나를 빼 주세요.");
+    }
     if (kinds.indexOf("instagram") >= 0) {
-      if (!pics.length) { found.push("인스타그램: 사진이 한 장 이상 있어야 합니다."); }
+      if (!pics.length && !video) { found.push("인스타그램: 사진이나 동영상(릴스)이 있어야 합니다."); }
       if (chars(text) > LIMITS.instagram_caption) {
         found.push("인스타그램: 캡션이 " + n(chars(text)) + "자입니다 (최대 " +
                    n(LIMITS.instagram_caption) + "자).");
