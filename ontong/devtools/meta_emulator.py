@@ -349,6 +349,10 @@ class Emulator:
             result = self.new_container(node, body)
         elif edge == "video_reels":
             result = self.video_reel(node, body)
+        elif edge == "threads":
+            result = self.threads_container(node, body)
+        elif edge == "threads_publish":
+            result = self.threads_publish(node, str(body.get("creation_id", "")))
         elif edge == "media_publish":
             result = self.publish_container(node, str(body.get("creation_id", "")))
         else:
@@ -439,6 +443,78 @@ class Emulator:
             reel["file_url"] = file_url
         return 200, {"success": True}
 
+    # --- Threads (graph.threads.net: same container → publish flow, its own field names) ---
+    def threads_container(self, node: str, body: dict) -> tuple[int, dict]:
+        kind = str(body.get("media_type", ""))
+        text = str(body.get("text", ""))
+        if kind not in {"TEXT", "IMAGE", "VIDEO", "CAROUSEL"}:
+            return error("invalid")
+        if sum(4 if ord(c) > 0xFFFF else 1 for c in text) > 500:
+            return 400, {
+                "error": {
+                    "message": "Text exceeds 500 characters",
+                    "code": 100,
+                    "type": "THApiException",
+                }
+            }
+        children: list[str] = []
+        if kind == "CAROUSEL":
+            raw = body.get("children", "")
+            children = [c for c in (raw.split(",") if isinstance(raw, str) else raw) if c]
+            with self.lock:
+                items = [self.containers.get(c) for c in children]
+            if not 2 <= len(children) <= 20 or any(
+                i is None
+                or i["node"] != node
+                or not i["carousel_item"]
+                or i["status"] != "FINISHED"
+                for i in items
+            ):
+                return error("invalid")
+        if kind == "IMAGE" and not str(body.get("image_url", "")).split("?")[0].endswith(".jpg"):
+            return error("invalid")
+        if kind == "VIDEO" and not str(body.get("video_url", "")).split("?")[0].endswith(
+            (".mp4", ".mov")
+        ):
+            return error("invalid")
+        container_id = self.make_container(
+            node,
+            {**body, "caption": text},
+            children,
+            default=["IN_PROGRESS", "FINISHED"] if kind in {"IMAGE", "VIDEO"} else ["FINISHED"],
+        )
+        with self.lock:
+            self.containers[container_id]["network"] = "threads"
+        return 200, {"id": container_id}
+
+    def threads_publish(self, node: str, container_id: str) -> tuple[int, dict]:
+        with self.lock:
+            container = self.containers.get(container_id)
+            if (
+                container is None
+                or container.get("network") != "threads"
+                or container["node"] != node
+                or container["carousel_item"]
+            ):
+                return error("invalid")
+            if container["status"] != "FINISHED":
+                return 400, {
+                    "error": {"message": "Media not ready", "code": 24, "error_subcode": 4279009}
+                }
+            container["status"] = "PUBLISHED"
+            thread = {
+                "id": f"1792{next(self.ids):08d}",
+                "text": container["caption"],
+                "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
+                "media_type": {"CAROUSEL": "CAROUSEL_ALBUM", "TEXT": "TEXT_POST"}.get(
+                    container["media_type"], container["media_type"]
+                ),
+                "alt_texts": [self.containers[c]["alt_text"] for c in container["children"]]
+                or [container["alt_text"]],
+            }
+            self.posts.setdefault(node, []).insert(0, thread)
+        return 200, {"id": thread["id"]}
+
     def new_container(self, node: str, body: dict) -> tuple[int, dict]:
         if body.get("media_type") == "CAROUSEL":
             return self.new_carousel(node, body)
@@ -526,6 +602,11 @@ class Emulator:
             if container["script"] and status != "PUBLISHED":
                 container["status"] = container["script"].pop(0)
                 status = container["status"]
+        if container.get("network") == "threads":  # Threads: `status`, `error_message`
+            answer = {"status": status, "id": container_id}
+            if status == "ERROR":
+                answer["error_message"] = container["error_reason"]
+            return 200, answer
         answer = {"status_code": status, "id": container_id}
         if status == "ERROR":  # Instagram's `status` field says why
             answer["status"] = container["error_reason"]
@@ -759,7 +840,7 @@ def make_handler(emulator: Emulator):
             if url.path == "/_emulator/posts":
                 return self.reply(200, {"data": emulator.posts})
             parts = [p for p in url.path.split("/") if p]
-            if len(parts) == 3 and parts[2] in {"feed", "media"}:
+            if len(parts) == 3 and parts[2] in {"feed", "media", "threads"}:
                 return self.reply(200, emulator.recent(parts[1]))
             if len(parts) == 3 and parts[2] == "content_publishing_limit":
                 return self.reply(200, emulator.publishing_limit(parts[1]))
@@ -794,6 +875,8 @@ def make_handler(emulator: Emulator):
                 "media_publish",
                 "videos",
                 "video_reels",
+                "threads",
+                "threads_publish",
             }:
                 bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 return self.reply(*emulator.publish(parts[1], parts[2], bearer, body))

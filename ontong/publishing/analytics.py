@@ -14,7 +14,9 @@ from .models import AccountDay, PostStats, RetiredMetric
 def summary(days: int = 90) -> dict:
     since = timezone.localdate() - dt.timedelta(days=days)
     followers = []
-    for account in MetaAccount.objects.filter(is_active=True):
+    for account in MetaAccount.objects.filter(is_active=True).exclude(
+        kind=MetaAccount.Kind.THREADS
+    ):
         series = list(AccountDay.objects.filter(account=account, date__gte=since).order_by("date"))
         followers.append(
             {

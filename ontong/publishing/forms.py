@@ -7,7 +7,7 @@ from ontong.images import ImageRefused, clean_image
 
 from . import video as videos
 from .models import MAX_PHOTOS, Post, PostVideo
-from .services import FIRST_YEAR, LAST_YEAR, caption_of, limit_problems, video_of
+from .services import FIRST_YEAR, LAST_YEAR, caption_of, limit_problems, target_kind, video_of
 
 MAX_IMAGES = MAX_PHOTOS
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
@@ -128,9 +128,7 @@ class PostForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean() or self.cleaned_data
-        kinds = {
-            "instagram" if a.kind == "instagram" else "facebook" for a in data.get("accounts") or []
-        }
+        kinds = {target_kind(a.kind) for a in data.get("accounts") or []}
         caption = caption_of(
             data.get("text") or "", data.get("link") or "", data.get("hashtags") or ""
         )

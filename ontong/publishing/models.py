@@ -10,6 +10,7 @@ from ontong.delivery import Outbound, States
 INSTAGRAM_CAPTION_LIMIT = 2200
 INSTAGRAM_HASHTAG_LIMIT = 30
 FACEBOOK_TEXT_LIMIT = 63_206
+THREADS_TEXT_LIMIT = 500  # Threads counts an emoji as its UTF-8 bytes
 MAX_PHOTOS = 10  # Facebook's multi-photo post and Instagram's carousel both stop at ten
 CAROUSEL_MIN = 2
 
@@ -120,6 +121,7 @@ class Target(Outbound):
     class Kind(models.TextChoices):
         FACEBOOK = "facebook", _("페이스북 페이지")
         INSTAGRAM = "instagram", _("인스타그램")
+        THREADS = "threads", _("스레드")
         BLOG = "blog", _("블로그 (수동 게시)")
 
     class State(models.TextChoices):
@@ -139,7 +141,8 @@ class Target(Outbound):
     states = States(
         "state", State.PENDING, State.PUBLISHING, State.UNKNOWN, State.PUBLISHED, State.FAILED
     )
-    container_id = models.CharField(max_length=64, blank=True)  # Instagram media container
+    # Instagram's or Threads' media container; a Facebook Reel's upload session (video id)
+    container_id = models.CharField(max_length=64, blank=True)
     # An Instagram carousel's item containers, in photo order: kept so a retry reuses them.
     children = models.JSONField(default=list, blank=True)
     remote_id = models.CharField(_("게시물 ID"), max_length=100, blank=True)

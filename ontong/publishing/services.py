@@ -29,6 +29,7 @@ from .models import (
     INSTAGRAM_CAPTION_LIMIT,
     INSTAGRAM_HASHTAG_LIMIT,
     MAX_PHOTOS,
+    THREADS_TEXT_LIMIT,
     Post,
     PostEvent,
     PostImage,
@@ -42,6 +43,7 @@ A = PostEvent.Action
 FACEBOOK_EARLIEST = dt.timedelta(minutes=10)
 FACEBOOK_LATEST = dt.timedelta(days=30)
 INSTAGRAM_DAILY_LIMIT = 50
+THREADS_DAILY_LIMIT = 250  # API-published posts per profile in a moving 24 hours
 MAX_ATTEMPTS = 5
 UNKNOWN_AFTER = dt.timedelta(minutes=10)  # a send cut off by a crash is checked, not resent
 CONTAINER_POLLS, CONTAINER_POLL_SECONDS = 5, 1.0
@@ -205,11 +207,30 @@ def reschedule(post: Post, user, when: dt.datetime) -> Post:
 # ---------------------------------------------------------------- checks and previews
 
 
+def target_kind(account_kind: str) -> str:
+    """The network a Meta account publishes to: its page, Instagram or Threads."""
+    networks: dict[str, str] = {
+        MetaAccount.Kind.INSTAGRAM: Target.Kind.INSTAGRAM,
+        MetaAccount.Kind.THREADS: Target.Kind.THREADS,
+    }
+    return networks.get(account_kind, Target.Kind.FACEBOOK)
+
+
+def threads_length(text: str) -> int:
+    """Threads' count: a character each, but an emoji as its UTF-8 bytes (Threads API docs).
+    Emoji are taken as the code points beyond the Basic Multilingual Plane (4 bytes each);
+    editor.js counts the same way."""
+    return sum(4 if ord(ch) > 0xFFFF else 1 for ch in text)
+
+
+PUBLISHED_BY_API = [Target.Kind.FACEBOOK, Target.Kind.INSTAGRAM, Target.Kind.THREADS]
+
 LIMITS = {
     # The numbers the editor's live counters use (as JSON) and the checks below enforce.
     "instagram_caption": INSTAGRAM_CAPTION_LIMIT,
     "instagram_hashtags": INSTAGRAM_HASHTAG_LIMIT,
     "facebook_text": FACEBOOK_TEXT_LIMIT,
+    "threads_text": THREADS_TEXT_LIMIT,
     "photos": MAX_PHOTOS,
     "carousel_min": CAROUSEL_MIN,
     "instagram_more_after": 125,  # Instagram's feed cuts the caption here: "… 더 보기"
@@ -249,6 +270,10 @@ def limit_problems(
             problems.append(
                 f"인스타그램: 해시태그가 {hashtag_count}개입니다 (최대 {INSTAGRAM_HASHTAG_LIMIT}개)."
             )
+    if Target.Kind.THREADS in kinds and (length := threads_length(caption)) > THREADS_TEXT_LIMIT:
+        problems.append(
+            f"스레드: 글이 {length:,}자입니다 (최대 {THREADS_TEXT_LIMIT}자, 이모지는 4자로 셈)."
+        )
     if Target.Kind.FACEBOOK in kinds and len(caption) > FACEBOOK_TEXT_LIMIT:
         problems.append(
             f"페이스북: 글이 {len(caption):,}자입니다 (최대 {FACEBOOK_TEXT_LIMIT:,}자)."
@@ -284,7 +309,7 @@ def checks(post: Post) -> dict[str, list[str]]:
     hashtags = len(post.hashtag_list())
     for target in post.targets.select_related("account"):
         problems = []
-        if target.kind in {Target.Kind.INSTAGRAM, Target.Kind.FACEBOOK}:
+        if target.kind in PUBLISHED_BY_API:
             problems = limit_problems(
                 caption, hashtags, len(images), {target.kind}, video=video is not None
             )
@@ -294,6 +319,8 @@ def checks(post: Post) -> dict[str, list[str]]:
             post.text.strip() or images or post.link or video
         ):
             problems.append("페이스북: 본문이나 사진, 링크가 있어야 합니다.")
+        if target.kind == Target.Kind.THREADS and not (post.full_text() or images or video):
+            problems.append("스레드: 글이나 사진, 동영상이 있어야 합니다.")
         result[target.label] = problems
     if images:
         result["사진 대체 텍스트"] = missing_alt_text(images)
@@ -313,6 +340,15 @@ def preview(post: Post, kind: str) -> dict[str, Any]:
     images = list(post.images.all())
     caption = post.full_text()
     video = video_of(post)
+    if kind == Target.Kind.THREADS:  # the whole text (500 at most), then photos side by side
+        return {
+            "text": caption,
+            "threads": True,
+            "images": images,
+            "count": len(images),
+            "video": video,
+            "length": videos.minutes(video.duration) if video else "",
+        }
     if video is not None and (kind == Target.Kind.INSTAGRAM or video.format == videos.REEL):
         # Reels: a 9:16 frame, the caption over the picture cut after one line and a half
         shown, more = cut(caption, LIMITS["reel_more_after"])
@@ -394,12 +430,13 @@ def schedule_problems(post: Post, now: dt.datetime) -> list[str]:
     return problems
 
 
-def instagram_usage(account, now=None) -> int:
-    """Posts this account published through the API in the last 24 hours (Meta's moving window)."""
+def instagram_usage(account, now=None, kind: str = Target.Kind.INSTAGRAM) -> int:
+    """Posts this account published through the API in the last 24 hours (Meta's moving window;
+    Instagram's and Threads' quotas)."""
     now = now or timezone.now()
     return Target.objects.filter(
         account=account,
-        kind=Target.Kind.INSTAGRAM,
+        kind=kind,
         state=Target.State.PUBLISHED,
         published_at__gt=now - dt.timedelta(hours=24),
     ).count()
@@ -498,7 +535,7 @@ def due_targets(now):
         Target.objects.filter(
             post__state=S.SCHEDULED,
             post__planned_at__lte=now,
-            kind__in=[Target.Kind.FACEBOOK, Target.Kind.INSTAGRAM],
+            kind__in=PUBLISHED_BY_API,
         ).select_related("post", "account"),
         now,
     )
@@ -545,6 +582,13 @@ def publish_targets(targets, now) -> int:
         ):
             defer(target, f"인스타그램 24시간 {used}/{INSTAGRAM_DAILY_LIMIT}건 한도", now)
             continue
+        if (
+            target.kind == Target.Kind.THREADS
+            and (used := instagram_usage(target.account, now, Target.Kind.THREADS))
+            >= THREADS_DAILY_LIMIT
+        ):
+            defer(target, f"스레드 24시간 {used}/{THREADS_DAILY_LIMIT}건 한도", now)
+            continue
         if not delivery.claim(target, now):
             continue
         published += publish_target(target) == Target.State.PUBLISHED
@@ -560,6 +604,10 @@ def publish_target(target: Target) -> str:
     try:
         if target.kind == Target.Kind.FACEBOOK:
             remote_id = publish_facebook(target)
+        elif target.kind == Target.Kind.THREADS:
+            remote_id = publish_threads(target)
+            if remote_id is None:
+                return back_to_pending(target, "스레드가 사진·동영상을 처리 중입니다", retry=True)
         else:
             remote_id = publish_instagram(target)
             if remote_id is None:  # the container is still being processed
@@ -801,6 +849,98 @@ def carousel_children(
     return children
 
 
+def publish_threads(target: Target) -> str | None:
+    """Threads (same Meta app, graph.threads.net): a TEXT, IMAGE or VIDEO container, or a
+    CAROUSEL of item containers (2–20; ours stop at 10 photos) → status (`status`,
+    `error_message`) → `threads_publish`. Container ids are stored the moment they are known,
+    as for Instagram, so a retry never makes a second post."""
+    client, user = client_for(target), meta_account(target).external_id
+    post = target.post
+    if not target.container_id:
+        images = list(post.images.all())
+        video = video_of(post)
+        payload: dict[str, Any] = {"text": post.full_text()}
+        if video is not None:
+            payload |= {"media_type": "VIDEO", "video_url": public_video_url(video)}
+        elif len(images) == 1:
+            ensure_jpeg(images[0])
+            payload |= {
+                "media_type": "IMAGE",
+                "image_url": public_image_url(images[0], jpeg=True),
+                "alt_text": images[0].alt_text,
+            }
+        elif images:
+            children = threads_children(target, client, user, images)
+            if children is None:
+                return None
+            payload |= {"media_type": "CAROUSEL", "children": ",".join(children)}
+        else:
+            payload["media_type"] = "TEXT"
+        body = client.post(f"{user}/threads", payload)
+        target.container_id = str(body["id"])
+        Target.objects.filter(pk=target.pk).update(container_id=target.container_id)
+    status = threads_status(client, target.container_id, "글")
+    if status == "PUBLISHED":
+        return find_threads_post(target) or target.container_id
+    if status == "EXPIRED":
+        Target.objects.filter(pk=target.pk).update(container_id="", children=[])
+        raise TemporaryError("스레드 컨테이너가 만료되었습니다 (EXPIRED): 다시 만듭니다")
+    if status != "FINISHED":
+        return None
+    body = client.post(f"{user}/threads_publish", {"creation_id": target.container_id})
+    return str(body["id"])
+
+
+def threads_status(client: GraphClient, container_id: str, what: str) -> str:
+    """Threads names the field `status` and gives the reason in `error_message`."""
+    status = "IN_PROGRESS"
+    for attempt in range(CONTAINER_POLLS):
+        body = client.get(container_id, {"fields": "status,error_message"})
+        status = str(body.get("status"))
+        if status == "ERROR":
+            reason = str(body.get("error_message") or "").strip()
+            raise PermanentError(
+                f"스레드가 {what}을(를) 처리하지 못했습니다 (ERROR"
+                + (f": {reason[:300]}" if reason else "")
+                + ")"
+            )
+        if status != "IN_PROGRESS":
+            return status
+        if attempt < CONTAINER_POLLS - 1:
+            time.sleep(CONTAINER_POLL_SECONDS)
+    return status
+
+
+def threads_children(
+    target: Target, client: GraphClient, user: str, images: list[PostImage]
+) -> list[str] | None:
+    children = list(target.children)
+    if len(children) != len(images):
+        children = []
+        for image in images:
+            ensure_jpeg(image)
+            body = client.post(
+                f"{user}/threads",
+                {
+                    "media_type": "IMAGE",
+                    "image_url": public_image_url(image, jpeg=True),
+                    "alt_text": image.alt_text,
+                    "is_carousel_item": True,
+                },
+            )
+            children.append(str(body["id"]))
+            target.children = children
+            Target.objects.filter(pk=target.pk).update(children=children)
+    for n, child in enumerate(children, start=1):
+        status = threads_status(client, child, f"캐러셀 {n}번째 사진")
+        if status == "EXPIRED":
+            Target.objects.filter(pk=target.pk).update(children=[])
+            raise TemporaryError(f"캐러셀 {n}번째 사진의 컨테이너가 만료되었습니다: 다시 만듭니다")
+        if status != "FINISHED":
+            return None
+    return children
+
+
 # ---------------------------------------------------------------- exactly once across timeouts
 
 
@@ -815,11 +955,11 @@ def check_unknown(target: Target, now) -> None:
     """Look for the post on the account before trying again: found → published with its id;
     not there → pending (sent again); the account unreachable → ask again next sweep."""
     try:
-        found = (
-            find_facebook_post(target)
-            if target.kind == Target.Kind.FACEBOOK
-            else find_instagram_media(target)
-        )
+        finders: dict[str, Callable[[Target], str | None]] = {
+            Target.Kind.FACEBOOK: find_facebook_post,
+            Target.Kind.THREADS: find_threads_post,
+        }
+        found = finders.get(target.kind, find_instagram_media)(target)
     except (TemporaryError, UnknownOutcome, PermanentError) as exc:
         Target.objects.filter(pk=target.pk).update(last_error=f"확인 실패: {exc}")
         return
@@ -854,6 +994,18 @@ def find_instagram_media(target: Target) -> str | None:
     text = target.post.full_text()
     for item in body.get("data", []):
         if item.get("caption") == text and parse_time(item.get("timestamp")) >= since:
+            return str(item["id"])
+    return None
+
+
+def find_threads_post(target: Target) -> str | None:
+    since = (target.attempted_at or timezone.now()) - dt.timedelta(minutes=5)
+    body = client_for(target).get(
+        f"{meta_account(target).external_id}/threads", {"fields": "id,text,timestamp", "limit": 25}
+    )
+    text = target.post.full_text()
+    for item in body.get("data", []):
+        if (item.get("text") or "") == text and parse_time(item.get("timestamp")) >= since:
             return str(item["id"])
     return None
 

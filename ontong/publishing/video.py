@@ -7,6 +7,7 @@ Limits (see docs/publishing.md for the sources):
 - Facebook Reels (Reels Publishing API): MP4, 9:16, at least 540 x 960, 3 to 90 seconds.
 - Facebook video posts (`/{page}/videos` with `file_url`, a non-resumable upload): 1 GB and
   20 minutes at most.
+- Threads video: MOV or MP4, 1 GB, 5 minutes, 1920 pixels wide at most.
 """
 
 import io
@@ -28,6 +29,7 @@ REEL, FEED = "reel", "feed"
 INSTAGRAM_REEL = {"bytes": 300 * MB, "min_seconds": 3, "max_seconds": 15 * 60, "max_width": 1920}
 FACEBOOK_REEL = {"min_seconds": 3, "max_seconds": 90, "min_width": 540, "min_height": 960}
 FACEBOOK_VIDEO = {"bytes": 1024 * MB, "max_seconds": 20 * 60}
+THREADS_VIDEO = {"bytes": 1024 * MB, "max_seconds": 5 * 60, "max_width": 1920}
 NINE_SIXTEEN = 9 / 16
 ASPECT_TOLERANCE = 0.02  # 1080 x 1918 is still 9:16
 
@@ -120,6 +122,14 @@ def problems(info: VideoInfo, kinds: set[str], video_format: str) -> list[str]:
             found.append(
                 f"페이스북 릴스: 최소 540×960픽셀이어야 합니다 (지금 {info.width}×{info.height})."
             )
+    if "threads" in kinds:
+        limit = THREADS_VIDEO
+        if info.size > limit["bytes"]:
+            found.append(f"스레드: 동영상이 {info.size / MB:,.0f}MB입니다 (최대 1,024MB).")
+        if info.duration > limit["max_seconds"]:
+            found.append(f"스레드: 길이가 {minutes(info.duration)}입니다 (최대 5분).")
+        if info.width > limit["max_width"]:
+            found.append(f"스레드: 가로가 {info.width}픽셀입니다 (최대 1920픽셀).")
     if "facebook" in kinds and video_format == FEED:
         limit = FACEBOOK_VIDEO
         if info.size > limit["bytes"]:

@@ -195,7 +195,7 @@ def editor_context(form: PostForm, post: Post | None = None) -> dict:
         "limits": services.LIMITS,
         "account_kinds": {
             str(a.pk): {
-                "kind": "instagram" if a.kind == "instagram" else "facebook",
+                "kind": services.target_kind(a.kind),
                 "name": a.name,
             }
             for a in MetaAccount.objects.filter(is_active=True)
@@ -220,7 +220,7 @@ def save_post(form: PostForm, user) -> Post:
         Target.objects.get_or_create(
             post=post,
             account=account,
-            defaults={"kind": "instagram" if account.kind == "instagram" else "facebook"},
+            defaults={"kind": services.target_kind(account.kind)},
         )
     blog = form.cleaned_data["blog_name"].strip()
     post.targets.filter(kind=Target.Kind.BLOG).exclude(blog_name=blog).delete()

@@ -173,6 +173,10 @@
       found.push("페이스북: 글이 " + n(chars(text)) + "자입니다 (최대 " +
                  n(LIMITS.facebook_text) + "자).");
     }
+    if (kinds.indexOf("threads") >= 0 && threadsChars(text) > LIMITS.threads_text) {
+      found.push("스레드: 글이 " + n(threadsChars(text)) + "자입니다 (최대 " +
+                 LIMITS.threads_text + "자, 이모지는 4자로 셈).");
+    }
     pics.forEach(function (pic, index) {
       if (!pic.alt.trim()) {
         found.push("사진 " + (index + 1) +
@@ -275,6 +279,13 @@
     return card;
   }
 
+  // services.threads_length: an emoji (beyond the Basic Multilingual Plane) counts as 4.
+  function threadsChars(text) {
+    return Array.from(text).reduce(function (sum, ch) {
+      return sum + (ch.codePointAt(0) > 0xFFFF ? 4 : 1);
+    }, 0);
+  }
+
   function counter(text, used, limit, unit) {
     var li = el("li", used > limit ? "over" : "", text + " " + n(used) + "/" + n(limit) + unit);
     return li;
@@ -295,6 +306,9 @@
     if (kinds.indexOf("facebook") >= 0) {
       limits.appendChild(counter("페이스북 글", chars(text), LIMITS.facebook_text, "자"));
     }
+    if (kinds.indexOf("threads") >= 0) {
+      limits.appendChild(counter("스레드 글", threadsChars(text), LIMITS.threads_text, "자"));
+    }
     limits.appendChild(counter("사진", pics.length, LIMITS.photos, "장"));
     problems(text, tags, pics, kinds).forEach(function (problem) {
       limits.appendChild(el("li", "problem", problem));
@@ -305,7 +319,7 @@
     ig.replaceChildren();
     accounts.forEach(function (account) {
       if (account.kind === "instagram") { ig.appendChild(instagramCard(account.name, text, pics)); }
-      else { fb.appendChild(facebookCard(account.name, text, pics)); }
+      else if (account.kind === "facebook") { fb.appendChild(facebookCard(account.name, text, pics)); }
     });
   }
 
