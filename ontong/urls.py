@@ -21,6 +21,7 @@ urlpatterns = [
     path("opendata/monthly.csv", open_data, name="open_data"),
     path("", include("ontong.channels.web.urls")),
     path("", include("ontong.channels.meta.urls")),
+    path("", include("ontong.channels.kakao.urls")),
     path("", include("ontong.publishing.urls")),
     path("", include("ontong.web.urls")),
 ]

@@ -26,6 +26,15 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 
+from ontong import geo
+
+BOUNDARY_FILE = Path(__file__).resolve().parents[1] / "web/static/maps/seosan-emd.geojson"
+
+
+def city_boundaries() -> list:
+    return geo.read_boundaries(BOUNDARY_FILE)  # read once (cached)
+
+
 ERRORS = {
     "window": (
         400,
@@ -645,6 +654,25 @@ class Emulator:
             self.posts.setdefault(node, []).insert(0, media)
         return 200, {"id": media["id"]}
 
+    def vworld_address(self, query: dict) -> dict:
+        """VWorld's reverse geocoder (GET /req/address), answered from the shipped 읍면동 boundary
+        file: "충청남도 서산시 <읍면동> 일대", or NOT_FOUND outside the city. A missing key is
+        refused as VWorld does."""
+        if not query.get("key", [""])[0]:
+            return {"response": {"status": "ERROR", "error": {"code": "INVALID_KEY"}}}
+        try:
+            lng, lat = (float(v) for v in query.get("point", [""])[0].split(","))
+        except ValueError:
+            return {"response": {"status": "ERROR", "error": {"code": "INVALID_RANGE"}}}
+        for name, polygons in city_boundaries():
+            for outer, *holes in polygons:
+                if geo.inside(outer, lng, lat) and not any(geo.inside(h, lng, lat) for h in holes):
+                    text = f"충청남도 서산시 {name} 일대"
+                    return {
+                        "response": {"status": "OK", "result": [{"type": "parcel", "text": text}]}
+                    }
+        return {"response": {"status": "NOT_FOUND"}}
+
     def recent(self, node: str) -> dict:
         with self.lock:
             return {"data": list(self.posts.get(node, []))[:25]}
@@ -839,6 +867,8 @@ def make_handler(emulator: Emulator):
                 return self.reply(200, {"data": emulator.sms})
             if url.path == "/_emulator/posts":
                 return self.reply(200, {"data": emulator.posts})
+            if url.path == "/req/address":
+                return self.reply(200, emulator.vworld_address(query))
             parts = [p for p in url.path.split("/") if p]
             if len(parts) == 3 and parts[2] in {"feed", "media", "threads"}:
                 return self.reply(200, emulator.recent(parts[1]))

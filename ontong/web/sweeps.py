@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import close_old_connections
 
+from ontong.channels.kakao.skill import purge_old_requests as purge_skill_requests
 from ontong.channels.meta.events import enqueue_stored_webhooks, sweep_webhooks
 from ontong.complaints.notices import send_due_progress_notices, sweep_deliveries
 from ontong.complaints.reminders import send_daily_digests, send_due_reminders
@@ -74,6 +75,7 @@ def maintenance_jobs(every: float) -> list[Job]:
         Job("publish_due", publish_due, every),
         Job("collect_insights", collect_if_due, every),
         Job("purge_expired", purge_expired, HOURLY),
+        Job("purge_skill_requests", purge_skill_requests, HOURLY),
         Job("send_due_progress_notices", send_due_progress_notices, HOURLY),
         Job("retrain_if_due", retrain_if_due, HOURLY),
         Job("rebuild_similar_index_if_due", rebuild_similar_index_if_due, HOURLY),

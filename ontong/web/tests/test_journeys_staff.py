@@ -173,7 +173,7 @@ def test_triage_sees_a_new_case_arrive_and_assigns_it_from_the_suggestion(
     inbox.wait_for_timeout(3_500)  # one poll of the 접수함 (every 3 s)
     assert is_focused(link), "the 접수함 poll took the keyboard focus away from the row link"
     inbox.keyboard.press("Enter")
-    inbox.wait_for_url(f"**/complaints/{receipt_no}/")
+    inbox.wait_for_url(f"**/complaints/{receipt_no}/**")  # ?view= follows the row
     accessible(inbox, "민원 화면 (접수담당)")
 
     # The suggested department with its evidence; one action assigns it.
