@@ -201,6 +201,7 @@ def editor_context(form: PostForm, post: Post | None = None) -> dict:
             for a in MetaAccount.objects.filter(is_active=True)
         },
         "max_photos": services.MAX_PHOTOS,
+        "best_times": analytics.best_times_for(MetaAccount.objects.filter(is_active=True)),
     }
 
 
@@ -310,6 +311,9 @@ def post_detail(request, pk: int):
             "caption_limit": services.INSTAGRAM_CAPTION_LIMIT,
             "can_approve": services.may_approve(request.user),
             "comments": post_comments(post),
+            "best_times": analytics.best_times_for(
+                t.account for t in post.targets.select_related("account")
+            ),
         },
     )
 
