@@ -20,7 +20,7 @@ from ontong import images
 from ontong.channels.meta.comments import comment_to_complaint as open_complaint
 from ontong.channels.meta.models import Comment, MetaAccount
 
-from . import analytics, services
+from . import analytics, comment_signal, services
 from .forms import PostForm
 from .models import Post, PostImage, PostVideo, Target
 
@@ -310,7 +310,7 @@ def post_detail(request, pk: int):
             "caption_length": len(post.full_text()),
             "caption_limit": services.INSTAGRAM_CAPTION_LIMIT,
             "can_approve": services.may_approve(request.user),
-            "comments": post_comments(post),
+            **comments_context(request, post),
             "best_times": analytics.best_times_for(
                 t.account for t in post.targets.select_related("account")
             ),
@@ -506,6 +506,22 @@ def dashboard(request):
         )
         return response
     return render(request, "publishing/dashboard.html", {"data": data, "days": days})
+
+
+def comments_context(request, post: Post) -> dict:
+    """The post's comments, each marked when it looks like a complaint; `?comments=complaints`
+    keeps only those ("민원으로 보이는 댓글")."""
+    comments = list(post_comments(post))
+    for c in comments:
+        c.looks_complaint = comment_signal.looks_like_complaint(c.message)
+    flagged = [c for c in comments if c.looks_complaint]
+    only = request.GET.get("comments") == "complaints"
+    return {
+        "comments": flagged if only else comments,
+        "complaint_like": len(flagged),
+        "comment_count": len(comments),
+        "only_complaints": only,
+    }
 
 
 def post_comments(post: Post):
