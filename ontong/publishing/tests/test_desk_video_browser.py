@@ -62,7 +62,9 @@ def test_a_reel_from_the_editor_to_both_networks(open_page, desk, accounts, emul
     click_action(writer, "submit")
 
     approver = open_page(f"/publishing/posts/{post.pk}/", user="approver")
-    check_accessibility(approver, "a Reel in review, 9:16 previews")
+    best = approver.locator("[data-testid=best-times]")  # shown where the post is scheduled
+    assert best.locator("[data-testid=not-enough]").count() == 2  # no insights yet: said so
+    check_accessibility(approver, "a Reel in review, 9:16 previews, best times")
     shot(approver, "desk2-6-reel-review")
     click_action(approver, "approve_schedule")
     due_now(post)
