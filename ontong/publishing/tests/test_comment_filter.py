@@ -13,7 +13,7 @@ from ontong.publishing.comment_signal import looks_like_complaint
 from .test_insights import published
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "bench"))
-from comment_filter import load, measure  # noqa: E402
+from comment_filter import load, measure  # type: ignore[import-not-found]  # noqa: E402
 
 
 @pytest.mark.parametrize(
