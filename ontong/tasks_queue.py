@@ -12,7 +12,7 @@ worker in RUNNING for ever)."""
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.management import call_command
 from django.db.models import Q
@@ -43,6 +43,7 @@ class _Batch:
 
 
 _batch: _Batch | None = None
+T = TypeVar("T")
 BATCH_TASK_SIZE = 50
 
 
@@ -85,13 +86,14 @@ def collect(key: str, item: Any, flush: Callable[[list[Any]], object]) -> None:
         _batch.collected.setdefault(key, (flush, []))[1].append(item)
 
 
-def batch_memo(key: str, read: Callable[[], Any]) -> Any:
+def batch_memo(key: str, read: Callable[[], T]) -> T:
     """read() once per batch() block; every call outside one."""
     if _batch is None:
         return read()
     if key not in _batch.memo:
         _batch.memo[key] = read()
-    return _batch.memo[key]
+    value: T = _batch.memo[key]
+    return value
 
 
 def _waiting(running_grace: dt.timedelta):
