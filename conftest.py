@@ -4,7 +4,10 @@ import tempfile
 import pytest
 from django.core.cache import cache
 
-pytest_plugins = ["ontong.web.tests.production"]  # the production_server fixture
+pytest_plugins = [
+    "ontong.web.tests.production",  # the production_server fixture
+    "ontong.channels.alimtalk.tests.fakes",  # fake_http, kakao_case, alimtalk_on (Kakao notices)
+]
 
 
 @pytest.fixture(autouse=True)

@@ -3,11 +3,13 @@
 ONTONG_ENV=production switches to the hardened mode that passes `ontong check --deploy`.
 """
 
+import json
 import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -56,6 +58,14 @@ ALLOWED_HOSTS = env_list("ONTONG_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.
 CSRF_TRUSTED_ORIGINS = env_list("ONTONG_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("ONTONG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CITY_NAME = os.environ.get("ONTONG_CITY_NAME", "서산시")
+# Open311 jurisdiction_id this server answers to; empty: any (one city per server).
+ONTONG_OPEN311_JURISDICTION = os.environ.get("ONTONG_OPEN311_JURISDICTION", "").strip()
+# Open311 GET requests without an api_key: off by default; on, only the public view (service,
+# status, 읍면동, dates, department; no text, no exact place).
+ONTONG_OPEN311_PUBLIC_READ = env_bool("ONTONG_OPEN311_PUBLIC_READ", False)
+# Outgoing webhooks: private and loopback addresses are refused in production (SSRF).
+ONTONG_WEBHOOK_ALLOW_PRIVATE = env_bool("ONTONG_WEBHOOK_ALLOW_PRIVATE", not PRODUCTION)
+ONTONG_WEBHOOK_TIMEOUT = float(os.environ.get("ONTONG_WEBHOOK_TIMEOUT", "10"))
 # Staff names: 성명 순서 "최도로" (family_given) or "도로 최" (given_family); the title after an
 # official's name in what citizens read ("최도로 주무관"; empty for none).
 ONTONG_NAME_ORDER = os.environ.get("ONTONG_NAME_ORDER", "family_given")
@@ -78,9 +88,13 @@ INSTALLED_APPS = [
     "ontong.complaints",
     "ontong.channels.web",
     "ontong.channels.meta",
+    "ontong.channels.kakao",
+    "ontong.channels.alimtalk",
     "ontong.routing",
     "ontong.publishing",
     "ontong.web",
+    "ninja",  # its Swagger UI files, served at /api/docs
+    "ontong.api",
     # Demo loader, Meta emulator and `ontong run`: commands only, nothing is served from here.
     "ontong.devtools",
 ]
@@ -101,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "ontong.api.middleware.AuditApiCalls",
 ]
 
 ROOT_URLCONF = "ontong.urls"
@@ -340,9 +355,50 @@ ONTONG_METRICS_TOKEN = os.environ.get("ONTONG_METRICS_TOKEN", "")
 ONTONG_ANALYSER_SOCKET = os.environ.get("ONTONG_ANALYSER_SOCKET", "")
 ONTONG_GRAPH_URL = os.environ.get("ONTONG_GRAPH_URL", "https://graph.facebook.com/v25.0")
 ONTONG_GRAPH_TIMEOUT = float(os.environ.get("ONTONG_GRAPH_TIMEOUT", "10"))
+# KakaoTalk skill server (ontong/channels/kakao, docs/channels/kakao.md). Kakao waits 5 s for an
+# answer: the conversation gets this many seconds, then the answer goes by callback (or later).
+ONTONG_KAKAO_SKILL_BUDGET = float(os.environ.get("ONTONG_KAKAO_SKILL_BUDGET", "3"))
+# The same utterance from the same citizen within this many seconds is Kakao's resend (no new case).
+ONTONG_KAKAO_RESEND_SECONDS = float(os.environ.get("ONTONG_KAKAO_RESEND_SECONDS", "10"))
+# A callbackUrl is valid for 1 minute after the request; later the answer goes as a notice.
+ONTONG_KAKAO_CALLBACK_SECONDS = float(os.environ.get("ONTONG_KAKAO_CALLBACK_SECONDS", "55"))
+# Days a skill request's raw body (what the citizen wrote) is kept after it was answered.
+ONTONG_KAKAO_SKILL_KEEP_DAYS = int(os.environ.get("ONTONG_KAKAO_SKILL_KEEP_DAYS", "30"))
+ONTONG_KAKAO_HTTP_TIMEOUT = float(os.environ.get("ONTONG_KAKAO_HTTP_TIMEOUT", "5"))
+# Hosts of the 이미지 보안전송 플러그인's photos (https only; nothing else is fetched).
+ONTONG_KAKAO_MEDIA_HOSTS = env_list(
+    "ONTONG_KAKAO_MEDIA_HOSTS", "kakaocdn.net,kakao.com,kakao.co.kr,daumcdn.net"
+)
+if DEBUG:  # the Kakao emulator serves its photos from this machine (http, loopback only)
+    ONTONG_KAKAO_MEDIA_HOSTS.append("127.0.0.1")
 # SMS gateway for result notices when a messaging window has closed (empty: no SMS).
 ONTONG_SMS_URL = os.environ.get("ONTONG_SMS_URL", "")
 ONTONG_SMS_TOKEN = os.environ.get("ONTONG_SMS_TOKEN", "")
+# Maps (ontong/geo.py). Tiles: an OpenStreetMap-compatible URL template, e.g. VWorld's
+# "https://api.vworld.kr/req/wmts/1.0.0/<key>/Base/{z}/{y}/{x}.png" or "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+# empty (the default, the offline demo): no tiles, the 읍면동 boundaries only.
+ONTONG_MAP_TILES = os.environ.get("ONTONG_MAP_TILES", "")
+ONTONG_MAP_ATTRIBUTION = os.environ.get(
+    "ONTONG_MAP_ATTRIBUTION", "경계: 통계청 SGIS (공공누리 제1유형)"
+)
+ONTONG_MAP_BOUNDARIES = os.environ.get("ONTONG_MAP_BOUNDARIES", "maps/seosan-emd.geojson")
+ONTONG_MAP_CENTER = os.environ.get("ONTONG_MAP_CENTER", "36.7845,126.4503")  # 서산시청
+ONTONG_MAP_ZOOM = int(os.environ.get("ONTONG_MAP_ZOOM", "11"))
+# Reverse geocoder for the address of a pin: "" (off, the demo) or "vworld" (with a key).
+ONTONG_GEOCODER = os.environ.get("ONTONG_GEOCODER", "")
+ONTONG_VWORLD_KEY = os.environ.get("ONTONG_VWORLD_KEY", "")
+ONTONG_VWORLD_URL = os.environ.get("ONTONG_VWORLD_URL", "https://api.vworld.kr/req/address")
+ONTONG_GEOCODER_TIMEOUT = float(os.environ.get("ONTONG_GEOCODER_TIMEOUT", "3"))
+if ONTONG_MAP_TILES:  # the tile server's host may serve the pages' images
+    _tiles = urlsplit(ONTONG_MAP_TILES.replace("{s}.", ""))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        f"{_tiles.scheme}://{'*.' if '{s}.' in ONTONG_MAP_TILES else ''}{_tiles.netloc}"
+    )
+# 알림톡 providers by name (chosen in the admin's 알림톡 설정); a city adds its own by dotted path.
+ONTONG_ALIMTALK_PROVIDERS = {
+    "nhn": "ontong.channels.alimtalk.providers.nhn.NhnCloudProvider",
+    **json.loads(os.environ.get("ONTONG_ALIMTALK_PROVIDERS", "{}")),
+}
 # Auto-assign a new complaint when the top suggestion is at least this confident (0..1).
 # 0 = suggest only (default): a person assigns.
 ONTONG_AUTO_ASSIGN_CONFIDENCE = float(os.environ.get("ONTONG_AUTO_ASSIGN_CONFIDENCE", "0"))

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ontong.accounts.forms import LoginForm
+from ontong.api.rest import api
+from ontong.api.views import open_data
 from ontong.web import health
 
 urlpatterns = [
@@ -14,8 +16,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("ontong.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", api.urls),
+    path("open311/v2/", include("ontong.api.urls")),
+    path("opendata/monthly.csv", open_data, name="open_data"),
     path("", include("ontong.channels.web.urls")),
     path("", include("ontong.channels.meta.urls")),
+    path("", include("ontong.channels.kakao.urls")),
     path("", include("ontong.publishing.urls")),
     path("", include("ontong.web.urls")),
 ]

@@ -72,11 +72,14 @@ TRANSPORTS = {
     "instagram": "ontong.channels.meta.transport.MetaTransport",
     "fb_comment": "ontong.channels.meta.transport.MetaTransport",
     "ig_comment": "ontong.channels.meta.transport.MetaTransport",
+    "kakao": "ontong.channels.kakao.transport.KakaoTransport",
 }
 
 
-# When the citizen's channel cannot carry a notice: their consented e-mail, then SMS.
+# When the citizen's channel cannot carry a notice: 알림톡 to their consented mobile number, then
+# their consented e-mail, then SMS.
 FALLBACKS = {
+    "alimtalk": "ontong.channels.alimtalk.transport.AlimtalkTransport",
     "email": "ontong.channels.email.EmailTransport",
     "sms": "ontong.channels.sms.transport.SmsTransport",
 }

@@ -6,6 +6,9 @@ these in from their AppConfig.ready(), as Django's own signals are connected the
 
 - on_complaint_received(handler): handler(complaint) runs inside receive_complaint's transaction
   (so work it enqueues is dropped with a rolled-back intake);
+- on_case_event(handler): handler(complaint, name) runs inside the transaction of every workflow
+  action (name: the action, e.g. "assign", "notify") and of the overdue reminder ("overdue"), so
+  what it stores (outgoing webhooks) commits or rolls back with the change;
 - set_repeat_finder(finder): finder(complaint) -> an object with `.answered` (results notified
   for the earlier same complaints) when the citizen sent the same content 3+ times, else None.
 """
@@ -17,9 +20,11 @@ if TYPE_CHECKING:
     from .models import Complaint
 
 ReceivedHandler = Callable[["Complaint"], None]
+CaseEventHandler = Callable[["Complaint", str], None]
 RepeatFinder = Callable[["Complaint"], Any]
 
 _received: list[ReceivedHandler] = []
+_case_events: list[CaseEventHandler] = []
 _repeat_finder: list[RepeatFinder] = []
 
 
@@ -32,6 +37,17 @@ def on_complaint_received(handler: ReceivedHandler) -> ReceivedHandler:
 def complaint_received(complaint: "Complaint") -> None:
     for handler in _received:
         handler(complaint)
+
+
+def on_case_event(handler: CaseEventHandler) -> CaseEventHandler:
+    if handler not in _case_events:
+        _case_events.append(handler)
+    return handler
+
+
+def case_event(complaint: "Complaint", name: str) -> None:
+    for handler in _case_events:
+        handler(complaint, name)
 
 
 def set_repeat_finder(finder: RepeatFinder) -> None:

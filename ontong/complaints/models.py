@@ -287,6 +287,12 @@ class Complaint(models.Model):
         ordering = ["-received_at"]
         indexes = [
             models.Index(fields=["state", "-received_at"], name="complaint_state_recv"),
+            # "이미 접수된 민원인가요?" and the staff map: cases in a latitude/longitude box.
+            models.Index(
+                fields=["latitude", "longitude"],
+                name="complaint_location",
+                condition=models.Q(latitude__isnull=False),
+            ),
             models.Index(
                 fields=["department", "state", "-received_at"], name="complaint_dept_state"
             ),
@@ -466,6 +472,7 @@ class EventAction(models.TextChoices):
     NOTIFY = "notify", _("결과 통보")
     CLOSE = "close", _("종결")
     MARK_DUPLICATE = "mark_duplicate", _("중복 처리")
+    CLOSE_SPAM = "close_spam", _("스팸·광고로 종결")
     TRANSFER = "transfer", _("이송")
     REJECT = "reject", _("반려")
     WITHDRAW = "withdraw", _("취하")
@@ -488,6 +495,7 @@ class EventAction(models.TextChoices):
     DELIVERY_FALLBACK = "delivery_fallback", _("다른 수단으로 발송")
     DELIVERY_HELD = "delivery_held", _("통보 대기")
     DELIVERY_FAILED = "delivery_failed", _("발송 실패")
+    DELIVERY_UNCONFIRMED = "delivery_unconfirmed", _("전달 확인 안 됨")
     RESEND = "resend", _("재발송")
     SATISFACTION = "satisfaction", _("만족도 응답")
     PERSONAL_DATA_VIEWED = "personal_data_viewed", _("개인정보 열람")

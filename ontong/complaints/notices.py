@@ -226,28 +226,68 @@ def mark_sent(message: Message, external_id: str, route: str) -> str:
     )
 
 
-ROUTE_NAMES = {"email": "이메일", "sms": "문자"}
+ROUTE_NAMES = {"email": "이메일", "sms": "문자", "alimtalk": "알림톡", "kakao": "카카오톡"}
 
 
 def fall_back(message: Message, reason: str) -> str:
-    """The channel cannot carry it now: the citizen's consented e-mail or SMS, else hold it for
-    their next message and flag the case for a person to call."""
+    """The channel cannot carry it now: the citizen's consented 알림톡, e-mail or SMS, else hold
+    it for their next message and flag the case for a person to call.
+
+    Exactly once across routes: a route that may have delivered (timeout) ends the chain with
+    the notice marked failed for a person to check, rather than trying the next route; a route
+    that reported it did not arrive (`failed_routes`) is not tried again; a route's permanent
+    error (a 알림톡 template not approved) is written on the case even when a later route works."""
     errors = [reason]
+    tried = set(message.extra.get("failed_routes", []))
     for route, transport in fallback_routes(message.complaint.citizen):
+        if route in tried:
+            continue
         try:
             external_id = transport.send(message)
         except TemporaryError as exc:
             return schedule_retry(message, f"{route}: {exc}")
-        except (PermanentError, UnknownOutcome) as exc:
-            errors.append(f"{route}: {exc}")
+        except UnknownOutcome as exc:
+            return mark_failed(
+                message,
+                f"{ROUTE_NAMES.get(route, route)}: {exc} — 전달 여부를 알 수 없어 다른 수단으로 "
+                "보내지 않았습니다. 확인 후 재발송하세요.",
+            )
+        except PermanentError as exc:
+            errors.append(f"{ROUTE_NAMES.get(route, route)}: {exc}")
             continue
+        skipped = f" (실패한 수단: {' / '.join(errors[1:])})" if len(errors) > 1 else ""
         Event.objects.create(
             complaint=message.complaint,
             action="delivery_fallback",
-            note=f"{message.get_purpose_display()}: {reason} → {with_josa(ROUTE_NAMES.get(route, route), '으로')} 보냄",
+            note=f"{message.get_purpose_display()}: {reason} → "
+            f"{with_josa(ROUTE_NAMES.get(route, route), '으로')} 보냄{skipped}",
+            data={"message": message.pk, "route": route},
         )
         return mark_sent(message, external_id, route=route)
     return hold(message, " / ".join(errors))
+
+
+def mark_delivered(message: Message) -> bool:
+    """The platform confirmed the citizen got a sent notice (a Kakao task, a 알림톡 report)."""
+    return bool(
+        delivery.write(
+            message, only_if=(Message.Delivery.SENT,), delivery=Message.Delivery.DELIVERED
+        )
+    )
+
+
+def not_delivered(message: Message, route: str, reason: str) -> str:
+    """A route accepted the notice and later reported that it did not arrive (the citizen
+    blocked the channel, the phone has no KakaoTalk and no 대체문자): the next route, once. Only
+    a notice still 'sent' by that route moves, so two reports cannot send it twice."""
+    if message.route != route or not delivery.write(
+        message, only_if=(Message.Delivery.SENT,), delivery=Message.Delivery.SENDING
+    ):
+        return "skipped"
+    failed = [*message.extra.get("failed_routes", []), route]
+    message.extra = {**message.extra, "failed_routes": failed}
+    Message.objects.filter(pk=message.pk).update(extra=message.extra)
+    return fall_back(message, reason)
 
 
 def hold(message: Message, reason: str) -> str:
@@ -358,6 +398,14 @@ def sweep_deliveries() -> dict[str, int]:
     for message in Message.objects.filter(
         delivery=Message.Delivery.UNKNOWN, attempted_at__lt=now - STUCK_SENDING
     ).select_related("complaint__citizen"):
+        if message.channel in UNCONFIRMABLE_CHANNELS:
+            # No echo will ever come: it may have arrived, so a person decides (no second route).
+            error = message.last_error or "응답 시간 초과"
+            if delivery.write(
+                message, only_if=(Message.Delivery.UNKNOWN,), delivery=Message.Delivery.SENDING
+            ):
+                mark_failed(message, f"{error} — 전달 여부를 알 수 없습니다. 확인 후 재발송하세요.")
+            continue
         # No echo came: not delivered on this channel as far as we know; use the fallback.
         fall_back(message, "응답 시간 초과 뒤 전달 확인이 오지 않았습니다")
     cut_off = 0
@@ -376,6 +424,9 @@ def sweep_deliveries() -> dict[str, int]:
 
 
 ECHO_CHANNELS = {"messenger", "instagram"}
+# Channels whose timed-out sends nothing can confirm later (the Kakao Event API gives no task id
+# when the POST timed out): such a notice is never sent again by another route on its own.
+UNCONFIRMABLE_CHANNELS = {"kakao"}
 
 
 def echoes_confirm(message: Message) -> bool:

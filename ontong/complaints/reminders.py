@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from ontong.org.models import ROLE_GROUPS, Department, Role, User
 
-from . import deadlines, privacy
+from . import deadlines, hooks, privacy
 from .models import CLOCK_STOPPED, Complaint, Digest, Notification, Reminder
 from .services import city_holidays
 from .tasks import email_notification
@@ -160,6 +160,8 @@ def send_reminder(complaint: Complaint, stage: Reminder.Stage) -> bool:
                 kind=stage,
                 complaint=complaint,
             )
+            if stage == Reminder.Stage.OVERDUE:
+                hooks.case_event(complaint, "overdue")
     except IntegrityError:
         return False
     return True

@@ -187,6 +187,13 @@ ACTIONS = {
             needs=("duplicate_of",),
         ),
         Action(
+            "close_spam",
+            gettext_lazy("스팸·광고로 종결"),
+            frozenset({S.RECEIVED}),
+            S.CLOSED,
+            CENTRAL,
+        ),
+        Action(
             "transfer",
             gettext_lazy("이송"),
             frozenset({S.RECEIVED, S.ASSIGNED, S.IN_PROGRESS}),
@@ -342,6 +349,7 @@ def perform(
             ip=ip,
             data={k: str(v.pk if hasattr(v, "pk") else v) for k, v in values.items()},
         )
+        hooks.case_event(current, name)
     return current
 
 
@@ -388,6 +396,7 @@ def perform_automatic(complaint: Complaint, name: str, note: str, **params: Any)
             note=note,
             data={k: str(getattr(v, "pk", v)) for k, v in values.items()},
         )
+        hooks.case_event(current, name)
     return current
 
 
@@ -798,6 +807,13 @@ def apply_mark_multi_party(c: Complaint, user: User | None, v: Values) -> str:
     return f"다수인관련민원: {v['people']}명 연명, {v['interest']}"
 
 
+def apply_close_spam(c: Complaint, user: User | None, v: Values) -> str:
+    """Advertising or abuse, not a 민원: closed before anyone handles it, and no notice is sent
+    (answering spam confirms the address to the sender)."""
+    c.state_reason = "스팸·광고: 민원이 아님"
+    return c.state_reason
+
+
 def nothing(c: Complaint, user: User | None, v: Values) -> str:
     return ""
 
@@ -821,6 +837,7 @@ APPLY: dict[str, Callable[[Complaint, User | None, Values], str]] = {
     "mark_multi_party": apply_mark_multi_party,
     "close": nothing,
     "mark_duplicate": apply_duplicate,
+    "close_spam": apply_close_spam,
     "transfer": apply_transfer,
     "reject": apply_reject,
     "withdraw": apply_withdraw,

@@ -2,16 +2,22 @@
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
+from ontong import geo
+from ontong.channels.alimtalk.models import AlimtalkConfig, AlimtalkTemplate
+from ontong.channels.kakao.models import KakaoBot
 from ontong.channels.meta.models import MetaAccount
 from ontong.complaints.models import Channel, Complaint, Kind, Satisfaction, SavedReply
 from ontong.complaints.services import Intake, receive_complaint
 from ontong.complaints.workflow import perform
+from ontong.devtools.kakao_emulator import KakaoEmulator
 from ontong.org.models import ROLE_GROUPS, Area, Department, Role, User
 from ontong.org.services import load_city_fixture
 from ontong.publishing.models import Post, PostEvent, Target
@@ -212,6 +218,20 @@ def action_params(action: str, dept: Department | None, text: str) -> dict[str, 
     return params.get(action, {})
 
 
+def pin_in(area_name: str | None, rng: random.Random) -> tuple[Decimal | None, Decimal | None]:
+    """A point inside the 읍면동's boundary (from the shipped file), as a citizen's pin."""
+    for name, polygons in geo.boundaries(settings.ONTONG_MAP_BOUNDARIES):
+        if name != area_name:
+            continue
+        outer = max((p[0] for p in polygons), key=len)
+        xs, ys = [x for x, _ in outer], [y for _, y in outer]
+        for _attempt in range(100):
+            lng, lat = rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys))
+            if geo.area_name_at(lat, lng) == name:
+                return Decimal(f"{lat:.6f}"), Decimal(f"{lng:.6f}")
+    return None, None
+
+
 @transaction.atomic
 def create_complaints(count: int = 50, seed: int = 7) -> int:
     rng = random.Random(seed)
@@ -229,6 +249,8 @@ def create_complaints(count: int = 50, seed: int = 7) -> int:
         email = f"citizen{index}@example.kr" if name and index % 3 == 0 else ""
         phone = f"010-{rng.randint(2000, 9999)}-{rng.randint(1000, 9999)}" if name else ""
         received = now - dt.timedelta(days=(count - index) * 0.8, minutes=rng.randint(0, 600))
+        # Two in three put a pin on the map (the staff map has something to show).
+        pin = pin_in(area_name, random.Random(seed * 1000 + index)) if index % 3 else (None, None)
         complaint = receive_complaint(
             Intake(
                 channel=Channel.WEB,
@@ -241,6 +263,8 @@ def create_complaints(count: int = 50, seed: int = 7) -> int:
                 contact_consent=bool(name),
                 external_user_id=f"demo-{index}",
                 received_at=received,
+                latitude=pin[0],
+                longitude=pin[1],
             )
         )
         for action in path:
@@ -310,6 +334,111 @@ def create_demo_page() -> None:
     instagram.page_token, instagram.graph_url = DEMO_META["token"], DEMO_META["graph_url"]
     instagram.app_secret, instagram.page_id = DEMO_META["app_secret"], DEMO_META["page_id"]
     instagram.save()
+
+
+DEMO_KAKAO = {
+    "bot_id": "64f0000000000000000000b0",
+    "name": "서산시 민원 챗봇 (데모)",
+    "skill_secret": "demo-skill-secret",
+    "rest_api_key": "demo-kakao-rest-api-key",
+    "event_name": "ontong_notice",
+    "bot_api_url": "http://127.0.0.1:8002",
+    "channel_url": "http://127.0.0.1:8002/",
+    # NHN Cloud 알림톡 (the same emulator serves it)
+    "alimtalk_url": "http://127.0.0.1:8002",
+    "alimtalk_app_key": "demo-alimtalk-appkey",
+    "alimtalk_secret_key": "demo-alimtalk-secret",
+    "sender_key": "demo-sender-key",
+    "resend_sender_no": "0416602114",
+}
+# The demo city's 알림톡 templates, "approved" (검수 승인) in the emulator too: (purpose, code, text).
+DEMO_ALIMTALK_TEMPLATES = [
+    (
+        "result",
+        "ONTONG_RESULT",
+        "[#{기관명}] 민원 처리 결과 안내\n접수번호: #{접수번호}\n담당: #{담당부서}\n\n#{처리결과}\n\n"
+        "처리 현황: #{상태링크}",
+    ),
+    (
+        "transfer",
+        "ONTONG_TRANSFER",
+        "[#{기관명}] 민원 이송 안내\n접수번호: #{접수번호}\n#{이송기관}(으)로 이송했습니다.\n사유: #{사유}",
+    ),
+    (
+        "reject",
+        "ONTONG_REJECT",
+        "[#{기관명}] 민원 처리 안내\n접수번호: #{접수번호}\n\n#{알림내용}",
+    ),
+    (
+        "extension",
+        "ONTONG_EXTENSION",
+        "[#{기관명}] 처리기간 연장 안내\n접수번호: #{접수번호}\n새 처리기한: #{처리기한}\n사유: #{사유}",
+    ),
+    (
+        "info_request",
+        "ONTONG_INFO",
+        "[#{기관명}] 민원 보완 요청\n접수번호: #{접수번호}\n\n#{알림내용}\n\n처리 현황: #{상태링크}",
+    ),
+]
+DEMO_KAKAO_TEMPLATES = {
+    code: {"content": content, "approved": True} for _p, code, content in DEMO_ALIMTALK_TEMPLATES
+}
+
+
+def create_demo_kakao_bot() -> KakaoBot:
+    """The city's 카카오톡 채널 chatbot, served by the local Kakao emulator: the skill secret it
+    sends, the Event API through the emulator."""
+    bot, _ = KakaoBot.objects.get_or_create(
+        bot_id=DEMO_KAKAO["bot_id"], defaults={"name": DEMO_KAKAO["name"]}
+    )
+    bot.skill_secret = DEMO_KAKAO["skill_secret"]
+    bot.rest_api_key = DEMO_KAKAO["rest_api_key"]
+    bot.event_name = DEMO_KAKAO["event_name"]
+    bot.bot_api_url = DEMO_KAKAO["bot_api_url"]
+    bot.channel_url = DEMO_KAKAO["channel_url"]
+    bot.event_api_enabled = True
+    bot.is_active = True
+    bot.save()
+    return bot
+
+
+def demo_kakao_emulator(skill_url: str) -> KakaoEmulator:
+    """The Kakao emulator as the demo runs it (`ontong kakao_emulator`): the demo bot's secret,
+    REST API key and event name, and the 알림톡 keys and templates load_demo gives the city."""
+    return KakaoEmulator(
+        bot_id=DEMO_KAKAO["bot_id"],
+        skill_url=skill_url,
+        skill_secret=DEMO_KAKAO["skill_secret"],
+        rest_api_key=DEMO_KAKAO["rest_api_key"],
+        event_name=DEMO_KAKAO["event_name"],
+        alimtalk_app_key=DEMO_KAKAO["alimtalk_app_key"],
+        alimtalk_secret_key=DEMO_KAKAO["alimtalk_secret_key"],
+        sender_key=DEMO_KAKAO["sender_key"],
+        templates=DEMO_KAKAO_TEMPLATES,
+    )
+
+
+def create_demo_alimtalk() -> None:
+    """알림톡 through NHN Cloud's API, served by the same local emulator: the demo keys, the
+    sender profile, a 대체문자 number, and approved templates for the notices."""
+    config = AlimtalkConfig.current()
+    config.enabled = True
+    config.provider = "nhn"
+    config.base_url = DEMO_KAKAO["alimtalk_url"]
+    config.app_key = DEMO_KAKAO["alimtalk_app_key"]
+    config.secret_key = DEMO_KAKAO["alimtalk_secret_key"]
+    config.sender_key = DEMO_KAKAO["sender_key"]
+    config.resend_sender_no = DEMO_KAKAO["resend_sender_no"]
+    config.save()
+    for purpose, code, content in DEMO_ALIMTALK_TEMPLATES:
+        AlimtalkTemplate.objects.update_or_create(
+            purpose=purpose,
+            defaults={
+                "template_code": code,
+                "content": content,
+                "state": AlimtalkTemplate.State.APPROVED,
+            },
+        )
 
 
 POST_TOPICS = [
@@ -418,6 +547,8 @@ def load_demo() -> dict:
     summary = load_city_fixture()
     summary["function_mapping"] = load_preset(DEMO_PRESET)
     create_demo_page()
+    create_demo_kakao_bot()
+    create_demo_alimtalk()
     summary["logins"] = create_staff()
     summary["saved_replies"] = create_saved_replies()
     summary["posts"] = create_desk_posts()

@@ -26,6 +26,15 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 
+from ontong import geo
+
+BOUNDARY_FILE = Path(__file__).resolve().parents[1] / "web/static/maps/seosan-emd.geojson"
+
+
+def city_boundaries() -> list:
+    return geo.read_boundaries(BOUNDARY_FILE)  # read once (cached)
+
+
 ERRORS = {
     "window": (
         400,
@@ -134,6 +143,12 @@ class Emulator:
         self.posts: dict[str, list[dict]] = {}
         self.containers: dict[str, dict] = {}
         self.container_script: list[str] = []  # statuses the next container goes through
+        self.container_script_skip = (
+            0  # containers made before the script applies (a carousel's nth photo)
+        )
+        self.photos: dict[
+            str, dict
+        ] = {}  # Facebook photos uploaded unpublished, for attached_media
         self.retired_extra: set[str] = set()  # metrics to refuse on top of Meta's retired ones
         self.server: ThreadingHTTPServer | None = None
 
@@ -359,6 +374,12 @@ class Emulator:
             if not str(body.get("url", "")).startswith("http"):
                 return error("invalid")
             if not published:
+                with self.lock:
+                    self.photos[photo_id] = {
+                        "node": node,
+                        "url": body["url"],
+                        "caption": body.get("caption", ""),
+                    }
                 return 200, {"id": photo_id}
             with self.lock:
                 self.posts.setdefault(node, []).insert(0, post)
@@ -368,6 +389,8 @@ class Emulator:
         return 200, {"id": post["id"]}
 
     def new_container(self, node: str, body: dict) -> tuple[int, dict]:
+        if body.get("media_type") == "CAROUSEL":
+            return self.new_carousel(node, body)
         url = str(body.get("image_url", ""))
         if not url.lower().split("?")[0].endswith((".jpg", ".jpeg")):
             return 400, {
@@ -378,17 +401,52 @@ class Emulator:
                     "fbtrace_id": "emu",
                 }
             }
+        return 200, {"id": self.make_container(node, body)}
+
+    def make_container(self, node: str, body: dict, children: list[str] | None = None) -> str:
         container_id = f"1790{next(self.ids):08d}"
         with self.lock:
-            script = self.container_script or ["IN_PROGRESS", "FINISHED"]
-            self.container_script = []
+            script = ["IN_PROGRESS", "FINISHED"]
+            if self.container_script and self.container_script_skip > 0:
+                self.container_script_skip -= 1
+            elif self.container_script:
+                script, self.container_script = self.container_script, []
             self.containers[container_id] = {
                 "node": node,
                 "caption": body.get("caption", ""),
+                "alt_text": body.get("alt_text", ""),
+                "carousel_item": body.get("is_carousel_item") in (True, "true", "1"),
+                "children": children or [],
                 "script": list(script),
                 "status": script[0],
             }
-        return 200, {"id": container_id}
+        return container_id
+
+    def new_carousel(self, node: str, body: dict) -> tuple[int, dict]:
+        """A CAROUSEL container: 2–10 finished item containers of this account, in order."""
+        raw = body.get("children", [])
+        children = [c for c in (raw.split(",") if isinstance(raw, str) else raw) if c]
+        with self.lock:
+            items = [self.containers.get(str(c)) for c in children]
+        problem = ""
+        if not 2 <= len(children) <= 10:
+            problem = "The carousel must have between 2 and 10 children"
+        elif any(
+            i is None or i["node"] != node or not i["carousel_item"] or i["status"] != "FINISHED"
+            for i in items
+        ):
+            problem = "Invalid children: each must be a finished carousel item of this account"
+        if problem:
+            return 400, {
+                "error": {
+                    "message": problem,
+                    "type": "OAuthException",
+                    "code": 100,
+                    "error_subcode": 2207028,
+                    "fbtrace_id": "emu",
+                }
+            }
+        return 200, {"id": self.make_container(node, body, [str(c) for c in children])}
 
     def container_status(self, container_id: str) -> tuple[int, dict]:
         with self.lock:
@@ -404,8 +462,8 @@ class Emulator:
     def publish_container(self, node: str, container_id: str) -> tuple[int, dict]:
         with self.lock:
             container = self.containers.get(container_id)
-            if container is None or container["node"] != node:
-                return error("invalid")
+            if container is None or container["node"] != node or container["carousel_item"]:
+                return error("invalid")  # a carousel's item is published only through its carousel
             if container["status"] != "FINISHED":
                 return 400, {
                     "error": {
@@ -421,9 +479,31 @@ class Emulator:
                 "id": f"1791{next(self.ids):08d}",
                 "caption": container["caption"],
                 "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
+                "media_type": "CAROUSEL_ALBUM" if container["children"] else "IMAGE",
+                "alt_texts": [self.containers[c]["alt_text"] for c in container["children"]]
+                or [container["alt_text"]],
             }
             self.posts.setdefault(node, []).insert(0, media)
         return 200, {"id": media["id"]}
+
+    def vworld_address(self, query: dict) -> dict:
+        """VWorld's reverse geocoder (GET /req/address), answered from the shipped 읍면동 boundary
+        file: "충청남도 서산시 <읍면동> 일대", or NOT_FOUND outside the city. A missing key is
+        refused as VWorld does."""
+        if not query.get("key", [""])[0]:
+            return {"response": {"status": "ERROR", "error": {"code": "INVALID_KEY"}}}
+        try:
+            lng, lat = (float(v) for v in query.get("point", [""])[0].split(","))
+        except ValueError:
+            return {"response": {"status": "ERROR", "error": {"code": "INVALID_RANGE"}}}
+        for name, polygons in city_boundaries():
+            for outer, *holes in polygons:
+                if geo.inside(outer, lng, lat) and not any(geo.inside(h, lng, lat) for h in holes):
+                    text = f"충청남도 서산시 {name} 일대"
+                    return {
+                        "response": {"status": "OK", "result": [{"type": "parcel", "text": text}]}
+                    }
+        return {"response": {"status": "NOT_FOUND"}}
 
     def recent(self, node: str) -> dict:
         with self.lock:
@@ -619,6 +699,8 @@ def make_handler(emulator: Emulator):
                 return self.reply(200, {"data": emulator.sms})
             if url.path == "/_emulator/posts":
                 return self.reply(200, {"data": emulator.posts})
+            if url.path == "/req/address":
+                return self.reply(200, emulator.vworld_address(query))
             parts = [p for p in url.path.split("/") if p]
             if len(parts) == 3 and parts[2] in {"feed", "media"}:
                 return self.reply(200, emulator.recent(parts[1]))
@@ -653,6 +735,7 @@ def make_handler(emulator: Emulator):
             if url.path == "/_emulator/container":
                 with emulator.lock:
                     emulator.container_script = [str(s) for s in body.get("statuses", [])]
+                    emulator.container_script_skip = int(body.get("skip", 0))
                 return self.reply(200, {"ok": True})
             if url.path == "/sms":
                 with emulator.lock:

@@ -5,10 +5,10 @@ from ontong.channels.meta.models import MetaAccount
 from ontong.channels.web.forms import MultipleFileInput
 from ontong.images import ImageRefused, clean_image
 
-from .models import Post
-from .services import FIRST_YEAR, LAST_YEAR
+from .models import MAX_PHOTOS, Post
+from .services import FIRST_YEAR, LAST_YEAR, caption_of, limit_problems
 
-MAX_IMAGES = 10
+MAX_IMAGES = MAX_PHOTOS
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
 
 
@@ -52,6 +52,10 @@ class PostForm(forms.ModelForm):
         kwargs.setdefault("label_suffix", "")  # labels read "제목", not "제목:"
         super().__init__(*args, **kwargs)
 
+    def clean_text(self):
+        # One line break as the counters (and the platforms) count it, not the browser's \r\n.
+        return self.cleaned_data["text"].replace("\r\n", "\n")
+
     def clean_planned_at(self):
         planned = self.cleaned_data["planned_at"]
         if planned and not FIRST_YEAR <= planned.year <= LAST_YEAR:
@@ -61,10 +65,36 @@ class PostForm(forms.ModelForm):
             )
         return planned
 
+    def kept_photos(self) -> int:
+        """Photos already on the post that this save keeps."""
+        if not self.instance.pk:
+            return 0
+        removed = set(self.data.getlist("photo_remove")) if hasattr(self.data, "getlist") else set()
+        return sum(
+            str(pk) not in removed for pk in self.instance.images.values_list("pk", flat=True)
+        )
+
+    def clean(self):
+        data = super().clean() or self.cleaned_data
+        kinds = {
+            "instagram" if a.kind == "instagram" else "facebook" for a in data.get("accounts") or []
+        }
+        caption = caption_of(
+            data.get("text") or "", data.get("link") or "", data.get("hashtags") or ""
+        )
+        hashtags = len(Post(hashtags=data.get("hashtags") or "").hashtag_list())
+        photos = self.kept_photos() + len(data.get("images") or [])
+        for problem in limit_problems(caption, hashtags, photos, kinds, draft=True):
+            self.add_error(None, problem)
+        return data
+
     def clean_images(self):
         files = self.files.getlist("images")
-        if len(files) > MAX_IMAGES:
-            raise forms.ValidationError(_("사진은 10장까지 올릴 수 있습니다."))
+        if self.kept_photos() + len(files) > MAX_IMAGES:
+            raise forms.ValidationError(
+                _("사진은 %(max)s장까지 올릴 수 있습니다 (이미 %(kept)s장).")
+                % {"max": MAX_IMAGES, "kept": self.kept_photos()}
+            )
         cleaned = []
         for n, upload in enumerate(files, start=1):
             if (upload.size or 0) > MAX_IMAGE_BYTES:

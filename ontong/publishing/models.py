@@ -9,6 +9,9 @@ from ontong.delivery import Outbound, States
 
 INSTAGRAM_CAPTION_LIMIT = 2200
 INSTAGRAM_HASHTAG_LIMIT = 30
+FACEBOOK_TEXT_LIMIT = 63_206
+MAX_PHOTOS = 10  # Facebook's multi-photo post and Instagram's carousel both stop at ten
+CAROUSEL_MIN = 2
 
 
 class Post(models.Model):
@@ -72,6 +75,7 @@ class PostImage(models.Model):
     original = models.ImageField(upload_to=image_path)
     jpeg = models.ImageField(upload_to=image_path, blank=True)  # Instagram takes JPEG only
     alt_text = models.CharField(_("대체 텍스트"), max_length=300, blank=True)
+    caption = models.CharField(_("사진 설명"), max_length=500, blank=True)  # Facebook, per photo
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -108,6 +112,8 @@ class Target(Outbound):
         "state", State.PENDING, State.PUBLISHING, State.UNKNOWN, State.PUBLISHED, State.FAILED
     )
     container_id = models.CharField(max_length=64, blank=True)  # Instagram media container
+    # An Instagram carousel's item containers, in photo order: kept so a retry reuses them.
+    children = models.JSONField(default=list, blank=True)
     remote_id = models.CharField(_("게시물 ID"), max_length=100, blank=True)
     url = models.URLField(_("게시물 주소"), blank=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -142,6 +148,8 @@ class PostEvent(models.Model):
         APPROVE = "approve", _("승인")
         SELF_APPROVE = "self_approve", _("작성자 본인 승인")
         SCHEDULE = "schedule", _("예약")
+        APPROVE_SCHEDULE = "approve_schedule", _("승인하고 예약")
+        PUBLISH_NOW = "publish_now", _("지금 게시")
         UNSCHEDULE = "unschedule", _("예약 취소")
         RESCHEDULE = "reschedule", _("날짜 변경")
         COMMENT = "comment", _("의견")

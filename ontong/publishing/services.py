@@ -22,7 +22,17 @@ from ontong.channels.meta.graph import GraphClient
 from ontong.channels.meta.models import MetaAccount
 from ontong.org.models import Role
 
-from .models import INSTAGRAM_CAPTION_LIMIT, INSTAGRAM_HASHTAG_LIMIT, Post, PostEvent, Target
+from .models import (
+    CAROUSEL_MIN,
+    FACEBOOK_TEXT_LIMIT,
+    INSTAGRAM_CAPTION_LIMIT,
+    INSTAGRAM_HASHTAG_LIMIT,
+    MAX_PHOTOS,
+    Post,
+    PostEvent,
+    PostImage,
+    Target,
+)
 
 log = logging.getLogger(__name__)
 S = Post.State
@@ -71,11 +81,14 @@ def may_approve_post(user, post: Post) -> bool:
 TRANSITIONS = {
     # action: (from states, to state, needs approval right)
     "submit": ({S.DRAFT}, S.REVIEW, False),
-    "approve": ({S.REVIEW}, S.APPROVED, True),  # listed first: the approver's usual answer
+    "approve_schedule": ({S.REVIEW}, S.SCHEDULED, True),  # one step: approved for its time
+    "approve": ({S.REVIEW}, S.APPROVED, True),
     "return": ({S.REVIEW, S.APPROVED}, S.DRAFT, True),
     "schedule": ({S.APPROVED}, S.SCHEDULED, False),
     "unschedule": ({S.SCHEDULED}, S.APPROVED, False),
+    "publish_now": ({S.APPROVED, S.SCHEDULED}, S.SCHEDULED, False),  # due now: the view publishes
 }
+APPROVING = {"approve", "approve_schedule"}
 LABELS = {name: A(name).label for name in TRANSITIONS}
 
 
@@ -86,7 +99,7 @@ def available(user, post: Post) -> list[str]:
         if post.state in sources
         and is_pr(user)
         and (not needs_right or may_approve(user))
-        and (name != "approve" or may_approve_post(user, post))
+        and (name not in APPROVING or may_approve_post(user, post))
     ]
 
 
@@ -105,25 +118,31 @@ def transition(post: Post, action: str, user, note: str = "") -> Post:
             raise PublishingError(f"'{LABELS[action]}' 권한이 없습니다.")
         if action == "return" and not note.strip():
             raise PublishingError("되돌리는 이유를 적어 주세요.")
-        if action == "approve" and not may_approve_post(user, current):
+        if action in APPROVING and not may_approve_post(user, current):
             raise PublishingError(
                 "직접 쓰거나 고친 글은 승인할 수 없습니다. 다른 승인권자에게 검토를 맡기세요."
             )
-        if action in {"submit", "approve", "schedule"}:
+        if action == "publish_now":
+            current.planned_at = timezone.now()
+        if action in {"submit", "approve", "approve_schedule", "schedule", "publish_now"}:
             problems = [p for target_problems in checks(current).values() for p in target_problems]
-            if action == "schedule":
+            if action in {"schedule", "approve_schedule"}:
                 problems += schedule_problems(current, timezone.now())
             if problems:
                 raise PublishingError(" / ".join(problems))
         current.state = target
-        if action == "approve":
+        recorded = action
+        if action in APPROVING:
             current.approved_by = user
             if user.pk in authors(current):
-                action = A.SELF_APPROVE  # allowed by the one-person-team setting: on record
+                # allowed by the one-person-team setting: on record
+                recorded = A.SELF_APPROVE
         if action == "return":
             current.approved_by = None  # a returned post must be approved again
         current.save()
-        PostEvent.objects.create(post=current, actor=user, action=action, note=note)
+        PostEvent.objects.create(post=current, actor=user, action=recorded, note=note)
+        if recorded == A.SELF_APPROVE and action == "approve_schedule":
+            PostEvent.objects.create(post=current, actor=user, action=A.SCHEDULE)
     return current
 
 
@@ -184,28 +203,139 @@ def reschedule(post: Post, user, when: dt.datetime) -> Post:
 # ---------------------------------------------------------------- checks and previews
 
 
+LIMITS = {
+    # The numbers the editor's live counters use (as JSON) and the checks below enforce.
+    "instagram_caption": INSTAGRAM_CAPTION_LIMIT,
+    "instagram_hashtags": INSTAGRAM_HASHTAG_LIMIT,
+    "facebook_text": FACEBOOK_TEXT_LIMIT,
+    "photos": MAX_PHOTOS,
+    "carousel_min": CAROUSEL_MIN,
+    "instagram_more_after": 125,  # Instagram's feed cuts the caption here: "… 더 보기"
+    "facebook_more_after": 480,
+}
+
+
+def caption_of(text: str, link: str, hashtags: str) -> str:
+    """Body, then link and hashtags, as a caption reads (Post.full_text for unsaved values)."""
+    return Post(text=text, link=link, hashtags=hashtags).full_text()
+
+
+def limit_problems(
+    caption: str, hashtag_count: int, photos: int, kinds: set[str], draft: bool = False
+) -> list[str]:
+    """Each platform's limits, in the words the editor's live counters use (editor.js mirrors
+    these checks with the same LIMITS). A draft may still lack its photo."""
+    problems = []
+    if photos > MAX_PHOTOS:
+        problems.append(f"사진은 {MAX_PHOTOS}장까지입니다 (지금 {photos}장).")
+    if Target.Kind.INSTAGRAM in kinds:
+        if not photos and not draft:
+            problems.append("인스타그램: 사진이 한 장 이상 있어야 합니다.")
+        if len(caption) > INSTAGRAM_CAPTION_LIMIT:
+            problems.append(
+                f"인스타그램: 캡션이 {len(caption):,}자입니다 (최대 {INSTAGRAM_CAPTION_LIMIT:,}자)."
+            )
+        if hashtag_count > INSTAGRAM_HASHTAG_LIMIT:
+            problems.append(
+                f"인스타그램: 해시태그가 {hashtag_count}개입니다 (최대 {INSTAGRAM_HASHTAG_LIMIT}개)."
+            )
+    if Target.Kind.FACEBOOK in kinds and len(caption) > FACEBOOK_TEXT_LIMIT:
+        problems.append(
+            f"페이스북: 글이 {len(caption):,}자입니다 (최대 {FACEBOOK_TEXT_LIMIT:,}자)."
+        )
+    return problems
+
+
+def missing_alt_text(images: list[PostImage]) -> list[str]:
+    return [
+        f"사진 {n}: 대체 텍스트를 적어 주세요 (화면 낭독기 사용자를 위한 사진 설명, 접근성)."
+        for n, image in enumerate(images, start=1)
+        if not image.alt_text.strip()
+    ]
+
+
 def checks(post: Post) -> dict[str, list[str]]:
     """Problems per target, in the words the team would use; an empty list means ready."""
     result = {}
     images = list(post.images.all())
     caption = post.full_text()
+    hashtags = len(post.hashtag_list())
     for target in post.targets.select_related("account"):
         problems = []
-        if target.kind == Target.Kind.INSTAGRAM:
-            if not images:
-                problems.append("인스타그램: 사진이 한 장 이상 있어야 합니다.")
-            if len(caption) > INSTAGRAM_CAPTION_LIMIT:
-                problems.append(
-                    f"인스타그램: 캡션이 {len(caption):,}자입니다 (최대 {INSTAGRAM_CAPTION_LIMIT:,}자)."
-                )
-            if len(post.hashtag_list()) > INSTAGRAM_HASHTAG_LIMIT:
-                problems.append(f"인스타그램: 해시태그는 {INSTAGRAM_HASHTAG_LIMIT}개까지입니다.")
+        if target.kind in {Target.Kind.INSTAGRAM, Target.Kind.FACEBOOK}:
+            problems = limit_problems(caption, hashtags, len(images), {target.kind})
         if target.kind == Target.Kind.FACEBOOK and not (post.text.strip() or images or post.link):
             problems.append("페이스북: 본문이나 사진, 링크가 있어야 합니다.")
         result[target.label] = problems
-    if not result:
+    if images:
+        result["사진 대체 텍스트"] = missing_alt_text(images)
+    if not post.targets.exists():
         result["게시 대상"] = ["게시할 계정을 하나 이상 고르세요."]
     return result
+
+
+def cut(text: str, after: int) -> tuple[str, bool]:
+    """What the feed shows before "… 더 보기"."""
+    return (text[:after].rstrip(), True) if len(text) > after else (text, False)
+
+
+def preview(post: Post, kind: str) -> dict[str, Any]:
+    """What one platform's feed would show: Facebook's card (text cut, photo grid of five with
+    "+N") or Instagram's square/portrait frame (carousel dots, caption cut)."""
+    images = list(post.images.all())
+    caption = post.full_text()
+    if kind == Target.Kind.INSTAGRAM:
+        shown, more = cut(caption, LIMITS["instagram_more_after"])
+        first = images[0] if images else None
+        portrait = False
+        if first is not None:
+            try:
+                portrait = first.original.height > first.original.width
+            except (
+                OSError,
+                ValueError,
+            ):  # a photo file gone missing: square, as Instagram's default
+                portrait = False
+        return {
+            "text": shown,
+            "more": more,
+            "images": images[:1],
+            "count": len(images),
+            "carousel": len(images) >= CAROUSEL_MIN,
+            "frame": "portrait" if portrait else "square",
+        }
+    shown, more = cut(caption, LIMITS["facebook_more_after"])
+    return {
+        "text": shown,
+        "more": more,
+        "images": images[:5],
+        "count": len(images),
+        "extra": max(0, len(images) - 5),
+        "grid": min(len(images), 5),
+    }
+
+
+def arrange_photos(
+    post: Post,
+    order: list[int],
+    alt_text: dict[int, str],
+    caption: dict[int, str],
+    remove: set[int],
+) -> list[PostImage]:
+    """The editor's photo list: removals, then the new order (photos the list does not name keep
+    their place after the named ones), alt text and per-photo captions."""
+    images = {i.pk: i for i in post.images.all()}
+    for pk in remove & images.keys():
+        images.pop(pk).delete()
+    named = [images[pk] for pk in dict.fromkeys(order) if pk in images]
+    rest = [i for i in images.values() if i not in named]
+    arranged = named + rest
+    for n, image in enumerate(arranged):
+        image.order = n
+        image.alt_text = alt_text.get(image.pk, image.alt_text).strip()[:300]
+        image.caption = caption.get(image.pk, image.caption).strip()[:500]
+        image.save(update_fields=["order", "alt_text", "caption"])
+    return arranged
 
 
 def schedule_problems(post: Post, now: dt.datetime) -> list[str]:
@@ -310,8 +440,33 @@ def publish_due(now=None) -> int:
         "post", "account"
     ):
         check_unknown(target, now)
+    published = publish_targets(due_targets(now), now)
+    settle_posts()
+    return published
+
+
+def publish_now(post: Post, user) -> Post:
+    """ "지금 게시": the approved post is due this minute and the worker publishes it at once (a
+    task, so the person's request does not wait for the containers). The worker's minute sweep
+    would find it too; the claim on each target lets only one of them send it."""
+    from .tasks import publish_post_now  # the task module imports this one when it runs
+
+    post = transition(post, "publish_now", user)
+    transaction.on_commit(lambda: publish_post_now.enqueue(post.pk))
+    return post
+
+
+def publish_post(post_id: int) -> str:
+    """Publish one post's due targets now (the task behind "지금 게시")."""
+    now = timezone.now()
+    published = publish_targets(due_targets(now).filter(post_id=post_id), now)
+    settle_posts()
+    return f"post {post_id}: {published} published"
+
+
+def publish_targets(targets, now) -> int:
     published = 0
-    for target in due_targets(now):
+    for target in targets:
         if (
             target.kind == Target.Kind.INSTAGRAM
             and (used := instagram_usage(target.account, now)) >= INSTAGRAM_DAILY_LIMIT
@@ -321,7 +476,6 @@ def publish_due(now=None) -> int:
         if not delivery.claim(target, now):
             continue
         published += publish_target(target) == Target.State.PUBLISHED
-    settle_posts()
     return published
 
 
@@ -407,7 +561,8 @@ def publish_facebook(target: Target) -> str:
         ids = []
         for image in images:
             photo = client.post(
-                f"{page}/photos", {"url": public_image_url(image), "published": False}
+                f"{page}/photos",
+                {"url": public_image_url(image), "published": False, "caption": image.caption},
             )
             ids.append(str(photo["id"]))
         payload["attached_media"] = [{"media_fbid": i} for i in ids]
@@ -415,43 +570,97 @@ def publish_facebook(target: Target) -> str:
 
 
 def publish_instagram(target: Target) -> str | None:
-    """Container → status → media_publish. The container id is stored the moment it is known,
-    so a retry reuses it rather than making a second post."""
+    """Container → status → media_publish; two photos or more make a carousel (an item container
+    per photo, each one's status checked, then the CAROUSEL container with the children). Each
+    container id is stored the moment it is known, so a retry reuses it rather than making a
+    second post."""
     client, account = client_for(target), meta_account(target).external_id
     if not target.container_id:
-        image = target.post.images.first()
-        if image is None:
+        images = list(target.post.images.all())
+        if not images:
             raise PermanentError("인스타그램에는 사진이 있어야 합니다.")
-        ensure_jpeg(image)
-        body = client.post(
-            f"{account}/media",
-            {
-                "image_url": public_image_url(image, jpeg=True),
-                "caption": target.post.full_text(),
-                "alt_text": image.alt_text,
-            },
-        )
+        if len(images) > MAX_PHOTOS:
+            raise PermanentError(f"인스타그램 캐러셀은 사진 {MAX_PHOTOS}장까지입니다.")
+        if len(images) == 1:
+            body = client.post(f"{account}/media", image_payload(images[0], target.post))
+        else:
+            children = carousel_children(target, client, account, images)
+            if children is None:
+                return None  # an item is still being processed: look again in a minute
+            body = client.post(
+                f"{account}/media",
+                {
+                    "media_type": "CAROUSEL",
+                    "children": children,
+                    "caption": target.post.full_text(),
+                },
+            )
         target.container_id = str(body["id"])
         Target.objects.filter(pk=target.pk).update(container_id=target.container_id)
-    for attempt in range(CONTAINER_POLLS):
-        status = client.get(target.container_id, {"fields": "status_code"}).get("status_code")
-        if status == "FINISHED":
-            break
-        if status == "PUBLISHED":
-            return find_instagram_media(target) or target.container_id
-        if status == "ERROR":
-            raise PermanentError("인스타그램이 사진을 처리하지 못했습니다 (ERROR)")
-        if status == "EXPIRED":
-            Target.objects.filter(pk=target.pk).update(container_id="")
-            raise TemporaryError(
-                "24시간 안에 게시하지 않아 컨테이너가 만료되었습니다 (EXPIRED): 다시 만듭니다"
-            )
-        if attempt < CONTAINER_POLLS - 1:
-            time.sleep(CONTAINER_POLL_SECONDS)
-    else:
+    status = container_status(client, target.container_id)
+    if status == "PUBLISHED":
+        return find_instagram_media(target) or target.container_id
+    if status == "EXPIRED":
+        Target.objects.filter(pk=target.pk).update(container_id="", children=[])
+        raise TemporaryError(
+            "24시간 안에 게시하지 않아 컨테이너가 만료되었습니다 (EXPIRED): 다시 만듭니다"
+        )
+    if status != "FINISHED":
         return None
     body = client.post(f"{account}/media_publish", {"creation_id": target.container_id})
     return str(body["id"])
+
+
+def image_payload(image: PostImage, post: Post | None) -> dict[str, Any]:
+    """One photo's container: the post's caption for a single photo, or a carousel item."""
+    ensure_jpeg(image)
+    payload: dict[str, Any] = {
+        "image_url": public_image_url(image, jpeg=True),
+        "alt_text": image.alt_text,
+    }
+    if post is None:
+        payload["is_carousel_item"] = True
+    else:
+        payload["caption"] = post.full_text()
+    return payload
+
+
+def container_status(client: GraphClient, container_id: str, what: str = "사진") -> str:
+    """Poll a container until it is no longer in progress (or the polls run out: IN_PROGRESS).
+    ERROR is a permanent failure, with which photo it was."""
+    status = "IN_PROGRESS"
+    for attempt in range(CONTAINER_POLLS):
+        status = str(client.get(container_id, {"fields": "status_code"}).get("status_code"))
+        if status == "ERROR":
+            raise PermanentError(f"인스타그램이 {what}을(를) 처리하지 못했습니다 (ERROR)")
+        if status != "IN_PROGRESS":
+            return status
+        if attempt < CONTAINER_POLLS - 1:
+            time.sleep(CONTAINER_POLL_SECONDS)
+    return status
+
+
+def carousel_children(
+    target: Target, client: GraphClient, account: str, images: list[PostImage]
+) -> list[str] | None:
+    """An item container per photo, made once (stored on the target) and each checked; None while
+    one is still in progress. An expired item makes the whole set again."""
+    children = list(target.children)
+    if len(children) != len(images):
+        children = []
+        for image in images:
+            body = client.post(f"{account}/media", image_payload(image, None))
+            children.append(str(body["id"]))
+            target.children = children
+            Target.objects.filter(pk=target.pk).update(children=children)
+    for n, child in enumerate(children, start=1):
+        status = container_status(client, child, f"캐러셀 {n}번째 사진")
+        if status == "EXPIRED":
+            Target.objects.filter(pk=target.pk).update(children=[])
+            raise TemporaryError(f"캐러셀 {n}번째 사진의 컨테이너가 만료되었습니다: 다시 만듭니다")
+        if status != "FINISHED":
+            return None
+    return children
 
 
 # ---------------------------------------------------------------- exactly once across timeouts

@@ -150,13 +150,21 @@ def desk(request):
 @login_required
 def new_post(request):
     desk_member(request)
-    form = PostForm(request.POST or None, request.FILES or None)
+    initial = {}
+    if day := request.GET.get("date", ""):  # an empty day clicked in the calendar
+        try:
+            when = services.moved_time(Post(), dt.date.fromisoformat(day))
+        except (ValueError, services.PublishingError):
+            when = None
+        if when and when > timezone.now():
+            initial["planned_at"] = timezone.localtime(when)
+    form = PostForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         post = save_post(form, request.user)
         messages.success(request, "초안을 저장했습니다.")
         return redirect("publishing:post", pk=post.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "publishing/edit.html", {"form": form}, status=status)
+    return render(request, "publishing/edit.html", editor_context(form), status=status)
 
 
 @login_required
@@ -176,7 +184,28 @@ def edit_post(request, pk: int):
         messages.success(request, "저장했습니다.")
         return redirect("publishing:post", pk=pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "publishing/edit.html", {"form": form, "post": post}, status=status)
+    return render(request, "publishing/edit.html", editor_context(form, post), status=status)
+
+
+def editor_context(form: PostForm, post: Post | None = None) -> dict:
+    return {
+        "form": form,
+        "post": post,
+        "photos": post.images.all() if post else [],
+        "limits": services.LIMITS,
+        "account_kinds": {
+            str(a.pk): {
+                "kind": "instagram" if a.kind == "instagram" else "facebook",
+                "name": a.name,
+            }
+            for a in MetaAccount.objects.filter(is_active=True)
+        },
+        "max_photos": services.MAX_PHOTOS,
+    }
+
+
+def photo_ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 9]
 
 
 @transaction.atomic
@@ -197,9 +226,31 @@ def save_post(form: PostForm, user) -> Post:
     post.targets.filter(kind=Target.Kind.BLOG).exclude(blog_name=blog).delete()
     if blog:
         Target.objects.get_or_create(post=post, kind=Target.Kind.BLOG, blog_name=blog)
+    data = form.data
+    if hasattr(data, "getlist"):
+        services.arrange_photos(
+            post,
+            order=photo_ids(data.getlist("photo_order")),
+            alt_text={
+                pk: data.get(f"photo-{pk}-alt", "") for pk in photo_ids(data.getlist("photo_order"))
+            },
+            caption={
+                pk: data.get(f"photo-{pk}-caption", "")
+                for pk in photo_ids(data.getlist("photo_order"))
+            },
+            remove=set(photo_ids(data.getlist("photo_remove"))),
+        )
+    alts = data.getlist("new_alt") if hasattr(data, "getlist") else []
+    captions = data.getlist("new_caption") if hasattr(data, "getlist") else []
     start = post.images.count()
     for offset, upload in enumerate(form.cleaned_data["images"] or []):
-        PostImage.objects.create(post=post, original=upload, order=start + offset)
+        PostImage.objects.create(
+            post=post,
+            original=upload,
+            order=start + offset,
+            alt_text=(alts[offset] if offset < len(alts) else "").strip()[:300],
+            caption=(captions[offset] if offset < len(captions) else "").strip()[:500],
+        )
     services.PostEvent.objects.create(post=post, actor=user, action=services.A.SAVED)
     return post
 
@@ -213,7 +264,10 @@ def post_detail(request, pk: int):
         "publishing/post.html",
         {
             "post": post,
-            "targets": post.targets.select_related("account"),
+            "targets": [
+                (t, services.preview(post, t.kind) if t.kind != Target.Kind.BLOG else None)
+                for t in post.targets.select_related("account")
+            ],
             "images": post.images.all(),
             "checks": services.checks(post),
             "actions": [(a, services.LABELS[a]) for a in services.available(request.user, post)],
@@ -235,11 +289,19 @@ def act(request, pk: int, action: str):
     desk_member(request)
     post = get_object_or_404(Post, pk=pk)
     try:
-        services.transition(post, action, request.user, request.POST.get("note", ""))
+        if action == "publish_now":
+            post = services.publish_now(post, request.user)
+        else:
+            services.transition(post, action, request.user, request.POST.get("note", ""))
     except services.PublishingError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"'{services.LABELS.get(action, action)}' 처리했습니다.")
+        if action == "publish_now":
+            messages.success(
+                request, "지금 게시합니다. 잠시 뒤 계정마다 결과가 이 화면에 나옵니다."
+            )
+        else:
+            messages.success(request, f"'{services.LABELS.get(action, action)}' 처리했습니다.")
     return redirect("publishing:post", pk=pk)
 
 

@@ -55,6 +55,7 @@ PAGES = [
     Page("web:search", _("검색"), "3", _roles(*CASE_ROLES)),
     Page("web:overdue", _("기한 경과"), "4", _roles(*CASE_ROLES)),
     Page("web:reports", _("통계"), "5", _roles(*CASE_ROLES)),
+    Page("web:cases_map", _("지도"), "8", _roles(*CASE_ROLES), "map-link"),
     Page("publishing:desk", _("SNS 게시"), "6", _publishing),
     Page("web:approvals", _("결재 대기"), "7", _roles(Role.MANAGER, Role.ADMIN), "approvals-link"),
     Page("web:consultations", _("협조 요청"), "", _consulted, "consultations-link"),

@@ -10,8 +10,10 @@ MAX_SHOWN = 100
 
 
 def row_version(complaint) -> str:
-    """What a list row was drawn from: it changes whenever the complaint is saved."""
-    return f"{complaint.updated_at.timestamp():.6f}"
+    """What a list row was drawn from: it changes whenever the complaint is saved, and when the
+    case becomes unread or read for the viewer (inbox views annotate `unread`)."""
+    mark = "u" if getattr(complaint, "unread", False) else ""
+    return f"{complaint.updated_at.timestamp():.6f}{mark}"
 
 
 def shown_rows(request) -> dict[str, str]:
@@ -24,7 +26,7 @@ def shown_rows(request) -> dict[str, str]:
     return shown
 
 
-def poll_response(request, queryset, page):
+def poll_response(request, queryset, page, context=None):
     """The 접수함/부서함 poll: only what differs from the rows the page shows — new rows added on
     top and marked, changed rows redrawn, rows that left the list removed; nothing else is
     touched, so focus, scroll and selection stay where the person left them."""
@@ -40,7 +42,11 @@ def poll_response(request, queryset, page):
         if c.receipt_no in shown and shown[c.receipt_no] != row_version(c)
     ]
     gone = sorted(set(elsewhere) - {c.receipt_no for c in still_listed})
-    if not (fresh or changed or gone):
+    context = context or {}
+    # An inbox view's tabs: their counts changed even when this view's rows did not.
+    since = request.GET.get("since")
+    moved = bool(context.get("token")) and since is not None and since != context["token"]
+    if not (fresh or changed or gone or moved):
         return HttpResponse(status=204)
     return render(
         request,
@@ -52,5 +58,6 @@ def poll_response(request, queryset, page):
             "was_empty": not shown,
             "count": page.paginator.count if page.paginator else None,
             "now": timezone.localtime(),
+            **{k: context[k] for k in ("tabs", "token", "view", "bulk", "tab_url") if k in context},
         },
     )

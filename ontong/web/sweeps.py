@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import close_old_connections
 
+from ontong.channels.kakao.skill import purge_old_requests as purge_skill_requests
 from ontong.channels.meta.events import enqueue_stored_webhooks, sweep_webhooks
 from ontong.complaints.notices import send_due_progress_notices, sweep_deliveries
 from ontong.complaints.reminders import send_daily_digests, send_due_reminders
@@ -53,6 +54,16 @@ class Job:
         return result
 
 
+# Jobs of the apps above this one (ontong.api's outgoing webhooks), added from their
+# AppConfig.ready(): (name, function) pairs run on the maintenance interval.
+EXTRA_JOBS: list[tuple[str, Callable[[], object]]] = []
+
+
+def register_job(name: str, run: Callable[[], object]) -> None:
+    if (name, run) not in EXTRA_JOBS:  # ready() may run more than once
+        EXTRA_JOBS.append((name, run))
+
+
 def maintenance_jobs(every: float) -> list[Job]:
     """Keep deliveries moving, remind, publish, collect; hourly: purge expired personal data,
     interim notices, retraining and the similar-case index (each enqueued only when due)."""
@@ -64,10 +75,11 @@ def maintenance_jobs(every: float) -> list[Job]:
         Job("publish_due", publish_due, every),
         Job("collect_insights", collect_if_due, every),
         Job("purge_expired", purge_expired, HOURLY),
+        Job("purge_skill_requests", purge_skill_requests, HOURLY),
         Job("send_due_progress_notices", send_due_progress_notices, HOURLY),
         Job("retrain_if_due", retrain_if_due, HOURLY),
         Job("rebuild_similar_index_if_due", rebuild_similar_index_if_due, HOURLY),
-    ]
+    ] + [Job(name, run, every) for name, run in EXTRA_JOBS]
 
 
 def webhook_jobs() -> list[Job]:

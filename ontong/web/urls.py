@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("inbox/", views.inbox, name="inbox"),
     path("queue/", views.queue, name="queue"),
+    path("queue/bulk/", views.bulk, name="bulk"),
     path("complaints/", views.search, name="search"),
     path("overdue/", views.overdue, name="overdue"),
     path("notifications/", views.notifications, name="notifications"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("saved-replies/", views.saved_reply_list, name="saved_replies"),
     path("saved-replies/<int:reply_id>/", views.saved_reply_edit, name="saved_reply_edit"),
     path("reports/", views.report, name="reports"),
+    path("map/", views.cases_map, name="cases_map"),
     path("complaints/<str:receipt_no>/", views.detail, name="detail"),
     path("complaints/<str:receipt_no>/act/<str:action>/", views.act, name="act"),
     path(

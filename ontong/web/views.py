@@ -8,17 +8,18 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ontong import images
+from ontong import geo, images
 from ontong.accounts.network import client_ip
 from ontong.complaints import approval, notices, reports, saved_replies
 from ontong.complaints.access import (
     consulted_cases,
     consulting,
-    department_queue,
     get_visible_complaint,
     handles_case,
     may_see_access_log,
@@ -27,6 +28,7 @@ from ontong.complaints.access import (
 from ontong.complaints.models import (
     ACCESS_LOG_ACTIONS,
     CLOCK_STOPPED,
+    FINAL_STATES,
     Attachment,
     Complaint,
     Event,
@@ -39,6 +41,7 @@ from ontong.complaints.models import (
 from ontong.complaints.services import recent_departments
 from ontong.complaints.workflow import (
     ACTIONS,
+    RECEIPT_NO,
     WorkflowError,
     approve_draft,
     available_actions,
@@ -50,6 +53,8 @@ from ontong.routing import similar
 from ontong.routing.suggest import suggest
 from ontong.tabular import to_xlsx
 
+from . import case_map
+from . import inbox as views_service
 from .filters import (
     ListFilter,
     ReportPeriod,
@@ -81,7 +86,9 @@ def home(request):
     return render(request, "web/no_role.html", {"is_pr": False})
 
 
-def list_page(request, queryset, *, title, template="web/list.html", poll=False, extra=None):
+def list_page(
+    request, queryset, *, title, template="web/list.html", poll=False, extra=None, query=None
+):
     queryset = queryset.select_related("department", "area", "assignee")
     filters = ListFilter(request.GET or None)
     if request.GET:
@@ -99,14 +106,15 @@ def list_page(request, queryset, *, title, template="web/list.html", poll=False,
         "filters": filters,
         "title": title,
         "poll": poll,
-        "query": request.GET.urlencode(),
+        "query": request.GET.urlencode() if query is None else query,
+        **(extra or {}),
     }
     status = 400 if refused else 200
     if poll and not refused and request.htmx and request.htmx.trigger == "poll":
-        return poll_response(request, queryset, page)
+        return poll_response(request, queryset, page, context)
     if request.htmx and request.htmx.target == "rows":
         return render(request, "web/_rows.html", context, status=status)
-    return render(request, template, {**context, **(extra or {})}, status=status)
+    return render(request, template, context, status=status)
 
 
 def export_response(queryset, export: str, title: str) -> HttpResponse:
@@ -124,20 +132,148 @@ def export_response(queryset, export: str, title: str) -> HttpResponse:
 
 @login_required
 def inbox(request):
-    """접수함: new and unassigned, newest first."""
+    """접수함: the 미배정 view — new and unassigned, newest first."""
     require_page(request, "web:inbox")
-    queryset = (
-        visible_complaints(request.user).filter(state=State.RECEIVED).order_by("-received_at")
-    )
-    return list_page(request, queryset, title=_("접수함"), poll=True)
+    return inbox_page(request, views_service.BY_KEY["unassigned"], _("접수함"))
 
 
 @login_required
 def queue(request):
-    """부서함: my department's open cases, most urgent first."""
+    """부서함: the inbox views as tabs (/queue/?view=<key>); without a view, the one this person
+    chose last, else their role's default (우리 부서 for a department's staff)."""
     require_page(request, "web:queue")
-    queryset = department_queue(request.user).order_by("due_at", "received_at")
-    return list_page(request, queryset, title=_("부서함"), poll=True)
+    view = views_service.choose_view(request.user, request.GET.get("view"))
+    if view is None:
+        raise Http404
+    return inbox_page(request, view, _("부서함"))
+
+
+def inbox_page(request, view, title):
+    """One inbox view: its tabs with counts and unread counts, its rows, the live poll and the
+    bulk toolbar. The poll sends the token of what it last saw; when nothing changed anywhere in
+    the person's open cases the answer is an empty 204 after one aggregate query."""
+    user = request.user
+    overview = views_service.summary(user)
+    polling = bool(request.htmx and request.htmx.trigger == "poll")
+    if polling and request.GET.get("since") == overview.token:
+        return HttpResponse(status=204)
+    rest = request.GET.copy()
+    for key in ("view", "page", "since", "shown", "export"):
+        rest.pop(key, None)
+    query = f"view={view.key}" + (f"&{rest.urlencode()}" if rest else "")
+    bulk = bulk_choices(user, view)
+    return list_page(
+        request,
+        views_service.cases(user, view),
+        title=title,
+        template="web/list.html",
+        poll=True,
+        query=query,
+        extra={
+            "view": view,
+            "tabs": overview.tabs,
+            "token": overview.token,
+            "tab_url": reverse("web:queue"),
+            "bulk": bulk,
+            "shortcuts": True,
+        },
+    )
+
+
+def bulk_choices(user, view) -> dict | None:
+    """The bulk toolbar's actions this person may take at all (each case is still checked)."""
+    offered = {
+        name
+        for name in views_service.BULK_ACTIONS
+        if user.has_role(*ACTIONS[name].central_roles, *ACTIONS[name].department_roles)
+    }
+    if not offered:
+        return None
+    return {
+        "actions": [
+            (name, ACTIONS[name].label)
+            for name in ("assign", "mark_duplicate", "close_spam")
+            if name in offered
+        ],
+        "departments": Department.objects.filter(is_active=True).order_by("name")
+        if "assign" in offered
+        else [],
+    }
+
+
+@login_required
+@require_POST
+def bulk(request):
+    """Several chosen cases at once: 배정 at once; 함께 처리 and 스팸 종결 only after a page that
+    shows what will happen to which case. Each case goes through workflow.perform and the page
+    that follows says, case by case, what was done and what was refused and why."""
+    require_page(request, "web:queue")
+    action = request.POST.get("action", "")
+    chosen = [n for n in request.POST.getlist("selected") if RECEIPT_NO.fullmatch(n)]
+    view = views_service.BY_KEY.get(request.POST.get("view", ""))
+    back = reverse("web:queue") + (f"?view={view.key}" if view else "")
+    came_from = request.POST.get("back", "")
+    if came_from.startswith("/complaints/") and url_has_allowed_host_and_scheme(
+        came_from, allowed_hosts={request.get_host()}
+    ):
+        back = came_from
+    if action not in views_service.BULK_ACTIONS or not chosen:
+        messages.error(request, _("민원을 하나 이상 고르고 처리를 고르세요."))
+        return redirect(back)
+    original = request.POST.get("original", "").strip()
+    if action == "mark_duplicate" and RECEIPT_NO.fullmatch(original) and original not in chosen:
+        chosen.insert(0, original)  # the complaint page's 중복 처리: the number typed
+    cases, missing = views_service.selected_cases(request.user, chosen)
+    confirm = action in {"mark_duplicate", "close_spam"} and not request.POST.get("confirmed")
+    if action == "mark_duplicate" and len(cases) < 2:
+        if missing:
+            messages.error(request, _("그 접수번호의 민원을 찾을 수 없습니다."))
+        else:
+            messages.error(request, _("함께 처리하려면 민원을 두 건 이상 고르세요."))
+        return redirect(back)
+    if confirm:
+        original = (
+            request.POST.get("original")
+            or min(cases, key=lambda c: (c.received_at, c.pk)).receipt_no
+        )
+        return render(
+            request,
+            "web/bulk_confirm.html",
+            {
+                "title": _("함께 처리 확인")
+                if action == "mark_duplicate"
+                else _("스팸·광고 종결 확인"),
+                "action": action,
+                "cases": cases,
+                "missing": missing,
+                "original": original,
+                "view": view,
+                "back": back,
+            },
+        )
+    params = {}
+    if action == "assign":
+        params["department"] = request.POST.get("department", "")
+    if action == "mark_duplicate":
+        params["duplicate_of"] = original
+    outcomes = views_service.perform_bulk(
+        request.user, chosen, action, ip=client_ip(request), **params
+    )
+    done = sum(1 for o in outcomes if o.ok)
+    return render(
+        request,
+        "web/bulk_result.html",
+        {
+            "title": _("여러 건 처리 결과"),
+            "label": ACTIONS[action].label,
+            "outcomes": outcomes,
+            "done": done,
+            "failed": len(outcomes) - done,
+            "back": back,
+            "original": params.get("duplicate_of"),
+        },
+        status=200,
+    )
 
 
 @login_required
@@ -211,6 +347,8 @@ def detail(request, receipt_no: str):
     if routes:
         suggestions = suggest(complaint)
     similar_cases = similar.similar_cases(complaint)
+    views_service.mark_seen(request.user, complaint)
+    view = views_service.choose_view(request.user, request.GET.get("view"))
     return render(
         request,
         "web/detail.html",
@@ -244,6 +382,9 @@ def detail(request, receipt_no: str):
             "repeat": similar.repeated_by_same_person(complaint),
             "duplicates": complaint.duplicates.all(),
             "satisfaction": Satisfaction.objects.filter(complaint=complaint).first(),
+            "map": geo.map_config().as_data(),
+            "around": views_service.neighbours(request.user, view, complaint) if view else None,
+            "shortcuts": True,
             "notify_on_approval": approval.notify_on_approval(),
             "consulted": consulted,
             "consultations": complaint.consultations.select_related("department"),
@@ -254,6 +395,39 @@ def detail(request, receipt_no: str):
             ),
             "saved_replies": any(a.name in REPLY_BOXES for a in actions),
         },
+    )
+
+
+@login_required
+def cases_map(request):
+    """지도: the open cases the viewer may see, by location (pins in clusters, the photo on hover)
+    or by 읍면동 (counts on the boundaries), with the lists' filters."""
+    require_page(request, "web:cases_map")
+    filters = ListFilter(request.GET or None)
+    queryset = visible_complaints(request.user)
+    if filters.is_bound:
+        queryset = filters.apply(queryset)
+    if not (filters.is_bound and filters.is_valid() and filters.cleaned_data["state"]):
+        queryset = queryset.exclude(state__in=FINAL_STATES | {State.NOTIFIED})  # open ones
+    by_area = request.GET.get("view") == "areas"
+    points = case_map.points(queryset)
+    context = {
+        "filters": filters,
+        "title": _("민원 지도"),
+        "by_area": by_area,
+        "points": points.cases,
+        "shown": len(points.cases),
+        "capped": points.capped,
+        "areas": points.areas,
+        "unplaced": points.unplaced,
+        "query": request.GET.urlencode(),
+        "map": geo.map_config().as_data(),
+    }
+    return render(
+        request,
+        "web/map.html",
+        context,
+        status=400 if filters.is_bound and not filters.is_valid() else 200,
     )
 
 
@@ -558,6 +732,9 @@ def report(request):
             "columns": reports.COLUMNS,
             "chart": chart,
             "title": _("통계"),
+            # 민원총괄's monthly open-data file (ontong.api.opendata, served at /opendata/).
+            "open_data": request.user.has_role(Role.ADMIN),
+            "open_data_month": (timezone.localdate().replace(day=1) - dt.timedelta(days=1)),
         },
         status=status,
     )

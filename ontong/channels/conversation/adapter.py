@@ -4,6 +4,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from ontong.complaints.channel_profiles import ChannelProfile
 from ontong.complaints.models import Complaint, Message
 
@@ -39,6 +41,12 @@ class ChannelAdapter:
     @property
     def channel(self) -> str:
         return self.profile.channel
+
+    def needs_contact(self, complaint: Complaint) -> bool:
+        """Whether the citizen is asked for a phone or e-mail for the result (when they have
+        none): by default when the answer may come after the channel's reply window closes."""
+        window = self.profile.reply_window
+        return bool(window and complaint.due_at and complaint.due_at - timezone.now() > window)
 
     def attach_images(self, complaint: Complaint, message: Message, urls: Sequence[str]) -> None:
         """Keep the photos the citizen sent with `message` (a channel without photos keeps none)."""

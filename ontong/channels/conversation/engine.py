@@ -225,7 +225,7 @@ def open_new_complaint(
         received = complaint.messages.get(direction=Message.Direction.IN)
         adapter.attach_images(complaint, received, images)
     reply(complaint, notices.acknowledgement_text(complaint), MENU, purpose=Message.Purpose.ACK)
-    if outlasts_window(adapter.profile, complaint) and not has_contact(identity.citizen):
+    if adapter.needs_contact(complaint) and not has_contact(identity.citizen):
         reply(
             complaint,
             wording.render("chat/consent", complaint.channel, window_hours=window_hours(adapter)),
@@ -233,12 +233,6 @@ def open_new_complaint(
         )
         identity.ask(Question.CONSENT)
     return complaint
-
-
-def outlasts_window(profile: ChannelProfile, complaint: Complaint) -> bool:
-    """The answer may come after the channel lets us write first again."""
-    window = profile.reply_window
-    return bool(window and complaint.due_at and complaint.due_at - timezone.now() > window)
 
 
 def has_contact(citizen: Citizen) -> bool:

@@ -94,9 +94,30 @@ class IntakeForm(CitizenForm):
         widget=forms.HiddenInput,
     )
     photos = PhotosField(label=_("사진 (최대 5장, 각 10MB)"), required=False)
-    name = forms.CharField(label=_("성명 (선택)"), max_length=60, required=False)
-    phone = forms.CharField(label=_("휴대전화 (선택)"), max_length=40, required=False)
-    email = forms.EmailField(label=_("이메일 (선택, 결과 안내용)"), required=False)
+    name = forms.CharField(
+        label=_("성명 (선택)"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = forms.CharField(
+        label=_("휴대전화 (선택)"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "type": "tel",
+                "inputmode": "tel",
+                "autocomplete": "tel",
+                "placeholder": "010-1234-5678",
+            }
+        ),
+    )
+    email = forms.EmailField(
+        label=_("이메일 (선택, 결과 안내용)"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     consent = forms.BooleanField(
         label=_("위 내용을 읽었고, 선택 항목(성명·휴대전화·이메일)의 수집·이용에 동의합니다."),
         required=False,
@@ -123,10 +144,37 @@ class StatusLookupForm(CitizenForm):
         max_length=11,
         error_messages={"invalid": _("접수번호는 2026-000123 형식입니다.")},
     )
-    token = forms.CharField(label=_("조회 코드"), max_length=100)
+    token = forms.CharField(
+        label=_("조회 코드 또는 휴대전화 끝 4자리"),
+        max_length=100,
+        help_text=_(
+            "접수할 때 받은 8자리 조회 코드(예: K7QM-4XRP), 안내 링크의 긴 코드, 또는 접수할 때 적은 휴대전화 번호의 끝 4자리"
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
 
     def clean_token(self) -> str:
         return "".join(self.cleaned_data["token"].split())  # as shown: in groups of four
+
+
+class FollowForm(CitizenForm):
+    """이미 접수된 민원 따라가기: the case, the pin it was found from, and optional words."""
+
+    receipt_no = forms.RegexField(regex=r"^\d{4}-\d{6}$", max_length=11, widget=forms.HiddenInput)
+    latitude = forms.DecimalField(
+        min_value=33, max_value=39, max_digits=9, decimal_places=6, widget=forms.HiddenInput
+    )
+    longitude = forms.DecimalField(
+        min_value=124, max_value=132, max_digits=9, decimal_places=6, widget=forms.HiddenInput
+    )
+    body = forms.CharField(max_length=MAX_BODY, required=False, widget=forms.HiddenInput)
+
+
+class PointForm(forms.Form):
+    """A point asked about by the form's map (nearby cases, the address)."""
+
+    lat = forms.FloatField(min_value=33, max_value=39)
+    lng = forms.FloatField(min_value=124, max_value=132)
 
 
 class FollowUpForm(CitizenForm):

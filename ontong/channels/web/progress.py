@@ -104,3 +104,19 @@ def steps(complaint: Complaint, events: Iterable[Event]) -> list[Step]:
             status, at = "todo", None
         result.append(Step(str(label), at, status))
     return result
+
+
+@dataclass
+class Contact:
+    department: str
+    phone: str
+
+
+def contact(complaint: Complaint) -> Contact | None:
+    """Who the citizen can call about the case: the department, and its phone (or the
+    officer's work phone when the department has none)."""
+    department = complaint.department
+    if department is None:
+        return None
+    phone = department.phone or (complaint.assignee.work_phone if complaint.assignee else "")
+    return Contact(department.name, phone)

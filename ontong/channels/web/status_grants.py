@@ -2,9 +2,18 @@
 
 The session keeps a keyed digest of the token, not the token: a grant ends when the token does
 (personal data purged, token cleared) and the sessions table holds nothing that opens a page.
+
+Besides the 32-character token a citizen may open the page with a short code a person can copy
+(8 characters from an alphabet without look-alikes, shown as K7QM-4XRP) or, when they gave a phone
+number, its last 4 digits. The short code is not stored: it is a keyed digest (the server's
+secret) of the token, so it ends with the token too. Short secrets can be guessed, so each
+접수번호 takes only `MAX_FAILURES` wrong answers an hour, whoever sends them (`too_many_failures`).
 """
 
+import re
+
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from ontong.complaints.models import Complaint
@@ -29,6 +38,66 @@ def complaint_for_token(receipt_no: str, token: str) -> Complaint | None:
     if complaint is None or not status_token_matches(complaint, token):
         return None
     return complaint
+
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
+CODE_LENGTH = 8
+MAX_FAILURES = 10  # wrong answers per 접수번호 per hour
+FAILURE_WINDOW = 3600
+
+
+def short_code(complaint: Complaint) -> str:
+    """The 8-character code for this case ("" once the token is gone)."""
+    if not complaint.status_token:
+        return ""
+    number = int(salted_hmac("ontong.receipt-code", complaint.status_token).hexdigest(), 16)
+    chars = []
+    for _ in range(CODE_LENGTH):
+        number, index = divmod(number, len(CODE_ALPHABET))
+        chars.append(CODE_ALPHABET[index])
+    return "".join(chars)
+
+
+def display_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}" if code else ""
+
+
+def phone_digits(complaint: Complaint) -> str:
+    citizen = complaint.citizen
+    return re.sub(r"\D", "", citizen.phone) if citizen and citizen.phone else ""
+
+
+def complaint_for_secret(receipt_no: str, secret: str) -> Complaint | None:
+    """The case if the secret opens it: the token, the short code, or the phone's last 4 digits."""
+    complaint = find(receipt_no)
+    if complaint is None or not complaint.status_token:
+        return None
+    cleaned = secret.replace("-", "").strip()
+    if re.fullmatch(r"\d{4}", cleaned):
+        digits = phone_digits(complaint)
+        return (
+            complaint if len(digits) >= 8 and constant_time_compare(digits[-4:], cleaned) else None
+        )
+    if len(cleaned) == CODE_LENGTH:
+        return complaint if constant_time_compare(short_code(complaint), cleaned.upper()) else None
+    return complaint if status_token_matches(complaint, secret) else None
+
+
+def _failure_key(receipt_no: str) -> str:
+    return "ontong:status-failures:" + salted_hmac("ontong.status-failures", receipt_no).hexdigest()
+
+
+def too_many_failures(receipt_no: str) -> bool:
+    return int(cache.get(_failure_key(receipt_no), 0)) >= MAX_FAILURES
+
+
+def record_failure(receipt_no: str) -> None:
+    key = _failure_key(receipt_no)
+    if not cache.add(key, 1, FAILURE_WINDOW):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, FAILURE_WINDOW)
 
 
 def grant(session: SessionBase, complaint: Complaint) -> None:

@@ -35,6 +35,7 @@ approve           .    .    .      am       .        .        .    .        .   
 notify            .    .    .      .        aom      .        .    .        .    .    .     통보완료
 close             .    .    .      .        .        taom     .    .        .    .    .     종결
 mark_duplicate    ta   tam  tam    .        .        .        .    .        .    .    .     종결
+close_spam        ta   .    .      .        .        .        .    .        .    .    .     종결
 transfer          ta   tam  tam    .        .        .        .    .        .    .    .     이송
 reject            a    am   am     .        .        .        .    am       .    .    .     반려
 withdraw          ta   taom taom   taom     taom     .        .    taom     .    .    .     취하
@@ -64,6 +65,8 @@ consult           a    aom  aom    aom      aom      .        .    aom      .   
 #   it while it is open, not after the result is notified.
 # extend: [영] 제21조, the handling department (or 민원총괄), while the answer is not yet approved.
 # mark_duplicate: README's "같은 문제 묶기" (접수담당) and, like 반려·이송, the 부서관리자.
+# close_spam: advertising and abuse are not 민원; 접수담당 (and 민원총괄) close them from the 접수함
+#   before they reach a department, and nothing is sent to the sender.
 # relate: linking related cases changes nothing about either and is allowed in every state.
 # note (내부 메모): staff-only words on the case, like relate in every state, by whoever may act
 #   on it (and by a department asked for its view, test_notes_and_consultation.py).

@@ -54,6 +54,7 @@ ACTOR_FOR = {  # who legitimately does each action on a 도로과 case
     "notify": "road",
     "close": "road",
     "mark_duplicate": "triage",
+    "close_spam": "triage",
     "transfer": "triage",
     "reject": "admin",
     "withdraw": "triage",

@@ -40,7 +40,7 @@ def test_runtime_code_never_imports_the_dev_tools():
 
 def test_dev_commands_keep_their_names_and_come_from_devtools():
     commands = get_commands()
-    for name in ["load_demo", "meta_emulator", "run", "demo_code"]:
+    for name in ["load_demo", "meta_emulator", "kakao_emulator", "run", "demo_code"]:
         assert commands[name] == "ontong.devtools"
     assert commands["worker"] == "ontong.web" and commands["serve"] == "ontong.web"
 
@@ -55,3 +55,45 @@ def test_the_emulator_serves_the_citizen_simulator_from_devtools():
         emulator.stop()
     assert page.status_code == 200
     assert "text/html" in page.headers["content-type"] and "<form" in page.text.lower()
+
+
+def test_ontong_run_starts_the_kakao_emulator_at_its_skill_url_and_shows_both_simulators(
+    monkeypatch, settings
+):
+    import io
+    import subprocess
+
+    from django.core.management import call_command
+
+    from ontong.devtools.demo import DEMO_KAKAO
+    from ontong.devtools.management.commands import run
+
+    settings.ONTONG_KAKAO_MEDIA_HOSTS = ["kakaocdn.net"]  # restored after the test
+    started: list[list[str]] = []
+
+    class Child:
+        def __init__(self, args, env=None):
+            started.append(args)
+
+        def terminate(self):
+            pass
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", Child)
+    monkeypatch.setattr(run, "call_command", lambda *args, **kwargs: None)
+    monkeypatch.setattr(run.metrics, "reset_multiprocess_dir", lambda: None)
+    out = io.StringIO()
+    call_command("run", "127.0.0.1:8765", stdout=out)
+
+    kakao = next(args for args in started if "kakao_emulator" in args)
+    assert kakao[kakao.index("--port") + 1] == "8002"
+    skill_url = kakao[kakao.index("--skill-url") + 1]
+    assert skill_url == f"http://127.0.0.1:8765/channels/kakao/skill/{DEMO_KAKAO['bot_id']}/"
+    assert DEMO_KAKAO["bot_api_url"] == "http://127.0.0.1:8002"  # the demo bot calls it back
+    assert any("meta_emulator" in args for args in started)
+    printed = out.getvalue()
+    assert "시민 시뮬레이터(메신저): http://127.0.0.1:8001/" in printed
+    assert "시민 시뮬레이터(카카오톡): http://127.0.0.1:8002/" in printed
+    assert "127.0.0.1" in settings.ONTONG_KAKAO_MEDIA_HOSTS  # the emulator's photos, demo only

@@ -57,6 +57,7 @@ def test_draft_to_published_to_dashboard(open_page, desk, accounts, monkeypatch)
         "input[name=images]",
         files=[{"name": "night.png", "mimeType": "image/png", "buffer": photo()}],
     )
+    writer.fill("input[name=new_alt]", "조명이 켜진 해미읍성 성곽의 밤 풍경")
     shot(writer, "desk-1-new-post")
     writer.click("#save-post")
     shot(writer, "desk-2-draft")
@@ -178,7 +179,7 @@ def test_the_calendar_moves_a_post_by_keyboard_alone(open_page, desk, accounts):
     page = open_page(week_of(planned), user="writer")
     summary = f"[data-post='{post.pk}'] summary"
     tab_to(page, summary)
-    assert "날짜 바꾸기" in page.locator(":focus").inner_text()
+    assert "날짜 옮기기" in page.locator(":focus").inner_text()
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.name") == "date"

@@ -113,7 +113,7 @@ def test_each_movable_post_in_the_calendar_has_a_date_form(desk, accounts, clien
     client.force_login(desk["writer"])
     month = timezone.localtime(post.planned_at).strftime("%Y-%m")
     page = client.get(f"/publishing/?month={month}").content.decode()
-    assert f'data-testid="move-{post.pk}"' in page and "날짜 바꾸기" in page
+    assert f'data-testid="move-{post.pk}"' in page and "날짜 옮기기" in page
     assert f'data-testid="move-{done.pk}"' not in page
     assert "<script>" not in page and "onchange=" not in page  # scripts come from static files
 

@@ -20,6 +20,7 @@ def upload(client, user, *files):
             "text": "축제가 열립니다",
             "blog_name": "서산시 블로그",
             "images": list(files),
+            "new_alt": ["축제 안내 그림"] * len(files),
         },
     )
 

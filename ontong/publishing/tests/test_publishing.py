@@ -43,7 +43,9 @@ def make_post(
         )
     if image:
         PostImage.objects.create(
-            post=post, original=SimpleUploadedFile("a.png", png(), "image/png")
+            post=post,
+            original=SimpleUploadedFile("a.png", png(), "image/png"),
+            alt_text="해미읍성 성곽과 축제 깃발",
         )
     return post
 

@@ -169,12 +169,131 @@
       openAction("details[data-action=assign],details[data-action=reassign]");
       return;
     }
+    if (event.target.closest("[data-show-shortcuts]")) {
+      showShortcuts();
+      return;
+    }
     if (event.target.closest("#use-draft")) {
       var box = openAction("details[data-action=submit]");
       var draft = document.getElementById("draft-text");
       if (box && draft) box.querySelector("textarea[name=answer]").value = draft.content.textContent;
     }
   });
+
+
+  // Keyboard shortcuts (web/_shortcuts.html lists them; docs/staff-guide.md). Never while the
+  // person is typing, composing Hangul, or holding a modifier (browser and screen-reader keys).
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable=''], [contenteditable=true]") !== null;
+  }
+
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("tbody#rows tr[data-receipt]"));
+  }
+
+  function currentRow() {
+    return document.querySelector("tbody#rows tr.current") ||
+      (document.activeElement && document.activeElement.closest && document.activeElement.closest("tbody#rows tr[data-receipt]"));
+  }
+
+  function moveRow(step) {
+    var all = rows();
+    if (!all.length) return;
+    var at = all.indexOf(currentRow());
+    var next = at < 0 ? 0 : Math.min(Math.max(at + step, 0), all.length - 1);
+    all.forEach(function (row) { row.classList.toggle("current", row === all[next]); });
+    var link = all[next].querySelector("a");
+    if (link) link.focus(); // focus follows the highlight so a screen reader reads the row
+  }
+
+  function openPanel(selector) {
+    var box = document.querySelector(selector);
+    if (!box) return false;
+    box.open = true;
+    // The first field a person can see (the picker's plain <select> is hidden behind its combobox).
+    var field = Array.prototype.slice.call(box.querySelectorAll("[role=combobox], textarea, input:not([type=hidden]), select"))
+      .filter(function (each) { return each.offsetParent !== null; })[0];
+    box.scrollIntoView({block: "nearest"});
+    (field || box.querySelector("summary")).focus();
+    return true;
+  }
+
+  function showShortcuts() {
+    var dialog = document.getElementById("shortcuts");
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  function countSelected() {
+    var out = document.getElementById("bulk-count");
+    if (!out) return;
+    var n = document.querySelectorAll("input[name=selected][form=bulk-form]:checked").length;
+    out.textContent = n ? "(" + n + "건 고름)" : "";
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.isComposing || event.keyCode === 229 || typing(event.target)) return;
+    if (!document.getElementById("shortcuts")) return; // pages without shortcuts
+    if (document.querySelector("dialog[open]")) return; // the dialog's own keys (Esc closes)
+    var onList = document.getElementById("rows") !== null;
+    var key = event.key;
+    var handled = true;
+    if (key === "?") {
+      showShortcuts();
+    } else if (onList && (key === "j" || key === "k")) {
+      moveRow(key === "j" ? 1 : -1);
+    } else if (onList && (key === "o" || (key === "Enter" && event.target.closest("tbody#rows tr")))) {
+      var row = currentRow();
+      var link = row && row.querySelector("a");
+      if (link) link.click(); else handled = false;
+    } else if (onList && key === "x") {
+      var picked = currentRow();
+      var box = picked && picked.querySelector("input[name=selected]");
+      if (box) { box.checked = !box.checked; countSelected(); } else handled = false;
+    } else if (onList && key === "a") {
+      var chosen = currentRow();
+      var target = chosen && chosen.querySelector("a");
+      if (target) window.location.href = target.href + (target.href.indexOf("?") < 0 ? "?" : "&") + "panel=assign";
+      else handled = false;
+    } else if (!onList && (key === "j" || key === "k")) {
+      var go = document.querySelector(key === "j" ? "[data-testid=next-case]" : "[data-testid=previous-case]");
+      if (go) go.click(); else handled = false;
+    } else if (!onList && key === "a") {
+      handled = openPanel("details[data-action=assign], details[data-action=reassign]");
+    } else if (!onList && key === "r") {
+      handled = openPanel("details[data-action=reply]");
+    } else if (!onList && key === "n") {
+      handled = openPanel("details[data-action=note], details[data-action=record_action]");
+    } else {
+      handled = false;
+    }
+    if (handled) event.preventDefault();
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "select-all") {
+      document.querySelectorAll("input[name=selected][form=bulk-form]").forEach(function (box) {
+        box.checked = event.target.checked;
+      });
+    }
+    if (event.target.matches("#select-all, input[name=selected][form=bulk-form]")) countSelected();
+    if (event.target.id === "bulk-action") showBulkFields();
+  });
+
+  function showBulkFields() {
+    var action = document.getElementById("bulk-action");
+    var department = document.getElementById("bulk-department");
+    if (!action || !department) return;
+    var label = department.closest("label");
+    label.hidden = action.value !== "assign";
+    department.required = action.value === "assign";
+  }
+
+  function openRequestedPanel() {
+    // ?panel=assign from the list's "a": the complaint page opens with that panel ready.
+    var wanted = new URLSearchParams(window.location.search).get("panel");
+    if (wanted === "assign") openPanel("details[data-action=assign], details[data-action=reassign]");
+  }
 
   // 상용구 (web/_saved_reply_dialog.html): Ctrl+K in a reply box, or "/" at the start of an
   // empty line, opens a filterable list of the saved replies, already filled in for this case on
@@ -302,6 +421,8 @@
   function ready() {
     drawCharts();
     setUpPickers();
+    showBulkFields();
+    openRequestedPanel();
   }
 
   if (document.readyState === "loading") {

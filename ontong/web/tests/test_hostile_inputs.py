@@ -76,6 +76,9 @@ STAFF_PAGES = {
         "/overdue/": ["page", "department"],
         "/notifications/": ["page"],
         "/reports/": ["start", "end", "department", "export"],
+        "/map/": ["q", "state", "department", "area", "date_from", "view", "overdue"],
+        "/minwon/map/near/": ["lat", "lng"],
+        "/minwon/map/address/": ["lat", "lng"],
     },
     "road": {"/queue/": ["page", "state", "q"]},
     "pr": {

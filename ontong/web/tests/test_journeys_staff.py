@@ -173,7 +173,7 @@ def test_triage_sees_a_new_case_arrive_and_assigns_it_from_the_suggestion(
     inbox.wait_for_timeout(3_500)  # one poll of the 접수함 (every 3 s)
     assert is_focused(link), "the 접수함 poll took the keyboard focus away from the row link"
     inbox.keyboard.press("Enter")
-    inbox.wait_for_url(f"**/complaints/{receipt_no}/")
+    inbox.wait_for_url(f"**/complaints/{receipt_no}/**")  # ?view= follows the row
     accessible(inbox, "민원 화면 (접수담당)")
 
     # The suggested department with its evidence; one action assigns it.
@@ -361,6 +361,9 @@ def test_pr_posts_photos_through_review_to_the_calendar_and_dashboard(
             {"name": "wall.png", "mimeType": "image/png", "buffer": photo((200, 120, 30))},
         ],
     )
+    alts = writer.locator("input[name=new_alt]")  # alt text is required before review
+    alts.nth(0).fill("해미읍성 정문 진남문")
+    alts.nth(1).fill("해미읍성 성벽과 소나무")
     writer.click("#save-post")
     assert writer.locator("[data-testid=post-state]").inner_text() == "초안"
     assert "사진 2장" in writer.locator("[data-testid=preview-facebook]").inner_text()

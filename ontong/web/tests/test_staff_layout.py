@@ -92,6 +92,7 @@ STAFF_PAGES = [
     "/notifications/",
     "/approvals/",
     "/saved-replies/",
+    "/map/",
 ]
 
 

@@ -127,8 +127,14 @@ def test_batch_runs_the_same_jobs_as_the_scheduled_worker(monkeypatch):
     monkeypatch.setattr(worker, "run_once", lambda jobs: pytest.fail("batch only"))
     call_command("worker")
     assert sorted(ran) == sorted(scheduled)
-    assert len(ran) == len(set(ran)) == 11  # each once
-    assert {"purge_expired", "enqueue_stored_webhooks", "sweep_deliveries"} <= set(ran)
+    assert len(ran) == len(set(ran)) == 13  # each once
+    assert {
+        "purge_expired",
+        "enqueue_stored_webhooks",
+        "sweep_deliveries",
+        "sweep_outgoing_webhooks",  # registered by ontong.api
+        "purge_skill_requests",  # registered by ontong.channels.kakao
+    } <= set(ran)
 
 
 def test_batch_runs_every_job_and_the_queue_then_reports_the_failed_one(monkeypatch, caplog):

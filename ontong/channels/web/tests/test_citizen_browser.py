@@ -66,8 +66,8 @@ def test_citizen_journey_every_form_posts(phone, staff, width, height):
     page.click("#intake-submit")
 
     receipt_no = page.locator("[data-testid=receipt-no]").inner_text()
-    page_token = page.locator("[data-testid=status-token]").inner_text()  # as shown, in groups
-    token = "".join(page.locator("[data-testid=status-token]").inner_text().split())
+    page_token = page.locator("[data-testid=status-token]").text_content()  # as shown, in groups
+    token = "".join(page.locator("[data-testid=status-token]").text_content().split())
     assert re.fullmatch(r"\d{4}-\d{6}", receipt_no) and token
     assert "t=" not in page.url and token not in page.url
     assert page.locator("[data-testid=state]").inner_text() == "접수됨"

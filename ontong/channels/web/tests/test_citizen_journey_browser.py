@@ -124,7 +124,7 @@ def test_citizen_on_a_phone_reports_follows_up_reads_the_answer_and_rates_it(
     receipt_no = citizen_reports_with_a_photo(page, live_server.url)
     complaint = Complaint.objects.get(receipt_no=receipt_no)
     assert complaint.attachments.count() == 1
-    code = page.locator("[data-testid=status-token]").inner_text()
+    code = page.locator("[data-testid=short-code]").inner_text()
     citizen_adds_more(page)
     citizen_looks_it_up_on_another_device(phone, live_server.url, receipt_no, code)
 
@@ -176,7 +176,7 @@ def staff_answer_in_the_browser(browser, base_url: str, receipt_no: str) -> None
 def test_citizen_journey_against_the_production_server(phone, browser, production_server):
     page = phone()
     receipt_no = citizen_reports_with_a_photo(page, production_server.url)
-    code = page.locator("[data-testid=status-token]").inner_text()
+    code = page.locator("[data-testid=short-code]").inner_text()
     citizen_adds_more(page)
     citizen_looks_it_up_on_another_device(phone, production_server.url, receipt_no, code)
     staff_answer_in_the_browser(browser, production_server.url, receipt_no)

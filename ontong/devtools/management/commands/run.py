@@ -1,4 +1,4 @@
-"""`ontong run`: web server, worker and the local Meta emulator together, for the demo."""
+"""`ontong run`: web server, worker and the local Meta and Kakao emulators together, for the demo."""
 
 import os
 import subprocess
@@ -9,24 +9,31 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from ontong import metrics
-from ontong.devtools.demo import DEMO_PASSWORD, STAFF
+from ontong.devtools.demo import DEMO_KAKAO, DEMO_PASSWORD, STAFF
 from ontong.devtools.demo_two_factor import DEMO_SECRET
 
 EMULATOR_PORT = 8001
+KAKAO_EMULATOR_PORT = 8002
 
 
 class Command(BaseCommand):
-    help = "웹 서버, 작업자, Meta 에뮬레이터(시민 시뮬레이터)를 함께 실행합니다 (기본 http://127.0.0.1:8000)."
+    help = (
+        "웹 서버, 작업자, Meta·카카오 에뮬레이터(시민 시뮬레이터)를 함께 실행합니다 "
+        "(기본 http://127.0.0.1:8000)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
         parser.add_argument(
-            "--no-emulator", action="store_true", help="Meta 에뮬레이터를 띄우지 않습니다"
+            "--no-emulator",
+            action="store_true",
+            help="Meta·카카오 에뮬레이터를 띄우지 않습니다",
         )
 
     def handle(self, *args, addrport, no_emulator, **options):
         base = f"http://{addrport}"
         emulator_url = f"http://127.0.0.1:{EMULATOR_PORT}"
+        kakao_url = f"http://127.0.0.1:{KAKAO_EMULATOR_PORT}"
         worker_env = dict(os.environ)
         children = []
         metrics.reset_multiprocess_dir()  # counters start again with each demo run
@@ -35,6 +42,27 @@ class Command(BaseCommand):
             worker_env.setdefault("ONTONG_SMS_URL", f"{emulator_url}/sms")
             worker_env.setdefault(
                 "ONTONG_MEDIA_HOSTS", ",".join([*settings.ONTONG_MEDIA_HOSTS, "127.0.0.1"])
+            )
+            # Its "secure image" photos come from this machine over http: allowed for the demo's
+            # skill view (this process) and worker, as ONTONG_DEBUG would.
+            kakao_hosts = [*settings.ONTONG_KAKAO_MEDIA_HOSTS, "127.0.0.1"]
+            settings.ONTONG_KAKAO_MEDIA_HOSTS = kakao_hosts
+            worker_env.setdefault("ONTONG_KAKAO_MEDIA_HOSTS", ",".join(kakao_hosts))
+            # The Kakao emulator plays the 오픈빌더: it calls this server's skill URL with the
+            # demo bot's secret header, and serves the Event API and 알림톡 the worker calls.
+            children.append(
+                subprocess.Popen(  # noqa: S603
+                    [
+                        sys.executable,
+                        "-m",
+                        "ontong",
+                        "kakao_emulator",
+                        "--port",
+                        str(KAKAO_EMULATOR_PORT),
+                        "--skill-url",
+                        f"{base}/channels/kakao/skill/{DEMO_KAKAO['bot_id']}/",
+                    ]
+                )
             )
             children.append(
                 subprocess.Popen(  # noqa: S603
@@ -63,6 +91,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  시민 민원 신청(누리집): {base}/minwon/")
         if not no_emulator:
             self.stdout.write(f"  시민 시뮬레이터(메신저): {emulator_url}/")
+            self.stdout.write(f"  시민 시뮬레이터(카카오톡): {kakao_url}/")
         self.stdout.write(f"  관리 화면:  {base}/admin/")
         self.stdout.write(
             f"  데모 로그인 (비밀번호 '{DEMO_PASSWORD}'): "
