@@ -101,19 +101,23 @@ def wrk(url: str, connections: int, seconds: int, bodies: str) -> dict:
 
 
 def parse_wrk(out: str) -> dict:
-    def ms(value: str) -> float:
-        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
-        return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    def ms(value: str | None) -> float:
+        """A percentile wrk printed; one it did not print (no answer in time) is infinite."""
+        found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value or "")
+        if found is None:
+            return float("inf")
+        number, unit = found.groups()
+        return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
-    percentiles = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)$", out, re.M))
+    percentiles = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)\s*$", out, re.M))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)$", out, re.M)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": ms(percentiles["50"]),
-        "p90": ms(percentiles["90"]),
-        "p99": ms(percentiles["99"]),
+        "p50": ms(percentiles.get("50")),
+        "p90": ms(percentiles.get("90")),
+        "p99": ms(percentiles.get("99")),
         "requests": requests,
         "non_2xx": int(errors.group(1)) if errors else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "",
