@@ -87,7 +87,10 @@ def person_name(family: str, given: str) -> str:
 
 
 def staff_for_citizens(user) -> str:
-    """How an official is named to citizens: '최도로 주무관' (the title is a setting)."""
-    name = user.get_full_name() or user.username
+    """How an official is named to citizens: '최도로 주무관' (the title is a setting). An account
+    without a name is '담당 주무관', never its login name."""
     title = settings.ONTONG_STAFF_TITLE
+    name = user.get_full_name()
+    if not name:
+        return f"담당 {title}" if title else "담당자"
     return f"{name} {title}" if title else name

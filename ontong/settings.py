@@ -312,10 +312,13 @@ LOGGING: dict[str, Any] = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
+    # A skill URL's secret path segment never reaches the logs (ontong/logsecrets.py).
+    "filters": {"redact": {"()": "ontong.logsecrets.RedactSecrets"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if env_bool("ONTONG_LOG_JSON", False) else "plain",
+            "filters": ["redact"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("ONTONG_LOG_LEVEL", "INFO")},
@@ -369,8 +372,12 @@ ONTONG_KAKAO_HTTP_TIMEOUT = float(os.environ.get("ONTONG_KAKAO_HTTP_TIMEOUT", "5
 ONTONG_KAKAO_MEDIA_HOSTS = env_list(
     "ONTONG_KAKAO_MEDIA_HOSTS", "kakaocdn.net,kakao.com,kakao.co.kr,daumcdn.net"
 )
-if DEBUG:  # the Kakao emulator serves its photos from this machine (http, loopback only)
+# Hosts a skill request's callbackUrl may point at (Kakao's bot API, https only): the answer
+# is POSTed there, so any other host (an internal address, a metadata service) is refused.
+ONTONG_KAKAO_CALLBACK_HOSTS = env_list("ONTONG_KAKAO_CALLBACK_HOSTS", "kakao.com")
+if DEBUG:  # the Kakao emulator serves its photos and callbacks on this machine (http, loopback)
     ONTONG_KAKAO_MEDIA_HOSTS.append("127.0.0.1")
+    ONTONG_KAKAO_CALLBACK_HOSTS.append("127.0.0.1")
 # SMS gateway for result notices when a messaging window has closed (empty: no SMS).
 ONTONG_SMS_URL = os.environ.get("ONTONG_SMS_URL", "")
 ONTONG_SMS_TOKEN = os.environ.get("ONTONG_SMS_TOKEN", "")

@@ -34,9 +34,11 @@ def authenticate(request: HttpRequest, text: str | None) -> Caller | None:
         raise NulInput
     if not text:  # the other header may carry it
         return None
-    request.api_prefix = keys.prefix_of(text)  # type: ignore[attr-defined]
     key = keys.find_key(text)
     if key is None:
+        if keys.too_many_bad_keys(request):
+            raise RateLimited  # and not logged: the log is not for anyone to fill
+        request.api_prefix = keys.prefix_of(text)  # type: ignore[attr-defined]
         return None
     request.api_key = key  # type: ignore[attr-defined]
     if keys.over_limit(request, key):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django_ratelimit.core import get_usage
 
+from ontong.accounts.network import client_ip
 from ontong.complaints.access import department_scope, visible_complaints
 from ontong.org.models import Department, User
 
@@ -75,6 +76,22 @@ def over_limit(request, key: ApiKey) -> bool:
     windows, the same store as the intake limits); True when the key has used up its window."""
     usage = get_usage(
         request, group="ontong.api", key=lambda g, r: key.prefix, rate=key.rate, increment=True
+    )
+    return bool(usage and usage["should_limit"])
+
+
+BAD_KEY_LIMIT = 30  # made-up or dead keys per client address and minute
+
+
+def too_many_bad_keys(request) -> bool:
+    """Counts a call whose key was refused against its address (the shared cache); True past
+    BAD_KEY_LIMIT a minute. Such calls are then neither checked nor logged."""
+    usage = get_usage(
+        request,
+        group="ontong.api.bad_key",
+        key=lambda g, r: client_ip(r) or "",
+        rate=f"{BAD_KEY_LIMIT}/m",
+        increment=True,
     )
     return bool(usage and usage["should_limit"])
 

@@ -35,6 +35,7 @@ from ontong.korean import person_name
 from ontong.org.models import Area
 
 from .auth import NulInput, RateLimited, authenticate, has_nul
+from .inputs import usable_moment, xml_text
 from .keys import Caller
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -90,7 +91,7 @@ def fill(element: ET.Element, data: Any) -> None:
     elif isinstance(data, bool):
         element.text = "true" if data else "false"
     elif data is not None:
-        element.text = str(data)
+        element.text = xml_text(str(data))
 
 
 def render(fmt: str, root: str, data: Any, status: int = 200) -> HttpResponse:
@@ -338,11 +339,13 @@ def moment(params: Any, name: str) -> dt.datetime | None:
         value = parse_datetime(text.replace(" ", "+"))  # a '+' unescaped in a query is a space
     except ValueError:
         value = None
-    if value is None:
+    if value is not None and timezone.is_naive(value) and dt.datetime(1900, 1, 2) < value:
+        value = timezone.make_aware(value)
+    if value is None or not usable_moment(value):
         raise Open311Error(
             400, f"{name}는 ISO 8601 날짜·시각이어야 합니다 (예: 2026-12-01T00:00:00+09:00)."
         )
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return value
 
 
 @resource

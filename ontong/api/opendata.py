@@ -6,9 +6,9 @@ definitions of the staff reports (/reports/, complaints.reports): received by re
 answered by answered_at, on time when answered by its due time.
 
 No personal data: counts only, no text, no receipt numbers. Small counts (1–4) are shown as "*"
-(통계법 제33조의 취지, the usual threshold of 5), and so is any rate computed from one; where a
-group (e.g. the 읍면동) would have a single hidden count, the next smallest is hidden too, so the
-hidden one cannot be recovered from the 전체 row by subtraction.
+(통계법 제33조의 취지, the usual threshold of 5), and so is any rate computed from one; while a
+hidden count of a group (e.g. the 읍면동) could be recovered from the 전체 row by subtraction (a
+single hidden count, two hidden 1s, a hidden 1 beside a hidden 5), the next smallest is hidden too.
 
 The file follows the portal's file-data layout: the first row names the columns in Korean, one
 table per file, a 데이터기준일자 column, the file named 기관명_데이터명_기준일자.csv. The portal
@@ -19,6 +19,7 @@ offered for systems that still expect it.
 import csv
 import datetime as dt
 import io
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import partial
@@ -72,6 +73,7 @@ def lines(month: dt.date, complaints: QuerySet[Complaint] | None = None) -> list
     total.counts.update(
         answered.aggregate(answered=Count("pk"), on_time=Count("pk", filter=on_time))
     )
+    suppress([total])
     result = [total]
     kind_names = {k.value: str(k.label) for k in Kind}
     for group, column in GROUPS:
@@ -91,25 +93,51 @@ def lines(month: dt.date, complaints: QuerySet[Complaint] | None = None) -> list
             else:
                 line.item = key or ("미배정" if group == "처리부서" else "미상")
             group_lines.append(line)
-        suppress(group_lines)
+        suppress(group_lines, total)
         result.extend(group_lines)
-    suppress([total])
     return result
 
 
-def suppress(group: list[Line]) -> None:
-    """Hide counts of 1–4; then, per column, a second one if only one is hidden in the group."""
+def suppress(group: list[Line], total: Line | None = None) -> None:
+    """Hide counts of 1–4; then, per column, more of the group's counts (the smallest first) as
+    long as the hidden ones can be worked out from the 전체 row by subtraction."""
     for column in COUNTS:
         for line in group:
             if 0 < line.counts[column] < THRESHOLD:
                 line.hidden.add(column)
-        hidden = [line for line in group if column in line.hidden]
-        if len(hidden) == 1 and len(group) > 1:
+        while len(group) > 1 and disclosed(group, column, total):
             others = [
                 line for line in group if column not in line.hidden and line.counts[column] > 0
             ]
-            if others:
-                min(others, key=lambda line: line.counts[column]).hidden.add(column)
+            if not others:
+                break
+            min(others, key=lambda line: line.counts[column]).hidden.add(column)
+
+
+def disclosed(group: list[Line], column: str, total: Line | None) -> bool:
+    """Whether a reader can pin a hidden count of this group to one value: the hidden counts add
+    up to 전체 minus the shown ones, a small one is 1–4, one hidden beside it is 5 or more. Two
+    hidden 1s beside a shown rest give themselves away (their sum is 2), and so do a 1 and a 5."""
+    hidden = [line for line in group if column in line.hidden]
+    if not hidden:
+        return False
+    shown = sum(line.counts[column] for line in group if column not in line.hidden)
+    if total is None:  # the group is all there is: its sum is the 전체
+        low_sum = high_sum = sum(line.counts[column] for line in hidden)
+    elif column in total.hidden:
+        low_sum, high_sum = 1 - shown, THRESHOLD - 1 - shown
+    else:
+        low_sum = high_sum = total.counts[column] - shown
+    bounds = [
+        (1, THRESHOLD - 1) if line.counts[column] < THRESHOLD else (THRESHOLD, math.inf)
+        for line in hidden
+    ]
+    for i, (low, high) in enumerate(bounds):
+        others_low = sum(b[0] for j, b in enumerate(bounds) if j != i)
+        others_high = sum(b[1] for j, b in enumerate(bounds) if j != i)
+        if max(low, low_sum - others_high) == min(high, high_sum - others_low):
+            return True
+    return False
 
 
 def cell(line: Line, column: str) -> str | int:

@@ -37,6 +37,7 @@ from ontong.org.models import Area, Role
 from ontong.web.filters import ListFilter, ReportPeriod
 
 from .auth import BearerKey, HeaderKey, NulInput, RateLimited, caller
+from .inputs import usable_moment
 
 DESCRIPTION = """온통 민원 API입니다. 120 콜센터, 새올 행정시스템, 다른 기관의 시스템이 민원을 넣고
 처리 결과를 가져갑니다.
@@ -267,9 +268,13 @@ def decode_cursor(text: str) -> tuple[dt.datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         moment, pk = json.loads(raw)
-        return dt.datetime.fromisoformat(moment), int(pk)
+        when, number = dt.datetime.fromisoformat(moment), int(pk)
     except (ValueError, TypeError) as exc:
         raise HttpError(400, "cursor가 올바르지 않습니다.") from exc
+    # Only what encode_cursor makes: an aware time in range and a database id.
+    if not usable_moment(when) or not 0 < number < 2**63:
+        raise HttpError(400, "cursor가 올바르지 않습니다.")
+    return when, number
 
 
 def summary(c: Complaint, reveal: bool) -> dict[str, Any]:

@@ -150,6 +150,12 @@ class Emulator:
             str, dict
         ] = {}  # Facebook photos uploaded unpublished, for attached_media
         self.retired_extra: set[str] = set()  # metrics to refuse on top of Meta's retired ones
+        # Facebook Reels upload sessions (video_reels start → upload host → finish)
+        self.reels: dict[str, dict] = {}
+        # Instagram's `status` for a scripted ERROR container (why it failed)
+        self.container_error_reason = (
+            "Error: Media upload has failed with error code 2207026 (unsupported video format)"
+        )
         self.server: ThreadingHTTPServer | None = None
 
     # --- the citizen's side -------------------------------------------------
@@ -350,6 +356,12 @@ class Emulator:
             return error(failure["error"])
         if edge == "media":
             result = self.new_container(node, body)
+        elif edge == "video_reels":
+            result = self.video_reel(node, body)
+        elif edge == "threads":
+            result = self.threads_container(node, body)
+        elif edge == "threads_publish":
+            result = self.threads_publish(node, str(body.get("creation_id", "")))
         elif edge == "media_publish":
             result = self.publish_container(node, str(body.get("creation_id", "")))
         else:
@@ -369,6 +381,14 @@ class Emulator:
             "attached_media": body.get("attached_media", []),
             "kind": edge,
         }
+        if edge == "videos":
+            if not str(body.get("file_url", "")).split("?")[0].endswith((".mp4", ".mov")):
+                return error("invalid")
+            post["message"] = body.get("description", "")
+            post["thumb_offset"] = body.get("thumb_offset", 0)
+            with self.lock:
+                self.posts.setdefault(node, []).insert(0, post)
+            return 200, {"id": f"video_{number}"}
         if edge == "photos":
             photo_id = f"photo_{number}"
             if not str(body.get("url", "")).startswith("http"):
@@ -388,9 +408,134 @@ class Emulator:
             self.posts.setdefault(node, []).insert(0, post)
         return 200, {"id": post["id"]}
 
+    def video_reel(self, node: str, body: dict) -> tuple[int, dict]:
+        """Facebook's Reels Publishing API: start → (file fetched on the upload host) → finish."""
+        phase = body.get("upload_phase")
+        with self.lock:
+            if phase == "start":
+                video_id = f"reel_{next(self.ids)}"
+                self.reels[video_id] = {"node": node, "file_url": "", "published": False}
+                return 200, {"video_id": video_id, "upload_url": f"/video-upload/{video_id}"}
+            reel = self.reels.get(str(body.get("video_id", "")))
+            if phase != "finish" or reel is None or reel["node"] != node:
+                return error("invalid")
+            if not reel["file_url"]:
+                return 400, {
+                    "error": {
+                        "message": "Video upload is not complete",
+                        "type": "OAuthException",
+                        "code": 6000,
+                        "fbtrace_id": "emu",
+                    }
+                }
+            if not reel["published"]:  # finishing twice does not make two reels
+                reel["published"] = True
+                self.posts.setdefault(node, []).insert(
+                    0,
+                    {
+                        "id": f"{node}_{body['video_id']}",
+                        "message": body.get("description", ""),
+                        "created_time": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
+                        "kind": "video_reels",
+                        "video_state": body.get("video_state", ""),
+                    },
+                )
+        return 200, {"success": True}
+
+    def reel_upload(self, video_id: str, token: str, file_url: str) -> tuple[int, dict]:
+        if token != self.token:
+            return error("token")
+        with self.lock:
+            reel = self.reels.get(video_id)
+            if reel is None or not file_url.split("?")[0].endswith((".mp4", ".mov")):
+                return error("invalid")
+            reel["file_url"] = file_url
+        return 200, {"success": True}
+
+    # --- Threads (graph.threads.net: same container → publish flow, its own field names) ---
+    def threads_container(self, node: str, body: dict) -> tuple[int, dict]:
+        kind = str(body.get("media_type", ""))
+        text = str(body.get("text", ""))
+        if kind not in {"TEXT", "IMAGE", "VIDEO", "CAROUSEL"}:
+            return error("invalid")
+        if sum(4 if ord(c) > 0xFFFF else 1 for c in text) > 500:
+            return 400, {
+                "error": {
+                    "message": "Text exceeds 500 characters",
+                    "code": 100,
+                    "type": "THApiException",
+                }
+            }
+        children: list[str] = []
+        if kind == "CAROUSEL":
+            raw = body.get("children", "")
+            children = [c for c in (raw.split(",") if isinstance(raw, str) else raw) if c]
+            with self.lock:
+                items = [self.containers.get(c) for c in children]
+            if not 2 <= len(children) <= 20 or any(
+                i is None
+                or i["node"] != node
+                or not i["carousel_item"]
+                or i["status"] != "FINISHED"
+                for i in items
+            ):
+                return error("invalid")
+        if kind == "IMAGE" and not str(body.get("image_url", "")).split("?")[0].endswith(".jpg"):
+            return error("invalid")
+        if kind == "VIDEO" and not str(body.get("video_url", "")).split("?")[0].endswith(
+            (".mp4", ".mov")
+        ):
+            return error("invalid")
+        container_id = self.make_container(
+            node,
+            {**body, "caption": text},
+            children,
+            default=["IN_PROGRESS", "FINISHED"] if kind in {"IMAGE", "VIDEO"} else ["FINISHED"],
+        )
+        with self.lock:
+            self.containers[container_id]["network"] = "threads"
+        return 200, {"id": container_id}
+
+    def threads_publish(self, node: str, container_id: str) -> tuple[int, dict]:
+        with self.lock:
+            container = self.containers.get(container_id)
+            if (
+                container is None
+                or container.get("network") != "threads"
+                or container["node"] != node
+                or container["carousel_item"]
+            ):
+                return error("invalid")
+            if container["status"] != "FINISHED":
+                return 400, {
+                    "error": {"message": "Media not ready", "code": 24, "error_subcode": 4279009}
+                }
+            container["status"] = "PUBLISHED"
+            thread = {
+                "id": f"1792{next(self.ids):08d}",
+                "text": container["caption"],
+                "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
+                "media_type": {"CAROUSEL": "CAROUSEL_ALBUM", "TEXT": "TEXT_POST"}.get(
+                    container["media_type"], container["media_type"]
+                ),
+                "alt_texts": [self.containers[c]["alt_text"] for c in container["children"]]
+                or [container["alt_text"]],
+            }
+            self.posts.setdefault(node, []).insert(0, thread)
+        return 200, {"id": thread["id"]}
+
     def new_container(self, node: str, body: dict) -> tuple[int, dict]:
         if body.get("media_type") == "CAROUSEL":
             return self.new_carousel(node, body)
+        if body.get("media_type") == "REELS":
+            if not str(body.get("video_url", "")).split("?")[0].endswith((".mp4", ".mov")):
+                return error("invalid")
+            # Video takes longer than a photo: two IN_PROGRESS answers before FINISHED.
+            return 200, {
+                "id": self.make_container(
+                    node, body, default=["IN_PROGRESS", "IN_PROGRESS", "IN_PROGRESS", "FINISHED"]
+                )
+            }
         url = str(body.get("image_url", ""))
         if not url.lower().split("?")[0].endswith((".jpg", ".jpeg")):
             return 400, {
@@ -403,10 +548,16 @@ class Emulator:
             }
         return 200, {"id": self.make_container(node, body)}
 
-    def make_container(self, node: str, body: dict, children: list[str] | None = None) -> str:
+    def make_container(
+        self,
+        node: str,
+        body: dict,
+        children: list[str] | None = None,
+        default: list[str] | None = None,
+    ) -> str:
         container_id = f"1790{next(self.ids):08d}"
         with self.lock:
-            script = ["IN_PROGRESS", "FINISHED"]
+            script = default or ["IN_PROGRESS", "FINISHED"]
             if self.container_script and self.container_script_skip > 0:
                 self.container_script_skip -= 1
             elif self.container_script:
@@ -417,6 +568,9 @@ class Emulator:
                 "alt_text": body.get("alt_text", ""),
                 "carousel_item": body.get("is_carousel_item") in (True, "true", "1"),
                 "children": children or [],
+                "media_type": str(body.get("media_type") or "IMAGE"),
+                "thumb_offset": body.get("thumb_offset"),
+                "error_reason": self.container_error_reason,
                 "script": list(script),
                 "status": script[0],
             }
@@ -457,7 +611,15 @@ class Emulator:
             if container["script"] and status != "PUBLISHED":
                 container["status"] = container["script"].pop(0)
                 status = container["status"]
-        return 200, {"status_code": status, "id": container_id}
+        if container.get("network") == "threads":  # Threads: `status`, `error_message`
+            answer = {"status": status, "id": container_id}
+            if status == "ERROR":
+                answer["error_message"] = container["error_reason"]
+            return 200, answer
+        answer = {"status_code": status, "id": container_id}
+        if status == "ERROR":  # Instagram's `status` field says why
+            answer["status"] = container["error_reason"]
+        return 200, answer
 
     def publish_container(self, node: str, container_id: str) -> tuple[int, dict]:
         with self.lock:
@@ -479,7 +641,13 @@ class Emulator:
                 "id": f"1791{next(self.ids):08d}",
                 "caption": container["caption"],
                 "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime()),
-                "media_type": "CAROUSEL_ALBUM" if container["children"] else "IMAGE",
+                "media_type": "CAROUSEL_ALBUM"
+                if container["children"]
+                else "VIDEO"
+                if container["media_type"] == "REELS"
+                else "IMAGE",
+                "media_product_type": "REELS" if container["media_type"] == "REELS" else "FEED",
+                "thumb_offset": container["thumb_offset"],
                 "alt_texts": [self.containers[c]["alt_text"] for c in container["children"]]
                 or [container["alt_text"]],
             }
@@ -702,7 +870,7 @@ def make_handler(emulator: Emulator):
             if url.path == "/req/address":
                 return self.reply(200, emulator.vworld_address(query))
             parts = [p for p in url.path.split("/") if p]
-            if len(parts) == 3 and parts[2] in {"feed", "media"}:
+            if len(parts) == 3 and parts[2] in {"feed", "media", "threads"}:
                 return self.reply(200, emulator.recent(parts[1]))
             if len(parts) == 3 and parts[2] == "content_publishing_limit":
                 return self.reply(200, emulator.publishing_limit(parts[1]))
@@ -725,7 +893,21 @@ def make_handler(emulator: Emulator):
                 token = bearer or parse_qs(url.query).get("access_token", [""])[0]
                 status, answer = emulator.send(parts[1], token, body)
                 return self.reply(status, answer)
-            if len(parts) == 3 and parts[2] in {"feed", "photos", "media", "media_publish"}:
+            if len(parts) == 3 and parts[0] == "video-upload":  # rupload.facebook.com
+                bearer = self.headers.get("Authorization", "").split(" ", 1)[-1]
+                return self.reply(
+                    *emulator.reel_upload(parts[2], bearer, self.headers.get("file_url", ""))
+                )
+            if len(parts) == 3 and parts[2] in {
+                "feed",
+                "photos",
+                "media",
+                "media_publish",
+                "videos",
+                "video_reels",
+                "threads",
+                "threads_publish",
+            }:
                 bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 return self.reply(*emulator.publish(parts[1], parts[2], bearer, body))
             if url.path == "/_emulator/retire":
@@ -736,6 +918,10 @@ def make_handler(emulator: Emulator):
                 with emulator.lock:
                     emulator.container_script = [str(s) for s in body.get("statuses", [])]
                     emulator.container_script_skip = int(body.get("skip", 0))
+                    emulator.container_error_reason = str(
+                        body.get("reason")
+                        or "Error: Media upload has failed with error code 2207026 (unsupported video format)"
+                    )
                 return self.reply(200, {"ok": True})
             if url.path == "/sms":
                 with emulator.lock:

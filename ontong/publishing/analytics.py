@@ -14,7 +14,9 @@ from .models import AccountDay, PostStats, RetiredMetric
 def summary(days: int = 90) -> dict:
     since = timezone.localdate() - dt.timedelta(days=days)
     followers = []
-    for account in MetaAccount.objects.filter(is_active=True):
+    for account in MetaAccount.objects.filter(is_active=True).exclude(
+        kind=MetaAccount.Kind.THREADS
+    ):
         series = list(AccountDay.objects.filter(account=account, date__gte=since).order_by("date"))
         followers.append(
             {
@@ -83,3 +85,70 @@ def workbook(data: dict) -> bytes:
             ),
         ]
     )
+
+
+# ---------------------------------------------------------------- best time to post
+
+WEEKDAYS = ["월", "화", "수", "목", "금", "토", "일"]
+BEST_TIME_DAYS = 180  # the account's own posts of the last six months
+MIN_POSTS_PER_SLOT = 3  # a figure from fewer posts is chance, not a pattern
+MIN_POSTS = 10  # fewer published posts with numbers: "not enough data"
+
+
+def best_times(account: MetaAccount, now=None, days: int = BEST_TIME_DAYS) -> dict:
+    """When this account's own posts drew the most engagement (reactions + comments + shares
+    per post), by weekday and by hour of the city's time, each figure with the number of posts
+    behind it. Below MIN_POSTS posts the answer is "not enough data"; a weekday, hour or
+    weekday-and-hour slot is ranked only from MIN_POSTS_PER_SLOT posts up."""
+    now = now or timezone.now()
+    stats = PostStats.objects.filter(
+        target__account=account, target__published_at__gte=now - dt.timedelta(days=days)
+    ).select_related("target")
+    by_weekday: dict[int, list[int]] = defaultdict(list)
+    by_hour: dict[int, list[int]] = defaultdict(list)
+    by_slot: dict[tuple[int, int], list[int]] = defaultdict(list)
+    total = 0
+    for s in stats:
+        local = timezone.localtime(s.target.published_at)
+        by_weekday[local.weekday()].append(s.engagement)
+        by_hour[local.hour].append(s.engagement)
+        by_slot[(local.weekday(), local.hour)].append(s.engagement)
+        total += 1
+
+    def figures(groups: dict, label) -> list[dict]:
+        return [
+            {"label": label(key), "average": round(sum(v) / len(v), 1), "posts": len(v)}
+            for key, v in sorted(groups.items())
+        ]
+
+    def ranked(rows: list[dict]) -> list[dict]:
+        return sorted(
+            (r for r in rows if r["posts"] >= MIN_POSTS_PER_SLOT),
+            key=lambda r: (-r["average"], -r["posts"]),
+        )
+
+    weekdays = figures(by_weekday, lambda d: f"{WEEKDAYS[d]}요일")
+    hours = figures(by_hour, lambda h: f"{h}시")
+    slots = figures(by_slot, lambda k: f"{WEEKDAYS[k[0]]}요일 {k[1]}시")
+    enough = total >= MIN_POSTS
+    return {
+        "account": account.name,
+        "posts": total,
+        "days": days,
+        "enough": enough,
+        "min_posts": MIN_POSTS,
+        "min_per_slot": MIN_POSTS_PER_SLOT,
+        "best": ranked(slots)[:3] if enough else [],
+        "best_weekdays": ranked(weekdays)[:3] if enough else [],
+        "best_hours": ranked(hours)[:3] if enough else [],
+        "weekdays": weekdays,
+        "hours": hours,
+    }
+
+
+def best_times_for(accounts) -> list[dict]:
+    return [
+        best_times(a)
+        for a in accounts
+        if a is not None and a.kind != MetaAccount.Kind.THREADS  # no Threads insights yet
+    ]

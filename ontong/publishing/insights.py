@@ -165,7 +165,9 @@ def collect_insights(now=None) -> dict:
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     summary: dict[str, Any] = {"accounts": 0, "posts": 0, "errors": []}
-    for account in MetaAccount.objects.filter(is_active=True, token_invalid_at__isnull=True):
+    for account in MetaAccount.objects.filter(
+        is_active=True, token_invalid_at__isnull=True
+    ).exclude(kind=MetaAccount.Kind.THREADS):  # Threads insights are not collected yet
         try:
             collect_account(account, today)
             summary["accounts"] += 1

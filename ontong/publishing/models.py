@@ -10,6 +10,7 @@ from ontong.delivery import Outbound, States
 INSTAGRAM_CAPTION_LIMIT = 2200
 INSTAGRAM_HASHTAG_LIMIT = 30
 FACEBOOK_TEXT_LIMIT = 63_206
+THREADS_TEXT_LIMIT = 500  # Threads counts an emoji as its UTF-8 bytes
 MAX_PHOTOS = 10  # Facebook's multi-photo post and Instagram's carousel both stop at ten
 CAROUSEL_MIN = 2
 
@@ -85,6 +86,34 @@ class PostImage(models.Model):
         return self.original.name or ""
 
 
+def video_path(instance: "PostVideo", filename: str) -> str:
+    return f"posts/{instance.post_id or 'new'}/video/{filename}"
+
+
+class PostVideo(models.Model):
+    """A post's one video: a feed video or a Reel, with what its boxes said (publishing.video)."""
+
+    class Format(models.TextChoices):
+        REEL = "reel", _("릴스 (세로 9:16)")
+        FEED = "feed", _("동영상 게시물")
+
+    post = models.OneToOneField(Post, models.CASCADE, related_name="video")
+    file = models.FileField(upload_to=video_path)
+    container = models.CharField(max_length=4)  # mp4 / mov
+    duration = models.FloatField()  # seconds
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveBigIntegerField()
+    format = models.CharField(
+        _("동영상 형식"), max_length=4, choices=Format.choices, default=Format.REEL
+    )
+    # The cover frame: Instagram's thumb_offset and Facebook's, in milliseconds from the start.
+    thumb_offset_ms = models.PositiveIntegerField(_("표지 장면 (ms)"), default=0)
+
+    def __str__(self) -> str:
+        return self.file.name or ""
+
+
 class Target(Outbound):
     """One account a post goes to. Meta accounts are published by the worker; a blog without a
     write API is exported and its URL recorded by a person."""
@@ -92,6 +121,7 @@ class Target(Outbound):
     class Kind(models.TextChoices):
         FACEBOOK = "facebook", _("페이스북 페이지")
         INSTAGRAM = "instagram", _("인스타그램")
+        THREADS = "threads", _("스레드")
         BLOG = "blog", _("블로그 (수동 게시)")
 
     class State(models.TextChoices):
@@ -111,7 +141,8 @@ class Target(Outbound):
     states = States(
         "state", State.PENDING, State.PUBLISHING, State.UNKNOWN, State.PUBLISHED, State.FAILED
     )
-    container_id = models.CharField(max_length=64, blank=True)  # Instagram media container
+    # Instagram's or Threads' media container; a Facebook Reel's upload session (video id)
+    container_id = models.CharField(max_length=64, blank=True)
     # An Instagram carousel's item containers, in photo order: kept so a retry reuses them.
     children = models.JSONField(default=list, blank=True)
     remote_id = models.CharField(_("게시물 ID"), max_length=100, blank=True)

@@ -22,15 +22,18 @@ from ontong.channels.meta.graph import GraphClient
 from ontong.channels.meta.models import MetaAccount
 from ontong.org.models import Role
 
+from . import video as videos
 from .models import (
     CAROUSEL_MIN,
     FACEBOOK_TEXT_LIMIT,
     INSTAGRAM_CAPTION_LIMIT,
     INSTAGRAM_HASHTAG_LIMIT,
     MAX_PHOTOS,
+    THREADS_TEXT_LIMIT,
     Post,
     PostEvent,
     PostImage,
+    PostVideo,
     Target,
 )
 
@@ -40,6 +43,7 @@ A = PostEvent.Action
 FACEBOOK_EARLIEST = dt.timedelta(minutes=10)
 FACEBOOK_LATEST = dt.timedelta(days=30)
 INSTAGRAM_DAILY_LIMIT = 50
+THREADS_DAILY_LIMIT = 250  # API-published posts per profile in a moving 24 hours
 MAX_ATTEMPTS = 5
 UNKNOWN_AFTER = dt.timedelta(minutes=10)  # a send cut off by a crash is checked, not resent
 CONTAINER_POLLS, CONTAINER_POLL_SECONDS = 5, 1.0
@@ -203,15 +207,35 @@ def reschedule(post: Post, user, when: dt.datetime) -> Post:
 # ---------------------------------------------------------------- checks and previews
 
 
+def target_kind(account_kind: str) -> str:
+    """The network a Meta account publishes to: its page, Instagram or Threads."""
+    networks: dict[str, str] = {
+        MetaAccount.Kind.INSTAGRAM: Target.Kind.INSTAGRAM,
+        MetaAccount.Kind.THREADS: Target.Kind.THREADS,
+    }
+    return networks.get(account_kind, Target.Kind.FACEBOOK)
+
+
+def threads_length(text: str) -> int:
+    """Threads' count: a character each, but an emoji as its UTF-8 bytes (Threads API docs).
+    Emoji are taken as the code points beyond the Basic Multilingual Plane (4 bytes each);
+    editor.js counts the same way."""
+    return sum(4 if ord(ch) > 0xFFFF else 1 for ch in text)
+
+
+PUBLISHED_BY_API = [Target.Kind.FACEBOOK, Target.Kind.INSTAGRAM, Target.Kind.THREADS]
+
 LIMITS = {
     # The numbers the editor's live counters use (as JSON) and the checks below enforce.
     "instagram_caption": INSTAGRAM_CAPTION_LIMIT,
     "instagram_hashtags": INSTAGRAM_HASHTAG_LIMIT,
     "facebook_text": FACEBOOK_TEXT_LIMIT,
+    "threads_text": THREADS_TEXT_LIMIT,
     "photos": MAX_PHOTOS,
     "carousel_min": CAROUSEL_MIN,
     "instagram_more_after": 125,  # Instagram's feed cuts the caption here: "… 더 보기"
     "facebook_more_after": 480,
+    "reel_more_after": 72,  # a Reel shows about a line and a half over the picture
 }
 
 
@@ -221,16 +245,23 @@ def caption_of(text: str, link: str, hashtags: str) -> str:
 
 
 def limit_problems(
-    caption: str, hashtag_count: int, photos: int, kinds: set[str], draft: bool = False
+    caption: str,
+    hashtag_count: int,
+    photos: int,
+    kinds: set[str],
+    draft: bool = False,
+    video: bool = False,
 ) -> list[str]:
     """Each platform's limits, in the words the editor's live counters use (editor.js mirrors
-    these checks with the same LIMITS). A draft may still lack its photo."""
+    these checks with the same LIMITS). A draft may still lack its photo or video."""
     problems = []
     if photos > MAX_PHOTOS:
         problems.append(f"사진은 {MAX_PHOTOS}장까지입니다 (지금 {photos}장).")
+    if video and photos:
+        problems.append("동영상과 사진은 한 게시물에 같이 올릴 수 없습니다: 하나를 빼 주세요.")
     if Target.Kind.INSTAGRAM in kinds:
-        if not photos and not draft:
-            problems.append("인스타그램: 사진이 한 장 이상 있어야 합니다.")
+        if not photos and not video and not draft:
+            problems.append("인스타그램: 사진이나 동영상(릴스)이 있어야 합니다.")
         if len(caption) > INSTAGRAM_CAPTION_LIMIT:
             problems.append(
                 f"인스타그램: 캡션이 {len(caption):,}자입니다 (최대 {INSTAGRAM_CAPTION_LIMIT:,}자)."
@@ -239,6 +270,10 @@ def limit_problems(
             problems.append(
                 f"인스타그램: 해시태그가 {hashtag_count}개입니다 (최대 {INSTAGRAM_HASHTAG_LIMIT}개)."
             )
+    if Target.Kind.THREADS in kinds and (length := threads_length(caption)) > THREADS_TEXT_LIMIT:
+        problems.append(
+            f"스레드: 글이 {length:,}자입니다 (최대 {THREADS_TEXT_LIMIT}자, 이모지는 4자로 셈)."
+        )
     if Target.Kind.FACEBOOK in kinds and len(caption) > FACEBOOK_TEXT_LIMIT:
         problems.append(
             f"페이스북: 글이 {len(caption):,}자입니다 (최대 {FACEBOOK_TEXT_LIMIT:,}자)."
@@ -254,18 +289,38 @@ def missing_alt_text(images: list[PostImage]) -> list[str]:
     ]
 
 
+def video_of(post: Post) -> PostVideo | None:
+    try:
+        return post.video
+    except PostVideo.DoesNotExist:
+        return None
+
+
+def video_info(video: PostVideo) -> videos.VideoInfo:
+    return videos.VideoInfo(video.container, video.duration, video.width, video.height, video.size)
+
+
 def checks(post: Post) -> dict[str, list[str]]:
     """Problems per target, in the words the team would use; an empty list means ready."""
     result = {}
     images = list(post.images.all())
+    video = video_of(post)
     caption = post.full_text()
     hashtags = len(post.hashtag_list())
     for target in post.targets.select_related("account"):
         problems = []
-        if target.kind in {Target.Kind.INSTAGRAM, Target.Kind.FACEBOOK}:
-            problems = limit_problems(caption, hashtags, len(images), {target.kind})
-        if target.kind == Target.Kind.FACEBOOK and not (post.text.strip() or images or post.link):
+        if target.kind in PUBLISHED_BY_API:
+            problems = limit_problems(
+                caption, hashtags, len(images), {target.kind}, video=video is not None
+            )
+            if video is not None:
+                problems += videos.problems(video_info(video), {target.kind}, video.format)
+        if target.kind == Target.Kind.FACEBOOK and not (
+            post.text.strip() or images or post.link or video
+        ):
             problems.append("페이스북: 본문이나 사진, 링크가 있어야 합니다.")
+        if target.kind == Target.Kind.THREADS and not (post.full_text() or images or video):
+            problems.append("스레드: 글이나 사진, 동영상이 있어야 합니다.")
         result[target.label] = problems
     if images:
         result["사진 대체 텍스트"] = missing_alt_text(images)
@@ -284,6 +339,29 @@ def preview(post: Post, kind: str) -> dict[str, Any]:
     "+N") or Instagram's square/portrait frame (carousel dots, caption cut)."""
     images = list(post.images.all())
     caption = post.full_text()
+    video = video_of(post)
+    if kind == Target.Kind.THREADS:  # the whole text (500 at most), then photos side by side
+        return {
+            "text": caption,
+            "threads": True,
+            "images": images,
+            "count": len(images),
+            "video": video,
+            "length": videos.minutes(video.duration) if video else "",
+        }
+    if video is not None and (kind == Target.Kind.INSTAGRAM or video.format == videos.REEL):
+        # Reels: a 9:16 frame, the caption over the picture cut after one line and a half
+        shown, more = cut(caption, LIMITS["reel_more_after"])
+        return {
+            "text": shown,
+            "more": more,
+            "images": [],
+            "count": 0,
+            "reel": True,
+            "video": video,
+            "length": videos.minutes(video.duration),
+            "cover_seconds": video.thumb_offset_ms / 1000,
+        }
     if kind == Target.Kind.INSTAGRAM:
         shown, more = cut(caption, LIMITS["instagram_more_after"])
         first = images[0] if images else None
@@ -352,12 +430,13 @@ def schedule_problems(post: Post, now: dt.datetime) -> list[str]:
     return problems
 
 
-def instagram_usage(account, now=None) -> int:
-    """Posts this account published through the API in the last 24 hours (Meta's moving window)."""
+def instagram_usage(account, now=None, kind: str = Target.Kind.INSTAGRAM) -> int:
+    """Posts this account published through the API in the last 24 hours (Meta's moving window;
+    Instagram's and Threads' quotas)."""
     now = now or timezone.now()
     return Target.objects.filter(
         account=account,
-        kind=Target.Kind.INSTAGRAM,
+        kind=kind,
         state=Target.State.PUBLISHED,
         published_at__gt=now - dt.timedelta(hours=24),
     ).count()
@@ -418,6 +497,36 @@ def public_image_url(image, jpeg: bool = False) -> str:
     return settings.SITE_URL + reverse(name, args=[image_token(image)])
 
 
+VIDEO_SALT = "ontong.publishing.video"
+
+
+def video_pk(token: str) -> int:
+    """The video a signed link names (same rules and lifetime as a photo's link)."""
+    return signing.loads(
+        token,
+        salt=VIDEO_SALT,
+        max_age=dt.timedelta(hours=settings.ONTONG_PUBLISHING_IMAGE_LINK_HOURS),
+    )
+
+
+def public_video_url(video: PostVideo) -> str:
+    """Meta fetches the file itself (Instagram's video_url, Facebook's file_url); the name ends
+    in the container's extension."""
+    token = signing.dumps(video.pk, salt=VIDEO_SALT)
+    return settings.SITE_URL + reverse("publishing:video", args=[token, f"video.{video.container}"])
+
+
+def rupload_base(graph_base: str) -> str:
+    """Facebook's video upload host for an account's Graph API address:
+    https://graph.facebook.com/v25.0 → https://rupload.facebook.com/video-upload/v25.0; the
+    emulator (any other host) takes the same path on its own address."""
+    scheme, _sep, rest = graph_base.rstrip("/").partition("://")
+    host, _slash, version = rest.partition("/")
+    if host == "graph.facebook.com":
+        host = "rupload.facebook.com"
+    return f"{scheme}://{host}/video-upload/{version}".rstrip("/")
+
+
 BACKOFF = delivery.Backoff(first=dt.timedelta(minutes=2), max_attempts=MAX_ATTEMPTS)
 
 
@@ -426,7 +535,7 @@ def due_targets(now):
         Target.objects.filter(
             post__state=S.SCHEDULED,
             post__planned_at__lte=now,
-            kind__in=[Target.Kind.FACEBOOK, Target.Kind.INSTAGRAM],
+            kind__in=PUBLISHED_BY_API,
         ).select_related("post", "account"),
         now,
     )
@@ -473,6 +582,13 @@ def publish_targets(targets, now) -> int:
         ):
             defer(target, f"인스타그램 24시간 {used}/{INSTAGRAM_DAILY_LIMIT}건 한도", now)
             continue
+        if (
+            target.kind == Target.Kind.THREADS
+            and (used := instagram_usage(target.account, now, Target.Kind.THREADS))
+            >= THREADS_DAILY_LIMIT
+        ):
+            defer(target, f"스레드 24시간 {used}/{THREADS_DAILY_LIMIT}건 한도", now)
+            continue
         if not delivery.claim(target, now):
             continue
         published += publish_target(target) == Target.State.PUBLISHED
@@ -488,10 +604,17 @@ def publish_target(target: Target) -> str:
     try:
         if target.kind == Target.Kind.FACEBOOK:
             remote_id = publish_facebook(target)
+        elif target.kind == Target.Kind.THREADS:
+            remote_id = publish_threads(target)
+            if remote_id is None:
+                return back_to_pending(target, "스레드가 사진·동영상을 처리 중입니다", retry=True)
         else:
             remote_id = publish_instagram(target)
             if remote_id is None:  # the container is still being processed
-                return back_to_pending(target, "인스타그램이 사진을 처리 중입니다", retry=True)
+                what = "동영상" if video_of(target.post) else "사진"
+                return back_to_pending(
+                    target, f"인스타그램이 {what}을(를) 처리 중입니다", retry=True
+                )
     except UnknownOutcome as exc:
         return mark(target, Target.State.UNKNOWN, f"응답 시간 초과: 게시 여부 확인 중 ({exc})")
     except TemporaryError as exc:
@@ -548,6 +671,19 @@ def mark_published(target: Target, remote_id: str) -> str:
 def publish_facebook(target: Target) -> str:
     post, client = target.post, client_for(target)
     page = meta_account(target).external_id
+    video = video_of(post)
+    if video is not None:
+        if video.format == videos.REEL:
+            return publish_facebook_reel(target, client, page, video)
+        body = client.post(
+            f"{page}/videos",
+            {
+                "file_url": public_video_url(video),
+                "description": post.full_text(),
+                "thumb_offset": video.thumb_offset_ms,
+            },
+        )
+        return str(body["id"])
     images = list(post.images.all())
     if len(images) == 1:
         body = client.post(
@@ -569,16 +705,57 @@ def publish_facebook(target: Target) -> str:
     return str(client.post(f"{page}/feed", payload)["id"])
 
 
+def publish_facebook_reel(target: Target, client: GraphClient, page: str, video: PostVideo) -> str:
+    """Reels Publishing API: start an upload session (its video id stored at once, so a retry
+    uses the same one), let Facebook fetch the file (`file_url` on the upload host), then finish
+    with video_state=PUBLISHED and the description. The reel's id is the video id."""
+    if not target.container_id:
+        body = client.post(f"{page}/video_reels", {"upload_phase": "start"})
+        target.container_id = str(body["video_id"])
+        Target.objects.filter(pk=target.pk).update(container_id=target.container_id)
+    client.request(
+        "POST",
+        target.container_id,
+        headers={"file_url": public_video_url(video)},
+        base_url=rupload_base(client.base_url),
+    )
+    client.post(
+        f"{page}/video_reels",
+        {
+            "upload_phase": "finish",
+            "video_id": target.container_id,
+            "video_state": "PUBLISHED",
+            "description": target.post.full_text(),
+        },
+    )
+    return target.container_id
+
+
+def reel_payload(video: PostVideo, post: Post) -> dict[str, Any]:
+    return {
+        "media_type": "REELS",
+        "video_url": public_video_url(video),
+        "caption": post.full_text(),
+        "thumb_offset": video.thumb_offset_ms,
+        "share_to_feed": True,
+    }
+
+
 def publish_instagram(target: Target) -> str | None:
     """Container → status → media_publish; two photos or more make a carousel (an item container
     per photo, each one's status checked, then the CAROUSEL container with the children). Each
     container id is stored the moment it is known, so a retry reuses it rather than making a
     second post."""
     client, account = client_for(target), meta_account(target).external_id
+    video = video_of(target.post)
+    if not target.container_id and video is not None:
+        body = client.post(f"{account}/media", reel_payload(video, target.post))
+        target.container_id = str(body["id"])
+        Target.objects.filter(pk=target.pk).update(container_id=target.container_id)
     if not target.container_id:
         images = list(target.post.images.all())
         if not images:
-            raise PermanentError("인스타그램에는 사진이 있어야 합니다.")
+            raise PermanentError("인스타그램에는 사진이나 동영상이 있어야 합니다.")
         if len(images) > MAX_PHOTOS:
             raise PermanentError(f"인스타그램 캐러셀은 사진 {MAX_PHOTOS}장까지입니다.")
         if len(images) == 1:
@@ -597,7 +774,9 @@ def publish_instagram(target: Target) -> str | None:
             )
         target.container_id = str(body["id"])
         Target.objects.filter(pk=target.pk).update(container_id=target.container_id)
-    status = container_status(client, target.container_id)
+    status = container_status(
+        client, target.container_id, "릴스 동영상" if video is not None else "사진"
+    )
     if status == "PUBLISHED":
         return find_instagram_media(target) or target.container_id
     if status == "EXPIRED":
@@ -627,12 +806,19 @@ def image_payload(image: PostImage, post: Post | None) -> dict[str, Any]:
 
 def container_status(client: GraphClient, container_id: str, what: str = "사진") -> str:
     """Poll a container until it is no longer in progress (or the polls run out: IN_PROGRESS).
-    ERROR is a permanent failure, with which photo it was."""
+    ERROR is a permanent failure, with which photo it was and Instagram's reason (its `status`
+    field, e.g. "Error: … 2207026"), which the team reads in the post's history."""
     status = "IN_PROGRESS"
     for attempt in range(CONTAINER_POLLS):
-        status = str(client.get(container_id, {"fields": "status_code"}).get("status_code"))
+        body = client.get(container_id, {"fields": "status_code,status"})
+        status = str(body.get("status_code"))
         if status == "ERROR":
-            raise PermanentError(f"인스타그램이 {what}을(를) 처리하지 못했습니다 (ERROR)")
+            reason = str(body.get("status") or "").strip()
+            raise PermanentError(
+                f"인스타그램이 {what}을(를) 처리하지 못했습니다 (ERROR"
+                + (f": {reason[:300]}" if reason and reason != "ERROR" else "")
+                + ")"
+            )
         if status != "IN_PROGRESS":
             return status
         if attempt < CONTAINER_POLLS - 1:
@@ -663,6 +849,98 @@ def carousel_children(
     return children
 
 
+def publish_threads(target: Target) -> str | None:
+    """Threads (same Meta app, graph.threads.net): a TEXT, IMAGE or VIDEO container, or a
+    CAROUSEL of item containers (2–20; ours stop at 10 photos) → status (`status`,
+    `error_message`) → `threads_publish`. Container ids are stored the moment they are known,
+    as for Instagram, so a retry never makes a second post."""
+    client, user = client_for(target), meta_account(target).external_id
+    post = target.post
+    if not target.container_id:
+        images = list(post.images.all())
+        video = video_of(post)
+        payload: dict[str, Any] = {"text": post.full_text()}
+        if video is not None:
+            payload |= {"media_type": "VIDEO", "video_url": public_video_url(video)}
+        elif len(images) == 1:
+            ensure_jpeg(images[0])
+            payload |= {
+                "media_type": "IMAGE",
+                "image_url": public_image_url(images[0], jpeg=True),
+                "alt_text": images[0].alt_text,
+            }
+        elif images:
+            children = threads_children(target, client, user, images)
+            if children is None:
+                return None
+            payload |= {"media_type": "CAROUSEL", "children": ",".join(children)}
+        else:
+            payload["media_type"] = "TEXT"
+        body = client.post(f"{user}/threads", payload)
+        target.container_id = str(body["id"])
+        Target.objects.filter(pk=target.pk).update(container_id=target.container_id)
+    status = threads_status(client, target.container_id, "글")
+    if status == "PUBLISHED":
+        return find_threads_post(target) or target.container_id
+    if status == "EXPIRED":
+        Target.objects.filter(pk=target.pk).update(container_id="", children=[])
+        raise TemporaryError("스레드 컨테이너가 만료되었습니다 (EXPIRED): 다시 만듭니다")
+    if status != "FINISHED":
+        return None
+    body = client.post(f"{user}/threads_publish", {"creation_id": target.container_id})
+    return str(body["id"])
+
+
+def threads_status(client: GraphClient, container_id: str, what: str) -> str:
+    """Threads names the field `status` and gives the reason in `error_message`."""
+    status = "IN_PROGRESS"
+    for attempt in range(CONTAINER_POLLS):
+        body = client.get(container_id, {"fields": "status,error_message"})
+        status = str(body.get("status"))
+        if status == "ERROR":
+            reason = str(body.get("error_message") or "").strip()
+            raise PermanentError(
+                f"스레드가 {what}을(를) 처리하지 못했습니다 (ERROR"
+                + (f": {reason[:300]}" if reason else "")
+                + ")"
+            )
+        if status != "IN_PROGRESS":
+            return status
+        if attempt < CONTAINER_POLLS - 1:
+            time.sleep(CONTAINER_POLL_SECONDS)
+    return status
+
+
+def threads_children(
+    target: Target, client: GraphClient, user: str, images: list[PostImage]
+) -> list[str] | None:
+    children = list(target.children)
+    if len(children) != len(images):
+        children = []
+        for image in images:
+            ensure_jpeg(image)
+            body = client.post(
+                f"{user}/threads",
+                {
+                    "media_type": "IMAGE",
+                    "image_url": public_image_url(image, jpeg=True),
+                    "alt_text": image.alt_text,
+                    "is_carousel_item": True,
+                },
+            )
+            children.append(str(body["id"]))
+            target.children = children
+            Target.objects.filter(pk=target.pk).update(children=children)
+    for n, child in enumerate(children, start=1):
+        status = threads_status(client, child, f"캐러셀 {n}번째 사진")
+        if status == "EXPIRED":
+            Target.objects.filter(pk=target.pk).update(children=[])
+            raise TemporaryError(f"캐러셀 {n}번째 사진의 컨테이너가 만료되었습니다: 다시 만듭니다")
+        if status != "FINISHED":
+            return None
+    return children
+
+
 # ---------------------------------------------------------------- exactly once across timeouts
 
 
@@ -677,11 +955,11 @@ def check_unknown(target: Target, now) -> None:
     """Look for the post on the account before trying again: found → published with its id;
     not there → pending (sent again); the account unreachable → ask again next sweep."""
     try:
-        found = (
-            find_facebook_post(target)
-            if target.kind == Target.Kind.FACEBOOK
-            else find_instagram_media(target)
-        )
+        finders: dict[str, Callable[[Target], str | None]] = {
+            Target.Kind.FACEBOOK: find_facebook_post,
+            Target.Kind.THREADS: find_threads_post,
+        }
+        found = finders.get(target.kind, find_instagram_media)(target)
     except (TemporaryError, UnknownOutcome, PermanentError) as exc:
         Target.objects.filter(pk=target.pk).update(last_error=f"확인 실패: {exc}")
         return
@@ -716,6 +994,18 @@ def find_instagram_media(target: Target) -> str | None:
     text = target.post.full_text()
     for item in body.get("data", []):
         if item.get("caption") == text and parse_time(item.get("timestamp")) >= since:
+            return str(item["id"])
+    return None
+
+
+def find_threads_post(target: Target) -> str | None:
+    since = (target.attempted_at or timezone.now()) - dt.timedelta(minutes=5)
+    body = client_for(target).get(
+        f"{meta_account(target).external_id}/threads", {"fields": "id,text,timestamp", "limit": 25}
+    )
+    text = target.post.full_text()
+    for item in body.get("data", []):
+        if (item.get("text") or "") == text and parse_time(item.get("timestamp")) >= since:
             return str(item["id"])
     return None
 

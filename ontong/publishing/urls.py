@@ -19,6 +19,8 @@ urlpatterns = [
         views.comment_to_complaint,
         name="comment_complaint",
     ),
+    path("publishing/posts/<int:pk>/video/", views.staff_video, name="staff_video"),
+    path("publishing/video/<str:token>/<str:name>", views.public_video, name="video"),
     path("publishing/targets/<int:pk>/record/", views.record_url, name="record"),
     path(
         "publishing/image/<str:token>/photo.jpg",

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,9 +20,9 @@ from ontong import images
 from ontong.channels.meta.comments import comment_to_complaint as open_complaint
 from ontong.channels.meta.models import Comment, MetaAccount
 
-from . import analytics, services
+from . import analytics, comment_signal, services
 from .forms import PostForm
-from .models import Post, PostImage, Target
+from .models import Post, PostImage, PostVideo, Target
 
 
 def desk_member(request):
@@ -195,12 +195,13 @@ def editor_context(form: PostForm, post: Post | None = None) -> dict:
         "limits": services.LIMITS,
         "account_kinds": {
             str(a.pk): {
-                "kind": "instagram" if a.kind == "instagram" else "facebook",
+                "kind": services.target_kind(a.kind),
                 "name": a.name,
             }
             for a in MetaAccount.objects.filter(is_active=True)
         },
         "max_photos": services.MAX_PHOTOS,
+        "best_times": analytics.best_times_for(MetaAccount.objects.filter(is_active=True)),
     }
 
 
@@ -220,7 +221,7 @@ def save_post(form: PostForm, user) -> Post:
         Target.objects.get_or_create(
             post=post,
             account=account,
-            defaults={"kind": "instagram" if account.kind == "instagram" else "facebook"},
+            defaults={"kind": services.target_kind(account.kind)},
         )
     blog = form.cleaned_data["blog_name"].strip()
     post.targets.filter(kind=Target.Kind.BLOG).exclude(blog_name=blog).delete()
@@ -251,8 +252,39 @@ def save_post(form: PostForm, user) -> Post:
             alt_text=(alts[offset] if offset < len(alts) else "").strip()[:300],
             caption=(captions[offset] if offset < len(captions) else "").strip()[:500],
         )
+    save_video(post, form)
     services.PostEvent.objects.create(post=post, actor=user, action=services.A.SAVED)
     return post
+
+
+def save_video(post: Post, form: PostForm) -> None:
+    """The post's one video: a new upload replaces the old one; format and cover frame kept."""
+    data = form.cleaned_data
+    current = services.video_of(post)
+    if data.get("video_remove") and current is not None and not data.get("video"):
+        current.file.delete(save=False)
+        current.delete()
+        return
+    if data.get("video"):
+        upload, info = data["video"]
+        if current is not None:
+            current.file.delete(save=False)
+            current.delete()
+        current = PostVideo(
+            post=post,
+            container=info.container,
+            duration=info.duration,
+            width=info.width,
+            height=info.height,
+            size=info.size,
+        )
+        current.file.save(f"video.{info.container}", upload, save=False)
+    if current is None:
+        return
+    current.format = data.get("video_format") or current.format
+    offset = data.get("thumb_offset")
+    current.thumb_offset_ms = int(offset * 1000) if offset is not None else 0
+    current.save()
 
 
 @login_required
@@ -278,7 +310,10 @@ def post_detail(request, pk: int):
             "caption_length": len(post.full_text()),
             "caption_limit": services.INSTAGRAM_CAPTION_LIMIT,
             "can_approve": services.may_approve(request.user),
-            "comments": post_comments(post),
+            **comments_context(request, post),
+            "best_times": analytics.best_times_for(
+                t.account for t in post.targets.select_related("account")
+            ),
         },
     )
 
@@ -422,6 +457,36 @@ def public_image(request, token: str, variant: str):
     return images.serve(image.original, f"photo-{image.pk}")
 
 
+def public_video(request, token: str, name: str):
+    """A video for Meta to fetch (Instagram's video_url, Facebook's file_url): by signed link,
+    only once the post is approved, as a download of our own name and type."""
+    try:
+        pk = services.video_pk(token)
+    except signing.BadSignature as exc:
+        raise Http404 from exc
+    video = get_object_or_404(PostVideo.objects.select_related("post"), pk=pk)
+    if video.post.state in {Post.State.DRAFT, Post.State.REVIEW}:
+        raise Http404
+    return video_response(video)
+
+
+def video_response(video: PostVideo) -> FileResponse:
+    content_type = "video/quicktime" if video.container == "mov" else "video/mp4"
+    response = FileResponse(
+        video.file.open("rb"), content_type=content_type, filename=f"video.{video.container}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = images.USER_CONTENT_CSP
+    return response
+
+
+@login_required
+def staff_video(request, pk: int):
+    desk_member(request)
+    video = get_object_or_404(PostVideo, post_id=pk)
+    return video_response(video)
+
+
 @login_required
 def dashboard(request):
     """Audience: followers over time, reach per post, top posts, best publishing hours."""
@@ -441,6 +506,22 @@ def dashboard(request):
         )
         return response
     return render(request, "publishing/dashboard.html", {"data": data, "days": days})
+
+
+def comments_context(request, post: Post) -> dict:
+    """The post's comments, each marked when it looks like a complaint; `?comments=complaints`
+    keeps only those ("민원으로 보이는 댓글")."""
+    comments = list(post_comments(post))
+    for c in comments:
+        c.looks_complaint = comment_signal.looks_like_complaint(c.message)
+    flagged = [c for c in comments if c.looks_complaint]
+    only = request.GET.get("comments") == "complaints"
+    return {
+        "comments": flagged if only else comments,
+        "complaint_like": len(flagged),
+        "comment_count": len(comments),
+        "only_complaints": only,
+    }
 
 
 def post_comments(post: Post):

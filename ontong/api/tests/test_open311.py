@@ -280,3 +280,25 @@ def test_a_real_open311_client_reads_services_and_requests(live_server, api_key,
         found = found if isinstance(found, list) else [found]  # xmltodict: one item is a dict
         assert [r["service_request_id"] for r in found] == [receipt]
         assert client.get_service_request(receipt)["status"] == "open"
+
+
+def test_xml_stays_well_formed_with_control_characters_and_markup(client, api_key, city):
+    """Anything echoed into the XML (account_id, a service_code in an error, a title) may carry
+    characters XML 1.0 cannot hold: the document must still parse, and markup stays text."""
+    key = api_key("triage", can_create=True)
+    created = xml(post(client, key, fmt="xml", account_id="a\x01b<c>&d\x0b\ufffe"))
+    assert created.find("request/account_id").text == "ab<c>&d"
+    error = xml(client.get(f"{BASE}/requests.xml", {"api_key": key, "service_code": "x\x02<y>"}))
+    assert "x<y>" in error.find("error/description").text
+
+
+def test_dates_at_the_edge_of_the_calendar_are_refused_not_a_server_error(client, api_key, city):
+    key = api_key("triage")
+    for name, value in [
+        ("start_date", "0001-01-01T00:00:00+09:00"),
+        ("end_date", "9999-12-31T23:59:59-09:00"),
+        ("start_date", "0001-01-01T00:00:00"),
+    ]:
+        response = client.get(f"{BASE}/requests.json", {"api_key": key, name: value})
+        assert response.status_code == 400, (name, value, response.status_code)
+        assert name in response.json()[0]["description"]

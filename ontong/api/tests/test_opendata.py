@@ -86,3 +86,34 @@ def test_command_and_download_for_central_staff_only(november, tmp_path, client,
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
     assert table(response.content)[0]["접수건수"] == "9"
+
+
+def group_of(*counts):
+    made = []
+    for n, count in enumerate(counts):
+        line = opendata.Line("읍면동", f"동{n}")
+        line.counts["received"] = count
+        made.append(line)
+    return made
+
+
+def hidden(group):
+    return ["received" in line.hidden for line in group]
+
+
+def test_hidden_counts_cannot_be_worked_out_by_subtraction():
+    """Two hidden 1s beside a shown 30 under a shown 전체 32: the hidden add up to 2, so both
+    are 1. A hidden 1 and a hidden 5 (the next smallest) add up to 6: 1 and 5 again. Such a
+    group hides one more count."""
+    for counts in [(1, 1, 30), (1, 5, 30), (4, 4, 30), (1, 1, 1, 1, 30)]:
+        group = group_of(*counts)
+        opendata.suppress(group)
+        assert all(hidden(group)), counts
+    # Enough doubt already: a hidden 2 and a hidden 3 add up to 5 (1+4, 2+3, 3+2, 4+1).
+    group = group_of(2, 3, 30)
+    opendata.suppress(group)
+    assert hidden(group) == [True, True, False]
+    # The usual case: one small count hides the next smallest too.
+    group = group_of(2, 7, 30)
+    opendata.suppress(group)
+    assert hidden(group) == [True, True, False]

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from ontong.api import keys
 from ontong.api.models import ApiCall, ApiKey
 from ontong.complaints.models import Event
 
@@ -352,3 +353,40 @@ def test_a_consulted_departments_key_reads_that_case_masked_and_logged(
     ).exists()
     assert not Event.objects.filter(complaint=c, action="personal_data_viewed").exists()
     assert call("get", "/api/reports", key).json()["total"]["received"] == 0
+
+
+def test_a_forged_cursor_is_refused_not_a_server_error(call, api_key, road_case):
+    import base64
+    import json
+
+    road_case()
+    key = api_key("admin")
+
+    def cursor(value):
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    for forged in [
+        ["0001-01-01T00:00:00+09:00", 1],  # before year 1 in UTC
+        ["9999-12-31T23:59:59-09:00", 1],  # after year 9999 in UTC
+        ["2026-11-30T11:11:05", 1],  # no time zone
+        ["2026-11-30T11:11:05+00:00", 10**30],  # no database integer is this big
+        ["2026-11-30T11:11:05+00:00", -1],
+        {"a": 1, "b": 2},
+        "x",
+    ]:
+        response = call("get", "/api/complaints", key, data={"cursor": cursor(forged)})
+        assert response.status_code == 400, (forged, response.status_code)
+
+
+def test_made_up_keys_are_limited_per_address_and_do_not_flood_the_call_log(call, api_key, city):
+    """Every call with a key is logged, refused ones too: without a limit, anyone could write
+    rows into the call log as fast as they can send made-up keys."""
+    statuses = [
+        call("get", "/api/areas", f"ont_{n:08x}_guess").status_code
+        for n in range(keys.BAD_KEY_LIMIT + 5)
+    ]
+    assert statuses[: keys.BAD_KEY_LIMIT] == [401] * keys.BAD_KEY_LIMIT
+    assert set(statuses[keys.BAD_KEY_LIMIT :]) == {429}
+    assert ApiCall.objects.count() == keys.BAD_KEY_LIMIT
+    # A real key from the same address still works.
+    assert call("get", "/api/areas", api_key("admin")).status_code == 200

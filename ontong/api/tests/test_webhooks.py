@@ -280,3 +280,29 @@ def test_every_api_admin_page_opens_for_central_staff(
     assert response.status_code == 200
     item.refresh_from_db()
     assert item.status == "waiting" and item.attempts == 0
+
+
+def test_ipv6_addresses_that_embed_an_internal_ipv4_are_refused(settings, monkeypatch):
+    """NAT64 (64:ff9b::/96), 6to4 (2002::/16) and Teredo addresses carry an IPv4 address that a
+    gateway on the way turns back into it; Python counts some of them as global."""
+    settings.ONTONG_WEBHOOK_ALLOW_PRIVATE = False
+    for address in [
+        "64:ff9b::7f00:1",
+        "64:ff9b::a9fe:a9fe",
+        "2002:7f00:1::",
+        "64:ff9b:1::a00:5",
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",
+    ]:
+        monkeypatch.setattr(
+            webhooks.socket,
+            "getaddrinfo",
+            lambda *a, address=address, **k: [(10, 1, 6, "", (address, 443, 0, 0))],
+        )
+        with pytest.raises(webhooks.UnsafeURL):
+            webhooks.check_url("https://hook.example.com/")
+    monkeypatch.setattr(
+        webhooks.socket,
+        "getaddrinfo",
+        lambda *a, **k: [(10, 1, 6, "", ("64:ff9b::808:808", 443, 0, 0))],  # 8.8.8.8: public
+    )
+    webhooks.check_url("https://hook.example.com/")

@@ -1,4 +1,5 @@
 from typing import Any
+from urllib.parse import urlparse
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,6 +12,8 @@ from .models import KakaoBot, KakaoUser, SkillRequest
 from .tasks import process_skill_request
 
 SECRET_FIELDS = ("skill_secret", "rest_api_key")
+MIN_SECRET_LENGTH = 16
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 class KakaoBotForm(forms.ModelForm):
@@ -57,6 +60,26 @@ class KakaoBotForm(forms.ModelForm):
             "follow_up_hours",
             "is_active",
         ]
+
+    def clean_skill_secret(self) -> str:
+        """It is all that guards the skill URL (Kakao signs nothing): long enough not to guess."""
+        secret: str = self.cleaned_data.get("skill_secret") or ""
+        if secret and len(secret) < MIN_SECRET_LENGTH:
+            raise forms.ValidationError(
+                _("스킬 비밀값은 %(n)d자 이상이어야 합니다.") % {"n": MIN_SECRET_LENGTH}
+            )
+        return secret
+
+    def clean_bot_api_url(self) -> str:
+        """The REST API key goes with every Event API call: https only (http only to this
+        machine, the emulator)."""
+        url: str = self.cleaned_data.get("bot_api_url") or ""
+        parts = urlparse(url)
+        if url and parts.scheme != "https" and (parts.hostname or "") not in LOOPBACK:
+            raise forms.ValidationError(
+                _("REST API 키가 암호화되지 않은 채 가지 않도록 https 주소만 쓸 수 있습니다.")
+            )
+        return url
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or self.cleaned_data

@@ -20,10 +20,13 @@ class MediaRefused(Exception):
     pass
 
 
-def allowed(url: str) -> bool:
+def allowed(url: str, hosts: list[str] | None = None) -> bool:
+    """https to one of `hosts` (or a subdomain; default: the photo hosts); http only to a
+    loopback host that is listed (the emulator)."""
     parts = urlparse(url)
     host = (parts.hostname or "").lower()
-    hosts = [h.lower() for h in settings.ONTONG_KAKAO_MEDIA_HOSTS]
+    listed = settings.ONTONG_KAKAO_MEDIA_HOSTS if hosts is None else hosts
+    hosts = [h.lower() for h in listed]
     scheme_ok = parts.scheme == "https" or (
         parts.scheme == "http" and host in LOOPBACK and host in hosts
     )

@@ -26,6 +26,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 from django.conf import settings
@@ -37,12 +38,12 @@ from ontong.channels import conversation
 from ontong.channels.base import split_text
 from ontong.channels.conversation import engine
 from ontong.complaints import notices
-from ontong.complaints.models import ChannelIdentity, Message
+from ontong.complaints.models import ChannelIdentity, Complaint, Message
 from ontong.complaints.retention import PURGED
 from ontong.complaints.tasks import deliver_message
 from ontong.outbound import http
 
-from . import responses
+from . import media, responses
 from .conversation import KakaoAdapter, as_inbound, kakao_user, link_by_phone
 from .models import KakaoBot, KakaoUser, SkillRequest
 from .payload import SkillPayload, parse
@@ -54,6 +55,7 @@ WAIT_TEXT = "접수하고 있습니다…"
 LATER_TEXT = "접수하고 있습니다. 잠시 후 '처리현황'으로 확인해 주세요."
 FAILED_TEXT = "죄송합니다. 잠시 문제가 생겼습니다. 조금 뒤에 다시 보내 주세요."
 MENU_TEXT = "무엇을 도와드릴까요? 아래에서 고르시거나 불편한 점을 적어 보내 주세요."
+ADDED_TEXT = "보내 주신 내용을 민원 {receipt_no}에 덧붙였습니다. 담당자가 함께 확인합니다."
 STATUS_LABEL = "처리현황 보기"
 RESEND_POLL = 0.25  # seconds between looks at the first request's stored answer
 RECOVER_AFTER = dt.timedelta(seconds=90)  # past any callback's validity and any live thread
@@ -84,6 +86,7 @@ def store(
     """The raw request, committed before anything is done with it; a resend is linked to the
     first. The recovery task is enqueued in the same transaction."""
     key = dedupe_key(bot, payload)
+    callback_url, error = callback_for(payload)
     now = timezone.now()
     since = now - dt.timedelta(seconds=settings.ONTONG_KAKAO_RESEND_SECONDS)
     with transaction.atomic():
@@ -106,11 +109,25 @@ def store(
             dedupe_key=key,
             duplicate_of=first,
             state=SkillRequest.State.ANSWERED if first else SkillRequest.State.PENDING,
-            callback_url=payload.callback_url,
+            callback_url=callback_url,
+            error=error,
         )
         if first is None:
             process_skill_request.using(run_after=now + RECOVER_AFTER).enqueue(request.pk)
     return request
+
+
+def callback_for(payload: SkillPayload) -> tuple[str, str]:
+    """The callbackUrl we may POST the answer to, and why not: only https to Kakao's bot API
+    (ONTONG_KAKAO_CALLBACK_HOSTS). Anything else (an internal address, a metadata service, a
+    host of the sender's choosing) is never called; the request is answered as one without a
+    callback, its replies going as notices."""
+    url = payload.callback_url
+    if not url or media.allowed(url, settings.ONTONG_KAKAO_CALLBACK_HOSTS):
+        return url, ""
+    host = urlparse(url).hostname or "?"
+    log.warning("kakao skill request with a callbackUrl to a refused host: %s", host)
+    return "", f"허용되지 않은 콜백 주소라 쓰지 않았습니다: {host[:200]}"
 
 
 # --- answering within the budget ------------------------------------------------------------
@@ -144,11 +161,11 @@ def answer(request: SkillRequest, payload: SkillPayload, deadline: float) -> dic
         if outcome.response is not None:
             return outcome.response
         outcome.gave_up = True
-    return wait_response(payload)
+    return wait_response(request)
 
 
-def wait_response(payload: SkillPayload) -> dict[str, Any]:
-    if payload.callback_url:
+def wait_response(request: SkillRequest) -> dict[str, Any]:
+    if request.callback_url:
         return responses.callback_wait(WAIT_TEXT)
     return responses.response([responses.simple_text(LATER_TEXT)])
 
@@ -259,7 +276,8 @@ def process(request_id: int, live: bool) -> Made | None:
             identity = ChannelIdentity.objects.select_related("citizen").get(pk=user.identity_id)
             link_by_phone(identity)
             messages = queued_for(identity) if live else []
-            response, used = render(messages)
+            added_to = None if messages else followed_up(request)
+            response, used = render(messages, added_to)
             for message in used:
                 delivery.claim(message)
             SkillRequest.objects.filter(pk=request_id).update(response=response)
@@ -319,10 +337,29 @@ def quick_replies(options: object) -> list[dict[str, Any]]:
     return replies[: responses.MAX_QUICK_REPLIES]
 
 
-def render(messages: list[Message]) -> tuple[dict[str, Any], list[Message]]:
+def followed_up(request: SkillRequest) -> Complaint | None:
+    """The open case this request's message was added to without a reply (a follow-up: more
+    words, a photo, a place), if it was."""
+    stored = (
+        Message.objects.filter(
+            direction=Message.Direction.IN,
+            channel="kakao",
+            account=request.bot.bot_id,
+            external_id=f"skill-{request.pk}",
+        )
+        .select_related("complaint")
+        .first()
+    )
+    return stored.complaint if stored is not None else None
+
+
+def render(
+    messages: list[Message], added_to: Complaint | None = None
+) -> tuple[dict[str, Any], list[Message]]:
     """The SkillResponse for the queued messages that fit in it (1–3 outputs; a message is
     rendered whole or left for the delivery worker), and the messages it carries. Nothing
-    queued: the menu."""
+    queued: that the message was added to its case (Kakao answers every message, and the
+    menu alone would look as if it was ignored), or else the menu."""
     outputs: list[dict[str, Any]] = []
     used: list[Message] = []
     replies: list[dict[str, Any]] = []
@@ -334,7 +371,8 @@ def render(messages: list[Message]) -> tuple[dict[str, Any], list[Message]]:
         used.append(message)
         replies = quick_replies((message.extra or {}).get("quick_replies")) or replies
     if not outputs:
-        outputs = [responses.simple_text(MENU_TEXT)]
+        text = ADDED_TEXT.format(receipt_no=added_to.receipt_no) if added_to else MENU_TEXT
+        outputs = [responses.simple_text(text)]
         replies = quick_replies([list(option) for option in engine.MENU])
     return responses.response(outputs, replies), used
 

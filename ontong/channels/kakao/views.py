@@ -62,9 +62,17 @@ def skill_view(request: HttpRequest, bot_id: str, secret: str = "") -> HttpRespo
     assert bot is not None
     if not network_allowed(bot, client_ip(request)):
         return HttpResponseForbidden("source address not allowed")
-    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.ONTONG_WEBHOOK_MAX_BYTES:
+    limit = settings.ONTONG_WEBHOOK_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return HttpResponseBadRequest("bad Content-Length")
+    if declared > limit:
         return HttpResponse("payload too large", status=413)
-    body = without_rrns(request.body)  # 주민등록번호 is never stored, not even in the raw body
+    raw = request.read(limit + 1)  # a chunked body has no Content-Length: read no further
+    if len(raw) > limit:
+        return HttpResponse("payload too large", status=413)
+    body = without_rrns(raw)  # 주민등록번호 is never stored, not even in the raw body
     try:
         payload = parse(body)
     except PayloadError as error:

@@ -64,13 +64,22 @@ class GraphClient:
     def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.request("GET", path, params=params or {})
 
-    def request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str] | None = None,
+        base_url: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """headers: extra ones (Facebook's video upload host takes the file's address in a
+        `file_url` header); base_url: another Meta host than the account's Graph API one."""
         try:
             # The token goes in a header, never in the URL, so that it stays out of access logs.
             response = http().request(
                 method,
-                f"{self.base_url}/{path.lstrip('/')}",
-                headers={"Authorization": f"Bearer {self.token}"},
+                f"{(base_url or self.base_url).rstrip('/')}/{path.lstrip('/')}",
+                headers={"Authorization": f"Bearer {self.token}", **(headers or {})},
                 timeout=self.timeout,
                 **kwargs,
             )

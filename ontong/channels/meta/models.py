@@ -5,11 +5,13 @@ from ontong.crypto import EncryptedTextField
 
 
 class MetaAccount(models.Model):
-    """A Facebook Page or an Instagram professional account the city answers from."""
+    """A Facebook Page or an Instagram professional account the city answers from, or a Threads
+    profile the media team publishes to (publishing only: Threads has no messages)."""
 
     class Kind(models.TextChoices):
         PAGE = "page", _("페이스북 페이지")
         INSTAGRAM = "instagram", _("인스타그램 계정")
+        THREADS = "threads", _("스레드 프로필")
 
     class CommentRule(models.TextChoices):
         ALL = "all", _("모든 댓글을 민원으로")

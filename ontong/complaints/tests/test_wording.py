@@ -130,7 +130,7 @@ def test_a_long_department_is_shortened_in_the_signature(staff, new_complaint):
     complaint = new_complaint()
     complaint.department, complaint.assignee = road, staff["road"]
     signature = notices.officer_signature(complaint)
-    assert signature.startswith(shorten(LONG_NAME, 40)) and "road 주무관" in signature
+    assert signature.startswith(shorten(LONG_NAME, 40)) and "담당 주무관" in signature
 
 
 def test_citizen_text_is_not_html_escaped(staff, new_complaint):

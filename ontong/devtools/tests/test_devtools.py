@@ -69,6 +69,8 @@ def test_ontong_run_starts_the_kakao_emulator_at_its_skill_url_and_shows_both_si
     from ontong.devtools.management.commands import run
 
     settings.ONTONG_KAKAO_MEDIA_HOSTS = ["kakaocdn.net"]  # restored after the test
+    settings.ONTONG_KAKAO_CALLBACK_HOSTS = ["kakao.com"]
+    monkeypatch.setenv("ONTONG_PRELOAD_NLP", "0")
     started: list[list[str]] = []
 
     class Child:
@@ -97,3 +99,44 @@ def test_ontong_run_starts_the_kakao_emulator_at_its_skill_url_and_shows_both_si
     assert "시민 시뮬레이터(메신저): http://127.0.0.1:8001/" in printed
     assert "시민 시뮬레이터(카카오톡): http://127.0.0.1:8002/" in printed
     assert "127.0.0.1" in settings.ONTONG_KAKAO_MEDIA_HOSTS  # the emulator's photos, demo only
+
+
+def test_ontong_run_loads_the_analyser_and_routing_model_before_serving(monkeypatch, settings):
+    """The first message to a freshly started demo server took more than 5 seconds (the Korean
+    analyser loaded inside it): both are ready before runserver accepts a request."""
+    import io
+    import subprocess
+
+    from django.core.management import call_command
+
+    from ontong.devtools.management.commands import run
+    from ontong.web.management.commands import serve
+
+    settings.ONTONG_KAKAO_MEDIA_HOSTS = ["kakaocdn.net"]  # restored after the test
+    settings.ONTONG_KAKAO_CALLBACK_HOSTS = ["kakao.com"]
+    settings.ONTONG_ANALYSER_SOCKET = ""
+    monkeypatch.setenv("ONTONG_PRELOAD_NLP", "1")
+    order: list[str] = []
+
+    class Analyser:
+        def tokenize(self, text):
+            order.append("analyser")
+
+    class Child:
+        def __init__(self, args, env=None):
+            pass
+
+        def terminate(self):
+            pass
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(subprocess, "Popen", Child)
+    monkeypatch.setattr(serve, "kiwi", Analyser)
+    monkeypatch.setattr(serve, "function_model", lambda: order.append("routing model"))
+    monkeypatch.setattr(run, "call_command", lambda *args, **kwargs: order.append(args[0]))
+    monkeypatch.setattr(run.metrics, "reset_multiprocess_dir", lambda: None)
+    call_command("run", "127.0.0.1:8765", stdout=io.StringIO())
+    assert order == ["analyser", "routing model", "runserver"]
+    assert "127.0.0.1" in settings.ONTONG_KAKAO_CALLBACK_HOSTS  # the emulator's callbacks

@@ -35,6 +35,7 @@ SECOND_ANSWER = "동문동 가로등 전구를 새것으로 갈았습니다."
 @pytest.fixture
 def kakao(live_server, staff, new_complaint, settings):
     settings.ONTONG_KAKAO_MEDIA_HOSTS = [*settings.ONTONG_KAKAO_MEDIA_HOSTS, "127.0.0.1"]
+    settings.ONTONG_KAKAO_CALLBACK_HOSTS = [*settings.ONTONG_KAKAO_CALLBACK_HOSTS, "127.0.0.1"]
     settings.ONTONG_GRAPH_TIMEOUT = 5
     # The first case of a process loads the Korean analyser (seconds): not inside the journey.
     new_complaint("시청 앞 도로에 포트홀이 생겼어요")
@@ -202,6 +203,8 @@ def test_a_photo_by_the_secure_image_plugin_and_a_location_reach_the_open_case(
     sim.get_by_role("button", name="위치 보내기").click()
     expect(sim.locator(".row.me .b").filter(has_text="해미면 남문2로 143")).to_be_visible()
     expect(sim.locator(".row.city")).to_have_count(3)  # each message answered
+    added = f"보내 주신 내용을 민원 {complaint.receipt_no}에 덧붙였습니다"
+    expect(sim.locator(".row.city").filter(has_text=added)).to_have_count(2)
     skill.wait_for_threads()
     run_tasks()  # the worker fetches the photo from the "secure" URL
 
@@ -218,7 +221,9 @@ def test_a_photo_by_the_secure_image_plugin_and_a_location_reach_the_open_case(
 
     # Quick replies are chips; tapping one sends its words with its extra, as KakaoTalk does.
     write(sim, "처리현황")
-    expect(sim.locator(".row.city").filter(has_text=f"민원 {complaint.receipt_no}")).to_be_visible()
+    expect(
+        sim.locator(".row.city").filter(has_text=f"민원 {complaint.receipt_no}: ")
+    ).to_be_visible()
     chips = sim.locator("#qr button")
     expect(chips).to_have_text(["새 민원", "처리현황", "담당자 연결"])
     check_accessibility(sim, "카카오톡 시뮬레이터, 빠른 답장")

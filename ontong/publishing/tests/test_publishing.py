@@ -98,7 +98,7 @@ def test_each_workflow_step_and_its_permissions(desk, accounts, staff):
 def test_checks_per_account(desk, accounts):
     post = make_post(desk, accounts, image=False, text="가" * 2300)
     problems = services.checks(post)
-    assert "인스타그램: 사진이 한 장 이상 있어야 합니다." in problems["서산시 인스타"]
+    assert "인스타그램: 사진이나 동영상(릴스)이 있어야 합니다." in problems["서산시 인스타"]
     assert any("2,200자" in p for p in problems["서산시 인스타"])
     assert problems["서산시"] == []
     with pytest.raises(services.PublishingError, match="사진"):

@@ -59,6 +59,7 @@ def skill_payload(
 @pytest.fixture
 def bot(city, settings):
     settings.ONTONG_KAKAO_MEDIA_HOSTS = [*settings.ONTONG_KAKAO_MEDIA_HOSTS, "127.0.0.1"]
+    settings.ONTONG_KAKAO_CALLBACK_HOSTS = [*settings.ONTONG_KAKAO_CALLBACK_HOSTS, "127.0.0.1"]
     # The first case of a test process loads the Korean analyser and the routing model (seconds
     # on a shared machine): the answers are checked here, the time budget in test_deadline.py.
     settings.ONTONG_KAKAO_SKILL_BUDGET = 60

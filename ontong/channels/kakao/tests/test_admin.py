@@ -50,9 +50,34 @@ def test_secrets_are_encrypted_at_rest_never_shown_and_kept_when_blank(bot, admi
     assert admin_client.post(url, data).status_code == 302
     bot.refresh_from_db()
     assert (bot.name, bot.skill_secret, bot.rest_api_key) == ("서산시 챗봇", SECRET, "rest-key-1")
-    admin_client.post(url, {**data, "skill_secret": "new-secret"})
+    admin_client.post(url, {**data, "skill_secret": "new-secret-0123456789"})
     bot.refresh_from_db()
-    assert bot.skill_secret == "new-secret" and bot.rest_api_key == "rest-key-1"
+    assert bot.skill_secret == "new-secret-0123456789" and bot.rest_api_key == "rest-key-1"
+
+
+def test_a_short_secret_and_an_http_bot_api_are_refused(bot, admin_client):
+    """The secret is all that guards the skill URL; the REST API key must not go in clear."""
+    url = f"/admin/channels_kakao/kakaobot/{bot.pk}/change/"
+    data = {
+        "name": "서산시 챗봇",
+        "bot_id": bot.bot_id,
+        "skill_secret": "1234",
+        "event_name": "ontong_notice",
+        "bot_api_url": "http://bot-api.kakao.com",
+        "follow_up_hours": 24,
+        "is_active": "on",
+    }
+    page = admin_client.post(url, data)
+    assert page.status_code == 200  # the form again, with its errors
+    errors = page.context["adminform"].form.errors
+    assert "16" in errors["skill_secret"][0] and "https" in errors["bot_api_url"][0]
+    bot.refresh_from_db()
+    assert bot.skill_secret == SECRET and bot.bot_api_url == ""
+    # The emulator on this machine (the demo, an operator's trial) may be http.
+    emulator = {**data, "skill_secret": "", "bot_api_url": "http://127.0.0.1:8002"}
+    assert admin_client.post(url, emulator).status_code == 302
+    bot.refresh_from_db()
+    assert bot.bot_api_url == "http://127.0.0.1:8002" and bot.skill_secret == SECRET
 
 
 def test_skill_requests_and_users_show_no_body_or_keys(bot, admin_client):

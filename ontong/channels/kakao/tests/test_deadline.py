@@ -116,6 +116,44 @@ def test_a_refused_callback_puts_the_replies_back_in_the_delivery_queue(
     assert any(t.args_kwargs["args"] == [ack.pk] for t in queued)
 
 
+@pytest.mark.parametrize(
+    "host",
+    [
+        "localhost",  # this machine under another name (the emulator's 127.0.0.1 is listed)
+        "169.254.169.254",  # a cloud metadata service
+        "10.0.0.7",
+        "bot-api.kakao.com.evil.example",
+    ],
+)
+def test_a_callback_url_off_kakaos_hosts_is_never_called(
+    bot, post_skill, fake_kakao, slow_database, host
+):
+    """Kakao does not sign requests: whoever knows the skill URL names the callbackUrl. The
+    answer is never POSTed anywhere but Kakao's bot API; the citizen's replies go as notices."""
+    port = fake_kakao.server.server_address[1]
+    url = f"http://{host}:{port}/v1/bots/{bot.bot_id}/callback/token-x"
+    response, elapsed = timed(post_skill, skill_payload("가로등이 고장났어요", callback_url=url))
+    assert elapsed < 5
+    assert "useCallback" not in response.json()
+    skill.wait_for_threads()
+    assert not fake_kakao.callbacks
+    stored = SkillRequest.objects.get()
+    assert stored.callback_url == "" and stored.callback_state == ""
+    assert "허용되지 않은 콜백 주소" in stored.error
+    ack = Message.objects.get(direction="out", purpose="ack")
+    assert ack.delivery == "queued"  # the delivery worker sends it (Event API, fallback chain)
+
+
+def test_only_https_to_kakaos_bot_api_is_a_callback(settings):
+    from ontong.channels.kakao.media import allowed
+
+    hosts = ["kakao.com"]
+    assert allowed("https://bot-api.kakao.com/v1/bots/b/callback/t", hosts)
+    assert not allowed("http://bot-api.kakao.com/v1/bots/b/callback/t", hosts)
+    assert not allowed("https://127.0.0.1/v1/bots/b/callback/t", hosts)
+    assert not allowed("https://kakao.com@169.254.169.254/latest/meta-data/", hosts)
+
+
 def test_without_a_callback_the_wait_text_then_the_replies_go_as_notices(
     bot, post_skill, slow_database
 ):

@@ -120,6 +120,21 @@ def test_nothing_to_say_gets_the_menu_and_no_case(bot, post_skill):
     assert ChannelIdentity.objects.filter(channel="kakao").count() == 1
 
 
+def test_a_follow_up_is_answered_with_the_case_it_was_added_to(bot, post_skill):
+    """More words or a place for an open case get no reply of their own from the conversation:
+    the answer says where they went, not the bare menu (as if ignored)."""
+    post_skill(skill_payload("가로등이 고장났어요"))
+    complaint = Complaint.objects.get()
+    place = json.dumps({"address": "충남 서산시 동문동 1", "latitude": 36.78, "longitude": 126.45})
+    answer = post_skill(skill_payload("위치", params={"place": place})).json()
+    assert texts(answer) == [
+        f"보내 주신 내용을 민원 {complaint.receipt_no}에 덧붙였습니다. 담당자가 함께 확인합니다."
+    ]
+    assert len(answer["template"]["quickReplies"]) == 3  # the menu still offered
+    assert Complaint.objects.count() == 1
+    assert "동문동 1" in complaint.messages.filter(direction="in").last().body
+
+
 def test_a_long_answer_is_split_within_1000_characters(bot, post_skill):
     post_skill(skill_payload("가로등이 고장났어요"))
     complaint = Complaint.objects.get()
@@ -208,3 +223,68 @@ def test_kakao_needs_no_csrf_token(bot):
     )
     skill.wait_for_threads()
     assert response.status_code == 200 and response.json()["version"] == "2.0"
+
+
+def test_a_body_over_the_cap_is_413_even_without_a_content_length(bot, settings):
+    """A chunked request (no Content-Length; gunicorn hands the stream over whole) is read no
+    further than the cap: nothing stored, no case."""
+    import io
+
+    from django.test import RequestFactory
+
+    from ontong.channels.kakao.views import skill_view
+
+    settings.ONTONG_WEBHOOK_MAX_BYTES = 1000
+    body = json.dumps(skill_payload("가로등 " + "가" * 2000), ensure_ascii=False).encode()
+    request = RequestFactory().post(
+        f"/channels/kakao/skill/{BOT_ID}/{SECRET}/", data=body, content_type="application/json"
+    )
+    del request.META["CONTENT_LENGTH"]
+    request.META["wsgi.input_terminated"] = True  # as gunicorn sets for a chunked body
+    request.META["wsgi.input"] = io.BytesIO(body)
+    request._stream = io.BytesIO(body)
+    assert skill_view(request, bot_id=BOT_ID, secret=SECRET).status_code == 413
+    assert not SkillRequest.objects.exists() and not Complaint.objects.exists()
+
+
+def test_a_content_length_that_is_not_a_number_is_400(bot, post_skill):
+    response = post_skill(skill_payload("가로등"), headers={}, CONTENT_LENGTH="abc")
+    assert response.status_code == 400
+    assert not SkillRequest.objects.exists()
+
+
+def test_the_secret_in_a_skill_url_never_reaches_the_logs(bot, post_skill):
+    """Django's request warning (a 400 here) and gunicorn's access line both write the path."""
+    import datetime as dt
+    import io
+    import logging
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from ontong.logsecrets import RedactSecrets
+    from ontong.web.management.commands.serve import AccessLogger
+
+    console = next(
+        h
+        for h in logging.getLogger().handlers
+        if any(isinstance(f, RedactSecrets) for f in h.filters)
+    )
+    out = io.StringIO()
+    old = console.setStream(out)
+    try:
+        assert post_skill(raw=b"{not json").status_code == 400
+    finally:
+        console.setStream(old)
+    assert f"/channels/kakao/skill/{BOT_ID}/***/" in out.getvalue()
+    assert SECRET not in out.getvalue()
+
+    path = f"/channels/kakao/skill/{BOT_ID}/{SECRET}/"
+    environ = {"REQUEST_METHOD": "POST", "RAW_URI": path, "PATH_INFO": path}
+    environ["SERVER_PROTOCOL"] = "HTTP/1.1"
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    atoms = AccessLogger(Config()).atoms(
+        response, SimpleNamespace(headers=[]), environ, dt.timedelta(0)
+    )
+    assert SECRET not in json.dumps(atoms, default=str)
+    assert atoms["U"] == f"/channels/kakao/skill/{BOT_ID}/***/"

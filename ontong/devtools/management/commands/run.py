@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from ontong import metrics
 from ontong.devtools.demo import DEMO_KAKAO, DEMO_PASSWORD, STAFF
 from ontong.devtools.demo_two_factor import DEMO_SECRET
+from ontong.web.management.commands import serve
 
 EMULATOR_PORT = 8001
 KAKAO_EMULATOR_PORT = 8002
@@ -48,6 +49,11 @@ class Command(BaseCommand):
             kakao_hosts = [*settings.ONTONG_KAKAO_MEDIA_HOSTS, "127.0.0.1"]
             settings.ONTONG_KAKAO_MEDIA_HOSTS = kakao_hosts
             worker_env.setdefault("ONTONG_KAKAO_MEDIA_HOSTS", ",".join(kakao_hosts))
+            # Its callbackUrl points back at it (http, this machine): the skill view answers there.
+            settings.ONTONG_KAKAO_CALLBACK_HOSTS = [
+                *settings.ONTONG_KAKAO_CALLBACK_HOSTS,
+                "127.0.0.1",
+            ]
             # The Kakao emulator plays the 오픈빌더: it calls this server's skill URL with the
             # demo bot's secret header, and serves the Event API and 알림톡 the worker calls.
             children.append(
@@ -101,6 +107,10 @@ class Command(BaseCommand):
             f"  2단계 인증 (admin): 인증 앱에 데모 비밀 키 {DEMO_SECRET}, "
             "또는 `ontong demo_code`가 보여 주는 코드"
         )
+        # Before the first request, as `ontong serve` does: a citizen's very first message must
+        # not wait for the Korean analyser and the routing model (seconds; Kakao waits 5).
+        self.stdout.write("  한국어 분석기와 배정 모델을 준비하는 중…")
+        serve.preload_nlp()
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:

@@ -140,14 +140,26 @@
     });
   }
 
+  // A video after this save: a file chosen now, or the saved one not ticked "동영상 빼기".
+  function hasVideo() {
+    var chosen = form.querySelector("input[name=video]");
+    var remove = form.querySelector("input[name=video_remove]");
+    return Boolean((chosen && chosen.files && chosen.files.length) ||
+                   (form.dataset.hasVideo === "1" && !(remove && remove.checked)));
+  }
+
   // The same sentences as services.limit_problems and services.missing_alt_text.
   function problems(text, tags, pics, kinds) {
     var found = [];
+    var video = hasVideo();
     if (pics.length > LIMITS.photos) {
       found.push("사진은 " + LIMITS.photos + "장까지입니다 (지금 " + pics.length + "장).");
     }
+    if (video && pics.length) {
+      found.push("동영상과 사진은 한 게시물에 같이 올릴 수 없습니다: 하나를 빼 주세요.");
+    }
     if (kinds.indexOf("instagram") >= 0) {
-      if (!pics.length) { found.push("인스타그램: 사진이 한 장 이상 있어야 합니다."); }
+      if (!pics.length && !video) { found.push("인스타그램: 사진이나 동영상(릴스)이 있어야 합니다."); }
       if (chars(text) > LIMITS.instagram_caption) {
         found.push("인스타그램: 캡션이 " + n(chars(text)) + "자입니다 (최대 " +
                    n(LIMITS.instagram_caption) + "자).");
@@ -160,6 +172,10 @@
     if (kinds.indexOf("facebook") >= 0 && chars(text) > LIMITS.facebook_text) {
       found.push("페이스북: 글이 " + n(chars(text)) + "자입니다 (최대 " +
                  n(LIMITS.facebook_text) + "자).");
+    }
+    if (kinds.indexOf("threads") >= 0 && threadsChars(text) > LIMITS.threads_text) {
+      found.push("스레드: 글이 " + n(threadsChars(text)) + "자입니다 (최대 " +
+                 LIMITS.threads_text + "자, 이모지는 4자로 셈).");
     }
     pics.forEach(function (pic, index) {
       if (!pic.alt.trim()) {
@@ -263,6 +279,13 @@
     return card;
   }
 
+  // services.threads_length: an emoji (beyond the Basic Multilingual Plane) counts as 4.
+  function threadsChars(text) {
+    return Array.from(text).reduce(function (sum, ch) {
+      return sum + (ch.codePointAt(0) > 0xFFFF ? 4 : 1);
+    }, 0);
+  }
+
   function counter(text, used, limit, unit) {
     var li = el("li", used > limit ? "over" : "", text + " " + n(used) + "/" + n(limit) + unit);
     return li;
@@ -283,6 +306,9 @@
     if (kinds.indexOf("facebook") >= 0) {
       limits.appendChild(counter("페이스북 글", chars(text), LIMITS.facebook_text, "자"));
     }
+    if (kinds.indexOf("threads") >= 0) {
+      limits.appendChild(counter("스레드 글", threadsChars(text), LIMITS.threads_text, "자"));
+    }
     limits.appendChild(counter("사진", pics.length, LIMITS.photos, "장"));
     problems(text, tags, pics, kinds).forEach(function (problem) {
       limits.appendChild(el("li", "problem", problem));
@@ -293,7 +319,7 @@
     ig.replaceChildren();
     accounts.forEach(function (account) {
       if (account.kind === "instagram") { ig.appendChild(instagramCard(account.name, text, pics)); }
-      else { fb.appendChild(facebookCard(account.name, text, pics)); }
+      else if (account.kind === "facebook") { fb.appendChild(facebookCard(account.name, text, pics)); }
     });
   }
 

@@ -13,10 +13,12 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
 from ontong import metrics
 from ontong.complaints.analyser import kiwi, wait_for_socket
+from ontong.logsecrets import redact
 from ontong.routing.dayone import function_model
 from ontong.web.checks import static_manifest
 
@@ -36,6 +38,18 @@ def cpu_count() -> int:
     return os.cpu_count() or 1
 
 
+class AccessLogger(glogging.Logger):
+    """gunicorn's logger, the request line without a secret carried in the path (a skill URL's
+    last segment, ontong.logsecrets)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for name, value in atoms.items():  # the path, the request line, environ copies
+            if isinstance(value, str):
+                atoms[name] = redact(value)
+        return atoms
+
+
 class WebServer(BaseApplication):
     """gunicorn with the app loaded once in the master (preload), shared copy-on-write by every
     forked web worker; Kiwi too when there is no shared analyser."""
@@ -50,13 +64,20 @@ class WebServer(BaseApplication):
 
     def load(self):
         application = import_string(settings.WSGI_APPLICATION)  # ontong.wsgi, as runserver does
-        if not settings.ONTONG_ANALYSER_SOCKET and os.environ.get("ONTONG_PRELOAD_NLP", "1") == "1":
-            kiwi().tokenize("준비")  # load the language model before forking
-        if os.environ.get("ONTONG_PRELOAD_NLP", "1") == "1":
-            # Trained once here (seconds), shared by every forked worker: otherwise each worker's
-            # first complaint page waits for its own training.
-            function_model()
+        preload_nlp()  # before forking: shared by every web worker
         return application
+
+
+def preload_nlp() -> None:
+    """The Korean analyser (when there is no shared one) and the first-day routing model, loaded
+    before any request is accepted (ONTONG_PRELOAD_NLP, default on): otherwise the first
+    complaint waits seconds for them — past the 5 seconds KakaoTalk gives a skill answer."""
+    if os.environ.get("ONTONG_PRELOAD_NLP", "1") != "1":
+        return
+    if not settings.ONTONG_ANALYSER_SOCKET:
+        kiwi().tokenize("준비")  # load the language model
+    # Trained once here (seconds): otherwise each worker's first complaint waits for its own.
+    function_model()
 
 
 class Supervised:
@@ -160,6 +181,7 @@ class Command(BaseCommand):
                     "max_requests_jitter": 5_000,
                     "accesslog": "-",
                     "access_log_format": ACCESS_LOG_FORMAT,
+                    "logger_class": AccessLogger,
                     "post_fork": lambda _server, _worker: metrics.process_started(),
                     "child_exit": lambda _server, worker: metrics.process_exited(worker.pid),
                 }
