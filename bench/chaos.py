@@ -168,6 +168,17 @@ def main():
     ack_received = Counter(
         s["to"] for s in emulator.sent if "접수번호" in (s.get("message") or {}).get("text", "")
     )
+    # What reached citizens, counted where it arrived (not rows behind a unique constraint): a
+    # notice (our Message, named in the send's metadata) delivered more than once, or a citizen
+    # acknowledged more than once (their message processed as a new case twice).
+    per_notice = Counter(
+        str((s.get("message") or {}).get("metadata") or "")
+        for s in emulator.sent
+        if str((s.get("message") or {}).get("metadata") or "").startswith("ontong:")
+    )
+    notices_twice = sum(1 for n in per_notice.values() if n > 1)
+    acked_twice = sum(1 for n in ack_received.values() if n > 1)
+    duplicated = notices_twice + acked_twice
     rows = [
         ("database", connection.vendor),
         (
@@ -178,16 +189,15 @@ def main():
         ("never answered 200 (after retries)", args.messages - len(ok_mids)),
         ("stored", sum(1 for m in ok_mids if stored[m])),
         ("LOST (answered 200, not stored)", len(lost)),
-        ("DUPLICATED (stored twice)", len(doubled)),
+        ("DUPLICATED (delivered twice at the emulator)", duplicated),
+        ("  one notice delivered twice", notices_twice),
+        ("  stored twice (rows; a unique constraint forbids it)", len(doubled)),
         ("complaints", complaints),
         (
             "complaints without exactly one acknowledgement",
             sum(1 for c in Complaint.objects.values_list("pk", flat=True) if acks[c] != 1),
         ),
-        (
-            "citizens who received an acknowledgement twice",
-            sum(1 for n in ack_received.values() if n > 1),
-        ),
+        ("  citizens who received an acknowledgement twice", acked_twice),
         ("messages the emulator received twice", twice),
         ("kills (SIGKILL)", f"{len(kills)}: {', '.join(kills)}"),
         ("load / settled after (s)", f"{sent_for:.0f} / {settled_after:.0f}"),
@@ -205,6 +215,7 @@ def main():
         print(f"{key:<{width}}  {value}")
     failed = (
         lost
+        or duplicated
         or doubled
         or twice
         or any(acks[c] != 1 for c in Complaint.objects.values_list("pk", flat=True))

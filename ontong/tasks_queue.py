@@ -10,6 +10,9 @@ no task for it is running that started recently (django-tasks-db leaves the task
 worker in RUNNING for ever)."""
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from django.core.management import call_command
 from django.db.models import Q
@@ -18,7 +21,79 @@ from django_tasks import task
 from django_tasks.base import Task  # the type of what `task` makes
 from django_tasks_db.models import DBTaskResult
 
-__all__ = ["Task", "backlog", "is_waiting", "run_worker", "task", "waiting_ids"]
+__all__ = [
+    "Task",
+    "backlog",
+    "batch",
+    "batch_memo",
+    "collect",
+    "enqueue_for",
+    "is_waiting",
+    "run_worker",
+    "task",
+    "waiting_ids",
+]
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.ids: dict[Task, list[int]] = {}
+        self.memo: dict[str, Any] = {}
+        self.collected: dict[str, tuple[Callable[[list[Any]], object], list[Any]]] = {}
+
+
+_batch: _Batch | None = None
+T = TypeVar("T")
+BATCH_TASK_SIZE = 50
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """A worker's batch of work (issue 21), run inside one transaction. Within it, enqueue_for
+    gathers ids into one task per batch task and per BATCH_TASK_SIZE ids, enqueued at the end of
+    the block (still inside the caller's transaction, so dropped with it), and batch_memo reads
+    what rarely changes (the city's calendar, an account) once. Nested blocks join the outer."""
+    global _batch
+    if _batch is not None:
+        yield
+        return
+    current = _batch = _Batch()
+    try:
+        yield
+    finally:
+        _batch = None
+    for flush, items in current.collected.values():
+        flush(items)
+    for batch_task, ids in current.ids.items():
+        for first in range(0, len(ids), BATCH_TASK_SIZE):
+            batch_task.enqueue(ids[first : first + BATCH_TASK_SIZE])
+
+
+def enqueue_for(pk: int, single: Task, many: Task) -> None:
+    """Enqueue `single(pk)` now, or, inside batch(), `pk` into a `many([...])` at its end.
+    A pk whose row is rolled back with a savepoint meanwhile finds no row: `many` skips it."""
+    if _batch is None:
+        single.enqueue(pk)
+    else:
+        _batch.ids.setdefault(many, []).append(pk)
+
+
+def collect(key: str, item: Any, flush: Callable[[list[Any]], object]) -> None:
+    """flush([item]) now, or, inside batch(), flush(every item collected under key) at its end."""
+    if _batch is None:
+        flush([item])
+    else:
+        _batch.collected.setdefault(key, (flush, []))[1].append(item)
+
+
+def batch_memo(key: str, read: Callable[[], T]) -> T:
+    """read() once per batch() block; every call outside one."""
+    if _batch is None:
+        return read()
+    if key not in _batch.memo:
+        _batch.memo[key] = read()
+    value: T = _batch.memo[key]
+    return value
 
 
 def _waiting(running_grace: dt.timedelta):
@@ -29,13 +104,17 @@ def _waiting(running_grace: dt.timedelta):
 
 
 def waiting_ids(task_path: str, running_grace: dt.timedelta) -> set[int]:
-    """The first (integer) argument of each waiting task of this function."""
+    """The first argument of each waiting task of this function: an integer, or every integer
+    of a list (a task for a batch)."""
     ids = set()
     tasks = _waiting(running_grace).filter(task_path=task_path)
     for args_kwargs in tasks.values_list("args_kwargs", flat=True):
         args = (args_kwargs or {}).get("args") or []
-        if args and isinstance(args[0], int):
-            ids.add(args[0])
+        first = args[0] if args else None
+        if isinstance(first, int):
+            ids.add(first)
+        elif isinstance(first, list):
+            ids.update(i for i in first if isinstance(i, int))
     return ids
 
 

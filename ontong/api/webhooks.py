@@ -40,7 +40,7 @@ from ontong.complaints.models import Complaint, State
 from ontong.complaints.reminders import notify_staff
 from ontong.org.models import ROLE_GROUPS, Role, User
 from ontong.outbound import http
-from ontong.tasks_queue import waiting_ids
+from ontong.tasks_queue import batch_memo, waiting_ids
 from ontong.web.sweeps import register_job
 
 from .keys import scope_of
@@ -148,7 +148,13 @@ def iso(moment: dt.datetime | None) -> str | None:
 
 def subscribers(complaint: Complaint, event: str) -> list[WebhookSubscription]:
     found = []
-    for sub in WebhookSubscription.objects.filter(is_active=True).select_related("department"):
+    active = batch_memo(  # read once per worker batch (tasks_queue.batch), else every time
+        "api-webhook-subscriptions",
+        lambda: list(
+            WebhookSubscription.objects.filter(is_active=True).select_related("department")
+        ),
+    )
+    for sub in active:
         if event not in sub.events:
             continue
         if sub.department is not None and complaint.department_id not in scope_of(sub.department):

@@ -21,12 +21,12 @@ from ontong.channels.base import (
 )
 from ontong.korean import staff_for_citizens, with_josa
 from ontong.org.models import User
-from ontong.tasks_queue import waiting_ids
+from ontong.tasks_queue import batch, enqueue_for, waiting_ids
 
 from . import wording
 from .deadlines import due_date_text
 from .models import FINAL_STATES, ChannelIdentity, Complaint, Event, Message, State
-from .tasks import deliver_message
+from .tasks import deliver_message, deliver_messages
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,10 @@ def queue_notice(
         extra=extra or {},
         next_attempt_at=send_at,
     )
-    (deliver_message.using(run_after=send_at) if send_at else deliver_message).enqueue(message.pk)
+    if send_at:
+        deliver_message.using(run_after=send_at).enqueue(message.pk)
+    else:  # inside a worker's batch, one task delivers the batch's notices
+        enqueue_for(message.pk, deliver_message, deliver_messages)
     if author is not None and complaint.first_answered_at is None:
         # A person's first answer: what the SNS first-answer target measures.
         complaint.first_answered_at = message.created_at
@@ -170,6 +173,22 @@ def info_request_text(complaint: Complaint, request: str) -> str:
     return notice_text("info_request", complaint, request=request)
 
 
+def deliver_many(message_ids: list[int]) -> dict[int, str]:
+    """Several notices read at once, each then claimed and sent on its own (as deliver)."""
+    with batch():  # each account is read once (transports' batch_memo)
+        return send_all(message_ids)
+
+
+def send_all(message_ids: list[int]) -> dict[int, str]:
+    found = Message.objects.select_related("complaint__citizen", "complaint__identity").in_bulk(
+        message_ids
+    )
+    return {
+        pk: send_claimed(found[pk]) if pk in found else "skipped"
+        for pk in dict.fromkeys(message_ids)
+    }
+
+
 def deliver(message_id: int) -> str:
     """Run one delivery attempt; returns the resulting delivery state. The task may run before
     its retry time (a swept-up copy): the claim, not the clock, keeps it to one send."""
@@ -178,8 +197,13 @@ def deliver(message_id: int) -> str:
         .filter(pk=message_id)
         .first()
     )
-    if message is None or not delivery.claim(message):
+    return "skipped" if message is None else send_claimed(message)
+
+
+def send_claimed(message: Message) -> str:
+    if not delivery.claim(message):
         return "skipped"
+    message_id = message.pk
     try:
         external_id = get_transport(message.channel).send(message)
     except TemporaryError as exc:
@@ -361,7 +385,12 @@ def sweep_deliveries() -> dict[str, int]:
     )
     requeued = 0
     candidates = list(stale.values_list("pk", flat=True)[:1000])
-    queued = waiting_ids(deliver_message.module_path, STUCK_QUEUED) if candidates else set()
+    queued = (
+        waiting_ids(deliver_message.module_path, STUCK_QUEUED)
+        | waiting_ids(deliver_messages.module_path, STUCK_QUEUED)
+        if candidates
+        else set()
+    )
     for message_id in candidates:
         if message_id not in queued:
             deliver_message.enqueue(message_id)

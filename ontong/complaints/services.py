@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ontong.images import CleanImage
 from ontong.korean import with_josa
 from ontong.org.models import Area, Department, User
+from ontong.tasks_queue import batch_memo
 
 from . import deadlines, hooks, privacy, search
 from .models import (
@@ -38,19 +39,34 @@ TITLE_LENGTH = 40
 
 
 def next_receipt_no(year: int) -> str:
-    """Allocate `YYYY-NNNNNN`; the row lock (PostgreSQL) or the write transaction (SQLite)
-    makes concurrent allocations distinct, and the unique constraint is the backstop."""
-    with transaction.atomic():
-        ReceiptSequence.objects.get_or_create(year=year)
-        sequence = ReceiptSequence.objects.select_for_update().get(year=year)
-        sequence.last += 1
-        sequence.save(update_fields=["last"])
-    return f"{year}-{sequence.last:06d}"
+    """Allocate `YYYY-NNNNNN` with one UPDATE … RETURNING (the year's row is made the first
+    time); the row lock (PostgreSQL) or the write transaction (SQLite) makes concurrent
+    allocations distinct, and the unique constraint is the backstop."""
+    table = connection.ops.quote_name(ReceiptSequence._meta.db_table)
+    last, year_ = connection.ops.quote_name("last"), connection.ops.quote_name("year")
+    # Identifiers from the model, quoted; the value is a parameter.
+    sql = f"UPDATE {table} SET {last} = {last} + 1 WHERE {year_} = %s RETURNING {last}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        row = cursor.fetchone()
+    if row is None:  # the year's first number
+        with transaction.atomic():
+            ReceiptSequence.objects.get_or_create(year=year)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [year])
+                row = cursor.fetchone()
+    return f"{year}-{row[0]:06d}"
 
 
 def city_periods() -> dict[str, tuple[str, int]]:
     """Each kind's period: the city's own table (민원총괄 edits it) over the defaults."""
-    return {**deadlines.PERIODS, **{p.kind: (p.unit, p.amount) for p in KindPeriod.objects.all()}}
+    return batch_memo(
+        "periods",
+        lambda: {
+            **deadlines.PERIODS,
+            **{p.kind: (p.unit, p.amount) for p in KindPeriod.objects.all()},
+        },
+    )
 
 
 def compute_due(kind: str, received_at: datetime) -> datetime:
@@ -89,7 +105,9 @@ ASSIGN_HOURS, REROUTE_HOURS, TRANSFER_HOURS = 1, 3, 8
 
 
 def city_holidays() -> frozenset[date]:
-    return frozenset(CityHoliday.objects.values_list("date", flat=True))
+    return batch_memo(
+        "holidays", lambda: frozenset(CityHoliday.objects.values_list("date", flat=True))
+    )
 
 
 def routing_due(start: datetime, hours: int) -> datetime:
@@ -100,7 +118,7 @@ def first_answer_due(channel: str, received_at: datetime) -> datetime | None:
     """SNS 소통민원: the city's own first-answer target, or None for other channels."""
     if channel not in SNS_CHANNELS:
         return None
-    target = FirstAnswerTarget.objects.first()
+    target = batch_memo("first_answer_target", FirstAnswerTarget.objects.first)
     if target is not None and not target.is_active:
         return None
     return routing_due(received_at, target.working_hours if target else 8)
@@ -175,9 +193,12 @@ class Intake:
     received_at: datetime | None = None  # when the city received it: the legal clock starts here
     sent_at: datetime | None = None  # when the citizen sent it (a channel's event time), if known
     acknowledge: bool = True  # channels with their own acknowledgement (comments, bots) say False
+    identity: ChannelIdentity | None = None  # the sender's, when the channel has just read it
 
 
 def find_or_create_identity(intake: Intake) -> ChannelIdentity:
+    if intake.identity is not None:
+        return intake.identity
     external_user_id = intake.external_user_id or f"anon-{secrets.token_hex(8)}"
     identity = (
         ChannelIdentity.objects.filter(

@@ -22,6 +22,14 @@ def deliver_message(message_id: int) -> str:
     return deliver(message_id)
 
 
+@task(priority=10)
+def deliver_messages(message_ids: list[int]) -> str:
+    from .notices import deliver_many  # why: task entry (module docstring)
+
+    outcome = deliver_many(message_ids)
+    return ", ".join(f"{pk}: {state}" for pk, state in outcome.items())
+
+
 @task()
 def email_notification(notification_id: int) -> str:
     from .reminders import email_notification_now  # why: task entry (module docstring)

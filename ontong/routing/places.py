@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from ontong.org.models import Area
 from ontong.org.services import FIXTURE
+from ontong.tasks_queue import batch_memo
 
 SUFFIX = re.compile(r"(읍|면|동|리)$")
 
@@ -31,7 +32,13 @@ def ambiguous_names() -> dict[str, list[str]]:
 
 
 def gazetteer() -> dict[str, set[int]]:
-    """Name → areas it may mean; full names (해미면, 읍내리) and bare stems of 읍·면 (해미)."""
+    """Name → areas it may mean; full names (해미면, 읍내리) and bare stems of 읍·면 (해미).
+    Read once per worker batch (tasks_queue.batch), else every time."""
+    names: dict[str, set[int]] = batch_memo("routing-gazetteer", read_gazetteer)
+    return names
+
+
+def read_gazetteer() -> dict[str, set[int]]:
     names: dict[str, set[int]] = {}
     for area in Area.objects.all():
         names.setdefault(area.name, set()).add(area.pk)

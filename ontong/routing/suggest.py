@@ -248,7 +248,10 @@ def suggest(complaint: Complaint, k: int = 3) -> list[Suggestion]:
 
 
 def place_and_route(complaint_id: int) -> str:
-    complaint = Complaint.objects.get(pk=complaint_id)
+    return place_and_route_complaint(Complaint.objects.get(pk=complaint_id))
+
+
+def place_and_route_complaint(complaint: Complaint) -> str:
     if complaint.area_id is None and (
         area_id := resolved_area(f"{complaint_text(complaint)}\n{complaint.address}")
     ):

@@ -4,7 +4,7 @@ the modules that do the work enqueue them; so the work is imported when a task r
 
 from typing import TYPE_CHECKING
 
-from ontong.tasks_queue import task
+from ontong.tasks_queue import enqueue_for, task
 
 if TYPE_CHECKING:
     from ontong.complaints.models import Complaint
@@ -20,7 +20,24 @@ def after_intake(complaint_id: int) -> str:
 
 def enqueue_after_intake(complaint: "Complaint") -> None:
     """complaints' received hook (registered in apps.py): runs in the intake's transaction."""
-    after_intake.enqueue(complaint.pk)
+    enqueue_for(complaint.pk, after_intake, after_intake_many)
+
+
+@task(priority=-10)
+def after_intake_many(complaint_ids: list[int]) -> str:
+    """after_intake for a worker's batch of intakes (tasks_queue.batch)."""
+    from ontong.complaints.models import Complaint  # why: task entry
+    from ontong.tasks_queue import batch  # why: task entry
+
+    from .suggest import place_and_route_complaint  # why: task entry (see the module docstring)
+
+    with batch():  # the gazetteer read once
+        found = Complaint.objects.in_bulk(complaint_ids)
+        return "; ".join(
+            place_and_route_complaint(found[pk])
+            for pk in dict.fromkeys(complaint_ids)
+            if pk in found
+        )
 
 
 @task()

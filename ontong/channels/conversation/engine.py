@@ -72,13 +72,17 @@ def is_choice(payload: str) -> bool:
 
 def receive(adapter: ChannelAdapter, message: Inbound) -> None:
     """One message from a citizen; a message already stored (a platform's retry) is ignored."""
-    if not message.sender or not message.message_id or already_stored(adapter, message.message_id):
+    if not message.sender or not message.message_id:
+        return
+    # A sender met just now has nothing stored yet: only a known sender's message is looked up.
+    identity, new_citizen = find_identity(adapter, message.sender, message.sent_at)
+    if not new_citizen and already_stored(adapter, message.message_id):
         return
     message = replace(message, text=clean_text(message.text).strip())
     if not message.payload and not adapter.profile.quick_replies:
         message = replace(message, payload=typed_choice(adapter.profile, message.text))
-    identity = identity_for(adapter, message.sender, message.sent_at)
-    notices.release_held(identity)
+    if not new_citizen:  # nothing is held for, or open with, someone we have just met
+        notices.release_held(identity)
     if identity.pending_question and answer_question(adapter, identity, message):
         return
     if message.payload == Choice.NEW:
@@ -93,7 +97,7 @@ def receive(adapter: ChannelAdapter, message: Inbound) -> None:
     if message.payload == Choice.AGENT:
         return connect_agent(adapter, identity, message)
     asked_new = identity.pending_question == Question.NEW
-    complaint = None if asked_new else open_complaint(adapter, identity)
+    complaint = None if asked_new or new_citizen else open_complaint(adapter, identity)
     if complaint is not None:
         stored = store_inbound(adapter, complaint, message)
         adapter.attach_images(complaint, stored, message.image_urls)
@@ -133,9 +137,21 @@ def reply(
 
 
 def identity_for(adapter: ChannelAdapter, user_id: str, when: dt.datetime) -> ChannelIdentity:
-    identity = ChannelIdentity.objects.filter(
-        channel=adapter.channel, account=adapter.account, external_user_id=user_id
-    ).first()
+    return find_identity(adapter, user_id, when)[0]
+
+
+def find_identity(
+    adapter: ChannelAdapter, user_id: str, when: dt.datetime
+) -> tuple[ChannelIdentity, bool]:
+    """The sender's identity, and whether it was made now (then no case, message or question
+    of theirs exists yet, and nothing needs looking up)."""
+    identity = (
+        ChannelIdentity.objects.filter(
+            channel=adapter.channel, account=adapter.account, external_user_id=user_id
+        )
+        .select_related("citizen")
+        .first()
+    )
     if identity is None:
         identity = ChannelIdentity.objects.create(
             citizen=Citizen.objects.create(),
@@ -144,10 +160,11 @@ def identity_for(adapter: ChannelAdapter, user_id: str, when: dt.datetime) -> Ch
             external_user_id=user_id,
             last_inbound_at=when,
         )
+        return identity, True
     elif not identity.last_inbound_at or when > identity.last_inbound_at:
         identity.last_inbound_at = when
         identity.save(update_fields=["last_inbound_at"])
-    return identity
+    return identity, False
 
 
 def already_stored(adapter: ChannelAdapter, message_id: str) -> bool:
@@ -201,10 +218,12 @@ def open_new_complaint(
             body=message.body,
             sent_at=message.sent_at,
             acknowledge=False,
+            identity=identity,
         )
     )
-    received = complaint.messages.get(direction=Message.Direction.IN)
-    adapter.attach_images(complaint, received, images)
+    if images:
+        received = complaint.messages.get(direction=Message.Direction.IN)
+        adapter.attach_images(complaint, received, images)
     reply(complaint, notices.acknowledgement_text(complaint), MENU, purpose=Message.Purpose.ACK)
     if adapter.needs_contact(complaint) and not has_contact(identity.citizen):
         reply(

@@ -15,6 +15,7 @@ from ontong.complaints import privacy
 from ontong.complaints.channel_profiles import profile_for
 from ontong.complaints.models import Attachment, ChannelIdentity, Complaint, Event, Message
 from ontong.complaints.services import clean_text
+from ontong.tasks_queue import collect
 
 from .models import HandledEvent, MetaAccount
 from .tasks import fetch_media
@@ -140,16 +141,7 @@ def record_echo(
             message_id = int(metadata.split(":")[1])
         except (IndexError, ValueError):
             return
-        Message.objects.filter(
-            pk=message_id,
-            delivery__in=[
-                Message.Delivery.UNKNOWN,
-                Message.Delivery.SENDING,
-                Message.Delivery.QUEUED,
-            ],
-        ).update(
-            delivery=Message.Delivery.SENT, external_id=mid or None, sent_at=when, last_error=""
-        )
+        collect("meta-echo", (message_id, mid, when), confirm_sent)
         return
     if not mid or engine.already_stored(MetaAdapter(account, channel), mid):
         return
@@ -174,6 +166,27 @@ def record_echo(
     Event.objects.create(
         complaint=complaint, action="reply", note="Meta Business Suite에서 직접 보낸 답장"
     )
+
+
+UNCONFIRMED = (Message.Delivery.UNKNOWN, Message.Delivery.SENDING, Message.Delivery.QUEUED)
+
+
+def confirm_sent(echoes: list[tuple[int, str, dt.datetime]]) -> None:
+    """Echoes of our own sends: a message not yet marked sent is now (its send timed out, or its
+    worker died before writing the answer). Usually the sender marked it already; then a batch
+    of echoes costs one read (tasks_queue.collect)."""
+    if len(echoes) > 1:
+        ids = {message_id for message_id, _mid, _when in echoes}
+        waiting = set(
+            Message.objects.filter(pk__in=ids, delivery__in=UNCONFIRMED).values_list(
+                "pk", flat=True
+            )
+        )
+        echoes = [echo for echo in echoes if echo[0] in waiting]
+    for message_id, mid, when in echoes:
+        Message.objects.filter(pk=message_id, delivery__in=UNCONFIRMED).update(
+            delivery=Message.Delivery.SENT, external_id=mid or None, sent_at=when, last_error=""
+        )
 
 
 def unsend(account: MetaAccount, channel: str, mid: object) -> None:

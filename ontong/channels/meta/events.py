@@ -8,7 +8,7 @@ Unknown kinds stay in the stored body and are ignored, never a crash.
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -17,11 +17,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from ontong.complaints.models import Message
-from ontong.tasks_queue import waiting_ids
+from ontong.tasks_queue import batch, batch_memo, waiting_ids
 
 from . import comments, conversation
 from .models import MetaAccount, WebhookDelivery
-from .tasks import process_webhook
+from .tasks import process_webhook, process_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +32,51 @@ MAX_ATTEMPTS = 5
 
 
 def process_delivery(delivery_id: int) -> str:
-    delivery = WebhookDelivery.objects.get(pk=delivery_id)
-    if delivery.state != WebhookDelivery.State.PENDING:
-        return f"already {delivery.state}"
-    # A run is counted when it finishes, or by sweep_webhooks when it never does: no write
-    # before the work.
+    """One stored webhook (a task queued before batches, or the admin's reprocessing)."""
+    return process_deliveries([delivery_id]).get(delivery_id, "missing")
+
+
+# Stored webhooks a task processes together in one transaction (issue 21): one task, one read of
+# the bodies, one write of their states, and each account and the city's calendar read once.
+# Small enough that SQLite's writer lock is not held from the webhook's INSERT for long.
+PROCESS_BATCH = 20
+
+
+def process_deliveries(delivery_ids: Sequence[int]) -> dict[int, str]:
+    """Stored webhooks, in one transaction; each event in its own savepoint, so one bad event
+    loses nothing else. A worker killed mid-batch leaves all of them pending for the sweep."""
+    outcome: dict[int, str] = {}
+    with transaction.atomic(), batch():
+        deliveries = WebhookDelivery.objects.filter(pk__in=list(delivery_ids)).only(
+            "pk", "body", "state"
+        )
+        done: list[int] = []
+        for delivery in sorted(deliveries, key=lambda d: d.pk):
+            if delivery.state != WebhookDelivery.State.PENDING:
+                outcome[delivery.pk] = f"already {delivery.state}"
+                continue
+            errors, skipped = handle_body(delivery.pk, bytes(delivery.body))
+            if errors or skipped:
+                outcome[delivery.pk] = finish(delivery.pk, errors, skipped)
+            else:
+                done.append(delivery.pk)
+                outcome[delivery.pk] = "processed"
+        if done:  # a run is counted when it finishes (or by sweep_webhooks when it never does)
+            WebhookDelivery.objects.filter(pk__in=done).update(
+                state=WebhookDelivery.State.PROCESSED,
+                error="",
+                processed_at=timezone.now(),
+                attempts=F("attempts") + 1,
+            )
+    return outcome
+
+
+def handle_body(delivery_id: int, body: bytes) -> tuple[list[str], list[str]]:
+    """Every event of one stored body: the errors and the malformed parts passed over."""
     try:
-        payload = json.loads(bytes(delivery.body))
+        payload = json.loads(body)
     except (ValueError, RecursionError):
-        return finish(delivery_id, ["malformed JSON"])
+        return ["malformed JSON"], []
     errors: list[str] = []
     skipped: list[str] = []
     for item in iter_items(payload, skipped):
@@ -52,7 +88,7 @@ def process_delivery(delivery_id: int) -> str:
         except Exception as exc:  # one bad event must not lose the others in the batch
             log.exception("webhook %s: event failed", delivery_id)
             errors.append(f"{type(exc).__name__}: {exc}")
-    return finish(delivery_id, errors, skipped)
+    return errors, skipped
 
 
 def finish(delivery_id: int, errors: list[str], skipped: Iterable[str] = ()) -> str:
@@ -108,8 +144,8 @@ def enqueue_stored_webhooks() -> int:
             .values_list("pk", flat=True)[:ENQUEUE_BATCH]
         )
         WebhookDelivery.objects.filter(pk__in=ids).update(queued_at=timezone.now())
-        for delivery_id in ids:
-            process_webhook.enqueue(delivery_id)
+        for first in range(0, len(ids), PROCESS_BATCH):
+            process_webhooks.enqueue(ids[first : first + PROCESS_BATCH])
     return len(ids)
 
 
@@ -126,7 +162,9 @@ def sweep_webhooks(now: dt.datetime | None = None) -> int:
     )
     if not stuck:
         return 0
-    queued = waiting_ids(process_webhook.module_path, STUCK_PENDING)
+    queued = waiting_ids(process_webhooks.module_path, STUCK_PENDING) | waiting_ids(
+        process_webhook.module_path, STUCK_PENDING
+    )
     lost = WebhookDelivery.objects.filter(
         pk__in=[i for i in stuck if i not in queued], state=WebhookDelivery.State.PENDING
     )
@@ -195,9 +233,13 @@ def party_id(event: dict[str, Any], key: str) -> str:
 
 
 def find_account(*ids: str) -> MetaAccount | None:
-    given = [i for i in ids if i]
+    given = tuple(i for i in ids if i)
     if not given:
         return None
+    return batch_memo(f"meta-account:{given}", lambda: look_up_account(given))
+
+
+def look_up_account(given: tuple[str, ...]) -> MetaAccount | None:
     return (
         MetaAccount.objects.filter(external_id__in=given, is_active=True).first()
         or MetaAccount.objects.filter(page_id__in=given, is_active=True).first()

@@ -13,6 +13,14 @@ def process_webhook(delivery_id: int) -> str:
 
 
 @task()
+def process_webhooks(delivery_ids: list[int]) -> str:
+    from .events import process_deliveries  # why: task entry (module docstring)
+
+    outcome = process_deliveries(delivery_ids)
+    return ", ".join(f"{pk}: {what}" for pk, what in sorted(outcome.items()))
+
+
+@task()
 def fetch_media(attachment_id: int) -> str:
     from .media import fetch_attachment  # why: task entry (module docstring)
 

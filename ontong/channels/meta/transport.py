@@ -16,6 +16,7 @@ from django.utils import timezone
 from ontong.channels.base import PermanentError, Transport, WindowClosed, split_text
 from ontong.complaints.models import Message
 from ontong.org.models import ROLE_GROUPS, Role
+from ontong.tasks_queue import batch_memo
 
 from .graph import GraphClient, TokenInvalid
 from .models import Comment, MetaAccount
@@ -51,7 +52,10 @@ def messaging_type_for(
 
 class MetaTransport(Transport):
     def send(self, message: Message) -> str:
-        account = MetaAccount.objects.filter(external_id=message.account, is_active=True).first()
+        account = batch_memo(  # read once per worker batch (tasks_queue.batch)
+            f"meta-send-account:{message.account}",
+            lambda: MetaAccount.objects.filter(external_id=message.account, is_active=True).first(),
+        )
         if account is None:
             raise PermanentError(f"Meta 계정 {message.account}이(가) 없거나 꺼져 있습니다.")
         if account.token_invalid_at:

@@ -119,13 +119,20 @@ def test_a_connection_lost_since_the_last_webhook_is_replaced_without_an_error(p
     assert WebhookDelivery.objects.count() == 1
 
 
-def test_stored_deliveries_get_one_task_each_in_the_transaction_that_marks_them(page):
+def test_stored_deliveries_get_one_task_per_batch_in_the_transaction_that_marks_them(
+    page, monkeypatch
+):
+    from ontong.channels.meta import events
+
+    monkeypatch.setattr(events, "PROCESS_BATCH", 2)
     for n in range(3):
         assert call(body_of(f"m_{n}"))[0] == 200
     assert enqueue_stored_webhooks() == 3
     assert enqueue_stored_webhooks() == 0
     assert not WebhookDelivery.objects.filter(queued_at__isnull=True).exists()
-    queued = [task.args_kwargs["args"][0] for task in DBTaskResult.objects.all()]
+    batches = [task.args_kwargs["args"][0] for task in DBTaskResult.objects.order_by("enqueued_at")]
+    assert sorted(len(b) for b in batches) == [1, 2]  # every delivery in exactly one task
+    queued = [pk for b in batches for pk in b]
     assert sorted(queued) == sorted(WebhookDelivery.objects.values_list("pk", flat=True))
 
 
@@ -144,5 +151,5 @@ def test_workers_making_tasks_at_once_never_make_two_for_one_delivery(page, conc
             pass
 
     concurrently(worker, 3)
-    queued = [task.args_kwargs["args"][0] for task in DBTaskResult.objects.all()]
+    queued = [pk for task in DBTaskResult.objects.all() for pk in task.args_kwargs["args"][0]]
     assert len(queued) == 600 and len(set(queued)) == 600

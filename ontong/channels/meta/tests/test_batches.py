@@ -1,0 +1,140 @@
+"""Stored webhooks processed in batches (issue 21): one transaction per batch, each event in its
+own savepoint; the batch's notices and routing work in one task each; echoes confirmed cheaply.
+The guarantees of one-at-a-time processing hold: stored once, nothing lost, nothing sent twice."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from ontong.channels.meta import conversation, events
+from ontong.channels.meta.models import WebhookDelivery
+from ontong.complaints import notices
+from ontong.complaints.models import Complaint, Message
+from ontong.complaints.tasks import deliver_messages
+from ontong.tasks_queue import batch, waiting_ids
+
+from .conftest import messaging, text_event
+
+pytestmark = pytest.mark.django_db
+
+
+def stored(post_webhook, *events_):
+    for event in events_:
+        assert post_webhook(messaging(event)).status_code == 200
+    return list(WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True))
+
+
+class Killed(BaseException):
+    pass
+
+
+def test_a_worker_dying_mid_batch_leaves_every_delivery_of_it_pending(
+    post_webhook, page, monkeypatch
+):
+    ids = stored(post_webhook, text_event(psid="a", mid="m_a"), text_event(psid="b", mid="m_b"))
+    real = events.handle_item
+
+    def dies_on_b(kind, obj, entry_id, event):
+        if event["sender"]["id"] == "b":
+            raise Killed  # what no handler catches, as a SIGKILL
+        return real(kind, obj, entry_id, event)
+
+    monkeypatch.setattr(events, "handle_item", dies_on_b)
+    with pytest.raises(Killed):
+        events.process_deliveries(ids)
+    # The first delivery's complaint went with the transaction: the sweep hands both back.
+    assert not Complaint.objects.exists() and not Message.objects.exists()
+    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {"pending"}
+
+
+def test_a_failing_event_fails_its_own_delivery_only(post_webhook, page, monkeypatch):
+    ids = stored(post_webhook, text_event(psid="a", mid="m_a"), text_event(psid="b", mid="m_b"))
+    real = events.handle_item
+
+    def fails_on_a(kind, obj, entry_id, event):
+        if event["sender"]["id"] == "a":
+            raise ValueError("bad event")
+        return real(kind, obj, entry_id, event)
+
+    monkeypatch.setattr(events, "handle_item", fails_on_a)
+    outcome = events.process_deliveries(ids)
+    assert outcome == {ids[0]: "failed", ids[1]: "processed"}
+    assert list(Complaint.objects.values_list("identity__external_user_id", flat=True)) == ["b"]
+    first = WebhookDelivery.objects.get(pk=ids[0])
+    assert first.attempts == 1 and "ValueError: bad event" in first.error
+    assert WebhookDelivery.objects.get(pk=ids[1]).attempts == 1
+    assert events.process_deliveries(ids) == {
+        ids[0]: "already failed",
+        ids[1]: "already processed",
+    }
+
+
+def test_the_same_message_twice_in_one_batch_is_stored_once(post_webhook, page):
+    event = text_event(psid="twice", mid="m_twice")
+    ids = stored(post_webhook, event, event)
+    assert events.process_deliveries(ids) == {ids[0]: "processed", ids[1]: "processed"}
+    assert Message.objects.filter(external_id="m_twice").count() == 1
+    assert Complaint.objects.count() == 1
+    assert Message.objects.filter(purpose="ack").count() == 1
+
+
+def test_a_batchs_notices_go_in_one_task_the_sweep_knows_about(post_webhook, page):
+    ids = stored(post_webhook, *(text_event(psid=f"p{n}", mid=f"m_{n}") for n in range(3)))
+    events.process_deliveries(ids)
+    acks = sorted(Message.objects.filter(purpose="ack").values_list("pk", flat=True))
+    assert len(acks) == 3
+    tasks = DBTaskResult.objects.filter(task_path=deliver_messages.module_path)
+    assert [sorted(t.args_kwargs["args"][0]) for t in tasks] == [acks]
+    # Long after, with the task still waiting, the sweep sends no second copy.
+    assert waiting_ids(deliver_messages.module_path, dt.timedelta(hours=1)) >= set(acks)
+    Message.objects.filter(pk__in=acks).update(created_at=timezone.now() - dt.timedelta(hours=1))
+    assert notices.sweep_deliveries()["requeued"] == 0
+
+
+def test_a_delivery_task_skips_a_notice_rolled_back_since(page, city):
+    assert notices.deliver_many([987654]) == {987654: "skipped"}
+
+
+def test_echoes_confirm_a_send_whose_answer_was_never_written(post_webhook, page, run_tasks):
+    ids = stored(post_webhook, text_event(psid="a", mid="m_a"), text_event(psid="b", mid="m_b"))
+    events.process_deliveries(ids)
+    cut_off, answered = Message.objects.filter(purpose="ack").order_by("pk")
+    # The worker sent the first and died before writing it; the second is written as sent.
+    Message.objects.filter(pk=cut_off.pk).update(delivery="sending")
+    Message.objects.filter(pk=answered.pk).update(delivery="sent", external_id="m_page_kept")
+    now = timezone.now()
+    with batch():
+        for message, mid in ((cut_off, "m_page_1"), (answered, "m_page_2")):
+            conversation.record_echo(
+                page, "messenger", "x", {"mid": mid, "metadata": f"ontong:{message.pk}"}, now
+            )
+    cut_off.refresh_from_db()
+    answered.refresh_from_db()
+    assert (cut_off.delivery, cut_off.external_id) == ("sent", "m_page_1")
+    assert (answered.delivery, answered.external_id) == ("sent", "m_page_kept")
+
+
+def test_an_echo_outside_a_batch_is_confirmed_at_once(post_webhook, page):
+    ids = stored(post_webhook, text_event(psid="a", mid="m_a"))
+    events.process_deliveries(ids)
+    ack = Message.objects.get(purpose="ack")
+    Message.objects.filter(pk=ack.pk).update(delivery="unknown")
+    conversation.record_echo(
+        page, "messenger", "a", {"mid": "m_page_9", "metadata": f"ontong:{ack.pk}"}, timezone.now()
+    )
+    ack.refresh_from_db()
+    assert (ack.delivery, ack.external_id) == ("sent", "m_page_9")
+
+
+def test_the_city_calendar_is_read_once_per_batch_and_fresh_outside(city):
+    from ontong.complaints import services
+    from ontong.complaints.models import CityHoliday
+
+    day = dt.date(2031, 5, 2)
+    with batch():
+        before = services.city_holidays()
+        CityHoliday.objects.create(date=day, name="시 기념일")
+        assert services.city_holidays() == before  # read once in the batch
+    assert day in services.city_holidays()  # outside a batch: what staff just changed
