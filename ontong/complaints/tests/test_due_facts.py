@@ -209,6 +209,20 @@ def migrate_to(name: str):
     return MigrationExecutor(connection).loader.project_state(("complaints", name)).apps
 
 
+@pytest.fixture(autouse=True)
+def latest_schema_afterwards(request):
+    """Migrating complaints back also unapplies every app that depends on it (kakao, web, api…):
+    the tests after these get the whole schema back, not only complaints up to the migration tried."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        from django.db import connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_data_migration_derives_the_facts_from_the_timeline_and_back(in_progress, staff, clock):
     from ontong.complaints.models import DueFact
