@@ -3,65 +3,24 @@ Kakao's hosts (ONTONG_KAKAO_MEDIA_HOSTS; the emulator's loopback host only when 
 DEBUG and tests), size-capped while streaming, then verified and re-encoded like every upload
 (ontong.images). No other URL a skill request names is ever fetched."""
 
-from urllib.parse import urlparse
-
-import httpx
 from django.conf import settings
-from django.utils import translation
 
-from ontong.complaints.models import Attachment
-from ontong.images import ImageRefused, clean_image
-from ontong.outbound import http
+from ontong.channels import media as shared
+from ontong.channels.media import MediaRefused
 
-LOOPBACK = {"127.0.0.1", "localhost"}
-
-
-class MediaRefused(Exception):
-    pass
+__all__ = ["MediaRefused", "allowed", "download", "fetch_attachment"]
 
 
 def allowed(url: str, hosts: list[str] | None = None) -> bool:
-    """https to one of `hosts` (or a subdomain; default: the photo hosts); http only to a
-    loopback host that is listed (the emulator)."""
-    parts = urlparse(url)
-    host = (parts.hostname or "").lower()
-    listed = settings.ONTONG_KAKAO_MEDIA_HOSTS if hosts is None else hosts
-    hosts = [h.lower() for h in listed]
-    scheme_ok = parts.scheme == "https" or (
-        parts.scheme == "http" and host in LOOPBACK and host in hosts
-    )
-    return scheme_ok and any(host == h or host.endswith("." + h) for h in hosts)
+    """https to one of `hosts` (default: Kakao's photo hosts); http only to a listed loopback host."""
+    return shared.host_allowed(url, settings.ONTONG_KAKAO_MEDIA_HOSTS if hosts is None else hosts)
 
 
 def download(url: str) -> bytes:
-    if not allowed(url):
-        raise MediaRefused(f"허용되지 않은 주소입니다: {urlparse(url).hostname}")
-    limit = settings.ONTONG_MEDIA_MAX_BYTES
-    with http().stream("GET", url, timeout=settings.ONTONG_KAKAO_HTTP_TIMEOUT) as response:
-        if response.status_code != 200:
-            raise MediaRefused(f"사진을 받지 못했습니다 (HTTP {response.status_code})")
-        if int(response.headers.get("content-length") or 0) > limit:
-            raise MediaRefused("사진이 너무 큽니다")
-        data = bytearray()
-        for chunk in response.iter_bytes():
-            data.extend(chunk)
-            if len(data) > limit:
-                raise MediaRefused("사진이 너무 큽니다")
-    return bytes(data)
+    return shared.download(
+        url, settings.ONTONG_KAKAO_MEDIA_HOSTS, settings.ONTONG_KAKAO_HTTP_TIMEOUT
+    )
 
 
 def fetch_attachment(attachment_id: int) -> str:
-    item = Attachment.objects.select_related("complaint").get(pk=attachment_id)
-    if item.file or not item.source_url:
-        return "nothing to fetch"
-    try:
-        with translation.override(settings.LANGUAGE_CODE):  # the record is in the city's language
-            image = clean_image(download(item.source_url), f"kakao-{item.pk}")
-    except (MediaRefused, ImageRefused, httpx.HTTPError) as exc:
-        item.fetch_error = str(exc)[:500]
-        item.save(update_fields=["fetch_error"])
-        return "refused"
-    item.file.save(image.name, image, save=False)
-    item.content_type, item.size, item.source_url = image.content_type, image.size, ""
-    item.save()
-    return "stored"
+    return shared.fetch_attachment(attachment_id, download, "kakao")

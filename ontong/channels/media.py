@@ -1,0 +1,66 @@
+"""Photos a platform tells us about are fetched one way for every channel: https to an allowlisted
+host only (http only to a listed loopback host: the emulator), size-capped while streaming, then
+verified and re-encoded like every upload (ontong.images). No other URL is ever fetched."""
+
+from collections.abc import Callable, Iterable
+from urllib.parse import urlparse
+
+import httpx
+from django.conf import settings
+from django.utils import translation
+
+from ontong.complaints.models import Attachment
+from ontong.images import ImageRefused, clean_image
+from ontong.outbound import http
+
+LOOPBACK = {"127.0.0.1", "localhost"}
+
+
+class MediaRefused(Exception):
+    pass
+
+
+def host_allowed(url: str, hosts: Iterable[str]) -> bool:
+    """https to one of `hosts` or a subdomain; http only to a loopback host that is listed."""
+    parts = urlparse(url)
+    host = (parts.hostname or "").lower()
+    listed = [h.lower() for h in hosts]
+    scheme_ok = parts.scheme == "https" or (
+        parts.scheme == "http" and host in LOOPBACK and host in listed
+    )
+    return scheme_ok and any(host == h or host.endswith("." + h) for h in listed)
+
+
+def download(url: str, hosts: Iterable[str], timeout: float) -> bytes:
+    if not host_allowed(url, hosts):
+        raise MediaRefused(f"허용되지 않은 주소입니다: {urlparse(url).hostname}")
+    limit = settings.ONTONG_MEDIA_MAX_BYTES
+    with http().stream("GET", url, timeout=timeout) as response:
+        if response.status_code != 200:
+            raise MediaRefused(f"사진을 받지 못했습니다 (HTTP {response.status_code})")
+        if int(response.headers.get("content-length") or 0) > limit:
+            raise MediaRefused("사진이 너무 큽니다")
+        data = bytearray()
+        for chunk in response.iter_bytes():
+            data.extend(chunk)
+            if len(data) > limit:
+                raise MediaRefused("사진이 너무 큽니다")
+    return bytes(data)
+
+
+def fetch_attachment(attachment_id: int, fetch: Callable[[str], bytes], stem: str) -> str:
+    """Fetch an attachment's photo with `fetch`; a refusal is kept on the attachment for staff."""
+    item = Attachment.objects.select_related("complaint").get(pk=attachment_id)
+    if item.file or not item.source_url:
+        return "nothing to fetch"
+    try:
+        with translation.override(settings.LANGUAGE_CODE):  # the record is in the city's language
+            image = clean_image(fetch(item.source_url), f"{stem}-{item.pk}")
+    except (MediaRefused, ImageRefused, httpx.HTTPError) as exc:
+        item.fetch_error = str(exc)[:500]
+        item.save(update_fields=["fetch_error"])
+        return "refused"
+    item.file.save(image.name, image, save=False)
+    item.content_type, item.size, item.source_url = image.content_type, image.size, ""
+    item.save()
+    return "stored"
