@@ -93,8 +93,8 @@ def check_delivery(message_id: int, round_: int = 0) -> str:
         .filter(pk=message_id)
         .first()
     )
-    if message is None:
-        return "skipped"
+    if message is None or "kakao_event_failed" in message.extra:
+        return "skipped"  # gone, or another check already found the failure and fell back
     if message.delivery == Message.Delivery.SENDING and round_ < len(POLL_DELAYS):
         schedule_check(message_id, round_ + 1)  # the send has not been recorded yet
         return "waiting"

@@ -151,6 +151,22 @@ def test_a_failed_task_sends_the_notice_by_the_next_route_exactly_once(fake_http
     assert len(mail.outbox) == 1 and len(fake_http.sent(TALK)) == 1
 
 
+def test_a_check_arriving_while_another_falls_back_leaves_the_notice_alone(fake_http, kakao_case):
+    # The moment between one check recording the failure and its fallback finishing: the notice
+    # reads 'sending' again, which is not a send still being recorded.
+    fake_http.on("POST", TALK, accepted())
+    message = kakao_case(consent=True)
+    notices.deliver(message.pk)
+    Message.objects.filter(pk=message.pk).update(
+        delivery=Message.Delivery.SENDING,
+        extra={**reload(message).extra, "kakao_event_failed": "카카오톡으로 전달되지 않았습니다"},
+    )
+    checks_before = len(fake_http.requests)
+
+    assert transport.check_delivery(message.pk, 0) == "skipped"
+    assert len(fake_http.requests) == checks_before and mail.outbox == []
+
+
 def test_a_notice_resent_after_a_failed_task_does_not_go_to_the_event_api_again(
     fake_http, kakao_case
 ):
