@@ -538,7 +538,10 @@ def approvals(request):
     """결재 대기: the drafts this person may approve, the most urgent first."""
     require_page(request, "web:approvals")
     queryset = approval.pending_approval(request.user).order_by("due_at", "received_at")
-    return list_page(request, queryset, title=_("결재 대기"))
+    # Opened from here, a case's 다음 민원 is the next draft waiting for 결재, not the next case
+    # of the person's last 부서함 tab.
+    case_view = views_service.BY_KEY["approval"]
+    return list_page(request, queryset, title=_("결재 대기"), extra={"case_view": case_view})
 
 
 @login_required
