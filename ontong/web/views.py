@@ -383,7 +383,11 @@ def detail(request, receipt_no: str):
             "duplicates": complaint.duplicates.all(),
             "satisfaction": Satisfaction.objects.filter(complaint=complaint).first(),
             "map": geo.map_config().as_data(),
-            "around": views_service.neighbours(request.user, view, complaint) if view else None,
+            "around": (
+                views_service.neighbours(request.user, view, complaint)
+                if view and consulted is None
+                else None
+            ),
             "shortcuts": True,
             "notify_on_approval": approval.notify_on_approval(),
             "consulted": consulted,
