@@ -445,17 +445,19 @@ def run_journey(browser, version: Version, name: str, count: int) -> dict | None
     return journey(browser, version, name, count)
 
 
+# The 도로과 officer's journeys come first: the triage journeys assign dozens of cases to 도로과,
+# which would push a new case off the first page of its 부서함.
 JOURNEYS = [
-    "one-by-one",
-    "next-case",
-    "keyboard",
-    "bulk",
-    "merge",
     "submit",
     "approve",
     "reply",
     "note",
     "citizen",
+    "one-by-one",
+    "next-case",
+    "keyboard",
+    "bulk",
+    "merge",
 ]
 
 
@@ -491,12 +493,13 @@ def main() -> None:
         for label, ref in (("before", args.before), ("after", args.after)):
             version = Version(ref)
             try:
-                results[label] = {
-                    name: [
-                        run_journey(browser, version, name, args.cases) for _ in range(args.runs)
-                    ]
-                    for name in names
-                }
+                results[label] = {}
+                for name in names:
+                    results[label][name] = []
+                    for _ in range(args.runs):
+                        outcome = run_journey(browser, version, name, args.cases)
+                        results[label][name].append(outcome)
+                        print(label, name, json.dumps(outcome), file=sys.stderr, flush=True)
             finally:
                 version.stop()
         browser.close()
