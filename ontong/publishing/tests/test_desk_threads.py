@@ -81,7 +81,7 @@ def test_a_thread_threads_cannot_process_fails_with_its_message(
     services.publish_due()
     note = post.events.get(action=PostEvent.Action.TARGET_FAILED).note
     assert (
-        "스레드가 글을(를) 처리하지 못했습니다 (ERROR: The image could not be downloaded)" in note
+        "스레드가 사진을(를) 처리하지 못했습니다 (ERROR: The image could not be downloaded)" in note
     )
 
 
