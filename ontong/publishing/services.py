@@ -825,7 +825,10 @@ THREADS = ContainerNetwork(
     container=threads_container,
     what=lambda post: "동영상" if video_of(post) else "사진" if post.images.exists() else "글",
 )
-CONTAINER_NETWORKS = {Target.Kind.INSTAGRAM: INSTAGRAM, Target.Kind.THREADS: THREADS}
+CONTAINER_NETWORKS: dict[str, ContainerNetwork] = {
+    Target.Kind.INSTAGRAM: INSTAGRAM,
+    Target.Kind.THREADS: THREADS,
+}
 
 
 def publish_container(target: Target, network: ContainerNetwork) -> str | None:
@@ -945,7 +948,7 @@ def check_unknown(target: Target, now) -> None:
         published_event(target)
 
 
-RECENT_POSTS = {
+RECENT_POSTS: dict[str, tuple[str, str, str]] = {
     # network: (the account's recent posts, the field with the post's text, its time)
     Target.Kind.FACEBOOK: ("feed", "message", "created_time"),
     Target.Kind.INSTAGRAM: ("media", "caption", "timestamp"),
