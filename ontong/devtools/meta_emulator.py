@@ -142,6 +142,7 @@ class Emulator:
         # Publishing: posts per node (page or Instagram account), Instagram containers.
         self.posts: dict[str, list[dict]] = {}
         self.containers: dict[str, dict] = {}
+        self.publish_requests: list[tuple[str, str]] = []  # (node, edge) of every publishing call
         self.container_script: list[str] = []  # statuses the next container goes through
         self.container_script_skip = (
             0  # containers made before the script applies (a carousel's nth photo)
@@ -351,6 +352,8 @@ class Emulator:
     def publish(self, node: str, edge: str, token: str, body: dict) -> tuple[int, dict]:
         if token != self.token:
             return error("token")
+        with self.lock:
+            self.publish_requests.append((node, edge))
         failure = self.next_failure()
         if failure and failure["error"] != "slow":
             return error(failure["error"])
@@ -573,6 +576,7 @@ class Emulator:
                 "error_reason": self.container_error_reason,
                 "script": list(script),
                 "status": script[0],
+                "answers": [],  # the statuses a status check was given, in order
             }
         return container_id
 
@@ -611,6 +615,7 @@ class Emulator:
             if container["script"] and status != "PUBLISHED":
                 container["status"] = container["script"].pop(0)
                 status = container["status"]
+            container["answers"].append(status)
         if container.get("network") == "threads":  # Threads: `status`, `error_message`
             answer = {"status": status, "id": container_id}
             if status == "ERROR":
