@@ -279,6 +279,45 @@
     return card;
   }
 
+  // Threads shows the whole text (500 at most: what goes beyond is marked, as it would be
+  // refused) and the photos side by side; the card counts as Threads does.
+  function threadsCard(name, text, pics) {
+    var card = el("article", "threads-card");
+    card.dataset.testid = "threads-card";
+    card.setAttribute("aria-label", "스레드에서 보이는 모습");
+    card.appendChild(header(name));
+    var p = el("p", "pre");
+    var used = 0;
+    var points = Array.from(text);
+    var fits = points.findIndex(function (ch) {
+      used += ch.codePointAt(0) > 0xFFFF ? 4 : 1;
+      return used > LIMITS.threads_text;
+    });
+    p.appendChild(document.createTextNode(fits < 0 ? text : points.slice(0, fits).join("")));
+    if (fits >= 0) {
+      var over = el("mark", "over", points.slice(fits).join(""));
+      over.dataset.testid = "threads-over";
+      over.title = "스레드 500자를 넘는 부분";
+      p.appendChild(over);
+    }
+    card.appendChild(p);
+    if (pics.length) {
+      var media = el("div", "threads-media");
+      media.dataset.testid = "threads-media";
+      media.tabIndex = 0;  // it scrolls sideways: the keyboard must reach it too
+      media.setAttribute("role", "group");
+      media.setAttribute("aria-label", "사진 " + pics.length + "장");
+      pics.forEach(function (pic) { media.appendChild(image(pic)); });
+      card.appendChild(media);
+    }
+    var count = threadsChars(text);
+    var foot = el("p", count > LIMITS.threads_text ? "muted over" : "muted",
+                  n(count) + "/" + LIMITS.threads_text + "자");
+    foot.dataset.testid = "threads-count";
+    card.appendChild(foot);
+    return card;
+  }
+
   // services.threads_length: an emoji (beyond the Basic Multilingual Plane) counts as 4.
   function threadsChars(text) {
     return Array.from(text).reduce(function (sum, ch) {
@@ -315,11 +354,14 @@
     });
     var fb = document.getElementById("live-facebook");
     var ig = document.getElementById("live-instagram");
+    var th = document.getElementById("live-threads");
     fb.replaceChildren();
     ig.replaceChildren();
+    th.replaceChildren();
     accounts.forEach(function (account) {
       if (account.kind === "instagram") { ig.appendChild(instagramCard(account.name, text, pics)); }
       else if (account.kind === "facebook") { fb.appendChild(facebookCard(account.name, text, pics)); }
+      else if (account.kind === "threads") { th.appendChild(threadsCard(account.name, text, pics)); }
     });
   }
 
