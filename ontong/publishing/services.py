@@ -21,6 +21,7 @@ from ontong import delivery
 from ontong.channels.base import PermanentError, TemporaryError, UnknownOutcome
 from ontong.channels.meta.graph import GraphClient
 from ontong.channels.meta.models import MetaAccount
+from ontong.korean import josa, with_josa
 from ontong.org.models import Role
 
 from . import video as videos
@@ -117,7 +118,8 @@ def transition(post: Post, action: str, user, note: str = "") -> Post:
         current = Post.objects.select_for_update().get(pk=post.pk)
         if current.state not in sources:
             raise PublishingError(
-                f"지금 상태({current.get_state_display()})에서는 '{LABELS[action]}'을(를) 할 수 없습니다."
+                f"지금 상태({current.get_state_display()})에서는 '{LABELS[action]}'{josa(LABELS[action], '을')} "
+                "할 수 없습니다."
             )
         if not is_pr(user) or (needs_right and not may_approve(user)):
             raise PublishingError(f"'{LABELS[action]}' 권한이 없습니다.")
@@ -422,10 +424,20 @@ def schedule_problems(post: Post, now: dt.datetime) -> list[str]:
         return ["게시 예정 시각을 정하세요."]
     problems = []
     if post.targets.filter(kind=Target.Kind.FACEBOOK).exists():
+        planned = timezone.localtime(post.planned_at)
         if post.planned_at < now + FACEBOOK_EARLIEST:
-            problems.append("페이스북: 예약은 지금부터 10분 뒤 이후여야 합니다.")
+            earliest = timezone.localtime(now + FACEBOOK_EARLIEST)
+            problems.append(
+                f"페이스북: 예약은 지금부터 10분 뒤({earliest:%m-%d %H:%M})부터 됩니다 "
+                f"(게시 예정 {planned:%m-%d %H:%M}): 더 늦은 시각으로 옮기거나, "
+                "승인된 글은 '지금 게시'를 쓰세요."
+            )
         if post.planned_at > now + FACEBOOK_LATEST:
-            problems.append("페이스북: 예약은 30일 안이어야 합니다.")
+            latest = timezone.localtime(now + FACEBOOK_LATEST)
+            problems.append(
+                f"페이스북: 예약은 30일 안({latest:%Y-%m-%d}까지)이어야 합니다 "
+                f"(게시 예정 {planned:%Y-%m-%d}): 그 안의 날짜로 옮기세요."
+            )
     elif post.planned_at < now - dt.timedelta(minutes=1):
         problems.append("게시 예정 시각이 지났습니다.")
     return problems
@@ -611,7 +623,7 @@ def publish_target(target: Target) -> str:
             if remote_id is None:  # the container is still being processed
                 what = network.what(target.post)
                 return back_to_pending(
-                    target, f"{network.subject} {what}을(를) 처리 중입니다", retry=True
+                    target, f"{network.subject} {with_josa(what, '을')} 처리 중입니다", retry=True
                 )
     except UnknownOutcome as exc:
         return mark(target, Target.State.UNKNOWN, f"응답 시간 초과: 게시 여부 확인 중 ({exc})")
@@ -883,7 +895,7 @@ def container_status(
         if status == "ERROR":
             reason = str(body.get(network.reason_key) or "").strip()
             raise PermanentError(
-                f"{network.subject} {what}을(를) 처리하지 못했습니다 (ERROR"
+                f"{network.subject} {with_josa(what, '을')} 처리하지 못했습니다 (ERROR"
                 + (f": {reason[:300]}" if reason and reason != "ERROR" else "")
                 + ")"
             )

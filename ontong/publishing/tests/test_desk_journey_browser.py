@@ -124,7 +124,7 @@ def test_the_desk_journey_photos_and_a_reel_to_both_networks(
     states = approver.locator("[data-testid=target-state]").all_inner_texts()
     assert sorted(states) == ["게시됨", "대기"]
     ig_card = approver.locator("[data-testid=preview-instagram]")
-    assert "인스타그램이 릴스 동영상을(를) 처리 중입니다" in ig_card.inner_text()
+    assert "인스타그램이 릴스 동영상을 처리 중입니다" in ig_card.inner_text()
     check_accessibility(approver, "a Reel half published")
     shot(approver, "desk3-4-reel-processing")
     assert services.publish_due(timezone.now() + dt.timedelta(minutes=2)) == 1

@@ -87,9 +87,7 @@ def test_a_thread_threads_cannot_process_fails_with_its_message(
     emulator.container_error_reason = "The image could not be downloaded"
     services.publish_due()
     note = post.events.get(action=PostEvent.Action.TARGET_FAILED).note
-    assert (
-        "스레드가 사진을(를) 처리하지 못했습니다 (ERROR: The image could not be downloaded)" in note
-    )
+    assert "스레드가 사진을 처리하지 못했습니다 (ERROR: The image could not be downloaded)" in note
 
 
 def test_a_publish_answered_too_late_is_found_on_the_profile_not_resent(
