@@ -308,8 +308,8 @@ def post_detail(request, pk: int):
             and services.may_approve(request.user)
             and not services.may_approve_post(request.user, post),
             "events": post.events.select_related("actor"),
-            "caption_length": len(post.full_text()),
-            "caption_limit": services.INSTAGRAM_CAPTION_LIMIT,
+            "caption_length": f"{len(post.full_text()):,}",  # as the editor writes it
+            "caption_limit": f"{services.INSTAGRAM_CAPTION_LIMIT:,}",
             "can_approve": services.may_approve(request.user),
             **comments_context(request, post),
             "best_times": analytics.best_times_for(

@@ -7,6 +7,7 @@ post is moved on the calendar by keyboard before its time; the dashboard shows b
 With ONTONG_SCREENSHOTS=DIR it saves the screenshots docs/publishing.md shows."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -178,6 +179,8 @@ def test_the_desk_journey_photos_and_a_reel_to_both_networks(
     dashboard = open_page("/publishing/dashboard/", user="writer")
     top = dashboard.locator("[data-testid=top-posts]").inner_text()
     assert "해미읍성 야경 사진전" in top and "해미읍성 축제 릴스" in top
+    followers = dashboard.locator("[data-testid=followers-1] .big-number").inner_text()
+    assert re.fullmatch(r"\d{1,3}(,\d{3})+", followers)  # 29,811 as people read it
     check_accessibility(dashboard, "the dashboard")
     dashboard.set_viewport_size({"width": 1400, "height": 900})
     shot(dashboard, "desk3-7-dashboard")
