@@ -757,7 +757,7 @@ class Emulator:
         until = int(query.get("until", [str(int(now))])[0])
         first = datetime.date.fromtimestamp(since)
         last = datetime.date.fromtimestamp(until)
-        data = []
+        data: list[dict] = []
         for metric in metrics:
             if metric == "views":
                 values, day = [], first
