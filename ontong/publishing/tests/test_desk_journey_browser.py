@@ -103,6 +103,9 @@ def test_the_desk_journey_photos_and_a_reel_to_both_networks(
     writer.set_input_files("input[name=video]", files=[video_file("reel.mp4", seconds=30)])
     writer.select_option("#id_video_format", "reel")
     writer.fill("#id_thumb_offset", "4.5")
+    reels = writer.locator("[data-testid=live-reel]")  # live, before saving: 9:16, not "사진 없음"
+    assert reels.count() == 2 and "사진 없음" not in writer.locator("#live-instagram").inner_text()
+    assert "30초로 보는" in reels.first.inner_text()  # the caption over the picture
     check_accessibility(writer, "new post, a Reel")
     shot(writer, "desk3-2-reel-editor")
     reel_post = save(writer)
