@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from ontong.complaints.models import Citizen, Complaint
 from ontong.complaints.workflow import perform
-from ontong.org.models import Department, Role
+from ontong.org.models import Area, Department, Role
 from ontong.publishing.models import Post, Target
 from ontong.publishing.services import transition
 from ontong.routing.similar import theme_groups
@@ -57,6 +57,8 @@ def lamp_theme(staff, new_complaint):
     for text in LAMP[1:]:
         new_complaint(text)
     new_complaint("음식물 쓰레기 수거차가 이번 주에 오지 않았어요")
+    # the worker would place them (routing.tasks.after_intake)
+    Complaint.objects.filter(title__contains="가로등").update(area=Area.objects.get(name="석남동"))
     return first
 
 
@@ -79,6 +81,7 @@ def test_themes_of_a_period_with_areas_departments_and_the_answer(lamp_theme):
     [theme] = data["themes"]
     assert theme["count"] == 3 and "가로등" in theme["label"]
     assert theme["departments"] == [["도로과", 1, "041-660-2345"]]
+    assert theme["areas"] == [["석남동", 3]]
     assert theme["answers"][0]["department"] == "도로과"
     assert "안정기를 교체" in theme["answers"][0]["text"]
     assert not theme["could_post"]  # one of three answered by the department: not yet "the same"
