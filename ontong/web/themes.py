@@ -58,17 +58,22 @@ class ThemeError(ValueError):
 # ------------------------------------------------------------------------------ grouping
 
 
-def period_complaints(weeks: int, now: dt.datetime) -> list[tuple[int, list[str]]]:
-    """The period's complaints as (pk, morphemes of what the citizen wrote), oldest first. Not
+Row = tuple[int, dt.datetime, list[str]]
+
+
+def period_complaints(weeks: int, now: dt.datetime) -> list[Row]:
+    """The period's complaints as (pk, received, morphemes of what the citizen wrote), oldest
+    first. Not
     the stored search morphemes: those include the answer, and one department's standard answer
     would make one theme of everything it answered."""
     rows = list(
         Complaint.objects.filter(received_at__gte=now - dt.timedelta(weeks=weeks))
         .order_by("received_at", "pk")
-        .values_list("pk", "title", "body")
+        .values_list("pk", "received_at", "title", "body")
     )
-    texts = [privacy.without_personal_data(question(title, body)) for _pk, title, body in rows]
-    return list(zip([pk for pk, _t, _b in rows], terms_of_many(texts), strict=True))
+    texts = [privacy.without_personal_data(question(title, body)) for *_, title, body in rows]
+    analysed = terms_of_many(texts)
+    return [(pk, received, docs) for (pk, received, *_), docs in zip(rows, analysed, strict=True)]
 
 
 def question(title: str, body: str) -> str:
@@ -77,16 +82,22 @@ def question(title: str, body: str) -> str:
     return body if beginning and body.startswith(beginning) else f"{title}\n{body}"
 
 
-def compute(weeks: int, now: dt.datetime | None = None) -> dict[str, Any]:
-    """The period's themes, largest first, as stored in the digest (masked, JSON)."""
+def compute(
+    weeks: int, now: dt.datetime | None = None, analysed: list[Row] | None = None
+) -> dict[str, Any]:
+    """The period's themes, largest first, as stored in the digest (masked, JSON); from the rows
+    of a longer period already analysed when given."""
     now = now or timezone.now()
-    rows = period_complaints(weeks, now)
-    groups = theme_groups([docs for _pk, docs in rows])
+    since = now - dt.timedelta(weeks=weeks)
+    if analysed is None:
+        analysed = period_complaints(weeks, now)
+    rows = [row for row in analysed if row[1] >= since]
+    groups = theme_groups([docs for _pk, _at, docs in rows])
     found = Complaint.objects.select_related(
         "area", "department", "citizen", "assignee", "approved_by"
     ).in_bulk([rows[i][0] for group in groups for i in group.members])
     themes = [
-        describe([found[rows[i][0]] for i in group.members], [rows[i][1] for i in group.members])
+        describe([found[rows[i][0]] for i in group.members], [rows[i][2] for i in group.members])
         for group in groups
     ]
     themes.sort(key=lambda theme: (-theme["count"], theme["key"]))
@@ -189,11 +200,13 @@ def public_text(text: str, names: set[str]) -> str:
 
 
 def refresh() -> str:
-    """Every period's themes computed again and stored (the worker's task)."""
-    done = []
+    """Every period's themes computed again and stored (the worker's task); the longest period's
+    complaints are analysed once for all."""
+    done, now = [], timezone.now()
+    analysed = period_complaints(max(PERIODS), now)
     for weeks in PERIODS:
         started = time.monotonic()
-        data = compute(weeks)
+        data = compute(weeks, now, analysed)
         seconds = round(time.monotonic() - started, 2)
         ThemeDigest.objects.update_or_create(
             weeks=weeks, defaults={"data": data, "seconds": seconds, "computed_at": timezone.now()}
