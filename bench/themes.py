@@ -5,6 +5,7 @@ one department and answered (web.themes.could_answer).
     PYTHONPATH=. .venv/bin/python bench/themes.py --demo [--weeks 8]    # the database's city
     PYTHONPATH=. .venv/bin/python bench/themes.py --data ../shared/data # the labelled datasets
     PYTHONPATH=. .venv/bin/python bench/themes.py --scale 5000          # grouping time, n texts
+    PYTHONPATH=. .venv/bin/python bench/themes.py --data ../shared/data --purity  # the threshold
 
 A labelled dataset has no dates: all its rows are one period, the label stands for the
 department, and a row counts as answered when it has an answer column (옹진 has none: there the
@@ -98,6 +99,27 @@ def dataset(folder: Path, name, file, columns, label, answer):
     report(name, docs, departments, answered, analyse)
 
 
+def purity(folder: Path):
+    """For each threshold: themes (≥ 3 cases), the share of cases in them and the share of members
+    with their centre's label (the department): how far a theme stays one department's matter."""
+    print(f"{'data':<14}{'minimum':>8}{'themes':>8}{'in theme':>10}{'purity':>8}")
+    for name, file, columns, label, _answer in SETS:
+        if label is None:
+            continue
+        rows = read_rows(folder / file)
+        pairs = [(joined_text(r, columns), (r.get(label) or "").strip()) for r in rows]
+        pairs = [(t, g) for t, g in pairs if t and g]
+        docs = terms_of_many([t for t, _g in pairs])
+        for minimum in (0.3, 0.35, 0.4, 0.45, 0.5):
+            groups = theme_groups(docs, minimum, min_cases=3)
+            members = [(g.centre, i) for g in groups for i in g.members]
+            same = sum(pairs[c][1] == pairs[i][1] for c, i in members)
+            print(
+                f"{name:<14}{minimum:>8.2f}{len(groups):>8}{len(members) / len(pairs):>10.1%}"
+                f"{same / max(len(members), 1):>8.3f}"
+            )
+
+
 def demo(weeks: int):
     from django.utils import timezone
 
@@ -141,7 +163,11 @@ def main():
     parser.add_argument("--demo", action="store_true")
     parser.add_argument("--weeks", type=int, default=8)
     parser.add_argument("--scale", type=int)
+    parser.add_argument("--purity", action="store_true")
     args = parser.parse_args()
+    if args.purity:
+        purity(args.data or ROOT.parent / "shared" / "data")
+        return
     if args.scale:
         scale(args.data or ROOT.parent / "shared" / "data", args.scale)
         return

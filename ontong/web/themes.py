@@ -239,12 +239,12 @@ def within_now_limit(weeks: int) -> bool:
 
 def theme_of(weeks: int, key: str) -> tuple[dict[str, Any], ThemeDigest]:
     digest = ThemeDigest.objects.filter(weeks=weeks).first()
-    for theme in digest.data["themes"] if digest else []:
-        if theme["key"] == key:
-            return theme, digest
-    raise ThemeError(
-        "그 주제를 찾지 못했습니다. 주제 목록이 새로 계산되었을 수 있으니 다시 골라 주세요."
-    )
+    found = [t for t in digest.data["themes"] if t["key"] == key] if digest else []
+    if digest is None or not found:
+        raise ThemeError(
+            "그 주제를 찾지 못했습니다. 주제 목록이 새로 계산되었을 수 있으니 다시 골라 주세요."
+        )
+    return found[0], digest
 
 
 # ------------------------------------------------------------------------------ the draft
