@@ -113,7 +113,7 @@ def describe(members: list[Complaint], docs: list[list[str]]) -> dict[str, Any]:
     top_department, top_count = departments.most_common(1)[0] if departments else (None, 0)
     return {
         "key": f"c{centre.pk}",
-        "label": label_of(docs),
+        "label": label_of(docs, question(centre.title, centre.body)),
         "count": len(members),
         "first": min(c.received_at for c in members).date().isoformat(),
         "last": max(c.received_at for c in members).date().isoformat(),
@@ -137,9 +137,12 @@ def could_answer(count: int, top_department_count: int, answered: bool) -> bool:
     )
 
 
-def label_of(docs: list[list[str]]) -> str:
-    """The words most members share (at least two letters), in the centre's order."""
+def label_of(docs: list[list[str]], centre_text: str) -> str:
+    """The words most members share (at least two letters), in the centre's order; words written
+    as the centre wrote them first (a verb's stem, 꺼지 of 꺼져, reads badly as a label)."""
     shared = Counter(term for doc in docs for term in set(doc) if len(term) >= 2)
+    for term in shared:
+        shared[term] += len(docs) * (term in centre_text)  # written as is: before any stem
     common = [t for t in docs[0] if shared[t] * 2 >= len(docs)] or docs[0]
     ranked = sorted(common, key=lambda t: -shared[t])[:3]
     return " · ".join(t for t in docs[0] if t in ranked)

@@ -185,3 +185,25 @@ def test_a_large_city_waits_for_the_worker(lamp_theme, staff, client, monkeypatc
     assert ThemeDigest.objects.count() == len(themes.PERIODS)
     page = client.get("/publishing/themes/?weeks=4").content.decode()
     assert "안정기를 교체" in page
+
+
+def test_an_old_digest_is_shown_while_the_worker_makes_a_new_one(
+    lamp_theme, staff, client, run_tasks
+):
+    themes.refresh()
+    old = timezone.now() - themes.FRESH - dt.timedelta(minutes=1)
+    ThemeDigest.objects.update(computed_at=old)
+    Complaint.objects.filter(title__contains="골목").delete()
+    client.force_login(staff["pr"])
+    page = client.get("/publishing/themes/?weeks=4").content.decode()
+    assert "새로 계산하는 중입니다" in page and "3건" in page  # the old digest, said to be old
+    client.get("/publishing/themes/?weeks=2")
+    from django_tasks_db.models import DBTaskResult
+
+    queued = DBTaskResult.objects.filter(task_path="ontong.web.tasks.refresh_themes")
+    assert queued.count() == 1  # one task for all periods, however many ask
+    run_tasks()
+    digest = ThemeDigest.objects.get(weeks=4)
+    assert digest.computed_at > old and digest.data["themes"][0]["count"] == 2
+    page = client.get("/publishing/themes/?weeks=4").content.decode()
+    assert "새로 계산하는 중입니다" not in page and "2건" in page
