@@ -61,19 +61,33 @@ class ThemeError(ValueError):
 Row = tuple[int, dt.datetime, list[str]]
 
 
+# The worker's memo of what it analysed: complaint → (its question text, morphemes). A refresh
+# analyses only complaints new or changed since the last one in this process (Kiwi is nearly all of
+# a refresh's time: benchmarks.md); it keeps only the longest period's complaints.
+ANALYSED: dict[int, tuple[str, list[str]]] = {}
+
+
 def period_complaints(weeks: int, now: dt.datetime) -> list[Row]:
     """The period's complaints as (pk, received, morphemes of what the citizen wrote), oldest
-    first. Not
-    the stored search morphemes: those include the answer, and one department's standard answer
-    would make one theme of everything it answered."""
-    rows = list(
-        Complaint.objects.filter(received_at__gte=now - dt.timedelta(weeks=weeks))
+    first. Not the stored search morphemes: those include the answer, and one department's
+    standard answer would make one theme of everything it answered."""
+    rows = [
+        (pk, received, privacy.without_personal_data(question(title, body)))
+        for pk, received, title, body in Complaint.objects.filter(
+            received_at__gte=now - dt.timedelta(weeks=weeks)
+        )
         .order_by("received_at", "pk")
         .values_list("pk", "received_at", "title", "body")
-    )
-    texts = [privacy.without_personal_data(question(title, body)) for *_, title, body in rows]
-    analysed = terms_of_many(texts)
-    return [(pk, received, docs) for (pk, received, *_), docs in zip(rows, analysed, strict=True)]
+    ]
+    known = {pk: ANALYSED.get(pk) for pk, _at, _text in rows}
+    found = {pk: seen[1] for pk, _at, text in rows if (seen := known[pk]) and seen[0] == text}
+    new = [(pk, text) for pk, _at, text in rows if pk not in found]
+    for (pk, text), docs in zip(new, terms_of_many([text for _pk, text in new]), strict=True):
+        ANALYSED[pk], found[pk] = (text, docs), docs
+    if weeks == max(PERIODS):
+        for pk in ANALYSED.keys() - found.keys():
+            ANALYSED.pop(pk, None)
+    return [(pk, received, found[pk]) for pk, received, _text in rows]
 
 
 def question(title: str, body: str) -> str:

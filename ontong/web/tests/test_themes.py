@@ -207,3 +207,21 @@ def test_an_old_digest_is_shown_while_the_worker_makes_a_new_one(
     assert digest.computed_at > old and digest.data["themes"][0]["count"] == 2
     page = client.get("/publishing/themes/?weeks=4").content.decode()
     assert "새로 계산하는 중입니다" not in page and "2건" in page
+
+
+def test_a_refresh_analyses_only_new_or_changed_complaints(lamp_theme, monkeypatch):
+    analysed = []
+    real = themes.terms_of_many
+    monkeypatch.setattr(themes, "ANALYSED", {})
+    monkeypatch.setattr(
+        themes, "terms_of_many", lambda texts: analysed.extend(texts) or real(texts)
+    )
+    themes.refresh()
+    assert len(analysed) == 4
+    analysed.clear()
+    Complaint.objects.filter(title__contains="골목").update(
+        title="석남동 골목 가로등이 또 꺼졌어요"
+    )
+    themes.refresh()
+    assert len(analysed) == 1 and "또 꺼졌어요" in analysed[0]
+    assert ThemeDigest.objects.get(weeks=4).data["themes"][0]["count"] >= 2
