@@ -20,6 +20,7 @@ from django.utils import timezone
 from ontong.complaints import privacy
 from ontong.complaints.models import Complaint
 from ontong.complaints.search import terms_of_many
+from ontong.org.models import User
 from ontong.publishing import services as publishing
 from ontong.publishing.models import THREADS_TEXT_LIMIT, Post
 from ontong.routing.nearest import ANSWERED, nearest
@@ -107,21 +108,27 @@ def compute(
         analysed = period_complaints(weeks, now)
     rows = [row for row in analysed if row[1] >= since]
     groups = theme_groups([docs for _pk, _at, docs in rows])
-    found = Complaint.objects.select_related(
-        "area", "department", "citizen", "assignee", "approved_by"
-    ).in_bulk([rows[i][0] for group in groups for i in group.members])
+    found = Complaint.objects.select_related("area", "department", "citizen").in_bulk(
+        [rows[i][0] for group in groups for i in group.members]
+    )
+    staff = staff_names()
     themes = [
-        describe([found[rows[i][0]] for i in group.members], [rows[i][2] for i in group.members])
+        describe(
+            [found[rows[i][0]] for i in group.members],
+            [rows[i][2] for i in group.members],
+            staff,
+        )
         for group in groups
     ]
     themes.sort(key=lambda theme: (-theme["count"], theme["key"]))
     return {"weeks": weeks, "complaints": len(rows), "themes": themes}
 
 
-def describe(members: list[Complaint], docs: list[list[str]]) -> dict[str, Any]:
-    """One theme: its words, count, areas, departments and best answers, masked."""
+def describe(members: list[Complaint], docs: list[list[str]], staff: set[str]) -> dict[str, Any]:
+    """One theme: its words, count, areas, departments and best answers, masked (the names of
+    its citizens and of all staff included)."""
     centre = members[0]
-    names = personal_names(members)
+    names = citizen_names(members) | staff
     departments = Counter(c.department for c in members if c.department)
     answers = own_answers(members, names) or index_answers(docs[0], names)
     top_department, top_count = departments.most_common(1)[0] if departments else (None, 0)
@@ -175,11 +182,17 @@ def own_answers(members: list[Complaint], names: set[str]) -> list[dict[str, str
 
 def index_answers(centre_terms: list[str], names: set[str]) -> list[dict[str, str]]:
     """For a theme nobody has answered yet: the closest answered cases in the similar-case index
-    (past complaints and imported history)."""
-    return [
-        {"department": c.department, "phone": "", "text": public_text(c.answer, names)}
+    (past complaints and imported history), masked with their own citizens' names too."""
+    cases = [
+        c
         for c in nearest(centre_terms, k=SHOWN_ANSWERS)
         if c.similarity >= DRAFT_MIN_SIMILARITY and c.answer.strip()
+    ]
+    pks = [int(c.key[1:]) for c in cases if c.key.startswith("c")]
+    names = names | citizen_names(Complaint.objects.filter(pk__in=pks).select_related("citizen"))
+    return [
+        {"department": c.department, "phone": "", "text": public_text(c.answer, names)}
+        for c in cases
     ]
 
 
@@ -191,18 +204,16 @@ def answer_of(department, answer: str, names: set[str]) -> dict[str, str]:
     }
 
 
-def personal_names(members: Iterable[Complaint]) -> set[str]:
-    """The citizens' names and the officers', as they may be written in a title or an answer."""
+def citizen_names(complaints: Iterable[Complaint]) -> set[str]:
+    return {c.citizen.name.strip() for c in complaints if c.citizen and len(c.citizen.name) >= 2}
+
+
+def staff_names() -> set[str]:
+    """Every member of staff's name as an answer may write it (officers sign answers)."""
     names = set()
-    for c in members:
-        if c.citizen and c.citizen.name:
-            names.add(c.citizen.name.strip())
-        for user in (c.assignee, c.approved_by):
-            if user is not None:
-                names |= {user.last_name + user.first_name, user.first_name + user.last_name}
-                names.add(f"{user.first_name} {user.last_name}".strip())
-                names.add(f"{user.last_name} {user.first_name}".strip())
-    return {n for n in names if len(n) >= 2}
+    for family, given in User.objects.values_list("last_name", "first_name"):
+        names |= {family + given, given + family, f"{given} {family}", f"{family} {given}"}
+    return {n.strip() for n in names if len(n.strip()) >= 2}
 
 
 def public_text(text: str, names: set[str]) -> str:

@@ -24,7 +24,8 @@ LAMP = [
 ANSWER = (
     "안녕하십니까 홍길동님. 말씀하신 '석남동 아파트 앞 가로등' 건은 현장 확인 후 조치했습니다. "
     "꺼진 가로등은 안정기를 교체해 다시 켰습니다. 가로등 고장은 도로과 누리집이나 전화로 신고하시면 "
-    "사흘 안에 수리합니다. 궁금한 점은 담당자 010-1234-5678로 연락 주세요. 감사합니다."
+    "사흘 안에 수리합니다. 궁금한 점은 담당자 010-1234-5678로 연락 주세요. 감사합니다.\n"
+    "담당: 도로과 최도로 주무관"
 )
 
 
@@ -50,6 +51,8 @@ def answered(staff, new_complaint, text, answer, **intake):
 @pytest.fixture
 def lamp_theme(staff, new_complaint):
     Department.objects.filter(name="도로과").update(phone="041-660-2345")
+    staff["road"].last_name, staff["road"].first_name = "최", "도로"
+    staff["road"].save()
     first = answered(
         staff, new_complaint, LAMP[0], ANSWER, name="홍길동", phone="010-9876-5432",
         contact_consent=True,
@@ -104,14 +107,22 @@ def test_names_phones_and_emails_never_reach_the_page_or_the_draft(lamp_theme, s
     client.force_login(staff["pr"])
     page = client.get("/publishing/themes/?weeks=4").content.decode()
     assert "가로등" in page and "안정기를 교체" in page
-    for secret in ("홍길동", "김철수", "9876-5432", "1234-5678", "5555-6666", "me@example.kr"):
+    for secret in (
+        "홍길동",
+        "김철수",
+        "최도로",
+        "9876-5432",
+        "1234-5678",
+        "5555-6666",
+        "me@example.kr",
+    ):
         assert secret not in page
     response = client.post("/publishing/themes/draft/", {"weeks": "4", "key": f"c{lamp_theme.pk}"})
     post = Post.objects.get()
     assert (
         response.status_code == 302 and response["Location"] == f"/publishing/posts/{post.pk}/edit/"
     )
-    for secret in ("홍길동", "김철수", "1234-5678", "5432", "me@example.kr", "'"):
+    for secret in ("홍길동", "김철수", "최도로", "1234-5678", "5432", "me@example.kr", "'"):
         assert secret not in post.text, secret
     assert "안정기를 교체해 다시 켰습니다." in post.text
     assert "도로과 ☎ 041-660-2345" in post.text  # the department's public phone
@@ -225,3 +236,19 @@ def test_a_refresh_analyses_only_new_or_changed_complaints(lamp_theme, monkeypat
     themes.refresh()
     assert len(analysed) == 1 and "또 꺼졌어요" in analysed[0]
     assert ThemeDigest.objects.get(weeks=4).data["themes"][0]["count"] >= 2
+
+
+def test_an_unanswered_theme_takes_masked_answers_from_the_similar_case_index(staff, new_complaint):
+    answered(
+        staff, new_complaint, "석남동 가로등이 꺼져 있어 밤길이 어둡습니다",
+        "꺼진 가로등의 안정기를 교체했습니다. 문의는 이순신님 010-2222-3333",
+        name="이순신", contact_consent=True,
+    )  # fmt: skip
+    Complaint.objects.update(received_at=timezone.now() - dt.timedelta(weeks=10))
+    for text in LAMP:
+        new_complaint(text)
+    [theme] = themes.compute(4)["themes"]
+    assert theme["count"] == 3 and not theme["departments"]
+    [answer] = theme["answers"]
+    assert "안정기를 교체했습니다" in answer["text"] and answer["department"] == "도로과"
+    assert "이순신" not in answer["text"] and "2222-3333" not in answer["text"]
