@@ -71,6 +71,11 @@ def status_url(complaint: Complaint) -> str:
     return f"{settings.SITE_URL}{path}?t={complaint.status_token}"
 
 
+def lookup_url() -> str:
+    """The web page where anyone looks a case up by receipt number and code (or phone)."""
+    return f"{settings.SITE_URL}{reverse('channels_web:lookup')}"
+
+
 def officer_signature(complaint: Complaint) -> str:
     """[영] 제31조: notices name the officer's department, name and contact."""
     officer = complaint.assignee

@@ -27,12 +27,16 @@ class KakaoAdapter(conversation.ChannelAdapter):
     def __init__(self, bot: KakaoBot):
         super().__init__(profile_for("kakao"), bot.bot_id, bot.follow_up_hours)
         self.bot = bot
+        self.said: list[str] = []  # answers outside any case, for this request's skill response
 
     def needs_contact(self, complaint: Complaint) -> bool:
         """The skill server answers only the citizen's own messages: a result days later
         reaches them in the chat only through the Event API. Without it, their phone (알림톡,
         SMS) or e-mail is asked for."""
         return not self.bot.event_api_enabled and complaint.is_open
+
+    def answer_without_case(self, text: str) -> None:
+        self.said.append(text)
 
     def attach_images(self, complaint: Complaint, message: Message, urls: Sequence[str]) -> None:
         """Fetched by the worker (media.py) from Kakao's hosts only; a URL elsewhere is kept as a
