@@ -76,6 +76,10 @@ def lookup_url() -> str:
     return f"{settings.SITE_URL}{reverse('channels_web:lookup')}"
 
 
+def intake_url() -> str:
+    return f"{settings.SITE_URL}{reverse('channels_web:intake')}"
+
+
 def officer_signature(complaint: Complaint) -> str:
     """[영] 제31조: notices name the officer's department, name and contact."""
     officer = complaint.assignee

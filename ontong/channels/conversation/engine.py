@@ -221,10 +221,10 @@ def open_new_complaint(
             identity=identity,
         )
     )
-    if images:
+    reply(complaint, notices.acknowledgement_text(complaint), MENU, purpose=Message.Purpose.ACK)
+    if images:  # after the receipt: a photo refused at once is told after it
         received = complaint.messages.get(direction=Message.Direction.IN)
         adapter.attach_images(complaint, received, images)
-    reply(complaint, notices.acknowledgement_text(complaint), MENU, purpose=Message.Purpose.ACK)
     if adapter.needs_contact(complaint) and not has_contact(identity.citizen):
         reply(
             complaint,

@@ -39,15 +39,13 @@ class KakaoAdapter(conversation.ChannelAdapter):
         self.said.append(text)
 
     def attach_images(self, complaint: Complaint, message: Message, urls: Sequence[str]) -> None:
-        """Fetched by the worker (media.py) from Kakao's hosts only; a URL elsewhere is kept as a
-        refused attachment, so staff see that a photo came and was not fetched."""
+        """Fetched by the worker (media.py) from Kakao's hosts only; a URL elsewhere is refused
+        at once: staff see that a photo came and was not fetched, and the citizen is told."""
         for url in list(urls)[:MAX_PHOTOS]:
             if not media.allowed(url):
-                Attachment.objects.create(
-                    complaint=complaint,
-                    message=message,
-                    fetch_error=f"허용되지 않은 주소의 사진이라 받지 않았습니다 ({url[:200]})",
-                )
+                item = Attachment.objects.create(complaint=complaint, message=message)
+                error = f"허용되지 않은 주소의 사진이라 받지 않았습니다 ({url[:200]})"
+                media.refuse(item, error, "unreachable")
                 continue
             item = Attachment.objects.create(complaint=complaint, message=message, source_url=url)
             fetch_media.enqueue(item.pk)
