@@ -66,6 +66,10 @@ ONTONG_OPEN311_PUBLIC_READ = env_bool("ONTONG_OPEN311_PUBLIC_READ", False)
 # Outgoing webhooks: private and loopback addresses are refused in production (SSRF).
 ONTONG_WEBHOOK_ALLOW_PRIVATE = env_bool("ONTONG_WEBHOOK_ALLOW_PRIVATE", not PRODUCTION)
 ONTONG_WEBHOOK_TIMEOUT = float(os.environ.get("ONTONG_WEBHOOK_TIMEOUT", "10"))
+# Open311 media_url photos are fetched from the host the caller names: https and public
+# addresses only in production (SSRF), like webhooks.
+ONTONG_MEDIA_URL_ALLOW_PRIVATE = env_bool("ONTONG_MEDIA_URL_ALLOW_PRIVATE", not PRODUCTION)
+ONTONG_MEDIA_URL_TIMEOUT = float(os.environ.get("ONTONG_MEDIA_URL_TIMEOUT", "10"))
 # Staff names: 성명 순서 "최도로" (family_given) or "도로 최" (given_family); the title after an
 # official's name in what citizens read ("최도로 주무관"; empty for none).
 ONTONG_NAME_ORDER = os.environ.get("ONTONG_NAME_ORDER", "family_given")

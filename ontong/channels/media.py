@@ -12,7 +12,7 @@ from django.utils import translation
 from ontong.complaints import notices, wording
 from ontong.complaints.models import Attachment, Event, EventAction, Message
 from ontong.images import ImageRefused, ImageTooBig, clean_image
-from ontong.outbound import http
+from ontong.outbound import PrivateAddress, ensure_public, http
 
 LOOPBACK = {"127.0.0.1", "localhost"}
 
@@ -37,6 +37,22 @@ def host_allowed(url: str, hosts: Iterable[str]) -> bool:
 def download(url: str, hosts: Iterable[str], timeout: float) -> bytes:
     if not host_allowed(url, hosts):
         raise MediaRefused(f"허용되지 않은 주소입니다: {urlparse(url).hostname}")
+    return capped_get(url, timeout)
+
+
+def download_public(url: str, timeout: float) -> bytes:
+    """A photo from a host the sender chose (an Open311 media_url): https to a host whose every
+    address is public; never a private, loopback or link-local one (SSRF) unless
+    ONTONG_MEDIA_URL_ALLOW_PRIVATE (development and tests, where http is allowed too)."""
+    parts = urlparse(url)
+    private_ok = settings.ONTONG_MEDIA_URL_ALLOW_PRIVATE
+    if not parts.hostname or parts.scheme not in ({"https", "http"} if private_ok else {"https"}):
+        raise MediaRefused("https 주소의 사진만 받습니다")
+    if not private_ok:
+        try:
+            ensure_public(parts.hostname, parts.port or 443)
+        except PrivateAddress as exc:
+            raise MediaRefused(f"허용되지 않은 주소입니다: {exc}") from exc
     return capped_get(url, timeout)
 
 

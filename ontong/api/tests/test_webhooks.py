@@ -4,6 +4,7 @@ disabling with an alert, resend, SSRF refusal, and the admin for 민원총괄 on
 import hashlib
 import hmac
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -294,14 +295,14 @@ def test_ipv6_addresses_that_embed_an_internal_ipv4_are_refused(settings, monkey
         "2001:0:4136:e378:8000:63bf:80ff:fffe",
     ]:
         monkeypatch.setattr(
-            webhooks.socket,
+            socket,
             "getaddrinfo",
             lambda *a, address=address, **k: [(10, 1, 6, "", (address, 443, 0, 0))],
         )
         with pytest.raises(webhooks.UnsafeURL):
             webhooks.check_url("https://hook.example.com/")
     monkeypatch.setattr(
-        webhooks.socket,
+        socket,
         "getaddrinfo",
         lambda *a, **k: [(10, 1, 6, "", ("64:ff9b::808:808", 443, 0, 0))],  # 8.8.8.8: public
     )
