@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 
 from ontong import geo
+from ontong.devtools.demo_mail import mail_page
 
 BOUNDARY_FILE = Path(__file__).resolve().parents[1] / "web/static/maps/seosan-emd.geojson"
 
@@ -125,7 +126,9 @@ class Emulator:
         webhook_url: str,
         instagram_id: str = "",
         echoes: bool = False,
+        mail_dir: Path | None = None,
     ):
+        self.mail_dir = mail_dir  # the demo's e-mails (demo_mail), shown at /_emulator/mail
         self.echoes = echoes  # post message_echoes back to the webhook, as Meta does
         # One client for every webhook POST: a new one per call builds an SSL context each time.
         self.http = httpx.Client()
@@ -865,6 +868,9 @@ def make_handler(emulator: Emulator):
                 return self.reply(200, {"data": sent})
             if url.path == "/_emulator/sms":
                 return self.reply(200, {"data": emulator.sms})
+            if url.path == "/_emulator/mail" and emulator.mail_dir is not None:
+                page = mail_page(emulator.mail_dir)
+                return self.reply(200, page, "text/html; charset=utf-8")
             if url.path == "/_emulator/posts":
                 return self.reply(200, {"data": emulator.posts})
             if url.path == "/req/address":
