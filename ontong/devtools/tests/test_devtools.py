@@ -70,12 +70,16 @@ def test_ontong_run_starts_the_kakao_emulator_at_its_skill_url_and_shows_both_si
 
     settings.ONTONG_KAKAO_MEDIA_HOSTS = ["kakaocdn.net"]  # restored after the test
     settings.ONTONG_KAKAO_CALLBACK_HOSTS = ["kakao.com"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # production's
+    monkeypatch.delenv("ONTONG_EMAIL_BACKEND", raising=False)
     monkeypatch.setenv("ONTONG_PRELOAD_NLP", "0")
     started: list[list[str]] = []
+    envs: list[dict] = []
 
     class Child:
         def __init__(self, args, env=None):
             started.append(args)
+            envs.append(env or {})
 
         def terminate(self):
             pass
@@ -100,47 +104,18 @@ def test_ontong_run_starts_the_kakao_emulator_at_its_skill_url_and_shows_both_si
     assert "시민 시뮬레이터(카카오톡): http://127.0.0.1:8002/" in printed
     assert "127.0.0.1" in settings.ONTONG_KAKAO_MEDIA_HOSTS  # the emulator's photos, demo only
     assert "보낸 이메일" in printed and "http://127.0.0.1:8001/_emulator/mail" in printed
-
-
-def test_the_demo_writes_e_mails_to_the_var_dir_and_the_emulator_shows_them(
-    monkeypatch, settings, tmp_path
-):
-    """No mail server in the demo, even in production mode: `ontong run` gives its worker the
-    file backend, and the messenger emulator's /_emulator/mail page shows what was sent."""
-    import io
-    import subprocess
-
-    from django.core import mail
-    from django.core.management import call_command
-
-    from ontong.devtools.management.commands import run
-
-    settings.ONTONG_KAKAO_MEDIA_HOSTS = ["kakaocdn.net"]  # restored after the test
-    settings.ONTONG_KAKAO_CALLBACK_HOSTS = ["kakao.com"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_FILE_PATH = tmp_path
-    monkeypatch.delenv("ONTONG_EMAIL_BACKEND", raising=False)
-    monkeypatch.setenv("ONTONG_PRELOAD_NLP", "0")
-    envs: list[dict] = []
-
-    class Child:
-        def __init__(self, args, env=None):
-            envs.append(env or {})
-
-        def terminate(self):
-            pass
-
-        def wait(self, timeout=None):
-            return 0
-
-    monkeypatch.setattr(subprocess, "Popen", Child)
-    monkeypatch.setattr(run, "call_command", lambda *args, **kwargs: None)
-    monkeypatch.setattr(run.metrics, "reset_multiprocess_dir", lambda: None)
-    call_command("run", "127.0.0.1:8765", stdout=io.StringIO())
-    worker_env = next(env for env in envs if env)
+    worker_env = next(env for args, env in zip(started, envs, strict=True) if "worker" in args)
     assert worker_env["ONTONG_EMAIL_BACKEND"].endswith("filebased.EmailBackend")
     assert settings.EMAIL_BACKEND == worker_env["ONTONG_EMAIL_BACKEND"]
 
+
+def test_the_demo_e_mails_written_to_the_var_dir_are_shown_by_the_emulator(settings, tmp_path):
+    """No mail server in the demo: the file backend writes to the var dir (`ontong run` gives
+    it to its worker, above) and the messenger emulator's /_emulator/mail shows what was sent."""
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path
     mail.send_mail(
         "[서산시] 민원 처리 결과 <안내>", "가로등을 고쳤습니다.", None, ["a@example.com"]
     )
