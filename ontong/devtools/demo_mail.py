@@ -21,7 +21,7 @@ def read_mail(directory: Path, limit: int = 50) -> list[EmailMessage]:
     for file in reversed(files):
         for raw in reversed(file.read_bytes().split(SEPARATOR)):
             if raw.strip():
-                found.append(message_from_bytes(raw.strip(), policy=policy.default))  # type: ignore[arg-type]
+                found.append(message_from_bytes(raw.strip(), policy=policy.default))
         if len(found) >= limit:
             break
     return found[:limit]
