@@ -150,6 +150,19 @@ def transition(post: Post, action: str, user, note: str = "") -> Post:
     return current
 
 
+def draft_post(user, title: str, text: str, origin: dict[str, Any]) -> Post:
+    """A new draft from text made elsewhere (an explainer from complaint themes), for the team to
+    edit and send for review; where it came from is kept for staff."""
+    if not is_pr(user):
+        raise PublishingError("게시물을 만들 권한이 없습니다.")
+    with transaction.atomic():
+        post = Post.objects.create(title=title, text=text, origin=origin, created_by=user)
+        PostEvent.objects.create(
+            post=post, actor=user, action=A.SAVED, note="민원 주제에서 만든 초안"
+        )
+    return post
+
+
 def add_comment(post: Post, user, text: str) -> PostEvent:
     if not is_pr(user):
         raise PublishingError("의견을 남길 권한이 없습니다.")
