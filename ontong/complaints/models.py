@@ -486,6 +486,7 @@ class EventAction(models.TextChoices):
     RRN_REMOVED = "rrn_removed", _("주민등록번호 삭제")
     PLACE_FOUND = "place_found", _("읍면동 자동 기록")
     CITIZEN_MESSAGE = "citizen_message", _("민원인 메시지")
+    PHOTO_REFUSED = "photo_refused", _("사진 받지 못함")
     CONTACT_CONSENT = "contact_consent", _("연락처 제공 동의")
     AGENT_REQUESTED = "agent_requested", _("담당자 연결 요청")
     CITIZEN_UNSENT = "citizen_unsent", _("민원인이 메시지 취소")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -69,6 +70,15 @@ def queue_notice(
 def status_url(complaint: Complaint) -> str:
     path = reverse("channels_web:status", args=[complaint.receipt_no])
     return f"{settings.SITE_URL}{path}?t={complaint.status_token}"
+
+
+def lookup_url() -> str:
+    """The web page where anyone looks a case up by receipt number and code (or phone)."""
+    return f"{settings.SITE_URL}{reverse('channels_web:lookup')}"
+
+
+def intake_url() -> str:
+    return f"{settings.SITE_URL}{reverse('channels_web:intake')}"
 
 
 def officer_signature(complaint: Complaint) -> str:
@@ -265,6 +275,32 @@ def fall_back(message: Message, reason: str) -> str:
         )
         return mark_sent(message, external_id, route=route)
     return hold(message, " / ".join(errors))
+
+
+# What a platform's report (an echo of our send, a delivery or read receipt) moves a notice to,
+# and from which states: only forward. A failed or held notice, or one already further on, is
+# never moved back by a late or repeated report.
+CONFIRMED_FROM: dict[str, tuple[str, ...]] = {
+    Message.Delivery.SENT: (
+        Message.Delivery.QUEUED,
+        Message.Delivery.SENDING,
+        Message.Delivery.UNKNOWN,
+    ),
+    Message.Delivery.DELIVERED: (Message.Delivery.SENT, Message.Delivery.UNKNOWN),
+    Message.Delivery.READ: (
+        Message.Delivery.SENT,
+        Message.Delivery.DELIVERED,
+        Message.Delivery.UNKNOWN,
+    ),
+}
+
+
+def confirm(messages: QuerySet[Message], state: str, **fields: Any) -> int:
+    """The platform reported these notices sent, delivered or read: each moves only by
+    CONFIRMED_FROM, and what was waiting on it (a timed-out send's error, a retry) is done."""
+    return messages.filter(delivery__in=CONFIRMED_FROM[state]).update(
+        delivery=state, last_error="", next_attempt_at=None, **fields
+    )
 
 
 def mark_delivered(message: Message) -> bool:

@@ -19,7 +19,6 @@ import json
 import random
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -27,6 +26,8 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 
 from ontong import geo
+from ontong.devtools.demo_mail import mail_page
+from ontong.devtools.emulator_http import LocalHandler, LocalServer
 
 BOUNDARY_FILE = Path(__file__).resolve().parents[1] / "web/static/maps/seosan-emd.geojson"
 
@@ -115,7 +116,7 @@ PIXEL = base64.b64decode(
 SIMULATOR = Path(__file__).parent / "templates" / "devtools" / "simulator.html"
 
 
-class Emulator:
+class Emulator(LocalServer):
     def __init__(
         self,
         *,
@@ -125,7 +126,9 @@ class Emulator:
         webhook_url: str,
         instagram_id: str = "",
         echoes: bool = False,
+        mail_dir: Path | None = None,
     ):
+        self.mail_dir = mail_dir  # the demo's e-mails (demo_mail), shown at /_emulator/mail
         self.echoes = echoes  # post message_echoes back to the webhook, as Meta does
         # One client for every webhook POST: a new one per call builds an SSL context each time.
         self.http = httpx.Client()
@@ -157,7 +160,6 @@ class Emulator:
         self.container_error_reason = (
             "Error: Media upload has failed with error code 2207026 (unsupported video format)"
         )
-        self.server: ThreadingHTTPServer | None = None
 
     # --- the citizen's side -------------------------------------------------
     def sign(self, body: bytes) -> str:
@@ -873,23 +875,8 @@ class Emulator:
         }
 
     # --- serving ----------------------------------------------------------------
-    @property
-    def base_url(self) -> str:
-        assert self.server is not None, "start() the emulator first"
-        # typeshed types server_address for every socket family; TCP's is (host, port).
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"  # type: ignore[str-bytes-safe]
-
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> "Emulator":
-        self.server = ThreadingHTTPServer((host, port), make_handler(self))
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+    def handler(self) -> type[LocalHandler]:
+        return make_handler(self)
 
 
 def error(name: str) -> tuple[int, dict]:
@@ -898,38 +885,7 @@ def error(name: str) -> tuple[int, dict]:
 
 
 def make_handler(emulator: Emulator):
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format, *args):  # quiet
-            pass
-
-        def reply(self, status: int, body, content_type="application/json"):
-            data = (
-                body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
-            )
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def read_json(self) -> dict:
-            length = int(self.headers.get("Content-Length") or 0)
-            try:
-                return json.loads(self.rfile.read(length) or b"{}")
-            except ValueError:
-                return {}
-
-        def from_this_machine(self, posting: bool) -> bool:
-            """A page on another site (or a DNS-rebound name) must not drive the demo: the Host
-            is this server's loopback address and a browser's POST comes from its own page."""
-            # typeshed types server_address for every socket family; TCP's is (host, port).
-            port = self.server.server_address[1]  # type: ignore[index]
-            bound = self.server.server_address[0]  # type: ignore[index]
-            hosts = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", bound)}
-            host = self.headers.get("Host", "")
-            origin = self.headers.get("Origin")
-            return host in hosts and (not posting or origin is None or origin == f"http://{host}")
-
+    class Handler(LocalHandler):
         def do_GET(self):
             if not self.from_this_machine(posting=False):
                 return self.reply(403, {"error": {"message": "Host not allowed", "code": 10}})
@@ -946,6 +902,9 @@ def make_handler(emulator: Emulator):
                 return self.reply(200, {"data": sent})
             if url.path == "/_emulator/sms":
                 return self.reply(200, {"data": emulator.sms})
+            if url.path == "/_emulator/mail" and emulator.mail_dir is not None:
+                page = mail_page(emulator.mail_dir)
+                return self.reply(200, page, "text/html; charset=utf-8")
             if url.path == "/_emulator/posts":
                 return self.reply(200, {"data": emulator.posts})
             if url.path == "/req/address":
@@ -970,7 +929,7 @@ def make_handler(emulator: Emulator):
                 return self.reply(403, {"error": {"message": "Cross-site request", "code": 10}})
             url = urlparse(self.path)
             parts = [p for p in url.path.split("/") if p]
-            body = self.read_json()
+            body = self.read_json({})
             if len(parts) == 3 and parts[2] == "messages":
                 bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 token = bearer or parse_qs(url.query).get("access_token", [""])[0]

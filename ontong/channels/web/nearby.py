@@ -15,11 +15,9 @@ from django.core import signing
 from django.db import transaction
 
 from ontong import geo
-from ontong.complaints import privacy
+from ontong.complaints import privacy, wording
 from ontong.complaints.models import FINAL_STATES, Complaint, Event, Message, State
 from ontong.complaints.services import clean_text
-
-from . import progress
 
 if TYPE_CHECKING:
     from django.db import models
@@ -70,7 +68,7 @@ def near(lat: float, lng: float, radius_m: float = RADIUS_M, limit: int = LIMIT)
                 Nearby(
                     receipt_no=complaint.receipt_no,
                     title=public_title(complaint),
-                    state=progress.state_words(complaint),
+                    state=wording.state_words(complaint),
                     received_at=complaint.received_at,
                     distance_m=round(distance),
                 )

@@ -18,7 +18,7 @@ from django_ratelimit.decorators import ratelimit
 
 from ontong import geo, images
 from ontong.accounts.network import client_ip
-from ontong.complaints import privacy, satisfaction
+from ontong.complaints import privacy, satisfaction, wording
 from ontong.complaints.models import (
     Attachment,
     Channel,
@@ -202,7 +202,7 @@ def following(request: HttpRequest, receipt_no: str) -> HttpResponse:
         "complaint": complaint,
         "title": nearby.public_title(complaint),
         "steps": progress.steps(complaint, events),
-        "state_words": progress.state_words(complaint),
+        "state_words": wording.state_words(complaint),
         "contact": progress.contact(complaint),
         "bookmark": request.build_absolute_uri(
             f"{request.path}?{urlencode({'f': nearby.follow_key(receipt_no)})}"
@@ -319,7 +319,7 @@ def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
             "complaint": complaint,
             "events": [(event, progress.event_words(event)) for event in events],
             "steps": progress.steps(complaint, events),
-            "state_words": progress.state_words(complaint),
+            "state_words": wording.state_words(complaint),
             "thread": messages,
             "form": form,
             "is_new": request.GET.get("new") == "1",
