@@ -43,8 +43,13 @@ class Nearby:
 
 
 def public_title(complaint: Complaint) -> str:
-    text = " ".join(privacy.without_personal_data(complaint.title).split())
-    return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1] + "…"
+    return public_titles([complaint])[0]
+
+
+def public_titles(complaints: "list[Complaint]") -> list[str]:
+    """Titles as another citizen may read them: no numbers or e-mail, names masked, cut short."""
+    texts = privacy.public_titles([c.title for c in complaints])
+    return [t if len(t) <= TITLE_CHARS else t[: TITLE_CHARS - 1] + "…" for t in texts]
 
 
 def open_cases() -> "models.QuerySet[Complaint]":
@@ -56,27 +61,30 @@ def open_cases() -> "models.QuerySet[Complaint]":
 def near(lat: float, lng: float, radius_m: float = RADIUS_M, limit: int = LIMIT) -> list[Nearby]:
     """The open cases within radius_m of the point, nearest first."""
     south, north, west, east = geo.box(lat, lng, radius_m)
-    found = []
     rows = (
         open_cases()
         .filter(latitude__range=(south, north), longitude__range=(west, east))
         .order_by("-received_at")[:200]
     )
+    within = []
     for complaint in rows:
         assert complaint.latitude is not None and complaint.longitude is not None
         distance = geo.distance_m(lat, lng, float(complaint.latitude), float(complaint.longitude))
         if distance <= radius_m:
-            found.append(
-                Nearby(
-                    receipt_no=complaint.receipt_no,
-                    title=public_title(complaint),
-                    state=progress.state_words(complaint),
-                    received_at=complaint.received_at,
-                    distance_m=round(distance),
-                )
-            )
-    found.sort(key=lambda n: n.distance_m)
-    return found[:limit]
+            within.append((round(distance), complaint))
+    within.sort(key=lambda found: found[0])
+    shown = within[:limit]
+    titles = public_titles([complaint for _, complaint in shown])
+    return [
+        Nearby(
+            receipt_no=complaint.receipt_no,
+            title=title,
+            state=progress.state_words(complaint),
+            received_at=complaint.received_at,
+            distance_m=distance,
+        )
+        for (distance, complaint), title in zip(shown, titles, strict=True)
+    ]
 
 
 class FollowRefused(Exception):
