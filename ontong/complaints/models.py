@@ -402,6 +402,7 @@ class Message(Outbound):
         EXTENSION = "extension", _("처리기간 연장 안내")
         PROGRESS = "progress", _("중간 통지")
         SURVEY = "survey", _("만족도 조사")
+        STATUS_LINK = "status_link", _("처리 현황 링크")
 
     class Delivery(models.TextChoices):
         RECEIVED = "received", _("수신")

@@ -205,6 +205,8 @@ def send_claimed(message: Message) -> str:
         return "skipped"
     message_id = message.pk
     try:
+        if message.extra.get("routes"):  # addressed to routes, not the channel (문자로 받기 …)
+            return fall_back(message, "")
         external_id = get_transport(message.channel).send(message)
     except TemporaryError as exc:
         return schedule_retry(message, str(exc))
@@ -236,11 +238,15 @@ def fall_back(message: Message, reason: str) -> str:
     Exactly once across routes: a route that may have delivered (timeout) ends the chain with
     the notice marked failed for a person to check, rather than trying the next route; a route
     that reported it did not arrive (`failed_routes`) is not tried again; a route's permanent
-    error (a 알림톡 template not approved) is written on the case even when a later route works."""
+    error (a 알림톡 template not approved) is written on the case even when a later route works.
+
+    A notice addressed to routes (`extra["routes"]`, the receipt's 카카오톡으로 받기) goes by
+    those only, in FALLBACKS order, and fails visibly rather than being held when none works."""
     errors = [reason]
     tried = set(message.extra.get("failed_routes", []))
+    addressed = message.extra.get("routes")
     for route, transport in fallback_routes(message.complaint.citizen):
-        if route in tried:
+        if route in tried or (addressed and route not in addressed):
             continue
         try:
             external_id = transport.send(message)
@@ -256,14 +262,17 @@ def fall_back(message: Message, reason: str) -> str:
             errors.append(f"{ROUTE_NAMES.get(route, route)}: {exc}")
             continue
         skipped = f" (실패한 수단: {' / '.join(errors[1:])})" if len(errors) > 1 else ""
-        Event.objects.create(
-            complaint=message.complaint,
-            action="delivery_fallback",
-            note=f"{message.get_purpose_display()}: {reason} → "
-            f"{with_josa(ROUTE_NAMES.get(route, route), '으로')} 보냄{skipped}",
-            data={"message": message.pk, "route": route},
-        )
+        if reason or skipped:
+            Event.objects.create(
+                complaint=message.complaint,
+                action="delivery_fallback",
+                note=f"{message.get_purpose_display()}: {reason or '요청한 수단'} → "
+                f"{with_josa(ROUTE_NAMES.get(route, route), '으로')} 보냄{skipped}",
+                data={"message": message.pk, "route": route},
+            )
         return mark_sent(message, external_id, route=route)
+    if addressed:
+        return mark_failed(message, " / ".join(e for e in errors if e) or "보낼 수단이 없습니다.")
     return hold(message, " / ".join(errors))
 
 

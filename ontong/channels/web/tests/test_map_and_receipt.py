@@ -11,6 +11,8 @@ import pytest
 from django.test import Client
 
 from ontong import geo
+from ontong.channels.alimtalk.models import AlimtalkConfig
+from ontong.channels.alimtalk.tests.fakes import nhn_error, nhn_ok
 from ontong.channels.web import nearby, progress, status_grants
 from ontong.complaints.models import Complaint, Event, Message
 from ontong.complaints.workflow import perform
@@ -328,30 +330,126 @@ def test_sms_link_is_offered_only_where_configured_and_sent_through_the_gateway(
     page = client.get(f"/minwon/status/{complaint.receipt_no}/?new=1").content.decode()
     assert "문자로 링크 받기" in page
     url = f"/minwon/status/{complaint.receipt_no}/"
-    response = client.post(url, {"sms_link": "1"})
-    assert response.status_code == 302 and "sms=sent" in response.url
+    response = client.post(url, {"send_link": "sms"})
+    assert response.status_code == 302 and "link=sms" in response.url
     run_tasks()
     sent = gateway.sms[-1]
     code = status_grants.display_code(status_grants.short_code(complaint))
     assert sent["to"] == "010-1234-5678" and code in sent["text"]
     assert f"{url}?t={complaint.status_token}" in sent["text"]
     message = Message.objects.get(extra__route="sms")
-    assert message.delivery == "sent"
+    assert (message.delivery, message.route, message.purpose) == ("sent", "sms", "status_link")
     # Not in the citizen's own thread (it is only the link), and three a day at most.
     client.post(url, {"body": "추가로 알립니다: 구멍이 커졌어요"})
     page = client.get(url).content.decode()
     assert "처리 현황 보기" not in page and "구멍이 커졌어요" in page
-    client.post(url, {"sms_link": "1"})
-    client.post(url, {"sms_link": "1"})
-    assert "sms=many" in client.post(url, {"sms_link": "1"}).url
+    client.post(url, {"send_link": "sms"})
+    client.post(url, {"send_link": "sms"})
+    assert "link=many" in client.post(url, {"send_link": "sms"}).url
     assert Message.objects.filter(extra__route="sms").count() == 3
 
 
 def test_no_sms_link_without_a_consented_phone(client, city, sms_gateway):
     complaint, page = receipt(client)
     assert "문자로 링크 받기" not in page
-    client.post(f"/minwon/status/{complaint.receipt_no}/", {"sms_link": "1"})
+    client.post(f"/minwon/status/{complaint.receipt_no}/", {"send_link": "sms"})
     assert not Message.objects.filter(extra__route="sms").exists()
+
+
+NHN_SEND = "/alimtalk/v2.3/appkeys/app-key-1/messages"
+SMS_SEND = "/sms-gateway/send"
+
+
+@pytest.fixture
+def kakao_link(settings, fake_http, alimtalk_on):
+    """알림톡 on with the suggested 처리 현황 링크 template approved, and an SMS gateway; every
+    outside call answered by fake_http."""
+    from ontong.channels.alimtalk.models import AlimtalkTemplate
+    from ontong.channels.alimtalk.suggested import SUGGESTED
+
+    code, content = SUGGESTED["status_link"]
+    AlimtalkTemplate.objects.create(
+        purpose="status_link",
+        template_code=code,
+        content=content,
+        state=AlimtalkTemplate.State.APPROVED,
+    )
+    settings.ONTONG_SMS_URL = f"https://sms.test{SMS_SEND}"
+    fake_http.on("POST", SMS_SEND, (200, {"id": "sms-1"}))
+    return fake_http
+
+
+def test_kakao_link_goes_as_the_approved_alimtalk_template(client, city, kakao_link, run_tasks):
+    complaint, page = receipt(client, name="홍길동", phone="010-1234-5678", consent="on")
+    assert "카카오톡으로 받기" in page and "문자로 링크 받기" in page
+    kakao_link.on("POST", NHN_SEND, nhn_ok())
+    url = f"/minwon/status/{complaint.receipt_no}/"
+    assert "link=alimtalk" in client.post(url, {"send_link": "alimtalk"}).url
+    assert "카카오톡으로 링크를 보냈습니다" in client.get(f"{url}?link=alimtalk").content.decode()
+    run_tasks()
+
+    (sent,) = kakao_link.sent(NHN_SEND)
+    assert sent["templateCode"] == "ONTONG_STATUS_LINK"
+    (recipient,) = sent["recipientList"]
+    code = status_grants.display_code(status_grants.short_code(complaint))
+    text = recipient["templateParameter"]["알림내용"]
+    assert recipient["recipientNo"] == "01012345678"
+    assert code in text and f"{url}?t={complaint.status_token}" in text
+    message = Message.objects.get(extra__route="alimtalk")
+    assert (message.delivery, message.route, message.purpose) == ("sent", "alimtalk", "status_link")
+    assert kakao_link.sent(SMS_SEND) == []
+    assert not Event.objects.filter(complaint=complaint, action="delivery_fallback").exists()
+    assert "처리 현황 보기" not in client.get(url).content.decode()  # not in the thread
+
+
+def test_kakao_link_falls_back_to_sms_when_alimtalk_refuses_and_staff_see_why(
+    client, city, kakao_link, run_tasks
+):
+    complaint, _ = receipt(client, name="홍길동", phone="010-1234-5678", consent="on")
+    kakao_link.on("POST", NHN_SEND, nhn_error(-3006, "Invalid template"))
+    client.post(f"/minwon/status/{complaint.receipt_no}/", {"send_link": "alimtalk"})
+    run_tasks()
+
+    message = Message.objects.get(extra__route="alimtalk")
+    assert (message.delivery, message.route) == ("sent", "sms")
+    (sms,) = kakao_link.sent(SMS_SEND)
+    assert sms["to"] == "010-1234-5678" and complaint.receipt_no in sms["text"]
+    note = Event.objects.get(complaint=complaint, action="delivery_fallback").note
+    assert note.startswith("처리 현황 링크: 요청한 수단 → 문자로 보냄 (실패한 수단: 알림톡:")
+    assert not kakao_link.sent("/mail")  # the chain is the asked routes only: no e-mail
+
+
+def test_kakao_link_that_no_route_takes_fails_visibly(client, city, kakao_link, run_tasks):
+    complaint, _ = receipt(client, name="홍길동", phone="010-1234-5678", consent="on")
+    kakao_link.on("POST", NHN_SEND, nhn_error(-3006, "Invalid template"))
+    kakao_link.routes.insert(0, ("POST", SMS_SEND, [(400, {"error": "blocked number"})]))
+    client.post(f"/minwon/status/{complaint.receipt_no}/", {"send_link": "alimtalk"})
+    run_tasks()
+
+    message = Message.objects.get(extra__route="alimtalk")
+    assert message.delivery == "failed" and "알림톡" in message.last_error
+    assert "문자" in message.last_error
+    assert Event.objects.filter(complaint=complaint, action="delivery_failed").exists()
+
+
+def test_kakao_and_sms_links_share_the_daily_limit_and_need_alimtalk_on(
+    client, city, kakao_link, alimtalk_on
+):
+    complaint, _ = receipt(client, name="홍길동", phone="010-1234-5678", consent="on")
+    url = f"/minwon/status/{complaint.receipt_no}/"
+    kakao_link.on("POST", NHN_SEND, nhn_ok())
+    client.post(url, {"send_link": "alimtalk"})
+    client.post(url, {"send_link": "sms"})
+    client.post(url, {"send_link": "alimtalk"})
+    assert "link=many" in client.post(url, {"send_link": "sms"}).url
+    assert Message.objects.filter(purpose="status_link").count() == 3
+    config = AlimtalkConfig.current()
+    config.enabled = False
+    config.save()
+    page = client.get(f"{url}?new=1").content.decode()
+    assert "카카오톡으로 받기" not in page and "문자로 링크 받기" in page
+    assert client.post(url, {"send_link": "alimtalk"}).url == url  # not offered: nothing sent
+    assert client.post(url, {"send_link": "nonsense"}).url == url
 
 
 def test_boundary_file_finds_the_읍면동_of_a_point_and_the_form_uses_it(client, city):
