@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -23,9 +24,18 @@ from ontong.korean import staff_for_citizens, with_josa
 from ontong.org.models import User
 from ontong.tasks_queue import batch, enqueue_for, waiting_ids
 
-from . import wording
+from . import privacy, wording
 from .deadlines import due_date_text
-from .models import FINAL_STATES, ChannelIdentity, Complaint, Event, Message, State
+from .models import (
+    FINAL_STATES,
+    ChannelIdentity,
+    Citizen,
+    Complaint,
+    Event,
+    Follower,
+    Message,
+    State,
+)
 from .tasks import deliver_message, deliver_messages
 
 log = logging.getLogger(__name__)
@@ -38,11 +48,13 @@ def queue_notice(
     author: User | None = None,
     extra: dict[str, Any] | None = None,
     send_at: dt.datetime | None = None,
+    recipient: Citizen | None = None,
 ) -> Message:
     """Store an outbound message and enqueue its delivery (not before send_at, if given); call
-    inside the caller's transaction."""
+    inside the caller's transaction. recipient: another citizen than the case's (a follower)."""
     message = Message.objects.create(
         complaint=complaint,
+        recipient=recipient,
         direction=Message.Direction.OUT,
         purpose=purpose,
         channel=complaint.channel,
@@ -69,6 +81,63 @@ def queue_notice(
 def status_url(complaint: Complaint) -> str:
     path = reverse("channels_web:status", args=[complaint.receipt_no])
     return f"{settings.SITE_URL}{path}?t={complaint.status_token}"
+
+
+FOLLOW_SALT = "ontong.follow"
+# A follower left a mobile number only: 카카오톡 (알림톡) where the city has it, else a text.
+FOLLOWER_ROUTES = ["alimtalk", "sms"]
+FOLLOWED_TITLE_CHARS = 40
+
+
+def follow_key(receipt_no: str) -> str:
+    """A key for a link that opens the followed case's public progress on any device: signed,
+    not stored. It shows no more than the map does (title, state, dates, department)."""
+    return signing.dumps(receipt_no, salt=FOLLOW_SALT, compress=True)
+
+
+def following_url(complaint: Complaint) -> str:
+    path = reverse("channels_web:following", args=[complaint.receipt_no])
+    return f"{settings.SITE_URL}{path}?f={follow_key(complaint.receipt_no)}"
+
+
+def tell_followers(complaint: Complaint) -> int:
+    """The case's result went out: each follower who left a phone with consent is told once
+    (Follower.told_at, claimed by a conditional UPDATE, so a second result notice or two workers
+    tell nobody twice) — the title as the map shows it and the follow page's link, never the
+    answer or the case's citizen. Call inside the notifying transaction."""
+    title = privacy.public_titles([complaint.title])[0][:FOLLOWED_TITLE_CHARS]
+    body = wording.render(
+        "followed_result",
+        "sms",
+        receipt_no=complaint.receipt_no,
+        title=title,
+        following_url=following_url(complaint),
+    )
+    told = 0
+    for follower in complaint.followers.filter(told_at__isnull=True).select_related("citizen"):
+        claimed = Follower.objects.filter(pk=follower.pk, told_at__isnull=True).update(
+            told_at=timezone.now()
+        )
+        reachable = any(
+            route in FOLLOWER_ROUTES for route, _transport in fallback_routes(follower.citizen)
+        )
+        if claimed and reachable:
+            queue_notice(
+                complaint,
+                Message.Purpose.FOLLOWED_RESULT,
+                body,
+                extra={"routes": FOLLOWER_ROUTES},
+                recipient=follower.citizen,
+            )
+            told += 1
+    if told:
+        Event.objects.create(
+            complaint=complaint,
+            action="followers_told",
+            note=f"이 민원을 따라가는 시민 {told}명에게 처리가 끝났다고 알렸습니다 "
+            "(제목과 처리 단계 링크만, 답변·민원인 정보 없음).",
+        )
+    return told
 
 
 def officer_signature(complaint: Complaint) -> str:
@@ -245,7 +314,7 @@ def fall_back(message: Message, reason: str) -> str:
     errors = [reason]
     tried = set(message.extra.get("failed_routes", []))
     addressed = message.extra.get("routes")
-    for route, transport in fallback_routes(message.complaint.citizen):
+    for route, transport in fallback_routes(message.addressee):
         if route in tried or (addressed and route not in addressed):
             continue
         try:
@@ -440,7 +509,11 @@ UNCONFIRMABLE_CHANNELS = {"kakao"}
 
 def echoes_confirm(message: Message) -> bool:
     """Direct messages on Meta come back as echoes (record_echo marks them sent)."""
-    return message.channel in ECHO_CHANNELS and not message.extra.get("private_reply_to")
+    return (
+        message.channel in ECHO_CHANNELS
+        and not message.extra.get("private_reply_to")
+        and not message.extra.get("routes")  # addressed to 알림톡/문자: no echo comes
+    )
 
 
 def resend_unconfirmed(message: Message) -> int:

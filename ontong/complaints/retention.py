@@ -48,6 +48,9 @@ def purge_complaint(complaint: Complaint) -> None:
             name="", phone="", email="", contact_consent_at=None
         )
         citizen.identities.update(external_user_id=PURGED + f":{citizen.pk}", display_name="")
+    Citizen.objects.filter(follows__complaint=complaint).update(
+        name="", phone="", email="", contact_consent_at=None
+    )
     Event.objects.create(
         complaint=complaint,
         action="personal_data_purged",

@@ -664,6 +664,7 @@ def apply_approve(c: Complaint, user: User | None, v: Values) -> str:
 def apply_notify(c: Complaint, user: User | None, v: Values) -> str:
     c.answered_at = timezone.now()
     notices.queue_notice(c, Message.Purpose.RESULT, notices.result_text(c), user)
+    notices.tell_followers(c)
     satisfaction.queue_survey(c)
     grouped = list(c.duplicates.all())
     for duplicate in grouped:

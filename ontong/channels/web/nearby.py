@@ -13,10 +13,19 @@ from typing import TYPE_CHECKING
 from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
 from django.db import transaction
+from django.utils import timezone
 
 from ontong import geo
-from ontong.complaints import privacy
-from ontong.complaints.models import FINAL_STATES, Complaint, Event, Message, State
+from ontong.complaints import notices, privacy
+from ontong.complaints.models import (
+    FINAL_STATES,
+    Citizen,
+    Complaint,
+    Event,
+    Follower,
+    Message,
+    State,
+)
 from ontong.complaints.services import clean_text
 
 from . import progress
@@ -29,7 +38,6 @@ LIMIT = 5
 FOLLOW_RADIUS_M = 1_000  # a follow must come from a pin near the case (not any receipt number)
 TITLE_CHARS = 60
 SESSION_KEY = "ontong_follows"
-FOLLOW_SALT = "ontong.follow"
 MAX_FOLLOWS = 20
 
 
@@ -105,11 +113,16 @@ def followable(receipt_no: str, lat: Decimal | None, lng: Decimal | None) -> Com
 
 
 @transaction.atomic
-def follow(complaint: Complaint, body: str, ip: str | None) -> None:
+def follow(complaint: Complaint, body: str, ip: str | None, phone: str = "") -> None:
     """Another citizen says "the same problem": their words (if any) join the case as a citizen
-    message, and the timeline counts them."""
+    message, and the timeline counts them. A phone (given with consent) makes them a Follower,
+    told when the case is answered (notices.tell_followers); staff never see the number."""
     text, removed = privacy.remove_rrns(clean_text(body))
     note = "다른 시민이 같은 문제를 알렸습니다 (지도에서 이 민원 따라가기)."
+    if phone:
+        citizen = Citizen.objects.create(phone=phone, contact_consent_at=timezone.now())
+        Follower.objects.create(complaint=complaint, citizen=citizen)
+        note += " 처리가 끝나면 알려 달라고 했습니다."
     if text.strip():
         Message.objects.create(
             complaint=complaint,
@@ -126,15 +139,9 @@ def follow(complaint: Complaint, body: str, ip: str | None) -> None:
     )
 
 
-def follow_key(receipt_no: str) -> str:
-    """A key for a bookmark that opens the followed case's public progress on any device: signed,
-    not stored. It shows no more than the map does (title, state, dates, department)."""
-    return signing.dumps(receipt_no, salt=FOLLOW_SALT, compress=True)
-
-
 def receipt_for_key(key: str) -> str | None:
     try:
-        value = signing.loads(key, salt=FOLLOW_SALT)
+        value = signing.loads(key, salt=notices.FOLLOW_SALT)
     except signing.BadSignature:
         return None
     return value if isinstance(value, str) else None

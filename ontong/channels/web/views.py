@@ -18,7 +18,7 @@ from django_ratelimit.decorators import ratelimit
 
 from ontong import geo, images
 from ontong.accounts.network import client_ip
-from ontong.complaints import privacy, satisfaction
+from ontong.complaints import notices, privacy, satisfaction
 from ontong.complaints.models import (
     Attachment,
     Channel,
@@ -179,13 +179,17 @@ def follow(request: RateLimitedRequest) -> HttpResponse:
         except nearby.FollowRefused:
             pass
         else:
-            nearby.follow(complaint, data["body"], client_ip(request))
+            nearby.follow(complaint, data["body"], client_ip(request), data["phone"])
             nearby.remember(request.session, complaint.receipt_no)
             return redirect("channels_web:following", receipt_no=complaint.receipt_no)
     typed = {
-        name: request.POST.get(name, "")[:10_000] for name in ("body", "latitude", "longitude")
+        name: request.POST.get(name, "")[:10_000]
+        for name in ("body", "latitude", "longitude", "phone")
     }
-    return intake_page(request, IntakeForm(initial=typed), status=400, refusal=FOLLOW_REFUSED)
+    # A phone without consent (or not a mobile number) is the citizen's to fix: say so.
+    contact_errors = form.errors.get("consent") or form.errors.get("phone")
+    refusal = contact_errors[0] if contact_errors else FOLLOW_REFUSED
+    return intake_page(request, IntakeForm(initial=typed), status=400, refusal=refusal)
 
 
 def following(request: HttpRequest, receipt_no: str) -> HttpResponse:
@@ -205,7 +209,7 @@ def following(request: HttpRequest, receipt_no: str) -> HttpResponse:
         "state_words": progress.state_words(complaint),
         "contact": progress.contact(complaint),
         "bookmark": request.build_absolute_uri(
-            f"{request.path}?{urlencode({'f': nearby.follow_key(receipt_no)})}"
+            f"{request.path}?{urlencode({'f': notices.follow_key(receipt_no)})}"
         ),
     }
     response = render(request, "channels_web/following.html", context)
@@ -312,6 +316,7 @@ def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
         # has_key too: on SQLite a message without a route has NULL there, and NOT (NULL = …)
         # would drop every ordinary message as well.
         .exclude(extra__has_key="route", extra__route__in=list(receipt_link.ROUTES))
+        .exclude(recipient__isnull=False)  # to someone following the case, not this citizen
     )
     response = render(
         request,

@@ -14,7 +14,8 @@ from ontong import geo
 from ontong.channels.alimtalk.models import AlimtalkConfig
 from ontong.channels.alimtalk.tests.fakes import nhn_error, nhn_ok
 from ontong.channels.web import nearby, progress, status_grants
-from ontong.complaints.models import Complaint, Event, Message
+from ontong.complaints import notices
+from ontong.complaints.models import Complaint, Event, Follower, Message
 from ontong.complaints.workflow import perform
 from ontong.org.models import Area, Department
 
@@ -113,7 +114,7 @@ def test_following_adds_the_words_to_the_case_and_shows_only_its_progress(
         in other.get(bookmark.group(1).replace("&amp;", "&")).content.decode()
     )
     assert other.get(response.url).status_code == 200  # remembered in that browser
-    forged = f"{response.url}?f={nearby.follow_key('2026-999999')}"
+    forged = f"{response.url}?f={notices.follow_key('2026-999999')}"
     assert Client().get(forged).status_code == 404  # a key for another number
 
 
@@ -374,6 +375,13 @@ def kakao_link(settings, fake_http, alimtalk_on):
         content=content,
         state=AlimtalkTemplate.State.APPROVED,
     )
+    code, content = SUGGESTED["followed_result"]
+    AlimtalkTemplate.objects.create(
+        purpose="followed_result",
+        template_code=code,
+        content=content,
+        state=AlimtalkTemplate.State.APPROVED,
+    )
     settings.ONTONG_SMS_URL = f"https://sms.test{SMS_SEND}"
     fake_http.on("POST", SMS_SEND, (200, {"id": "sms-1"}))
     return fake_http
@@ -479,3 +487,105 @@ def test_reverse_geocoder_through_the_local_emulator(settings):
         assert geo.reverse_geocode(36.7135, 126.5488) == ""  # an error answer is no address
     finally:
         emu.stop()
+
+
+def answer(staff, complaint, text="포트홀을 메웠습니다. 민원인 홍길동님 감사합니다."):
+    road = Department.objects.get(name="도로과")
+    c = perform(complaint, "assign", staff["triage"], department=road)
+    c = perform(c, "start", staff["road"])
+    c = perform(c, "submit", staff["road"], answer=text)
+    c = perform(c, "approve", staff["road_mgr"])
+    return c if c.state == "notified" else perform(c, "notify", staff["road"])
+
+
+def follow_with(client, case, **fields):
+    return client.post(
+        "/minwon/follow/",
+        {
+            "receipt_no": case.receipt_no,
+            "latitude": str(HAEMI[0]),
+            "longitude": str(HAEMI[1]),
+            "body": "저도 봤어요",
+            **fields,
+        },
+    )
+
+
+def test_a_follower_who_left_a_phone_is_told_once_when_the_case_is_answered(
+    client, new_complaint, staff, kakao_link, run_tasks
+):
+    case = new_complaint(
+        "해미읍성 앞 포트홀",
+        title="김철수씨 가게 앞 포트홀",
+        latitude=HAEMI[0],
+        longitude=HAEMI[1],
+        name="김철수",
+        phone="010-9999-8888",
+        contact_consent=True,
+    )
+    assert follow_with(client, case, phone="010-2222-3333", consent="on").status_code == 302
+    follower = Follower.objects.get(complaint=case)
+    assert follower.citizen.phone == "010-2222-3333" and follower.citizen.contact_consent_at
+    assert not Event.objects.filter(complaint=case, note__contains="2222").exists()
+    kakao_link.on("POST", NHN_SEND, nhn_ok())
+
+    case = answer(staff, case)
+    run_tasks()
+
+    told = Message.objects.get(complaint=case, purpose="followed_result")
+    assert (told.recipient, told.delivery, told.route) == (follower.citizen, "sent", "alimtalk")
+    (sent,) = [s for s in kakao_link.sent(NHN_SEND) if s["templateCode"] == "ONTONG_FOLLOWED"]
+    (recipient,) = sent["recipientList"]
+    text = recipient["templateParameter"]["알림내용"]
+    assert recipient["recipientNo"] == "01022223333"
+    assert case.receipt_no in text and "김*수씨 가게 앞 포트홀" in text
+    assert f"/minwon/follow/{case.receipt_no}/?f=" in text
+    for private in ("메웠습니다", "홍길동", "김철수", "9999"):
+        assert private not in text
+    assert Event.objects.filter(complaint=case, action="followers_told").count() == 1
+    # The case's own citizen does not see it in their thread.
+    assert "따라가신 민원" not in status_page(case)
+
+    # Re-sent result, a second result notice after 다시 처리: the follower is not told again.
+    result = Message.objects.get(complaint=case, purpose="result")
+    Message.objects.filter(pk=result.pk).update(delivery="failed")
+    notices.resend(result)
+    assert notices.tell_followers(case) == 0
+    run_tasks()
+    assert Message.objects.filter(purpose="followed_result").count() == 1
+    assert (
+        len([s for s in kakao_link.sent(NHN_SEND) if s["templateCode"] == "ONTONG_FOLLOWED"]) == 1
+    )
+
+
+def status_page(case):
+    other = Client()
+    other.post(
+        "/minwon/status/",
+        {"receipt_no": case.receipt_no, "token": status_grants.short_code(case)},
+    )
+    return other.get(f"/minwon/status/{case.receipt_no}/").content.decode()
+
+
+def test_a_follow_phone_needs_consent_and_a_follower_is_not_told_without_a_route(
+    client, new_complaint, staff
+):
+    case = new_complaint("포트홀", latitude=HAEMI[0], longitude=HAEMI[1])
+    refused = follow_with(client, case, phone="010-2222-3333")
+    assert refused.status_code == 400 and "동의해 주세요" in refused.content.decode()
+    assert not Follower.objects.exists()
+    assert follow_with(client, case, phone="010-2222-3333", consent="on").status_code == 302
+    answer(staff, case)  # no 알림톡, no SMS gateway: nothing to send it by
+    assert not Message.objects.filter(purpose="followed_result").exists()
+    assert Follower.objects.get().told_at is not None
+
+
+def test_a_followers_phone_is_destroyed_with_the_cases_personal_data(client, new_complaint):
+    from ontong.complaints.retention import purge_complaint
+
+    case = new_complaint("포트홀", latitude=HAEMI[0], longitude=HAEMI[1])
+    follow_with(client, case, phone="010-2222-3333", consent="on")
+    purge_complaint(case)
+    citizen = Follower.objects.get().citizen
+    citizen.refresh_from_db()
+    assert (citizen.phone, citizen.contact_consent_at) == ("", None)
