@@ -12,7 +12,7 @@ from django.test import Client
 
 from ontong import geo
 from ontong.channels.alimtalk.models import AlimtalkConfig
-from ontong.channels.alimtalk.tests.fakes import nhn_error, nhn_ok
+from ontong.channels.alimtalk.tests.fakes import NHN_SEND, SMS_SEND, nhn_error, nhn_ok
 from ontong.channels.web import nearby, progress, status_grants
 from ontong.complaints import notices
 from ontong.complaints.models import Complaint, Event, Follower, Message
@@ -355,36 +355,6 @@ def test_no_sms_link_without_a_consented_phone(client, city, sms_gateway):
     assert "문자로 링크 받기" not in page
     client.post(f"/minwon/status/{complaint.receipt_no}/", {"send_link": "sms"})
     assert not Message.objects.filter(extra__route="sms").exists()
-
-
-NHN_SEND = "/alimtalk/v2.3/appkeys/app-key-1/messages"
-SMS_SEND = "/sms-gateway/send"
-
-
-@pytest.fixture
-def kakao_link(settings, fake_http, alimtalk_on):
-    """알림톡 on with the suggested 처리 현황 링크 template approved, and an SMS gateway; every
-    outside call answered by fake_http."""
-    from ontong.channels.alimtalk.models import AlimtalkTemplate
-    from ontong.channels.alimtalk.suggested import SUGGESTED
-
-    code, content = SUGGESTED["status_link"]
-    AlimtalkTemplate.objects.create(
-        purpose="status_link",
-        template_code=code,
-        content=content,
-        state=AlimtalkTemplate.State.APPROVED,
-    )
-    code, content = SUGGESTED["followed_result"]
-    AlimtalkTemplate.objects.create(
-        purpose="followed_result",
-        template_code=code,
-        content=content,
-        state=AlimtalkTemplate.State.APPROVED,
-    )
-    settings.ONTONG_SMS_URL = f"https://sms.test{SMS_SEND}"
-    fake_http.on("POST", SMS_SEND, (200, {"id": "sms-1"}))
-    return fake_http
 
 
 def test_kakao_link_goes_as_the_approved_alimtalk_template(client, city, kakao_link, run_tasks):
