@@ -494,6 +494,7 @@ def test_a_follower_who_left_a_phone_is_told_once_when_the_case_is_answered(
         contact_consent=True,
     )
     assert follow_with(client, case, phone="010-2222-3333", consent="on").status_code == 302
+    follow_with(client, case, phone="010-2222-3333", consent="on")  # pressed twice: one follower
     follower = Follower.objects.get(complaint=case)
     assert follower.citizen.phone == "010-2222-3333" and follower.citizen.contact_consent_at
     assert not Event.objects.filter(complaint=case, note__contains="2222").exists()
@@ -559,3 +560,18 @@ def test_a_followers_phone_is_destroyed_with_the_cases_personal_data(client, new
     citizen = Follower.objects.get().citizen
     citizen.refresh_from_db()
     assert (citizen.phone, citizen.contact_consent_at) == ("", None)
+
+
+def test_followers_of_a_case_grouped_into_another_are_told_with_its_result(
+    client, new_complaint, staff, kakao_link, run_tasks
+):
+    followed = new_complaint("포트홀", latitude=HAEMI[0], longitude=HAEMI[1])
+    follow_with(client, followed, phone="010-2222-3333", consent="on")
+    original = new_complaint("같은 포트홀")
+    perform(followed, "mark_duplicate", staff["triage"], duplicate_of=original)
+    kakao_link.on("POST", NHN_SEND, nhn_ok())
+    answer(staff, original)
+    run_tasks()
+    told = Message.objects.get(purpose="followed_result")
+    assert told.complaint == followed and told.delivery == "sent"
+    assert followed.receipt_no in told.body
