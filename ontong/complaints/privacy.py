@@ -117,6 +117,7 @@ TITLES = frozenset(
     "주무관 팀장 과장 계장 주임 실장 국장 소장 원장 대표 사장 기사 선생 선생님 이장 반장 의원 "
     "시장 군수 구청장 도지사 위원장 여사 어머니 아버지 할머니 할아버지 아저씨 아주머니".split()
 )
+PERSON_WORD = re.compile("|".join(sorted(HONORIFICS | TITLES, key=len, reverse=True)))
 PLACE_ENDINGS = frozenset("시군구읍면리로길")
 HANGUL_NAME = re.compile(r"^[가-힣]{2,4}$")
 Noun = tuple[str, str, int, int]  # form, tag, start, end
@@ -175,13 +176,17 @@ def _name_spans(text: str, tokens: list[analyser.Token]) -> list[tuple[int, int]
 
 
 def mask_names_many(texts: list[str]) -> list[str]:
-    """Each text with the personal names in it masked as mask_name does (김*수): one analysis
-    for the batch (the staff map draws up to 2,000 titles)."""
-    masked = []
-    for text, tokens in zip(texts, analyser.tokenize(texts), strict=True):
+    """Each text with the personal names in it masked as mask_name does (김*수). Only texts with
+    a word used of people can hold one, and only those are analysed, in one batch (the staff map
+    draws up to 2,000 titles; most have no such word)."""
+    masked = list(texts)
+    candidates = [i for i, text in enumerate(texts) if PERSON_WORD.search(text or "")]
+    analysed = analyser.tokenize([texts[i] for i in candidates])
+    for i, tokens in zip(candidates, analysed, strict=True):
+        text = texts[i]
         for start, end in reversed(_name_spans(text, tokens)):
             text = text[:start] + mask_name(text[start:end]) + text[end:]
-        masked.append(text)
+        masked[i] = text
     return masked
 
 
