@@ -142,6 +142,7 @@ class Emulator:
         # Publishing: posts per node (page or Instagram account), Instagram containers.
         self.posts: dict[str, list[dict]] = {}
         self.containers: dict[str, dict] = {}
+        self.publish_requests: list[tuple[str, str]] = []  # (node, edge) of every publishing call
         self.container_script: list[str] = []  # statuses the next container goes through
         self.container_script_skip = (
             0  # containers made before the script applies (a carousel's nth photo)
@@ -351,6 +352,8 @@ class Emulator:
     def publish(self, node: str, edge: str, token: str, body: dict) -> tuple[int, dict]:
         if token != self.token:
             return error("token")
+        with self.lock:
+            self.publish_requests.append((node, edge))
         failure = self.next_failure()
         if failure and failure["error"] != "slow":
             return error(failure["error"])
@@ -573,6 +576,7 @@ class Emulator:
                 "error_reason": self.container_error_reason,
                 "script": list(script),
                 "status": script[0],
+                "answers": [],  # the statuses a status check was given, in order
             }
         return container_id
 
@@ -611,6 +615,7 @@ class Emulator:
             if container["script"] and status != "PUBLISHED":
                 container["status"] = container["script"].pop(0)
                 status = container["status"]
+            container["answers"].append(status)
         if container.get("network") == "threads":  # Threads: `status`, `error_message`
             answer = {"status": status, "id": container_id}
             if status == "ERROR":
@@ -717,8 +722,81 @@ class Emulator:
             "views": int(reach * rng.uniform(1.6, 2.4)),
         }
 
+    THREADS_MEDIA_METRICS = {"views", "likes", "replies", "reposts", "quotes", "shares"}
+    THREADS_USER_METRICS = {
+        "views",
+        "likes",
+        "replies",
+        "reposts",
+        "quotes",
+        "clicks",
+        "followers_count",
+    }
+
+    def is_thread(self, node: str) -> bool:
+        with self.lock:
+            return any(
+                p["id"] == node and "text" in p for posts in self.posts.values() for p in posts
+            )
+
+    def threads_insights(self, node: str, query: dict) -> tuple[int, dict]:
+        """Threads' /{user}/threads_insights: `views` (profile views) a day between the Unix
+        `since` and `until`; the others are totals (`total_value`), followers_count today's."""
+        metrics = [m for m in query.get("metric", [""])[0].split(",") if m]
+        if not metrics or any(m not in self.THREADS_USER_METRICS for m in metrics):
+            return 400, {
+                "error": {
+                    "message": "(#100) Param metric must be one of "
+                    + ", ".join(sorted(self.THREADS_USER_METRICS)),
+                    "type": "THApiException",
+                    "code": 100,
+                }
+            }
+        now = time.time()
+        since = int(query.get("since", [str(int(now) - 86400)])[0])
+        until = int(query.get("until", [str(int(now))])[0])
+        first = datetime.date.fromtimestamp(since)
+        last = datetime.date.fromtimestamp(until)
+        data: list[dict] = []
+        for metric in metrics:
+            if metric == "views":
+                values, day = [], first
+                while day < last:
+                    end = datetime.datetime.combine(
+                        day + datetime.timedelta(days=1), datetime.time(7)
+                    )
+                    values.append(
+                        {
+                            "value": self.audience(node, day)["views"] // 20,
+                            "end_time": end.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                        }
+                    )
+                    day += datetime.timedelta(days=1)
+                data.append({"name": "views", "period": "day", "values": values, "id": node})
+                continue
+            if metric == "followers_count":
+                total = self.audience(node, datetime.date.today())["followers"] // 10
+            else:
+                with self.lock:
+                    posts = list(self.posts.get(node, []))
+                total = sum(self.post_metric(p["id"], metric)["values"][0]["value"] for p in posts)
+            data.append(
+                {"name": metric, "period": "day", "total_value": {"value": total}, "id": node}
+            )
+        return 200, {"data": data}
+
     def insights(self, node: str, query: dict) -> tuple[int, dict]:
         metrics = [m for m in query.get("metric", [""])[0].split(",") if m]
+        if self.is_thread(node):  # a Threads post: lifetime numbers, its own metric names
+            if not metrics or any(m not in self.THREADS_MEDIA_METRICS for m in metrics):
+                return 400, {
+                    "error": {
+                        "message": "(#100) The value must be a valid insights metric",
+                        "type": "THApiException",
+                        "code": 100,
+                    }
+                }
+            return 200, {"data": [self.post_metric(node, m) for m in metrics]}
         bad = [m for m in metrics if m in self.RETIRED_METRICS or m in self.retired_extra]
         if bad:
             return 400, {
@@ -773,6 +851,9 @@ class Emulator:
                 "likes": int(base * rng.uniform(0.01, 0.06)),
                 "comments": int(base * rng.uniform(0.001, 0.01)),
                 "shares": int(base * rng.uniform(0.001, 0.008)),
+                "replies": int(base * rng.uniform(0.001, 0.01)),
+                "reposts": int(base * rng.uniform(0.001, 0.006)),
+                "quotes": int(base * rng.uniform(0.0005, 0.003)),
             }.get(metric, 0)
         return {"name": metric, "period": "lifetime", "values": [{"value": value}]}
 
@@ -876,6 +957,8 @@ def make_handler(emulator: Emulator):
                 return self.reply(200, emulator.publishing_limit(parts[1]))
             if len(parts) == 2 and parts[1] in emulator.containers:
                 return self.reply(*emulator.container_status(parts[1]))
+            if len(parts) == 3 and parts[2] == "threads_insights":
+                return self.reply(*emulator.threads_insights(parts[1], query))
             if len(parts) == 3 and parts[2] == "insights":
                 return self.reply(*emulator.insights(parts[1], query))
             if len(parts) == 2 and "fields" in query:
