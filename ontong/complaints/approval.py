@@ -14,13 +14,14 @@ Notifications carry the title masked and no personal data, as the reminders do.
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ontong.org.models import ROLE_GROUPS, Department, Role, User
 
 from . import privacy
 from .access import department_scope
-from .models import ApprovalOption, Complaint, Consultation, Event, State
+from .models import ApprovalOption, Complaint, Consultation, Event, Notification, State
 from .reminders import notify_staff, role_members
 
 
@@ -70,6 +71,14 @@ def request_approval(complaint: Complaint, officer: User | None) -> None:
         kind="approval",
         complaint=complaint,
     )
+
+
+def settle_requests(complaint: Complaint) -> int:
+    """The draft was approved or returned: the 결재 요청 notices still unread (by every approver
+    who was asked) no longer ask anything of anyone."""
+    return Notification.objects.filter(
+        complaint=complaint, kind="approval", read_at__isnull=True
+    ).update(read_at=timezone.now())
 
 
 def drafter(complaint: Complaint) -> User | None:

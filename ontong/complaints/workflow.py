@@ -617,6 +617,7 @@ def apply_submit(c: Complaint, user: User | None, v: Values) -> str:
 
 
 def apply_return_draft(c: Complaint, user: User | None, v: Values) -> str:
+    approval.settle_requests(c)
     approval.notify_returned(c, user, v["reason"])
     return v["reason"]
 
@@ -658,6 +659,7 @@ def apply_consult(c: Complaint, user: User | None, v: Values) -> str:
 
 def apply_approve(c: Complaint, user: User | None, v: Values) -> str:
     c.approved_by = user
+    approval.settle_requests(c)
     return ""
 
 

@@ -151,3 +151,17 @@ def test_a_manager_is_not_told_of_their_own_request(staff, new_complaint):
     c = perform(c, "start", staff["road_mgr"])
     perform(c, "submit", staff["road_mgr"], answer="관리자가 직접 씀")
     assert not Notification.objects.filter(kind="approval").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("decision", ["approve", "return"])
+def test_a_decided_draft_leaves_no_approval_request_waiting_unread(drafted, staff, decision):
+    if decision == "approve":
+        approve_draft(drafted, staff["road_mgr"])
+    else:
+        perform(drafted, "return_draft", staff["road_mgr"], reason="사진을 붙여 주세요")
+    request = Notification.objects.get(kind="approval")
+    assert request.read_at is not None
+    # What the decision itself tells the officer stays unread for them.
+    if decision == "return":
+        assert Notification.objects.get(kind="approval_returned").read_at is None
