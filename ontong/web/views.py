@@ -393,10 +393,8 @@ def detail(request, receipt_no: str):
             "notify_on_approval": approval.notify_on_approval(),
             "consulted": consulted,
             "consultations": complaint.consultations.select_related("department"),
-            "consult_departments": (
-                Department.objects.filter(is_active=True).exclude(id=complaint.department_id or 0)
-                if any(a.name == "consult" for a in actions)
-                else []
+            "consult_groups": (
+                consult_groups(complaint) if any(a.name == "consult" for a in actions) else []
             ),
             "saved_replies": any(a.name in REPLY_BOXES for a in actions),
         },
@@ -451,6 +449,13 @@ def preselect(complaint, suggestions) -> Department | None:
         if s.department.pk != complaint.department_id:
             return s.department
     return None
+
+
+def consult_groups(complaint: Complaint) -> list:
+    """The departments a case can ask for input, grouped by 국/실 like the 배정 picker."""
+    everyone = list(Department.objects.select_related("parent"))
+    others = [d for d in everyone if d.is_active and d.pk != complaint.department_id]
+    return grouped(others, everyone)
 
 
 def picker_context(user, query: str, preselected: Department | None = None) -> dict:

@@ -121,3 +121,18 @@ def test_every_look_by_a_consulted_department_is_in_the_access_log(client, staff
     assert "협조 요청으로 열람" not in timeline
     # The case's own officers are not logged as consulted.
     assert looks.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_consult_choices_are_grouped_like_the_assign_picker_without_the_cases_own(
+    client, staff, new_complaint
+):
+    import re
+
+    c = new_complaint("석남동 도로가 패였어요")
+    c = perform(c, "assign", staff["triage"], department=Department.objects.get(name="도로과"))
+    perform(c, "start", staff["road"])
+    client.force_login(staff["road"])
+    html = client.get(f"/complaints/{c.receipt_no}/").content.decode()
+    box = re.search(r'<select name="consult_department".*?</select>', html, re.S).group(0)
+    assert "<optgroup" in box and ">교통과<" in box and ">도로과<" not in box
