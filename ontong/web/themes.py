@@ -217,8 +217,10 @@ def staff_names() -> set[str]:
 
 
 def public_text(text: str, names: set[str]) -> str:
-    """Masked as for a viewer who does not handle the case, names included."""
+    """Masked as for a viewer who does not handle the case: the names given, and anyone else's
+    named with 씨·님 or a title (a neighbour, a village head), as the nearby list masks them."""
     text = privacy.mask_text(privacy.without_status_tokens(text or ""))
+    text = privacy.mask_names_many([text])[0]
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, privacy.mask_name(name))
     return text.strip()
