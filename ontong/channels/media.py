@@ -2,6 +2,7 @@
 host only (http only to a listed loopback host: the emulator), size-capped while streaming, then
 verified and re-encoded like every upload (ontong.images). No other URL is ever fetched."""
 
+import time
 from collections.abc import Callable, Iterable
 from urllib.parse import urlparse
 
@@ -15,6 +16,9 @@ from ontong.images import ImageRefused, ImageTooBig, clean_image
 from ontong.outbound import PrivateAddress, ensure_public, http
 
 LOOPBACK = {"127.0.0.1", "localhost"}
+# httpx's timeout bounds each read, not the download: a host sending a byte just inside it would
+# hold a worker for hours. A photo gets this many timeouts in all.
+WHOLE_DOWNLOAD_TIMEOUTS = 3
 
 
 class MediaRefused(Exception):
@@ -58,6 +62,7 @@ def download_public(url: str, timeout: float) -> bytes:
 
 def capped_get(url: str, timeout: float) -> bytes:
     limit = settings.ONTONG_MEDIA_MAX_BYTES
+    deadline = time.monotonic() + timeout * WHOLE_DOWNLOAD_TIMEOUTS
     with http().stream("GET", url, timeout=timeout) as response:
         if response.status_code != 200:
             raise MediaRefused(f"사진을 받지 못했습니다 (HTTP {response.status_code})")
@@ -68,6 +73,10 @@ def capped_get(url: str, timeout: float) -> bytes:
             data.extend(chunk)
             if len(data) > limit:
                 raise MediaRefused("사진이 너무 큽니다", too_big=True)
+            if time.monotonic() > deadline:
+                raise MediaRefused(
+                    f"사진을 {timeout * WHOLE_DOWNLOAD_TIMEOUTS:g}초 안에 다 받지 못했습니다"
+                )
     return bytes(data)
 
 
