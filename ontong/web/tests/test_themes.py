@@ -283,3 +283,11 @@ def test_a_draft_request_with_a_forged_period_is_told_not_a_server_error(lamp_th
         page = client.get("/publishing/themes/", {"weeks": weeks})
         assert page.status_code == 400 and "2, 4, 8주 가운데" in page.content.decode()
     assert not Post.objects.exists()
+
+
+def test_a_citizens_name_in_the_words_they_wrote_never_becomes_a_themes_label(staff, new_complaint):
+    """The label is built from what the citizens wrote and heads the drafted post's title."""
+    new_complaint("저는 홍길동입니다. 가로등 고장", name="홍길동")
+    new_complaint("가로등 고장")
+    [theme] = themes.compute(4)["themes"]
+    assert theme["label"] == "가로등 · 고장"
