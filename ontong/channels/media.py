@@ -13,7 +13,7 @@ from django.utils import translation
 from ontong.complaints import notices, wording
 from ontong.complaints.models import Attachment, Event, EventAction, Message
 from ontong.images import ImageRefused, ImageTooBig, clean_image
-from ontong.outbound import PrivateAddress, ensure_public, http
+from ontong.outbound import PrivateAddress, http, pinned
 
 LOOPBACK = {"127.0.0.1", "localhost"}
 # httpx's timeout bounds each read, not the download: a host sending a byte just inside it would
@@ -52,18 +52,23 @@ def download_public(url: str, timeout: float) -> bytes:
     private_ok = settings.ONTONG_MEDIA_URL_ALLOW_PRIVATE
     if not parts.hostname or parts.scheme not in ({"https", "http"} if private_ok else {"https"}):
         raise MediaRefused("https 주소의 사진만 받습니다")
-    if not private_ok:
-        try:
-            ensure_public(parts.hostname, parts.port or 443)
-        except PrivateAddress as exc:
-            raise MediaRefused(f"허용되지 않은 주소입니다: {exc}") from exc
-    return capped_get(url, timeout)
+    if private_ok:
+        return capped_get(url, timeout)
+    try:
+        address_url, headers, extensions = pinned(url)
+    except PrivateAddress as exc:
+        raise MediaRefused(f"허용되지 않은 주소입니다: {exc}") from exc
+    return capped_get(address_url, timeout, headers, extensions)
 
 
-def capped_get(url: str, timeout: float) -> bytes:
+def capped_get(
+    url: str, timeout: float, headers: dict | None = None, extensions: dict | None = None
+) -> bytes:
     limit = settings.ONTONG_MEDIA_MAX_BYTES
     deadline = time.monotonic() + timeout * WHOLE_DOWNLOAD_TIMEOUTS
-    with http().stream("GET", url, timeout=timeout) as response:
+    with http().stream(
+        "GET", url, timeout=timeout, headers=headers, extensions=extensions
+    ) as response:
         if response.status_code != 200:
             raise MediaRefused(f"사진을 받지 못했습니다 (HTTP {response.status_code})")
         if int(response.headers.get("content-length") or 0) > limit:

@@ -388,3 +388,36 @@ def test_a_media_url_that_trickles_its_photo_is_given_up_not_waited_on_forever(s
     finally:
         server.shutdown()
     assert time.monotonic() - started < 5  # 100 bytes at 0.1 s each would take 10 s
+
+
+def test_a_media_url_host_is_fetched_at_the_public_address_it_was_checked_at(settings, monkeypatch):
+    """DNS rebinding: a name public when checked and 127.0.0.1 a moment later must not be fetched
+    from 127.0.0.1; the request goes to the checked address, under the host's own name."""
+    import os
+    import socket
+
+    import httpx
+
+    from ontong import outbound
+    from ontong.channels import media
+
+    answers = iter(["93.184.216.34", "127.0.0.1", "127.0.0.1"])
+
+    def resolve(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        return httpx.Response(200, content=png())
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(outbound, "_client", httpx.Client(transport=httpx.MockTransport(handler)))
+    monkeypatch.setattr(outbound, "_owner_pid", os.getpid())
+    settings.ONTONG_MEDIA_URL_ALLOW_PRIVATE = False
+    assert media.download_public("https://photos.example:8443/p.png?s=1", timeout=5) == png()
+    [request] = seen
+    assert str(request.url) == "https://93.184.216.34:8443/p.png?s=1"
+    assert request.headers["host"] == "photos.example:8443"
+    assert request.extensions["sni_hostname"] == "photos.example"
