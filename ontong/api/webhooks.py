@@ -183,7 +183,7 @@ class Permanent(Exception):
 
 def post(item: WebhookDelivery) -> int:
     sub = item.subscription
-    url, pin, extensions = sub.url, {}, {}
+    url, pin, extensions = sub.url, dict[str, str](), dict[str, str]()
     try:
         check_url(sub.url)
         if not settings.ONTONG_WEBHOOK_ALLOW_PRIVATE:

@@ -62,7 +62,10 @@ def download_public(url: str, timeout: float) -> bytes:
 
 
 def capped_get(
-    url: str, timeout: float, headers: dict | None = None, extensions: dict | None = None
+    url: str,
+    timeout: float,
+    headers: dict[str, str] | None = None,
+    extensions: dict[str, str] | None = None,
 ) -> bytes:
     limit = settings.ONTONG_MEDIA_MAX_BYTES
     deadline = time.monotonic() + timeout * WHOLE_DOWNLOAD_TIMEOUTS
