@@ -1,10 +1,12 @@
-"""Staff journeys, counted: clicks, keys and seconds for a first-time 접수담당 who triages new
-complaints and assigns them, on any two versions of Ontong (default: main before, this checkout
+"""Journeys, counted: clicks, keys, characters typed and seconds for a first-time user — the
+접수담당 who assigns new complaints, the officer and manager of a 결재, the citizen who reports and
+looks the case up again — on any two versions of Ontong (default: main before, this checkout
 after). Repeatable: each version is exported with `git archive` into a temporary folder, gets a
 fresh SQLite database with the demo city (`ontong load_demo`), K new complaints per journey, and
 `ontong serve` on loopback; Debian's chromium (Playwright, headless) does what a person does.
 
-    .venv/bin/python bench/journeys.py [--before main] [--after HEAD] [--cases 5]
+    .venv/bin/python bench/journeys.py [--before main] [--after HEAD] [--cases 5] [--runs 3]
+        [--journeys one-by-one,approve,…]
 
 Journeys (each starts on the staff menu's 접수함 after logging in, ends when K cases are assigned):
   one-by-one   open the newest case from the list, 이 부서로 배정 (the suggestion), back to 접수함
@@ -15,7 +17,18 @@ Journeys (each starts on the staff menu's 접수함 after logging in, ends when 
   bulk         tick K rows, 처리 = 배정, 배정할 부서 = 도로과, 적용 (when the K go to one department)
   merge        two cases of the same problem: main merges with one click on the complaint page;
                issue 18 shows what will be merged first (one click more, on purpose)
-A journey a version does not offer is reported as "—". Numbers go to docs/benchmarks.md.
+  submit       the 도로과 officer: 부서함 → the case (처리중) → 결과 작성·결재 요청 → answer → submit
+  approve      the 도로과 manager finds the submitted case and approves it so the citizen is told:
+               main: 부서함 → the case → 결재 → 결과 통보; issue 18: 결재 대기 → the case →
+               결재하고 민원인에게 통보 (결재 후 바로 통보, the demo city's default)
+  citizen      a phone: /minwon/ → 내용, 내 위치, 휴대전화, 동의 → 접수하기 → keeps the receipt; another
+               phone: /minwon/status/ → 접수번호 + 조회 코드 as the receipt shows it → 조회
+  reply        the officer answers the citizen with the 도로과 상용구 "포트홀 보수 완료": issue 18 inserts
+               it with Ctrl+K (search "포트홀", Enter); main has none, so the same words are typed
+  note         the officer leaves a 내부 메모 (main: none, "—")
+A click into a text box counts as a click; its characters count as typed (keys are shortcuts and
+Enter/Ctrl+K). A journey a version does not offer is reported as "—". Numbers go to
+docs/benchmarks.md.
 """
 
 import argparse
@@ -45,6 +58,14 @@ TEXTS = [
     "동문동 학교 앞 도로에 구멍이 났어요. 아이들이 다칩니다",
     "부춘동 교차로 도로 파손 신고합니다",
 ]
+
+
+ANSWER = "석남동 사거리의 패인 도로를 오늘 아스팔트로 메웠습니다. 불편을 드려 죄송합니다."
+# The demo's 도로과 상용구 "포트홀 보수 완료" as it reads once filled in for 최도로 (road).
+SAVED_REPLY = "말씀하신 곳의 패인 도로를 아스팔트로 메웠습니다. 도로과 최도로 주무관"
+NOTE = "같은 곳을 작년 3월에도 보수함. 배수 문제인지 확인 필요"
+HAEMI = {"latitude": 36.7135, "longitude": 126.5488}
+PHONE = "010-4321-8765"
 
 
 def export(ref: str) -> Path:
@@ -107,6 +128,39 @@ class Version:
         # `shell` also prints what it imported; the receipt numbers are the lines that are one.
         return [w for w in self.run("shell", "-c", code).split() if re.fullmatch(r"\d{4}-\d{6}", w)]
 
+    def case_of_road(self, submitted: bool = False) -> str:
+        """A 도로과 case its officer (road) has started — and, with submitted, answered and sent
+        for 결재; its receipt number."""
+        code = (
+            "from ontong.complaints.services import Intake, receive_complaint\n"
+            "from ontong.complaints.workflow import perform\n"
+            "from ontong.org.models import Department, User\n"
+            "person = lambda name: User.objects.get(username=name)\n"
+            f"c = receive_complaint(Intake(body={TEXTS[2]!r}, channel='web'))\n"
+            "c = perform(c, 'assign', person('triage'), department=Department.objects.get(name='도로과'))\n"
+            "c = perform(c, 'start', person('road'))\n"
+            f"if {submitted!r}: c = perform(c, 'submit', person('road'), answer={ANSWER!r})\n"
+            "print(c.receipt_no)\n"
+        )
+        return [
+            w for w in self.run("shell", "-c", code).split() if re.fullmatch(r"\d{4}-\d{6}", w)
+        ][-1]
+
+    def state(self, number: str) -> str:
+        code = (
+            "from ontong.complaints.models import Complaint\n"
+            f"print(Complaint.objects.get(receipt_no={number!r}).state)"
+        )
+        return self.run("shell", "-c", code).split()[-1]
+
+    def sent_containing(self, number: str, text: str) -> int:
+        code = (
+            "from ontong.complaints.models import Message\n"
+            f"print(Message.objects.filter(complaint__receipt_no={number!r}, direction='out',"
+            f" body__contains={text!r}).count())"
+        )
+        return self.number(code)
+
     def assigned(self, numbers: list[str]) -> int:
         code = (
             "from ontong.complaints.models import Complaint\n"
@@ -126,17 +180,29 @@ class Version:
 class Person:
     """A browser page that counts what the person does."""
 
-    def __init__(self, browser, version: Version):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
+    def __init__(self, browser, version: Version, phone: bool = False):
+        if phone:
+            self.context = browser.new_context(
+                viewport={"width": 390, "height": 844},
+                locale="ko-KR",
+                is_mobile=True,
+                has_touch=True,
+                geolocation=HAEMI,
+                permissions=["geolocation"],
+            )
+        else:
+            self.context = browser.new_context(
+                viewport={"width": 1280, "height": 900}, locale="ko-KR"
+            )
         self.page = self.context.new_page()
         self.page.set_default_timeout(20_000)
         self.version = version
-        self.clicks = self.keys = 0
+        self.clicks = self.keys = self.typed = 0
 
-    def login(self) -> None:
+    def login(self, username: str = "triage") -> None:
         page = self.page
         page.goto(self.version.url + "/login/")
-        page.fill("#id_username", "triage")
+        page.fill("#id_username", username)
         page.fill("#id_password", PASSWORD)
         page.click("#login-submit")
         page.wait_for_load_state("load")
@@ -154,6 +220,27 @@ class Person:
         with self.page.expect_navigation():
             self.page.keyboard.press(key)
         self.page.wait_for_load_state("load")
+
+    def type_into(self, locator, text: str, click: bool = True) -> None:
+        """Click into a text box (unless the focus is already there) and type."""
+        self.clicks += click
+        self.typed += len(text)
+        locator.first.fill(text)
+
+    def open_case(self, number: str) -> None:
+        """부서함 → the case's row (the 우리 부서 tab first where the opened view lacks it)."""
+        self.menu("부서함")
+        row = self.page.locator(f"tr[data-receipt='{number}'] a")
+        if not row.count():
+            self.click(self.page.get_by_role("link", name=re.compile("^우리 부서")))
+        self.click(row)
+
+    def open_action(self, name: str):
+        """The complaint page's panel for an action, opened with a click if it is closed."""
+        box = self.page.locator(f"details[data-action={name}]")
+        if box.get_attribute("open") is None:
+            self.click(box.locator("summary"))
+        return box
 
     def menu(self, name: str) -> None:
         self.click(
@@ -220,9 +307,7 @@ def journey(browser, version: Version, name: str, count: int) -> dict | None:
                 person.click(page.get_by_test_id("bulk-confirm-submit"))
         seconds = time.monotonic() - start
     except Exception:
-        shot = Path(tempfile.gettempdir()) / f"journey-{version.ref}-{name}.png"
-        page.screenshot(path=str(shot), full_page=True)
-        print(f"{version.ref} {name}: stopped at {page.url} (screenshot {shot})", file=sys.stderr)
+        fail(version, name, page)
         raise
     finally:
         person.close()
@@ -231,16 +316,164 @@ def journey(browser, version: Version, name: str, count: int) -> dict | None:
         f"print(Complaint.objects.filter(receipt_no__in={numbers!r}, state='closed').count())"
     )
     done = version.number(code) if name == "merge" else version.assigned(numbers)
+    cases = len(numbers) - 1 if name == "merge" else len(numbers)  # merge: one closes
+    return result(person, seconds, done, cases)
+
+
+def officer_journey(browser, version: Version, name: str) -> dict | None:
+    """submit, approve, reply, note: one 도로과 case, the officer (or for approve the manager)."""
+    number = version.case_of_road(submitted=name == "approve")
+    person = Person(browser, version)
+    person.login("road_mgr" if name == "approve" else "road")
+    page = person.page
+    start = time.monotonic()
+    try:
+        if name == "submit":
+            person.open_case(number)
+            box = person.open_action("submit")
+            person.type_into(box.locator("textarea[name=answer]"), ANSWER)
+            person.click(box.locator("button[type=submit]"))
+        elif name == "approve":
+            if page.get_by_test_id("approvals-link").count():
+                person.menu("결재 대기")
+                person.click(page.get_by_role("link", name=number))
+                person.click(page.get_by_test_id("approve"))
+            else:
+                person.open_case(number)
+                person.click(person.open_action("approve").locator("button[type=submit]"))
+                person.click(person.open_action("notify").locator("button[type=submit]"))
+        elif name == "reply":
+            person.open_case(number)
+            box = person.open_action("reply")
+            text = box.locator("textarea[name=text]")
+            if page.locator("#saved-replies").count():
+                person.click(text)
+                person.press("Control+k", navigates=False)
+                person.type_into(
+                    page.locator("#saved-replies [role=combobox]"), "포트홀", click=False
+                )
+                page.wait_for_function(
+                    "() => document.querySelectorAll('#saved-reply-list [role=option]').length === 1"
+                )
+                person.press("Enter", navigates=False)
+            else:
+                person.type_into(text, SAVED_REPLY)
+            person.click(box.locator("button[type=submit]"))
+        elif name == "note":
+            person.open_case(number)
+            if not page.locator("details[data-action=note]").count():
+                return None
+            box = person.open_action("note")
+            person.type_into(box.locator("textarea[name=text]"), NOTE)
+            person.click(box.locator("button[type=submit]"))
+        seconds = time.monotonic() - start
+        noted = name == "note" and NOTE in page.locator("[data-testid=timeline]").inner_text()
+    except Exception:
+        fail(version, name, page)
+        raise
+    finally:
+        person.close()
+    done = {
+        "submit": lambda: version.state(number) == "drafted",
+        "approve": lambda: version.state(number) == "notified",
+        "reply": lambda: version.sent_containing(number, "아스팔트로 메웠습니다") == 1,
+        "note": lambda: noted,
+    }[name]()
+    return result(person, seconds, int(done), 1)
+
+
+def citizen_journey(browser, version: Version) -> dict:
+    """Report from a phone with a location and a phone number, keep the receipt, look the case up
+    again on another phone."""
+    person = Person(browser, version, phone=True)
+    page = person.page
+    page.goto(version.url + "/minwon/")
+    start = time.monotonic()
+    other = Person(browser, version, phone=True)
+    try:
+        person.type_into(page.get_by_label(re.compile(r"^내용")), TEXTS[3])
+        mine = page.get_by_role("button", name="내 위치")
+        person.click(mine if mine.count() else page.locator("#use-location"))
+        page.wait_for_function("() => document.querySelector('#id_latitude').value !== ''")
+        person.type_into(page.get_by_label("휴대전화 (선택)"), PHONE)
+        person.click(page.get_by_label(re.compile("수집·이용에 동의합니다")))
+        person.click(page.get_by_role("button", name="접수하기"))
+        page.get_by_text("민원이 접수되었습니다.", exact=True).wait_for()
+        number = page.get_by_test_id("receipt-no").inner_text().strip()
+        short = page.get_by_test_id("short-code")
+        code = (short if short.count() else page.get_by_test_id("status-token")).inner_text()
+        other.page.goto(version.url + "/minwon/status/")
+        other.type_into(other.page.get_by_label(re.compile(r"^접수번호")), number)
+        other.type_into(other.page.get_by_label(re.compile(r"^조회 코드")), code.strip())
+        other.click(other.page.get_by_role("button", name="조회"))
+        heading = other.page.get_by_role("heading", name=f"민원 {number}")
+        heading.wait_for()
+        seconds = time.monotonic() - start
+    except Exception:
+        fail(version, "citizen", other.page if other.page.url.startswith("http") else page)
+        raise
+    finally:
+        person.close()
+        other.close()
+    for counter in ("clicks", "keys", "typed"):
+        setattr(person, counter, getattr(person, counter) + getattr(other, counter))
+    return result(person, seconds, 1, 1) | {"code": len(code.strip())}
+
+
+def fail(version: Version, name: str, page) -> None:
+    shot = Path(tempfile.gettempdir()) / f"journey-{version.ref}-{name}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"{version.ref} {name}: stopped at {page.url} (screenshot {shot})", file=sys.stderr)
+
+
+def result(person: Person, seconds: float, done: int, cases: int) -> dict:
     return {
-        "cases": len(numbers) - 1 if name == "merge" else len(numbers),  # merge: one closes
+        "cases": cases,
         "done": done,
         "clicks": person.clicks,
         "keys": person.keys,
+        "typed": person.typed,
         "seconds": round(seconds, 1),
     }
 
 
-JOURNEYS = ["one-by-one", "next-case", "keyboard", "bulk", "merge"]
+def run_journey(browser, version: Version, name: str, count: int) -> dict | None:
+    if name == "citizen":
+        return citizen_journey(browser, version)
+    if name in {"submit", "approve", "reply", "note"}:
+        return officer_journey(browser, version, name)
+    return journey(browser, version, name, count)
+
+
+# The 도로과 officer's journeys come first: the triage journeys assign dozens of cases to 도로과,
+# which would push a new case off the first page of its 부서함.
+JOURNEYS = [
+    "submit",
+    "approve",
+    "reply",
+    "note",
+    "citizen",
+    "one-by-one",
+    "next-case",
+    "keyboard",
+    "bulk",
+    "merge",
+]
+
+
+def cell(runs: list[dict | None]) -> str:
+    """clicks·keys·typed (the same on every run, or each run's) and each run's seconds."""
+    first = runs[0]
+    if first is None:
+        return "—"
+    if "skipped" in first:
+        return first["skipped"]
+    counts = {(r["clicks"], r["keys"], r["typed"]) for r in runs if r}
+    shown = " / ".join("·".join(map(str, c)) for c in sorted(counts))
+    done = sum(r["done"] for r in runs if r)
+    cases = sum(r["cases"] for r in runs if r)
+    seconds = "/".join(str(r["seconds"]) for r in runs if r)
+    return f"{shown} · {seconds} s ({done}/{cases} 완료)"
 
 
 def main() -> None:
@@ -248,7 +481,10 @@ def main() -> None:
     parser.add_argument("--before", default="main")
     parser.add_argument("--after", default="HEAD")
     parser.add_argument("--cases", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--journeys", default=",".join(JOURNEYS))
     args = parser.parse_args()
+    names = args.journeys.split(",")
     from playwright.sync_api import sync_playwright
 
     results: dict[str, dict] = {}
@@ -257,30 +493,23 @@ def main() -> None:
         for label, ref in (("before", args.before), ("after", args.after)):
             version = Version(ref)
             try:
-                results[label] = {
-                    name: journey(browser, version, name, args.cases) for name in JOURNEYS
-                }
+                results[label] = {}
+                for name in names:
+                    results[label][name] = []
+                    for _ in range(args.runs):
+                        outcome = run_journey(browser, version, name, args.cases)
+                        results[label][name].append(outcome)
+                        print(label, name, json.dumps(outcome), file=sys.stderr, flush=True)
             finally:
                 version.stop()
         browser.close()
     print(json.dumps(results, ensure_ascii=False, indent=1))
     print(
-        f"\n| 여정 ({args.cases}건) | 전 ({args.before}): 클릭·키·초 | 후 ({args.after}): 클릭·키·초 |"
+        f"\n| 여정 | 전 ({args.before}): 클릭·키·글자 · 초 | 후 ({args.after}): 클릭·키·글자 · 초 |"
     )
     print("|---|---|---|")
-    for name in JOURNEYS:
-        cells = []
-        for label in ("before", "after"):
-            r = results[label][name]
-            if r is None:
-                cells.append("—")
-            elif "skipped" in r:
-                cells.append(r["skipped"])
-            else:
-                cells.append(
-                    f"{r['clicks']}·{r['keys']}·{r['seconds']} s ({r['done']}/{r['cases']} 완료)"
-                )
-        print(f"| {name} | {cells[0]} | {cells[1]} |")
+    for name in names:
+        print(f"| {name} | {cell(results['before'][name])} | {cell(results['after'][name])} |")
 
 
 if __name__ == "__main__":

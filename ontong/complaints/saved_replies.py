@@ -3,12 +3,16 @@ city-wide, with {접수번호}, {담당자}, {부서} and {처리기한} filled 
 
 Only those four names are replaced, as plain text (no template language): a saved reply cannot
 reach anything else of the case. A name the case has no value for yet (no assignee) is filled
-with words a citizen can read, never left as "{담당자}".
+with words a citizen can read, never left as "{담당자}". A particle written right after a name
+("{담당자}가", "{부서}로") is changed to suit the value ("최도로 주무관이", "도로과로"), as in the
+notices' templates: whoever writes the reply cannot know the value.
 """
+
+import re
 
 from django.db.models import Q, QuerySet
 
-from ontong.korean import staff_for_citizens
+from ontong.korean import ALIASES, PAIRS, josa, staff_for_citizens
 from ontong.org.models import Department, Role, User
 
 from . import deadlines
@@ -17,6 +21,15 @@ from .models import Complaint, SavedReply
 
 VARIABLES = ("접수번호", "담당자", "부서", "처리기한")
 MAX_SHOWN = 200
+PARTICLES = sorted(set(PAIRS) | set(ALIASES), key=len, reverse=True)
+# A name, and a particle after it when the particle ends the word ("{부서}로부터" is left alone).
+PLACEHOLDER = re.compile(
+    r"\{("
+    + "|".join(VARIABLES)
+    + r")\}(?:("
+    + "|".join(map(re.escape, PARTICLES))
+    + r")(?![가-힣]))?"
+)
 
 
 def values(complaint: Complaint) -> dict[str, str]:
@@ -29,9 +42,13 @@ def values(complaint: Complaint) -> dict[str, str]:
 
 
 def fill(text: str, complaint: Complaint) -> str:
-    for name, value in values(complaint).items():
-        text = text.replace("{" + name + "}", value)
-    return text
+    known = values(complaint)
+
+    def put(match: re.Match[str]) -> str:
+        value, particle = known[match.group(1)], match.group(2)
+        return value + josa(value, particle) if particle else value
+
+    return PLACEHOLDER.sub(put, text)
 
 
 def departments_up(department: Department | None) -> list[int]:

@@ -151,12 +151,13 @@ def queue(request):
 def inbox_page(request, view, title):
     """One inbox view: its tabs with counts and unread counts, its rows, the live poll and the
     bulk toolbar. The poll sends the token of what it last saw; when nothing changed anywhere in
-    the person's open cases the answer is an empty 204 after one aggregate query."""
+    the person's open cases the answer is an empty 204 after one cheap query (change_token)."""
     user = request.user
-    overview = views_service.summary(user)
+    token = views_service.change_token(user)
     polling = bool(request.htmx and request.htmx.trigger == "poll")
-    if polling and request.GET.get("since") == overview.token:
+    if polling and request.GET.get("since") == token:
         return HttpResponse(status=204)
+    overview = views_service.summary(user, token)
     rest = request.GET.copy()
     for key in ("view", "page", "since", "shown", "export"):
         rest.pop(key, None)
@@ -383,7 +384,11 @@ def detail(request, receipt_no: str):
             "duplicates": complaint.duplicates.all(),
             "satisfaction": Satisfaction.objects.filter(complaint=complaint).first(),
             "map": geo.map_config().as_data(),
-            "around": views_service.neighbours(request.user, view, complaint) if view else None,
+            "around": (
+                views_service.neighbours(request.user, view, complaint)
+                if view and consulted is None
+                else None
+            ),
             "shortcuts": True,
             "notify_on_approval": approval.notify_on_approval(),
             "consulted": consulted,
@@ -538,7 +543,10 @@ def approvals(request):
     """결재 대기: the drafts this person may approve, the most urgent first."""
     require_page(request, "web:approvals")
     queryset = approval.pending_approval(request.user).order_by("due_at", "received_at")
-    return list_page(request, queryset, title=_("결재 대기"))
+    # Opened from here, a case's 다음 민원 is the next draft waiting for 결재, not the next case
+    # of the person's last 부서함 tab.
+    case_view = views_service.BY_KEY["approval"]
+    return list_page(request, queryset, title=_("결재 대기"), extra={"case_view": case_view})
 
 
 @login_required

@@ -5,6 +5,7 @@ import pytest
 from ontong.complaints import saved_replies
 from ontong.complaints.models import SavedReply
 from ontong.complaints.workflow import perform
+from ontong.korean import josa
 from ontong.org.models import Department
 
 BODY = "{부서} {담당자}입니다. 접수번호 {접수번호}는 {처리기한}까지 답변드리겠습니다. {성명} {{접수번호}}"
@@ -19,11 +20,29 @@ def test_variables_are_filled_for_the_case(staff, new_complaint):
     c = perform(c, "start", staff["road"])
     text = saved_replies.fill(BODY, c)
     assert text.startswith("도로과 최도로 주무관입니다. ")
-    assert f"접수번호 {c.receipt_no}는 " in text
+    assert f"접수번호 {c.receipt_no}{josa(c.receipt_no, '는')} " in text
     month, day = c.due_at.astimezone().month, c.due_at.astimezone().day
     assert f"{month}월 {day}일(" in text
     # Only the four names: anything else stays as it was written.
     assert text.endswith("{성명} {" + c.receipt_no + "}")
+
+
+@pytest.mark.django_db
+def test_a_particle_after_a_name_suits_the_value(staff, new_complaint):
+    """The demo's "{담당자}가 처리하겠습니다" read "최도로 주무관가" in the reply box."""
+    staff["road"].last_name, staff["road"].first_name = "최", "도로"
+    staff["road"].save()
+    c = perform(
+        new_complaint(), "assign", staff["triage"], department=Department.objects.get(name="도로과")
+    )
+    c = perform(c, "start", staff["road"])
+    text = saved_replies.fill("{담당자}가 처리합니다. {부서}으로 연락하세요. {부서}이(가) 맡음.", c)
+    assert text == "최도로 주무관이 처리합니다. 도로과로 연락하세요. 도로과가 맡음."
+    # Only a particle that ends the word is a particle; the rest is left as written.
+    assert (
+        saved_replies.fill("{부서}로부터 {부서}의 {부서}가요", c)
+        == "도로과로부터 도로과의 도로과가요"
+    )
 
 
 @pytest.mark.django_db

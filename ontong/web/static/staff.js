@@ -263,7 +263,7 @@
     } else if (!onList && key === "r") {
       handled = openPanel("details[data-action=reply]");
     } else if (!onList && key === "n") {
-      handled = openPanel("details[data-action=note], details[data-action=record_action]");
+      handled = openPanel("details[data-action=note]");
     } else {
       handled = false;
     }

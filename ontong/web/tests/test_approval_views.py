@@ -104,6 +104,9 @@ def test_every_look_by_a_consulted_department_is_in_the_access_log(client, staff
     page = client.get(url, REMOTE_ADDR="10.1.2.3")
     html = page.content.decode()
     assert page.status_code == 200 and 'data-testid="consulted"' in html
+    # Not a case of any of their views: no "이 민원은 이제 이 보기에 없습니다" and 다음 민원 into
+    # their own department's cases.
+    assert 'data-testid="case-nav"' not in html
     assert "홍길동" not in html and "010-1234-5678" not in html  # masked
     assert "/reveal/" not in html  # and no way to unmask: the contact is not theirs to read
     assert client.post(url + "reveal/", {"reason": "궁금"}).status_code == 404

@@ -95,6 +95,9 @@ def test_case_page_shows_the_chosen_location_on_a_small_map(client, staff, cases
     assert 'data-testid="case-map"' in page and 'data-pin-lat="36.713500"' in page
     page = client.get(f"/complaints/{cases['lamp'].receipt_no}/")
     assert page.status_code == 404  # not 도로과's case
+    client.force_login(staff["triage"])
+    page = client.get(f"/complaints/{cases['unplaced'].receipt_no}/").content.decode()
+    assert '<dd data-testid="location">— ' in page  # said nothing at all
 
 
 def test_map_needs_a_case_role(client, staff):

@@ -180,3 +180,16 @@ def test_bulk_assign_merge_and_spam(open_page, staff, new_complaint, tmp_path):
     page.get_by_test_id("bulk-confirm-submit").click()
     assert page.get_by_test_id("bulk-summary").inner_text().startswith("1건 중 1건 처리")
     assert Complaint.objects.get(pk=spam.pk).state == State.CLOSED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_n_opens_the_note_on_a_case_in_progress(open_page, staff, new_complaint):
+    """조치 기록 comes before 내부 메모 on the page, and `n` opened it on every case in 처리중."""
+    road = Department.objects.get(name="도로과")
+    case = perform(new_complaint("포트홀"), "assign", staff["triage"], department=road)
+    perform(case, "start", staff["road"])
+    page = open_page(f"/complaints/{case.receipt_no}/", user="road")
+    assert page.locator("details[data-action=record_action]").count() == 1
+    page.locator("h1").click()
+    page.keyboard.press("n")
+    assert page.evaluate("document.activeElement.closest('details').dataset.action") == "note"

@@ -1,6 +1,8 @@
 """The inbox views (issue 18): tabs with counts, unread marks, the remembered view, the cheap poll,
 다음 민원, and bulk actions with per-case outcomes."""
 
+import re
+
 import pytest
 from django.utils import timezone
 
@@ -158,6 +160,35 @@ def test_next_case_moves_through_the_view_without_the_list(client, staff, new_co
     page = client.get(f"/complaints/{c.receipt_no}/").content.decode()
     assert f'href="/complaints/{b.receipt_no}/?view=unassigned" rel="next"' in page
     assert "이 민원은 이제 이 보기에 없습니다" in page
+
+
+@pytest.mark.django_db
+def test_a_case_opened_from_결재_대기_moves_on_to_the_next_draft(client, staff, new_complaint):
+    officer = staff["road"]
+    drafts = []
+    for text in ("포트홀", "보도블록"):
+        c = perform(new_complaint(text), "assign", staff["triage"], department=road())
+        perform(c, "start", officer)
+        drafts.append(perform(c, "submit", officer, answer="고쳤습니다.").receipt_no)
+    perform(new_complaint("가로등"), "assign", staff["triage"], department=road())
+    client.force_login(staff["road_mgr"])
+    client.get("/queue/?view=department")  # the tab the manager used last
+    listed = client.get("/approvals/").content.decode()
+    assert f'href="/complaints/{drafts[0]}/?view=approval"' in listed
+    page = client.get(f"/complaints/{drafts[0]}/?view=approval").content.decode()
+    assert f'href="/complaints/{drafts[1]}/?view=approval" rel="next"' in page
+    assert "← 결재 대기 목록" in page
+
+
+@pytest.mark.django_db
+def test_list_pages_have_a_plain_title(client, staff):
+    """The shortcuts dialog was rendered inside <title> too: the tab showed its markup."""
+    client.force_login(staff["triage"])
+    for path in ("/inbox/", "/queue/?view=all", "/complaints/"):
+        page = client.get(path).content.decode()
+        title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+        assert "<" not in title, (path, title)
+        assert page.count('id="shortcuts"') <= 1, path
 
 
 @pytest.mark.django_db

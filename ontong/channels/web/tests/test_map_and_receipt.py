@@ -219,6 +219,10 @@ def test_receipt_shows_a_short_code_that_opens_the_status_page_elsewhere(client,
     assert shown == f"{code[:4]}-{code[4:]}"
     # Photos and location come back on the receipt.
     assert 'data-testid="receipt-map"' in page and "해미읍성 앞" in page
+    # The map's scripts load once, in the page: not as text in the tab's <title> (they were).
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert title.startswith(f"처리 현황 {complaint.receipt_no}") and "<" not in title
+    assert page.count("maps/pin.js") == 1
     photo_url = re.search(r'src="(/minwon/status/[^"]+/photos/\d+/)"', page).group(1)
     assert client.get(photo_url).status_code == 200
     assert Client().get(photo_url).status_code == 404  # not without the grant

@@ -187,3 +187,24 @@ def test_pin_photo_preview_receipt_code_and_lookup_elsewhere(
     desk.goto(live_server.url + "/map/?view=areas")
     expect(desk.locator(".emd-count", has_text="건").first).to_be_visible()
     shot(desk, "6-staff-map-areas")
+
+
+def test_pins_draw_their_images_on_the_production_server(browser, production_server):
+    """collectstatic gives Leaflet's marker images hashed names; Leaflet guessed them from its CSS
+    and asked for /minwon/marker-icon.png (404), so every pin was a broken image in production."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="ko-KR", is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
+    page.goto(production_server.url + "/minwon/")
+    page.locator("#pin-map").tap(position={"x": 195, "y": 150})
+    expect(page.locator("#pin-map img.leaflet-marker-icon")).to_be_visible()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#pin-map img.leaflet-marker-icon,"
+        " #pin-map img.leaflet-marker-shadow')].every(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert not missing
+    context.close()

@@ -5,6 +5,18 @@
 // the boundary layer (or null).
 (function () {
   "use strict";
+  // Leaflet finds its marker images by reading its CSS for "marker-icon.png"; collectstatic gives
+  // them hashed names, so production pages asked for /complaints/…/marker-icon.png (404). The
+  // template passes the real static URLs.
+  var assets = document.currentScript && document.currentScript.dataset;
+  if (window.L && assets && assets.markerIcon) {
+    L.Icon.Default.imagePath = "";
+    L.Icon.Default.mergeOptions({
+      iconUrl: assets.markerIcon,
+      iconRetinaUrl: assets.markerIcon2x,
+      shadowUrl: assets.markerShadow
+    });
+  }
   function create(el, options) {
     var d = el.dataset;
     var map = L.map(el, Object.assign({ scrollWheelZoom: false, maxZoom: 19 }, options || {}))
