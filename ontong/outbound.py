@@ -7,6 +7,7 @@ import ipaddress
 import os
 import socket
 import threading
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -29,10 +30,10 @@ class PrivateAddress(ValueError):
     pass
 
 
-def ensure_public(host: str, port: int) -> None:
+def ensure_public(host: str, port: int) -> str:
     """Refuse a host that resolves to a private, loopback, link-local or reserved address: a
     URL someone else chose (a webhook subscriber, an Open311 media_url) must not reach inside
-    the city's network (SSRF)."""
+    the city's network (SSRF). Returns the first address, to connect to (`pinned`)."""
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except OSError as exc:
@@ -41,6 +42,23 @@ def ensure_public(host: str, port: int) -> None:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global or not embedded_ipv4_is_global(address):
             raise PrivateAddress(f"내부·사설 주소({address})로는 보낼 수 없습니다.")
+    if not infos:
+        raise PrivateAddress(f"주소를 찾을 수 없습니다: {host}")
+    return str(infos[0][4][0])
+
+
+def pinned(url: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL to the public address its host has now, with the Host header and the TLS name
+    (SNI, certificate) of the host: letting httpx resolve the name again would connect wherever a
+    second DNS answer points (rebinding: public when checked, 127.0.0.1 when fetched)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    address = ensure_public(host, parts.port or (443 if parts.scheme == "https" else 80))
+    netloc = f"[{address}]" if ":" in address else address
+    if parts.port:
+        netloc += f":{parts.port}"
+    headers = {"Host": parts.netloc.rsplit("@", 1)[-1]}
+    return urlunsplit(parts._replace(netloc=netloc)), headers, {"sni_hostname": host}
 
 
 NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the IPv4 address in the last 32 bits

@@ -37,7 +37,7 @@ from ontong.complaints import hooks
 from ontong.complaints.models import Complaint, State
 from ontong.complaints.reminders import notify_staff
 from ontong.org.models import ROLE_GROUPS, Role, User
-from ontong.outbound import PrivateAddress, ensure_public, http
+from ontong.outbound import PrivateAddress, ensure_public, http, pinned
 from ontong.tasks_queue import batch_memo, waiting_ids
 from ontong.web.sweeps import register_job
 
@@ -183,9 +183,12 @@ class Permanent(Exception):
 
 def post(item: WebhookDelivery) -> int:
     sub = item.subscription
+    url, pin, extensions = sub.url, dict[str, str](), dict[str, str]()
     try:
         check_url(sub.url)
-    except UnsafeURL as exc:
+        if not settings.ONTONG_WEBHOOK_ALLOW_PRIVATE:
+            url, pin, extensions = pinned(sub.url)  # the address just checked, not a new answer
+    except (UnsafeURL, PrivateAddress) as exc:
         raise Permanent(str(exc)) from exc
     body = json.dumps(item.payload, ensure_ascii=False, separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
@@ -199,7 +202,11 @@ def post(item: WebhookDelivery) -> int:
     }
     try:
         response = http().post(
-            sub.url, content=body, headers=headers, timeout=settings.ONTONG_WEBHOOK_TIMEOUT
+            url,
+            content=body,
+            headers=headers | pin,
+            timeout=settings.ONTONG_WEBHOOK_TIMEOUT,
+            extensions=extensions,
         )
     except httpx.HTTPError as exc:  # network, TLS, timeout: try again later
         raise Temporary(f"{type(exc).__name__}: {exc}") from exc

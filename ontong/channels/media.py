@@ -2,6 +2,7 @@
 host only (http only to a listed loopback host: the emulator), size-capped while streaming, then
 verified and re-encoded like every upload (ontong.images). No other URL is ever fetched."""
 
+import time
 from collections.abc import Callable, Iterable
 from urllib.parse import urlparse
 
@@ -12,9 +13,12 @@ from django.utils import translation
 from ontong.complaints import notices, wording
 from ontong.complaints.models import Attachment, Event, EventAction, Message
 from ontong.images import ImageRefused, ImageTooBig, clean_image
-from ontong.outbound import PrivateAddress, ensure_public, http
+from ontong.outbound import PrivateAddress, http, pinned
 
 LOOPBACK = {"127.0.0.1", "localhost"}
+# httpx's timeout bounds each read, not the download: a host sending a byte just inside it would
+# hold a worker for hours. A photo gets this many timeouts in all.
+WHOLE_DOWNLOAD_TIMEOUTS = 3
 
 
 class MediaRefused(Exception):
@@ -48,17 +52,26 @@ def download_public(url: str, timeout: float) -> bytes:
     private_ok = settings.ONTONG_MEDIA_URL_ALLOW_PRIVATE
     if not parts.hostname or parts.scheme not in ({"https", "http"} if private_ok else {"https"}):
         raise MediaRefused("https 주소의 사진만 받습니다")
-    if not private_ok:
-        try:
-            ensure_public(parts.hostname, parts.port or 443)
-        except PrivateAddress as exc:
-            raise MediaRefused(f"허용되지 않은 주소입니다: {exc}") from exc
-    return capped_get(url, timeout)
+    if private_ok:
+        return capped_get(url, timeout)
+    try:
+        address_url, headers, extensions = pinned(url)
+    except PrivateAddress as exc:
+        raise MediaRefused(f"허용되지 않은 주소입니다: {exc}") from exc
+    return capped_get(address_url, timeout, headers, extensions)
 
 
-def capped_get(url: str, timeout: float) -> bytes:
+def capped_get(
+    url: str,
+    timeout: float,
+    headers: dict[str, str] | None = None,
+    extensions: dict[str, str] | None = None,
+) -> bytes:
     limit = settings.ONTONG_MEDIA_MAX_BYTES
-    with http().stream("GET", url, timeout=timeout) as response:
+    deadline = time.monotonic() + timeout * WHOLE_DOWNLOAD_TIMEOUTS
+    with http().stream(
+        "GET", url, timeout=timeout, headers=headers, extensions=extensions
+    ) as response:
         if response.status_code != 200:
             raise MediaRefused(f"사진을 받지 못했습니다 (HTTP {response.status_code})")
         if int(response.headers.get("content-length") or 0) > limit:
@@ -68,6 +81,10 @@ def capped_get(url: str, timeout: float) -> bytes:
             data.extend(chunk)
             if len(data) > limit:
                 raise MediaRefused("사진이 너무 큽니다", too_big=True)
+            if time.monotonic() > deadline:
+                raise MediaRefused(
+                    f"사진을 {timeout * WHOLE_DOWNLOAD_TIMEOUTS:g}초 안에 다 받지 못했습니다"
+                )
     return bytes(data)
 
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.shortcuts import render
 
 
 class KoreanByDefault:
@@ -27,3 +28,19 @@ class BrowserPolicies:
         if user is not None and user.is_authenticated:
             response.headers["Cache-Control"] = "private, no-store"
         return response
+
+
+class FriendlyMethodNotAllowed:
+    """A form's address opened again (a refresh after sending, a bookmark) answers 405 from
+    require_POST with an empty body: a blank page. Say what happened, with a way back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response  # the APIs' own JSON answers stay
+        friendly = render(request, "405.html", status=405)
+        friendly["Allow"] = response.get("Allow", "")
+        return friendly

@@ -22,7 +22,7 @@ def desk_member(request) -> None:
 def chosen_weeks(value: str | None) -> int:
     if value in (None, ""):
         return themes.DEFAULT_PERIOD
-    if not value.isascii() or not value.isdigit() or int(value) not in themes.PERIODS:
+    if value not in {str(weeks) for weeks in themes.PERIODS}:
         raise themes.ThemeError(
             f"기간은 {', '.join(map(str, themes.PERIODS))}주 가운데 하나를 고르세요."
         )

@@ -134,7 +134,7 @@ def describe(members: list[Complaint], docs: list[list[str]], staff: set[str]) -
     top_department, top_count = departments.most_common(1)[0] if departments else (None, 0)
     return {
         "key": f"c{centre.pk}",
-        "label": label_of(docs, question(centre.title, centre.body)),
+        "label": label_of(docs, question(centre.title, centre.body), names),
         "count": len(members),
         "first": min(c.received_at for c in members).date().isoformat(),
         "last": max(c.received_at for c in members).date().isoformat(),
@@ -158,13 +158,19 @@ def could_answer(count: int, top_department_count: int, answered: bool) -> bool:
     )
 
 
-def label_of(docs: list[list[str]], centre_text: str) -> str:
-    """The words most members share (at least two letters), in the centre's order; words written
-    as the centre wrote them first (a verb's stem, 꺼지 of 꺼져, reads badly as a label)."""
-    shared = Counter(term for doc in docs for term in set(doc) if len(term) >= 2)
+def label_of(docs: list[list[str]], centre_text: str, names: set[str]) -> str:
+    """The words most members share (at least two letters, no one's name), in the centre's order;
+    words written as the centre wrote them first (a verb's stem, 꺼지 of 꺼져, reads badly as a
+    label)."""
+    shared = Counter(
+        term for doc in docs for term in set(doc) if len(term) >= 2 and term not in names
+    )
+    # Written by two members at least: a word one citizen wrote (their name, their street
+    # number) is theirs, not the theme's.
+    common = [t for t in docs[0] if shared[t] >= 2 and shared[t] * 2 >= len(docs)]
     for term in shared:
         shared[term] += len(docs) * (term in centre_text)  # written as is: before any stem
-    common = [t for t in docs[0] if shared[t] * 2 >= len(docs)] or docs[0]
+    common = common or [t for t in docs[0] if shared[t]]
     ranked = sorted(common, key=lambda t: -shared[t])[:3]
     return " · ".join(t for t in docs[0] if t in ranked)
 
@@ -217,8 +223,10 @@ def staff_names() -> set[str]:
 
 
 def public_text(text: str, names: set[str]) -> str:
-    """Masked as for a viewer who does not handle the case, names included."""
+    """Masked as for a viewer who does not handle the case: the names given, and anyone else's
+    named with 씨·님 or a title (a neighbour, a village head), as the nearby list masks them."""
     text = privacy.mask_text(privacy.without_status_tokens(text or ""))
+    text = privacy.mask_names_many([text])[0]
     for name in sorted(names, key=len, reverse=True):
         text = text.replace(name, privacy.mask_name(name))
     return text.strip()

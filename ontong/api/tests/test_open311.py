@@ -351,3 +351,73 @@ def test_a_media_url_inside_the_network_or_not_https_is_refused_and_recorded(
         event = photo.complaint.events.get(action="photo_refused")
         assert "사진을 받지 못했습니다" in event.note
         assert not photo.complaint.messages.filter(direction="out", body__contains="사진").exists()
+
+
+def test_a_media_url_that_trickles_its_photo_is_given_up_not_waited_on_forever(settings):
+    """A host answering one byte just inside the read timeout would hold a worker for hours: the
+    whole download has a deadline, and the refusal says why."""
+    import http.server
+    import threading
+    import time
+
+    from ontong.channels import media
+
+    class Trickle(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            try:
+                for _ in range(100):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass  # the client gave up
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.ONTONG_MEDIA_URL_ALLOW_PRIVATE = True
+    started = time.monotonic()
+    try:
+        with pytest.raises(media.MediaRefused, match="초 안에 다 받지 못했습니다"):
+            media.download_public(f"http://127.0.0.1:{server.server_port}/p.png", timeout=0.5)
+    finally:
+        server.shutdown()
+    assert time.monotonic() - started < 8  # 100 bytes at 0.1 s each would take 10 s
+
+
+def test_a_media_url_host_is_fetched_at_the_public_address_it_was_checked_at(settings, monkeypatch):
+    """DNS rebinding: a name public when checked and 127.0.0.1 a moment later must not be fetched
+    from 127.0.0.1; the request goes to the checked address, under the host's own name."""
+    import os
+    import socket
+
+    import httpx
+
+    from ontong import outbound
+    from ontong.channels import media
+
+    answers = iter(["93.184.216.34", "127.0.0.1", "127.0.0.1"])
+
+    def resolve(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    seen = []
+
+    def handler(request):
+        seen.append(request)
+        return httpx.Response(200, content=png())
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(outbound, "_client", httpx.Client(transport=httpx.MockTransport(handler)))
+    monkeypatch.setattr(outbound, "_owner_pid", os.getpid())
+    settings.ONTONG_MEDIA_URL_ALLOW_PRIVATE = False
+    assert media.download_public("https://photos.example:8443/p.png?s=1", timeout=5) == png()
+    [request] = seen
+    assert str(request.url) == "https://93.184.216.34:8443/p.png?s=1"
+    assert request.headers["host"] == "photos.example:8443"
+    assert request.extensions["sni_hostname"] == "photos.example"

@@ -308,3 +308,36 @@ def test_ipv6_addresses_that_embed_an_internal_ipv4_are_refused(settings, monkey
         lambda *a, **k: [(10, 1, 6, "", ("64:ff9b::808:808", 443, 0, 0))],  # 8.8.8.8: public
     )
     webhooks.check_url("https://hook.example.com/")
+
+
+def test_a_webhook_goes_to_the_public_address_it_was_checked_at(
+    settings, new_complaint, monkeypatch
+):
+    """DNS rebinding: a subscriber's name public when checked and 127.0.0.1 a moment later."""
+    import os
+
+    import httpx
+
+    from ontong import outbound
+
+    subscribe("https://hooks.example/in", ["received"])
+    new_complaint()
+    settings.ONTONG_WEBHOOK_ALLOW_PRIVATE = False
+    answers = iter(["93.184.216.34"] * 2 + ["127.0.0.1"] * 5)
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, port, *a, **k: [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))
+        ],
+    )
+    seen = []
+    client = httpx.Client(
+        transport=httpx.MockTransport(lambda r: seen.append(r) or httpx.Response(204))
+    )
+    monkeypatch.setattr(outbound, "_client", client)
+    monkeypatch.setattr(outbound, "_owner_pid", os.getpid())
+    assert webhooks.deliver(WebhookDelivery.objects.get().pk) == "done"
+    [request] = seen
+    assert request.url.host == "93.184.216.34" and request.headers["host"] == "hooks.example"
+    assert request.extensions["sni_hostname"] == "hooks.example"

@@ -117,6 +117,7 @@ def follow(complaint: Complaint, body: str, ip: str | None, phone: str = "") -> 
     told when the case is answered (notices.tell_followers); staff never see the number."""
     text, removed = privacy.remove_rrns(clean_text(body))
     note = "다른 시민이 같은 문제를 알렸습니다 (지도에서 이 민원 따라가기)."
+    Complaint.objects.select_for_update().filter(pk=complaint.pk).first()  # a double tap: one
     if phone and not complaint.followers.filter(citizen__phone=phone).exists():
         citizen = Citizen.objects.create(phone=phone, contact_consent_at=timezone.now())
         Follower.objects.create(complaint=complaint, citizen=citizen)

@@ -120,3 +120,11 @@ def test_favicon_is_served_at_the_site_root(client):
     assert response.status_code == 200
     assert response["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
     assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"
+
+
+@pytest.mark.django_db
+def test_a_forms_address_opened_again_answers_a_korean_405_not_a_blank_page(client):
+    """GET /minwon/follow/ after 따라가기 (a refresh, a bookmark) was an empty page."""
+    response = client.get("/minwon/follow/")
+    assert_friendly(response, 405, "이 화면은 그렇게 열 수 없습니다")
+    assert response["Allow"] == "POST"

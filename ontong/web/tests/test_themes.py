@@ -252,3 +252,42 @@ def test_an_unanswered_theme_takes_masked_answers_from_the_similar_case_index(st
     [answer] = theme["answers"]
     assert "안정기를 교체했습니다" in answer["text"] and answer["department"] == "도로과"
     assert "이순신" not in answer["text"] and "2222-3333" not in answer["text"]
+
+
+def test_a_third_persons_name_in_a_title_or_answer_is_masked_too(lamp_theme, staff, client):
+    """Not only the case's citizen and staff: a neighbour or a village head named with 씨·님 or a
+    title is masked as the nearby list and the staff map mask it (privacy.mask_names_many)."""
+    Complaint.objects.filter(title__contains="골목").update(
+        title="석남동 골목 가로등이 꺼졌어요 옆집 박영희씨도 불편하답니다"
+    )
+    Complaint.objects.filter(pk=lamp_theme.pk).update(
+        answer=ANSWER + "\n석남동 정기순 이장님께서 현장을 함께 확인했습니다."
+    )
+    client.force_login(staff["pr"])
+    page = client.get("/publishing/themes/?weeks=4").content.decode()
+    assert "안정기를 교체" in page
+    assert "박영희" not in page and "정기순" not in page
+    assert "박*희씨" in page
+    client.post("/publishing/themes/draft/", {"weeks": "4", "key": f"c{lamp_theme.pk}"})
+    assert "정기순" not in Post.objects.get().text
+
+
+def test_a_draft_request_with_a_forged_period_is_told_not_a_server_error(lamp_theme, staff, client):
+    client.force_login(staff["pr"])
+    client.get("/publishing/themes/?weeks=4")
+    for weeks in ("4\r\nSet-Cookie: x=1", "4&weeks=2", "9" * 5000):
+        response = client.post("/publishing/themes/draft/", {"weeks": weeks, "key": "c1"})
+        assert response.status_code == 302, weeks
+        assert "\n" not in response["Location"] and "Set-Cookie" not in response
+        assert client.get(response["Location"]).status_code in (200, 400)
+        page = client.get("/publishing/themes/", {"weeks": weeks})
+        assert page.status_code == 400 and "2, 4, 8주 가운데" in page.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_a_citizens_name_in_the_words_they_wrote_never_becomes_a_themes_label(staff, new_complaint):
+    """The label is built from what the citizens wrote and heads the drafted post's title."""
+    new_complaint("저는 홍길동입니다. 가로등 고장", name="홍길동")
+    new_complaint("가로등 고장")
+    [theme] = themes.compute(4)["themes"]
+    assert theme["label"] == "가로등 · 고장"

@@ -579,3 +579,26 @@ def test_followers_of_a_case_grouped_into_another_are_told_with_its_result(
     told = Message.objects.get(purpose="followed_result")
     assert told.complaint == followed and told.delivery == "sent"
     assert followed.receipt_no in told.body
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_following_twice_at_once_with_one_phone_makes_one_follower(
+    city, new_complaint, concurrently
+):
+    """A double tap (two requests at once) must not tell the same phone twice."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is tested on PostgreSQL (SQLite serialises writers)")
+    case = new_complaint("석남동 가로등이 꺼졌어요")
+    start = threading.Barrier(4)
+
+    def follow(_index):
+        start.wait()
+        nearby.follow(Complaint.objects.get(pk=case.pk), "", None, "01023456789")
+
+    concurrently(follow, 4)
+    assert Follower.objects.filter(complaint=case).count() == 1
