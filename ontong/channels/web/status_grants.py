@@ -7,7 +7,9 @@ Besides the 32-character token a citizen may open the page with a short code a p
 (8 characters from an alphabet without look-alikes, shown as K7QM-4XRP) or, when they gave a phone
 number, its last 4 digits. The short code is not stored: it is a keyed digest (the server's
 secret) of the token, so it ends with the token too. Short secrets can be guessed, so each
-접수번호 takes only `MAX_FAILURES` wrong answers an hour, whoever sends them (`too_many_failures`).
+접수번호 takes only `MAX_FAILURES` wrong answers an hour, whoever sends them, and each address only
+`MAX_ADDRESS_FAILURES` across all numbers (the map lists open numbers, so a guesser would otherwise
+spread their tries over many of them) (`too_many_failures`).
 """
 
 import re
@@ -43,6 +45,7 @@ def complaint_for_token(receipt_no: str, token: str) -> Complaint | None:
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 CODE_LENGTH = 8
 MAX_FAILURES = 10  # wrong answers per 접수번호 per hour
+MAX_ADDRESS_FAILURES = 20  # wrong answers per client address per hour, whatever the number
 FAILURE_WINDOW = 3600
 
 
@@ -83,21 +86,25 @@ def complaint_for_secret(receipt_no: str, secret: str) -> Complaint | None:
     return complaint if status_token_matches(complaint, secret) else None
 
 
-def _failure_key(receipt_no: str) -> str:
-    return "ontong:status-failures:" + salted_hmac("ontong.status-failures", receipt_no).hexdigest()
+def _failure_key(kind: str, value: str) -> str:
+    digest_ = salted_hmac("ontong.status-failures", f"{kind}:{value}").hexdigest()
+    return f"ontong:status-failures:{kind}:{digest_}"
 
 
-def too_many_failures(receipt_no: str) -> bool:
-    return int(cache.get(_failure_key(receipt_no), 0)) >= MAX_FAILURES
+def too_many_failures(receipt_no: str, ip: str | None = None) -> bool:
+    if int(cache.get(_failure_key("receipt", receipt_no), 0)) >= MAX_FAILURES:
+        return True
+    return bool(ip) and int(cache.get(_failure_key("ip", ip or ""), 0)) >= MAX_ADDRESS_FAILURES
 
 
-def record_failure(receipt_no: str) -> None:
-    key = _failure_key(receipt_no)
-    if not cache.add(key, 1, FAILURE_WINDOW):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, FAILURE_WINDOW)
+def record_failure(receipt_no: str, ip: str | None = None) -> None:
+    keys = [_failure_key("receipt", receipt_no)] + ([_failure_key("ip", ip)] if ip else [])
+    for key in keys:
+        if not cache.add(key, 1, FAILURE_WINDOW):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, FAILURE_WINDOW)
 
 
 def grant(session: SessionBase, complaint: Complaint) -> None:

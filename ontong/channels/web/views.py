@@ -234,14 +234,15 @@ def status_lookup(request: RateLimitedRequest) -> HttpResponse:
         return render(request, "channels_web/lookup.html", context, status=429)
     if form.is_bound and form.is_valid():
         receipt_no, token = form.cleaned_data["receipt_no"], form.cleaned_data["token"]
-        if status_grants.too_many_failures(receipt_no):
+        ip = client_ip(request)
+        if status_grants.too_many_failures(receipt_no, ip):
             form.add_error(None, TOO_MANY_TRIES)
             return render(request, "channels_web/lookup.html", {"form": form}, status=429)
         complaint = status_grants.complaint_for_secret(receipt_no, token)
         if complaint is not None:
             status_grants.grant(request.session, complaint)
             return redirect(status_path(complaint))
-        status_grants.record_failure(receipt_no)
+        status_grants.record_failure(receipt_no, ip)
         form.add_error(None, NOT_FOUND)
         return render(request, "channels_web/lookup.html", {"form": form}, status=404)
     return render(request, "channels_web/lookup.html", {"form": form})
@@ -249,7 +250,7 @@ def status_lookup(request: RateLimitedRequest) -> HttpResponse:
 
 NOT_FOUND = _("접수번호나 조회 코드가 맞지 않습니다.")
 TOO_MANY_TRIES = _(
-    "이 접수번호로 틀린 코드가 여러 번 들어와 한 시간 동안 조회를 막았습니다. 안내 문자·메일의 링크를 "
+    "틀린 코드가 여러 번 들어와 한 시간 동안 조회를 막았습니다. 안내 문자·메일의 링크를 "
     "누르거나 잠시 뒤 다시 해 주세요."
 )
 

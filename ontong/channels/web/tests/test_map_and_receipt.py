@@ -602,3 +602,24 @@ def test_following_twice_at_once_with_one_phone_makes_one_follower(
 
     concurrently(follow, 4)
     assert Follower.objects.filter(complaint=case).count() == 1
+
+
+def test_one_address_guessing_across_many_numbers_is_stopped_too(client, city):
+    # The map lists open receipt numbers: spreading guesses over them must not get around the
+    # per-number limit.
+    cases = [receipt(Client(), phone=f"010-1234-{n:04d}", consent="on")[0] for n in range(3)]
+    guesser = Client()
+    for wrong in range(status_grants.MAX_ADDRESS_FAILURES):
+        target = cases[wrong % len(cases)]
+        response = guesser.post(
+            "/minwon/status/", {"receipt_no": target.receipt_no, "token": "9999"}
+        )
+        assert response.status_code == 404
+    right = guesser.post("/minwon/status/", {"receipt_no": cases[0].receipt_no, "token": "0000"})
+    assert right.status_code == 429  # this address is done guessing for an hour
+    assert (
+        Client(REMOTE_ADDR="10.9.9.9")
+        .post("/minwon/status/", {"receipt_no": cases[0].receipt_no, "token": "0000"})
+        .status_code
+        == 302
+    )  # the citizen elsewhere is not locked out
