@@ -136,6 +136,63 @@ def one_round(client, emulator, texts: list[str], tag: str, profiler=None) -> fl
     return cpu
 
 
+# Where the time goes, by the cumulative time of one function each (they overlap: SQL compiling
+# and executing are inside the conversation engine's time, for instance).
+PARTS = [
+    (
+        "webhook processing (process_deliveries)",
+        "ontong/channels/meta/events.py",
+        "process_deliveries",
+    ),
+    ("  conversation engine (receive)", "ontong/channels/conversation/engine.py", "receive"),
+    ("  receive_complaint", "ontong/complaints/services.py", "receive_complaint"),
+    ("  search index terms (Kiwi.analyze)", "~", "<function Kiwi.analyze"),
+    ("acknowledgement delivery (deliver_many)", "ontong/complaints/notices.py", "deliver_many"),
+    ("  Graph API call (GraphClient.request)", "ontong/channels/meta/graph.py", "request"),
+    ("routing after intake (after_intake_many)", "ontong/routing/tasks.py", "after_intake_many"),
+    ("notice wording (wording.render)", "ontong/complaints/wording.py", "render"),
+    ("SQL compiling: SELECT", "django/db/models/sql/compiler.py", "as_sql#SQLCompiler"),
+    ("SQL compiling: INSERT", "django/db/models/sql/compiler.py", "as_sql#SQLInsertCompiler"),
+    ("SQL compiling: UPDATE", "django/db/models/sql/compiler.py", "as_sql#SQLUpdateCompiler"),
+    ("SQL executing (CursorWrapper.execute)", "django/db/backends/utils.py", "execute"),
+    ("model instances (Model.__init__)", "django/db/models/base.py", "__init__"),
+    ("task queue (db_worker run minus tasks)", "", ""),
+]
+
+
+def first_line(compiler: str) -> int:
+    from django.db.models.sql import compiler as compilers
+
+    return getattr(compilers, compiler).as_sql.__code__.co_firstlineno
+
+
+def breakdown(stats, messages: int) -> str:
+    """ms per message (under the profiler) of each part, and its share of the whole."""
+    found: dict[str, float] = {}
+    total = run = tasks = 0.0
+    for (path, line, name), (_cc, _nc, _tt, cumulative, _callers) in stats.stats.items():
+        key = name if path != "~" else name.split(" at ")[0]
+        if name == "run_worker" and path.endswith("worker_profile.py"):
+            total = cumulative
+        if path.endswith("db_worker.py") and name == "run":
+            run = cumulative
+        if path.endswith("db_worker.py") and name == "run_task":
+            tasks = cumulative
+        for label, where, what in PARTS:
+            wanted, _, compiler = what.partition("#")
+            if where and where in path and key == wanted:
+                if compiler and line != first_line(compiler):  # compiler.py has several as_sql
+                    continue
+                found[label] = max(found.get(label, 0.0), cumulative)
+    lines = []
+    for label, _where, _what in PARTS:
+        value = run - tasks if label.startswith("task queue") else found.get(label, 0.0)
+        lines.append(
+            f"  {label:<50} {1000 * value / messages:7.2f} ms  {100 * value / (total or 1):5.1f}%"
+        )
+    return "\n".join(lines)
+
+
 def check(count: int) -> None:
     from ontong.complaints.models import Complaint, Message
 
@@ -196,6 +253,8 @@ def main():
     cpu = one_round(client, emulator, profiled, "profiled", profiler)
     print(f"worker CPU {1000 * cpu / len(profiled):.2f} ms/message under cProfile")
     check(len(texts))
+    print("Breakdown under cProfile (worker CPU, per message, share of all):")
+    print(breakdown(pstats.Stats(profiler), len(profiled)))
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats(args.sort).print_stats(args.top)
