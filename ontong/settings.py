@@ -287,7 +287,8 @@ def media_s3_storage(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-if os.environ.get("ONTONG_MEDIA_S3_BUCKET", "").strip():
+ONTONG_MEDIA_S3_BUCKET = os.environ.get("ONTONG_MEDIA_S3_BUCKET", "").strip()
+if ONTONG_MEDIA_S3_BUCKET:
     STORAGES["default"] = media_s3_storage(os.environ)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -86,4 +86,5 @@ def s3_media(moto_endpoint, settings) -> S3Media:
 
     store = new_bucket(moto_endpoint)
     settings.STORAGES = {**settings.STORAGES, "default": media_s3_storage(store.env)}
+    settings.ONTONG_MEDIA_S3_BUCKET = store.bucket
     return store

@@ -4,6 +4,9 @@ personal data when its retention period ends."""
 
 import datetime as dt
 import io
+import os
+import subprocess
+import sys
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -54,3 +57,22 @@ def test_a_citizens_photo_lives_in_the_bucket_is_seen_by_staff_and_purged_by_ret
     assert purge_expired() == 1
     assert s3_media.keys() == []
     assert not Attachment.objects.exists()
+
+
+def test_a_backup_says_the_photos_stay_in_the_bucket(s3_media, tmp_path):
+    env = {
+        **os.environ,
+        **s3_media.env,
+        "ONTONG_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "ontong.settings",
+    }
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "ontong", "backup", str(tmp_path / "backup.tar.gz")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"S3 버킷 {s3_media.bucket}" in done.stdout
