@@ -37,6 +37,10 @@ class ImageRefused(Exception):
     """Why a file is not kept, in the active language, as a predicate: "'a.png'은(는) {reason}."."""
 
 
+class ImageTooBig(ImageRefused):
+    pass
+
+
 class CleanImage(ContentFile):
     """A verified, re-encoded image ready for a FileField."""
 
@@ -54,7 +58,7 @@ def max_pixels() -> int:
 
 def too_big() -> ImageRefused:
     cap = max_pixels()
-    return ImageRefused(
+    return ImageTooBig(
         _("너무 큽니다 (가로×세로 %(man)s만 화소까지, 움직이는 사진은 모든 장면을 합쳐서)")
         % {"man": f"{cap / 10_000:,.0f}", "pixels": f"{cap:,}"}
     )

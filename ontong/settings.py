@@ -67,6 +67,10 @@ ONTONG_OPEN311_PUBLIC_READ = env_bool("ONTONG_OPEN311_PUBLIC_READ", False)
 # Outgoing webhooks: private and loopback addresses are refused in production (SSRF).
 ONTONG_WEBHOOK_ALLOW_PRIVATE = env_bool("ONTONG_WEBHOOK_ALLOW_PRIVATE", not PRODUCTION)
 ONTONG_WEBHOOK_TIMEOUT = float(os.environ.get("ONTONG_WEBHOOK_TIMEOUT", "10"))
+# Open311 media_url photos are fetched from the host the caller names: https and public
+# addresses only in production (SSRF), like webhooks.
+ONTONG_MEDIA_URL_ALLOW_PRIVATE = env_bool("ONTONG_MEDIA_URL_ALLOW_PRIVATE", not PRODUCTION)
+ONTONG_MEDIA_URL_TIMEOUT = float(os.environ.get("ONTONG_MEDIA_URL_TIMEOUT", "10"))
 # Staff names: 성명 순서 "최도로" (family_given) or "도로 최" (given_family); the title after an
 # official's name in what citizens read ("최도로 주무관"; empty for none).
 ONTONG_NAME_ORDER = os.environ.get("ONTONG_NAME_ORDER", "family_given")
@@ -415,6 +419,9 @@ ONTONG_KAKAO_RESEND_SECONDS = float(os.environ.get("ONTONG_KAKAO_RESEND_SECONDS"
 # A callbackUrl is valid for 1 minute after the request; later the answer goes as a notice.
 ONTONG_KAKAO_CALLBACK_SECONDS = float(os.environ.get("ONTONG_KAKAO_CALLBACK_SECONDS", "55"))
 # Days a skill request's raw body (what the citizen wrote) is kept after it was answered.
+# The API call log (caller's address, key, path): an access record, kept two years (개인정보의
+# 안전성 확보조치 기준 제8조), then deleted by the worker.
+ONTONG_API_CALL_KEEP_DAYS = int(os.environ.get("ONTONG_API_CALL_KEEP_DAYS", "730"))
 ONTONG_KAKAO_SKILL_KEEP_DAYS = int(os.environ.get("ONTONG_KAKAO_SKILL_KEEP_DAYS", "30"))
 ONTONG_KAKAO_HTTP_TIMEOUT = float(os.environ.get("ONTONG_KAKAO_HTTP_TIMEOUT", "5"))
 # Hosts of the 이미지 보안전송 플러그인's photos (https only; nothing else is fetched).

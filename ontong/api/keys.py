@@ -1,10 +1,12 @@
 """API keys: making one (the secret shown once), checking one, its rate limit and audit log."""
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from django_ratelimit.core import get_usage
 
@@ -122,6 +124,15 @@ def audit(
         status=status,
         ip=ip,
     )
+
+
+def purge_old_calls(limit: int = 5000) -> int:
+    """The call log holds callers' addresses: kept ONTONG_API_CALL_KEEP_DAYS (an access record,
+    docs/privacy.md), then deleted, at most `limit` a run; how many went."""
+    before = timezone.now() - dt.timedelta(days=settings.ONTONG_API_CALL_KEEP_DAYS)
+    ids = list(ApiCall.objects.filter(created_at__lt=before).values_list("pk", flat=True)[:limit])
+    ApiCall.objects.filter(pk__in=ids).delete()
+    return len(ids)
 
 
 @dataclass

@@ -28,8 +28,17 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
 from ontong.accounts.network import client_ip
+from ontong.channels import media
 from ontong.complaints import privacy
-from ontong.complaints.models import FINAL_STATES, Channel, Complaint, Kind, Message, State
+from ontong.complaints.models import (
+    FINAL_STATES,
+    Attachment,
+    Channel,
+    Complaint,
+    Kind,
+    Message,
+    State,
+)
 from ontong.complaints.services import Intake, receive_complaint
 from ontong.korean import person_name
 from ontong.org.models import Area
@@ -37,6 +46,7 @@ from ontong.org.models import Area
 from .auth import NulInput, RateLimited, authenticate, has_nul
 from .inputs import usable_moment, xml_text
 from .keys import Caller
+from .tasks import fetch_media_url
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 # Kinds as service codes: ASCII codes a client can put in a URL.
@@ -483,6 +493,11 @@ def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
         if first is not None:
             first.extra = {**first.extra, "open311_token": issued, "media_url": media_url}
             first.save(update_fields=["extra"])
+        if media_url:
+            photo = Attachment.objects.create(
+                complaint=complaint, message=first, source_url=media_url
+            )
+            fetch_media_url.enqueue(photo.pk)
     notice = "접수되었습니다. 처리 결과는 이 요청의 status_notes로 확인할 수 있습니다."
     if not consent and (params.get("email") or params.get("phone")):
         notice += " 연락처 제공 동의(attribute[contact_consent]=true)가 없어 연락처는 저장하지 않았습니다."
@@ -498,4 +513,16 @@ def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
             }
         ],
         status=201,
+    )
+
+
+def fetch_media(attachment_id: int) -> str:
+    """The media_url photo, fetched in the background like a channel's photos (size cap, image
+    check, https to a public address only); a refusal is on the case's timeline. The caller's
+    citizen is not messaged: the API has no conversation to say it in."""
+    return media.fetch_attachment(
+        attachment_id,
+        lambda url: media.download_public(url, settings.ONTONG_MEDIA_URL_TIMEOUT),
+        "open311",
+        tell_citizen=False,
     )

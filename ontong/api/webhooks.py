@@ -19,11 +19,9 @@ times; a receiver with an API key reads more through /api/.
 import datetime as dt
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import secrets
-import socket
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,7 +37,7 @@ from ontong.complaints import hooks
 from ontong.complaints.models import Complaint, State
 from ontong.complaints.reminders import notify_staff
 from ontong.org.models import ROLE_GROUPS, Role, User
-from ontong.outbound import http
+from ontong.outbound import PrivateAddress, ensure_public, http
 from ontong.tasks_queue import batch_memo, waiting_ids
 from ontong.web.sweeps import register_job
 
@@ -79,36 +77,9 @@ def check_url(url: str) -> None:
     if settings.ONTONG_WEBHOOK_ALLOW_PRIVATE:
         return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
-        raise UnsafeURL(f"주소를 찾을 수 없습니다: {parts.hostname}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or not embedded_ipv4_is_global(address):
-            raise UnsafeURL(f"내부·사설 주소({address})로는 보낼 수 없습니다.")
-
-
-NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the IPv4 address in the last 32 bits
-LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: for a network's own use
-
-
-def embedded_ipv4_is_global(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """An IPv6 address that carries an IPv4 one (IPv4-mapped, NAT64, 6to4, Teredo) reaches that
-    IPv4 address through a gateway: it is only as global as the address inside."""
-    if not isinstance(address, ipaddress.IPv6Address):
-        return True
-    if address in LOCAL_NAT64:
-        return False
-    inner: list[ipaddress.IPv4Address] = []
-    if address.ipv4_mapped:
-        inner.append(address.ipv4_mapped)
-    if address.sixtofour:
-        inner.append(address.sixtofour)
-    if address.teredo:
-        inner.extend(address.teredo)
-    if address in NAT64:
-        inner.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
-    return all(ip.is_global for ip in inner)
+        ensure_public(parts.hostname, parts.port or 443)
+    except PrivateAddress as exc:
+        raise UnsafeURL(str(exc)) from exc
 
 
 def new_secret() -> str:

@@ -23,7 +23,7 @@ class EmailTransport(Transport):
         return can_email(citizen)
 
     def send(self, message: "Message") -> str:
-        citizen = message.complaint.citizen
+        citizen = message.addressee
         if not can_email(citizen):
             raise PermanentError("이메일 수신에 동의한 주소가 없습니다.")
         email = EmailMessage(

@@ -402,6 +402,8 @@ class Message(Outbound):
         EXTENSION = "extension", _("처리기간 연장 안내")
         PROGRESS = "progress", _("중간 통지")
         SURVEY = "survey", _("만족도 조사")
+        STATUS_LINK = "status_link", _("처리 현황 링크")
+        FOLLOWED_RESULT = "followed_result", _("따라간 민원 처리 완료 안내")
 
     class Delivery(models.TextChoices):
         RECEIVED = "received", _("수신")
@@ -432,6 +434,15 @@ class Message(Outbound):
         Delivery.FAILED,
     )
     route = models.CharField(_("보낸 길"), max_length=20, blank=True)
+    # Another citizen than the case's (one who follows it); empty: the case's citizen.
+    recipient = models.ForeignKey(
+        Citizen,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("받는 시민"),
+    )
     extra = models.JSONField(
         default=dict, blank=True
     )  # channel options: quick replies, private reply
@@ -452,6 +463,28 @@ class Message(Outbound):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.get_purpose_display()} #{self.pk}"
+
+    @property
+    def addressee(self) -> Citizen | None:
+        """Whom an outbound notice goes to: a follower it names, else the case's citizen."""
+        return self.recipient if self.recipient_id else self.complaint.citizen
+
+
+class Follower(models.Model):
+    """A citizen who pressed "이 민원 따라가기" on the form's map and left a phone with consent: told
+    once when the case's result goes out (complaints/notices.tell_followers)."""
+
+    complaint = models.ForeignKey(Complaint, models.CASCADE, related_name="followers")
+    citizen = models.ForeignKey(Citizen, models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField(auto_now_add=True)
+    told_at = models.DateTimeField(_("처리 완료 안내 시각"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("따라가는 시민")
+        verbose_name_plural = _("따라가는 시민")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} #{self.citizen_id}"
 
 
 class EventAction(models.TextChoices):
@@ -486,6 +519,7 @@ class EventAction(models.TextChoices):
     RRN_REMOVED = "rrn_removed", _("주민등록번호 삭제")
     PLACE_FOUND = "place_found", _("읍면동 자동 기록")
     CITIZEN_MESSAGE = "citizen_message", _("민원인 메시지")
+    PHOTO_REFUSED = "photo_refused", _("사진 받지 못함")
     CONTACT_CONSENT = "contact_consent", _("연락처 제공 동의")
     AGENT_REQUESTED = "agent_requested", _("담당자 연결 요청")
     CITIZEN_UNSENT = "citizen_unsent", _("민원인이 메시지 취소")
@@ -493,6 +527,7 @@ class EventAction(models.TextChoices):
     CITIZEN_REACTION = "citizen_reaction", _("민원인 반응")
     COMMENT_REMOVED = "comment_removed", _("댓글 삭제됨")
     DELIVERY_FALLBACK = "delivery_fallback", _("다른 수단으로 발송")
+    FOLLOWERS_TOLD = "followers_told", _("따라가는 시민에게 안내")
     DELIVERY_HELD = "delivery_held", _("통보 대기")
     DELIVERY_FAILED = "delivery_failed", _("발송 실패")
     DELIVERY_UNCONFIRMED = "delivery_unconfirmed", _("전달 확인 안 됨")

@@ -6,7 +6,9 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -23,9 +25,18 @@ from ontong.korean import staff_for_citizens, with_josa
 from ontong.org.models import User
 from ontong.tasks_queue import batch, enqueue_for, waiting_ids
 
-from . import wording
+from . import privacy, wording
 from .deadlines import due_date_text
-from .models import FINAL_STATES, ChannelIdentity, Complaint, Event, Message, State
+from .models import (
+    FINAL_STATES,
+    ChannelIdentity,
+    Citizen,
+    Complaint,
+    Event,
+    Follower,
+    Message,
+    State,
+)
 from .tasks import deliver_message, deliver_messages
 
 log = logging.getLogger(__name__)
@@ -38,11 +49,13 @@ def queue_notice(
     author: User | None = None,
     extra: dict[str, Any] | None = None,
     send_at: dt.datetime | None = None,
+    recipient: Citizen | None = None,
 ) -> Message:
     """Store an outbound message and enqueue its delivery (not before send_at, if given); call
-    inside the caller's transaction."""
+    inside the caller's transaction. recipient: another citizen than the case's (a follower)."""
     message = Message.objects.create(
         complaint=complaint,
+        recipient=recipient,
         direction=Message.Direction.OUT,
         purpose=purpose,
         channel=complaint.channel,
@@ -69,6 +82,72 @@ def queue_notice(
 def status_url(complaint: Complaint) -> str:
     path = reverse("channels_web:status", args=[complaint.receipt_no])
     return f"{settings.SITE_URL}{path}?t={complaint.status_token}"
+
+
+def lookup_url() -> str:
+    """The web page where anyone looks a case up by receipt number and code (or phone)."""
+    return f"{settings.SITE_URL}{reverse('channels_web:lookup')}"
+
+
+def intake_url() -> str:
+    return f"{settings.SITE_URL}{reverse('channels_web:intake')}"
+
+
+FOLLOW_SALT = "ontong.follow"
+# A follower left a mobile number only: 카카오톡 (알림톡) where the city has it, else a text.
+FOLLOWER_ROUTES = ["alimtalk", "sms"]
+FOLLOWED_TITLE_CHARS = 40
+
+
+def follow_key(receipt_no: str) -> str:
+    """A key for a link that opens the followed case's public progress on any device: signed,
+    not stored. It shows no more than the map does (title, state, dates, department)."""
+    return signing.dumps(receipt_no, salt=FOLLOW_SALT, compress=True)
+
+
+def following_url(complaint: Complaint) -> str:
+    path = reverse("channels_web:following", args=[complaint.receipt_no])
+    return f"{settings.SITE_URL}{path}?f={follow_key(complaint.receipt_no)}"
+
+
+def tell_followers(complaint: Complaint) -> int:
+    """The case's result went out: each follower who left a phone with consent is told once
+    (Follower.told_at, claimed by a conditional UPDATE, so a second result notice or two workers
+    tell nobody twice) — the title as the map shows it and the follow page's link, never the
+    answer or the case's citizen. Call inside the notifying transaction."""
+    title = privacy.public_titles([complaint.title])[0][:FOLLOWED_TITLE_CHARS]
+    body = wording.render(
+        "followed_result",
+        "sms",
+        receipt_no=complaint.receipt_no,
+        title=title,
+        following_url=following_url(complaint),
+    )
+    told = 0
+    for follower in complaint.followers.filter(told_at__isnull=True).select_related("citizen"):
+        claimed = Follower.objects.filter(pk=follower.pk, told_at__isnull=True).update(
+            told_at=timezone.now()
+        )
+        reachable = any(
+            route in FOLLOWER_ROUTES for route, _transport in fallback_routes(follower.citizen)
+        )
+        if claimed and reachable:
+            queue_notice(
+                complaint,
+                Message.Purpose.FOLLOWED_RESULT,
+                body,
+                extra={"routes": FOLLOWER_ROUTES},
+                recipient=follower.citizen,
+            )
+            told += 1
+    if told:
+        Event.objects.create(
+            complaint=complaint,
+            action="followers_told",
+            note=f"이 민원을 따라가는 시민 {told}명에게 처리가 끝났다고 알렸습니다 "
+            "(제목과 처리 단계 링크만, 답변·민원인 정보 없음).",
+        )
+    return told
 
 
 def officer_signature(complaint: Complaint) -> str:
@@ -205,6 +284,8 @@ def send_claimed(message: Message) -> str:
         return "skipped"
     message_id = message.pk
     try:
+        if message.extra.get("routes"):  # addressed to routes, not the channel (문자로 받기 …)
+            return fall_back(message, "")
         external_id = get_transport(message.channel).send(message)
     except TemporaryError as exc:
         return schedule_retry(message, str(exc))
@@ -236,11 +317,15 @@ def fall_back(message: Message, reason: str) -> str:
     Exactly once across routes: a route that may have delivered (timeout) ends the chain with
     the notice marked failed for a person to check, rather than trying the next route; a route
     that reported it did not arrive (`failed_routes`) is not tried again; a route's permanent
-    error (a 알림톡 template not approved) is written on the case even when a later route works."""
+    error (a 알림톡 template not approved) is written on the case even when a later route works.
+
+    A notice addressed to routes (`extra["routes"]`, the receipt's 카카오톡으로 받기) goes by
+    those only, in FALLBACKS order, and fails visibly rather than being held when none works."""
     errors = [reason]
     tried = set(message.extra.get("failed_routes", []))
-    for route, transport in fallback_routes(message.complaint.citizen):
-        if route in tried:
+    addressed = message.extra.get("routes")
+    for route, transport in fallback_routes(message.addressee):
+        if route in tried or (addressed and route not in addressed):
             continue
         try:
             external_id = transport.send(message)
@@ -256,15 +341,44 @@ def fall_back(message: Message, reason: str) -> str:
             errors.append(f"{ROUTE_NAMES.get(route, route)}: {exc}")
             continue
         skipped = f" (실패한 수단: {' / '.join(errors[1:])})" if len(errors) > 1 else ""
-        Event.objects.create(
-            complaint=message.complaint,
-            action="delivery_fallback",
-            note=f"{message.get_purpose_display()}: {reason} → "
-            f"{with_josa(ROUTE_NAMES.get(route, route), '으로')} 보냄{skipped}",
-            data={"message": message.pk, "route": route},
-        )
+        if reason or skipped:
+            Event.objects.create(
+                complaint=message.complaint,
+                action="delivery_fallback",
+                note=f"{message.get_purpose_display()}: {reason or '요청한 수단'} → "
+                f"{with_josa(ROUTE_NAMES.get(route, route), '으로')} 보냄{skipped}",
+                data={"message": message.pk, "route": route},
+            )
         return mark_sent(message, external_id, route=route)
+    if addressed:
+        return mark_failed(message, " / ".join(e for e in errors if e) or "보낼 수단이 없습니다.")
     return hold(message, " / ".join(errors))
+
+
+# What a platform's report (an echo of our send, a delivery or read receipt) moves a notice to,
+# and from which states: only forward. A failed or held notice, or one already further on, is
+# never moved back by a late or repeated report.
+CONFIRMED_FROM: dict[str, tuple[str, ...]] = {
+    Message.Delivery.SENT: (
+        Message.Delivery.QUEUED,
+        Message.Delivery.SENDING,
+        Message.Delivery.UNKNOWN,
+    ),
+    Message.Delivery.DELIVERED: (Message.Delivery.SENT, Message.Delivery.UNKNOWN),
+    Message.Delivery.READ: (
+        Message.Delivery.SENT,
+        Message.Delivery.DELIVERED,
+        Message.Delivery.UNKNOWN,
+    ),
+}
+
+
+def confirm(messages: QuerySet[Message], state: str, **fields: Any) -> int:
+    """The platform reported these notices sent, delivered or read: each moves only by
+    CONFIRMED_FROM, and what was waiting on it (a timed-out send's error, a retry) is done."""
+    return messages.filter(delivery__in=CONFIRMED_FROM[state]).update(
+        delivery=state, last_error="", next_attempt_at=None, **fields
+    )
 
 
 def mark_delivered(message: Message) -> bool:
@@ -431,7 +545,11 @@ UNCONFIRMABLE_CHANNELS = {"kakao"}
 
 def echoes_confirm(message: Message) -> bool:
     """Direct messages on Meta come back as echoes (record_echo marks them sent)."""
-    return message.channel in ECHO_CHANNELS and not message.extra.get("private_reply_to")
+    return (
+        message.channel in ECHO_CHANNELS
+        and not message.extra.get("private_reply_to")
+        and not message.extra.get("routes")  # addressed to 알림톡/문자: no echo comes
+    )
 
 
 def resend_unconfirmed(message: Message) -> int:

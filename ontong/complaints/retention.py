@@ -30,8 +30,10 @@ def purge_complaint(complaint: Complaint) -> None:
     for message in complaint.messages.all():
         message.body = privacy.mask_text(message.body)
         message.save(update_fields=["body"])
-    complaint.body = privacy.mask_text(complaint.body)
-    complaint.title = privacy.mask_text(complaint.title)
+    # The case stays as a public record: people named in it (김*수씨) are masked too.
+    complaint.title, complaint.body = privacy.mask_names_many(
+        [privacy.mask_text(complaint.title), privacy.mask_text(complaint.body)]
+    )
     complaint.address = complaint.area.name if complaint.area else ""
     complaint.latitude = complaint.longitude = None
     complaint.status_token = ""
@@ -48,6 +50,9 @@ def purge_complaint(complaint: Complaint) -> None:
             name="", phone="", email="", contact_consent_at=None
         )
         citizen.identities.update(external_user_id=PURGED + f":{citizen.pk}", display_name="")
+    Citizen.objects.filter(follows__complaint=complaint).update(
+        name="", phone="", email="", contact_consent_at=None
+    )
     Event.objects.create(
         complaint=complaint,
         action="personal_data_purged",

@@ -7,11 +7,37 @@ conditional line is opened at the end of the line before it: `…{% if due %}↵
 """
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.template import engines
+from django.utils.translation import gettext_lazy as _
 
 from .channel_profiles import Option, profile_for
+from .models import Complaint, State
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # the stubs' lazy string
+
+# A case's state in the citizen's plain words (the status page, the chat's 처리현황): internal
+# steps (결재 대기, 결재) are not named.
+STATE_WORDS: dict[str, "str | _StrPromise"] = {
+    State.RECEIVED: _("접수됨"),
+    State.ASSIGNED: _("담당 부서 배정"),
+    State.IN_PROGRESS: _("처리 중"),
+    State.DRAFTED: _("답변 검토 중"),
+    State.APPROVED: _("처리 중"),
+    State.NEEDS_INFO: _("추가 자료를 기다리는 중"),
+    State.NOTIFIED: _("답변 완료"),
+    State.CLOSED: _("답변 완료"),
+    State.TRANSFERRED: _("다른 기관으로 이송"),
+    State.REJECTED: _("처리할 수 없음"),
+    State.WITHDRAWN: _("취하됨"),
+}
+
+
+def state_words(complaint: Complaint) -> str:
+    return str(STATE_WORDS.get(complaint.state, complaint.get_state_display()))
 
 
 def render(name: str, channel: str = "", **context: object) -> str:

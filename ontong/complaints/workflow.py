@@ -664,6 +664,7 @@ def apply_approve(c: Complaint, user: User | None, v: Values) -> str:
 def apply_notify(c: Complaint, user: User | None, v: Values) -> str:
     c.answered_at = timezone.now()
     notices.queue_notice(c, Message.Purpose.RESULT, notices.result_text(c), user)
+    notices.tell_followers(c)
     satisfaction.queue_survey(c)
     grouped = list(c.duplicates.all())
     for duplicate in grouped:
@@ -677,6 +678,7 @@ def apply_notify(c: Complaint, user: User | None, v: Values) -> str:
             action="notify",
             note=f"함께 처리한 {c.receipt_no}의 결과를 통보",
         )
+        notices.tell_followers(duplicate)
     extra = f" (같은 문제로 묶인 {len(grouped)}건에도)" if grouped else ""
     return f"처리 결과 통보를 발송 대기열에 넣었습니다{extra}."
 

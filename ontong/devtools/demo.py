@@ -379,6 +379,12 @@ DEMO_ALIMTALK_TEMPLATES = [
         "ONTONG_INFO",
         "[#{기관명}] 민원 보완 요청\n접수번호: #{접수번호}\n\n#{알림내용}\n\n처리 현황: #{상태링크}",
     ),
+    ("status_link", "ONTONG_STATUS_LINK", "[#{기관명}] 민원 처리 현황 조회 안내\n\n#{알림내용}"),
+    (
+        "followed_result",
+        "ONTONG_FOLLOWED",
+        "[#{기관명}] 따라가신 민원의 처리 완료 안내\n\n#{알림내용}",
+    ),
 ]
 DEMO_KAKAO_TEMPLATES = {
     code: {"content": content, "approved": True} for _p, code, content in DEMO_ALIMTALK_TEMPLATES

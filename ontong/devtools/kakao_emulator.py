@@ -31,13 +31,13 @@ import secrets
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 
+from ontong.devtools.emulator_http import LocalHandler, LocalServer
 from ontong.devtools.meta_emulator import PIXEL
 
 SIMULATOR = Path(__file__).parent / "templates" / "devtools" / "kakao_simulator.html"
@@ -190,7 +190,7 @@ def check_response(response: Any) -> str:
     return ""
 
 
-class KakaoEmulator:
+class KakaoEmulator(LocalServer):
     def __init__(
         self,
         *,
@@ -234,7 +234,6 @@ class KakaoEmulator:
         self.no_kakaotalk: set[str] = set()  # phones (digits) that have no KakaoTalk
         self.uploads: dict[str, tuple[bytes, str]] = {}  # secure image id -> bytes, type
         self.failures: list[dict] = []
-        self.server: ThreadingHTTPServer | None = None
 
     # --- the citizens -----------------------------------------------------------------
     def user(
@@ -743,22 +742,11 @@ class KakaoEmulator:
         return 200, {"header": header, "message": result}
 
     # --- serving ----------------------------------------------------------------------
-    @property
-    def base_url(self) -> str:
-        assert self.server is not None, "start() the emulator first"
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"  # type: ignore[str-bytes-safe]
-
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> "KakaoEmulator":
-        self.server = ThreadingHTTPServer((host, port), make_handler(self))
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
+    def handler(self) -> type[LocalHandler]:
+        return make_handler(self)
 
     def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+        super().stop()
         self.http.close()
 
 
@@ -767,35 +755,8 @@ def public(entry: dict) -> dict:
 
 
 def make_handler(emulator: KakaoEmulator):
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format, *args):  # quiet
-            pass
-
-        def reply(self, status: int, body, content_type="application/json; charset=utf-8"):
-            data = (
-                body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
-            )
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def read_body(self) -> Any:
-            length = int(self.headers.get("Content-Length") or 0)
-            try:
-                return json.loads(self.rfile.read(length) or b"null")
-            except ValueError:
-                return None
-
-        def from_this_machine(self, posting: bool) -> bool:
-            """A page on another site (or a DNS-rebound name) must not drive the demo."""
-            port = self.server.server_address[1]  # type: ignore[index]
-            bound = self.server.server_address[0]  # type: ignore[index]
-            hosts = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", bound)}
-            host = self.headers.get("Host", "")
-            origin = self.headers.get("Origin")
-            return host in hosts and (not posting or origin is None or origin == f"http://{host}")
+    class Handler(LocalHandler):
+        json_type = "application/json; charset=utf-8"
 
         def do_GET(self):
             if not self.from_this_machine(posting=False):
@@ -846,7 +807,7 @@ def make_handler(emulator: KakaoEmulator):
                 return self.reply(403, {"msg": "Cross-site request", "code": -403})
             url = urlparse(self.path)
             parts = [p for p in url.path.split("/") if p]
-            body = self.read_body()
+            body = self.read_json(None)
             if len(parts) == 5 and parts[:2] == ["v1", "bots"] and parts[3] == "callback":
                 return self.reply(*emulator.callback(parts[2], parts[4], body))
             if len(parts) == 4 and parts[:2] == ["v2", "bots"] and parts[3] == "talk":

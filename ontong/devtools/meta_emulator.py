@@ -19,7 +19,6 @@ import json
 import random
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -27,6 +26,8 @@ from urllib.parse import parse_qs, urlparse
 import httpx
 
 from ontong import geo
+from ontong.devtools.demo_mail import mail_page
+from ontong.devtools.emulator_http import LocalHandler, LocalServer
 
 BOUNDARY_FILE = Path(__file__).resolve().parents[1] / "web/static/maps/seosan-emd.geojson"
 
@@ -115,7 +116,7 @@ PIXEL = base64.b64decode(
 SIMULATOR = Path(__file__).parent / "templates" / "devtools" / "simulator.html"
 
 
-class Emulator:
+class Emulator(LocalServer):
     def __init__(
         self,
         *,
@@ -126,7 +127,9 @@ class Emulator:
         instagram_id: str = "",
         echoes: bool = False,
         fetches_media: bool = False,
+        mail_dir: Path | None = None,
     ):
+        self.mail_dir = mail_dir  # the demo's e-mails (demo_mail), shown at /_emulator/mail
         self.echoes = echoes  # post message_echoes back to the webhook, as Meta does
         # Download a post's photo from the URL it names, as Meta does when it is given one (off
         # where the URLs are never served); what was fetched is kept in `fetched`.
@@ -147,6 +150,7 @@ class Emulator:
         # Publishing: posts per node (page or Instagram account), Instagram containers.
         self.posts: dict[str, list[dict]] = {}
         self.containers: dict[str, dict] = {}
+        self.publish_requests: list[tuple[str, str]] = []  # (node, edge) of every publishing call
         self.container_script: list[str] = []  # statuses the next container goes through
         self.container_script_skip = (
             0  # containers made before the script applies (a carousel's nth photo)
@@ -161,7 +165,6 @@ class Emulator:
         self.container_error_reason = (
             "Error: Media upload has failed with error code 2207026 (unsupported video format)"
         )
-        self.server: ThreadingHTTPServer | None = None
 
     # --- the citizen's side -------------------------------------------------
     def sign(self, body: bytes) -> str:
@@ -356,6 +359,8 @@ class Emulator:
     def publish(self, node: str, edge: str, token: str, body: dict) -> tuple[int, dict]:
         if token != self.token:
             return error("token")
+        with self.lock:
+            self.publish_requests.append((node, edge))
         failure = self.next_failure()
         if failure and failure["error"] != "slow":
             return error(failure["error"])
@@ -617,6 +622,7 @@ class Emulator:
                 "error_reason": self.container_error_reason,
                 "script": list(script),
                 "status": script[0],
+                "answers": [],  # the statuses a status check was given, in order
             }
         return container_id
 
@@ -655,6 +661,7 @@ class Emulator:
             if container["script"] and status != "PUBLISHED":
                 container["status"] = container["script"].pop(0)
                 status = container["status"]
+            container["answers"].append(status)
         if container.get("network") == "threads":  # Threads: `status`, `error_message`
             answer = {"status": status, "id": container_id}
             if status == "ERROR":
@@ -761,8 +768,81 @@ class Emulator:
             "views": int(reach * rng.uniform(1.6, 2.4)),
         }
 
+    THREADS_MEDIA_METRICS = {"views", "likes", "replies", "reposts", "quotes", "shares"}
+    THREADS_USER_METRICS = {
+        "views",
+        "likes",
+        "replies",
+        "reposts",
+        "quotes",
+        "clicks",
+        "followers_count",
+    }
+
+    def is_thread(self, node: str) -> bool:
+        with self.lock:
+            return any(
+                p["id"] == node and "text" in p for posts in self.posts.values() for p in posts
+            )
+
+    def threads_insights(self, node: str, query: dict) -> tuple[int, dict]:
+        """Threads' /{user}/threads_insights: `views` (profile views) a day between the Unix
+        `since` and `until`; the others are totals (`total_value`), followers_count today's."""
+        metrics = [m for m in query.get("metric", [""])[0].split(",") if m]
+        if not metrics or any(m not in self.THREADS_USER_METRICS for m in metrics):
+            return 400, {
+                "error": {
+                    "message": "(#100) Param metric must be one of "
+                    + ", ".join(sorted(self.THREADS_USER_METRICS)),
+                    "type": "THApiException",
+                    "code": 100,
+                }
+            }
+        now = time.time()
+        since = int(query.get("since", [str(int(now) - 86400)])[0])
+        until = int(query.get("until", [str(int(now))])[0])
+        first = datetime.date.fromtimestamp(since)
+        last = datetime.date.fromtimestamp(until)
+        data: list[dict] = []
+        for metric in metrics:
+            if metric == "views":
+                values, day = [], first
+                while day < last:
+                    end = datetime.datetime.combine(
+                        day + datetime.timedelta(days=1), datetime.time(7)
+                    )
+                    values.append(
+                        {
+                            "value": self.audience(node, day)["views"] // 20,
+                            "end_time": end.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+                        }
+                    )
+                    day += datetime.timedelta(days=1)
+                data.append({"name": "views", "period": "day", "values": values, "id": node})
+                continue
+            if metric == "followers_count":
+                total = self.audience(node, datetime.date.today())["followers"] // 10
+            else:
+                with self.lock:
+                    posts = list(self.posts.get(node, []))
+                total = sum(self.post_metric(p["id"], metric)["values"][0]["value"] for p in posts)
+            data.append(
+                {"name": metric, "period": "day", "total_value": {"value": total}, "id": node}
+            )
+        return 200, {"data": data}
+
     def insights(self, node: str, query: dict) -> tuple[int, dict]:
         metrics = [m for m in query.get("metric", [""])[0].split(",") if m]
+        if self.is_thread(node):  # a Threads post: lifetime numbers, its own metric names
+            if not metrics or any(m not in self.THREADS_MEDIA_METRICS for m in metrics):
+                return 400, {
+                    "error": {
+                        "message": "(#100) The value must be a valid insights metric",
+                        "type": "THApiException",
+                        "code": 100,
+                    }
+                }
+            return 200, {"data": [self.post_metric(node, m) for m in metrics]}
         bad = [m for m in metrics if m in self.RETIRED_METRICS or m in self.retired_extra]
         if bad:
             return 400, {
@@ -817,6 +897,9 @@ class Emulator:
                 "likes": int(base * rng.uniform(0.01, 0.06)),
                 "comments": int(base * rng.uniform(0.001, 0.01)),
                 "shares": int(base * rng.uniform(0.001, 0.008)),
+                "replies": int(base * rng.uniform(0.001, 0.01)),
+                "reposts": int(base * rng.uniform(0.001, 0.006)),
+                "quotes": int(base * rng.uniform(0.0005, 0.003)),
             }.get(metric, 0)
         return {"name": metric, "period": "lifetime", "values": [{"value": value}]}
 
@@ -836,23 +919,8 @@ class Emulator:
         }
 
     # --- serving ----------------------------------------------------------------
-    @property
-    def base_url(self) -> str:
-        assert self.server is not None, "start() the emulator first"
-        # typeshed types server_address for every socket family; TCP's is (host, port).
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"  # type: ignore[str-bytes-safe]
-
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> "Emulator":
-        self.server = ThreadingHTTPServer((host, port), make_handler(self))
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+    def handler(self) -> type[LocalHandler]:
+        return make_handler(self)
 
 
 def error(name: str) -> tuple[int, dict]:
@@ -861,38 +929,7 @@ def error(name: str) -> tuple[int, dict]:
 
 
 def make_handler(emulator: Emulator):
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format, *args):  # quiet
-            pass
-
-        def reply(self, status: int, body, content_type="application/json"):
-            data = (
-                body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
-            )
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def read_json(self) -> dict:
-            length = int(self.headers.get("Content-Length") or 0)
-            try:
-                return json.loads(self.rfile.read(length) or b"{}")
-            except ValueError:
-                return {}
-
-        def from_this_machine(self, posting: bool) -> bool:
-            """A page on another site (or a DNS-rebound name) must not drive the demo: the Host
-            is this server's loopback address and a browser's POST comes from its own page."""
-            # typeshed types server_address for every socket family; TCP's is (host, port).
-            port = self.server.server_address[1]  # type: ignore[index]
-            bound = self.server.server_address[0]  # type: ignore[index]
-            hosts = {f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]", bound)}
-            host = self.headers.get("Host", "")
-            origin = self.headers.get("Origin")
-            return host in hosts and (not posting or origin is None or origin == f"http://{host}")
-
+    class Handler(LocalHandler):
         def do_GET(self):
             if not self.from_this_machine(posting=False):
                 return self.reply(403, {"error": {"message": "Host not allowed", "code": 10}})
@@ -909,6 +946,9 @@ def make_handler(emulator: Emulator):
                 return self.reply(200, {"data": sent})
             if url.path == "/_emulator/sms":
                 return self.reply(200, {"data": emulator.sms})
+            if url.path == "/_emulator/mail" and emulator.mail_dir is not None:
+                page = mail_page(emulator.mail_dir)
+                return self.reply(200, page, "text/html; charset=utf-8")
             if url.path == "/_emulator/posts":
                 return self.reply(200, {"data": emulator.posts})
             if url.path == "/req/address":
@@ -920,6 +960,8 @@ def make_handler(emulator: Emulator):
                 return self.reply(200, emulator.publishing_limit(parts[1]))
             if len(parts) == 2 and parts[1] in emulator.containers:
                 return self.reply(*emulator.container_status(parts[1]))
+            if len(parts) == 3 and parts[2] == "threads_insights":
+                return self.reply(*emulator.threads_insights(parts[1], query))
             if len(parts) == 3 and parts[2] == "insights":
                 return self.reply(*emulator.insights(parts[1], query))
             if len(parts) == 2 and "fields" in query:
@@ -931,7 +973,7 @@ def make_handler(emulator: Emulator):
                 return self.reply(403, {"error": {"message": "Cross-site request", "code": 10}})
             url = urlparse(self.path)
             parts = [p for p in url.path.split("/") if p]
-            body = self.read_json()
+            body = self.read_json({})
             if len(parts) == 3 and parts[2] == "messages":
                 bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
                 token = bearer or parse_qs(url.query).get("access_token", [""])[0]

@@ -14,9 +14,7 @@ from .models import AccountDay, PostStats, RetiredMetric
 def summary(days: int = 90) -> dict:
     since = timezone.localdate() - dt.timedelta(days=days)
     followers = []
-    for account in MetaAccount.objects.filter(is_active=True).exclude(
-        kind=MetaAccount.Kind.THREADS
-    ):
+    for account in MetaAccount.objects.filter(is_active=True):
         series = list(AccountDay.objects.filter(account=account, date__gte=since).order_by("date"))
         followers.append(
             {
@@ -147,8 +145,4 @@ def best_times(account: MetaAccount, now=None, days: int = BEST_TIME_DAYS) -> di
 
 
 def best_times_for(accounts) -> list[dict]:
-    return [
-        best_times(a)
-        for a in accounts
-        if a is not None and a.kind != MetaAccount.Kind.THREADS  # no Threads insights yet
-    ]
+    return [best_times(a) for a in accounts if a is not None]

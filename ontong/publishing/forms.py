@@ -80,6 +80,8 @@ class PostForm(forms.ModelForm):
         if current is not None:
             self.fields["video_format"].initial = current.format
             self.fields["thumb_offset"].initial = current.thumb_offset_ms / 1000
+        else:  # nothing to take out: the box would only puzzle a first-time writer
+            del self.fields["video_remove"]
 
     def clean_video(self):
         """An upload is probed at once: the file must be an MP4/MOV video we can measure."""

@@ -32,6 +32,12 @@ FIRST_DAYS, LATER_DAYS = 90, 3  # Meta answers at most 90 days per request
 POST_DAYS = 30
 FACEBOOK_POST_METRICS = ["post_total_media_view_unique", "post_media_view"]
 INSTAGRAM_POST_METRICS = ["reach", "views", "likes", "comments", "shares"]
+# Threads Insights API: a profile's views a day and its followers now (/{user}/threads_insights);
+# a post's lifetime views, likes, replies, reposts and quotes (/{media}/insights). Threads gives
+# no reach; reposts and quotes are its shares.
+THREADS_ACCOUNT_METRICS = ["views", "followers_count"]
+THREADS_POST_METRICS = ["views", "likes", "replies", "reposts", "quotes"]
+THREADS_EARLIEST = 1712991600  # 2024-04-13: since/until before it do not work
 
 
 class Unavailable(Exception):
@@ -68,21 +74,23 @@ def retire(account: MetaAccount, metric: str, message: str) -> None:
         pass
 
 
-def fetch_metrics(account: MetaAccount, node: str, metrics: list[str], params: dict) -> list[dict]:
+def fetch_metrics(
+    account: MetaAccount, node: str, metrics: list[str], params: dict, edge: str = "insights"
+) -> list[dict]:
     """All metrics in one request; on an invalid-metric error, each alone, retiring the bad."""
     wanted = [m for m in metrics if m not in retired(account)]
     if not wanted:
         return []
     api = client(account)
     try:
-        return api.get(f"{node}/insights", {"metric": ",".join(wanted), **params}).get("data", [])
+        return api.get(f"{node}/{edge}", {"metric": ",".join(wanted), **params}).get("data", [])
     except PermanentError as exc:
         if not is_invalid_metric(exc):
             raise
     data = []
     for metric in wanted:
         try:
-            data += api.get(f"{node}/insights", {"metric": metric, **params}).get("data", [])
+            data += api.get(f"{node}/{edge}", {"metric": metric, **params}).get("data", [])
         except PermanentError as exc:
             if not is_invalid_metric(exc):
                 raise
@@ -99,6 +107,8 @@ def local_day(end_time: str) -> dt.date:
 def collect_account(account: MetaAccount, today: dt.date) -> int:
     first = not AccountDay.objects.filter(account=account).exists()
     since = today - dt.timedelta(days=FIRST_DAYS if first else LATER_DAYS)
+    if account.kind == MetaAccount.Kind.THREADS:
+        return collect_threads_account(account, since, today)
     names = PAGE_METRICS if account.kind == MetaAccount.Kind.PAGE else INSTAGRAM_METRICS
     params = {"period": "day", "since": since.isoformat(), "until": today.isoformat()}
     rows: dict[dt.date, dict] = {}
@@ -110,6 +120,32 @@ def collect_account(account: MetaAccount, today: dt.date) -> int:
     followers = current_followers(account)
     if followers is not None:
         rows.setdefault(today, {})["followers"] = followers
+    for day, values in rows.items():
+        AccountDay.objects.update_or_create(account=account, date=day, defaults=values)
+    return len(rows)
+
+
+def unix(day: dt.date) -> int:
+    """The start of a day in the city, as the Unix seconds Threads' since/until take."""
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    return max(THREADS_EARLIEST, int(moment.timestamp()))
+
+
+def collect_threads_account(account: MetaAccount, since: dt.date, today: dt.date) -> int:
+    """Profile views a day (a series) and followers_count (a total, today's)."""
+    params = {"since": unix(since), "until": unix(today)}
+    rows: dict[dt.date, dict] = {}
+    for series in fetch_metrics(
+        account, account.external_id, THREADS_ACCOUNT_METRICS, params, edge="threads_insights"
+    ):
+        if series.get("name") == "views":
+            for point in series.get("values", []):
+                if isinstance(point.get("value"), int | float):
+                    rows.setdefault(local_day(point["end_time"]), {})["views"] = int(point["value"])
+        elif series.get("name") == "followers_count":
+            value = (series.get("total_value") or {}).get("value")
+            if isinstance(value, int | float):
+                rows.setdefault(today, {})["followers"] = int(value)
     for day, values in rows.items():
         AccountDay.objects.update_or_create(account=account, date=day, defaults=values)
     return len(rows)
@@ -127,6 +163,8 @@ def current_followers(account: MetaAccount) -> int | None:
 
 def collect_post(target: Target, now: dt.datetime) -> None:
     account = meta_account(target)
+    if target.kind == Target.Kind.THREADS:
+        return collect_thread(target, account, now)
     metrics = (
         FACEBOOK_POST_METRICS if target.kind == Target.Kind.FACEBOOK else INSTAGRAM_POST_METRICS
     )
@@ -159,15 +197,32 @@ def collect_post(target: Target, now: dt.datetime) -> None:
     )
 
 
+def collect_thread(target: Target, account: MetaAccount, now: dt.datetime) -> None:
+    values = {
+        s.get("name"): (s.get("values") or [{}])[-1].get("value", 0)
+        for s in fetch_metrics(account, target.remote_id, THREADS_POST_METRICS, {})
+    }
+    count = {name: int(values.get(name) or 0) for name in THREADS_POST_METRICS}
+    PostStats.objects.update_or_create(
+        target=target,
+        defaults={
+            "views": count["views"],
+            "reach": 0,  # Threads does not say how many people saw it
+            "reactions": count["likes"],
+            "comments": count["replies"],
+            "shares": count["reposts"] + count["quotes"],
+            "collected_at": now,
+        },
+    )
+
+
 def collect_insights(now=None) -> dict:
     """The daily task. Each account and each post on its own: one failure is logged and the
     collection goes on."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     summary: dict[str, Any] = {"accounts": 0, "posts": 0, "errors": []}
-    for account in MetaAccount.objects.filter(
-        is_active=True, token_invalid_at__isnull=True
-    ).exclude(kind=MetaAccount.Kind.THREADS):  # Threads insights are not collected yet
+    for account in MetaAccount.objects.filter(is_active=True, token_invalid_at__isnull=True):
         try:
             collect_account(account, today)
             summary["accounts"] += 1
@@ -176,7 +231,7 @@ def collect_insights(now=None) -> dict:
             summary["errors"].append(f"{account.name}: {exc}")
     recent = Target.objects.filter(
         state=Target.State.PUBLISHED,
-        kind__in=[Target.Kind.FACEBOOK, Target.Kind.INSTAGRAM],
+        kind__in=[Target.Kind.FACEBOOK, Target.Kind.INSTAGRAM, Target.Kind.THREADS],
         published_at__gte=now - dt.timedelta(days=POST_DAYS),
     ).select_related("account")
     for target in recent:

@@ -38,6 +38,9 @@ class Post(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Where a drafted explainer came from (the desk's complaint themes): the theme's words, period
+    # and case numbers, for staff only; never part of what is published.
+    origin = models.JSONField(_("초안의 출처"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("게시물")

@@ -6,6 +6,7 @@ import io
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from ontong import delivery
 from ontong.channels.base import PermanentError, TemporaryError, UnknownOutcome
 from ontong.channels.meta.graph import GraphClient
 from ontong.channels.meta.models import MetaAccount
+from ontong.korean import josa, with_josa
 from ontong.org.models import Role
 
 from . import video as videos
@@ -116,7 +118,8 @@ def transition(post: Post, action: str, user, note: str = "") -> Post:
         current = Post.objects.select_for_update().get(pk=post.pk)
         if current.state not in sources:
             raise PublishingError(
-                f"지금 상태({current.get_state_display()})에서는 '{LABELS[action]}'을(를) 할 수 없습니다."
+                f"지금 상태({current.get_state_display()})에서는 '{LABELS[action]}'{josa(LABELS[action], '을')} "
+                "할 수 없습니다."
             )
         if not is_pr(user) or (needs_right and not may_approve(user)):
             raise PublishingError(f"'{LABELS[action]}' 권한이 없습니다.")
@@ -148,6 +151,19 @@ def transition(post: Post, action: str, user, note: str = "") -> Post:
         if recorded == A.SELF_APPROVE and action == "approve_schedule":
             PostEvent.objects.create(post=current, actor=user, action=A.SCHEDULE)
     return current
+
+
+def draft_post(user, title: str, text: str, origin: dict[str, Any]) -> Post:
+    """A new draft from text made elsewhere (an explainer from complaint themes), for the team to
+    edit and send for review; where it came from is kept for staff."""
+    if not is_pr(user):
+        raise PublishingError("게시물을 만들 권한이 없습니다.")
+    with transaction.atomic():
+        post = Post.objects.create(title=title, text=text, origin=origin, created_by=user)
+        PostEvent.objects.create(
+            post=post, actor=user, action=A.SAVED, note="민원 주제에서 만든 초안"
+        )
+    return post
 
 
 def add_comment(post: Post, user, text: str) -> PostEvent:
@@ -421,10 +437,20 @@ def schedule_problems(post: Post, now: dt.datetime) -> list[str]:
         return ["게시 예정 시각을 정하세요."]
     problems = []
     if post.targets.filter(kind=Target.Kind.FACEBOOK).exists():
+        planned = timezone.localtime(post.planned_at)
         if post.planned_at < now + FACEBOOK_EARLIEST:
-            problems.append("페이스북: 예약은 지금부터 10분 뒤 이후여야 합니다.")
+            earliest = timezone.localtime(now + FACEBOOK_EARLIEST)
+            problems.append(
+                f"페이스북: 예약은 지금부터 10분 뒤({earliest:%m-%d %H:%M})부터 됩니다 "
+                f"(게시 예정 {planned:%m-%d %H:%M}): 더 늦은 시각으로 옮기거나, "
+                "승인된 글은 '지금 게시'를 쓰세요."
+            )
         if post.planned_at > now + FACEBOOK_LATEST:
-            problems.append("페이스북: 예약은 30일 안이어야 합니다.")
+            latest = timezone.localtime(now + FACEBOOK_LATEST)
+            problems.append(
+                f"페이스북: 예약은 30일 안({latest:%Y-%m-%d}까지)이어야 합니다 "
+                f"(게시 예정 {planned:%Y-%m-%d}): 그 안의 날짜로 옮기세요."
+            )
     elif post.planned_at < now - dt.timedelta(minutes=1):
         problems.append("게시 예정 시각이 지났습니다.")
     return problems
@@ -605,16 +631,13 @@ def publish_target(target: Target) -> str:
     try:
         if target.kind == Target.Kind.FACEBOOK:
             remote_id = publish_facebook(target)
-        elif target.kind == Target.Kind.THREADS:
-            remote_id = publish_threads(target)
-            if remote_id is None:
-                return back_to_pending(target, "스레드가 사진·동영상을 처리 중입니다", retry=True)
         else:
-            remote_id = publish_instagram(target)
+            network = CONTAINER_NETWORKS[target.kind]
+            remote_id = publish_container(target, network)
             if remote_id is None:  # the container is still being processed
-                what = "동영상" if video_of(target.post) else "사진"
+                what = network.what(target.post)
                 return back_to_pending(
-                    target, f"인스타그램이 {what}을(를) 처리 중입니다", retry=True
+                    target, f"{network.subject} {with_josa(what, '을')} 처리 중입니다", retry=True
                 )
     except UnknownOutcome as exc:
         return mark(target, Target.State.UNKNOWN, f"응답 시간 초과: 게시 여부 확인 중 ({exc})")
@@ -732,6 +755,22 @@ def publish_facebook_reel(target: Target, client: GraphClient, page: str, video:
     return target.container_id
 
 
+@dataclass(frozen=True)
+class ContainerNetwork:
+    """What differs between Instagram's and Threads' container → status → publish flow (same
+    Meta design, different names); `publish_container` is the one path both take."""
+
+    subject: str  # the network, as the subject of a Korean sentence
+    create: str  # the edge a container is made on
+    publish: str  # the edge that publishes a finished container
+    status_fields: str
+    status_key: str
+    reason_key: str  # where the network says why a container failed
+    item: Callable[[PostImage], dict[str, Any]]  # one carousel item's container
+    container: Callable[[Post, list[PostImage], list[str] | None], dict[str, Any]]
+    what: Callable[[Post], str]  # what the network is processing, for messages
+
+
 def reel_payload(video: PostVideo, post: Post) -> dict[str, Any]:
     return {
         "media_type": "REELS",
@@ -742,57 +781,8 @@ def reel_payload(video: PostVideo, post: Post) -> dict[str, Any]:
     }
 
 
-def publish_instagram(target: Target) -> str | None:
-    """Container → status → media_publish; two photos or more make a carousel (an item container
-    per photo, each one's status checked, then the CAROUSEL container with the children). Each
-    container id is stored the moment it is known, so a retry reuses it rather than making a
-    second post."""
-    client, account = client_for(target), meta_account(target).external_id
-    video = video_of(target.post)
-    if not target.container_id and video is not None:
-        body = client.post(f"{account}/media", reel_payload(video, target.post))
-        target.container_id = str(body["id"])
-        Target.objects.filter(pk=target.pk).update(container_id=target.container_id)
-    if not target.container_id:
-        images = list(target.post.images.all())
-        if not images:
-            raise PermanentError("인스타그램에는 사진이나 동영상이 있어야 합니다.")
-        if len(images) > MAX_PHOTOS:
-            raise PermanentError(f"인스타그램 캐러셀은 사진 {MAX_PHOTOS}장까지입니다.")
-        if len(images) == 1:
-            body = client.post(f"{account}/media", image_payload(images[0], target.post))
-        else:
-            children = carousel_children(target, client, account, images)
-            if children is None:
-                return None  # an item is still being processed: look again in a minute
-            body = client.post(
-                f"{account}/media",
-                {
-                    "media_type": "CAROUSEL",
-                    "children": children,
-                    "caption": target.post.full_text(),
-                },
-            )
-        target.container_id = str(body["id"])
-        Target.objects.filter(pk=target.pk).update(container_id=target.container_id)
-    status = container_status(
-        client, target.container_id, "릴스 동영상" if video is not None else "사진"
-    )
-    if status == "PUBLISHED":
-        return find_instagram_media(target) or target.container_id
-    if status == "EXPIRED":
-        Target.objects.filter(pk=target.pk).update(container_id="", children=[])
-        raise TemporaryError(
-            "24시간 안에 게시하지 않아 컨테이너가 만료되었습니다 (EXPIRED): 다시 만듭니다"
-        )
-    if status != "FINISHED":
-        return None
-    body = client.post(f"{account}/media_publish", {"creation_id": target.container_id})
-    return str(body["id"])
-
-
 def image_payload(image: PostImage, post: Post | None) -> dict[str, Any]:
-    """One photo's container: the post's caption for a single photo, or a carousel item."""
+    """One photo's Instagram container: the post's caption for a single photo, or a carousel item."""
     ensure_jpeg(image)
     payload: dict[str, Any] = {
         "image_url": public_image_url(image, jpeg=True),
@@ -805,18 +795,121 @@ def image_payload(image: PostImage, post: Post | None) -> dict[str, Any]:
     return payload
 
 
-def container_status(client: GraphClient, container_id: str, what: str = "사진") -> str:
+def instagram_container(
+    post: Post, images: list[PostImage], children: list[str] | None
+) -> dict[str, Any]:
+    if (video := video_of(post)) is not None:
+        return reel_payload(video, post)
+    if children is not None:
+        return {"media_type": "CAROUSEL", "children": children, "caption": post.full_text()}
+    if not images:
+        raise PermanentError("인스타그램에는 사진이나 동영상이 있어야 합니다.")
+    return image_payload(images[0], post)
+
+
+def threads_item(image: PostImage) -> dict[str, Any]:
+    ensure_jpeg(image)
+    return {
+        "media_type": "IMAGE",
+        "image_url": public_image_url(image, jpeg=True),
+        "alt_text": image.alt_text,
+    }
+
+
+def threads_container(
+    post: Post, images: list[PostImage], children: list[str] | None
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {"text": post.full_text()}
+    if (video := video_of(post)) is not None:
+        return payload | {"media_type": "VIDEO", "video_url": public_video_url(video)}
+    if children is not None:
+        return payload | {"media_type": "CAROUSEL", "children": ",".join(children)}
+    if images:
+        return payload | threads_item(images[0])
+    return payload | {"media_type": "TEXT"}
+
+
+INSTAGRAM = ContainerNetwork(
+    subject="인스타그램이",
+    create="media",
+    publish="media_publish",
+    status_fields="status_code,status",
+    status_key="status_code",
+    reason_key="status",
+    item=lambda image: image_payload(image, None),
+    container=instagram_container,
+    what=lambda post: "릴스 동영상" if video_of(post) is not None else "사진",
+)
+THREADS = ContainerNetwork(
+    subject="스레드가",
+    create="threads",
+    publish="threads_publish",
+    status_fields="status,error_message",
+    status_key="status",
+    reason_key="error_message",
+    item=lambda image: threads_item(image) | {"is_carousel_item": True},
+    container=threads_container,
+    what=lambda post: "동영상" if video_of(post) else "사진" if post.images.exists() else "글",
+)
+CONTAINER_NETWORKS: dict[str, ContainerNetwork] = {
+    Target.Kind.INSTAGRAM: INSTAGRAM,
+    Target.Kind.THREADS: THREADS,
+}
+
+
+def publish_container(target: Target, network: ContainerNetwork) -> str | None:
+    """Container → status → publish; two photos or more make a carousel (an item container per
+    photo, each one's status checked, then the CAROUSEL container with the children). Each
+    container id is stored the moment it is known, so a retry reuses it rather than making a
+    second post; None while the network is still processing (look again in a minute)."""
+    client, account = client_for(target), meta_account(target).external_id
+    post = target.post
+    if not target.container_id:
+        images = list(post.images.all())
+        if len(images) > MAX_PHOTOS:
+            raise PermanentError(f"캐러셀은 사진 {MAX_PHOTOS}장까지입니다.")
+        children = None
+        if video_of(post) is None and len(images) >= CAROUSEL_MIN:
+            children = carousel_items(target, network, client, account, images)
+            if children is None:
+                return None
+        body = client.post(f"{account}/{network.create}", network.container(post, images, children))
+        store_ids(target, container_id=str(body["id"]))
+    status = container_status(client, network, target.container_id, network.what(post))
+    if status == "PUBLISHED":  # published by an earlier try whose answer was lost
+        return find_on_account(target) or target.container_id
+    if status == "EXPIRED":
+        store_ids(target, container_id="", children=[])
+        raise TemporaryError(
+            "24시간 안에 게시하지 않아 컨테이너가 만료되었습니다 (EXPIRED): 다시 만듭니다"
+        )
+    if status != "FINISHED":
+        return None
+    body = client.post(f"{account}/{network.publish}", {"creation_id": target.container_id})
+    return str(body["id"])
+
+
+def store_ids(target: Target, **ids: Any) -> None:
+    """Container ids are kept the moment they are known: a retry must find them."""
+    for name, value in ids.items():
+        setattr(target, name, value)
+    Target.objects.filter(pk=target.pk).update(**ids)
+
+
+def container_status(
+    client: GraphClient, network: ContainerNetwork, container_id: str, what: str
+) -> str:
     """Poll a container until it is no longer in progress (or the polls run out: IN_PROGRESS).
-    ERROR is a permanent failure, with which photo it was and Instagram's reason (its `status`
-    field, e.g. "Error: … 2207026"), which the team reads in the post's history."""
+    ERROR is a permanent failure, with which item it was and the network's reason (e.g.
+    "Error: … 2207026"), which the team reads in the post's history."""
     status = "IN_PROGRESS"
     for attempt in range(CONTAINER_POLLS):
-        body = client.get(container_id, {"fields": "status_code,status"})
-        status = str(body.get("status_code"))
+        body = client.get(container_id, {"fields": network.status_fields})
+        status = str(body.get(network.status_key))
         if status == "ERROR":
-            reason = str(body.get("status") or "").strip()
+            reason = str(body.get(network.reason_key) or "").strip()
             raise PermanentError(
-                f"인스타그램이 {what}을(를) 처리하지 못했습니다 (ERROR"
+                f"{network.subject} {with_josa(what, '을')} 처리하지 못했습니다 (ERROR"
                 + (f": {reason[:300]}" if reason and reason != "ERROR" else "")
                 + ")"
             )
@@ -827,8 +920,12 @@ def container_status(client: GraphClient, container_id: str, what: str = "사진
     return status
 
 
-def carousel_children(
-    target: Target, client: GraphClient, account: str, images: list[PostImage]
+def carousel_items(
+    target: Target,
+    network: ContainerNetwork,
+    client: GraphClient,
+    account: str,
+    images: list[PostImage],
 ) -> list[str] | None:
     """An item container per photo, made once (stored on the target) and each checked; None while
     one is still in progress. An expired item makes the whole set again."""
@@ -836,106 +933,13 @@ def carousel_children(
     if len(children) != len(images):
         children = []
         for image in images:
-            body = client.post(f"{account}/media", image_payload(image, None))
+            body = client.post(f"{account}/{network.create}", network.item(image))
             children.append(str(body["id"]))
-            target.children = children
-            Target.objects.filter(pk=target.pk).update(children=children)
+            store_ids(target, children=children)
     for n, child in enumerate(children, start=1):
-        status = container_status(client, child, f"캐러셀 {n}번째 사진")
+        status = container_status(client, network, child, f"캐러셀 {n}번째 사진")
         if status == "EXPIRED":
-            Target.objects.filter(pk=target.pk).update(children=[])
-            raise TemporaryError(f"캐러셀 {n}번째 사진의 컨테이너가 만료되었습니다: 다시 만듭니다")
-        if status != "FINISHED":
-            return None
-    return children
-
-
-def publish_threads(target: Target) -> str | None:
-    """Threads (same Meta app, graph.threads.net): a TEXT, IMAGE or VIDEO container, or a
-    CAROUSEL of item containers (2–20; ours stop at 10 photos) → status (`status`,
-    `error_message`) → `threads_publish`. Container ids are stored the moment they are known,
-    as for Instagram, so a retry never makes a second post."""
-    client, user = client_for(target), meta_account(target).external_id
-    post = target.post
-    if not target.container_id:
-        images = list(post.images.all())
-        video = video_of(post)
-        payload: dict[str, Any] = {"text": post.full_text()}
-        if video is not None:
-            payload |= {"media_type": "VIDEO", "video_url": public_video_url(video)}
-        elif len(images) == 1:
-            ensure_jpeg(images[0])
-            payload |= {
-                "media_type": "IMAGE",
-                "image_url": public_image_url(images[0], jpeg=True),
-                "alt_text": images[0].alt_text,
-            }
-        elif images:
-            children = threads_children(target, client, user, images)
-            if children is None:
-                return None
-            payload |= {"media_type": "CAROUSEL", "children": ",".join(children)}
-        else:
-            payload["media_type"] = "TEXT"
-        body = client.post(f"{user}/threads", payload)
-        target.container_id = str(body["id"])
-        Target.objects.filter(pk=target.pk).update(container_id=target.container_id)
-    status = threads_status(client, target.container_id, "글")
-    if status == "PUBLISHED":
-        return find_threads_post(target) or target.container_id
-    if status == "EXPIRED":
-        Target.objects.filter(pk=target.pk).update(container_id="", children=[])
-        raise TemporaryError("스레드 컨테이너가 만료되었습니다 (EXPIRED): 다시 만듭니다")
-    if status != "FINISHED":
-        return None
-    body = client.post(f"{user}/threads_publish", {"creation_id": target.container_id})
-    return str(body["id"])
-
-
-def threads_status(client: GraphClient, container_id: str, what: str) -> str:
-    """Threads names the field `status` and gives the reason in `error_message`."""
-    status = "IN_PROGRESS"
-    for attempt in range(CONTAINER_POLLS):
-        body = client.get(container_id, {"fields": "status,error_message"})
-        status = str(body.get("status"))
-        if status == "ERROR":
-            reason = str(body.get("error_message") or "").strip()
-            raise PermanentError(
-                f"스레드가 {what}을(를) 처리하지 못했습니다 (ERROR"
-                + (f": {reason[:300]}" if reason else "")
-                + ")"
-            )
-        if status != "IN_PROGRESS":
-            return status
-        if attempt < CONTAINER_POLLS - 1:
-            time.sleep(CONTAINER_POLL_SECONDS)
-    return status
-
-
-def threads_children(
-    target: Target, client: GraphClient, user: str, images: list[PostImage]
-) -> list[str] | None:
-    children = list(target.children)
-    if len(children) != len(images):
-        children = []
-        for image in images:
-            ensure_jpeg(image)
-            body = client.post(
-                f"{user}/threads",
-                {
-                    "media_type": "IMAGE",
-                    "image_url": public_image_url(image, jpeg=True),
-                    "alt_text": image.alt_text,
-                    "is_carousel_item": True,
-                },
-            )
-            children.append(str(body["id"]))
-            target.children = children
-            Target.objects.filter(pk=target.pk).update(children=children)
-    for n, child in enumerate(children, start=1):
-        status = threads_status(client, child, f"캐러셀 {n}번째 사진")
-        if status == "EXPIRED":
-            Target.objects.filter(pk=target.pk).update(children=[])
+            store_ids(target, children=[])
             raise TemporaryError(f"캐러셀 {n}번째 사진의 컨테이너가 만료되었습니다: 다시 만듭니다")
         if status != "FINISHED":
             return None
@@ -956,11 +960,7 @@ def check_unknown(target: Target, now) -> None:
     """Look for the post on the account before trying again: found → published with its id;
     not there → pending (sent again); the account unreachable → ask again next sweep."""
     try:
-        finders: dict[str, Callable[[Target], str | None]] = {
-            Target.Kind.FACEBOOK: find_facebook_post,
-            Target.Kind.THREADS: find_threads_post,
-        }
-        found = finders.get(target.kind, find_instagram_media)(target)
+        found = find_on_account(target)
     except (TemporaryError, UnknownOutcome, PermanentError) as exc:
         Target.objects.filter(pk=target.pk).update(last_error=f"확인 실패: {exc}")
         return
@@ -974,39 +974,25 @@ def check_unknown(target: Target, now) -> None:
         published_event(target)
 
 
-def find_facebook_post(target: Target) -> str | None:
+RECENT_POSTS: dict[str, tuple[str, str, str]] = {
+    # network: (the account's recent posts, the field with the post's text, its time)
+    Target.Kind.FACEBOOK: ("feed", "message", "created_time"),
+    Target.Kind.INSTAGRAM: ("media", "caption", "timestamp"),
+    Target.Kind.THREADS: ("threads", "text", "timestamp"),
+}
+
+
+def find_on_account(target: Target) -> str | None:
+    """The post among the account's 25 latest, same text, made since just before our try."""
+    edge, text_field, time_field = RECENT_POSTS[target.kind]
     since = (target.attempted_at or timezone.now()) - dt.timedelta(minutes=5)
     body = client_for(target).get(
-        f"{meta_account(target).external_id}/feed",
-        {"fields": "id,message,created_time", "limit": 25},
+        f"{meta_account(target).external_id}/{edge}",
+        {"fields": f"id,{text_field},{time_field}", "limit": 25},
     )
     text = target.post.full_text()
     for item in body.get("data", []):
-        if item.get("message") == text and parse_time(item.get("created_time")) >= since:
-            return str(item["id"])
-    return None
-
-
-def find_instagram_media(target: Target) -> str | None:
-    since = (target.attempted_at or timezone.now()) - dt.timedelta(minutes=5)
-    body = client_for(target).get(
-        f"{meta_account(target).external_id}/media", {"fields": "id,caption,timestamp", "limit": 25}
-    )
-    text = target.post.full_text()
-    for item in body.get("data", []):
-        if item.get("caption") == text and parse_time(item.get("timestamp")) >= since:
-            return str(item["id"])
-    return None
-
-
-def find_threads_post(target: Target) -> str | None:
-    since = (target.attempted_at or timezone.now()) - dt.timedelta(minutes=5)
-    body = client_for(target).get(
-        f"{meta_account(target).external_id}/threads", {"fields": "id,text,timestamp", "limit": 25}
-    )
-    text = target.post.full_text()
-    for item in body.get("data", []):
-        if (item.get("text") or "") == text and parse_time(item.get("timestamp")) >= since:
+        if (item.get(text_field) or "") == text and parse_time(item.get(time_field)) >= since:
             return str(item["id"])
     return None
 

@@ -19,6 +19,7 @@ from django_htmx.http import trigger_client_event
 from ontong import images
 from ontong.channels.meta.comments import comment_to_complaint as open_complaint
 from ontong.channels.meta.models import Comment, MetaAccount
+from ontong.korean import josa, with_josa
 
 from . import analytics, comment_signal, services
 from .forms import PostForm
@@ -307,8 +308,8 @@ def post_detail(request, pk: int):
             and services.may_approve(request.user)
             and not services.may_approve_post(request.user, post),
             "events": post.events.select_related("actor"),
-            "caption_length": len(post.full_text()),
-            "caption_limit": services.INSTAGRAM_CAPTION_LIMIT,
+            "caption_length": f"{len(post.full_text()):,}",  # as the editor writes it
+            "caption_limit": f"{services.INSTAGRAM_CAPTION_LIMIT:,}",
             "can_approve": services.may_approve(request.user),
             **comments_context(request, post),
             "best_times": analytics.best_times_for(
@@ -398,7 +399,8 @@ def move(request, pk: int):
 
 
 def moved_message(post: Post) -> str:
-    return f"'{post.title}'을(를) {timezone.localtime(post.planned_at):%Y-%m-%d %H:%M}(으)로 옮겼습니다."
+    when = f"{timezone.localtime(post.planned_at):%Y-%m-%d %H:%M}"
+    return f"'{post.title}'{josa(post.title, '을')} {with_josa(when, '으로')} 옮겼습니다."
 
 
 @login_required
@@ -552,7 +554,7 @@ def comment_to_complaint(request, pk: int, comment_pk: int):
         if locked.complaint_id:
             return redirect("publishing:post", pk=pk)
         complaint = open_complaint(locked, channel, actor=request.user)
-    messages.success(request, f"민원 {complaint.receipt_no}(으)로 접수했습니다.")
+    messages.success(request, f"민원 {with_josa(complaint.receipt_no, '으로')} 접수했습니다.")
     return redirect("publishing:post", pk=pk)
 
 

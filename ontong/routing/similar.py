@@ -2,9 +2,11 @@
 same problem, and 법 제23조 repeated-complaint flags. All computed here: no text leaves the server."""
 
 import datetime as dt
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
 from django.db.models import Q, QuerySet
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
@@ -13,10 +15,18 @@ from ontong.complaints import privacy
 from ontong.complaints.models import FINAL_STATES, Complaint
 from ontong.complaints.search import stored_terms, terms
 
-from .nearest import ANSWERED, PastCase, nearest
+from .nearest import ANSWERED, PastCase, document_idf, hashed, nearest, weigh
 from .pipeline import char_text
 
-__all__ = ["PastCase", "similar_cases", "drafted_answer", "same_problem", "repeated_by_same_person"]
+__all__ = [
+    "PastCase",
+    "similar_cases",
+    "drafted_answer",
+    "same_problem",
+    "repeated_by_same_person",
+    "ThemeGroup",
+    "theme_groups",
+]
 
 DRAFT_MIN_SIMILARITY = 0.35
 # The lowest similarity at which at least two in three shown cases were handled by the same
@@ -26,6 +36,14 @@ SIMILAR_MIN_SIMILARITY = 0.3
 GROUP_MIN_SIMILARITY = 0.5
 GROUP_WINDOW = dt.timedelta(days=7)
 REPEAT_MIN_SIMILARITY = 0.6
+# A theme's members are each this similar to its centre, scored as the similar-case index scores
+# (bench/themes.py: on the labelled shared datasets ≥ 0.4 keeps most members in the centre's
+# department; docs/benchmarks.md).
+THEME_MIN_SIMILARITY = 0.4
+THEME_BLOCK = 1000  # rows scored against all others at once: 1000 × n floats
+# Fewer documents than this get no idf: fitted on a handful of texts it would punish exactly the
+# words they share (as in pairwise below).
+THEME_IDF_MIN_DOCS = 200
 
 
 def features() -> TfidfVectorizer:
@@ -129,3 +147,48 @@ def repeated_by_same_person(complaint: Complaint) -> RepeatFlag | None:
     if len(same) + 1 < 3:
         return None
     return RepeatFlag(previous=same, answered=sum(1 for c in same if c.state in ANSWERED))
+
+
+@dataclass
+class ThemeGroup:
+    centre: int  # index into the documents given
+    members: list[int]  # the centre first, then by similarity to it
+    similarity: list[float]  # of each member to the centre
+
+
+def theme_groups(
+    docs: list[list[str]], minimum: float = THEME_MIN_SIMILARITY, min_cases: int = 2
+) -> list[ThemeGroup]:
+    """Groups of documents (morpheme lists) about the same thing, largest first. Weighted as the
+    similar-case index weighs (binary morphemes, smoothed idf over these documents, cosine); the
+    document with the most unclaimed neighbours ≥ minimum leads a group of them, and so on. Every
+    member is close to its centre, so groups do not chain from one topic into another."""
+    counts = hashed(docs)
+    if len(docs) >= THEME_IDF_MIN_DOCS:
+        matrix = weigh(counts, document_idf(counts))
+    else:
+        matrix = normalize(counts)
+    neighbours: list[dict[int, float]] = []
+    for start in range(0, len(docs), THEME_BLOCK):
+        block = (matrix[start : start + THEME_BLOCK] @ matrix.T).toarray()
+        for offset, row in enumerate(block):
+            close = np.flatnonzero(row >= minimum)
+            neighbours.append({int(j): float(row[j]) for j in close if j != start + offset})
+    taken: set[int] = set()
+    heap = [(-len(near), i) for i, near in enumerate(neighbours) if len(near) + 1 >= min_cases]
+    heapq.heapify(heap)
+    groups = []
+    while heap:
+        size, i = heapq.heappop(heap)
+        if i in taken:
+            continue
+        free = [j for j in neighbours[i] if j not in taken]
+        if len(free) + 1 < min_cases:
+            continue
+        if -size != len(free):  # neighbours were claimed since: queue it at its size now
+            heapq.heappush(heap, (-len(free), i))
+            continue
+        free.sort(key=lambda j: (-neighbours[i][j], j))
+        taken.update([i, *free])
+        groups.append(ThemeGroup(i, [i, *free], [1.0, *(round(neighbours[i][j], 3) for j in free)]))
+    return groups

@@ -1,4 +1,4 @@
-"""What the staff map draws: each open case with a location as a point (title masked, state,
+"""What the staff map draws: each open case with a location as a point (title without personal data, state,
 department, its first photo), and the count per 읍면동 for the cases the boundaries can hold."""
 
 from collections import Counter
@@ -32,12 +32,13 @@ def points(queryset) -> MapPoints:
     result.capped = len(rows) > MAX_POINTS
     rows = rows[:MAX_POINTS]
     photos = first_photos([c.pk for c in rows])
-    for c in rows:
+    titles = privacy.public_titles([c.title for c in rows])
+    for c, title in zip(rows, titles, strict=True):
         photo = photos.get(c.pk)
         result.cases.append(
             {
                 "no": c.receipt_no,
-                "title": privacy.mask_text(c.title),
+                "title": title,
                 "state": c.get_state_display(),
                 "department": c.department.name if c.department else "",
                 "area": c.area.name if c.area else "",

@@ -1,6 +1,7 @@
 """The filter form shared by every list, and its export."""
 
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -127,22 +128,34 @@ def local(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+EXPORT_CHUNK = 1000
+
+
 def export_rows(queryset):
-    """Exports carry no contact details, and titles are masked: a file travels further than a screen."""
-    for c in queryset.select_related("department", "assignee", "area").iterator(chunk_size=1000):
-        yield [
-            c.receipt_no,
-            local(c.received_at),
-            c.get_kind_display(),
-            c.get_state_display(),
-            c.get_channel_display(),
-            c.department.name if c.department else "",
-            (c.assignee.get_full_name() or c.assignee.username) if c.assignee else "",
-            c.area.name if c.area else "",
-            privacy.mask_text(c.title),
-            local(c.due_at),
-            local(c.closed_at),
-        ]
+    """Exports carry no contact details, and titles are masked (numbers and people's names): a
+    file travels further than a screen. Names are found a chunk of titles at a time (Kiwi)."""
+    rows = queryset.select_related("department", "assignee", "area").iterator(
+        chunk_size=EXPORT_CHUNK
+    )
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
+        titles = privacy.mask_names_many([privacy.mask_text(c.title) for c in chunk])
+        yield from (export_row(c, title) for c, title in zip(chunk, titles, strict=True))
+
+
+def export_row(c, title: str) -> list:
+    return [
+        c.receipt_no,
+        local(c.received_at),
+        c.get_kind_display(),
+        c.get_state_display(),
+        c.get_channel_display(),
+        c.department.name if c.department else "",
+        (c.assignee.get_full_name() or c.assignee.username) if c.assignee else "",
+        c.area.name if c.area else "",
+        title,
+        local(c.due_at),
+        local(c.closed_at),
+    ]
 
 
 def export_csv(queryset) -> bytes:

@@ -38,3 +38,19 @@ class InboxChoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.view}"
+
+
+class ThemeDigest(models.Model):
+    """The recurring themes of the last `weeks` weeks, as the worker last grouped them (web.themes):
+    already masked, read by the media team's desk."""
+
+    weeks = models.PositiveSmallIntegerField(_("기간 (주)"), unique=True)
+    data = models.JSONField(default=dict)
+    seconds = models.FloatField(default=0)  # how long the grouping took
+    computed_at = models.DateTimeField(_("계산 시각"))
+
+    class Meta:
+        verbose_name = _("민원 주제 묶음")
+
+    def __str__(self) -> str:
+        return f"{self.weeks}주 @{self.computed_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import theme_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("saved-replies/<int:reply_id>/", views.saved_reply_edit, name="saved_reply_edit"),
     path("reports/", views.report, name="reports"),
     path("map/", views.cases_map, name="cases_map"),
+    path("publishing/themes/", theme_views.theme_list, name="themes"),
+    path("publishing/themes/draft/", theme_views.theme_draft, name="theme_draft"),
     path("complaints/<str:receipt_no>/", views.detail, name="detail"),
     path("complaints/<str:receipt_no>/act/<str:action>/", views.act, name="act"),
     path(

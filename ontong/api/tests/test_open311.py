@@ -6,7 +6,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from ontong.api.models import ApiCall
-from ontong.complaints.models import Complaint
+from ontong.complaints.models import Attachment, Complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -302,3 +302,52 @@ def test_dates_at_the_edge_of_the_calendar_are_refused_not_a_server_error(client
         response = client.get(f"{BASE}/requests.json", {"api_key": key, name: value})
         assert response.status_code == 400, (name, value, response.status_code)
         assert name in response.json()[0]["description"]
+
+
+@pytest.fixture
+def photo_host():
+    from ontong.channels.kakao.tests.helpers import FakeKakao
+
+    host = FakeKakao().start()
+    yield host
+    host.stop()
+
+
+def png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 90, 200)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_media_url_photo_is_fetched_in_the_background_and_kept(
+    client, api_key, city, photo_host, run_tasks, settings
+):
+    settings.ONTONG_MEDIA_URL_ALLOW_PRIVATE = True  # the test's photo host is on loopback
+    photo_host.files["/p.png"] = ("image/png", png())
+    key = api_key("triage", can_create=True)
+    assert post(client, key, media_url=f"{photo_host.base_url}/p.png").status_code == 201
+    run_tasks()
+    photo = Attachment.objects.get()
+    assert photo.file and photo.content_type == "image/png" and not photo.fetch_error
+    assert photo.message.direction == "in"
+
+
+def test_a_media_url_inside_the_network_or_not_https_is_refused_and_recorded(
+    client, api_key, city, run_tasks, settings
+):
+    settings.ONTONG_MEDIA_URL_ALLOW_PRIVATE = False
+    key = api_key("triage", can_create=True)
+    for url in ("https://127.0.0.1/x.png", "https://169.254.169.254/latest", "http://a.example/"):
+        assert post(client, key, media_url=url).status_code == 201
+    run_tasks()
+    refused = Attachment.objects.order_by("pk")
+    assert [bool(a.file) for a in refused] == [False, False, False]
+    assert "내부·사설 주소" in refused[0].fetch_error and "https" in refused[2].fetch_error
+    for photo in refused:
+        event = photo.complaint.events.get(action="photo_refused")
+        assert "사진을 받지 못했습니다" in event.note
+        assert not photo.complaint.messages.filter(direction="out", body__contains="사진").exists()

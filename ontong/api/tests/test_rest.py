@@ -390,3 +390,20 @@ def test_made_up_keys_are_limited_per_address_and_do_not_flood_the_call_log(call
     assert ApiCall.objects.count() == keys.BAD_KEY_LIMIT
     # A real key from the same address still works.
     assert call("get", "/api/areas", api_key("admin")).status_code == 200
+
+
+def test_the_call_log_is_purged_after_its_keeping_days_by_the_worker(settings):
+    from ontong.web.sweeps import maintenance_jobs
+
+    settings.ONTONG_API_CALL_KEEP_DAYS = 30
+    calls = [
+        ApiCall.objects.create(method="GET", path=f"/api/{n}", status=200, ip="203.0.113.9")
+        for n in range(3)
+    ]
+    now = timezone.now()
+    for call, age in zip(calls, (31, 29, 400), strict=True):
+        ApiCall.objects.filter(pk=call.pk).update(created_at=now - dt.timedelta(days=age))
+    assert keys.purge_old_calls() == 2
+    assert list(ApiCall.objects.values_list("path", flat=True)) == ["/api/1"]
+    job = next(j for j in maintenance_jobs(60) if j.name == "purge_api_calls")
+    assert job.run() == 0

@@ -7,19 +7,15 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from ontong.channels.admin_secrets import WriteOnlySecretsForm, secret_field
+
 from .models import AlimtalkConfig, AlimtalkTemplate
 from .variables import VARIABLES
 
 
-class AlimtalkConfigForm(forms.ModelForm):
-    """The secret key is write-only: never shown, and a blank field keeps the stored one."""
-
-    secret_key = forms.CharField(
-        label=_("비밀 키"),
-        required=False,
-        widget=forms.PasswordInput,
-        help_text=_("비워 두면 저장된 값을 유지합니다."),
-    )
+class AlimtalkConfigForm(WriteOnlySecretsForm):
+    secret_fields = ("secret_key",)
+    secret_key = secret_field(_("비밀 키"))
     base_url = forms.URLField(
         label=_("API 주소"),
         required=False,
@@ -38,12 +34,6 @@ class AlimtalkConfigForm(forms.ModelForm):
             "sender_key",
             "resend_sender_no",
         ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or self.cleaned_data
-        if not data.get("secret_key") and self.instance.pk:
-            data["secret_key"] = AlimtalkConfig.objects.get(pk=self.instance.pk).secret_key
-        return data
 
 
 @admin.register(AlimtalkConfig)

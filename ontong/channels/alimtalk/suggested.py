@@ -27,6 +27,14 @@ SUGGESTED: dict[str, tuple[str, str]] = {
         "ONTONG_INFO_REQUEST",
         "[#{기관명}] 민원 보완 요청\n\n#{알림내용}\n\n진행 상황: #{상태링크}",
     ),
+    "status_link": (
+        "ONTONG_STATUS_LINK",
+        "[#{기관명}] 민원 처리 현황 조회 안내\n\n#{알림내용}",
+    ),
+    "followed_result": (
+        "ONTONG_FOLLOWED",
+        "[#{기관명}] 따라가신 민원의 처리 완료 안내\n\n#{알림내용}",
+    ),
     "reject": ("ONTONG_REJECT", "[#{기관명}] 민원 처리 안내\n\n#{알림내용}"),
     "reply": ("ONTONG_REPLY", "[#{기관명}] 민원 #{접수번호} 담당자 답변\n\n#{알림내용}"),
 }

@@ -59,7 +59,7 @@ class AlimtalkTransport(Transport):
         return can_alimtalk(citizen)
 
     def send(self, message: Message) -> str:
-        citizen = message.complaint.citizen
+        citizen = message.addressee
         if not can_alimtalk(citizen):
             raise PermanentError(
                 "알림톡 수신에 동의한 휴대전화 번호가 없거나 알림톡이 꺼져 있습니다."

@@ -50,3 +50,8 @@ class ChannelAdapter:
 
     def attach_images(self, complaint: Complaint, message: Message, urls: Sequence[str]) -> None:
         """Keep the photos the citizen sent with `message` (a channel without photos keeps none)."""
+
+    def answer_without_case(self, text: str) -> None:
+        """Answer a citizen who has no case to answer on (every message we send is recorded on
+        a case). A channel that answers each message in its own reply (Kakao's skill response)
+        carries `text` there; others cannot send it, and say nothing."""

@@ -50,7 +50,7 @@ MENU: list[Option] = [
     ("담당자 연결", Choice.AGENT),
 ]
 CONSENT_CHOICES = {Choice.CONSENT_SMS, Choice.CONSENT_EMAIL, Choice.CONSENT_NONE}
-RECEIPT_NO = re.compile(r"\b(\d{4}-\d{6})\b")
+RECEIPT_NO = re.compile(r"(?<!\d)(\d{4}-\d{6})(?!\d)")  # "접수번호2026-000123" too
 SKIP_WORDS = {"없음", "없어요", "아니요", "괜찮아요", "취소"}
 STATUS_WORDS = {"처리현황", "처리 현황", "진행상황", "진행 상황"}
 CANCEL_WORDS = {"취소", "그만", "괜찮아요"}
@@ -221,10 +221,10 @@ def open_new_complaint(
             identity=identity,
         )
     )
-    if images:
+    reply(complaint, notices.acknowledgement_text(complaint), MENU, purpose=Message.Purpose.ACK)
+    if images:  # after the receipt: a photo refused at once is told after it
         received = complaint.messages.get(direction=Message.Direction.IN)
         adapter.attach_images(complaint, received, images)
-    reply(complaint, notices.acknowledgement_text(complaint), MENU, purpose=Message.Purpose.ACK)
     if adapter.needs_contact(complaint) and not has_contact(identity.citizen):
         reply(
             complaint,
@@ -337,26 +337,31 @@ def answer_survey(adapter: ChannelAdapter, identity: ChannelIdentity, message: I
 
 
 def answer_status(adapter: ChannelAdapter, identity: ChannelIdentity, message: Inbound) -> None:
-    text = message.text
-    match = RECEIPT_NO.search(text)
-    complaints = Complaint.objects.filter(citizen=identity.citizen)
+    """The status of the citizen's case: the one whose receipt number they sent, else their
+    latest. A number that is not theirs opens no case and reveals nothing of whose it is: they
+    are told how to look it up on the web."""
+    match = RECEIPT_NO.search(message.text)
+    own = Complaint.objects.filter(citizen=identity.citizen)
     complaint = (
-        complaints.filter(receipt_no=match.group(1)).first()
+        own.filter(receipt_no=match.group(1)).first()
         if match
-        else complaints.order_by("-received_at").first()
+        else own.order_by("-received_at").first()
     )
-    if complaint is None:
-        fallback = latest_complaint(identity)
-        if fallback is None and (text in STATUS_WORDS or not text):
-            return  # nothing to report and nothing to open a case with
-        if fallback is None:
-            open_new_complaint(adapter, identity, message)
-            return
-        store_inbound(adapter, fallback, message)
-        reply(fallback, wording.render("chat/status_not_found", fallback.channel), MENU)
+    if complaint is not None:
+        store_inbound(adapter, complaint, message)
+        reply(complaint, status_text(complaint), MENU)
         return
-    store_inbound(adapter, complaint, message)
-    reply(complaint, status_text(complaint), MENU)
+    if match is None:
+        return  # nothing to report and nothing to open a case with
+    not_found = wording.render(
+        "chat/status_not_found", adapter.channel, lookup_url=notices.lookup_url()
+    )
+    latest = latest_complaint(identity)
+    if latest is None:
+        adapter.answer_without_case(not_found)
+        return
+    store_inbound(adapter, latest, message)
+    reply(latest, not_found, MENU)
 
 
 def status_text(complaint: Complaint) -> str:
@@ -365,7 +370,7 @@ def status_text(complaint: Complaint) -> str:
         "chat/status",
         complaint.channel,
         receipt_no=complaint.receipt_no,
-        state=complaint.get_state_display(),
+        state=wording.state_words(complaint),
         department=complaint.department.name if complaint.department else "",
         due=due_label(complaint.due_at, timezone.now())
         if complaint.due_at and complaint.is_open

@@ -1,4 +1,3 @@
-from typing import Any
 from urllib.parse import urlparse
 
 from django import forms
@@ -8,29 +7,19 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ontong.channels.admin_secrets import WriteOnlySecretsForm, secret_field
+
 from .models import KakaoBot, KakaoUser, SkillRequest
 from .tasks import process_skill_request
 
-SECRET_FIELDS = ("skill_secret", "rest_api_key")
 MIN_SECRET_LENGTH = 16
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-class KakaoBotForm(forms.ModelForm):
-    """Secrets are write-only: the form never shows them, and a blank field keeps the stored one."""
-
-    skill_secret = forms.CharField(
-        label=_("스킬 비밀값"),
-        required=False,
-        widget=forms.PasswordInput,
-        help_text=_("비워 두면 저장된 값을 유지합니다."),
-    )
-    rest_api_key = forms.CharField(
-        label=_("REST API 키"),
-        required=False,
-        widget=forms.PasswordInput,
-        help_text=_("비워 두면 저장된 값을 유지합니다."),
-    )
+class KakaoBotForm(WriteOnlySecretsForm):
+    secret_fields = ("skill_secret", "rest_api_key")
+    skill_secret = secret_field(_("스킬 비밀값"))
+    rest_api_key = secret_field(_("REST API 키"))
     bot_api_url = forms.URLField(
         label=_("봇 API 주소"),
         required=False,
@@ -80,13 +69,6 @@ class KakaoBotForm(forms.ModelForm):
                 _("REST API 키가 암호화되지 않은 채 가지 않도록 https 주소만 쓸 수 있습니다.")
             )
         return url
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or self.cleaned_data
-        for name in SECRET_FIELDS:
-            if not data.get(name) and self.instance.pk:
-                data[name] = getattr(KakaoBot.objects.get(pk=self.instance.pk), name)
-        return data
 
 
 @admin.register(KakaoBot)

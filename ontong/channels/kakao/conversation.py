@@ -27,6 +27,7 @@ class KakaoAdapter(conversation.ChannelAdapter):
     def __init__(self, bot: KakaoBot):
         super().__init__(profile_for("kakao"), bot.bot_id, bot.follow_up_hours)
         self.bot = bot
+        self.said: list[str] = []  # answers outside any case, for this request's skill response
 
     def needs_contact(self, complaint: Complaint) -> bool:
         """The skill server answers only the citizen's own messages: a result days later
@@ -34,16 +35,17 @@ class KakaoAdapter(conversation.ChannelAdapter):
         SMS) or e-mail is asked for."""
         return not self.bot.event_api_enabled and complaint.is_open
 
+    def answer_without_case(self, text: str) -> None:
+        self.said.append(text)
+
     def attach_images(self, complaint: Complaint, message: Message, urls: Sequence[str]) -> None:
-        """Fetched by the worker (media.py) from Kakao's hosts only; a URL elsewhere is kept as a
-        refused attachment, so staff see that a photo came and was not fetched."""
+        """Fetched by the worker (media.py) from Kakao's hosts only; a URL elsewhere is refused
+        at once: staff see that a photo came and was not fetched, and the citizen is told."""
         for url in list(urls)[:MAX_PHOTOS]:
             if not media.allowed(url):
-                Attachment.objects.create(
-                    complaint=complaint,
-                    message=message,
-                    fetch_error=f"허용되지 않은 주소의 사진이라 받지 않았습니다 ({url[:200]})",
-                )
+                item = Attachment.objects.create(complaint=complaint, message=message)
+                error = f"허용되지 않은 주소의 사진이라 받지 않았습니다 ({url[:200]})"
+                media.refuse(item, error, "unreachable")
                 continue
             item = Attachment.objects.create(complaint=complaint, message=message, source_url=url)
             fetch_media.enqueue(item.pk)

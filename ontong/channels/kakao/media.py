@@ -6,9 +6,9 @@ DEBUG and tests), size-capped while streaming, then verified and re-encoded like
 from django.conf import settings
 
 from ontong.channels import media as shared
-from ontong.channels.media import MediaRefused
+from ontong.channels.media import MediaRefused, refuse
 
-__all__ = ["MediaRefused", "allowed", "download", "fetch_attachment"]
+__all__ = ["MediaRefused", "allowed", "download", "fetch_attachment", "refuse"]
 
 
 def allowed(url: str, hosts: list[str] | None = None) -> bool:

@@ -24,6 +24,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
@@ -277,7 +278,7 @@ def process(request_id: int, live: bool) -> Made | None:
             link_by_phone(identity)
             messages = queued_for(identity) if live else []
             added_to = None if messages else followed_up(request)
-            response, used = render(messages, added_to)
+            response, used = render(messages, added_to, adapter.said)
             for message in used:
                 delivery.claim(message)
             SkillRequest.objects.filter(pk=request_id).update(response=response)
@@ -354,12 +355,13 @@ def followed_up(request: SkillRequest) -> Complaint | None:
 
 
 def render(
-    messages: list[Message], added_to: Complaint | None = None
+    messages: list[Message], added_to: Complaint | None = None, said: Sequence[str] = ()
 ) -> tuple[dict[str, Any], list[Message]]:
     """The SkillResponse for the queued messages that fit in it (1–3 outputs; a message is
     rendered whole or left for the delivery worker), and the messages it carries. Nothing
-    queued: that the message was added to its case (Kakao answers every message, and the
-    menu alone would look as if it was ignored), or else the menu."""
+    queued: what the conversation said outside any case, that the message was added to its
+    case (Kakao answers every message, and the menu alone would look as if it was ignored), or
+    else the menu."""
     outputs: list[dict[str, Any]] = []
     used: list[Message] = []
     replies: list[dict[str, Any]] = []
@@ -372,7 +374,9 @@ def render(
         replies = quick_replies((message.extra or {}).get("quick_replies")) or replies
     if not outputs:
         text = ADDED_TEXT.format(receipt_no=added_to.receipt_no) if added_to else MENU_TEXT
-        outputs = [responses.simple_text(text)]
+        outputs = [responses.simple_text(line) for line in said[: responses.MAX_OUTPUTS]] or [
+            responses.simple_text(text)
+        ]
         replies = quick_replies([list(option) for option in engine.MENU])
     return responses.response(outputs, replies), used
 

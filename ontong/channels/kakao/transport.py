@@ -34,7 +34,9 @@ from .tasks import check_event_task
 log = logging.getLogger(__name__)
 
 TEXT_LIMIT = KAKAO.max_text or 1000  # simpleText: 1,000 characters
-# Seconds before each check of a task's result; after the last, the notice stays 'sent'.
+# Seconds before each check of a task's result; after the last, the notice stays 'sent'. Not
+# delivery.Backoff: nothing failed (the result is just not in yet), nothing is sent again, and
+# the documented delays are no doubling. Webhook retries use Backoff (api/webhooks.BACKOFF).
 POLL_DELAYS = (5, 15, 30, 60, 120, 300)
 ROUTE = "kakao"
 

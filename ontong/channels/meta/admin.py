@@ -9,33 +9,18 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise  # the stubs' lazy string
 
+from ontong.channels.admin_secrets import WriteOnlySecretsForm, secret_field
+
 from .models import Comment, MetaAccount, WebhookDelivery
 
-SECRET_FIELDS = ("app_secret", "verify_token", "page_token")
 
-
-class MetaAccountForm(forms.ModelForm):
-    """Secrets are write-only: the form never shows them, and a blank field keeps the stored one."""
-
-    app_secret = forms.CharField(
-        label=_("앱 시크릿"),
-        required=False,
-        widget=forms.PasswordInput,
-        help_text=_("비워 두면 저장된 값을 유지합니다."),
-    )
-    verify_token = forms.CharField(
-        label=_("검증 토큰"),
-        required=False,
-        widget=forms.PasswordInput,
-        help_text=_("비워 두면 저장된 값을 유지합니다."),
-    )
-    page_token = forms.CharField(
-        label=_("페이지 액세스 토큰"),
-        required=False,
-        widget=forms.PasswordInput,
-        help_text=_(
-            "비워 두면 저장된 값을 유지합니다. 새 토큰을 넣으면 '토큰 무효' 표시가 풀립니다."
-        ),
+class MetaAccountForm(WriteOnlySecretsForm):
+    secret_fields = ("app_secret", "verify_token", "page_token")
+    app_secret = secret_field(_("앱 시크릿"))
+    verify_token = secret_field(_("검증 토큰"))
+    page_token = secret_field(
+        _("페이지 액세스 토큰"),
+        _("비워 두면 저장된 값을 유지합니다. 새 토큰을 넣으면 '토큰 무효' 표시가 풀립니다."),
     )
 
     graph_url = forms.URLField(
@@ -65,10 +50,7 @@ class MetaAccountForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or self.cleaned_data
-        for name in SECRET_FIELDS:
-            if not data.get(name) and self.instance.pk:
-                data[name] = getattr(MetaAccount.objects.get(pk=self.instance.pk), name)
+        data = super().clean()
         if self.instance.pk and self.data.get("page_token"):
             self.instance.token_invalid_at = None
         return data

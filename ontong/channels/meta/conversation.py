@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ontong.channels import conversation
 from ontong.channels.conversation import engine
-from ontong.complaints import privacy
+from ontong.complaints import notices, privacy
 from ontong.complaints.channel_profiles import profile_for
 from ontong.complaints.models import Attachment, ChannelIdentity, Complaint, Event, Message
 from ontong.complaints.services import clean_text
@@ -168,9 +168,6 @@ def record_echo(
     )
 
 
-UNCONFIRMED = (Message.Delivery.UNKNOWN, Message.Delivery.SENDING, Message.Delivery.QUEUED)
-
-
 def confirm_sent(echoes: list[tuple[int, str, dt.datetime]]) -> None:
     """Echoes of our own sends: a message not yet marked sent is now (its send timed out, or its
     worker died before writing the answer). Usually the sender marked it already; then a batch
@@ -178,14 +175,17 @@ def confirm_sent(echoes: list[tuple[int, str, dt.datetime]]) -> None:
     if len(echoes) > 1:
         ids = {message_id for message_id, _mid, _when in echoes}
         waiting = set(
-            Message.objects.filter(pk__in=ids, delivery__in=UNCONFIRMED).values_list(
-                "pk", flat=True
-            )
+            Message.objects.filter(
+                pk__in=ids, delivery__in=notices.CONFIRMED_FROM[Message.Delivery.SENT]
+            ).values_list("pk", flat=True)
         )
         echoes = [echo for echo in echoes if echo[0] in waiting]
     for message_id, mid, when in echoes:
-        Message.objects.filter(pk=message_id, delivery__in=UNCONFIRMED).update(
-            delivery=Message.Delivery.SENT, external_id=mid or None, sent_at=when, last_error=""
+        notices.confirm(
+            Message.objects.filter(pk=message_id),
+            Message.Delivery.SENT,
+            external_id=mid or None,
+            sent_at=when,
         )
 
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ontong.complaints import notices
 from ontong.complaints.models import Message
 from ontong.tasks_queue import batch, batch_memo, waiting_ids
 
@@ -299,25 +300,24 @@ def mark_outbound(
     state: Message.Delivery,
     recipient_id: str = "",
 ) -> None:
-    """Delivery and read receipts: by mid list, by single mid (Instagram) or by watermark."""
-    order = [Message.Delivery.SENT, Message.Delivery.DELIVERED, Message.Delivery.READ]
-    earlier = order[: order.index(state)] + [Message.Delivery.UNKNOWN]
+    """Delivery and read receipts: by mid list, by single mid (Instagram) or by watermark; the
+    allowed moves are notices.confirm's."""
     outbound = Message.objects.filter(
-        channel=channel,
-        account=account.external_id,
-        direction=Message.Direction.OUT,
-        delivery__in=earlier,
+        channel=channel, account=account.external_id, direction=Message.Direction.OUT
     )
     mids = [str(m) for m in status.get("mids") or []] + (
         [str(status["mid"])] if status.get("mid") else []
     )
     if mids:
-        outbound.filter(external_id__in=mids).update(delivery=state)
+        notices.confirm(outbound.filter(external_id__in=mids), state)
     watermark = as_time(status.get("watermark"), unit_ms=True)
     if watermark and recipient_id:
-        outbound.filter(
-            complaint__identity__external_user_id=recipient_id, sent_at__lte=watermark
-        ).update(delivery=state)
+        notices.confirm(
+            outbound.filter(
+                complaint__identity__external_user_id=recipient_id, sent_at__lte=watermark
+            ),
+            state,
+        )
 
 
 def handle_change(obj: str, entry_id: str, change: dict[str, Any]) -> None:

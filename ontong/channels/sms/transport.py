@@ -28,7 +28,7 @@ class SmsTransport(Transport):
         return can_sms(citizen)
 
     def send(self, message: "Message") -> str:
-        citizen = message.complaint.citizen
+        citizen = message.addressee
         if not can_sms(citizen):
             raise PermanentError(
                 "문자 수신에 동의한 번호가 없거나 문자 발송이 설정되지 않았습니다."

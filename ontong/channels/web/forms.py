@@ -168,6 +168,21 @@ class FollowForm(CitizenForm):
         min_value=124, max_value=132, max_digits=9, decimal_places=6, widget=forms.HiddenInput
     )
     body = forms.CharField(max_length=MAX_BODY, required=False, widget=forms.HiddenInput)
+    # The form's own phone and consent, sent along: the follower is told when the case is answered.
+    phone = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
+    consent = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_phone(self) -> str:
+        phone: str = self.cleaned_data["phone"].strip()
+        if phone and not MOBILE.fullmatch(phone):
+            raise ValidationError(_("휴대전화 번호 형식이 올바르지 않습니다 (예: 010-1234-5678)."))
+        return phone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        if data.get("phone") and not data.get("consent"):
+            self.add_error("consent", _("연락처를 남기려면 수집·이용에 동의해 주세요."))
+        return data
 
 
 class PointForm(forms.Form):

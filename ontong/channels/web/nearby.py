@@ -13,13 +13,20 @@ from typing import TYPE_CHECKING
 from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
 from django.db import transaction
+from django.utils import timezone
 
 from ontong import geo
-from ontong.complaints import privacy
-from ontong.complaints.models import FINAL_STATES, Complaint, Event, Message, State
+from ontong.complaints import notices, privacy, wording
+from ontong.complaints.models import (
+    FINAL_STATES,
+    Citizen,
+    Complaint,
+    Event,
+    Follower,
+    Message,
+    State,
+)
 from ontong.complaints.services import clean_text
-
-from . import progress
 
 if TYPE_CHECKING:
     from django.db import models
@@ -29,7 +36,6 @@ LIMIT = 5
 FOLLOW_RADIUS_M = 1_000  # a follow must come from a pin near the case (not any receipt number)
 TITLE_CHARS = 60
 SESSION_KEY = "ontong_follows"
-FOLLOW_SALT = "ontong.follow"
 MAX_FOLLOWS = 20
 
 
@@ -43,8 +49,13 @@ class Nearby:
 
 
 def public_title(complaint: Complaint) -> str:
-    text = " ".join(privacy.without_personal_data(complaint.title).split())
-    return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1] + "…"
+    return public_titles([complaint])[0]
+
+
+def public_titles(complaints: "list[Complaint]") -> list[str]:
+    """Titles as another citizen may read them: no numbers or e-mail, names masked, cut short."""
+    texts = privacy.public_titles([c.title for c in complaints])
+    return [t if len(t) <= TITLE_CHARS else t[: TITLE_CHARS - 1] + "…" for t in texts]
 
 
 def open_cases() -> "models.QuerySet[Complaint]":
@@ -56,27 +67,30 @@ def open_cases() -> "models.QuerySet[Complaint]":
 def near(lat: float, lng: float, radius_m: float = RADIUS_M, limit: int = LIMIT) -> list[Nearby]:
     """The open cases within radius_m of the point, nearest first."""
     south, north, west, east = geo.box(lat, lng, radius_m)
-    found = []
     rows = (
         open_cases()
         .filter(latitude__range=(south, north), longitude__range=(west, east))
         .order_by("-received_at")[:200]
     )
+    within = []
     for complaint in rows:
         assert complaint.latitude is not None and complaint.longitude is not None
         distance = geo.distance_m(lat, lng, float(complaint.latitude), float(complaint.longitude))
         if distance <= radius_m:
-            found.append(
-                Nearby(
-                    receipt_no=complaint.receipt_no,
-                    title=public_title(complaint),
-                    state=progress.state_words(complaint),
-                    received_at=complaint.received_at,
-                    distance_m=round(distance),
-                )
-            )
-    found.sort(key=lambda n: n.distance_m)
-    return found[:limit]
+            within.append((round(distance), complaint))
+    within.sort(key=lambda found: found[0])
+    shown = within[:limit]
+    titles = public_titles([complaint for _, complaint in shown])
+    return [
+        Nearby(
+            receipt_no=complaint.receipt_no,
+            title=title,
+            state=wording.state_words(complaint),
+            received_at=complaint.received_at,
+            distance_m=distance,
+        )
+        for (distance, complaint), title in zip(shown, titles, strict=True)
+    ]
 
 
 class FollowRefused(Exception):
@@ -97,11 +111,16 @@ def followable(receipt_no: str, lat: Decimal | None, lng: Decimal | None) -> Com
 
 
 @transaction.atomic
-def follow(complaint: Complaint, body: str, ip: str | None) -> None:
+def follow(complaint: Complaint, body: str, ip: str | None, phone: str = "") -> None:
     """Another citizen says "the same problem": their words (if any) join the case as a citizen
-    message, and the timeline counts them."""
+    message, and the timeline counts them. A phone (given with consent) makes them a Follower,
+    told when the case is answered (notices.tell_followers); staff never see the number."""
     text, removed = privacy.remove_rrns(clean_text(body))
     note = "다른 시민이 같은 문제를 알렸습니다 (지도에서 이 민원 따라가기)."
+    if phone and not complaint.followers.filter(citizen__phone=phone).exists():
+        citizen = Citizen.objects.create(phone=phone, contact_consent_at=timezone.now())
+        Follower.objects.create(complaint=complaint, citizen=citizen)
+        note += " 처리가 끝나면 알려 달라고 했습니다."
     if text.strip():
         Message.objects.create(
             complaint=complaint,
@@ -118,15 +137,9 @@ def follow(complaint: Complaint, body: str, ip: str | None) -> None:
     )
 
 
-def follow_key(receipt_no: str) -> str:
-    """A key for a bookmark that opens the followed case's public progress on any device: signed,
-    not stored. It shows no more than the map does (title, state, dates, department)."""
-    return signing.dumps(receipt_no, salt=FOLLOW_SALT, compress=True)
-
-
 def receipt_for_key(key: str) -> str | None:
     try:
-        value = signing.loads(key, salt=FOLLOW_SALT)
+        value = signing.loads(key, salt=notices.FOLLOW_SALT)
     except signing.BadSignature:
         return None
     return value if isinstance(value, str) else None

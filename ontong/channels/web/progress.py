@@ -14,19 +14,6 @@ from ontong.complaints.models import Complaint, Event, State
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise  # the stubs' lazy string
 
-STATE_WORDS: dict[str, "str | _StrPromise"] = {
-    State.RECEIVED: _("접수됨"),
-    State.ASSIGNED: _("담당 부서 배정"),
-    State.IN_PROGRESS: _("처리 중"),
-    State.DRAFTED: _("답변 검토 중"),
-    State.APPROVED: _("처리 중"),
-    State.NEEDS_INFO: _("추가 자료를 기다리는 중"),
-    State.NOTIFIED: _("답변 완료"),
-    State.CLOSED: _("답변 완료"),
-    State.TRANSFERRED: _("다른 기관으로 이송"),
-    State.REJECTED: _("처리할 수 없음"),
-    State.WITHDRAWN: _("취하됨"),
-}
 
 # What happened, as the citizen is told it; any other event is internal and not shown.
 EVENT_WORDS = {
@@ -66,10 +53,6 @@ class Step:
     label: str
     at: datetime | None
     status: str  # "done", "current" or "todo"
-
-
-def state_words(complaint: Complaint) -> str:
-    return str(STATE_WORDS.get(complaint.state, complaint.get_state_display()))
 
 
 def event_words(event: Event) -> str:

@@ -18,7 +18,7 @@ from django_ratelimit.decorators import ratelimit
 
 from ontong import geo, images
 from ontong.accounts.network import client_ip
-from ontong.complaints import privacy, satisfaction
+from ontong.complaints import notices, privacy, satisfaction, wording
 from ontong.complaints.models import (
     Attachment,
     Channel,
@@ -31,7 +31,7 @@ from ontong.complaints.models import (
 from ontong.complaints.services import Intake, clean_text, receive_complaint
 from ontong.org.models import Area
 
-from . import nearby, progress, receipt_sms, status_grants
+from . import nearby, progress, receipt_link, status_grants
 from .forms import (
     MAX_PHOTOS,
     FollowForm,
@@ -179,13 +179,17 @@ def follow(request: RateLimitedRequest) -> HttpResponse:
         except nearby.FollowRefused:
             pass
         else:
-            nearby.follow(complaint, data["body"], client_ip(request))
+            nearby.follow(complaint, data["body"], client_ip(request), data["phone"])
             nearby.remember(request.session, complaint.receipt_no)
             return redirect("channels_web:following", receipt_no=complaint.receipt_no)
     typed = {
-        name: request.POST.get(name, "")[:10_000] for name in ("body", "latitude", "longitude")
+        name: request.POST.get(name, "")[:10_000]
+        for name in ("body", "latitude", "longitude", "phone")
     }
-    return intake_page(request, IntakeForm(initial=typed), status=400, refusal=FOLLOW_REFUSED)
+    # A phone without consent (or not a mobile number) is the citizen's to fix: say so.
+    contact_errors = form.errors.get("consent") or form.errors.get("phone")
+    refusal = contact_errors[0] if contact_errors else FOLLOW_REFUSED
+    return intake_page(request, IntakeForm(initial=typed), status=400, refusal=refusal)
 
 
 def following(request: HttpRequest, receipt_no: str) -> HttpResponse:
@@ -202,10 +206,10 @@ def following(request: HttpRequest, receipt_no: str) -> HttpResponse:
         "complaint": complaint,
         "title": nearby.public_title(complaint),
         "steps": progress.steps(complaint, events),
-        "state_words": progress.state_words(complaint),
+        "state_words": wording.state_words(complaint),
         "contact": progress.contact(complaint),
         "bookmark": request.build_absolute_uri(
-            f"{request.path}?{urlencode({'f': nearby.follow_key(receipt_no)})}"
+            f"{request.path}?{urlencode({'f': notices.follow_key(receipt_no)})}"
         ),
     }
     response = render(request, "channels_web/following.html", context)
@@ -292,14 +296,15 @@ def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
             ip=client_ip(request),
         )
         return redirect(status_path(complaint, thanks=1))
-    if posted and "sms_link" in request.POST:
+    if posted and "send_link" in request.POST:
+        route = request.POST["send_link"]
         try:
-            receipt_sms.send_link(complaint)
-        except receipt_sms.TooMany:
-            return redirect(status_path(complaint, sms="many"))
-        except receipt_sms.NotOffered:
+            receipt_link.send_link(complaint, route)
+        except receipt_link.TooMany:
+            return redirect(status_path(complaint, link="many"))
+        except receipt_link.NotOffered:
             return redirect(status_path(complaint))
-        return redirect(status_path(complaint, sms="sent"))
+        return redirect(status_path(complaint, link=route))
     if posted and not posted_survey and complaint.is_open and form.is_valid():
         add_follow_up(complaint, form.cleaned_data["body"], client_ip(request))
         return redirect(status_path(complaint, sent=1))
@@ -310,7 +315,8 @@ def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
         .exclude(purpose__in=[Message.Purpose.ACK, Message.Purpose.SURVEY])
         # has_key too: on SQLite a message without a route has NULL there, and NOT (NULL = …)
         # would drop every ordinary message as well.
-        .exclude(extra__has_key="route", extra__route=receipt_sms.ROUTE)
+        .exclude(extra__has_key="route", extra__route__in=list(receipt_link.ROUTES))
+        .exclude(recipient__isnull=False)  # to someone following the case, not this citizen
     )
     response = render(
         request,
@@ -319,7 +325,7 @@ def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
             "complaint": complaint,
             "events": [(event, progress.event_words(event)) for event in events],
             "steps": progress.steps(complaint, events),
-            "state_words": progress.state_words(complaint),
+            "state_words": wording.state_words(complaint),
             "thread": messages,
             "form": form,
             "is_new": request.GET.get("new") == "1",
@@ -331,8 +337,8 @@ def status(request: RateLimitedRequest, receipt_no: str) -> HttpResponse:
             "photo_count": complaint.attachments.count(),
             "map": geo.map_config().as_data(),
             "contact": progress.contact(complaint),
-            "sms_offered": receipt_sms.offered(complaint),
-            "sms": request.GET.get("sms", ""),
+            "link_routes": receipt_link.offered(complaint),
+            "link": request.GET.get("link", ""),
             "show_answer": answered,
             "survey": survey if answered else None,
             "answered_survey": Satisfaction.objects.filter(complaint=complaint).first(),

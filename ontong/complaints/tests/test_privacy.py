@@ -67,3 +67,39 @@ def test_calendar_dates_are_not_taken_for_account_numbers():
     assert not privacy.contains_personal_data("2026-11-03에 신고했어요")
     assert "2026-11-03" in privacy.without_personal_data("2026-11-03에 신고했어요")
     assert privacy.contains_personal_data("계좌 2026-13-0212")
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("김철수씨가 버린 쓰레기", "김*수씨가 버린 쓰레기"),
+        ("옆집 이영희 씨 개가 짖어요", "옆집 이*희 씨 개가 짖어요"),
+        ("홍길동 주무관 불친절", "홍*동 주무관 불친절"),
+        ("최도로 주무관님 감사합니다", "최*로 주무관님 감사합니다"),
+        ("남궁민수씨 차량 010-1234-5678", "남**수씨 차량"),
+        ("박원순 서울시장님 참석 회의", "박*순 서울시장님 참석 회의"),
+        ("대산읍 김영수 이장님 댁 앞", "대산읍 김*수 이장님 댁 앞"),
+    ],
+)
+def test_public_titles_mask_names_and_drop_numbers(title, shown):
+    assert privacy.public_titles([title]) == [shown]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "서산시 대산읍 가로등 고장",
+        "석남동 도로 파손",
+        "이순신로 포트홀",
+        "정약용길 보도블록",
+        "성연면 쓰레기 무단투기",
+        "고객님 안내가 늦어요",
+        "기사님이 불친절해요",
+        "이장님께 말씀드렸는데",
+        "성북구 통장 선출 방법",
+        "흙막이 지보공 구조 검토",
+        "박 주무관 답변",
+    ],
+)
+def test_public_titles_keep_places_and_words_that_are_not_names(title):
+    assert privacy.public_titles([title]) == [title]

@@ -20,7 +20,11 @@ def closed(complaint, days_ago):
 def test_expired_cases_lose_personal_data_and_attachments(new_complaint, settings):
     settings.ONTONG_RETENTION_DAYS = 365
     old = new_complaint(
-        "연락처 010-1234-5678 가로등", name="홍길동", phone="010-1234-5678", contact_consent=True
+        "연락처 010-1234-5678 가로등, 옆집 김철수씨가 신고하라고 했어요",
+        title="김철수씨 집 앞 가로등",
+        name="홍길동",
+        phone="010-1234-5678",
+        contact_consent=True,
     )
     attachment = Attachment.objects.create(
         complaint=old, file=SimpleUploadedFile("a.jpg", b"x"), content_type="image/jpeg", size=1
@@ -34,6 +38,7 @@ def test_expired_cases_lose_personal_data_and_attachments(new_complaint, setting
     assert purge_expired() == 1
     old.refresh_from_db()
     assert "1234-5678" not in old.body and "1234-5678" not in old.messages.first().body
+    assert old.title == "김*수씨 집 앞 가로등" and "김*수씨가 신고하라고" in old.body
     assert old.citizen.phone == "" and old.citizen.name == ""
     assert not Attachment.objects.filter(complaint=old).exists()
     import os

@@ -70,12 +70,16 @@ def test_ontong_run_starts_the_kakao_emulator_at_its_skill_url_and_shows_both_si
 
     settings.ONTONG_KAKAO_MEDIA_HOSTS = ["kakaocdn.net"]  # restored after the test
     settings.ONTONG_KAKAO_CALLBACK_HOSTS = ["kakao.com"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # production's
+    monkeypatch.delenv("ONTONG_EMAIL_BACKEND", raising=False)
     monkeypatch.setenv("ONTONG_PRELOAD_NLP", "0")
     started: list[list[str]] = []
+    envs: list[dict] = []
 
     class Child:
         def __init__(self, args, env=None):
             started.append(args)
+            envs.append(env or {})
 
         def terminate(self):
             pass
@@ -99,6 +103,33 @@ def test_ontong_run_starts_the_kakao_emulator_at_its_skill_url_and_shows_both_si
     assert "시민 시뮬레이터(메신저): http://127.0.0.1:8001/" in printed
     assert "시민 시뮬레이터(카카오톡): http://127.0.0.1:8002/" in printed
     assert "127.0.0.1" in settings.ONTONG_KAKAO_MEDIA_HOSTS  # the emulator's photos, demo only
+    assert "보낸 이메일" in printed and "http://127.0.0.1:8001/_emulator/mail" in printed
+    worker_env = next(env for args, env in zip(started, envs, strict=True) if "worker" in args)
+    assert worker_env["ONTONG_EMAIL_BACKEND"].endswith("filebased.EmailBackend")
+    assert settings.EMAIL_BACKEND == worker_env["ONTONG_EMAIL_BACKEND"]
+
+
+def test_the_demo_e_mails_written_to_the_var_dir_are_shown_by_the_emulator(settings, tmp_path):
+    """No mail server in the demo: the file backend writes to the var dir (`ontong run` gives
+    it to its worker, above) and the messenger emulator's /_emulator/mail shows what was sent."""
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path
+    mail.send_mail(
+        "[서산시] 민원 처리 결과 <안내>", "가로등을 고쳤습니다.", None, ["a@example.com"]
+    )
+    emulator = Emulator(
+        page_id="1", app_secret="s", token="t", webhook_url="http://127.0.0.1:9/", mail_dir=tmp_path
+    ).start()
+    try:
+        page = httpx.get(emulator.base_url + "/_emulator/mail", timeout=5)
+    finally:
+        emulator.stop()
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert (
+        "[서산시] 민원 처리 결과 &lt;안내&gt;" in page.text and "가로등을 고쳤습니다." in page.text
+    )
 
 
 def test_ontong_run_loads_the_analyser_and_routing_model_before_serving(monkeypatch, settings):

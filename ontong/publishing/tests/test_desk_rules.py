@@ -47,7 +47,11 @@ def test_a_refused_move_says_why_in_a_header_htmx_can_read(desk, accounts, clien
     assert response.status_code == 200 and 'id="calendar"' in response.content.decode()
     message = trigger(response)["desk-message"]
     assert message["level"] == "error"
-    assert message["text"] == "페이스북: 예약은 30일 안이어야 합니다."
+    latest = timezone.localdate() + dt.timedelta(days=30)
+    assert message["text"] == (
+        f"페이스북: 예약은 30일 안({latest}까지)이어야 합니다 (게시 예정 {too_far}): "
+        "그 안의 날짜로 옮기세요."
+    )
     before = post.planned_at
     post.refresh_from_db()
     assert post.planned_at == before
@@ -333,3 +337,18 @@ def test_desk_pages_carry_no_inline_script_or_style(desk, accounts, client):
         assert inline == [], (path, inline)
         assert not re.search(r"\son[a-z]+=", desk_part), path
         assert " style=" not in desk_part.replace("<style", ""), path
+
+
+def test_approve_and_schedule_too_soon_says_from_when_and_what_to_do(desk, accounts, client):
+    """A first-time approver pressing 승인하고 예약 five minutes before the planned time: the
+    refusal names the earliest time Facebook takes and the way out; the post stays in review."""
+    planned = timezone.now() + dt.timedelta(minutes=5)
+    post = make_post(desk, accounts, kinds=("page",), planned=planned)
+    post = services.transition(post, "submit", desk["writer"])
+    client.force_login(desk["approver"])
+    page = client.post(f"/publishing/posts/{post.pk}/act/approve_schedule/", follow=True)
+    text = page.content.decode()
+    assert f"(게시 예정 {timezone.localtime(planned):%m-%d %H:%M})" in text
+    assert "부터 됩니다" in text and "더 늦은 시각으로 옮기거나" in text
+    post.refresh_from_db()
+    assert post.state == Post.State.REVIEW and post.approved_by is None

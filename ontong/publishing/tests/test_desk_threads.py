@@ -7,8 +7,15 @@ import pytest
 from django.utils import timezone
 
 from ontong.channels.meta.models import MetaAccount
-from ontong.publishing import services
-from ontong.publishing.models import Post, PostEvent, Target
+from ontong.publishing import analytics, insights, services
+from ontong.publishing.models import (
+    AccountDay,
+    Post,
+    PostEvent,
+    PostStats,
+    RetiredMetric,
+    Target,
+)
 
 from .conftest import TOKEN
 from .test_desk_photos import ALTS, with_photos
@@ -80,9 +87,7 @@ def test_a_thread_threads_cannot_process_fails_with_its_message(
     emulator.container_error_reason = "The image could not be downloaded"
     services.publish_due()
     note = post.events.get(action=PostEvent.Action.TARGET_FAILED).note
-    assert (
-        "스레드가 글을(를) 처리하지 못했습니다 (ERROR: The image could not be downloaded)" in note
-    )
+    assert "스레드가 사진을 처리하지 못했습니다 (ERROR: The image could not be downloaded)" in note
 
 
 def test_a_publish_answered_too_late_is_found_on_the_profile_not_resent(
@@ -137,3 +142,50 @@ def test_threads_waits_when_its_daily_quota_is_used(
     target = post.targets.get()
     assert target.state == Target.State.PENDING and "스레드 24시간 0/0건 한도" in target.last_error
     assert THREADS not in emulator.posts
+
+
+def test_threads_insights_are_collected_into_the_dashboard(
+    desk, accounts, threads, emulator, fast, client
+):
+    post = on_threads(desk, threads, make_post(desk, accounts, image=False))
+    assert services.publish_due() == 1
+    summary = insights.collect_insights()
+    assert summary["errors"] == [] and summary["accounts"] == 3 and summary["posts"] == 1
+    target = post.targets.get()
+    at_meta = {
+        m: emulator.post_metric(target.remote_id, m)["values"][0]["value"]
+        for m in insights.THREADS_POST_METRICS
+    }
+    stats = PostStats.objects.get(target=target)
+    assert (stats.views, stats.reactions, stats.comments, stats.shares, stats.reach) == (
+        at_meta["views"],
+        at_meta["likes"],
+        at_meta["replies"],
+        at_meta["reposts"] + at_meta["quotes"],
+        0,  # Threads gives no reach
+    )
+    days = AccountDay.objects.filter(account=threads)
+    assert days.count() >= 89 and all(d.views for d in days.exclude(date=timezone.localdate()))
+    today = days.get(date=timezone.localdate())
+    assert today.followers == emulator.audience(THREADS, timezone.localdate())["followers"] // 10
+    assert not RetiredMetric.objects.exists()  # every metric asked is one Threads knows
+
+    client.force_login(desk["writer"])
+    page = client.get("/publishing/dashboard/").content.decode()
+    assert "서산시 스레드" in page and post.title in page
+    [best] = analytics.best_times_for([threads])
+    assert best["posts"] == 1  # the thread counts towards its profile's best times
+
+
+def test_a_metric_threads_does_not_know_is_retired_and_the_rest_collected(
+    desk, accounts, threads, emulator, fast
+):
+    on_threads(desk, threads, make_post(desk, accounts, image=False))
+    services.publish_due()
+    insights.THREADS_ACCOUNT_METRICS.append("reach")  # not a Threads user metric
+    try:
+        assert insights.collect_insights()["errors"] == []
+    finally:
+        insights.THREADS_ACCOUNT_METRICS.remove("reach")
+    assert RetiredMetric.objects.get(account=threads).metric == "reach"
+    assert AccountDay.objects.filter(account=threads, followers__gt=0).exists()

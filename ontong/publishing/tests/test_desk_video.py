@@ -134,7 +134,7 @@ def test_a_slow_reel_is_looked_at_again_with_the_same_container(desk, accounts, 
     emulator.container_script = ["IN_PROGRESS"] * 12
     services.publish_due()
     target = post.targets.get()
-    assert target.state == Target.State.PENDING and "동영상을(를) 처리 중" in target.last_error
+    assert target.state == Target.State.PENDING and "릴스 동영상을 처리 중" in target.last_error
     first = target.container_id
     emulator.containers[first]["script"] = ["FINISHED"]
     services.publish_due(now=timezone.now() + dt.timedelta(minutes=2))

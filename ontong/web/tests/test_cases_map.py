@@ -26,7 +26,7 @@ def cases(new_complaint, staff):
     road = Department.objects.get(name="도로과")
     pothole = new_complaint(
         "해미읍성 앞 포트홀 010-1234-5678",
-        title="포트홀 010-1234-5678",
+        title="김철수씨 가게 앞 포트홀 010-1234-5678",
         area=haemi,
         latitude=Decimal("36.7135"),
         longitude=Decimal("126.5488"),
@@ -42,7 +42,7 @@ def cases(new_complaint, staff):
     return {"pothole": pothole, "lamp": lamp, "unplaced": unplaced, "done": done}
 
 
-def test_map_shows_open_cases_with_photo_and_masked_title(client, staff, cases):
+def test_map_shows_open_cases_with_photo_and_title_without_name_or_phone(client, staff, cases):
     client.force_login(staff["triage"])
     response = client.get("/map/")
     page = response.content.decode()
@@ -50,7 +50,7 @@ def test_map_shows_open_cases_with_photo_and_masked_title(client, staff, cases):
     points = {p["no"]: p for p in map_data(page, "map-points")}
     assert set(points) == {cases["pothole"].receipt_no, cases["lamp"].receipt_no}
     pothole = points[cases["pothole"].receipt_no]
-    assert "5678" in pothole["title"] and "1234" not in pothole["title"]
+    assert pothole["title"] == "김*수씨 가게 앞 포트홀"
     assert pothole["photo"].startswith(f"/complaints/{cases['pothole'].receipt_no}/attachments/")
     assert client.get(pothole["photo"]).status_code == 200
     assert pothole["department"] == "도로과" and pothole["lat"] == pytest.approx(36.7135)

@@ -42,6 +42,20 @@ def test_a_citizen_formula_is_quoted_in_the_csv_export(client, staff, new_compla
     assert rows[1][column] == "'" + FORMULA
 
 
+def test_export_titles_mask_phone_numbers_and_names_in_every_chunk(
+    client, staff, new_complaint, monkeypatch
+):
+    from ontong.web import filters
+
+    monkeypatch.setattr(filters, "EXPORT_CHUNK", 2)
+    for n in range(3):
+        new_complaint("가로등", title=f"김철수씨 가게 앞 가로등 {n}번 010-1234-5678")
+    cells = title_cells(export(client, staff, "xlsx"))
+    assert sorted(c.value for c in cells) == [
+        f"김*수씨 가게 앞 가로등 {n}번 010-****-5678" for n in range(3)
+    ]
+
+
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1+A1", "@SUM(A1)", "\t=1", "\r=1"])
 def test_every_formula_start_is_neutralised(value):
     [_, row] = list(csv.reader(io.StringIO(to_csv(["a"], [[value]]).decode("utf-8-sig"))))

@@ -176,3 +176,28 @@ def nhn_status(message_status, result_code="1000", resend_status="RSC01", name="
             },
         },
     )
+
+
+NHN_SEND = "/alimtalk/v2.3/appkeys/app-key-1/messages"
+SMS_SEND = "/sms-gateway/send"
+
+
+@pytest.fixture
+def kakao_link(settings, fake_http, alimtalk_on):
+    """알림톡 on with the suggested templates for the receipt's 카카오톡으로 받기 and the followers'
+    notice approved, and an SMS gateway; every outside call answered by fake_http (the web
+    channel's tests, unit and browser)."""
+    from ontong.channels.alimtalk.models import AlimtalkTemplate
+    from ontong.channels.alimtalk.suggested import SUGGESTED
+
+    for purpose in ("status_link", "followed_result"):
+        code, content = SUGGESTED[purpose]
+        AlimtalkTemplate.objects.create(
+            purpose=purpose,
+            template_code=code,
+            content=content,
+            state=AlimtalkTemplate.State.APPROVED,
+        )
+    settings.ONTONG_SMS_URL = f"https://sms.test{SMS_SEND}"
+    fake_http.on("POST", SMS_SEND, (200, {"id": "sms-1"}))
+    return fake_http

@@ -118,9 +118,41 @@ def test_status_by_menu_and_by_receipt_number(adapter):
     status = answers(complaint).filter(body__startswith=f"민원 {complaint.receipt_no}: 접수")
     assert status.count() == 2 and "처리기한: D-" in status.first().body
     adapter.says("2020-000001")
-    assert (
-        answers(complaint).filter(body__startswith="그 접수번호의 민원을 찾지 못했습니다").exists()
-    )
+    assert answers(complaint).filter(body__contains="그 접수번호를 찾지 못했습니다").exists()
+
+
+class SaysOutsideCases(FakeAdapter):
+    def __init__(self, profile: ChannelProfile):
+        super().__init__(profile)
+        self.said: list[str] = []
+
+    def answer_without_case(self, text: str) -> None:
+        self.said.append(text)
+
+
+def test_a_receipt_number_alone_answers_the_status_in_plain_words_and_opens_no_case(text_only):
+    text_only.says("가로등이 고장")
+    complaint = Complaint.objects.get()
+    Complaint.objects.filter(pk=complaint.pk).update(state="drafted")
+    for typed in (complaint.receipt_no, f"접수번호 {complaint.receipt_no}"):
+        text_only.says(typed)
+    assert Complaint.objects.count() == 1
+    status = answers(complaint).filter(body__startswith=f"민원 {complaint.receipt_no}: ")
+    assert status.count() == 2
+    assert all("답변 검토 중" in m.body and "결재" not in m.body for m in status)
+
+
+def test_someone_elses_receipt_number_opens_no_case_and_reveals_nothing(city, monkeypatch):
+    monkeypatch.setitem(channel_profiles._PROFILES, "kakao", TEXT_ONLY)
+    adapter = SaysOutsideCases(TEXT_ONLY)
+    adapter.says("쓰레기 무단투기 신고", sender="other")
+    theirs = Complaint.objects.get()
+    adapter.says(f"접수번호{theirs.receipt_no}", sender="k1")  # a citizen with no case yet
+    adapter.says("2026-999999", sender="k1")
+    assert Complaint.objects.count() == 1
+    assert len(adapter.said) == 2 and adapter.said[0] == adapter.said[1]
+    assert "/minwon/status/" in adapter.said[0] and "쓰레기" not in adapter.said[0]
+    assert not answers(theirs).filter(body__contains="찾지 못했습니다").exists()
 
 
 def test_asking_for_a_person_is_recorded_and_answered(adapter):

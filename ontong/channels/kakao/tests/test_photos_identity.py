@@ -74,6 +74,21 @@ def test_a_photo_over_the_size_cap_is_refused(bot, post_skill, fake_kakao, run_t
     run_tasks()
     item = Attachment.objects.get()
     assert not item.file and "너무 큽니다" in item.fetch_error
+    complaint = item.complaint
+    told = complaint.messages.filter(direction="out", body__contains="사진을 받지 못했습니다")
+    assert told.count() == 1 and "사진이 너무 큽니다" in told.get().body
+    assert "/minwon/" in told.get().body
+    assert complaint.events.filter(action="photo_refused", note__contains="너무 큽니다").exists()
+
+
+def test_photos_from_a_host_not_allowed_are_refused_in_the_answer_once(bot, post_skill):
+    value = plugin_value("https://evil.example.com/x.png", "https://evil.example.com/y.png")
+    answer = post_skill(skill_payload("사진", params={"photo": value})).json()
+    complaint = Complaint.objects.get()
+    assert Attachment.objects.filter(complaint=complaint, fetch_error__contains="허용").count() == 2
+    assert complaint.events.filter(action="photo_refused").count() == 2
+    said = json.dumps(answer, ensure_ascii=False)
+    assert said.count("사진을 받지 못했습니다: 사진을 가져오지 못했습니다") == 1
 
 
 def test_the_location_plugin_place_is_kept_with_the_message(bot, post_skill):

@@ -112,6 +112,15 @@ def test_status_by_quick_reply_extra_and_by_label_text(bot, post_skill):
     assert Message.objects.filter(direction="out", delivery="sent", route="skill").count() == 4
 
 
+def test_a_receipt_number_that_is_not_theirs_is_answered_with_how_to_look_it_up(bot, post_skill):
+    post_skill(skill_payload("가로등이 고장났어요", user="someone-else"))
+    theirs = Complaint.objects.get()
+    answer = post_skill(skill_payload(f"접수번호 {theirs.receipt_no}")).json()
+    assert Complaint.objects.count() == 1
+    assert "찾지 못했습니다" in texts(answer)[0] and "/minwon/status/" in texts(answer)[0]
+    assert "가로등" not in json.dumps(answer, ensure_ascii=False)
+
+
 def test_nothing_to_say_gets_the_menu_and_no_case(bot, post_skill):
     answer = post_skill(skill_payload("")).json()
     assert "무엇을 도와드릴까요" in texts(answer)[0]

@@ -203,6 +203,33 @@ def test_status_events_create_nothing_and_update_delivery(deliver):
     assert (Complaint.objects.count(), Message.objects.count()) == before
 
 
+def receipt(kind: str, **status) -> dict:
+    return {"sender": {"id": "u1"}, "recipient": {"id": PAGE}, "timestamp": 1, kind: status}
+
+
+def test_receipts_move_notices_only_forward_and_settle_a_timed_out_send(deliver):
+    deliver(messaging(text_event(mid="m_1")))
+    ack = outbound().get(purpose="ack")
+    late = int(time.time() * 1000) + 60_000
+    for state in ("failed", "held"):
+        Message.objects.filter(pk=ack.pk).update(
+            external_id="m_out_1", delivery=state, sent_at=timezone.now(), last_error="x"
+        )
+        deliver(messaging(receipt("read", watermark=late)))
+        deliver(messaging(receipt("delivery", mids=["m_out_1"])))
+        ack.refresh_from_db()
+        assert (ack.delivery, ack.last_error) == (state, "x")
+    Message.objects.filter(pk=ack.pk).update(
+        delivery="unknown", last_error="시간 초과: 전달 확인 중", sent_at=timezone.now()
+    )
+    deliver(messaging(receipt("read", watermark=late)))
+    ack.refresh_from_db()
+    assert (ack.delivery, ack.last_error) == ("read", "")
+    deliver(messaging(receipt("delivery", mids=["m_out_1"])))  # late: never back to delivered
+    ack.refresh_from_db()
+    assert ack.delivery == "read"
+
+
 @pytest.mark.parametrize(
     "event",
     [

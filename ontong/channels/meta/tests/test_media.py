@@ -24,6 +24,9 @@ def test_a_fetched_decompression_bomb_is_refused_and_recorded(pending, monkeypat
     assert media.fetch_attachment(pending.pk) == "refused"
     pending.refresh_from_db()
     assert not pending.file and "너무 큽니다" in pending.fetch_error
+    told = pending.complaint.messages.get(direction="out", body__contains="사진을 받지 못했습니다")
+    assert "사진이 너무 큽니다" in told.body and told.delivery == "queued"
+    assert pending.complaint.events.filter(action="photo_refused").exists()
     assert pending.message.body == "사진 보냅니다"
 
 

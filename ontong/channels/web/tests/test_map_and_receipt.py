@@ -11,8 +11,11 @@ import pytest
 from django.test import Client
 
 from ontong import geo
+from ontong.channels.alimtalk.models import AlimtalkConfig
+from ontong.channels.alimtalk.tests.fakes import NHN_SEND, SMS_SEND, nhn_error, nhn_ok
 from ontong.channels.web import nearby, progress, status_grants
-from ontong.complaints.models import Complaint, Event, Message
+from ontong.complaints import notices
+from ontong.complaints.models import Complaint, Event, Follower, Message
 from ontong.complaints.workflow import perform
 from ontong.org.models import Area, Department
 
@@ -41,7 +44,7 @@ def test_near_lists_open_cases_within_the_radius_nearest_first_without_personal_
     far = new_complaint("해미면 먼 곳 가로등", latitude=at(*HAEMI, 900)[0], longitude=HAEMI[1])
     close = new_complaint(
         "포트홀 신고합니다 010-1234-5678 홍길동",
-        title="포트홀 010-1234-5678",
+        title="포트홀 010-1234-5678 홍길동씨 가게 앞",
         latitude=at(*HAEMI, 40)[0],
         longitude=HAEMI[1],
     )
@@ -53,7 +56,7 @@ def test_near_lists_open_cases_within_the_radius_nearest_first_without_personal_
     found = nearby.near(float(HAEMI[0]), float(HAEMI[1]))
     assert [n.receipt_no for n in found] == [closer.receipt_no, close.receipt_no]
     assert far.receipt_no not in {n.receipt_no for n in found}
-    assert found[1].title == "포트홀" and "5678" not in found[1].title
+    assert found[1].title == "포트홀 홍*동씨 가게 앞"
     assert found[0].state == "접수됨" and 35 <= found[1].distance_m <= 45
 
 
@@ -111,7 +114,7 @@ def test_following_adds_the_words_to_the_case_and_shows_only_its_progress(
         in other.get(bookmark.group(1).replace("&amp;", "&")).content.decode()
     )
     assert other.get(response.url).status_code == 200  # remembered in that browser
-    forged = f"{response.url}?f={nearby.follow_key('2026-999999')}"
+    forged = f"{response.url}?f={notices.follow_key('2026-999999')}"
     assert Client().get(forged).status_code == 404  # a key for another number
 
 
@@ -328,30 +331,103 @@ def test_sms_link_is_offered_only_where_configured_and_sent_through_the_gateway(
     page = client.get(f"/minwon/status/{complaint.receipt_no}/?new=1").content.decode()
     assert "문자로 링크 받기" in page
     url = f"/minwon/status/{complaint.receipt_no}/"
-    response = client.post(url, {"sms_link": "1"})
-    assert response.status_code == 302 and "sms=sent" in response.url
+    response = client.post(url, {"send_link": "sms"})
+    assert response.status_code == 302 and "link=sms" in response.url
     run_tasks()
     sent = gateway.sms[-1]
     code = status_grants.display_code(status_grants.short_code(complaint))
     assert sent["to"] == "010-1234-5678" and code in sent["text"]
     assert f"{url}?t={complaint.status_token}" in sent["text"]
     message = Message.objects.get(extra__route="sms")
-    assert message.delivery == "sent"
+    assert (message.delivery, message.route, message.purpose) == ("sent", "sms", "status_link")
     # Not in the citizen's own thread (it is only the link), and three a day at most.
     client.post(url, {"body": "추가로 알립니다: 구멍이 커졌어요"})
     page = client.get(url).content.decode()
     assert "처리 현황 보기" not in page and "구멍이 커졌어요" in page
-    client.post(url, {"sms_link": "1"})
-    client.post(url, {"sms_link": "1"})
-    assert "sms=many" in client.post(url, {"sms_link": "1"}).url
+    client.post(url, {"send_link": "sms"})
+    client.post(url, {"send_link": "sms"})
+    assert "link=many" in client.post(url, {"send_link": "sms"}).url
     assert Message.objects.filter(extra__route="sms").count() == 3
 
 
 def test_no_sms_link_without_a_consented_phone(client, city, sms_gateway):
     complaint, page = receipt(client)
     assert "문자로 링크 받기" not in page
-    client.post(f"/minwon/status/{complaint.receipt_no}/", {"sms_link": "1"})
+    client.post(f"/minwon/status/{complaint.receipt_no}/", {"send_link": "sms"})
     assert not Message.objects.filter(extra__route="sms").exists()
+
+
+def test_kakao_link_goes_as_the_approved_alimtalk_template(client, city, kakao_link, run_tasks):
+    complaint, page = receipt(client, name="홍길동", phone="010-1234-5678", consent="on")
+    assert "카카오톡으로 받기" in page and "문자로 링크 받기" in page
+    kakao_link.on("POST", NHN_SEND, nhn_ok())
+    url = f"/minwon/status/{complaint.receipt_no}/"
+    assert "link=alimtalk" in client.post(url, {"send_link": "alimtalk"}).url
+    assert "카카오톡으로 링크를 보냈습니다" in client.get(f"{url}?link=alimtalk").content.decode()
+    run_tasks()
+
+    (sent,) = kakao_link.sent(NHN_SEND)
+    assert sent["templateCode"] == "ONTONG_STATUS_LINK"
+    (recipient,) = sent["recipientList"]
+    code = status_grants.display_code(status_grants.short_code(complaint))
+    text = recipient["templateParameter"]["알림내용"]
+    assert recipient["recipientNo"] == "01012345678"
+    assert code in text and f"{url}?t={complaint.status_token}" in text
+    message = Message.objects.get(extra__route="alimtalk")
+    assert (message.delivery, message.route, message.purpose) == ("sent", "alimtalk", "status_link")
+    assert kakao_link.sent(SMS_SEND) == []
+    assert not Event.objects.filter(complaint=complaint, action="delivery_fallback").exists()
+    assert "처리 현황 보기" not in client.get(url).content.decode()  # not in the thread
+
+
+def test_kakao_link_falls_back_to_sms_when_alimtalk_refuses_and_staff_see_why(
+    client, city, kakao_link, run_tasks
+):
+    complaint, _ = receipt(client, name="홍길동", phone="010-1234-5678", consent="on")
+    kakao_link.on("POST", NHN_SEND, nhn_error(-3006, "Invalid template"))
+    client.post(f"/minwon/status/{complaint.receipt_no}/", {"send_link": "alimtalk"})
+    run_tasks()
+
+    message = Message.objects.get(extra__route="alimtalk")
+    assert (message.delivery, message.route) == ("sent", "sms")
+    (sms,) = kakao_link.sent(SMS_SEND)
+    assert sms["to"] == "010-1234-5678" and complaint.receipt_no in sms["text"]
+    note = Event.objects.get(complaint=complaint, action="delivery_fallback").note
+    assert note.startswith("처리 현황 링크: 요청한 수단 → 문자로 보냄 (실패한 수단: 알림톡:")
+    assert not kakao_link.sent("/mail")  # the chain is the asked routes only: no e-mail
+
+
+def test_kakao_link_that_no_route_takes_fails_visibly(client, city, kakao_link, run_tasks):
+    complaint, _ = receipt(client, name="홍길동", phone="010-1234-5678", consent="on")
+    kakao_link.on("POST", NHN_SEND, nhn_error(-3006, "Invalid template"))
+    kakao_link.routes.insert(0, ("POST", SMS_SEND, [(400, {"error": "blocked number"})]))
+    client.post(f"/minwon/status/{complaint.receipt_no}/", {"send_link": "alimtalk"})
+    run_tasks()
+
+    message = Message.objects.get(extra__route="alimtalk")
+    assert message.delivery == "failed" and "알림톡" in message.last_error
+    assert "문자" in message.last_error
+    assert Event.objects.filter(complaint=complaint, action="delivery_failed").exists()
+
+
+def test_kakao_and_sms_links_share_the_daily_limit_and_need_alimtalk_on(
+    client, city, kakao_link, alimtalk_on
+):
+    complaint, _ = receipt(client, name="홍길동", phone="010-1234-5678", consent="on")
+    url = f"/minwon/status/{complaint.receipt_no}/"
+    kakao_link.on("POST", NHN_SEND, nhn_ok())
+    client.post(url, {"send_link": "alimtalk"})
+    client.post(url, {"send_link": "sms"})
+    client.post(url, {"send_link": "alimtalk"})
+    assert "link=many" in client.post(url, {"send_link": "sms"}).url
+    assert Message.objects.filter(purpose="status_link").count() == 3
+    config = AlimtalkConfig.current()
+    config.enabled = False
+    config.save()
+    page = client.get(f"{url}?new=1").content.decode()
+    assert "카카오톡으로 받기" not in page and "문자로 링크 받기" in page
+    assert client.post(url, {"send_link": "alimtalk"}).url == url  # not offered: nothing sent
+    assert client.post(url, {"send_link": "nonsense"}).url == url
 
 
 def test_boundary_file_finds_the_읍면동_of_a_point_and_the_form_uses_it(client, city):
@@ -381,3 +457,121 @@ def test_reverse_geocoder_through_the_local_emulator(settings):
         assert geo.reverse_geocode(36.7135, 126.5488) == ""  # an error answer is no address
     finally:
         emu.stop()
+
+
+def answer(staff, complaint, text="포트홀을 메웠습니다. 민원인 홍길동님 감사합니다."):
+    road = Department.objects.get(name="도로과")
+    c = perform(complaint, "assign", staff["triage"], department=road)
+    c = perform(c, "start", staff["road"])
+    c = perform(c, "submit", staff["road"], answer=text)
+    c = perform(c, "approve", staff["road_mgr"])
+    return c if c.state == "notified" else perform(c, "notify", staff["road"])
+
+
+def follow_with(client, case, **fields):
+    return client.post(
+        "/minwon/follow/",
+        {
+            "receipt_no": case.receipt_no,
+            "latitude": str(HAEMI[0]),
+            "longitude": str(HAEMI[1]),
+            "body": "저도 봤어요",
+            **fields,
+        },
+    )
+
+
+def test_a_follower_who_left_a_phone_is_told_once_when_the_case_is_answered(
+    client, new_complaint, staff, kakao_link, run_tasks
+):
+    case = new_complaint(
+        "해미읍성 앞 포트홀",
+        title="김철수씨 가게 앞 포트홀",
+        latitude=HAEMI[0],
+        longitude=HAEMI[1],
+        name="김철수",
+        phone="010-9999-8888",
+        contact_consent=True,
+    )
+    assert follow_with(client, case, phone="010-2222-3333", consent="on").status_code == 302
+    follow_with(client, case, phone="010-2222-3333", consent="on")  # pressed twice: one follower
+    follower = Follower.objects.get(complaint=case)
+    assert follower.citizen.phone == "010-2222-3333" and follower.citizen.contact_consent_at
+    assert not Event.objects.filter(complaint=case, note__contains="2222").exists()
+    kakao_link.on("POST", NHN_SEND, nhn_ok())
+
+    case = answer(staff, case)
+    run_tasks()
+
+    told = Message.objects.get(complaint=case, purpose="followed_result")
+    assert (told.recipient, told.delivery, told.route) == (follower.citizen, "sent", "alimtalk")
+    (sent,) = [s for s in kakao_link.sent(NHN_SEND) if s["templateCode"] == "ONTONG_FOLLOWED"]
+    (recipient,) = sent["recipientList"]
+    text = recipient["templateParameter"]["알림내용"]
+    assert recipient["recipientNo"] == "01022223333"
+    assert case.receipt_no in text and "김*수씨 가게 앞 포트홀" in text
+    assert f"/minwon/follow/{case.receipt_no}/?f=" in text
+    for private in ("메웠습니다", "홍길동", "김철수", "9999"):
+        assert private not in text
+    assert Event.objects.filter(complaint=case, action="followers_told").count() == 1
+    # The case's own citizen does not see it in their thread.
+    assert "따라가신 민원" not in status_page(case)
+
+    # Re-sent result, a second result notice after 다시 처리: the follower is not told again.
+    result = Message.objects.get(complaint=case, purpose="result")
+    Message.objects.filter(pk=result.pk).update(delivery="failed")
+    notices.resend(result)
+    assert notices.tell_followers(case) == 0
+    run_tasks()
+    assert Message.objects.filter(purpose="followed_result").count() == 1
+    assert (
+        len([s for s in kakao_link.sent(NHN_SEND) if s["templateCode"] == "ONTONG_FOLLOWED"]) == 1
+    )
+
+
+def status_page(case):
+    other = Client()
+    other.post(
+        "/minwon/status/",
+        {"receipt_no": case.receipt_no, "token": status_grants.short_code(case)},
+    )
+    return other.get(f"/minwon/status/{case.receipt_no}/").content.decode()
+
+
+def test_a_follow_phone_needs_consent_and_a_follower_is_not_told_without_a_route(
+    client, new_complaint, staff
+):
+    case = new_complaint("포트홀", latitude=HAEMI[0], longitude=HAEMI[1])
+    refused = follow_with(client, case, phone="010-2222-3333")
+    assert refused.status_code == 400 and "동의해 주세요" in refused.content.decode()
+    assert not Follower.objects.exists()
+    assert follow_with(client, case, phone="010-2222-3333", consent="on").status_code == 302
+    answer(staff, case)  # no 알림톡, no SMS gateway: nothing to send it by
+    assert not Message.objects.filter(purpose="followed_result").exists()
+    assert Follower.objects.get().told_at is not None
+
+
+def test_a_followers_phone_is_destroyed_with_the_cases_personal_data(client, new_complaint):
+    from ontong.complaints.retention import purge_complaint
+
+    case = new_complaint("포트홀", latitude=HAEMI[0], longitude=HAEMI[1])
+    follow_with(client, case, phone="010-2222-3333", consent="on")
+    purge_complaint(case)
+    citizen = Follower.objects.get().citizen
+    citizen.refresh_from_db()
+    assert (citizen.phone, citizen.contact_consent_at) == ("", None)
+
+
+def test_followers_of_a_case_grouped_into_another_are_told_with_its_result(
+    client, new_complaint, staff, kakao_link, run_tasks
+):
+    followed = new_complaint("포트홀", latitude=HAEMI[0], longitude=HAEMI[1])
+    follow_with(client, followed, phone="010-2222-3333", consent="on")
+    original = new_complaint("같은 포트홀")
+    perform(followed, "mark_duplicate", staff["triage"], duplicate_of=original)
+    kakao_link.on("POST", NHN_SEND, nhn_ok())
+    answer(staff, original)
+    run_tasks()
+    told = Message.objects.get(purpose="followed_result")
+    assert told.complaint == followed and told.delivery == "sent"
+    assert followed.receipt_no in told.body

@@ -1,8 +1,9 @@
 """The map in Debian's chromium: a citizen places a pin (a tap on the map, or "내 위치"), sees an
 open report near it and follows it instead of reporting again; another reports with a pin and a
-photo (previewed, one removed), keeps the 8-character code and opens the receipt on another phone
-with it — the photo and the location come back; staff see the pin on the case page and the case
-on 지도. Accessibility (axe) on every page; screenshots for docs/ when ONTONG_SCREENSHOTS is set."""
+photo (previewed, one removed), keeps the 8-character code, has the link sent by 카카오톡 (알림톡)
+and opens the receipt on another phone with it — the photo and the location come back; staff see
+the pin on the case page and the case on 지도. Titles shown to others have names masked, and a
+follower who left a phone hears once when the followed case is answered. Accessibility (axe) on every page; screenshots for docs/ when ONTONG_SCREENSHOTS is set."""
 
 import io
 import os
@@ -13,9 +14,12 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from ontong.complaints.models import Complaint, Message
+from ontong.channels.alimtalk.tests.fakes import NHN_SEND, nhn_ok
+from ontong.complaints.models import Complaint, Follower, Message
 from ontong.web.tests.a11y import check_accessibility, visit
 from ontong.web.tests.browser import BROWSER_MARKS
+
+from .test_map_and_receipt import answer
 
 pytestmark = [*BROWSER_MARKS, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("ONTONG_SCREENSHOTS", "")
@@ -57,10 +61,12 @@ def phone(browser, live_server):
         context.close()
 
 
-def test_my_location_shows_an_open_report_nearby_and_the_citizen_follows_it(phone, new_complaint):
+def test_my_location_shows_an_open_report_nearby_and_the_citizen_follows_it(
+    phone, new_complaint, staff, kakao_link, run_tasks
+):
     existing = new_complaint(
         "해미읍성 앞 도로 포트홀 (연락처 010-2222-3333)",
-        title="해미읍성 앞 포트홀",
+        title="김철수씨 가게 앞 포트홀",
         latitude=Decimal("36.713700"),
         longitude=Decimal("126.548800"),
     )
@@ -72,9 +78,13 @@ def test_my_location_shows_an_open_report_nearby_and_the_citizen_follows_it(phon
     assert page.locator("#id_latitude").input_value() == "36.713500"
     nearby = page.get_by_test_id("nearby")
     expect(nearby.get_by_role("heading", name="이미 접수된 민원인가요?")).to_be_visible()
-    expect(nearby).to_contain_text("해미읍성 앞 포트홀")
+    expect(nearby).to_contain_text("김*수씨 가게 앞 포트홀")
     expect(nearby).to_contain_text("접수됨")
+    expect(nearby).to_contain_text("처리가 끝날 때 카카오톡이나 문자로 알려 드립니다")
     expect(nearby).not_to_contain_text("3333")
+    expect(nearby).not_to_contain_text("김철수")
+    page.get_by_label("휴대전화 (선택)").fill("010-5555-6666")
+    page.get_by_label(re.compile("수집·이용에 동의합니다")).check()
     check_accessibility(page, "지도에 위치 표시, 근처 민원")
     shot(page, "1-nearby")
     nearby.get_by_role("button", name=re.compile("이 민원 따라가기")).tap()
@@ -84,10 +94,24 @@ def test_my_location_shows_an_open_report_nearby_and_the_citizen_follows_it(phon
     shot(page, "2-following")
     assert Complaint.objects.count() == 1
     assert "큰 구멍" in Message.objects.get(complaint=existing, account="web-follow").body
+    assert Follower.objects.get(complaint=existing).citizen.phone == "010-5555-6666"
+
+    # The case is answered: the follower hears it once on KakaoTalk, the page says 답변 완료.
+    kakao_link.on("POST", NHN_SEND, nhn_ok())
+    answer(staff, existing)
+    run_tasks()
+    (told,) = [s for s in kakao_link.sent(NHN_SEND) if s["templateCode"] == "ONTONG_FOLLOWED"]
+    assert told["recipientList"][0]["recipientNo"] == "01055556666"
+    page.reload()
+    expect(page.get_by_test_id("steps")).to_contain_text("답변 완료")
+    check_accessibility(page, "따라가는 민원, 답변 완료")
 
 
-def test_pin_photo_preview_receipt_code_and_lookup_elsewhere(phone, staff, open_page, live_server):
+def test_pin_photo_preview_receipt_code_and_lookup_elsewhere(
+    phone, staff, open_page, live_server, kakao_link, run_tasks
+):
     page = phone()
+    page.get_by_label("제목 (선택)").fill("이영희씨 가게 앞 가로등")
     page.get_by_label(re.compile(r"^내용")).fill("해미면 도로 가로등이 꺼졌어요")
     pin_map = page.locator("#pin-map")
     pin_map.tap(position={"x": 195, "y": 150})  # the middle of the map
@@ -125,6 +149,14 @@ def test_pin_photo_preview_receipt_code_and_lookup_elsewhere(phone, staff, open_
     expect(page.locator("#receipt-map").get_by_role("img", name="보낸 위치")).to_be_visible()
     check_accessibility(page, "접수증")
     shot(page, "4-receipt")
+    kakao_link.on("POST", NHN_SEND, nhn_ok())
+    page.get_by_role("button", name="카카오톡으로 받기").tap()
+    expect(page.get_by_test_id("kakao-sent")).to_contain_text("카카오톡으로 링크를 보냈습니다")
+    check_accessibility(page, "카카오톡으로 받기")
+    run_tasks()
+    (sent,) = kakao_link.sent(NHN_SEND)
+    assert sent["templateCode"] == "ONTONG_STATUS_LINK"
+    assert code in sent["recipientList"][0]["templateParameter"]["알림내용"]
 
     other = phone("/minwon/status/")
     other.get_by_label(re.compile(r"^접수번호")).fill(receipt_no)
@@ -149,6 +181,7 @@ def test_pin_photo_preview_receipt_code_and_lookup_elsewhere(phone, staff, open_
     expect(pin).to_have_count(1)
     pin.hover()
     expect(desk.locator(".leaflet-tooltip img")).to_be_visible()
+    expect(desk.locator(".leaflet-tooltip")).to_contain_text("이*희씨 가게 앞 가로등")
     check_accessibility(desk, "민원 지도")
     shot(desk, "5-staff-map")
     desk.goto(live_server.url + "/map/?view=areas")

@@ -1,7 +1,9 @@
 import os
 import signal
 import time
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from ontong.devtools.demo import DEMO_META as DEMO
@@ -20,14 +22,18 @@ class Command(BaseCommand):
         parser.add_argument("--page-id", default=DEMO["page_id"])
         parser.add_argument("--app-secret", default=DEMO["app_secret"])
         parser.add_argument("--token", default=DEMO["token"])
+        parser.add_argument(
+            "--mail-dir", default=str(settings.EMAIL_FILE_PATH), help="보여 줄 데모 이메일 폴더"
+        )
 
-    def handle(self, *args, port, webhook, page_id, app_secret, token, **options):
+    def handle(self, *args, port, webhook, page_id, app_secret, token, mail_dir, **options):
         emulator = Emulator(
             page_id=page_id,
             app_secret=app_secret,
             token=token,
             webhook_url=webhook,
             instagram_id=DEMO["instagram_id"],
+            mail_dir=Path(mail_dir),
         )
         emulator.start(port=port)
         self.stdout.write(

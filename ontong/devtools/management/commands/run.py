@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 
 from ontong import metrics
 from ontong.devtools.demo import DEMO_KAKAO, DEMO_PASSWORD, STAFF
+from ontong.devtools.demo_mail import FILE_BACKEND
 from ontong.devtools.demo_two_factor import DEMO_SECRET
 from ontong.web.management.commands import serve
 
@@ -38,6 +39,10 @@ class Command(BaseCommand):
         worker_env = dict(os.environ)
         children = []
         metrics.reset_multiprocess_dir()  # counters start again with each demo run
+        # No mail server in the demo (even in production mode): e-mails go to files in the var
+        # dir, shown by the emulator, unless a backend is configured.
+        worker_env.setdefault("ONTONG_EMAIL_BACKEND", FILE_BACKEND)
+        settings.EMAIL_BACKEND = worker_env["ONTONG_EMAIL_BACKEND"]
         if not no_emulator:
             # The demo worker may fetch "photos" from the emulator and send SMS through it.
             worker_env.setdefault("ONTONG_SMS_URL", f"{emulator_url}/sms")
@@ -98,6 +103,9 @@ class Command(BaseCommand):
         if not no_emulator:
             self.stdout.write(f"  시민 시뮬레이터(메신저): {emulator_url}/")
             self.stdout.write(f"  시민 시뮬레이터(카카오톡): {kakao_url}/")
+            self.stdout.write(
+                f"  보낸 이메일(메일 서버 대신 {settings.EMAIL_FILE_PATH}): {emulator_url}/_emulator/mail"
+            )
         self.stdout.write(f"  관리 화면:  {base}/admin/")
         self.stdout.write(
             f"  데모 로그인 (비밀번호 '{DEMO_PASSWORD}'): "

@@ -279,6 +279,88 @@
     return card;
   }
 
+  // Threads shows the whole text (500 at most: what goes beyond is marked, as it would be
+  // refused) and the photos side by side; the card counts as Threads does.
+  function threadsCard(name, text, pics) {
+    var card = el("article", "threads-card");
+    card.dataset.testid = "threads-card";
+    card.setAttribute("aria-label", "스레드에서 보이는 모습");
+    card.appendChild(header(name));
+    var p = el("p", "pre");
+    var used = 0;
+    var points = Array.from(text);
+    var fits = points.findIndex(function (ch) {
+      used += ch.codePointAt(0) > 0xFFFF ? 4 : 1;
+      return used > LIMITS.threads_text;
+    });
+    p.appendChild(document.createTextNode(fits < 0 ? text : points.slice(0, fits).join("")));
+    if (fits >= 0) {
+      var over = el("mark", "over", points.slice(fits).join(""));
+      over.dataset.testid = "threads-over";
+      over.title = "스레드 500자를 넘는 부분";
+      p.appendChild(over);
+    }
+    card.appendChild(p);
+    if (pics.length) {
+      var media = el("div", "threads-media");
+      media.dataset.testid = "threads-media";
+      media.tabIndex = 0;  // it scrolls sideways: the keyboard must reach it too
+      media.setAttribute("role", "group");
+      media.setAttribute("aria-label", "사진 " + pics.length + "장");
+      pics.forEach(function (pic) { media.appendChild(image(pic)); });
+      card.appendChild(media);
+    }
+    var count = threadsChars(text);
+    var foot = el("p", count > LIMITS.threads_text ? "muted over" : "muted",
+                  n(count) + "/" + LIMITS.threads_text + "자");
+    foot.dataset.testid = "threads-count";
+    card.appendChild(foot);
+    return card;
+  }
+
+  // video.minutes: "30.0초" under a minute, "1분 5초" from one.
+  function minutes(seconds) {
+    var whole = Math.round(seconds);
+    return whole >= 60 ? Math.floor(whole / 60) + "분 " + (whole % 60) + "초" : seconds.toFixed(1) + "초";
+  }
+
+  var chosenVideo = null;
+  var chosenVideoUrl = "";
+  function videoSource() {
+    var input = form.querySelector("input[name=video]");
+    if (input && input.files && input.files.length) {
+      if (chosenVideo !== input.files[0]) {
+        if (chosenVideoUrl) { URL.revokeObjectURL(chosenVideoUrl); }
+        chosenVideo = input.files[0];
+        chosenVideoUrl = URL.createObjectURL(chosenVideo);
+      }
+      return chosenVideoUrl;
+    }
+    return form.dataset.videoUrl || "";
+  }
+
+  // A Reel as services.preview draws it: a 9:16 frame stopped at the cover, the length, and the
+  // caption over the picture cut after a line and a half.
+  function reelCard(name, text) {
+    var card = el("article", "reel-card");
+    card.setAttribute("aria-label", "릴스로 보이는 모습 (세로 9:16)");
+    var frame = el("div", "reel-frame");
+    frame.dataset.testid = "live-reel";
+    var video = el("video");
+    video.muted = true;
+    video.playsInline = true;
+    video.preload = "metadata";
+    video.setAttribute("aria-label", "동영상 미리 보기");
+    video.src = videoSource() + "#t=" + (parseFloat(value("thumb_offset")) || 0).toFixed(1);
+    var length = el("span", "reel-length");
+    video.addEventListener("loadedmetadata", function () { length.textContent = minutes(video.duration); });
+    frame.appendChild(video);
+    frame.appendChild(length);
+    frame.appendChild(textBlock("reel-caption", name, text, LIMITS.reel_more_after));
+    card.appendChild(frame);
+    return card;
+  }
+
   // services.threads_length: an emoji (beyond the Basic Multilingual Plane) counts as 4.
   function threadsChars(text) {
     return Array.from(text).reduce(function (sum, ch) {
@@ -315,11 +397,18 @@
     });
     var fb = document.getElementById("live-facebook");
     var ig = document.getElementById("live-instagram");
+    var th = document.getElementById("live-threads");
     fb.replaceChildren();
     ig.replaceChildren();
+    th.replaceChildren();
+    var reel = hasVideo() && !pics.length;
     accounts.forEach(function (account) {
-      if (account.kind === "instagram") { ig.appendChild(instagramCard(account.name, text, pics)); }
+      if (reel && (account.kind === "instagram" || value("video_format") === "reel")) {
+        (account.kind === "instagram" ? ig : fb).appendChild(reelCard(account.name, text));
+      }
+      else if (account.kind === "instagram") { ig.appendChild(instagramCard(account.name, text, pics)); }
       else if (account.kind === "facebook") { fb.appendChild(facebookCard(account.name, text, pics)); }
+      else if (account.kind === "threads") { th.appendChild(threadsCard(account.name, text, pics)); }
     });
   }
 

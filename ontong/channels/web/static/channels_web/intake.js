@@ -34,7 +34,8 @@
       form.action = nearby.dataset.followUrl;
       var fields = {
         csrfmiddlewaretoken: document.querySelector("[name=csrfmiddlewaretoken]").value,
-        receipt_no: c.receipt_no, latitude: at[0], longitude: at[1], body: ""
+        receipt_no: c.receipt_no, latitude: at[0], longitude: at[1], body: "", phone: "",
+        consent: ""
       };
       Object.keys(fields).forEach(function (name) {
         var input = document.createElement("input");
@@ -46,8 +47,11 @@
       button.textContent = nearby.dataset.followLabel;
       button.setAttribute("aria-label", nearby.dataset.followLabel + ": " + c.title);
       form.appendChild(button);
-      form.addEventListener("submit", function () {  // the words typed so far go with it
+      form.addEventListener("submit", function () {  // the words and the phone typed so far go with it
         form.querySelector("[name=body]").value = document.getElementById("id_body").value;
+        form.querySelector("[name=phone]").value = document.getElementById("id_phone").value;
+        form.querySelector("[name=consent]").value =
+          document.getElementById("id_consent").checked ? "on" : "";
       });
       li.appendChild(title); li.appendChild(meta); li.appendChild(document.createTextNode(" "));
       li.appendChild(form);
