@@ -13,10 +13,13 @@ from ontong.publishing.models import Post, PostImage
 from .conftest import IG, PAGE
 from .test_publishing import due_now, scheduled
 
+# live_server first: it shares the in-memory SQLite connection of the moment it starts, which
+# must be the test's (later, its request threads fail to close a connection they do not share).
+
 
 @pytest.mark.django_db(transaction=True)
 def test_the_platform_fetches_a_post_photo_kept_in_the_bucket(
-    desk, accounts, emulator, s3_media, live_server, settings, monkeypatch
+    live_server, desk, accounts, emulator, s3_media, settings, monkeypatch
 ):
     monkeypatch.setattr(services, "CONTAINER_POLL_SECONDS", 0)
     settings.SITE_URL = live_server.url
@@ -44,7 +47,7 @@ def test_the_platform_fetches_a_post_photo_kept_in_the_bucket(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_photo_the_platform_cannot_fetch_fails_the_target_with_metas_reason(
-    desk, accounts, emulator, s3_media, live_server, settings, monkeypatch
+    live_server, desk, accounts, emulator, s3_media, settings, monkeypatch
 ):
     monkeypatch.setattr(services, "CONTAINER_POLL_SECONDS", 0)
     settings.SITE_URL = live_server.url
