@@ -401,6 +401,18 @@ ONTONG_IMAGE_MAX_PIXELS = int(os.environ.get("ONTONG_IMAGE_MAX_PIXELS", "4000000
 # A queued notice or a stored webhook whose task has not run for this long is taken as lost (its
 # worker killed) and queued again; the work is idempotent, so early is only wasteful.
 ONTONG_STUCK_SECONDS = int(os.environ.get("ONTONG_STUCK_SECONDS", "120"))
+# Stored webhooks one task processes in one transaction. SQLite has one writer: while a batch
+# is processed every webhook's INSERT (and any page that writes) waits, so its batches are
+# smaller (bench/ingest.py --task-workers 0,2; docs/benchmarks.md).
+ONTONG_WEBHOOK_BATCH = max(
+    1,
+    int(
+        os.environ.get(
+            "ONTONG_WEBHOOK_BATCH",
+            "10" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "20",
+        )
+    ),
+)
 # A send cut off mid-call (or answered too late) is settled after this long: by the channel's
 # echo if one came, otherwise shown to a person (never sent twice silently).
 ONTONG_SENDING_STUCK_SECONDS = int(os.environ.get("ONTONG_SENDING_STUCK_SECONDS", "600"))

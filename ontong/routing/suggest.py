@@ -255,7 +255,10 @@ def place_and_route_complaint(complaint: Complaint) -> str:
     if complaint.area_id is None and (
         area_id := resolved_area(f"{complaint_text(complaint)}\n{complaint.address}")
     ):
-        Complaint.objects.filter(pk=complaint.pk, area__isnull=True).update(area_id=area_id)
+        # updated_at too: the 접수함 poll redraws a row whose version (updated_at) moved
+        Complaint.objects.filter(pk=complaint.pk, area__isnull=True).update(
+            area_id=area_id, updated_at=timezone.now()
+        )
         complaint.area_id = area_id
         Event.objects.create(
             complaint=complaint, action="place_found", note="본문에서 읍면동을 찾아 기록"

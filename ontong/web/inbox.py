@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -125,14 +125,17 @@ def choose_view(user: User, asked: str | None) -> InboxView | None:
     """The view asked for (remembered as this person's choice), else the one they chose last,
     else their role's default. A view this person is not offered is never returned."""
     offered = views_for(user)
-    if asked in BY_KEY and BY_KEY[asked] in offered:
-        InboxChoice.objects.update_or_create(user=user, defaults={"view": asked})
-        return BY_KEY[asked]
-    return remembered_view(user) or default_view(user)
-
-
-def remembered_view(user: User) -> InboxView | None:
     choice = InboxChoice.objects.filter(user=user).values_list("view", flat=True).first()
+    if asked in BY_KEY and BY_KEY[asked] in offered:
+        if asked != choice:  # the poll asks for the same view every 3 s: no write for it
+            InboxChoice.objects.update_or_create(user=user, defaults={"view": asked})
+        return BY_KEY[asked]
+    return remembered_view(user, choice) or default_view(user)
+
+
+def remembered_view(user: User, choice: str | None = None) -> InboxView | None:
+    if choice is None:
+        choice = InboxChoice.objects.filter(user=user).values_list("view", flat=True).first()
     view = BY_KEY.get(choice or "")
     return view if view is not None and view in views_for(user) else None
 
@@ -173,22 +176,47 @@ class Tab:
 @dataclass(frozen=True)
 class Summary:
     tabs: list[Tab]
-    token: str  # changes whenever a count, an unread count or any open case changes
+    token: str  # change_token(): changes whenever a count, an unread mark or an open case may have
 
 
-def summary(user: User) -> Summary:
-    """Every offered view's count and unread count, and a token for the poll — one query."""
+def summary(user: User, token: str | None = None) -> Summary:
+    """Every offered view's count and unread count — one query — and the poll's token (given,
+    when the caller already has it: taken before the counts, so a change between the two shows
+    at the next poll rather than never)."""
+    token = token or change_token(user)
     offered = views_for(user)
-    aggregates: dict[str, Any] = {"latest": Max("updated_at")}
+    aggregates: dict[str, Any] = {}
     for view in offered:
         condition = view.condition(user)
         aggregates[view.key] = Count("pk", filter=condition)
         aggregates[f"{view.key}__unread"] = Count("pk", filter=condition & Q(unread=True))
     row = open_cases(user).annotate(unread=unread_condition(user)).aggregate(**aggregates)
-    tabs = [Tab(view, row[view.key], row[f"{view.key}__unread"]) for view in offered]
-    latest = row["latest"].timestamp() if row["latest"] else 0
-    raw = f"{latest:.6f}|" + "|".join(f"{t.view.key}:{t.count}:{t.unread}" for t in tabs)
-    return Summary(tabs, hashlib.sha256(raw.encode()).hexdigest()[:16])
+    return Summary(
+        [Tab(view, row[view.key], row[f"{view.key}__unread"]) for view in offered], token
+    )
+
+
+def change_token(user: User) -> str:
+    """What the poll compares before anything else: it changes whenever what summary() and the
+    rows show may have changed — a visible open case saved (updated_at), one entering or leaving
+    the set (count), one crossing into 기한 임박 as time passes, a citizen writing to one (unread)
+    or the person opening one — and costs one query without the per-view unread counts."""
+    last_inbound = (
+        Message.objects.filter(complaint=OuterRef("pk"), direction=Message.Direction.IN)
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
+    last_seen = CaseSeen.objects.filter(user=user).order_by("-seen_at").values("seen_at")[:1]
+    row = open_cases(user).aggregate(
+        latest=Max("updated_at"),
+        count=Count("pk"),
+        due=Count("pk", filter=_due_soon(user)),
+        inbound=Max(Subquery(last_inbound)),
+        seen=Max(Subquery(last_seen)),
+    )
+    scope = (sorted(user.roles()), department_scope(user), [v.key for v in views_for(user)])
+    raw = "|".join(str(row[k]) for k in ("latest", "count", "due", "inbound", "seen"))
+    return hashlib.sha256(f"{raw}|{scope}".encode()).hexdigest()[:16]
 
 
 def mark_seen(user: User, complaint: Complaint) -> None:

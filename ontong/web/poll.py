@@ -35,7 +35,11 @@ def poll_response(request, queryset, page, context=None):
     fresh = [c for c in listed if c.receipt_no not in shown]
     on_page = {c.receipt_no for c in listed}
     elsewhere = [no for no in shown if no not in on_page]
-    still_listed = list(queryset.filter(receipt_no__in=elsewhere))
+    # Rows pushed off the first page stay where the person is looking, until the page would
+    # hold more than the poll reads back (MAX_SHOWN; and its URL would outgrow what a server
+    # takes): then they go, and the page is the first page again.
+    overflow = len(shown) + len(fresh) > MAX_SHOWN
+    still_listed = [] if overflow else list(queryset.filter(receipt_no__in=elsewhere))
     changed = [
         c
         for c in [*listed, *still_listed]

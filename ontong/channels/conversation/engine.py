@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from enum import StrEnum
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 
 from ontong.channels.email import can_email
 from ontong.complaints import notices, privacy, satisfaction, wording
@@ -72,6 +73,13 @@ def is_choice(payload: str) -> bool:
 
 def receive(adapter: ChannelAdapter, message: Inbound) -> None:
     """One message from a citizen; a message already stored (a platform's retry) is ignored."""
+    # Answered in the city's language whatever the request that carries the message was in
+    # (Kakao's skill request runs this inside a view the locale middleware has set).
+    with translation.override(settings.LANGUAGE_CODE):
+        receive_in_city_language(adapter, message)
+
+
+def receive_in_city_language(adapter: ChannelAdapter, message: Inbound) -> None:
     if not message.sender or not message.message_id:
         return
     # A sender met just now has nothing stored yet: only a known sender's message is looked up.

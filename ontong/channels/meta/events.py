@@ -37,10 +37,11 @@ def process_delivery(delivery_id: int) -> str:
     return process_deliveries([delivery_id]).get(delivery_id, "missing")
 
 
-# Stored webhooks a task processes together in one transaction (issue 21): one task, one read of
-# the bodies, one write of their states, and each account and the city's calendar read once.
-# Small enough that SQLite's writer lock is not held from the webhook's INSERT for long.
-PROCESS_BATCH = 20
+def process_batch() -> int:
+    """Stored webhooks a task processes together in one transaction (issue 21): one task, one
+    read of the bodies, one write of their states, and each account and the city's calendar
+    read once. ONTONG_WEBHOOK_BATCH: smaller on SQLite, whose one writer lock the batch holds."""
+    return settings.ONTONG_WEBHOOK_BATCH
 
 
 def process_deliveries(delivery_ids: Sequence[int]) -> dict[int, str]:
@@ -145,8 +146,9 @@ def enqueue_stored_webhooks() -> int:
             .values_list("pk", flat=True)[:ENQUEUE_BATCH]
         )
         WebhookDelivery.objects.filter(pk__in=ids).update(queued_at=timezone.now())
-        for first in range(0, len(ids), PROCESS_BATCH):
-            process_webhooks.enqueue(ids[first : first + PROCESS_BATCH])
+        size = process_batch()
+        for first in range(0, len(ids), size):
+            process_webhooks.enqueue(ids[first : first + size])
     return len(ids)
 
 

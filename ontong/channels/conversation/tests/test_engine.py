@@ -142,6 +142,18 @@ def test_a_receipt_number_alone_answers_the_status_in_plain_words_and_opens_no_c
     assert all("답변 검토 중" in m.body and "결재" not in m.body for m in status)
 
 
+def test_the_citizen_is_answered_in_the_citys_language_whatever_the_request_was_in(text_only):
+    from django.utils import translation
+
+    text_only.says("가로등이 고장")
+    complaint = Complaint.objects.get()
+    Complaint.objects.filter(pk=complaint.pk).update(state="drafted")
+    with translation.override("en"):  # e.g. a skill request with Accept-Language: en
+        text_only.says(complaint.receipt_no)
+    status = answers(complaint).get(body__startswith=f"민원 {complaint.receipt_no}: ")
+    assert "답변 검토 중" in status.body and "Answer under review" not in status.body
+
+
 def test_someone_elses_receipt_number_opens_no_case_and_reveals_nothing(city, monkeypatch):
     monkeypatch.setitem(channel_profiles._PROFILES, "kakao", TEXT_ONLY)
     adapter = SaysOutsideCases(TEXT_ONLY)

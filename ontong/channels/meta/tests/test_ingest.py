@@ -120,11 +120,9 @@ def test_a_connection_lost_since_the_last_webhook_is_replaced_without_an_error(p
 
 
 def test_stored_deliveries_get_one_task_per_batch_in_the_transaction_that_marks_them(
-    page, monkeypatch
+    page, settings
 ):
-    from ontong.channels.meta import events
-
-    monkeypatch.setattr(events, "PROCESS_BATCH", 2)
+    settings.ONTONG_WEBHOOK_BATCH = 2
     for n in range(3):
         assert call(body_of(f"m_{n}"))[0] == 200
     assert enqueue_stored_webhooks() == 3

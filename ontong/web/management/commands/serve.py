@@ -174,6 +174,9 @@ class Command(BaseCommand):
                     "timeout": timeout,
                     "graceful_timeout": 30,
                     "keepalive": 5,
+                    # The 접수함 poll's GET names every row the page shows (up to 100, about
+                    # 4,000 characters: web/poll.py); gunicorn's default line is 4,094.
+                    "limit_request_line": 8190,
                     # Bounds any slow leak: each web worker is replaced after about 50,000
                     # requests (at 5,000 a worker was replaced every few seconds under a burst
                     # of webhooks, each time a pause; bench/ingest.py).

@@ -1,0 +1,110 @@
+"""What one 접수함/부서함 poll costs the server when nothing is new, in process (no network, no
+other load of ours): wall time and SQL statements of the poll's 204, for 접수담당 (미배정) and a
+도로과 officer (우리 부서), with N open cases. Run it on two checkouts to compare them:
+
+    PYTHONPATH=<checkout> .venv/bin/python bench/poll_cost.py [--cases 2000] [--polls 200]
+
+A fresh SQLite database in a temporary folder with the demo city; the cases are received through
+complaints.services.receive_complaint, a third assigned to 도로과, and a citizen's follow-up on
+some (so unread marks exist).
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--polls", type=int, default=200)
+    args = parser.parse_args()
+    os.environ.pop("DATABASE_URL", None)
+    os.environ["ONTONG_VAR_DIR"] = tempfile.mkdtemp(prefix="ontong-poll-cost-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ontong.settings")
+    os.environ["ONTONG_LOG_LEVEL"] = "WARNING"
+    os.environ["ONTONG_ALLOWED_HOSTS"] = "testserver"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, connection
+    from django.test import Client
+
+    import ontong
+    from ontong.complaints.models import Message
+    from ontong.complaints.services import Intake, receive_complaint
+    from ontong.complaints.workflow import perform
+    from ontong.devtools.demo import load_demo
+    from ontong.org.models import Department, User
+
+    print(f"ontong from {Path(ontong.__file__).parent}", flush=True)
+    call_command("migrate", verbosity=0)
+    load_demo()
+    triage, road = User.objects.get(username="triage"), User.objects.get(username="road")
+    department = Department.objects.get(name="도로과")
+    started = time.monotonic()
+    for n in range(args.cases):
+        case = receive_complaint(
+            Intake(body=f"{n}번 가로등이 꺼졌어요. 읍내동 사거리", channel="web")
+        )
+        if n % 3 == 0:
+            perform(case, "assign", triage, department=department)
+        if n % 7 == 0:
+            Message.objects.create(complaint=case, direction="in", channel="web", body="언제요?")
+    print(f"{args.cases} cases in {time.monotonic() - started:.0f} s", flush=True)
+
+    # One connection for the whole run, as a web worker keeps it (conn_max_age); closing it
+    # after each request would also lose the statements counted below.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    headers = {"HX-Request": "true", "HX-Trigger": "poll"}
+    for user, path, view in ((triage, "/inbox/", "unassigned"), (road, "/queue/", "department")):
+        client = Client()
+        client.force_login(user)
+        page = client.get(path, {"view": view})
+        body = page.content.decode()
+        shown = [v for v in _values(body, 'name="shown" value="')]
+        since = _values(body, 'id="since" name="since" value="')
+        query = {"view": view, "shown": shown, "since": since[:1]}
+        assert client.get(path, query, headers=headers).status_code == 204
+        statements: list[str] = []
+
+        def count(run, sql, *rest, seen=statements):
+            seen.append(sql)
+            return run(sql, *rest)
+
+        with connection.execute_wrapper(count):
+            client.get(path, query, headers=headers)
+        took = []
+        for _ in range(args.polls):
+            start = time.perf_counter()
+            client.get(path, query, headers=headers)
+            took.append(time.perf_counter() - start)
+        took.sort()
+        print(
+            f"{user.username:<7} {path:<8} nothing new: p50 {1000 * took[len(took) // 2]:.1f} ms, "
+            f"p95 {1000 * took[int(len(took) * 0.95)]:.1f} ms, "
+            f"{len(statements)} SQL statements "
+            f"({sum(sql.startswith(('UPDATE', 'INSERT', 'DELETE')) for sql in statements)} writes)"
+        )
+
+
+def _values(body: str, marker: str) -> list[str]:
+    found = []
+    at = body.find(marker)
+    while at >= 0:
+        start = at + len(marker)
+        found.append(body[start : body.index('"', start)])
+        at = body.find(marker, start)
+    return found
+
+
+if __name__ == "__main__":
+    sys.exit(main())
