@@ -21,13 +21,12 @@ from harness import (
     environment,
     free_port,
     korean_messages,
-    message_body,
     peak_mib,
+    post_citizen_message,
     postgres_database,
     prepare,
     processes_of,
     serve,
-    sign,
     start_emulator,
 )
 
@@ -79,20 +78,9 @@ def main():
     lock = threading.Lock()
 
     def send(index: int):
-        psid = f"psid-e2e-{index}"
-        emulator.last_user_message[psid] = time.time()  # the citizen just wrote: window open
-        body = message_body(f"m_e2e_{index}", psid, texts[index])
-        start = time.time()
-        try:
-            response = HTTP.post(
-                f"http://127.0.0.1:{port}/webhooks/meta/",
-                content=body,
-                headers={"X-Hub-Signature-256": sign(body), "Content-Type": "application/json"},
-                timeout=10,
-            )
-            ok = response.status_code == 200
-        except httpx.HTTPError:
-            ok = False
+        psid, start, ok, _took = post_citizen_message(
+            HTTP, port, emulator, "e2e", index, texts[index]
+        )
         with lock:
             if ok:
                 posted[psid] = start

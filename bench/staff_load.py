@@ -33,13 +33,12 @@ from harness import (
     environment,
     free_port,
     korean_messages,
-    message_body,
     ontong,
+    post_citizen_message,
     postgres_database,
     prepare,
     processes_of,
     serve,
-    sign,
     start_emulator,
 )
 
@@ -196,21 +195,9 @@ def send_messages(port: int, emulator, rate: float, duration: float, prefix: str
     lock = threading.Lock()
 
     def send(index: int):
-        psid = f"psid-{prefix}-{index}"
-        emulator.last_user_message[psid] = time.time()  # the citizen just wrote: window open
-        body = message_body(f"m_{prefix}_{index}", psid, texts[index])
-        start = time.time()
-        try:
-            response = http.post(
-                f"http://127.0.0.1:{port}/webhooks/meta/",
-                content=body,
-                headers={"X-Hub-Signature-256": sign(body), "Content-Type": "application/json"},
-                timeout=10,
-            )
-            ok = response.status_code == 200
-        except httpx.HTTPError:
-            ok = False
-        took = time.time() - start
+        psid, start, ok, took = post_citizen_message(
+            http, port, emulator, prefix, index, texts[index]
+        )
         with lock:
             webhook.append(took if ok else float("inf"))
             if ok:
