@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from harness import (
+    acknowledged,
     cpu_seconds,
     environment,
     free_port,
@@ -94,23 +95,10 @@ def main():
             pool.submit(send, index)
     load_seconds = time.time() - began
 
-    def acknowledged() -> dict[str, list[float]]:
-        """Every acknowledgement the emulator received, by citizen (to count doubles too)."""
-        found: dict[str, list[float]] = {}
-        with emulator.lock:
-            for sent in emulator.sent:
-                if sent["to"] in posted and "접수번호" in (sent.get("message") or {}).get(
-                    "text", ""
-                ):
-                    found.setdefault(sent["to"], []).append(sent["at"])
-        return found
-
-    deadline = time.time() + args.settle
-    while len(acknowledged()) < len(posted) and time.time() < deadline:
-        time.sleep(0.5)
+    acknowledged(emulator, posted, args.settle)
     time.sleep(2)  # a second acknowledgement, if any, would come now
     wall = time.time() - began
-    received = acknowledged()
+    received = acknowledged(emulator, posted, settle=0)
     twice = sum(1 for times in received.values() if len(times) > 1)
     latencies = latencies_of_all(count, posted, received)
     processes = processes_of(server.pid)

@@ -257,3 +257,22 @@ def post_citizen_message(http, port: int, emulator, prefix: str, index: int, tex
     except httpx.HTTPError:
         ok = False
     return psid, start, ok, time.time() - start
+
+
+def acknowledged(emulator, posted: dict[str, float], settle: float) -> dict[str, list[float]]:
+    """Every acknowledgement the emulator received for these citizens, after waiting for them."""
+
+    def found_now() -> dict[str, list[float]]:
+        found: dict[str, list[float]] = {}
+        with emulator.lock:
+            for sent in emulator.sent:
+                if sent["to"] in posted and "접수번호" in (sent.get("message") or {}).get(
+                    "text", ""
+                ):
+                    found.setdefault(sent["to"], []).append(sent["at"])
+        return found
+
+    deadline = time.time() + settle
+    while len(found_now()) < len(posted) and time.time() < deadline:
+        time.sleep(0.5)
+    return found_now()

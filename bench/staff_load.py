@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 import httpx
 from e2e import latencies_of_all, percentile, seconds
 from harness import (
+    acknowledged,
     cpu_seconds,
     environment,
     free_port,
@@ -212,25 +213,6 @@ def send_messages(port: int, emulator, rate: float, duration: float, prefix: str
             pool.submit(send, index)
     http.close()
     return count, posted, webhook, failures
-
-
-def acknowledged(emulator, posted: dict[str, float], settle: float) -> dict[str, list[float]]:
-    """Every acknowledgement the emulator received for these citizens, after waiting for them."""
-
-    def found_now() -> dict[str, list[float]]:
-        found: dict[str, list[float]] = {}
-        with emulator.lock:
-            for sent in emulator.sent:
-                if sent["to"] in posted and "접수번호" in (sent.get("message") or {}).get(
-                    "text", ""
-                ):
-                    found.setdefault(sent["to"], []).append(sent["at"])
-        return found
-
-    deadline = time.time() + settle
-    while len(found_now()) < len(posted) and time.time() < deadline:
-        time.sleep(0.5)
-    return found_now()
 
 
 def intake_phase(port: int, emulator, args, prefix: str) -> dict:
