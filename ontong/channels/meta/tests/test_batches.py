@@ -232,3 +232,37 @@ def test_a_read_receipt_that_comes_before_the_batch_is_written_stays(
     assert acks[0].delivery == "read" and acks[0].external_id == "m_echo"
     acks[1].refresh_from_db()
     assert acks[1].delivery == "sent"
+
+
+def test_an_event_stopped_by_a_unique_constraint_is_tried_again_not_dropped(
+    post_webhook, page, monkeypatch
+):
+    """Another run stored part of it meanwhile (their identity, in another worker's batch): the
+    second try does the rest. Before, any IntegrityError counted as 'stored already'."""
+    from django.db import IntegrityError
+
+    ids = stored(post_webhook, text_event(psid="a", mid="m_a"))
+    real, calls = events.handle_item, []
+
+    def refused_once(*item):
+        calls.append(item)
+        if len(calls) == 1:
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real(*item)
+
+    monkeypatch.setattr(events, "handle_item", refused_once)
+    assert events.process_deliveries(ids) == {ids[0]: "processed"}
+    assert Message.objects.filter(external_id="m_a").count() == 1
+
+
+def test_an_event_refused_twice_is_a_visible_failure(post_webhook, page, monkeypatch):
+    from django.db import IntegrityError
+
+    ids = stored(post_webhook, text_event(psid="a", mid="m_a"))
+
+    def always_refused(*item):
+        raise IntegrityError("null value in column")
+
+    monkeypatch.setattr(events, "handle_item", always_refused)
+    assert events.process_deliveries(ids) == {ids[0]: "failed"}
+    assert "IntegrityError" in WebhookDelivery.objects.get(pk=ids[0]).error
