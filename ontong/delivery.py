@@ -128,17 +128,23 @@ def claim_rows(model: type[Outbound], pks: list[int], attempts: int, now: dt.dat
     # RETURNING tells which rows this UPDATE moved (SQLite ≥ 3.35 and PostgreSQL have it; the
     # ORM's update() only counts them). Names come from the model, values are parameters.
     quote, states = connection.ops.quote_name, model.states
-    status = quote(model._meta.get_field(states.field).column)
+    status, pk = quote(column_of(model, states.field)), quote(column_of(model, "pk"))
     sql = (
         f"UPDATE {quote(model._meta.db_table)} SET {status} = %s, "  # noqa: S608
         f"{quote('attempts')} = {quote('attempts')} + 1, {quote('attempted_at')} = %s "
-        f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(pks))}) "
-        f"AND {quote('attempts')} = %s AND {status} = %s RETURNING {quote(model._meta.pk.column)}"
+        f"WHERE {pk} IN ({', '.join(['%s'] * len(pks))}) "
+        f"AND {quote('attempts')} = %s AND {status} = %s RETURNING {pk}"
     )
     params = [states.sending, connection.ops.adapt_datetimefield_value(now), *pks]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, attempts, states.waiting])
         return {row[0] for row in cursor.fetchall()}
+
+
+def column_of(model: type[models.Model], name: str) -> str:
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column  # a concrete field of the table
+    return field.column
 
 
 def claim_due(queryset: models.QuerySet, now: dt.datetime | None = None) -> Iterator[Outbound]:
