@@ -7,7 +7,7 @@ joins the citizen's open case, or opens a new one.
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from enum import StrEnum
 
@@ -31,6 +31,7 @@ from ontong.complaints.models import (
 )
 from ontong.complaints.services import Intake, clean_text, receive_complaint
 from ontong.korean import with_josa
+from ontong.tasks_queue import batch_memo
 
 from .adapter import ChannelAdapter, Inbound
 
@@ -151,18 +152,48 @@ def identity_for(adapter: ChannelAdapter, user_id: str, when: dt.datetime) -> Ch
     return find_identity(adapter, user_id, when)[0]
 
 
+EXPECTED = "conversation-expected-identities"
+Expected = dict[tuple[str, str, str], ChannelIdentity | None]
+
+
+def expected_identities() -> Expected:
+    """The batch's identities read ahead, by (channel, account, sender); empty outside one."""
+    return batch_memo(EXPECTED, Expected)
+
+
+def expect_senders(channel: str, account: str, senders: Iterable[str]) -> None:
+    """Inside a batch: these senders' identities on the channel read in one query (issue 21),
+    each handed to its sender's first message of the batch, and a sender not met yet known to be
+    new without a look-up of its own. A later message of theirs reads its identity itself."""
+    senders = set(senders)
+    met = {
+        identity.external_user_id: identity
+        for identity in ChannelIdentity.objects.filter(
+            channel=channel, account=account, external_user_id__in=senders
+        ).select_related("citizen")
+    }
+    expected = expected_identities()
+    for sender in senders:
+        expected[(channel, account, sender)] = met.get(sender)
+
+
 def find_identity(
     adapter: ChannelAdapter, user_id: str, when: dt.datetime
 ) -> tuple[ChannelIdentity, bool]:
     """The sender's identity, and whether it was made now (then no case, message or question
     of theirs exists yet, and nothing needs looking up)."""
-    identity = (
-        ChannelIdentity.objects.filter(
-            channel=adapter.channel, account=adapter.account, external_user_id=user_id
+    expected = expected_identities()
+    key = (adapter.channel, adapter.account, user_id)
+    if key in expected:  # read with the batch's other senders (expect_senders)
+        identity = expected.pop(key)
+    else:
+        identity = (
+            ChannelIdentity.objects.filter(
+                channel=adapter.channel, account=adapter.account, external_user_id=user_id
+            )
+            .select_related("citizen")
+            .first()
         )
-        .select_related("citizen")
-        .first()
-    )
     if identity is None:
         try:
             with transaction.atomic():

@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ontong.channels.conversation import engine
 from ontong.complaints import notices
 from ontong.complaints.models import Message
 from ontong.tasks_queue import batch, batch_memo, waiting_ids
@@ -53,16 +54,20 @@ def process_deliveries(delivery_ids: Sequence[int]) -> dict[int, str]:
             "pk", "body", "state"
         )
         done: list[int] = []
+        pending = []
         for delivery in sorted(deliveries, key=lambda d: d.pk):
             if delivery.state != WebhookDelivery.State.PENDING:
                 outcome[delivery.pk] = f"already {delivery.state}"
-                continue
-            errors, skipped = handle_body(delivery.pk, bytes(delivery.body))
-            if errors or skipped:
-                outcome[delivery.pk] = finish(delivery.pk, errors, skipped)
             else:
-                done.append(delivery.pk)
-                outcome[delivery.pk] = "processed"
+                pending.append((delivery.pk, parse_body(bytes(delivery.body))))
+        expect_senders([payload for _pk, payload in pending])
+        for delivery_pk, payload in pending:
+            errors, skipped = handle_payload(delivery_pk, payload)
+            if errors or skipped:
+                outcome[delivery_pk] = finish(delivery_pk, errors, skipped)
+            else:
+                done.append(delivery_pk)
+                outcome[delivery_pk] = "processed"
         if done:  # a run is counted when it finishes (or by sweep_webhooks when it never does)
             WebhookDelivery.objects.filter(pk__in=done).update(
                 state=WebhookDelivery.State.PROCESSED,
@@ -73,11 +78,39 @@ def process_deliveries(delivery_ids: Sequence[int]) -> dict[int, str]:
     return outcome
 
 
+MALFORMED = object()
+
+
+def parse_body(body: bytes) -> object:
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return MALFORMED
+
+
+def expect_senders(payloads: list[object]) -> None:
+    """The batch's citizens' identities read at once, per page or account (issue 21)."""
+    senders: dict[tuple[str, str], set[str]] = {}
+    for payload in payloads:
+        for kind, obj, entry_id, event in iter_items(payload if payload is not MALFORMED else {}):
+            message = event.get("message")
+            if kind != "messaging" or not isinstance(message, dict) or message.get("is_echo"):
+                continue
+            place, sender = conversation_of(obj, entry_id, event), party_id(event, "sender")
+            if place is not None and sender:
+                account, channel = place
+                senders.setdefault((channel, account.external_id), set()).add(sender)
+    for (channel, account_id), found in senders.items():
+        engine.expect_senders(channel, account_id, found)
+
+
 def handle_body(delivery_id: int, body: bytes) -> tuple[list[str], list[str]]:
     """Every event of one stored body: the errors and the malformed parts passed over."""
-    try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):
+    return handle_payload(delivery_id, parse_body(body))
+
+
+def handle_payload(delivery_id: int, payload: object) -> tuple[list[str], list[str]]:
+    if payload is MALFORMED:
         return ["malformed JSON"], []
     errors: list[str] = []
     skipped: list[str] = []
@@ -263,22 +296,14 @@ def handle_item(kind: str, obj: str, entry_id: str, event: dict[str, Any]) -> No
         return handle_change(obj, entry_id, event)
     sender, recipient = party_id(event, "sender"), party_id(event, "recipient")
     message = event.get("message") if isinstance(event.get("message"), dict) else None
-    is_echo = bool(message and message.get("is_echo"))
-    # Our side of the conversation is named by the event itself; the entry id only stands in
-    # when the event names no one. A message to a page we do not serve is not ours to answer.
-    ours = sender if is_echo else recipient
-    account = find_account(ours) if ours else find_account(entry_id)
-    if account is None:
-        log.info("webhook event for unknown account %s/%s ignored", entry_id, ours)
+    place = conversation_of(obj, entry_id, event)
+    if place is None:
+        log.info("webhook event for unknown account %s/%s/%s ignored", entry_id, sender, recipient)
         return None
-    channel = (
-        "instagram"
-        if obj == "instagram" or account.kind == MetaAccount.Kind.INSTAGRAM
-        else "messenger"
-    )
+    account, channel = place
     when = as_time(event.get("timestamp"), unit_ms=True) or timezone.now()
     if message is not None:
-        if is_echo:
+        if message.get("is_echo"):
             return conversation.record_echo(account, channel, recipient, message, when)
         if message.get("is_deleted"):
             return conversation.unsend(account, channel, message.get("mid"))
@@ -329,6 +354,26 @@ def mark_outbound(
             ),
             state,
         )
+
+
+def conversation_of(
+    obj: str, entry_id: str, event: dict[str, Any]
+) -> tuple[MetaAccount, str] | None:
+    """The account and channel of a messaging event; None for a page we do not serve. Our side
+    of the conversation is named by the event itself; the entry id only stands in when the
+    event names no one."""
+    message = event.get("message") if isinstance(event.get("message"), dict) else None
+    is_echo = bool(message and message.get("is_echo"))
+    ours = party_id(event, "sender" if is_echo else "recipient")
+    account = find_account(ours) if ours else find_account(entry_id)
+    if account is None:
+        return None
+    channel = (
+        "instagram"
+        if obj == "instagram" or account.kind == MetaAccount.Kind.INSTAGRAM
+        else "messenger"
+    )
+    return account, channel
 
 
 def handle_change(obj: str, entry_id: str, change: dict[str, Any]) -> None:

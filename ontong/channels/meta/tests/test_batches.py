@@ -272,3 +272,33 @@ def test_an_event_refused_twice_is_a_visible_failure(post_webhook, page, monkeyp
     monkeypatch.setattr(events, "handle_item", always_refused)
     assert events.process_deliveries(ids) == {ids[0]: "failed"}
     assert "IntegrityError" in WebhookDelivery.objects.get(pk=ids[0]).error
+
+
+def test_a_batchs_senders_are_looked_up_in_one_query(post_webhook, page):
+    """Known and new citizens alike (issue 21: bulk lookups of identities); a citizen's second
+    message in the same batch finds the identity their first made."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    events.process_deliveries(stored(post_webhook, text_event(psid="known", mid="m_0")))
+    WebhookDelivery.objects.all().delete()
+    ids = stored(
+        post_webhook,
+        text_event(psid="known", mid="m_1", text="추가로 말씀드려요"),
+        text_event(psid="new-a", mid="m_2"),
+        text_event(psid="new-b", mid="m_3"),
+        text_event(psid="new-a", mid="m_4", text="사진도 보낼게요"),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert set(events.process_deliveries(ids).values()) == {"processed"}
+    lookups = [q for q in queries if q["sql"].startswith('SELECT "complaints_channelidentity"')]
+    assert len(lookups) == 2  # the batch's senders, then new-a's second message
+    assert Complaint.objects.count() == 3
+    kept = Message.objects.filter(direction="in").values_list("external_id", flat=True)
+    assert sorted(kept) == ["m_0", "m_1", "m_2", "m_3", "m_4"]
+    assert (
+        Complaint.objects.get(identity__external_user_id="new-a")
+        .messages.filter(direction="in")
+        .count()
+        == 2
+    )
