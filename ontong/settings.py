@@ -483,6 +483,12 @@ elif CACHES["default"]["BACKEND"] == "ontong.accounts.cache.DatabaseCache":
     # W001 only says the backend is not on django-ratelimit's list; what the list guards (an
     # atomic increment) this backend has and is tested for (accounts/tests/test_client_address.py).
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# The inbox poll's "nothing new" before Django (decision 0004) compares change versions that the
+# web and task workers write: only with a cache they all share (the database or Redis).
+ONTONG_FAST_POLL = env_bool(
+    "ONTONG_FAST_POLL",
+    CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in {"LocMemCache", "DummyCache"},
+)
 
 # Login throttling (django-axes): this many failures for one account, or from one client, locks
 # that account or client out for the cool-off; each failure is logged (admin: Axes › Access failures).
