@@ -8,6 +8,7 @@ after its transaction commits. The poll's fast path answers "nothing new" only w
 person's view depends on still holds the value it had when Django last said so.
 """
 
+import logging
 import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -22,6 +23,7 @@ from ontong.org.models import Department, User
 
 from .models import Complaint, Consultation, Message
 
+log = logging.getLogger(__name__)
 ALL = "all"
 ORG = "org"
 PREFIX = "inbox-version:"
@@ -81,7 +83,10 @@ def _writer(pending: set[str]) -> Callable[[], None]:
 
 
 def _write(keys: set[str]) -> None:
-    cache.set_many({PREFIX + key: secrets.token_hex(8) for key in keys}, timeout=None)
+    try:
+        cache.set_many({PREFIX + key: secrets.token_hex(8) for key in keys}, timeout=None)
+    except Exception:  # the change is saved; a ticket drawn before it lives a minute at most
+        log.exception("inbox versions not moved: %s", sorted(keys))
 
 
 def case_keys(department_id: int | None, assignee_id: int | None) -> list[str]:
