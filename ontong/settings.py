@@ -194,7 +194,7 @@ TASKS = {
     }
 }
 
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": os.environ.get(
             "ONTONG_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
@@ -486,7 +486,7 @@ elif CACHES["default"]["BACKEND"] == "ontong.accounts.cache.DatabaseCache":
 if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
     # Django culls a third of the entries past 300: the inbox's change versions (a key per
     # department and per person, decision 0004) and the rate limits need more room than that.
-    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 50_000)
+    CACHES["default"] = {**CACHES["default"], "OPTIONS": {"MAX_ENTRIES": 50_000}}
 # The inbox poll's "nothing new" before Django (decision 0004) compares change versions that the
 # web and task workers write: only with a cache they all share (the database or Redis).
 ONTONG_FAST_POLL = env_bool(

@@ -62,8 +62,7 @@ def bump(*keys: str) -> None:
         return
     pending: set[str] | None = getattr(connection, "_inbox_pending", None)
     waiting = pending is not None and any(
-        getattr(callback, "pending", None) is pending
-        for _sids, callback, _robust in connection.run_on_commit
+        getattr(entry[1], "pending", None) is pending for entry in connection.run_on_commit
     )
     if pending is None or not waiting:
         pending = set()
@@ -140,16 +139,16 @@ def citizen_wrote(sender: type[Message], instance: Message, created: bool, **kwa
     """A citizen's message makes the case unread for its staff."""
     if not created or instance.direction != Message.Direction.IN:
         return
-    complaint = Message._meta.get_field("complaint").get_cached_value(instance, None)  # type: ignore[union-attr]  # a ForeignKey has the cache
-    if complaint is None:
+    if Message.complaint.is_cached(instance):
+        department_id = instance.complaint.department_id
+        assignee_id = instance.complaint.assignee_id
+    else:
         place = (
             Complaint.objects.filter(pk=instance.complaint_id)
             .values_list("department_id", "assignee_id")
             .first()
         )
         department_id, assignee_id = place or (None, None)
-    else:
-        department_id, assignee_id = complaint.department_id, complaint.assignee_id
     bump(*case_keys(department_id, assignee_id))
 
 
