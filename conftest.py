@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 pytest_plugins = [
     "ontong.web.tests.production",  # the production_server fixture
+    "ontong.tests.s3",  # moto_endpoint, s3_media (uploaded files on a local S3)
     "ontong.channels.alimtalk.tests.fakes",  # fake_http, kakao_case, alimtalk_on (Kakao notices)
 ]
 

@@ -142,6 +142,21 @@ def start_emulator(port: int):
     ).start()
 
 
+def start_s3():
+    """A local S3 (moto's server) with a new private bucket, for media shared by several nodes."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    from ontong.tests.s3 import new_bucket
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per S3 request otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    return new_bucket(f"http://{host}:{port}")
+
+
 def serve(
     env: dict, port: int, web_workers: int | None = None, task_workers: int | None = None
 ) -> subprocess.Popen:

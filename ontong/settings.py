@@ -6,6 +6,7 @@ ONTONG_ENV=production switches to the hardened mode that passes `ontong check --
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -246,6 +247,54 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+
+def media_s3_storage(env: Mapping[str, str]) -> dict[str, Any]:
+    """STORAGES["default"] for uploaded files on the S3-compatible bucket ONTONG_MEDIA_S3_BUCKET
+    names (django-storages, the `s3` extra): every node of a multi-node setup then reads and writes
+    the same files. Objects stay private (no ACL is sent: the bucket's own, private by default);
+    the app serves them after its access check and hands out no object URL.
+    docs/configuration.md "올린 파일 저장소"."""
+    from botocore.config import Config  # why: only installed with the s3 extra
+
+    endpoint = env.get("ONTONG_MEDIA_S3_ENDPOINT_URL", "").strip() or None
+    timeout = float(env.get("ONTONG_MEDIA_S3_TIMEOUT", "5"))
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env["ONTONG_MEDIA_S3_BUCKET"].strip(),
+            "endpoint_url": endpoint,
+            "region_name": env.get("ONTONG_MEDIA_S3_REGION", "").strip() or None,
+            # Empty: boto3's own chain (an instance role, ~/.aws) finds the credentials.
+            "access_key": env.get("ONTONG_MEDIA_S3_ACCESS_KEY", "") or None,
+            "secret_key": env.get("ONTONG_MEDIA_S3_SECRET_KEY", "") or None,
+            "location": env.get("ONTONG_MEDIA_S3_PREFIX", "").strip("/"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # A second upload under an existing name gets a new name instead of replacing it.
+            "file_overwrite": False,
+            # A file read back (to serve it, to make a JPEG) spills to disk past this size.
+            "max_memory_size": 2 * 1024 * 1024,
+            "client_config": Config(
+                # Stores other than AWS (MinIO, Ceph, NCP, moto) answer on the endpoint's own host.
+                s3={
+                    "addressing_style": env.get(
+                        "ONTONG_MEDIA_S3_ADDRESSING", "path" if endpoint else "auto"
+                    )
+                },
+                signature_version="s3v4",
+                connect_timeout=timeout,
+                read_timeout=timeout * 6,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        },
+    }
+
+
+ONTONG_MEDIA_S3_BUCKET = os.environ.get("ONTONG_MEDIA_S3_BUCKET", "").strip()
+if ONTONG_MEDIA_S3_BUCKET:
+    STORAGES["default"] = media_s3_storage(os.environ)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

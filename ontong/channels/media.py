@@ -2,18 +2,20 @@
 host only (http only to a listed loopback host: the emulator), size-capped while streaming, then
 verified and re-encoded like every upload (ontong.images). No other URL is ever fetched."""
 
+import datetime as dt
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from urllib.parse import urlparse
 
 import httpx
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 
 from ontong.complaints import notices, wording
 from ontong.complaints.models import Attachment, Event, EventAction, Message
 from ontong.images import ImageRefused, ImageTooBig, clean_image
 from ontong.outbound import PrivateAddress, http, pinned
+from ontong.tasks_queue import waiting_ids
 
 LOOPBACK = {"127.0.0.1", "localhost"}
 # httpx's timeout bounds each read, not the download: a host sending a byte just inside it would
@@ -106,6 +108,30 @@ def fetch_attachment(
     item.content_type, item.size, item.source_url = image.content_type, image.size, ""
     item.save()
     return "stored"
+
+
+def lost_fetches(
+    task_path: str, channels: Collection[str], now: dt.datetime | None = None
+) -> list[int]:
+    """Photos of these channels still to fetch whose fetch task is gone: a worker killed
+    mid-fetch leaves its task "running" for ever and nothing else would fetch them (the kill
+    test found one). Fetching is idempotent (a stored photo is not fetched again)."""
+    grace = dt.timedelta(seconds=settings.ONTONG_STUCK_SECONDS)
+    candidates = list(
+        Attachment.objects.filter(
+            file="",
+            fetch_error="",
+            complaint__channel__in=channels,
+            created_at__lt=(now or timezone.now()) - grace,
+        )
+        .exclude(source_url="")
+        .order_by()
+        .values_list("pk", flat=True)[:1000]
+    )
+    if not candidates:
+        return []
+    waiting = waiting_ids(task_path, grace)
+    return [pk for pk in candidates if pk not in waiting]
 
 
 def citizen_reason(exc: Exception) -> str:

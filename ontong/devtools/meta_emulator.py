@@ -126,10 +126,15 @@ class Emulator(LocalServer):
         webhook_url: str,
         instagram_id: str = "",
         echoes: bool = False,
+        fetches_media: bool = False,
         mail_dir: Path | None = None,
     ):
         self.mail_dir = mail_dir  # the demo's e-mails (demo_mail), shown at /_emulator/mail
         self.echoes = echoes  # post message_echoes back to the webhook, as Meta does
+        # Download a post's photo from the URL it names, as Meta does when it is given one (off
+        # where the URLs are never served); what was fetched is kept in `fetched`.
+        self.fetches_media = fetches_media
+        self.fetched: list[dict] = []
         # One client for every webhook POST: a new one per call builds an SSL context each time.
         self.http = httpx.Client()
         self.page_id, self.app_secret, self.token = page_id, app_secret, token
@@ -398,6 +403,15 @@ class Emulator(LocalServer):
             photo_id = f"photo_{number}"
             if not str(body.get("url", "")).startswith("http"):
                 return error("invalid")
+            if not self.fetch_photo(body["url"]):
+                return 400, {
+                    "error": {
+                        "message": "(#324) Missing or invalid image file",
+                        "type": "OAuthException",
+                        "code": 324,
+                        "fbtrace_id": "emu",
+                    }
+                }
             if not published:
                 with self.lock:
                     self.photos[photo_id] = {
@@ -551,7 +565,37 @@ class Emulator(LocalServer):
                     "fbtrace_id": "emu",
                 }
             }
+        if not self.fetch_photo(url):
+            return 400, {
+                "error": {
+                    "message": "The media could not be fetched from this uri",
+                    "type": "OAuthException",
+                    "code": 9004,
+                    "error_subcode": 2207052,
+                    "fbtrace_id": "emu",
+                }
+            }
         return 200, {"id": self.make_container(node, body)}
+
+    def fetch_photo(self, url: str) -> bool:
+        """Whether the photo at url could be fetched as an image (always, when not fetching)."""
+        if not self.fetches_media:
+            return True
+        try:
+            response = self.http.get(url, timeout=10)
+        except httpx.HTTPError:
+            return False
+        content_type = response.headers.get("content-type", "")
+        with self.lock:
+            self.fetched.append(
+                {
+                    "url": url,
+                    "status": response.status_code,
+                    "type": content_type,
+                    "body": response.content,
+                }
+            )
+        return response.status_code == 200 and content_type.startswith("image/")
 
     def make_container(
         self,

@@ -473,7 +473,8 @@ def ensure_jpeg(image) -> None:
     if image.jpeg:
         return
     source: Image.Image
-    with Image.open(image.original) as source:
+    # Opened and closed here: on an object store the read is a download kept until closed.
+    with image.original.open("rb") as stored, Image.open(stored) as source:
         source.load()
         if source.mode in {"RGBA", "LA", "P"}:
             source = source.convert("RGBA")

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 from django.db import close_old_connections
 
+from ontong.channels.kakao.media import sweep_lost_fetches as sweep_kakao_photos
 from ontong.channels.kakao.skill import purge_old_requests as purge_skill_requests
 from ontong.channels.meta.events import enqueue_stored_webhooks, sweep_webhooks
+from ontong.channels.meta.media import sweep_lost_fetches as sweep_meta_photos
 from ontong.complaints.notices import send_due_progress_notices, sweep_deliveries
 from ontong.complaints.reminders import send_daily_digests, send_due_reminders
 from ontong.complaints.retention import purge_expired
@@ -70,6 +72,8 @@ def maintenance_jobs(every: float) -> list[Job]:
     return [
         Job("sweep_deliveries", sweep_deliveries, every),
         Job("sweep_webhooks", sweep_webhooks, every),
+        Job("sweep_meta_photos", sweep_meta_photos, every),
+        Job("sweep_kakao_photos", sweep_kakao_photos, every),
         Job("send_due_reminders", send_due_reminders, every),
         Job("send_daily_digests", send_daily_digests, every),
         Job("publish_due", publish_due, every),

@@ -127,11 +127,13 @@ def test_batch_runs_the_same_jobs_as_the_scheduled_worker(monkeypatch):
     monkeypatch.setattr(worker, "run_once", lambda jobs: pytest.fail("batch only"))
     call_command("worker")
     assert sorted(ran) == sorted(scheduled)
-    assert len(ran) == len(set(ran)) == 14  # each once
+    assert len(ran) == len(set(ran)) == 16  # each once
     assert {
         "purge_expired",
         "enqueue_stored_webhooks",
         "sweep_deliveries",
+        "sweep_meta_photos",
+        "sweep_kakao_photos",
         "sweep_outgoing_webhooks",  # registered by ontong.api
         "purge_api_calls",  # registered by ontong.api
         "purge_skill_requests",  # registered by ontong.channels.kakao

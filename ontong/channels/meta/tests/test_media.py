@@ -58,3 +58,23 @@ def test_control_characters_are_removed_from_messenger_text_and_edits(deliver_an
         )
     )
     assert Message.objects.get(external_id="m_1").body == "가로등 두 개 고장"
+
+
+def test_a_photo_whose_fetch_died_with_its_worker_is_fetched_again(pending, settings, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ontong.channels.meta.tasks import fetch_media
+    from ontong.tasks_queue import waiting_ids
+
+    settings.ONTONG_STUCK_SECONDS = 60
+    later = timezone.now() + timedelta(minutes=2)
+    assert media.sweep_lost_fetches() == 0  # too recent: its task may still come
+    assert media.sweep_lost_fetches(now=later) == 1  # no task waits for it: lost
+    assert pending.pk in waiting_ids(fetch_media.module_path, timedelta(minutes=1))
+    assert media.sweep_lost_fetches(now=later) == 0  # its new task is waiting
+    monkeypatch.setattr(media, "download", lambda url: polyglot_gif())
+    assert media.fetch_attachment(pending.pk) == "stored"
+    monkeypatch.setattr("ontong.channels.media.waiting_ids", lambda *args: set())
+    assert media.sweep_lost_fetches(now=later) == 0  # stored: nothing to fetch again

@@ -111,6 +111,11 @@ class Command(BaseCommand):
                 if media.exists():
                     archive.add(media, arcname="media")
         self.stdout.write(f"백업: {file} ({vendor}, {file.stat().st_size / 2**20:.1f} MiB)")
+        if settings.ONTONG_MEDIA_S3_BUCKET:
+            self.stdout.write(
+                f"올린 파일은 S3 버킷 {settings.ONTONG_MEDIA_S3_BUCKET}에 있어 이 백업에 들어가지 "
+                "않습니다: 저장소의 복제·버전 관리로 지키세요 (docs/configuration.md)."
+            )
 
     def restore(self, file: Path) -> None:
         if not file.exists():
