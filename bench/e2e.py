@@ -17,17 +17,17 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from harness import (
+    acknowledged,
     cpu_seconds,
     environment,
     free_port,
     korean_messages,
-    message_body,
     peak_mib,
+    post_citizen_message,
     postgres_database,
     prepare,
     processes_of,
     serve,
-    sign,
     start_emulator,
 )
 
@@ -79,20 +79,9 @@ def main():
     lock = threading.Lock()
 
     def send(index: int):
-        psid = f"psid-e2e-{index}"
-        emulator.last_user_message[psid] = time.time()  # the citizen just wrote: window open
-        body = message_body(f"m_e2e_{index}", psid, texts[index])
-        start = time.time()
-        try:
-            response = HTTP.post(
-                f"http://127.0.0.1:{port}/webhooks/meta/",
-                content=body,
-                headers={"X-Hub-Signature-256": sign(body), "Content-Type": "application/json"},
-                timeout=10,
-            )
-            ok = response.status_code == 200
-        except httpx.HTTPError:
-            ok = False
+        psid, start, ok, _took = post_citizen_message(
+            HTTP, port, emulator, "e2e", index, texts[index]
+        )
         with lock:
             if ok:
                 posted[psid] = start
@@ -106,23 +95,10 @@ def main():
             pool.submit(send, index)
     load_seconds = time.time() - began
 
-    def acknowledged() -> dict[str, list[float]]:
-        """Every acknowledgement the emulator received, by citizen (to count doubles too)."""
-        found: dict[str, list[float]] = {}
-        with emulator.lock:
-            for sent in emulator.sent:
-                if sent["to"] in posted and "접수번호" in (sent.get("message") or {}).get(
-                    "text", ""
-                ):
-                    found.setdefault(sent["to"], []).append(sent["at"])
-        return found
-
-    deadline = time.time() + args.settle
-    while len(acknowledged()) < len(posted) and time.time() < deadline:
-        time.sleep(0.5)
+    acknowledged(emulator, posted, args.settle)
     time.sleep(2)  # a second acknowledgement, if any, would come now
     wall = time.time() - began
-    received = acknowledged()
+    received = acknowledged(emulator, posted, settle=0)
     twice = sum(1 for times in received.values() if len(times) > 1)
     latencies = latencies_of_all(count, posted, received)
     processes = processes_of(server.pid)

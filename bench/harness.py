@@ -237,3 +237,42 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def post_citizen_message(http, port: int, emulator, prefix: str, index: int, text: str):
+    """One new citizen's message through the webhook as Meta sends it (the 24-hour window opened
+    at the emulator first): (psid, when it was sent, whether the webhook answered 200, seconds)."""
+    psid = f"psid-{prefix}-{index}"
+    emulator.last_user_message[psid] = time.time()  # the citizen just wrote: window open
+    body = message_body(f"m_{prefix}_{index}", psid, text)
+    start = time.time()
+    try:
+        response = http.post(
+            f"http://127.0.0.1:{port}/webhooks/meta/",
+            content=body,
+            headers={"X-Hub-Signature-256": sign(body), "Content-Type": "application/json"},
+            timeout=10,
+        )
+        ok = response.status_code == 200
+    except httpx.HTTPError:
+        ok = False
+    return psid, start, ok, time.time() - start
+
+
+def acknowledged(emulator, posted: dict[str, float], settle: float) -> dict[str, list[float]]:
+    """Every acknowledgement the emulator received for these citizens, after waiting for them."""
+
+    def found_now() -> dict[str, list[float]]:
+        found: dict[str, list[float]] = {}
+        with emulator.lock:
+            for sent in emulator.sent:
+                if sent["to"] in posted and "접수번호" in (sent.get("message") or {}).get(
+                    "text", ""
+                ):
+                    found.setdefault(sent["to"], []).append(sent["at"])
+        return found
+
+    deadline = time.time() + settle
+    while len(found_now()) < len(posted) and time.time() < deadline:
+        time.sleep(0.5)
+    return found_now()

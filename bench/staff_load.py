@@ -29,17 +29,17 @@ from urllib.parse import urlencode
 import httpx
 from e2e import latencies_of_all, percentile, seconds
 from harness import (
+    acknowledged,
     cpu_seconds,
     environment,
     free_port,
     korean_messages,
-    message_body,
     ontong,
+    post_citizen_message,
     postgres_database,
     prepare,
     processes_of,
     serve,
-    sign,
     start_emulator,
 )
 
@@ -205,21 +205,9 @@ def send_messages(port: int, emulator, rate: float, duration: float, prefix: str
     lock = threading.Lock()
 
     def send(index: int):
-        psid = f"psid-{prefix}-{index}"
-        emulator.last_user_message[psid] = time.time()  # the citizen just wrote: window open
-        body = message_body(f"m_{prefix}_{index}", psid, texts[index])
-        start = time.time()
-        try:
-            response = http.post(
-                f"http://127.0.0.1:{port}/webhooks/meta/",
-                content=body,
-                headers={"X-Hub-Signature-256": sign(body), "Content-Type": "application/json"},
-                timeout=10,
-            )
-            ok = response.status_code == 200
-        except httpx.HTTPError:
-            ok = False
-        took = time.time() - start
+        psid, start, ok, took = post_citizen_message(
+            http, port, emulator, prefix, index, texts[index]
+        )
         with lock:
             webhook.append(took if ok else float("inf"))
             if ok:
@@ -234,25 +222,6 @@ def send_messages(port: int, emulator, rate: float, duration: float, prefix: str
             pool.submit(send, index)
     http.close()
     return count, posted, webhook, failures
-
-
-def acknowledged(emulator, posted: dict[str, float], settle: float) -> dict[str, list[float]]:
-    """Every acknowledgement the emulator received for these citizens, after waiting for them."""
-
-    def found_now() -> dict[str, list[float]]:
-        found: dict[str, list[float]] = {}
-        with emulator.lock:
-            for sent in emulator.sent:
-                if sent["to"] in posted and "접수번호" in (sent.get("message") or {}).get(
-                    "text", ""
-                ):
-                    found.setdefault(sent["to"], []).append(sent["at"])
-        return found
-
-    deadline = time.time() + settle
-    while len(found_now()) < len(posted) and time.time() < deadline:
-        time.sleep(0.5)
-    return found_now()
 
 
 def intake_phase(port: int, emulator, args, prefix: str) -> dict:

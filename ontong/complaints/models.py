@@ -188,8 +188,13 @@ class ChannelIdentity(models.Model):
 
 
 class ReceiptSequence(models.Model):
+    """A year's receipt numbers. SQLite: `last` is the last number given. PostgreSQL: the numbers
+    come from one database sequence (RECEIPT_SEQUENCE) without a row lock, and a year's number is
+    the sequence's value minus the year's `sequence_base` (set at the year's first number)."""
+
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+    sequence_base = models.BigIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"

@@ -394,10 +394,14 @@ def not_delivered(message: Message, route: str, reason: str) -> str:
     """A route accepted the notice and later reported that it did not arrive (the citizen
     blocked the channel, the phone has no KakaoTalk and no 대체문자): the next route, once. Only
     a notice still 'sent' by that route moves, so two reports cannot send it twice."""
-    if message.route != route or not delivery.write(
-        message, only_if=(Message.Delivery.SENT,), delivery=Message.Delivery.SENDING
-    ):
+    # The route is checked in the row too: a report read before another one's fallback finished
+    # would otherwise find the notice 'sent' again (by the next route) and send it a third way.
+    moved = Message.objects.filter(
+        pk=message.pk, route=route, delivery=Message.Delivery.SENT
+    ).update(delivery=Message.Delivery.SENDING)
+    if message.route != route or not moved:
         return "skipped"
+    message.delivery = Message.Delivery.SENDING
     failed = [*message.extra.get("failed_routes", []), route]
     message.extra = {**message.extra, "failed_routes": failed}
     Message.objects.filter(pk=message.pk).update(extra=message.extra)

@@ -39,10 +39,19 @@ from .notices import acknowledgement_text, queue_notice
 TITLE_LENGTH = 40
 
 
+RECEIPT_SEQUENCE = "complaints_receipt_no_seq"  # made by migration 0018 on PostgreSQL
+
+
 def next_receipt_no(year: int) -> str:
-    """Allocate `YYYY-NNNNNN` with one UPDATE … RETURNING (the year's row is made the first
-    time); the row lock (PostgreSQL) or the write transaction (SQLite) makes concurrent
-    allocations distinct, and the unique constraint is the backstop."""
+    """Allocate `YYYY-NNNNNN`, distinct under concurrency (the unique constraint is the backstop)."""
+    if connection.vendor == "postgresql":
+        return f"{year}-{next_from_sequence(year):06d}"
+    return f"{year}-{next_from_counter(year):06d}"
+
+
+def next_from_counter(year: int) -> int:
+    """One UPDATE … RETURNING on the year's row (made the first time): SQLite runs one writer at
+    a time, so the row is never a queue of its own."""
     table = connection.ops.quote_name(ReceiptSequence._meta.db_table)
     last, year_ = connection.ops.quote_name("last"), connection.ops.quote_name("year")
     # Identifiers from the model, quoted; the value is a parameter.
@@ -56,7 +65,38 @@ def next_receipt_no(year: int) -> str:
             with connection.cursor() as cursor:
                 cursor.execute(sql, [year])
                 row = cursor.fetchone()
-    return f"{year}-{row[0]:06d}"
+    return row[0]
+
+
+def next_from_sequence(year: int) -> int:
+    """PostgreSQL: the year's row is only read, so two workers' batches never wait on each other
+    for a number (a counter row stayed locked until the whole batch committed, which made the
+    workers take turns). A number taken by a transaction that then rolls back is not reused."""
+    table = connection.ops.quote_name(ReceiptSequence._meta.db_table)
+    sql = (
+        f"SELECT nextval('{RECEIPT_SEQUENCE}') - sequence_base FROM {table} "  # noqa: S608
+        "WHERE year = %s AND sequence_base IS NOT NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        row = cursor.fetchone()
+    return row[0] if row is not None else start_sequence_year(year)
+
+
+def start_sequence_year(year: int) -> int:
+    """The year's first number on PostgreSQL: numbering goes on from the row's `last` (numbers
+    given before the sequence, or 0). The row lock makes one transaction set the base; any other
+    waits for it and then reads the base it set."""
+    with transaction.atomic():
+        ReceiptSequence.objects.get_or_create(year=year)
+        row = ReceiptSequence.objects.select_for_update().get(year=year)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT nextval('{RECEIPT_SEQUENCE}')")
+            value = cursor.fetchone()[0]
+        if row.sequence_base is None:
+            row.sequence_base = value - row.last - 1
+            row.save(update_fields=["sequence_base"])
+        return value - row.sequence_base
 
 
 def city_periods() -> dict[str, tuple[str, int]]:

@@ -7,9 +7,9 @@ from django_tasks_db.models import DBTaskResult
 
 from ontong.channels.base import PermanentError, TemporaryError
 from ontong.complaints import notices
-from ontong.complaints.models import Complaint, Event, Message
+from ontong.complaints.models import Complaint, Event, Message, ReceiptSequence
 from ontong.complaints.search import search_filter
-from ontong.complaints.services import Intake, receive_complaint
+from ontong.complaints.services import Intake, next_receipt_no, receive_complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -253,6 +253,56 @@ def test_receipt_numbers_are_unique_under_concurrent_creation(city, concurrently
 
     numbers = [number for created in concurrently(create, 8) for number in created]
     assert len(numbers) == 80 and len(set(numbers)) == 80
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_receipt_number_does_not_wait_for_another_open_batch(city):
+    """Two workers' batches (long transactions) take numbers side by side on PostgreSQL: the
+    number comes from a sequence, not a counter row the first batch keeps locked to its end."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    import threading
+
+    year = timezone.localdate().year
+    first = receive_complaint(Intake(channel="web", body="올해 첫 민원")).receipt_no
+    holding, release, seen = threading.Event(), threading.Event(), {}
+
+    def batch_left_open():
+        try:
+            with transaction.atomic():
+                seen["open"] = next_receipt_no(year)
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=batch_left_open)
+    other.start()
+    try:
+        assert holding.wait(10)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '1s'")  # a wait for the other batch fails
+            seen["here"] = next_receipt_no(year)
+    finally:
+        release.set()
+        other.join()
+    numbers = [first, seen["open"], seen["here"]]
+    assert len(set(numbers)) == 3 and sorted(numbers) == numbers
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_receipt_numbers_go_on_from_those_given_before_the_sequence(city):
+    if connection.vendor != "postgresql":
+        pytest.skip("the sequence is PostgreSQL's")
+    year = timezone.localdate().year
+    ReceiptSequence.objects.create(year=year, last=41)  # given by the counter before migration 0018
+    numbers = [
+        receive_complaint(Intake(channel="web", body=f"민원 {i}")).receipt_no for i in range(3)
+    ]
+    assert numbers == [f"{year}-000042", f"{year}-000043", f"{year}-000044"]
+    assert next_receipt_no(year + 1) == f"{year + 1}-000001"  # each year starts again
 
 
 def test_nul_characters_from_a_channel_are_dropped(new_complaint):

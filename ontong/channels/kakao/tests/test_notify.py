@@ -167,6 +167,21 @@ def test_a_check_arriving_while_another_falls_back_leaves_the_notice_alone(fake_
     assert len(fake_http.requests) == checks_before and mail.outbox == []
 
 
+def test_a_failure_report_read_before_another_fallback_finished_sends_nothing_more(
+    fake_http, kakao_case
+):
+    fake_http.on("POST", TALK, accepted())
+    fake_http.on("GET", "/v1/tasks/task-1", task_failed())
+    message = kakao_case(consent=True)
+    notices.deliver(message.pk)
+    stale = reload(message)  # read while it was still 'sent' by KakaoTalk
+    assert transport.check_delivery(message.pk, 0) == Message.Delivery.SENT  # fell back: e-mail
+    assert len(mail.outbox) == 1
+
+    assert notices.not_delivered(stale, "kakao", "늦게 온 실패 보고") == "skipped"
+    assert len(mail.outbox) == 1 and reload(message).route == "email"
+
+
 def test_a_notice_resent_after_a_failed_task_does_not_go_to_the_event_api_again(
     fake_http, kakao_case
 ):
