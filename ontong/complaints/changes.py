@@ -13,6 +13,8 @@ import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_out
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -56,7 +58,10 @@ def versions(keys: Iterable[str], *, create: bool) -> dict[str, str] | None:
 
 def bump(*keys: str) -> None:
     """New values for the keys once the current transaction commits (at once outside one); all
-    the keys of one transaction are written together."""
+    the keys of one transaction are written together. Nothing while the fast path is off: no
+    ticket is made then, and one made before the switch ends within its minute."""
+    if not settings.ONTONG_FAST_POLL:
+        return
     if not connection.in_atomic_block:
         _write(set(keys))
         return
@@ -160,6 +165,7 @@ def consultation_changed(sender: type[Consultation], instance: Consultation, **k
 
 
 @receiver(post_save, sender=User)
+@receiver(post_delete, sender=User)
 def account_changed(sender: type[User], instance: User, **kwargs: Any) -> None:
     """Deactivated, moved to another department, …: the person's view is drawn again."""
     bump(user_key(instance.pk))
@@ -171,6 +177,14 @@ def roles_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
         bump(user_key(instance.pk))
     elif kwargs.get("action", "").startswith("post_"):
         bump(ORG)  # a role group changed from its side: whoever is in it
+
+
+@receiver(post_save, sender=Group)
+@receiver(post_delete, sender=Group)
+def role_group_changed(sender: type[Group], instance: Group, **kwargs: Any) -> None:
+    """Roles are groups by name: a renamed or deleted group changes its members' roles (a
+    deletion removes their memberships without m2m_changed)."""
+    bump(ORG)
 
 
 @receiver(user_logged_out)

@@ -158,7 +158,7 @@ def inbox_page(request, view, title):
     # The versions are read before the cases: a change committed in between leaves the ticket
     # behind it, and the next poll comes here again (decision 0004).
     keys = fastpoll.viewer_keys(request.user)
-    seen = fastpoll.versions(keys, create=True)
+    seen = fastpoll.versions_read(keys)
     response = inbox_answer(request, view, title, polling)
     if seen is not None:
         fastpoll.attach_ticket(request, response, keys, seen)

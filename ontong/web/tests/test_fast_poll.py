@@ -42,7 +42,7 @@ def full_poll(client, sent):
     return answer.status_code, answer.headers.get(HEADER)
 
 
-def fast_poll(client, sent, ticket, cookie=None):
+def fast_poll(client, sent, ticket, cookie=None, without=()):
     """The same poll through the WSGI fast path: its status, or DJANGO when it went on."""
     if cookie is None:
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -55,6 +55,8 @@ def fast_poll(client, sent, ticket, cookie=None):
         "HTTP_ONTONG_POLL_TICKET": ticket,
         "HTTP_COOKIE": f"{settings.SESSION_COOKIE_NAME}={cookie}",
     }
+    for name in without:
+        del environ[name]
     went_on, statuses = [], []
 
     def django(environ, start_response):
@@ -221,3 +223,58 @@ def test_no_ticket_when_the_cache_is_not_shared(client, staff, settings):
     client.force_login(staff["road"])
     sent = poll(client, "department")
     assert full_poll(client, sent) == (204, None)
+
+
+def test_a_poll_django_would_draw_as_a_whole_page_goes_to_django(client, staff, new_complaint):
+    """Without HX-Request Django answers the full page (200), never "nothing new"."""
+    perform(new_complaint("포트홀"), "assign", staff["triage"], department=dept("도로과"))
+    sent, ticket = ticketed(client, staff["road"])
+    assert fast_poll(client, sent, ticket, without=["HTTP_HX_REQUEST"]) == DJANGO
+    assert client.get("/queue/", sent, headers={"HX-Trigger": "poll"}).status_code == 200
+
+
+def test_a_role_taken_away_or_a_role_group_renamed_stops_the_fast_path(client, staff):
+    road = staff["road"]
+    sent, ticket = ticketed(client, road)
+    officers = road.groups.get()
+    road.groups.remove(officers)
+    assert fast_poll(client, sent, ticket) == DJANGO
+    assert full_poll(client, sent)[0] != 204
+    road.groups.add(officers)
+    sent, ticket = ticketed(client, staff["road"])
+    officers.name = "부서담당자(폐지)"
+    officers.save()  # roles are group names: the members are no longer officers
+    assert fast_poll(client, sent, ticket) == DJANGO
+
+
+def test_a_deleted_role_group_or_account_stops_the_fast_path(client, staff, make_user):
+    from ontong.org.models import Role
+
+    temp = make_user("temp", Role.OFFICER, department="도로과")
+    sent, ticket = ticketed(client, temp)
+    temp.delete()
+    assert fast_poll(client, sent, ticket) == DJANGO
+    sent, ticket = ticketed(client, staff["road"])
+    staff["road"].groups.get().delete()  # memberships go without m2m_changed
+    assert fast_poll(client, sent, ticket) == DJANGO
+
+
+def test_a_cache_outage_answers_through_django_never_500(client, staff, new_complaint, monkeypatch):
+    case = perform(new_complaint("포트홀"), "assign", staff["triage"], department=dept("도로과"))
+    sent, ticket = ticketed(client, staff["road"])
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for method in ("get_many", "get", "add", "set_many"):
+        monkeypatch.setattr(cache, method, down)
+    assert fast_poll(client, sent, ticket) == DJANGO
+    assert full_poll(client, sent) == (204, None)  # Django's own answer, without a ticket
+    perform(case, "start", staff["road"])  # the change is saved; its version write is logged
+    assert full_poll(client, sent)[0] == 200
+
+
+def test_no_version_is_written_while_the_fast_path_is_off(staff, new_complaint, settings):
+    settings.ONTONG_FAST_POLL = False
+    perform(new_complaint("포트홀"), "assign", staff["triage"], department=dept("도로과"))
+    assert cache.get_many(["inbox-version:all", "inbox-version:dept:none"]) == {}
