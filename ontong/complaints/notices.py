@@ -3,6 +3,7 @@ worker, retried with backoff on temporary errors, and visibly failed otherwise."
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -253,7 +254,9 @@ def info_request_text(complaint: Complaint, request: str) -> str:
 
 
 def deliver_many(message_ids: list[int]) -> dict[int, str]:
-    """Several notices read at once, each then claimed and sent on its own (as deliver)."""
+    """Several notices read at once, claimed in one transaction, sent one by one, and those the
+    platform took recorded in one transaction (each write a lock on SQLite and a commit on
+    PostgreSQL: per notice they made the sender queue behind the webhook batches)."""
     with batch():  # each account is read once (transports' batch_memo)
         return send_all(message_ids)
 
@@ -262,10 +265,39 @@ def send_all(message_ids: list[int]) -> dict[int, str]:
     found = Message.objects.select_related("complaint__citizen", "complaint__identity").in_bulk(
         message_ids
     )
-    return {
-        pk: send_claimed(found[pk]) if pk in found else "skipped"
-        for pk in dict.fromkeys(message_ids)
-    }
+    wanted = [pk for pk in dict.fromkeys(message_ids) if pk in found]
+    with transaction.atomic():
+        claimed = [found[pk] for pk in wanted if delivery.claim(found[pk])]
+    outcome = dict.fromkeys(message_ids, "skipped")
+    taken: list[tuple[Message, str]] = []
+    for message in claimed:
+        result = attempt(message)
+        if isinstance(result, Taken):
+            taken.append((message, result.external_id))
+        else:
+            outcome[message.pk] = result
+    # A worker killed before this leaves them 'sending': the lease makes them 'unknown', to be
+    # checked (or confirmed by Meta's echo) before anything is sent again.
+    with transaction.atomic():
+        for message, external_id in taken:
+            outcome[message.pk] = record_taken(message, external_id)
+    return outcome
+
+
+def record_taken(message: Message, external_id: str) -> str:
+    """A notice of the batch the platform took: 'sent', unless its echo or a read receipt came
+    first (moving it forward), which a later write must not undo."""
+    moved = delivery.write(
+        message,
+        only_if=(Message.Delivery.SENDING,),
+        delivery=Message.Delivery.SENT,
+        last_error="",
+        next_attempt_at=None,
+        sent_at=timezone.now(),
+        external_id=external_id or None,
+        route=message.channel,
+    )
+    return Message.Delivery.SENT if moved else "confirmed already"
 
 
 def deliver(message_id: int) -> str:
@@ -282,11 +314,26 @@ def deliver(message_id: int) -> str:
 def send_claimed(message: Message) -> str:
     if not delivery.claim(message):
         return "skipped"
+    result = attempt(message)
+    if isinstance(result, Taken):
+        return mark_sent(message, result.external_id, route=message.channel)
+    return result
+
+
+@dataclass(frozen=True)
+class Taken:
+    """The platform took the notice (with its id for it); not yet recorded as sent."""
+
+    external_id: str
+
+
+def attempt(message: Message) -> "Taken | str":
+    """One send of a claimed notice: Taken, or the state its failure left it in."""
     message_id = message.pk
     try:
         if message.extra.get("routes"):  # addressed to routes, not the channel (문자로 받기 …)
             return fall_back(message, "")
-        external_id = get_transport(message.channel).send(message)
+        return Taken(get_transport(message.channel).send(message))
     except TemporaryError as exc:
         return schedule_retry(message, str(exc))
     except WindowClosed as exc:
@@ -298,7 +345,6 @@ def send_claimed(message: Message) -> str:
     except Exception as exc:  # a bug in a transport must not leave the notice in limbo
         log.exception("transport crashed for message %s", message_id)
         return schedule_retry(message, f"{type(exc).__name__}: {exc}")
-    return mark_sent(message, external_id, route=message.channel)
 
 
 def mark_sent(message: Message, external_id: str, route: str) -> str:

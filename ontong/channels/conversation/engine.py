@@ -51,7 +51,9 @@ MENU: list[Option] = [
     ("담당자 연결", Choice.AGENT),
 ]
 CONSENT_CHOICES = {Choice.CONSENT_SMS, Choice.CONSENT_EMAIL, Choice.CONSENT_NONE}
-RECEIPT_NO = re.compile(r"(?<!\d)(\d{4}-\d{6})(?!\d)")  # "접수번호2026-000123" too
+# "접수번호2026-000123" too, but not the tail of another system's number ("1AA-1908-207005",
+# 국민신문고's 신청번호): that message is a complaint about it, not a look-up of ours.
+RECEIPT_NO = re.compile(r"(?<![\dA-Za-z-])(\d{4}-\d{6})(?!\d)")
 SKIP_WORDS = {"없음", "없어요", "아니요", "괜찮아요", "취소"}
 STATUS_WORDS = {"처리현황", "처리 현황", "진행상황", "진행 상황"}
 CANCEL_WORDS = {"취소", "그만", "괜찮아요"}

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ontong.channels import conversation
@@ -186,6 +187,7 @@ def confirm_sent(echoes: list[tuple[int, str, dt.datetime]]) -> None:
             Message.Delivery.SENT,
             external_id=mid or None,
             sent_at=when,
+            route=F("channel"),  # sent by its own channel: the sender may not have written it yet
         )
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from ontong.channels.base import PermanentError
 from ontong.channels.meta import conversation, events
 from ontong.channels.meta.models import WebhookDelivery
 from ontong.complaints import notices
@@ -138,3 +139,96 @@ def test_the_city_calendar_is_read_once_per_batch_and_fresh_outside(city):
         CityHoliday.objects.create(date=day, name="시 기념일")
         assert services.city_holidays() == before  # read once in the batch
     assert day in services.city_holidays()  # outside a batch: what staff just changed
+
+
+class Platform:
+    """A transport that takes every notice; `during` runs before the given send."""
+
+    def __init__(self, during=None, fails=()):
+        self.sent: list[int] = []
+        self.during, self.fails = during or {}, set(fails)
+
+    def send(self, message):
+        if message.pk in self.during:
+            self.during[message.pk]()
+        if message.pk in self.fails:
+            raise PermanentError("거부됨")
+        self.sent.append(message.pk)
+        return f"m_out_{message.pk}"
+
+
+def batch_of_acks(post_webhook, count):
+    ids = stored(post_webhook, *(text_event(psid=f"p{n}", mid=f"m_{n}") for n in range(count)))
+    events.process_deliveries(ids)
+    return list(Message.objects.filter(purpose="ack").order_by("pk"))
+
+
+def test_a_batchs_claims_and_its_sends_are_each_written_in_one_transaction(
+    post_webhook, page, monkeypatch
+):
+    """On SQLite every write transaction waits for the write lock (the webhook batches hold it):
+    a batch of notices takes it twice, not twice per notice."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    acks = batch_of_acks(post_webhook, 4)
+    platform = Platform(fails={acks[2].pk})
+    monkeypatch.setattr(notices, "get_transport", lambda channel: platform)
+    with CaptureQueriesContext(connection) as queries:
+        outcome = notices.deliver_many([m.pk for m in acks])
+    assert outcome == {
+        acks[0].pk: "sent",
+        acks[1].pk: "sent",
+        acks[2].pk: "failed",
+        acks[3].pk: "sent",
+    }
+    assert platform.sent == [acks[0].pk, acks[1].pk, acks[3].pk]
+    written = {
+        m.pk: (m.delivery, m.external_id, m.route) for m in Message.objects.filter(purpose="ack")
+    }
+    assert written[acks[1].pk] == ("sent", f"m_out_{acks[1].pk}", "messenger")
+    assert written[acks[2].pk][0] == "failed"
+    # The test runs inside a transaction: the worker's transactions show as savepoints.
+    blocks, outside, depth = [], 0, 0
+    for sql in (q["sql"] for q in queries):
+        if sql.startswith("SAVEPOINT"):
+            depth += 1
+            if depth == 1:
+                blocks.append(0)
+        elif sql.startswith("RELEASE"):
+            depth -= 1
+        elif sql.startswith("UPDATE"):
+            if depth:
+                blocks[-1] += 1
+            else:
+                outside += 1
+    assert outside == 0
+    assert blocks[0] == 4 and blocks[-1] == 3  # the claims; the three sends the platform took
+    assert len(blocks) == 3  # and the failure, written at once
+
+
+def test_a_read_receipt_that_comes_before_the_batch_is_written_stays(
+    post_webhook, page, monkeypatch
+):
+    acks = batch_of_acks(post_webhook, 2)
+
+    def citizen_reads_the_first():
+        notices.confirm(Message.objects.filter(pk=acks[0].pk), Message.Delivery.READ)
+
+    platform = Platform(during={acks[1].pk: citizen_reads_the_first})
+    monkeypatch.setattr(notices, "get_transport", lambda channel: platform)
+    # 'sending' cannot be read: the echo comes first and says sent, then the receipt says read.
+    first = Message.objects.filter(pk=acks[0].pk)
+    real = notices.confirm
+
+    def echo_then_read(messages, state, **fields):
+        if state == Message.Delivery.READ:
+            real(first, Message.Delivery.SENT, external_id="m_echo", route="messenger")
+        return real(messages, state, **fields)
+
+    monkeypatch.setattr(notices, "confirm", echo_then_read)
+    notices.deliver_many([m.pk for m in acks])
+    acks[0].refresh_from_db()
+    assert acks[0].delivery == "read" and acks[0].external_id == "m_echo"
+    acks[1].refresh_from_db()
+    assert acks[1].delivery == "sent"
