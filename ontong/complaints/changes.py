@@ -89,8 +89,18 @@ def _writer(pending: set[str]) -> Callable[[], None]:
 def _write(keys: set[str]) -> None:
     try:
         cache.set_many({PREFIX + key: secrets.token_hex(8) for key in keys}, timeout=None)
-    except Exception:  # the change is saved; a ticket drawn before it lives a minute at most
+    except Exception:
         log.exception("inbox versions not moved: %s", sorted(keys))
+        _forget(keys)
+
+
+def _forget(keys: set[str]) -> None:
+    """A version that could not move is removed instead (a full Redis still deletes): a missing
+    key sends every ticket that counts on it to Django."""
+    try:
+        cache.delete_many([PREFIX + key for key in keys])
+    except Exception:  # the change is saved; a ticket drawn before it lives a minute at most
+        log.exception("inbox versions not removed either: %s", sorted(keys))
 
 
 def case_keys(department_id: int | None, assignee_id: int | None) -> list[str]:

@@ -278,3 +278,17 @@ def test_no_version_is_written_while_the_fast_path_is_off(staff, new_complaint, 
     settings.ONTONG_FAST_POLL = False
     perform(new_complaint("포트홀"), "assign", staff["triage"], department=dept("도로과"))
     assert cache.get_many(["inbox-version:all", "inbox-version:dept:none"]) == {}
+
+
+def test_a_version_that_cannot_be_written_is_removed(client, staff, new_complaint, monkeypatch):
+    """A cache that reads but refuses writes (a full Redis without eviction): the change's keys
+    are deleted instead, so no ticket drawn before it is answered fast."""
+    case = perform(new_complaint("포트홀"), "assign", staff["triage"], department=dept("도로과"))
+    sent, ticket = ticketed(client, staff["road"])
+
+    def refused(*args, **kwargs):
+        raise ConnectionError("OOM command not allowed when used memory > 'maxmemory'")
+
+    monkeypatch.setattr(cache, "set_many", refused)
+    perform(case, "start", staff["road"])
+    assert fast_poll(client, sent, ticket) == DJANGO

@@ -143,7 +143,10 @@ def test_a_receipt_number_alone_answers_the_status_in_plain_words_and_opens_no_c
 
 
 def test_another_systems_application_number_opens_a_case_not_a_status_look_up(text_only):
-    for typed in ("신청번호 1AA-1908-207005 에 대한 처리결과 요구", "민원(1AA-1904-303930)건 추가 민원"):
+    for typed in (
+        "신청번호 1AA-1908-207005 에 대한 처리결과 요구",
+        "민원(1AA-1904-303930)건 추가 민원",
+    ):
         text_only.says(typed, sender=typed[:4])
     assert Complaint.objects.count() == 2
     assert not answers().filter(body__contains="찾지 못했습니다").exists()
