@@ -69,7 +69,7 @@ class DatabaseCache(DjangoDatabaseCache):
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608
             count = cursor.fetchone()[0]
-            if count > self._max_entries:  # type: ignore[attr-defined]  # as _table
+            if count > self._max_entries:
                 now = timezone.now().replace(microsecond=0)
                 self._cull(db, cursor, now, count)  # type: ignore[attr-defined]  # as _table
             cursor.execute(
