@@ -12,11 +12,12 @@ fields and the transitions are here, so the two cannot drift apart.
 """
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -100,6 +101,50 @@ def claim(item: Outbound, now: dt.datetime | None = None) -> bool:
         item.attempts += 1
         item.attempted_at = now
     return bool(claimed)
+
+
+Item = TypeVar("Item", bound="Outbound")
+
+
+def claim_many(items: list[Item], now: dt.datetime | None = None) -> list[Item]:
+    """claim() for items read together: one UPDATE … RETURNING per attempt number among them
+    (usually one), under the same conditions; the items this call claimed, in their order."""
+    now = now or timezone.now()
+    by_attempts: dict[int, list[Item]] = defaultdict(list)
+    for item in items:
+        by_attempts[item.attempts].append(item)
+    claimed: set[int] = set()
+    for attempts, group in by_attempts.items():
+        claimed |= claim_rows(type(group[0]), [item.pk for item in group], attempts, now)
+    mine = [item for item in items if item.pk in claimed]
+    for item in mine:
+        setattr(item, item.states.field, item.states.sending)
+        item.attempts += 1
+        item.attempted_at = now
+    return mine
+
+
+def claim_rows(model: type[Outbound], pks: list[int], attempts: int, now: dt.datetime) -> set[int]:
+    # RETURNING tells which rows this UPDATE moved (SQLite ≥ 3.35 and PostgreSQL have it; the
+    # ORM's update() only counts them). Names come from the model, values are parameters.
+    quote, states = connection.ops.quote_name, model.states
+    status, pk = quote(column_of(model, states.field)), quote(column_of(model, "pk"))
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {status} = %s, "  # noqa: S608
+        f"{quote('attempts')} = {quote('attempts')} + 1, {quote('attempted_at')} = %s "
+        f"WHERE {pk} IN ({', '.join(['%s'] * len(pks))}) "
+        f"AND {quote('attempts')} = %s AND {status} = %s RETURNING {pk}"
+    )
+    params = [states.sending, connection.ops.adapt_datetimefield_value(now), *pks]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, attempts, states.waiting])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def column_of(model: type[models.Model], name: str) -> str:
+    field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column  # a concrete field of the table
+    return field.column
 
 
 def claim_due(queryset: models.QuerySet, now: dt.datetime | None = None) -> Iterator[Outbound]:

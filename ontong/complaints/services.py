@@ -65,7 +65,7 @@ def next_from_counter(year: int) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(sql, [year])
                 row = cursor.fetchone()
-    return row[0]
+    return int(row[0])
 
 
 def next_from_sequence(year: int) -> int:
@@ -80,7 +80,7 @@ def next_from_sequence(year: int) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [year])
         row = cursor.fetchone()
-    return row[0] if row is not None else start_sequence_year(year)
+    return int(row[0]) if row is not None else start_sequence_year(year)
 
 
 def start_sequence_year(year: int) -> int:
@@ -96,7 +96,7 @@ def start_sequence_year(year: int) -> int:
         if row.sequence_base is None:
             row.sequence_base = value - row.last - 1
             row.save(update_fields=["sequence_base"])
-        return value - row.sequence_base
+        return int(value - row.sequence_base)
 
 
 def city_periods() -> dict[str, tuple[str, int]]:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from enum import StrEnum
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from ontong.channels.email import can_email
@@ -163,15 +164,27 @@ def find_identity(
         .first()
     )
     if identity is None:
-        identity = ChannelIdentity.objects.create(
-            citizen=Citizen.objects.create(),
-            channel=adapter.channel,
-            account=adapter.account,
-            external_user_id=user_id,
-            last_inbound_at=when,
-        )
-        return identity, True
-    elif not identity.last_inbound_at or when > identity.last_inbound_at:
+        try:
+            with transaction.atomic():
+                identity = ChannelIdentity.objects.create(
+                    citizen=Citizen.objects.create(),
+                    channel=adapter.channel,
+                    account=adapter.account,
+                    external_user_id=user_id,
+                    last_inbound_at=when,
+                )
+            return identity, True
+        except IntegrityError:
+            # Their previous message, in another worker's batch, made it since we looked: the
+            # unique constraint waited for that batch to commit, and it is there now.
+            identity = (
+                ChannelIdentity.objects.filter(
+                    channel=adapter.channel, account=adapter.account, external_user_id=user_id
+                )
+                .select_related("citizen")
+                .get()
+            )
+    if not identity.last_inbound_at or when > identity.last_inbound_at:
         identity.last_inbound_at = when
         identity.save(update_fields=["last_inbound_at"])
     return identity, False

@@ -83,14 +83,23 @@ def handle_body(delivery_id: int, body: bytes) -> tuple[list[str], list[str]]:
     skipped: list[str] = []
     for item in iter_items(payload, skipped):
         try:
-            with transaction.atomic():
-                handle_item(*item)
-        except IntegrityError:
-            continue  # stored already by another run of this delivery (a swept-up retry)
+            handle_item_once(item)
         except Exception as exc:  # one bad event must not lose the others in the batch
             log.exception("webhook %s: event failed", delivery_id)
             errors.append(f"{type(exc).__name__}: {exc}")
     return errors, skipped
+
+
+def handle_item_once(item: tuple[Any, ...]) -> None:
+    """One event in its own savepoint. A unique constraint that stops it means another run
+    stored it meanwhile (a swept-up retry of this delivery, another worker's batch): the second
+    try finds what that run stored and does only what is left; a second refusal is an error."""
+    try:
+        with transaction.atomic():
+            handle_item(*item)
+    except IntegrityError:
+        with transaction.atomic():
+            handle_item(*item)
 
 
 def finish(delivery_id: int, errors: list[str], skipped: Iterable[str] = ()) -> str:

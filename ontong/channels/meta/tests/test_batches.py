@@ -163,11 +163,9 @@ def batch_of_acks(post_webhook, count):
     return list(Message.objects.filter(purpose="ack").order_by("pk"))
 
 
-def test_a_batchs_claims_and_its_sends_are_each_written_in_one_transaction(
-    post_webhook, page, monkeypatch
-):
-    """On SQLite every write transaction waits for the write lock (the webhook batches hold it):
-    a batch of notices takes it twice, not twice per notice."""
+def test_a_batchs_claims_and_its_sends_are_each_one_statement(post_webhook, page, monkeypatch):
+    """On SQLite every write waits for the write lock (the webhook batches hold it): a batch of
+    notices takes it twice (and once per failure), not twice per notice."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -184,27 +182,35 @@ def test_a_batchs_claims_and_its_sends_are_each_written_in_one_transaction(
     }
     assert platform.sent == [acks[0].pk, acks[1].pk, acks[3].pk]
     written = {
-        m.pk: (m.delivery, m.external_id, m.route) for m in Message.objects.filter(purpose="ack")
+        m.pk: (m.delivery, m.external_id, m.route, m.attempts)
+        for m in Message.objects.filter(purpose="ack")
     }
-    assert written[acks[1].pk] == ("sent", f"m_out_{acks[1].pk}", "messenger")
+    assert written[acks[1].pk] == ("sent", f"m_out_{acks[1].pk}", "messenger", 1)
     assert written[acks[2].pk][0] == "failed"
-    # The test runs inside a transaction: the worker's transactions show as savepoints.
-    blocks, outside, depth = [], 0, 0
-    for sql in (q["sql"] for q in queries):
-        if sql.startswith("SAVEPOINT"):
-            depth += 1
-            if depth == 1:
-                blocks.append(0)
-        elif sql.startswith("RELEASE"):
-            depth -= 1
-        elif sql.startswith("UPDATE"):
-            if depth:
-                blocks[-1] += 1
-            else:
-                outside += 1
-    assert outside == 0
-    assert blocks[0] == 4 and blocks[-1] == 3  # the claims; the three sends the platform took
-    assert len(blocks) == 3  # and the failure, written at once
+    writes = [q["sql"] for q in queries if "UPDATE" in q["sql"].split(" ", 3)[:3]]
+    claims, *failure, sends = writes
+    assert "RETURNING" in claims  # all four claimed by one statement
+    assert sends.startswith("3 times: UPDATE")  # the three taken, one statement run for each
+    assert len(failure) == 1
+
+
+def test_a_notice_claimed_by_another_worker_meanwhile_is_not_sent_here(
+    post_webhook, page, monkeypatch
+):
+    acks = batch_of_acks(post_webhook, 3)
+    platform = Platform()
+    monkeypatch.setattr(notices, "get_transport", lambda channel: platform)
+    from ontong import delivery
+
+    real = delivery.claim_rows
+
+    def another_worker_first(model, pks, attempts, now):
+        Message.objects.filter(pk=acks[1].pk).update(delivery="sending", attempts=1)
+        return real(model, pks, attempts, now)
+
+    monkeypatch.setattr(delivery, "claim_rows", another_worker_first)
+    outcome = notices.deliver_many([m.pk for m in acks])
+    assert outcome[acks[1].pk] == "skipped" and platform.sent == [acks[0].pk, acks[2].pk]
 
 
 def test_a_read_receipt_that_comes_before_the_batch_is_written_stays(
@@ -232,3 +238,37 @@ def test_a_read_receipt_that_comes_before_the_batch_is_written_stays(
     assert acks[0].delivery == "read" and acks[0].external_id == "m_echo"
     acks[1].refresh_from_db()
     assert acks[1].delivery == "sent"
+
+
+def test_an_event_stopped_by_a_unique_constraint_is_tried_again_not_dropped(
+    post_webhook, page, monkeypatch
+):
+    """Another run stored part of it meanwhile (their identity, in another worker's batch): the
+    second try does the rest. Before, any IntegrityError counted as 'stored already'."""
+    from django.db import IntegrityError
+
+    ids = stored(post_webhook, text_event(psid="a", mid="m_a"))
+    real, calls = events.handle_item, []
+
+    def refused_once(*item):
+        calls.append(item)
+        if len(calls) == 1:
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real(*item)
+
+    monkeypatch.setattr(events, "handle_item", refused_once)
+    assert events.process_deliveries(ids) == {ids[0]: "processed"}
+    assert Message.objects.filter(external_id="m_a").count() == 1
+
+
+def test_an_event_refused_twice_is_a_visible_failure(post_webhook, page, monkeypatch):
+    from django.db import IntegrityError
+
+    ids = stored(post_webhook, text_event(psid="a", mid="m_a"))
+
+    def always_refused(*item):
+        raise IntegrityError("null value in column")
+
+    monkeypatch.setattr(events, "handle_item", always_refused)
+    assert events.process_deliveries(ids) == {ids[0]: "failed"}
+    assert "IntegrityError" in WebhookDelivery.objects.get(pk=ids[0]).error
