@@ -195,7 +195,7 @@ TASKS = {
     }
 }
 
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": os.environ.get(
             "ONTONG_CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
@@ -532,6 +532,16 @@ elif CACHES["default"]["BACKEND"] == "ontong.accounts.cache.DatabaseCache":
     # W001 only says the backend is not on django-ratelimit's list; what the list guards (an
     # atomic increment) this backend has and is tested for (accounts/tests/test_client_address.py).
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    # Django culls a third of the entries past 300: the inbox's change versions (a key per
+    # department and per person, decision 0004) and the rate limits need more room than that.
+    CACHES["default"] = {**CACHES["default"], "OPTIONS": {"MAX_ENTRIES": 50_000}}
+# The inbox poll's "nothing new" before Django (decision 0004) compares change versions that the
+# web and task workers write: only with a cache they all share (the database or Redis).
+ONTONG_FAST_POLL = env_bool(
+    "ONTONG_FAST_POLL",
+    CACHES["default"]["BACKEND"].rsplit(".", 1)[-1] not in {"LocMemCache", "DummyCache"},
+)
 
 # Login throttling (django-axes): this many failures for one account, or from one client, locks
 # that account or client out for the cool-off; each failure is logged (admin: Axes › Access failures).

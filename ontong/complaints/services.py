@@ -14,6 +14,7 @@ from ontong.korean import with_josa
 from ontong.org.models import Area, Department, User
 from ontong.tasks_queue import batch_memo
 
+from . import changes as inbox_changes
 from . import deadlines, hooks, privacy, search
 from .models import (
     FINAL_STATES,
@@ -171,19 +172,21 @@ def recompute_open_due_times() -> int:
     running = Complaint.objects.exclude(state__in=[*FINAL_STATES, State.NOTIFIED])
     changes = []
     for complaint in (
-        running.only("pk", "kind", "received_at", "due_at")
+        running.only("pk", "kind", "received_at", "due_at", "department_id", "assignee_id")
         .prefetch_related("due_facts")
         .iterator(chunk_size=2000)
     ):
         due = deadlines.compute_due(due_facts(complaint, periods), calendar)
         if due != complaint.due_at:
-            changes.append((complaint.pk, complaint.due_at, due))
+            changes.append((complaint.pk, complaint.due_at, due, complaint))
     changed = 0
     for first in range(0, len(changes), 500):
         with transaction.atomic():
-            for pk, before, due in changes[first : first + 500]:
+            for pk, before, due, complaint in changes[first : first + 500]:
                 # A case an officer changed meanwhile got its due from its facts then.
-                changed += Complaint.objects.filter(pk=pk, due_at=before).update(due_at=due)
+                if Complaint.objects.filter(pk=pk, due_at=before).update(due_at=due):
+                    changed += 1
+                    inbox_changes.case_changed(complaint)  # 기한 임박 counts: no save here
     return changed
 
 

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from sklearn.base import BaseEstimator, clone
 
+from ontong.complaints.changes import case_changed
 from ontong.complaints.models import Complaint, Event, State
 from ontong.complaints.search import normalise
 from ontong.complaints.workflow import WorkflowError, perform_automatic
@@ -260,6 +261,7 @@ def place_and_route_complaint(complaint: Complaint) -> str:
             area_id=area_id, updated_at=timezone.now()
         )
         complaint.area_id = area_id
+        case_changed(complaint)  # the inbox rows' versions moved without a save
         Event.objects.create(
             complaint=complaint, action="place_found", note="본문에서 읍면동을 찾아 기록"
         )

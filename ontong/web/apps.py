@@ -8,4 +8,4 @@ class WebConfig(AppConfig):
 
     def ready(self):
         # why: importing the module registers its deploy checks, as Django's docs do it.
-        from . import checks  # noqa: F401
+        from . import checks, fastpoll  # noqa: F401  (fastpoll: its CaseSeen receiver)

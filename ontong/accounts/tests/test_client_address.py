@@ -119,6 +119,45 @@ def test_the_shared_cache_counts_and_keeps_the_window(database_cache):
         database_cache.incr("never-set")
 
 
+def test_many_entries_are_written_in_one_statement_and_read_back(database_cache):
+    """The inbox's change versions (decision 0004) are written together after each worker
+    batch: one count and one upsert, however many keys, new or already there."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    database_cache.set("all", "old", None)
+    database_cache.set("short", "lived", 60)
+    with CaptureQueriesContext(connection) as queries:
+        database_cache.set_many({"all": "new", "dept:7": "v7", "user:3": {"u": 3}}, timeout=None)
+    writes = [q["sql"] for q in queries.captured_queries if "ontong_cache" in q["sql"]]
+    assert len(writes) == 2, writes
+    assert database_cache.get_many(["all", "dept:7", "user:3", "short"]) == {
+        "all": "new",
+        "dept:7": "v7",
+        "user:3": {"u": 3},
+        "short": "lived",
+    }
+    database_cache.set_many({"short": "again"}, timeout=60)
+    assert database_cache.get("short") == "again"
+    database_cache.set_many({"gone": 1}, timeout=-1)  # Django's "expired at once"
+    assert database_cache.get("gone") is None
+
+
+def test_writing_many_entries_still_culls_a_full_cache(settings, database_cache):
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "small": {**settings.CACHES["shared"], "OPTIONS": {"MAX_ENTRIES": 4, "CULL_FREQUENCY": 2}},
+    }
+    small = caches["small"]
+    small.clear()
+    small.set_many({f"k{i}": i for i in range(6)}, timeout=None)
+    small.set_many({"last": "in"}, timeout=None)
+    assert small.get("last") == "in"
+    assert len(small.get_many([f"k{i}" for i in range(6)])) == 3  # a half culled, not all
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_increments_are_never_lost(settings, concurrently):
     """On PostgreSQL (the SQLite test database lives in memory, without file locks: the

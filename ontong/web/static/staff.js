@@ -418,6 +418,23 @@
     }
   }, true);
 
+  // The inbox poll (docs/decisions/0004): Django's "nothing new" answer carries a ticket, sent
+  // back with the next poll so that it can be answered before Django; a page that changed (200)
+  // polls without one until Django vouches for it again. A fast answer keeps the ticket it held.
+  var pollTicket = null;
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt.id === "poll" && pollTicket) {
+      event.detail.headers["Ontong-Poll-Ticket"] = pollTicket;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt.id !== "poll") return;
+    var xhr = event.detail.xhr;
+    var ticket = xhr.getResponseHeader("Ontong-Poll-Ticket");
+    if (ticket) pollTicket = ticket;
+    else if (xhr.status !== 204) pollTicket = null;
+  });
+
   function ready() {
     drawCharts();
     setUpPickers();

@@ -100,3 +100,33 @@ def test_a_new_messenger_message_costs_the_workers_at_most_the_budget(
     settings.ONTONG_WEBHOOK_BATCH = CITIZENS
     intake, echoes = worker_statements(post_webhook, run_tasks, emulator)
     assert report(intake, echoes) <= BUDGET
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_budget_holds_with_the_production_cache_and_the_inbox_versions(
+    post_webhook, run_tasks, emulator, account, settings
+):
+    """With the database cache of production and the poll's fast path on, the workers also move
+    the inbox's change versions (decision 0004) after each transaction commits: those cache
+    statements count too. Transactional, so that the commits (and their writes) really happen."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "ontong.accounts.cache.DatabaseCache",
+            "LOCATION": "ontong_cache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
+    settings.ONTONG_FAST_POLL = True
+    settings.ONTONG_WEBHOOK_BATCH = CITIZENS
+    call_command("createcachetable", verbosity=0)
+    try:
+        intake, echoes = worker_statements(post_webhook, run_tasks, emulator)
+        version_writes = [q for q in intake + echoes if "ontong_cache" in q["sql"]]
+        print(f"\ncache statements: {len(version_writes)} for {CITIZENS} new messages")
+        assert version_writes  # the budget sees the cache's SQL
+        assert report(intake, echoes) <= BUDGET
+    finally:
+        cache.clear()
