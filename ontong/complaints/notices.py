@@ -254,9 +254,9 @@ def info_request_text(complaint: Complaint, request: str) -> str:
 
 
 def deliver_many(message_ids: list[int]) -> dict[int, str]:
-    """Several notices read at once, claimed in one transaction, sent one by one, and those the
-    platform took recorded in one transaction (each write a lock on SQLite and a commit on
-    PostgreSQL: per notice they made the sender queue behind the webhook batches)."""
+    """Several notices read at once, claimed by one statement, sent one by one, and those the
+    platform took recorded by one statement (a write per notice was a wait for SQLite's write
+    lock and a commit on PostgreSQL each: the sender queued behind the webhook batches)."""
     with batch():  # each account is read once (transports' batch_memo)
         return send_all(message_ids)
 
