@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -101,7 +101,11 @@ def expect_senders(payloads: list[object]) -> None:
                 account, channel = place
                 senders.setdefault((channel, account.external_id), set()).add(sender)
     for (channel, account_id), found in senders.items():
-        engine.expect_senders(channel, account_id, found)
+        try:  # only a saving: a sender id PostgreSQL cannot hold (NUL) fails its own event later
+            with transaction.atomic():
+                engine.expect_senders(channel, account_id, found)
+        except DatabaseError:
+            log.warning("batch identity look-up skipped for %s/%s", channel, account_id)
 
 
 def handle_body(delivery_id: int, body: bytes) -> tuple[list[str], list[str]]:
