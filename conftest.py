@@ -296,3 +296,39 @@ def worker_processes():
             assert worker.returncode == 0, err.decode()[-2000:]
 
     return run
+
+
+@pytest.fixture
+def held_open():
+    """`with held_open(work, commit_after=None) as result:` — work() runs in another thread, in
+    a transaction of its own (another worker's batch) that stays open while the block runs: until
+    the block ends, or until commit_after seconds have passed (for a block that waits on it)."""
+    import contextlib
+    import threading
+
+    from django.db import connection, transaction
+
+    @contextlib.contextmanager
+    def hold(work, commit_after=None):
+        done, release, result = threading.Event(), threading.Event(), {}
+
+        def other_worker():
+            try:
+                with transaction.atomic():
+                    result["value"] = work()
+                    done.set()
+                    release.wait(10 if commit_after is None else commit_after)
+            finally:
+                done.set()
+                connection.close()
+
+        thread = threading.Thread(target=other_worker)
+        thread.start()
+        try:
+            assert done.wait(10) and "value" in result
+            yield result["value"]
+        finally:
+            release.set()
+            thread.join()
+
+    return hold

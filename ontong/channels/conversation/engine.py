@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from ontong.channels.email import can_email
@@ -161,16 +162,19 @@ def expected_identities() -> Expected:
     return batch_memo(EXPECTED, Expected)
 
 
+def identities_of(channel: str, account: str, senders: Iterable[str]) -> QuerySet[ChannelIdentity]:
+    return ChannelIdentity.objects.filter(
+        channel=channel, account=account, external_user_id__in=list(senders)
+    ).select_related("citizen")
+
+
 def expect_senders(channel: str, account: str, senders: Iterable[str]) -> None:
     """Inside a batch: these senders' identities on the channel read in one query (issue 21),
     each handed to its sender's first message of the batch, and a sender not met yet known to be
     new without a look-up of its own. A later message of theirs reads its identity itself."""
     senders = set(senders)
     met = {
-        identity.external_user_id: identity
-        for identity in ChannelIdentity.objects.filter(
-            channel=channel, account=account, external_user_id__in=senders
-        ).select_related("citizen")
+        identity.external_user_id: identity for identity in identities_of(channel, account, senders)
     }
     expected = expected_identities()
     for sender in senders:
@@ -187,13 +191,7 @@ def find_identity(
     if key in expected:  # read with the batch's other senders (expect_senders)
         identity = expected.pop(key)
     else:
-        identity = (
-            ChannelIdentity.objects.filter(
-                channel=adapter.channel, account=adapter.account, external_user_id=user_id
-            )
-            .select_related("citizen")
-            .first()
-        )
+        identity = identities_of(adapter.channel, adapter.account, [user_id]).first()
     if identity is None:
         try:
             with transaction.atomic():
@@ -208,13 +206,7 @@ def find_identity(
         except IntegrityError:
             # Their previous message, in another worker's batch, made it since we looked: the
             # unique constraint waited for that batch to commit, and it is there now.
-            identity = (
-                ChannelIdentity.objects.filter(
-                    channel=adapter.channel, account=adapter.account, external_user_id=user_id
-                )
-                .select_related("citizen")
-                .get()
-            )
+            identity = identities_of(adapter.channel, adapter.account, [user_id]).get()
     if not identity.last_inbound_at or when > identity.last_inbound_at:
         identity.last_inbound_at = when
         identity.save(update_fields=["last_inbound_at"])

@@ -257,37 +257,18 @@ def test_receipt_numbers_are_unique_under_concurrent_creation(city, concurrently
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_receipt_number_does_not_wait_for_another_open_batch(city):
+def test_a_receipt_number_does_not_wait_for_another_open_batch(city, held_open):
     """Two workers' batches (long transactions) take numbers side by side on PostgreSQL: the
     number comes from a sequence, not a counter row the first batch keeps locked to its end."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one writer at a time")
-    import threading
-
     year = timezone.localdate().year
     first = receive_complaint(Intake(channel="web", body="올해 첫 민원")).receipt_no
-    holding, release, seen = threading.Event(), threading.Event(), {}
-
-    def batch_left_open():
-        try:
-            with transaction.atomic():
-                seen["open"] = next_receipt_no(year)
-                holding.set()
-                release.wait(10)
-        finally:
-            connection.close()
-
-    other = threading.Thread(target=batch_left_open)
-    other.start()
-    try:
-        assert holding.wait(10)
+    with held_open(lambda: next_receipt_no(year)) as taken_there:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = '1s'")  # a wait for the other batch fails
-            seen["here"] = next_receipt_no(year)
-    finally:
-        release.set()
-        other.join()
-    numbers = [first, seen["open"], seen["here"]]
+            taken_here = next_receipt_no(year)
+    numbers = [first, taken_there, taken_here]
     assert len(set(numbers)) == 3 and sorted(numbers) == numbers
 
 

@@ -301,38 +301,24 @@ def test_typed_menu_words_are_plain_text_where_quick_replies_exist(city, monkeyp
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_new_citizens_two_messages_in_two_workers_batches_are_both_kept(city, monkeypatch):
+def test_a_new_citizens_two_messages_in_two_workers_batches_are_both_kept(
+    city, monkeypatch, held_open
+):
     """Their first message's batch (another worker) has made their identity but not committed:
     the second message waits on the unique constraint, then joins that identity; before, the
     IntegrityError made the batch take the message for one already stored, and it was lost."""
-    import threading
-    import time
-
-    from django.db import connection, transaction
+    from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite runs one writer at a time")
     monkeypatch.setitem(channel_profiles._PROFILES, "kakao", TEXT_ONLY)
-    made, finish = threading.Event(), threading.Event()
 
-    def first_batch():
-        try:
-            with transaction.atomic():
-                FakeAdapter(TEXT_ONLY).says("가로등이 고장났어요", sender="new", message_id="k-a")
-                made.set()
-                finish.wait(10)
-                time.sleep(0.5)  # the second message is waiting on the constraint by now
-        finally:
-            connection.close()
+    def first_message():
+        FakeAdapter(TEXT_ONLY).says("가로등이 고장났어요", sender="new", message_id="k-a")
 
-    other = threading.Thread(target=first_batch)
-    other.start()
-    try:
-        assert made.wait(10)
-        finish.set()
+    # The other batch commits half a second later: the second message is waiting by then.
+    with held_open(first_message, commit_after=0.5):
         FakeAdapter(TEXT_ONLY).says("사진도 보낼게요", sender="new", message_id="k-b")
-    finally:
-        other.join()
     complaint = Complaint.objects.get()
     kept = complaint.messages.filter(direction="in").values_list("external_id", flat=True)
     assert sorted(kept) == ["k-a", "k-b"]
