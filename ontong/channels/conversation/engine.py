@@ -12,7 +12,7 @@ from dataclasses import replace
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
@@ -154,12 +154,19 @@ def identity_for(adapter: ChannelAdapter, user_id: str, when: dt.datetime) -> Ch
 
 
 EXPECTED = "conversation-expected-identities"
+MADE = "conversation-identities-made"
 Expected = dict[tuple[str, str, str], ChannelIdentity | None]
 
 
 def expected_identities() -> Expected:
-    """The batch's identities read ahead, by (channel, account, sender); empty outside one."""
+    """The batch's identities read or made ahead, by (channel, account, sender); empty outside
+    one. A sender's first message takes its identity from here."""
     return batch_memo(EXPECTED, Expected)
+
+
+def made_ahead() -> set[tuple[str, str, str]]:
+    """Keys of the expected identities the batch made (their senders are new)."""
+    return batch_memo(MADE, set)
 
 
 def identities_of(channel: str, account: str, senders: Iterable[str]) -> QuerySet[ChannelIdentity]:
@@ -168,17 +175,41 @@ def identities_of(channel: str, account: str, senders: Iterable[str]) -> QuerySe
     ).select_related("citizen")
 
 
-def expect_senders(channel: str, account: str, senders: Iterable[str]) -> None:
-    """Inside a batch: these senders' identities on the channel read in one query (issue 21),
-    each handed to its sender's first message of the batch, and a sender not met yet known to be
-    new without a look-up of its own. A later message of theirs reads its identity itself."""
-    senders = set(senders)
+def expect_senders(channel: str, account: str, first_sent: dict[str, dt.datetime]) -> None:
+    """Inside a batch: these senders' identities read in one query and the missing ones made in
+    two bulk INSERTs (issue 21), each handed to its sender's first message of the batch (sent
+    at first_sent[sender]). A later message of theirs reads its identity itself. Must run in
+    its own savepoint: another worker's batch making one of them too fails it, and then each
+    message finds or makes its identity on its own."""
     met = {
-        identity.external_user_id: identity for identity in identities_of(channel, account, senders)
+        identity.external_user_id: identity
+        for identity in identities_of(channel, account, first_sent)
     }
+    new = [sender for sender in first_sent if sender not in met]
+    made = make_identities(channel, account, {s: first_sent[s] for s in new})
     expected = expected_identities()
-    for sender in senders:
-        expected[(channel, account, sender)] = met.get(sender)
+    for sender in first_sent:
+        expected[(channel, account, sender)] = met.get(sender) or made.get(sender)
+    made_ahead().update((channel, account, sender) for sender in made)
+
+
+def make_identities(
+    channel: str, account: str, first_sent: dict[str, dt.datetime]
+) -> dict[str, ChannelIdentity]:
+    if not first_sent or not connection.features.can_return_rows_from_bulk_insert:
+        return {}
+    citizens = Citizen.objects.bulk_create([Citizen() for _ in first_sent])
+    identities = ChannelIdentity.objects.bulk_create(
+        ChannelIdentity(
+            citizen=citizen,
+            channel=channel,
+            account=account,
+            external_user_id=sender,
+            last_inbound_at=when,
+        )
+        for citizen, (sender, when) in zip(citizens, first_sent.items(), strict=True)
+    )
+    return {identity.external_user_id: identity for identity in identities}
 
 
 def find_identity(
@@ -188,8 +219,11 @@ def find_identity(
     of theirs exists yet, and nothing needs looking up)."""
     expected = expected_identities()
     key = (adapter.channel, adapter.account, user_id)
-    if key in expected:  # read with the batch's other senders (expect_senders)
+    if key in expected:  # read or made with the batch's other senders (expect_senders)
         identity = expected.pop(key)
+        if identity is not None and key in made_ahead():
+            made_ahead().discard(key)
+            return identity, True
     else:
         identity = identities_of(adapter.channel, adapter.account, [user_id]).first()
     if identity is None:
@@ -265,7 +299,8 @@ def open_new_complaint(
             sent_at=message.sent_at,
             acknowledge=False,
             identity=identity,
-        )
+        ),
+        savepoint=False,  # the caller's is the unit: a webhook event's, a Kakao request's
     )
     reply(complaint, notices.acknowledgement_text(complaint), MENU, purpose=Message.Purpose.ACK)
     if images:  # after the receipt: a photo refused at once is told after it

@@ -232,7 +232,8 @@ def comment_to_complaint(comment: Comment, channel: str, actor: "User | None" = 
             body=comment.message or "[댓글]",
             sent_at=comment.created_time,
             acknowledge=False,
-        )
+        ),
+        savepoint=False,  # the caller's is the unit: a webhook event's, a staff action's
     )
     comment.complaint = complaint
     comment.save(update_fields=["complaint"])

@@ -89,23 +89,37 @@ def parse_body(body: bytes) -> object:
 
 
 def expect_senders(payloads: list[object]) -> None:
-    """The batch's citizens' identities read at once, per page or account (issue 21)."""
-    senders: dict[tuple[str, str], set[str]] = {}
+    """The batch's citizens' identities read, and the new ones made, at once per page or
+    account (issue 21), each with the time of its sender's first message in the batch."""
+    senders: dict[tuple[str, str], dict[str, dt.datetime]] = {}
     for payload in payloads:
         for kind, obj, entry_id, event in iter_items(payload if payload is not MALFORMED else {}):
             message = event.get("message")
-            if kind != "messaging" or not isinstance(message, dict) or message.get("is_echo"):
+            if not is_citizen_message(kind, message):
                 continue
             place, sender = conversation_of(obj, entry_id, event), party_id(event, "sender")
             if place is not None and sender:
                 account, channel = place
-                senders.setdefault((channel, account.external_id), set()).add(sender)
+                first = senders.setdefault((channel, account.external_id), {})
+                first.setdefault(sender, sent_at(event))
     for (channel, account_id), found in senders.items():
-        try:  # only a saving: a sender id PostgreSQL cannot hold (NUL) fails its own event later
+        try:  # only a saving: another worker making one of them, or a sender id PostgreSQL
+            # cannot hold (NUL), leaves each message to find or make its own
             with transaction.atomic():
                 engine.expect_senders(channel, account_id, found)
         except DatabaseError:
             log.warning("batch identity look-up skipped for %s/%s", channel, account_id)
+
+
+def is_citizen_message(kind: str, message: object) -> bool:
+    """An event the conversation engine receives (handle_item: not an echo, not an unsend)."""
+    return (
+        kind == "messaging"
+        and isinstance(message, dict)
+        and bool(message.get("mid"))
+        and not message.get("is_echo")
+        and not message.get("is_deleted")
+    )
 
 
 def handle_body(delivery_id: int, body: bytes) -> tuple[list[str], list[str]]:
@@ -152,27 +166,29 @@ def finish(delivery_id: int, errors: list[str], skipped: Iterable[str] = ()) -> 
 
 STUCK_PENDING = dt.timedelta(seconds=settings.ONTONG_STUCK_SECONDS)
 ENQUEUE_BATCH = 500
+BOOKKEEPING = -5  # echoes and receipts: after citizens' messages and their notices (priority 10)
 
 
-def store_delivery(body: bytes, object_type: str) -> None:
+def store_delivery(body: bytes, object_type: str, awaited: bool = True) -> None:
     """The raw body, committed before the webhook is answered. Its processing task is made by
     a worker (enqueue_stored_webhooks), not here: one INSERT per webhook, written as SQL because
     building the ORM's INSERT cost more than running it (decision 0002)."""
     with connection.cursor() as cursor:
         cursor.execute(
             insert_delivery_sql(),
-            [body, object_type[:20], WebhookDelivery.State.PENDING.value, adapted_now()],
+            [body, object_type[:20], WebhookDelivery.State.PENDING.value, adapted_now(), awaited],
         )
 
 
 def insert_delivery_sql() -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(
-        quote(name) for name in ("body", "object_type", "state", "error", "attempts", "received_at")
+        quote(name)
+        for name in ("body", "object_type", "state", "error", "attempts", "received_at", "awaited")
     )
     table = quote(WebhookDelivery._meta.db_table)
     # Identifiers from the model, quoted; every value is a parameter.
-    return f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, '', 0, %s)"  # noqa: S608
+    return f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, '', 0, %s, %s)"  # noqa: S608
 
 
 def adapted_now() -> str | None:
@@ -186,16 +202,37 @@ def enqueue_stored_webhooks() -> int:
     if not waiting.exists():  # a read: idle workers do not take the write lock
         return 0
     with transaction.atomic():
-        ids = list(
+        rows = list(
             waiting.select_for_update(skip_locked=True)
             .order_by("pk")
-            .values_list("pk", flat=True)[:ENQUEUE_BATCH]
+            .values_list("pk", "awaited")[:ENQUEUE_BATCH]
         )
-        WebhookDelivery.objects.filter(pk__in=ids).update(queued_at=timezone.now())
+        WebhookDelivery.objects.filter(pk__in=[pk for pk, _ in rows]).update(
+            queued_at=timezone.now()
+        )
         size = process_batch()
-        for first in range(0, len(ids), size):
-            process_webhooks.enqueue(ids[first : first + size])
-    return len(ids)
+        for is_awaited, priority in ((True, process_webhooks.priority), (False, BOOKKEEPING)):
+            ids = [pk for pk, awaited in rows if awaited is is_awaited]
+            for first in range(0, len(ids), size):
+                process_webhooks.using(priority=priority).enqueue(ids[first : first + size])
+    return len(rows)
+
+
+def awaited(payload: object) -> bool:
+    """Whether someone waits on the payload: anything but the platform's own bookkeeping (echoes
+    of our sends, delivery and read receipts), which is processed after what people sent
+    (issue 21: in a burst, the acknowledgements first)."""
+    items = list(iter_items(payload))
+    return not items or not all(is_bookkeeping(kind, event) for kind, _o, _e, event in items)
+
+
+def is_bookkeeping(kind: str, event: dict[str, Any]) -> bool:
+    if kind != "messaging":
+        return False
+    message = event.get("message")
+    if isinstance(message, dict):
+        return bool(message.get("is_echo"))
+    return isinstance(event.get("delivery"), dict) or isinstance(event.get("read"), dict)
 
 
 def sweep_webhooks(now: dt.datetime | None = None) -> int:
@@ -273,6 +310,10 @@ def as_time(value: Any, unit_ms: bool) -> dt.datetime | None:  # a JSON value
     return dt.datetime.fromtimestamp(number / 1000 if unit_ms else number, tz=dt.UTC)
 
 
+def sent_at(event: dict[str, Any]) -> dt.datetime:
+    return as_time(event.get("timestamp"), unit_ms=True) or timezone.now()
+
+
 def party_id(event: dict[str, Any], key: str) -> str:
     party = event.get(key)
     if isinstance(party, dict) and party.get("id") is not None:
@@ -305,7 +346,7 @@ def handle_item(kind: str, obj: str, entry_id: str, event: dict[str, Any]) -> No
         log.info("webhook event for unknown account %s/%s/%s ignored", entry_id, sender, recipient)
         return None
     account, channel = place
-    when = as_time(event.get("timestamp"), unit_ms=True) or timezone.now()
+    when = sent_at(event)
     if message is not None:
         if message.get("is_echo"):
             return conversation.record_echo(account, channel, recipient, message, when)

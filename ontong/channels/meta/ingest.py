@@ -18,7 +18,7 @@ from django.urls import reverse
 from ontong.metrics import count_request
 
 from .events import store_delivery
-from .views import signature_valid, webhook_object
+from .views import Accepted, accepted_webhook, signature_valid
 
 log = logging.getLogger(__name__)
 RECEIVED = b"EVENT_RECEIVED"
@@ -33,27 +33,27 @@ class WebhookIngest:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self.path:
             return self.application(environ, start_response)
         body = read_body(environ)
-        object_type = None if body is None else accepted_object(body, environ)
-        if body is None or object_type is None:
+        accepted = None if body is None else accepted_object(body, environ)
+        if body is None or accepted is None:
             return self.application(environ, start_response)
         count_request()
         try:
-            store_with_one_retry(body, object_type)
+            store_with_one_retry(body, accepted)
         except DatabaseError:
             log.exception("webhook not stored; Meta will send it again")
             return answer(start_response, "503 Service Unavailable", b"not stored, retry")
         return answer(start_response, "200 OK", RECEIVED)
 
 
-def store_with_one_retry(body: bytes, object_type: str) -> None:
+def store_with_one_retry(body: bytes, accepted: Accepted) -> None:
     """Django checks its connection at every request's start (a query of its own); here a
     connection lost since the last webhook shows as an error, and the insert is tried once
     more on a new one."""
     try:
-        store_delivery(body, object_type)
+        store_delivery(body, *accepted)
     except (InterfaceError, OperationalError):
         connection.close()
-        store_delivery(body, object_type)
+        store_delivery(body, *accepted)
 
 
 def read_body(environ: WSGIEnvironment) -> bytes | None:
@@ -70,12 +70,12 @@ def read_body(environ: WSGIEnvironment) -> bytes | None:
     return body
 
 
-def accepted_object(body: bytes, environ: WSGIEnvironment) -> str | None:
-    """The payload's object type if the webhook is signed and well formed, else None."""
+def accepted_object(body: bytes, environ: WSGIEnvironment) -> Accepted | None:
+    """What is stored of the webhook if it is signed and well formed, else None."""
     if not signature_valid(body, environ.get("HTTP_X_HUB_SIGNATURE_256", "")):
         return None
     try:
-        return webhook_object(body)
+        return accepted_webhook(body)
     except ValueError:
         return None
 

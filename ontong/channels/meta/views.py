@@ -6,14 +6,14 @@ import json
 import os
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .events import store_delivery
+from .events import awaited, store_delivery
 from .models import MetaAccount
 
 
@@ -94,19 +94,26 @@ def webhook(request: HttpRequest) -> HttpResponse:
     if not signature_valid(body, request.headers.get("X-Hub-Signature-256", "")):
         return HttpResponseForbidden("bad signature")
     try:
-        object_type = webhook_object(body)
+        accepted = accepted_webhook(body)
     except ValueError as error:
         return HttpResponseBadRequest(str(error))
-    store_delivery(body, object_type)
+    store_delivery(body, *accepted)
     return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
 
 
-def webhook_object(body: bytes) -> str:
-    """The payload's `object`, or ValueError when the body is not a webhook payload."""
+class Accepted(NamedTuple):
+    object_type: str
+    awaited: bool  # WebhookDelivery.awaited
+
+
+def accepted_webhook(body: bytes) -> Accepted:
+    """The payload's `object` and whether someone waits on it, or ValueError when the body is
+    not a webhook payload."""
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting: not a webhook
         raise ValueError("malformed JSON") from None
     if not isinstance(payload, dict) or not isinstance(payload.get("entry", []), list):
         raise ValueError("not a webhook payload")
-    return "".join(ch for ch in str(payload.get("object", "")) if ch.isprintable())
+    object_type = "".join(ch for ch in str(payload.get("object", "")) if ch.isprintable())
+    return Accepted(object_type, awaited(payload))

@@ -302,3 +302,105 @@ def test_a_batchs_senders_are_looked_up_in_one_query(post_webhook, page):
         .count()
         == 2
     )
+
+
+def test_a_batchs_new_citizens_are_made_in_two_statements_not_two_each(post_webhook, page):
+    """Issue 21's bulk inserts: every new sender of the batch gets its citizen and identity from
+    one INSERT each, stamped with the time of that sender's first message."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ontong.complaints.models import ChannelIdentity
+
+    ids = stored(post_webhook, *(text_event(psid=f"new-{i}", mid=f"m_{i}") for i in range(5)))
+    with CaptureQueriesContext(connection) as queries:
+        assert set(events.process_deliveries(ids).values()) == {"processed"}
+    made = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "complaints_citizen"')]
+    assert len(made) == 1
+    identities = ChannelIdentity.objects.filter(external_user_id__startswith="new-")
+    assert identities.count() == 5
+    assert all(i.last_inbound_at is not None for i in identities)
+    assert Complaint.objects.filter(identity__in=identities).count() == 5
+
+
+def test_echoes_unsends_and_messages_without_an_id_make_no_citizen(post_webhook, page):
+    from ontong.complaints.models import Citizen
+
+    before = Citizen.objects.count()
+    unsend = text_event(psid="gone", mid="m_gone")
+    unsend["message"]["is_deleted"] = True
+    no_id = text_event(psid="noid", mid="m_x")
+    del no_id["message"]["mid"]
+    events.process_deliveries(stored(post_webhook, unsend, no_id))
+    assert Citizen.objects.count() == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_sender_made_meanwhile_by_another_worker_still_has_every_message_kept(
+    post_webhook, page, held_open, caplog
+):
+    """Another worker's open batch has made one of this batch's new senders: the bulk INSERT
+    waits on the unique constraint and is refused, and each message then finds or makes its
+    own identity; nothing is lost, nobody is made twice."""
+    from django.db import connection
+
+    from ontong.channels.conversation import engine
+    from ontong.channels.meta.conversation import MetaAdapter
+    from ontong.complaints.models import ChannelIdentity
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    ids = stored(
+        post_webhook,
+        text_event(psid="both", mid="m_here"),
+        text_event(psid="only-here", mid="m_only"),
+    )
+
+    def other_batch_makes_both():
+        engine.find_identity(MetaAdapter(page, "messenger"), "both", timezone.now())
+
+    with held_open(other_batch_makes_both, commit_after=0.5):
+        assert set(events.process_deliveries(ids).values()) == {"processed"}
+    assert "batch identity look-up skipped" in caplog.text  # the bulk INSERT was refused
+    assert ChannelIdentity.objects.filter(external_user_id="both").count() == 1
+    kept = Message.objects.filter(direction="in").values_list("external_id", flat=True)
+    assert sorted(kept) == ["m_here", "m_only"]
+
+
+def test_echoes_and_receipts_wait_behind_what_citizens_sent(post_webhook, page):
+    """Issue 21: in a burst the acknowledgements go first; the platform's bookkeeping (echoes of
+    our sends, delivery and read receipts) is processed after, and nothing of it is dropped."""
+    import json
+    import time as clock
+
+    from ontong.channels.meta.views import accepted_webhook
+
+    from .conftest import PAGE
+
+    def awaited(*events_):
+        return accepted_webhook(json.dumps(messaging(*events_)).encode()).awaited
+
+    now = int(clock.time() * 1000)
+    echo = {"sender": {"id": PAGE}, "recipient": {"id": "a"}, "timestamp": now,
+            "message": {"mid": "m_echo", "is_echo": True, "text": "접수했습니다"}}  # fmt: skip
+    read = {"sender": {"id": "a"}, "recipient": {"id": PAGE}, "timestamp": now,
+            "read": {"watermark": now}}  # fmt: skip
+    citizen = text_event(psid="a", mid="m_citizen")
+    assert awaited(echo, read) is False
+    assert awaited(citizen) is True
+    assert awaited(echo, citizen) is True
+    assert awaited("not an event") is True
+
+    stored(post_webhook, echo, citizen, read)
+    assert list(WebhookDelivery.objects.order_by("pk").values_list("awaited", flat=True)) == [
+        False,
+        True,
+        False,
+    ]
+    events.enqueue_stored_webhooks()
+    tasks = DBTaskResult.objects.filter(task_path__endswith="process_webhooks")
+    by_priority = {t.priority: t.args_kwargs["args"][0] for t in tasks}
+    first, second, third = WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True)
+    assert by_priority == {0: [second], events.BOOKKEEPING: [first, third]}
+    assert waiting_ids(events.process_webhooks.module_path, dt.timedelta(0)) >= {first, third}

@@ -39,7 +39,7 @@ def test_a_delivery_that_keeps_dying_is_marked_failed_not_requeued_forever(
     def dies(*args):
         raise MemoryError("worker killed")  # outside the per-event guard, like a SIGKILL
 
-    monkeypatch.setattr(events, "iter_items", dies)
+    monkeypatch.setattr(events, "handle_payload", dies)  # the worker only
     post_webhook(messaging(text_event(mid="m_1")))
     later = timezone.now()
     for _ in range(events.MAX_ATTEMPTS + 1):
