@@ -5,6 +5,7 @@ back counts too) to the emulator receiving that citizen's acknowledgement, and w
 workers used.
 
     .venv/bin/python bench/e2e.py [--rate 100] [--seconds 60] [--database postgres|sqlite]
+                                  [--graph-seconds 0.15]
 
 `ontong serve` with its default sizing (web workers CPU + 1, task workers CPU, the shared Korean
 analyser), on a fresh database; the emulator echoes every send back as Meta does. The load
@@ -62,13 +63,19 @@ def main():
     parser.add_argument(
         "--settle", type=float, default=120, help="seconds to wait for the last acknowledgements"
     )
+    parser.add_argument(
+        "--graph-seconds",
+        type=float,
+        default=0.0,
+        help="how long the emulated Send API takes to answer (Graph's usual: 0.1-0.3 s)",
+    )
     args = parser.parse_args()
     url = postgres_database("ontong_e2e") if args.database == "postgres" else ""
     env = environment(url)
     os.environ.update(env)
 
     port = free_port()
-    emulator = start_emulator(port)
+    emulator = start_emulator(port, args.graph_seconds)
     prepare(env, f"{emulator.base_url}/v25.0")
     server = serve(env, port)  # its default sizing
     processes = processes_of(server.pid)
@@ -118,6 +125,7 @@ def main():
 
     rows = [
         ("database", args.database),
+        ("Send API answer time", f"{args.graph_seconds:.2f} s"),
         (
             "messages / rate / load time",
             f"{count} / {args.rate:.0f} per s / due over {scheduled_seconds:.1f} s, "

@@ -129,8 +129,9 @@ def prepare(env: dict, graph_url: str = "http://127.0.0.1:9/v25.0") -> None:
     )
 
 
-def start_emulator(port: int):
-    """The Graph API emulator for a server on this port, echoing every send back as Meta does."""
+def start_emulator(port: int, answer_seconds: float = 0.0):
+    """The Graph API emulator for a server on this port, echoing every send back as Meta does;
+    its Send API answers after answer_seconds."""
     from ontong.devtools.meta_emulator import Emulator
 
     return Emulator(
@@ -139,6 +140,7 @@ def start_emulator(port: int):
         token=TOKEN,
         webhook_url=f"http://127.0.0.1:{port}/webhooks/meta/",
         echoes=True,
+        answer_seconds=answer_seconds,
     ).start()
 
 

@@ -424,6 +424,9 @@ ONTONG_METRICS_TOKEN = os.environ.get("ONTONG_METRICS_TOKEN", "")
 ONTONG_ANALYSER_SOCKET = os.environ.get("ONTONG_ANALYSER_SOCKET", "")
 ONTONG_GRAPH_URL = os.environ.get("ONTONG_GRAPH_URL", "https://graph.facebook.com/v25.0")
 ONTONG_GRAPH_TIMEOUT = float(os.environ.get("ONTONG_GRAPH_TIMEOUT", "10"))
+# Platform requests a worker makes at once for a batch of notices (notices.send_all); within
+# Instagram's 100 calls/s at Graph's usual answer times. 1: one after another.
+ONTONG_SEND_CONCURRENCY = max(1, int(os.environ.get("ONTONG_SEND_CONCURRENCY", "8")))
 # KakaoTalk skill server (ontong/channels/kakao, docs/channels/kakao.md). Kakao waits 5 s for an
 # answer: the conversation gets this many seconds, then the answer goes by callback (or later).
 ONTONG_KAKAO_SKILL_BUDGET = float(os.environ.get("ONTONG_KAKAO_SKILL_BUDGET", "3"))

@@ -5,7 +5,7 @@ retried with backoff; a PermanentError (bad recipient, window closed, revoked to
 delivery at once so staff see it and use the fallback.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -52,6 +52,16 @@ class Transport:
     def send(self, message: "Message") -> str:
         """Deliver an outbound Message; return the platform's id for it."""
         raise NotImplementedError
+
+    def platform_call(self, message: "Message") -> Callable[[], str] | None:
+        """send() split for sending several at once (notices.send_all): its database reads and
+        checks done now, here, and its request to the platform returned, to run in another
+        thread without touching the database. None (the default): send() runs whole, here."""
+        return None
+
+    def platform_failed(self, message: "Message", error: Exception) -> None:
+        """What send() records when the platform refuses (a revoked token), for a
+        platform_call's error; run here, in the thread that has the database."""
 
     def reaches(self, citizen: "Citizen | None") -> bool:
         """As a fallback route: whether this citizen can be reached this way (consent, address)."""

@@ -8,6 +8,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
 
+class Server(ThreadingHTTPServer):
+    # A worker sends a batch's notices at once (notices.send_in_parallel) and every request is a
+    # new connection: with the standard backlog of 5, connections beyond it waited for the
+    # kernel's one-second SYN retry, as a real platform's would not.
+    request_queue_size = 256
+    daemon_threads = True
+
+
 class LocalServer:
     """An emulator's server; subclasses give the handler class that serves them."""
 
@@ -24,8 +32,7 @@ class LocalServer:
         return f"http://{host}:{port}"  # type: ignore[str-bytes-safe]
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> Self:
-        self.server = ThreadingHTTPServer((host, port), self.handler())
-        self.server.daemon_threads = True
+        self.server = Server((host, port), self.handler())
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 

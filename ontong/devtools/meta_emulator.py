@@ -128,7 +128,10 @@ class Emulator(LocalServer):
         echoes: bool = False,
         fetches_media: bool = False,
         mail_dir: Path | None = None,
+        answer_seconds: float = 0.0,
     ):
+        # How long the Send API takes to answer (Graph's usual 0.1–0.3 s; bench/e2e.py).
+        self.answer_seconds = answer_seconds
         self.mail_dir = mail_dir  # the demo's e-mails (demo_mail), shown at /_emulator/mail
         self.echoes = echoes  # post message_echoes back to the webhook, as Meta does
         # Download a post's photo from the URL it names, as Meta does when it is given one (off
@@ -262,6 +265,8 @@ class Emulator(LocalServer):
     def send(self, account_id: str, token: str, payload: dict) -> tuple[int, dict]:
         if token != self.token:
             return error("token")
+        if self.answer_seconds:
+            time.sleep(self.answer_seconds)
         if failure := self.next_failure():
             if failure["error"] == "slow":
                 time.sleep(failure.get("seconds", 15))

@@ -7,6 +7,8 @@ has that permission; otherwise WindowClosed, and the notice takes the consented 
 
 import datetime as dt
 import logging
+from collections.abc import Callable
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -52,6 +54,26 @@ def messaging_type_for(
 
 class MetaTransport(Transport):
     def send(self, message: Message) -> str:
+        call = self.platform_call(message)
+        try:
+            return call()
+        except TokenInvalid as error:
+            self.platform_failed(message, error)
+            raise
+
+    def platform_call(self, message: Message) -> Callable[[], str]:
+        account = self.account_of(message)
+        client = GraphClient.for_account(account)
+        sender = account.page_id or account.external_id
+        if message.extra.get("private_reply_to"):
+            return self.private_reply(client, sender, account, message)
+        return self.direct(client, sender, account, message)
+
+    def platform_failed(self, message: Message, error: Exception) -> None:
+        if isinstance(error, TokenInvalid):
+            mark_token_invalid(self.account_of(message))
+
+    def account_of(self, message: Message) -> MetaAccount:
         account = batch_memo(  # read once per worker batch (tasks_queue.batch)
             f"meta-send-account:{message.account}",
             lambda: MetaAccount.objects.filter(external_id=message.account, is_active=True).first(),
@@ -62,19 +84,11 @@ class MetaTransport(Transport):
             raise WindowClosed(
                 "페이지 토큰이 무효여서 보낼 수 없습니다 (민원총괄이 토큰을 다시 넣어야 함)."
             )
-        client = GraphClient.for_account(account)
-        sender = account.page_id or account.external_id
-        try:
-            if message.extra.get("private_reply_to"):
-                return self.private_reply(client, sender, account, message)
-            return self.direct(client, sender, account, message)
-        except TokenInvalid:
-            mark_token_invalid(account)
-            raise
+        return account
 
     def private_reply(
         self, client: GraphClient, sender: str, account: MetaAccount, message: Message
-    ) -> str:
+    ) -> Callable[[], str]:
         comment = Comment.objects.filter(
             account=account, comment_id=message.extra["private_reply_to"]
         ).first()
@@ -84,7 +98,8 @@ class MetaTransport(Transport):
             and timezone.now() - comment.created_time > PRIVATE_REPLY_WINDOW
         ):
             raise WindowClosed("댓글이 달린 지 7일이 지나 비공개 답장을 보낼 수 없습니다.")
-        return client.send_message(
+        return partial(
+            client.send_message,
             sender,
             {"comment_id": message.extra["private_reply_to"]},
             message.body[:2000],
@@ -94,7 +109,7 @@ class MetaTransport(Transport):
 
     def direct(
         self, client: GraphClient, sender: str, account: MetaAccount, message: Message
-    ) -> str:
+    ) -> Callable[[], str]:
         identity = message.complaint.identity
         if message.channel not in {"messenger", "instagram"} or identity is None:
             raise WindowClosed(
@@ -102,21 +117,25 @@ class MetaTransport(Transport):
             )
         messaging_type, tag = messaging_type_for(message, identity.last_inbound_at, account)
         parts = split_text(message.body, TEXT_LIMIT[message.channel])
-        ids = []
-        for number, part in enumerate(parts):
-            last = number == len(parts) - 1
-            ids.append(
+        recipient = {"id": identity.external_user_id}
+        quick_replies = message.extra.get("quick_replies")
+
+        def send_parts() -> str:
+            ids = [
                 client.send_message(
                     sender,
-                    {"id": identity.external_user_id},
+                    recipient,
                     part,
                     messaging_type=messaging_type,
                     tag=tag,
-                    quick_replies=message.extra.get("quick_replies") if last else None,
+                    quick_replies=quick_replies if number == len(parts) - 1 else None,
                     metadata=f"ontong:{message.pk}:{number}",
                 )
-            )
-        return ids[-1]
+                for number, part in enumerate(parts)
+            ]
+            return ids[-1]
+
+        return send_parts
 
 
 def mark_token_invalid(account: MetaAccount) -> None:

@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from ontong.channels.base import PermanentError, TemporaryError
+from ontong.channels.base import PermanentError, TemporaryError, Transport
 from ontong.complaints import notices
 from ontong.complaints.models import Complaint, Event, Message, ReceiptSequence
 from ontong.complaints.search import search_filter
@@ -136,7 +136,7 @@ def test_very_long_and_emoji_text_is_kept_whole(new_complaint):
     assert c.body == body and len(c.title) <= 40
 
 
-class FlakyTransport:
+class FlakyTransport(Transport):
     def __init__(self, errors):
         self.errors = list(errors)
         self.sent = 0

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from ontong.channels.base import PermanentError
+from ontong.channels.base import PermanentError, Transport
 from ontong.channels.meta import conversation, events
 from ontong.channels.meta.models import WebhookDelivery
 from ontong.complaints import notices
@@ -141,7 +141,7 @@ def test_the_city_calendar_is_read_once_per_batch_and_fresh_outside(city):
     assert day in services.city_holidays()  # outside a batch: what staff just changed
 
 
-class Platform:
+class Platform(Transport):
     """A transport that takes every notice; `during` runs before the given send."""
 
     def __init__(self, during=None, fails=()):
@@ -404,3 +404,58 @@ def test_echoes_and_receipts_wait_behind_what_citizens_sent(post_webhook, page):
     first, second, third = WebhookDelivery.objects.order_by("pk").values_list("pk", flat=True)
     assert by_priority == {0: [second], events.BOOKKEEPING: [first, third]}
     assert waiting_ids(events.process_webhooks.module_path, dt.timedelta(0)) >= {first, third}
+
+
+def test_a_batchs_notices_are_sent_to_the_platform_at_once(post_webhook, page, monkeypatch):
+    """A Graph answer takes 0.1–0.3 s: one after another, a worker sends a few a second. The four
+    requests here only go through when all four are in flight together (a barrier)."""
+    import threading
+
+    from ontong.channels.meta.graph import GraphClient
+
+    acks = batch_of_acks(post_webhook, 4)
+    together = threading.Barrier(4, timeout=10)
+
+    def send_message(self, sender, recipient, text, **options):
+        together.wait()  # broken (an error) if the others are not sent meanwhile
+        return f"m_out_{recipient['id']}"
+
+    monkeypatch.setattr(GraphClient, "send_message", send_message)
+    outcome = notices.deliver_many([m.pk for m in acks])
+    assert set(outcome.values()) == {"sent"}
+    assert set(Message.objects.filter(purpose="ack").values_list("delivery", flat=True)) == {"sent"}
+
+
+def test_one_citizens_notices_still_go_in_order(post_webhook, page, monkeypatch):
+    import time as clock
+
+    from ontong.channels.meta.graph import GraphClient
+
+    acks = batch_of_acks(post_webhook, 2)
+    follow_up = notices.queue_notice(acks[0].complaint, Message.Purpose.REPLY, "사진도 보내 주세요")
+    arrived = []
+
+    def send_message(self, sender, recipient, text, **options):
+        if text == acks[0].body:
+            clock.sleep(0.3)  # the first is slow: the second must still wait for it
+        arrived.append(text)
+        return f"m_out_{len(arrived)}"
+
+    monkeypatch.setattr(GraphClient, "send_message", send_message)
+    notices.deliver_many([acks[0].pk, follow_up.pk, acks[1].pk])
+    assert arrived.index(acks[0].body) < arrived.index("사진도 보내 주세요")
+
+
+def test_a_revoked_token_met_in_a_parallel_send_stops_the_account(post_webhook, page, monkeypatch):
+    from ontong.channels.meta.graph import GraphClient, TokenInvalid
+
+    acks = batch_of_acks(post_webhook, 2)
+
+    def send_message(self, sender, recipient, text, **options):
+        raise TokenInvalid("(190) Error validating access token")
+
+    monkeypatch.setattr(GraphClient, "send_message", send_message)
+    outcome = notices.deliver_many([m.pk for m in acks])
+    page.refresh_from_db()
+    assert page.token_invalid_at is not None  # recorded here, where the database is
+    assert "sent" not in outcome.values()
