@@ -118,6 +118,14 @@ def waiting_ids(task_path: str, running_grace: dt.timedelta) -> set[int]:
     return ids
 
 
+def raise_priority(task_path: str, low: int, to: int, enqueued_before: dt.datetime) -> int:
+    """Tasks of this function still waiting at priority `low` since before the given time move to
+    priority `to`; returns how many."""
+    return DBTaskResult.objects.filter(
+        task_path=task_path, status="READY", priority=low, enqueued_at__lt=enqueued_before
+    ).update(priority=to)
+
+
 def is_waiting(task_id: str, running_grace: dt.timedelta) -> bool:
     """The task with this id (from `task.enqueue().id`) is queued, or running and recent."""
     return bool(task_id) and _waiting(running_grace).filter(id=task_id).exists()

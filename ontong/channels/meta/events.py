@@ -19,7 +19,7 @@ from django.utils import timezone
 from ontong.channels.conversation import engine
 from ontong.complaints import notices
 from ontong.complaints.models import Message
-from ontong.tasks_queue import batch, batch_memo, waiting_ids
+from ontong.tasks_queue import batch, batch_memo, raise_priority, waiting_ids
 
 from . import comments, conversation
 from .models import MetaAccount, WebhookDelivery
@@ -167,6 +167,7 @@ def finish(delivery_id: int, errors: list[str], skipped: Iterable[str] = ()) -> 
 STUCK_PENDING = dt.timedelta(seconds=settings.ONTONG_STUCK_SECONDS)
 ENQUEUE_BATCH = 500
 BOOKKEEPING = -5  # echoes and receipts: after citizens' messages and their notices (priority 10)
+BOOKKEEPING_WAIT = dt.timedelta(seconds=60)  # then normal priority (promote_waiting_bookkeeping)
 
 
 def store_delivery(body: bytes, object_type: str, awaited: bool = True) -> None:
@@ -218,6 +219,15 @@ def enqueue_stored_webhooks() -> int:
     return len(rows)
 
 
+def promote_waiting_bookkeeping(now: dt.datetime) -> int:
+    """Echoes and receipts waiting longer than BOOKKEEPING_WAIT go at normal priority: in a long
+    burst they would otherwise wait behind every new message, and the notice sweep would take
+    a notice whose echo is only unprocessed for unconfirmed (and send it again)."""
+    return raise_priority(
+        process_webhooks.module_path, BOOKKEEPING, process_webhooks.priority, now - BOOKKEEPING_WAIT
+    )
+
+
 def awaited(payload: object) -> bool:
     """Whether someone waits on the payload: anything but the platform's own bookkeeping (echoes
     of our sends, delivery and read receipts), which is processed after what people sent
@@ -241,6 +251,7 @@ def sweep_webhooks(now: dt.datetime | None = None) -> int:
     events are deduplicated by their ids under unique constraints, so a slow original and its
     replacement cannot both count."""
     now = now or timezone.now()
+    promote_waiting_bookkeeping(now)
     stuck = list(
         WebhookDelivery.objects.filter(
             state=WebhookDelivery.State.PENDING, queued_at__lt=now - STUCK_PENDING
@@ -305,9 +316,9 @@ def list_at(container: dict[str, Any], key: str, where: str, skipped: list[str])
 def as_time(value: Any, unit_ms: bool) -> dt.datetime | None:  # a JSON value
     try:
         number = float(value)
-    except (TypeError, ValueError):
+        return dt.datetime.fromtimestamp(number / 1000 if unit_ms else number, tz=dt.UTC)
+    except (TypeError, ValueError, OverflowError, OSError):  # 1e30, "nan", "inf": no time
         return None
-    return dt.datetime.fromtimestamp(number / 1000 if unit_ms else number, tz=dt.UTC)
 
 
 def sent_at(event: dict[str, Any]) -> dt.datetime:

@@ -89,7 +89,7 @@ class WebhookDelivery(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # False when it holds only the platform's bookkeeping (echoes of our sends, delivery and read
     # receipts): processed after what people sent (events.awaited).
-    awaited = models.BooleanField(default=True)
+    awaited = models.BooleanField(default=True, db_default=True)  # old nodes insert without it
     # When its processing task was made (events.enqueue_stored_webhooks; decision 0002).
     queued_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)

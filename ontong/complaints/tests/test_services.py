@@ -92,6 +92,15 @@ def test_a_title_of_its_own_is_analysed_with_the_body(city):
     assert list(Complaint.objects.filter(search_filter("도로"))) == [c]
 
 
+def test_a_title_whose_words_the_body_contains_is_still_analysed_on_its_own(city):
+    """Kiwi reads the body's "주차장" as one word: the title's "주차" is found only from the
+    title (found in review: dropping any contained title lost it)."""
+    c = receive_complaint(
+        Intake(channel="web", title="불법 주차", body="불법 주차장 운영 신고합니다")
+    )
+    assert list(Complaint.objects.filter(search_filter("주차"))) == [c]
+
+
 def test_search_follows_edits_and_deletions_through_the_full_text_index(new_complaint):
     from ontong.complaints.services import reindex
 

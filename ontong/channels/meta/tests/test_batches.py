@@ -459,3 +459,36 @@ def test_a_revoked_token_met_in_a_parallel_send_stops_the_account(post_webhook, 
     page.refresh_from_db()
     assert page.token_invalid_at is not None  # recorded here, where the database is
     assert "sent" not in outcome.values()
+
+
+def test_a_timestamp_out_of_range_spoils_nothing_else_in_the_batch(post_webhook, page):
+    """Read ahead for the batch (expect_senders), outside any one event's guard: 1e30 ms or
+    "nan" must not roll the whole batch back (found in review)."""
+    ids = stored(
+        post_webhook,
+        text_event(psid="a", mid="m_a"),
+        text_event(psid="b", mid="m_b", ts=1e30),
+        text_event(psid="c", mid="m_c", ts="nan"),
+    )
+    outcome = events.process_deliveries(ids)
+    assert outcome[ids[0]] == "processed"
+    assert Message.objects.filter(external_id="m_a").exists()
+    assert events.as_time(1e30, unit_ms=True) is None
+    assert events.as_time("inf", unit_ms=False) is None
+
+
+def test_echoes_waiting_a_minute_go_at_normal_priority(post_webhook, page):
+    """In a long burst echoes would wait behind every new message, and the notice sweep would
+    take an acknowledgement whose echo is only unprocessed for unconfirmed."""
+    echo = {"sender": {"id": "PAGE"}, "recipient": {"id": "a"}, "timestamp": 1,
+            "message": {"mid": "m_echo", "is_echo": True}}  # fmt: skip
+    stored(post_webhook, echo)
+    events.enqueue_stored_webhooks()
+    task = DBTaskResult.objects.get(task_path__endswith="process_webhooks")
+    assert task.priority == events.BOOKKEEPING
+    events.sweep_webhooks(now=task.enqueued_at + dt.timedelta(seconds=30))
+    task.refresh_from_db()
+    assert task.priority == events.BOOKKEEPING
+    events.sweep_webhooks(now=task.enqueued_at + events.BOOKKEEPING_WAIT + dt.timedelta(seconds=1))
+    task.refresh_from_db()
+    assert task.priority == events.process_webhooks.priority
