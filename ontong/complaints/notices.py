@@ -3,10 +3,11 @@ worker, retried with backoff on temporary errors, and visibly failed otherwise."
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -287,14 +288,15 @@ def send_all(message_ids: list[int]) -> dict[int, str]:
     return outcome
 
 
-def send_in_parallel(messages: list[Message]) -> "dict[int, Callable[[], str]]":
+def send_in_parallel(messages: list[Message]) -> dict[int, str | Exception]:
     """The platform requests of the notices whose transport can make them away from the
     database (Transport.platform_call), made at once, ONTONG_SEND_CONCURRENCY at a time: a
     Graph API answer takes 0.1–0.3 s, so one after another a worker would send a few a second.
-    One citizen's notices go one after another, in order. Returns, for each, a call that gives
-    its result or raises its error (after the transport has recorded what it must)."""
-    prepared: dict[int, tuple[Transport, Callable[[], str]]] = {}
-    settled: dict[int, Callable[[], str]] = {}
+    One citizen's notices go one after another, in order. Returns each one's platform id or
+    error (an error recorded by its transport here, where the database is)."""
+    outcome: dict[int, str | Exception] = {}
+    calls: dict[int, tuple[Message, Transport, Callable[[], str]]] = {}
+    by_recipient: dict[object, list[int]] = {}
     for message in messages:
         if message.extra.get("routes"):
             continue
@@ -302,29 +304,22 @@ def send_in_parallel(messages: list[Message]) -> "dict[int, Callable[[], str]]":
         try:
             call = transport.platform_call(message)
         except Exception as error:  # attempt() handles it as send()'s own
-            settled[message.pk] = raising(error)
+            outcome[message.pk] = error
             continue
         if call is not None:
-            prepared[message.pk] = (transport, call)
-    in_order: dict[object, list[int]] = {}
-    for message in messages:
-        if message.pk in prepared:
-            in_order.setdefault(recipient_key(message), []).append(message.pk)
-    results = dict(
-        pair
-        for pairs in sender_pool().map(
-            lambda pks: [(pk, outcome_of(prepared[pk][1])) for pk in pks], in_order.values()
-        )
-        for pair in pairs
-    )
-    by_pk = {message.pk: message for message in messages}
-    for pk, result in results.items():
-        if isinstance(result, Exception):
-            prepared[pk][0].platform_failed(by_pk[pk], result)
-            settled[pk] = raising(result)
-        else:
-            settled[pk] = partial(str, result)
-    return settled
+            calls[message.pk] = (message, transport, call)
+            by_recipient.setdefault(recipient_key(message), []).append(message.pk)
+
+    def in_turn(pks: list[int]) -> list[tuple[int, str | Exception]]:
+        return [(pk, answer_of(calls[pk][2])) for pk in pks]
+
+    for pairs in sender_pool(os.getpid()).map(in_turn, by_recipient.values()):
+        for pk, answer in pairs:
+            if isinstance(answer, Exception):
+                message, transport, _call = calls[pk]
+                transport.platform_failed(message, answer)
+            outcome[pk] = answer
+    return outcome
 
 
 def recipient_key(message: Message) -> object:
@@ -332,28 +327,26 @@ def recipient_key(message: Message) -> object:
     return (message.channel, complaint.identity_id or f"complaint-{complaint.pk}")
 
 
-def outcome_of(call: "Callable[[], str]") -> "str | Exception":
+def answer_of(call: Callable[[], str]) -> str | Exception:
     try:
         return call()
     except Exception as error:
         return error
 
 
-def raising(error: Exception) -> "Callable[[], str]":
-    def reraise() -> str:
-        raise error
-
-    return reraise
-
-
-_pool: ThreadPoolExecutor | None = None
+@cache
+def sender_pool(pid: int) -> ThreadPoolExecutor:
+    """One pool per process (a forked child makes its own: pid)."""
+    return ThreadPoolExecutor(settings.ONTONG_SEND_CONCURRENCY, f"ontong-send-{pid}")
 
 
-def sender_pool() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(settings.ONTONG_SEND_CONCURRENCY, "ontong-send")
-    return _pool
+def platform_answer(message: Message, sent: str | Exception | None) -> str:
+    """The platform's id for the notice: sent already (send_in_parallel), or sent now."""
+    if sent is None:
+        return get_transport(message.channel).send(message)
+    if isinstance(sent, Exception):
+        raise sent
+    return sent
 
 
 def record_taken(taken: list[tuple[Message, str]]) -> None:
@@ -414,14 +407,14 @@ class Taken:
     external_id: str
 
 
-def attempt(message: Message, sent: "Callable[[], str] | None" = None) -> "Taken | str":
+def attempt(message: Message, sent: str | Exception | None = None) -> "Taken | str":
     """One send of a claimed notice: Taken, or the state its failure left it in. sent: the
-    outcome of its platform request made already (send_in_parallel), if it was."""
+    answer to its platform request made already (send_in_parallel), if it was."""
     message_id = message.pk
     try:
         if message.extra.get("routes"):  # addressed to routes, not the channel (문자로 받기 …)
             return fall_back(message, "")
-        return Taken(sent() if sent else get_transport(message.channel).send(message))
+        return Taken(platform_answer(message, sent))
     except TemporaryError as exc:
         return schedule_retry(message, str(exc))
     except WindowClosed as exc:

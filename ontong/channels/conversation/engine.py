@@ -154,19 +154,14 @@ def identity_for(adapter: ChannelAdapter, user_id: str, when: dt.datetime) -> Ch
 
 
 EXPECTED = "conversation-expected-identities"
-MADE = "conversation-identities-made"
-Expected = dict[tuple[str, str, str], ChannelIdentity | None]
+# (channel, account, sender) → their identity (None: not met yet) and whether the batch made it
+Expected = dict[tuple[str, str, str], tuple[ChannelIdentity | None, bool]]
 
 
 def expected_identities() -> Expected:
-    """The batch's identities read or made ahead, by (channel, account, sender); empty outside
-    one. A sender's first message takes its identity from here."""
+    """The batch's identities read or made ahead; empty outside one. A sender's first message
+    takes its identity from here."""
     return batch_memo(EXPECTED, Expected)
-
-
-def made_ahead() -> set[tuple[str, str, str]]:
-    """Keys of the expected identities the batch made (their senders are new)."""
-    return batch_memo(MADE, set)
 
 
 def identities_of(channel: str, account: str, senders: Iterable[str]) -> QuerySet[ChannelIdentity]:
@@ -189,8 +184,7 @@ def expect_senders(channel: str, account: str, first_sent: dict[str, dt.datetime
     made = make_identities(channel, account, {s: first_sent[s] for s in new})
     expected = expected_identities()
     for sender in first_sent:
-        expected[(channel, account, sender)] = met.get(sender) or made.get(sender)
-    made_ahead().update((channel, account, sender) for sender in made)
+        expected[(channel, account, sender)] = (met.get(sender) or made.get(sender), sender in made)
 
 
 def make_identities(
@@ -220,9 +214,8 @@ def find_identity(
     expected = expected_identities()
     key = (adapter.channel, adapter.account, user_id)
     if key in expected:  # read or made with the batch's other senders (expect_senders)
-        identity = expected.pop(key)
-        if identity is not None and key in made_ahead():
-            made_ahead().discard(key)
+        identity, made = expected.pop(key)
+        if identity is not None and made:
             return identity, True
     else:
         identity = identities_of(adapter.channel, adapter.account, [user_id]).first()
