@@ -313,12 +313,17 @@ def list_at(container: dict[str, Any], key: str, where: str, skipped: list[str])
     return value
 
 
+EARLIEST_EVENT = dt.datetime(2011, 1, 1, tzinfo=dt.UTC)
+
+
 def as_time(value: Any, unit_ms: bool) -> dt.datetime | None:  # a JSON value
     try:
         number = float(value)
-        return dt.datetime.fromtimestamp(number / 1000 if unit_ms else number, tz=dt.UTC)
+        when = dt.datetime.fromtimestamp(number / 1000 if unit_ms else number, tz=dt.UTC)
     except (TypeError, ValueError, OverflowError, OSError):  # 1e30, "nan", "inf": no time
         return None
+    # Before Messenger existed (-5, 0): no time either, or it would close the reply window.
+    return when if when >= EARLIEST_EVENT else None
 
 
 def sent_at(event: dict[str, Any]) -> dt.datetime:

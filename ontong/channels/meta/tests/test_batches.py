@@ -477,6 +477,16 @@ def test_a_timestamp_out_of_range_spoils_nothing_else_in_the_batch(post_webhook,
     assert events.as_time("inf", unit_ms=False) is None
 
 
+def test_a_timestamp_before_messenger_counts_as_none(post_webhook, page):
+    """-5 ms was stored as 1969 and closed the 24-hour window: the acknowledgement was held
+    (found in the production walk)."""
+    assert events.as_time(-5, unit_ms=True) is None
+    assert events.as_time(0, unit_ms=True) is None
+    events.process_deliveries(stored(post_webhook, text_event(psid="old", mid="m_old", ts=-5)))
+    received = Message.objects.get(external_id="m_old")
+    assert received.sent_at > timezone.now() - dt.timedelta(minutes=1)  # not 1969
+
+
 def test_echoes_waiting_a_minute_go_at_normal_priority(post_webhook, page):
     """In a long burst echoes would wait behind every new message, and the notice sweep would
     take an acknowledgement whose echo is only unprocessed for unconfirmed."""
