@@ -26,6 +26,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=2000)
     parser.add_argument("--polls", type=int, default=200)
+    parser.add_argument(
+        "--fresh",
+        type=int,
+        default=60,
+        help="new cases in the busy poll (20 per second arrive in one 3 s poll interval)",
+    )
     args = parser.parse_args()
     os.environ.pop("DATABASE_URL", None)
     os.environ["ONTONG_VAR_DIR"] = tempfile.mkdtemp(prefix="ontong-poll-cost-")
@@ -101,6 +107,45 @@ def main():
         )
         if ticket:
             fast_path(client, path, query, headers, ticket, args.polls, user.username)
+    busy_poll(triage, args.fresh, args.polls, headers)
+
+
+def busy_poll(triage, fresh: int, polls: int, headers: dict) -> None:
+    """접수담당's poll when `fresh` new cases came since the page was drawn: the answer (200)
+    holds their rows and the tab counts. Every 접수담당 polls the same new rows, so the
+    repeated poll is what the whole team asks of the server."""
+    from django.db import connection
+    from django.test import Client
+
+    from ontong.complaints.services import Intake, receive_complaint
+
+    client = Client()
+    client.force_login(triage)
+    page = client.get("/inbox/", {"view": "unassigned"}).content.decode()
+    query = {
+        "view": "unassigned",
+        "shown": _values(page, 'name="shown" value="'),
+        "since": _values(page, 'id="since" name="since" value="')[:1],
+    }
+    for n in range(fresh):
+        receive_complaint(Intake(body=f"새 민원 {n}: 도로가 파였어요. 동문동", channel="web"))
+    statements: list[str] = []
+    with connection.execute_wrapper(
+        lambda run, sql, *rest: statements.append(sql) or run(sql, *rest)
+    ):
+        first = client.get("/inbox/", query, headers=headers)
+    assert first.status_code == 200, first.status_code
+    took = []
+    for _ in range(polls):
+        start = time.perf_counter()
+        client.get("/inbox/", query, headers=headers)
+        took.append(time.perf_counter() - start)
+    took.sort()
+    print(
+        f"triage  /inbox/  {fresh} new rows: p50 {1000 * took[len(took) // 2]:.1f} ms, "
+        f"p95 {1000 * took[int(len(took) * 0.95)]:.1f} ms, {len(statements)} SQL statements, "
+        f"{len(first.content) // 1024} KiB"
+    )
 
 
 def fast_path(client, path, query, headers, ticket, polls, username):

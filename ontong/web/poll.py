@@ -1,7 +1,7 @@
 """The 접수함/부서함 poll: the page sends the rows it shows; the answer holds only the difference."""
 
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ontong.complaints.workflow import RECEIPT_NO
@@ -52,8 +52,8 @@ def poll_response(request, queryset, page, context=None):
     moved = bool(context.get("token")) and since is not None and since != context["token"]
     if not (fresh or changed or gone or moved):
         return HttpResponse(status=204)
-    return render(
-        request,
+    # Without the request: the page's menu and badges (context processors, SQL) are not in it.
+    html = render_to_string(
         "web/_poll.html",
         {
             "fresh": fresh,
@@ -65,3 +65,4 @@ def poll_response(request, queryset, page, context=None):
             **{k: context[k] for k in ("tabs", "token", "view", "bulk", "tab_url") if k in context},
         },
     )
+    return HttpResponse(html)

@@ -8,7 +8,7 @@ from ontong.complaints import privacy
 from ontong.complaints.deadlines import due_label
 from ontong.complaints.models import CLOCK_STOPPED, State
 from ontong.complaints.models import event_label as label_of
-from ontong.web import poll
+from ontong.web import poll, rows
 
 register = template.Library()
 
@@ -50,6 +50,18 @@ def clock(moment):
         '<span class="due {}">{}</span>',
         "overdue" if late else "due-soon",
         due_label(moment, timezone.now()),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def case_row(context, complaint, new=False, oob=False):
+    """A case list row (web/_row.html), drawn once per process for the same values."""
+    return rows.case_row(
+        complaint,
+        new=new,
+        oob=oob,
+        bulk=context.get("bulk"),
+        view=context.get("case_view") or context.get("view"),
     )
 
 

@@ -1,0 +1,145 @@
+"""A case list row is drawn once per process for what it shows (web/rows.py), and drawn again
+whenever anything it shows would differ — never served stale."""
+
+import datetime as dt
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from ontong.complaints.models import Complaint, State
+from ontong.org.models import Area, Department
+from ontong.web import inbox, rows
+
+
+@pytest.fixture(autouse=True)
+def no_rows_kept():
+    rows.forget_all()
+    yield
+    rows.forget_all()
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """How many rows were drawn with the template (not taken from the process's copy)."""
+    count = []
+    real = rows.render_to_string
+
+    def draw(*args, **kwargs):
+        count.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rows, "render_to_string", draw)
+    return count
+
+
+def listed(case):
+    """The case as a list loads it."""
+    return Complaint.objects.select_related("department", "area", "assignee").get(pk=case.pk)
+
+
+def drawn_now(case, *, new=False, oob=False, bulk=None, view=None):
+    """The row drawn with the template itself, as it was before rows were kept."""
+    return render_to_string(
+        rows.ROW_TEMPLATE, {"c": case, "new": new, "oob": oob, "bulk": bulk, "view": view}
+    )
+
+
+@pytest.mark.django_db
+def test_the_same_row_is_drawn_once_for_every_viewer(new_complaint, drawn):
+    case = new_complaint("읍내동 가로등이 꺼졌어요.")
+    first = rows.case_row(listed(case), new=True)
+    for _viewer in range(5):
+        assert rows.case_row(listed(case), new=True) == first
+    assert len(drawn) == 1
+    assert first == drawn_now(listed(case), new=True)
+    assert case.receipt_no in first and "새 민원" in first
+
+
+def other_department(case):
+    case.department = Department.objects.exclude(pk=case.department_id).order_by("name").first()
+    case.department_id = case.department.pk
+
+
+def other_area(case):
+    case.area = Area.objects.exclude(pk=case.area_id).order_by("name").first()
+    case.area_id = case.area.pk
+
+
+CHANGES = {
+    "title": lambda c: setattr(c, "title", "동문동 쓰레기가 쌓였어요"),
+    "state": lambda c: setattr(c, "state", State.ASSIGNED),
+    "department": other_department,
+    "area": other_area,
+    "channel": lambda c: setattr(c, "channel", "kakao"),
+    "received_at": lambda c: setattr(c, "received_at", c.received_at - dt.timedelta(days=3)),
+    "updated_at": lambda c: setattr(c, "updated_at", c.updated_at + dt.timedelta(seconds=1)),
+    "unread": lambda c: setattr(c, "unread", True),
+    "due_at": lambda c: setattr(c, "due_at", c.due_at + dt.timedelta(days=2)),
+    "routing_due_at": lambda c: setattr(
+        c, "routing_due_at", c.routing_due_at + dt.timedelta(hours=5)
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", sorted(CHANGES))
+def test_a_row_is_drawn_again_when_anything_it_shows_changes(field, new_complaint):
+    case = listed(new_complaint("읍내동 사거리에 포트홀이 생겼어요."))
+    case.routing_due_at = case.routing_due_at or timezone.now() + dt.timedelta(hours=3)
+    case.due_at = case.due_at or timezone.now() + dt.timedelta(days=5)
+    before = rows.case_row(case)
+    CHANGES[field](case)
+    after = rows.case_row(case)
+    assert after != before
+    assert after == drawn_now(case)
+
+
+@pytest.mark.django_db
+def test_the_viewers_choices_make_their_own_rows(new_complaint, staff):
+    case = listed(new_complaint("읍내동 가로등이 꺼졌어요."))
+    plain = rows.case_row(case)
+    with_boxes = rows.case_row(case, bulk={"actions": []})
+    in_view = rows.case_row(case, view=inbox.BY_KEY["all"])
+    redrawn = rows.case_row(case, oob=True)
+    assert 'name="selected"' in with_boxes and 'name="selected"' not in plain
+    assert "?view=all" in in_view and "?view=" not in plain
+    assert 'hx-swap-oob="true"' in redrawn and "hx-swap-oob" not in plain
+    with translation.override("en"):
+        english = rows.case_row(case)
+    assert english != plain and english == translation.override("en")(drawn_now)(case)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("deadline", ["due_at", "routing_due_at"])
+def test_a_kept_row_is_drawn_again_when_its_deadline_passes(deadline, new_complaint, monkeypatch):
+    case = listed(new_complaint("읍내동 가로등이 꺼졌어요."))
+    now = timezone.now()
+    setattr(case, deadline, now + dt.timedelta(minutes=30))
+    before = rows.case_row(case)
+    assert "기한 경과" not in before
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(minutes=31))
+    after = rows.case_row(case)
+    assert "기한 경과" in after and 'class="due overdue"' in after
+    assert after == drawn_now(case)
+
+
+@pytest.mark.django_db
+def test_a_kept_row_counts_its_days_from_today(new_complaint, monkeypatch):
+    case = listed(new_complaint("읍내동 가로등이 꺼졌어요."))
+    now = timezone.now()
+    case.due_at, case.routing_due_at = now + dt.timedelta(days=3), None
+    assert "D-3" in rows.case_row(case)
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(days=1))
+    tomorrow = rows.case_row(case)
+    assert "D-2" in tomorrow and tomorrow == drawn_now(case)
+
+
+@pytest.mark.django_db
+def test_the_process_keeps_a_bounded_number_of_rows(new_complaint, monkeypatch):
+    monkeypatch.setattr(rows, "KEPT", 3)
+    case = listed(new_complaint("읍내동 가로등이 꺼졌어요."))
+    for second in range(10):
+        case.updated_at += dt.timedelta(seconds=second)
+        rows.case_row(case)
+    assert len(rows._rows) == 3
