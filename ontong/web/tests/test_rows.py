@@ -2,8 +2,10 @@
 whenever anything it shows would differ — never served stale."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -143,3 +145,19 @@ def test_the_process_keeps_a_bounded_number_of_rows(new_complaint, monkeypatch):
         case.updated_at += dt.timedelta(seconds=second)
         rows.case_row(case)
     assert len(rows._rows) == 3
+
+
+@pytest.mark.django_db
+def test_in_english_the_row_names_the_assignment_deadline_and_the_list_counts_cases(
+    client, staff, new_complaint
+):
+    case = listed(new_complaint("읍내동 가로등이 꺼졌어요."))
+    assert case.state == State.RECEIVED and case.routing_due_at
+    with translation.override("en"):
+        row = rows.case_row(case)
+    assert "Assign by" in row and "Assigned" not in row
+    assert "배정" in rows.case_row(case)
+    client.force_login(staff["triage"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/inbox/").content.decode()
+    assert re.search(r'id="list-count">1 cases<', page)
