@@ -43,7 +43,7 @@ def main():
     django.setup()
     from django.core.management import call_command
     from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections, connection
+    from django.db import close_old_connections
     from django.test import Client
 
     import ontong
@@ -85,23 +85,13 @@ def main():
         first = client.get(path, query, headers=headers)
         assert first.status_code == 204
         ticket = first.headers.get("Ontong-Poll-Ticket")  # decision 0004, with a shared cache
-        statements: list[str] = []
 
-        def count(run, sql, *rest, seen=statements):
-            seen.append(sql)
-            return run(sql, *rest)
+        def poll(client=client, path=path, query=query):
+            return client.get(path, query, headers=headers)
 
-        with connection.execute_wrapper(count):
-            client.get(path, query, headers=headers)
-        took = []
-        for _ in range(args.polls):
-            start = time.perf_counter()
-            client.get(path, query, headers=headers)
-            took.append(time.perf_counter() - start)
-        took.sort()
+        statements, _answer = statements_of(poll)
         print(
-            f"{user.username:<7} {path:<8} nothing new: p50 {1000 * took[len(took) // 2]:.1f} ms, "
-            f"p95 {1000 * took[int(len(took) * 0.95)]:.1f} ms, "
+            f"{user.username:<7} {path:<8} nothing new: {timed(poll, args.polls)}, "
             f"{len(statements)} SQL statements "
             f"({sum(sql.startswith(('UPDATE', 'INSERT', 'DELETE')) for sql in statements)} writes)"
         )
@@ -114,7 +104,6 @@ def busy_poll(triage, fresh: int, polls: int, headers: dict) -> None:
     """접수담당's poll when `fresh` new cases came since the page was drawn: the answer (200)
     holds their rows and the tab counts. Every 접수담당 polls the same new rows, so the
     repeated poll is what the whole team asks of the server."""
-    from django.db import connection
     from django.test import Client
 
     from ontong.complaints.services import Intake, receive_complaint
@@ -129,29 +118,21 @@ def busy_poll(triage, fresh: int, polls: int, headers: dict) -> None:
     }
     for n in range(fresh):
         receive_complaint(Intake(body=f"새 민원 {n}: 도로가 파였어요. 동문동", channel="web"))
-    statements: list[str] = []
-    with connection.execute_wrapper(
-        lambda run, sql, *rest: statements.append(sql) or run(sql, *rest)
-    ):
-        first = client.get("/inbox/", query, headers=headers)
+
+    def poll():
+        return client.get("/inbox/", query, headers=headers)
+
+    statements, first = statements_of(poll)
     assert first.status_code == 200, first.status_code
-    took = []
-    for _ in range(polls):
-        start = time.perf_counter()
-        client.get("/inbox/", query, headers=headers)
-        took.append(time.perf_counter() - start)
-    took.sort()
     print(
-        f"triage  /inbox/  {fresh} new rows: p50 {1000 * took[len(took) // 2]:.1f} ms, "
-        f"p95 {1000 * took[int(len(took) * 0.95)]:.1f} ms, {len(statements)} SQL statements, "
-        f"{len(first.content) // 1024} KiB"
+        f"triage  /inbox/  {fresh} new rows: {timed(poll, polls)}, "
+        f"{len(statements)} SQL statements, {len(first.content) // 1024} KiB"
     )
 
 
 def fast_path(client, path, query, headers, ticket, polls, username):
     """The same poll with Django's ticket through the WSGI application (its fast path)."""
     from django.conf import settings
-    from django.db import connection
     from django.test import RequestFactory
 
     from ontong.wsgi import application
@@ -165,22 +146,39 @@ def fast_path(client, path, query, headers, ticket, polls, username):
     def start_response(status, _headers):
         statuses.append(status)
 
+    def poll():
+        return application(dict(environ), start_response)
+
+    statements, _answer = statements_of(poll)
+    spread = timed(poll, polls, digits=2)
+    fast = sum(s.startswith("204") for s in statuses)
+    print(
+        f"{username:<7} {path:<8} fast path:   {spread}, {len(statements)} SQL statements "
+        f"(the cache read), {fast}/{len(statuses)} answered 204 there"
+    )
+
+
+def statements_of(request):
+    """The SQL one request runs, and its answer."""
+    from django.db import connection
+
     statements: list[str] = []
     with connection.execute_wrapper(
         lambda run, sql, *rest: statements.append(sql) or run(sql, *rest)
     ):
-        application(dict(environ), start_response)
+        answer = request()
+    return statements, answer
+
+
+def timed(request, times: int, digits: int = 1) -> str:
     took = []
-    for _ in range(polls):
+    for _ in range(times):
         start = time.perf_counter()
-        application(dict(environ), start_response)
-        took.append(time.perf_counter() - start)
+        request()
+        took.append(1000 * (time.perf_counter() - start))
     took.sort()
-    fast = sum(s.startswith("204") for s in statuses)
-    print(
-        f"{username:<7} {path:<8} fast path:   p50 {1000 * took[len(took) // 2]:.2f} ms, "
-        f"p95 {1000 * took[int(len(took) * 0.95)]:.2f} ms, {len(statements)} SQL statements "
-        f"(the cache read), {fast}/{len(statuses)} answered 204 there"
+    return (
+        f"p50 {took[len(took) // 2]:.{digits}f} ms, p95 {took[int(len(took) * 0.95)]:.{digits}f} ms"
     )
 
 

@@ -27,7 +27,8 @@ from ontong.org.models import Role, User
 
 from .models import CaseSeen, InboxChoice
 
-DUE_SOON = dt.timedelta(hours=24)  # as the lists' "due-soon" colour (templatetags.ontong)
+# 기한 임박: the change token, the lists' colour and when a kept row is drawn again (web.rows)
+DUE_SOON = dt.timedelta(hours=24)
 NEIGHBOURS_LIMIT = 2000  # 다음 민원 looks this far into a view
 CASE_ROLES = (Role.TRIAGE, Role.ADMIN, Role.OFFICER, Role.MANAGER)
 BY_DUE = ("due_at", "received_at", "pk")

@@ -19,10 +19,10 @@ from django.urls import get_script_prefix
 from django.utils import timezone, translation
 
 from ontong.web import poll
+from ontong.web.inbox import DUE_SOON
 
 ROW_TEMPLATE = "web/_row.html"
 KEPT = 4000  # about a minute of a 60-a-second burst, drawn new and redrawn as each case changes
-DUE_SOON = dt.timedelta(hours=24)
 
 _rows: OrderedDict[tuple, str] = OrderedDict()
 _lock = threading.Lock()

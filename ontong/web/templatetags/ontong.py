@@ -1,5 +1,3 @@
-import datetime as dt
-
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
@@ -9,10 +7,9 @@ from ontong.complaints.deadlines import due_label
 from ontong.complaints.models import CLOCK_STOPPED, State
 from ontong.complaints.models import event_label as label_of
 from ontong.web import poll, rows
+from ontong.web.inbox import DUE_SOON
 
 register = template.Library()
-
-DUE_SOON = dt.timedelta(hours=24)
 
 
 def due_class(complaint, now=None) -> str:
