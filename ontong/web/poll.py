@@ -5,15 +5,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ontong.complaints.workflow import RECEIPT_NO
+from ontong.web import rows
 
 MAX_SHOWN = 100
 
 
 def row_version(complaint) -> str:
-    """What a list row was drawn from: it changes whenever the complaint is saved, and when the
-    case becomes unread or read for the viewer (inbox views annotate `unread`)."""
-    mark = "u" if getattr(complaint, "unread", False) else ""
-    return f"{complaint.updated_at.timestamp():.6f}{mark}"
+    """The version a loaded case's row carries (see rows.version)."""
+    return rows.version(complaint.updated_at, getattr(complaint, "unread", False))
 
 
 def shown_rows(request) -> dict[str, str]:
@@ -26,38 +25,50 @@ def shown_rows(request) -> dict[str, str]:
     return shown
 
 
+def listed_values(queryset):
+    """What the poll reads of a list's rows: what each shows (rows.SHOWN), no whole case."""
+    return queryset.values_list(*rows.SHOWN)
+
+
 def poll_response(request, queryset, page, context=None):
     """The 접수함/부서함 poll: only what differs from the rows the page shows — new rows added on
     top and marked, changed rows redrawn, rows that left the list removed; nothing else is
-    touched, so focus, scroll and selection stay where the person left them."""
+    touched, so focus, scroll and selection stay where the person left them.
+
+    `page` holds the first rows as listed_values(): in a burst every 접수담당 polls the same new
+    rows, and a row this process has drawn for the same values is not read whole again."""
     shown = shown_rows(request)
-    listed = list(page)
-    fresh = [c for c in listed if c.receipt_no not in shown]
-    on_page = {c.receipt_no for c in listed}
-    elsewhere = [no for no in shown if no not in on_page]
+    listed = {values[0]: values for values in page}
+    fresh = [no for no in listed if no not in shown]
+    elsewhere = [no for no in shown if no not in listed]
     # Rows pushed off the first page stay where the person is looking, until the page would
     # hold more than the poll reads back (MAX_SHOWN; and its URL would outgrow what a server
     # takes): then they go, and the page is the first page again.
     overflow = len(shown) + len(fresh) > MAX_SHOWN
-    still_listed = [] if overflow else list(queryset.filter(receipt_no__in=elsewhere))
+    still_listed = {} if overflow else by_number(queryset.filter(receipt_no__in=elsewhere))
     changed = [
-        c
-        for c in [*listed, *still_listed]
-        if c.receipt_no in shown and shown[c.receipt_no] != row_version(c)
+        values
+        for no, values in [*listed.items(), *still_listed.items()]
+        if no in shown and shown[no] != rows.version(values[1], values[2])
     ]
-    gone = sorted(set(elsewhere) - {c.receipt_no for c in still_listed})
+    gone = sorted(set(elsewhere) - set(still_listed))
     context = context or {}
     # An inbox view's tabs: their counts changed even when this view's rows did not.
     since = request.GET.get("since")
     moved = bool(context.get("token")) and since is not None and since != context["token"]
     if not (fresh or changed or gone or moved):
         return HttpResponse(status=204)
+    drawn = draw_rows(
+        queryset,
+        [(listed[no], True, False) for no in fresh] + [(v, False, True) for v in changed],
+        context,
+    )
     # Without the request: the page's menu and badges (context processors, SQL) are not in it.
     html = render_to_string(
         "web/_poll.html",
         {
-            "fresh": fresh,
-            "changed": changed,
+            "fresh": [html for html in drawn[: len(fresh)] if html is not None],
+            "changed": [html for html in drawn[len(fresh) :] if html is not None],
             "gone": gone,
             "was_empty": not shown,
             "count": page.paginator.count if page.paginator else None,
@@ -66,3 +77,29 @@ def poll_response(request, queryset, page, context=None):
         },
     )
     return HttpResponse(html)
+
+
+def by_number(queryset) -> dict[str, tuple]:
+    return {values[0]: values for values in listed_values(queryset)}
+
+
+def draw_rows(queryset, wanted: list[tuple], context) -> list:
+    """Each (values, new, oob) as its row: the process's copy when it has one, else the case is
+    read whole and drawn. None for a case that left the list between the two reads: the next
+    poll removes it."""
+    bulk, view = context.get("bulk"), context.get("view")
+    env = rows.environment()
+    keys = [
+        rows.row_key(
+            values, new=new, oob=oob, bulk=bool(bulk), view_key=getattr(view, "key", None), env=env
+        )
+        for values, new, oob in wanted
+    ]
+    drawn = [rows.kept_row(key) for key in keys]
+    missing = [values[0] for (values, _n, _o), html in zip(wanted, drawn, strict=True) if not html]
+    whole = {c.receipt_no: c for c in queryset.filter(receipt_no__in=missing)} if missing else {}
+    for at, (values, new, oob) in enumerate(wanted):
+        case = whole.get(values[0])
+        if drawn[at] is None and case is not None:
+            drawn[at] = rows.case_row(case, new=new, oob=oob, bulk=bulk, view=view, env=env)
+    return drawn

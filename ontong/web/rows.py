@@ -5,9 +5,10 @@ same sixty rows every 3 s), and drawing a row is most of what a busy poll costs.
 every value `web/_row.html` shows and every choice the viewer's page makes in it, so a changed
 case, another view or another language draws a new row. Time enters only as what the row shows of
 it: today's date and, for each deadline, whether it is past or within a day — so a row is drawn
-again the moment its label or colour would change, and never served stale.
+again the moment its label or colour would change, and never served stale. The poll reads only
+these values (SHOWN) of its rows, and a case whole only for a row the process has not drawn.
 
-A field added to `web/_row.html` must be added to `row_key` (test_rows checks every one).
+A value added to `web/_row.html` must be added to SHOWN and shown_of (test_rows checks them).
 """
 
 import datetime as dt
@@ -17,15 +18,52 @@ from collections import OrderedDict
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 
-from ontong.web import poll
 from ontong.web.inbox import DUE_SOON
 
 ROW_TEMPLATE = "web/_row.html"
 KEPT = 4000  # about a minute of a 60-a-second burst, drawn new and redrawn as each case changes
+# What a row shows, as values() reads it from a list's query (the poll reads only these).
+SHOWN = (
+    "receipt_no",
+    "updated_at",
+    "unread",
+    "title",
+    "state",
+    "department__name",
+    "area__name",
+    "channel",
+    "received_at",
+    "due_at",
+    "routing_due_at",
+)
 
-_rows: OrderedDict[tuple, str] = OrderedDict()
+_rows: OrderedDict[tuple, SafeString] = OrderedDict()
 _lock = threading.Lock()
+
+
+def version(updated_at: dt.datetime, unread: bool) -> str:
+    """What the page sends back for a row (`shown`): it changes whenever the complaint is saved,
+    and when the case becomes unread or read for the viewer (inbox views annotate `unread`)."""
+    return f"{updated_at.timestamp():.6f}{'u' if unread else ''}"
+
+
+def shown_of(case) -> tuple:
+    """A loaded case's SHOWN values, equal to what values(*SHOWN) reads for it."""
+    return (
+        case.receipt_no,
+        case.updated_at,
+        bool(getattr(case, "unread", False)),
+        case.title,
+        case.state,
+        case.department.name if case.department_id else None,
+        case.area.name if case.area_id else None,
+        case.channel,
+        case.received_at,
+        case.due_at,
+        case.routing_due_at,
+    )
 
 
 def deadline_side(moment: dt.datetime | None, now: dt.datetime) -> tuple[bool, bool] | None:
@@ -35,41 +73,58 @@ def deadline_side(moment: dt.datetime | None, now: dt.datetime) -> tuple[bool, b
     return moment < now, moment - now < DUE_SOON
 
 
-def row_key(case, *, new: bool, oob: bool, bulk: bool, view_key: str | None) -> tuple:
+def environment() -> tuple:
+    """What every row of one page is drawn in: language, script prefix, time zone, now."""
     now = timezone.now()
     return (
         translation.get_language(),
         get_script_prefix(),
         timezone.get_current_timezone_name(),
         timezone.localdate(now),
+        now,
+    )
+
+
+def row_key(shown: tuple, *, new: bool, oob: bool, bulk: bool, view_key: str | None, env) -> tuple:
+    *drawn_in, now = env
+    due_at, routing_due_at = shown[-2:]
+    return (
+        *drawn_in,
         new,
         oob,
         bulk,
         view_key,
-        case.receipt_no,
-        poll.row_version(case),
-        case.title,
-        case.state,
-        case.department.name if case.department_id else None,
-        case.area.name if case.area_id else None,
-        case.channel,
-        case.received_at,
-        case.due_at,
-        deadline_side(case.due_at, now),
-        case.routing_due_at,
-        deadline_side(case.routing_due_at, now),
+        *shown,
+        deadline_side(due_at, now),
+        deadline_side(routing_due_at, now),
     )
 
 
-def case_row(case, *, new: bool = False, oob: bool = False, bulk=None, view=None) -> str:
-    """The row for `case` as `web/_row.html` draws it, from this process's copy when one was
-    drawn for the same values."""
-    key = row_key(case, new=new, oob=oob, bulk=bool(bulk), view_key=getattr(view, "key", None))
+def kept_row(key: tuple) -> SafeString | None:
     with _lock:
         html = _rows.get(key)
         if html is not None:
             _rows.move_to_end(key)
-            return html
+        return html
+
+
+def case_row(
+    case, *, new: bool = False, oob: bool = False, bulk=None, view=None, env=None
+) -> SafeString:
+    """The row for `case` as `web/_row.html` draws it, from this process's copy when one was
+    drawn for the same values. `env`: environment(), read once for a page's rows."""
+    view_key = getattr(view, "key", None)
+    key = row_key(
+        shown_of(case),
+        new=new,
+        oob=oob,
+        bulk=bool(bulk),
+        view_key=view_key,
+        env=env or environment(),
+    )
+    html = kept_row(key)
+    if html is not None:
+        return html
     html = render_to_string(
         ROW_TEMPLATE, {"c": case, "new": new, "oob": oob, "bulk": bulk, "view": view}
     )

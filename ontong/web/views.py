@@ -65,7 +65,7 @@ from .filters import (
 )
 from .forms import SavedReplyForm
 from .nav import may_open
-from .poll import poll_response
+from .poll import listed_values, poll_response
 
 PAGE_SIZE = 50
 REVEAL_SECONDS = 600
@@ -97,10 +97,17 @@ def list_page(
     export = request.GET.get("export")
     if export in {"csv", "xlsx"} and not refused:
         return export_response(queryset, export, title)
-    if filters.is_bound and not refused and filters.cleaned_data["q"].strip():
-        page: UncountedPage | Page = UncountedPage(queryset, request.GET.get("page"), PAGE_SIZE)
-    else:
-        page = Paginator(queryset, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
+    searching = filters.is_bound and not refused and bool(filters.cleaned_data["q"].strip())
+
+    def page_of(rows) -> UncountedPage | Page:
+        if searching:
+            return UncountedPage(rows, request.GET.get("page"), PAGE_SIZE)
+        return Paginator(rows, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
+
+    if poll and not refused and request.htmx and request.htmx.trigger == "poll":
+        # The poll reads what the rows show; whole cases only for rows it must draw anew.
+        return poll_response(request, queryset, page_of(listed_values(queryset)), extra)
+    page = page_of(queryset)
     context = {
         "page": page,
         "filters": filters,
@@ -110,8 +117,6 @@ def list_page(
         **(extra or {}),
     }
     status = 400 if refused else 200
-    if poll and not refused and request.htmx and request.htmx.trigger == "poll":
-        return poll_response(request, queryset, page, context)
     if request.htmx and request.htmx.target == "rows":
         return render(request, "web/_rows.html", context, status=status)
     return render(request, template, context, status=status)

@@ -59,7 +59,16 @@ def case_row(context, complaint, new=False, oob=False):
         oob=oob,
         bulk=context.get("bulk"),
         view=context.get("case_view") or context.get("view"),
+        env=row_environment(context),
     )
+
+
+def row_environment(context) -> tuple:
+    """Read once per drawing of a page: the same for all its rows."""
+    drawing = context.render_context
+    if "row_environment" not in drawing:
+        drawing["row_environment"] = rows.environment()
+    return drawing["row_environment"]
 
 
 @register.filter

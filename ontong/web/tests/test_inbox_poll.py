@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from django.db.models.signals import post_init
 
+from ontong.complaints.models import Complaint
 from ontong.complaints.workflow import perform
 from ontong.org.models import Department
 from ontong.web import inbox
@@ -58,6 +60,52 @@ def test_a_row_whose_case_changed_is_redrawn_in_place(client, staff, new_complai
     assert f'<tr id="row-{case.receipt_no}"' in answer and 'hx-swap-oob="true"' in answer
     assert "처리중" in answer and other.receipt_no not in answer
     assert "새 민원" not in answer
+
+
+@pytest.mark.django_db
+def test_the_poll_reads_whole_cases_only_for_the_rows_it_draws(client, staff, new_complaint):
+    """In a burst the page already shows most rows: those are compared by version, not loaded."""
+    road = Department.objects.get(name="도로과")
+    listed = [new_complaint(f"{i}번 가로등이 꺼졌어요.") for i in range(8)]
+    client.force_login(staff["triage"])
+    before = shown(*listed, user=staff["triage"])
+    new = new_complaint("동문동 쓰레기가 쌓였어요.")
+    changed = listed[3]
+    changed.title = "3번 가로등 (제목 고침)"
+    changed.save()
+    perform(listed[5], "assign", staff["triage"], department=road)
+    loaded = []
+    remember = lambda sender, instance, **kw: loaded.append(instance.receipt_no)  # noqa: E731
+    post_init.connect(remember, sender=Complaint)
+    try:
+        answer = client.get("/inbox/", before, headers=POLL).content.decode()
+    finally:
+        post_init.disconnect(remember, sender=Complaint)
+    assert sorted(loaded) == sorted([new.receipt_no, changed.receipt_no])
+    assert '<tbody hx-swap-oob="afterbegin:#rows">' in answer and new.receipt_no in answer
+    assert f'<tr id="row-{changed.receipt_no}"' in answer and "제목 고침" in answer
+    assert f'<tr id="row-{listed[5].receipt_no}" hx-swap-oob="delete">' in answer
+    assert listed[0].receipt_no not in answer
+
+
+@pytest.mark.django_db
+def test_new_rows_one_colleague_polled_are_not_read_whole_again(client, staff, new_complaint):
+    """The whole 접수 team polls the same new rows: the process draws them once."""
+    old = new_complaint("읍내동 가로등이 꺼졌어요.")
+    before = shown(old, user=staff["triage"])
+    new = [new_complaint(f"{i}번 쓰레기가 쌓였어요.") for i in range(3)]
+    client.force_login(staff["triage"])
+    first = client.get("/inbox/", before, headers=POLL).content.decode()
+    loaded = []
+    remember = lambda sender, instance, **kw: loaded.append(instance.receipt_no)  # noqa: E731
+    post_init.connect(remember, sender=Complaint)
+    try:
+        again = client.get("/inbox/", before, headers=POLL).content.decode()
+    finally:
+        post_init.disconnect(remember, sender=Complaint)
+    assert loaded == []
+    assert all(c.receipt_no in again for c in new)
+    assert again.split("<tbody")[1] == first.split("<tbody")[1]
 
 
 @pytest.mark.django_db

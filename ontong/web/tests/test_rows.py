@@ -9,9 +9,9 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from ontong.complaints.models import Complaint, State
+from ontong.complaints.models import Complaint, Message, State
 from ontong.org.models import Area, Department
-from ontong.web import inbox, rows
+from ontong.web import inbox, poll, rows
 
 
 @pytest.fixture(autouse=True)
@@ -161,3 +161,32 @@ def test_in_english_the_row_names_the_assignment_deadline_and_the_list_counts_ca
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get("/inbox/").content.decode()
     assert re.search(r'id="list-count">1 cases<', page)
+    assert '<option value="assign">Assign</option>' in page  # the action, not the state
+
+
+@pytest.mark.django_db
+def test_a_page_reads_its_language_and_time_once_for_all_its_rows(
+    client, staff, new_complaint, monkeypatch
+):
+    cases = [new_complaint(f"{i}번 가로등이 꺼졌어요.") for i in range(5)]
+    reads = []
+    real = rows.environment
+    monkeypatch.setattr(rows, "environment", lambda: reads.append(1) or real())
+    client.force_login(staff["triage"])
+    page = client.get("/inbox/").content.decode()
+    assert all(f'id="row-{c.receipt_no}"' in page for c in cases)
+    assert len(reads) == 1
+
+
+@pytest.mark.django_db
+def test_what_the_poll_reads_of_a_row_keys_it_as_the_loaded_case_does(staff, new_complaint):
+    case = new_complaint("읍내동 사거리에 포트홀이 생겼어요.")
+    Complaint.objects.filter(pk=case.pk).update(
+        department=Department.objects.get(name="도로과"), area=Area.objects.order_by("name")[0]
+    )
+    Message.objects.create(complaint=case, direction="in", channel="web", body="언제 고치나요?")
+    listed_ = inbox.cases(staff["triage"], inbox.BY_KEY["all"]).select_related("department", "area")
+    loaded = listed_.get(pk=case.pk)
+    (read,) = poll.listed_values(listed_.filter(pk=case.pk))
+    assert read == rows.shown_of(loaded)
+    assert read[2] is True and read[5] == "도로과" and read[6]
