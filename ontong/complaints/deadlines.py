@@ -16,6 +16,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.utils.translation import gettext, pgettext_lazy
 
 SEOUL = ZoneInfo("Asia/Seoul")
 WORK_BLOCKS = ((dt.time(9), dt.time(12)), (dt.time(13), dt.time(18)))
@@ -201,6 +202,15 @@ def as_aware(moment: dt.datetime) -> dt.datetime:
 
 
 WEEKDAYS = "월화수목금토일"
+WEEKDAY_NAMES = [
+    pgettext_lazy("요일", "월"),
+    pgettext_lazy("요일", "화"),
+    pgettext_lazy("요일", "수"),
+    pgettext_lazy("요일", "목"),
+    pgettext_lazy("요일", "금"),
+    pgettext_lazy("요일", "토"),
+    pgettext_lazy("요일", "일"),
+]
 
 
 def due_date_text(due: dt.datetime) -> str:
@@ -210,15 +220,23 @@ def due_date_text(due: dt.datetime) -> str:
 
 
 def due_label(due: dt.datetime | None, now: dt.datetime) -> str:
-    """'D-2, 10월 14일(수) 18:00까지', 'D-day, …', or '기한 3일 경과 (…)'."""
+    """'D-2, 10월 14일(수) 18:00까지', 'D-day, …', or '기한 3일 경과 (…)', in the active language
+    (due_date_text stays Korean: 알림톡 templates are registered word for word)."""
     if due is None:
         return ""
     local_due, local_now = due.astimezone(SEOUL), now.astimezone(SEOUL)
-    when = (
-        f"{local_due.month}월 {local_due.day}일({WEEKDAYS[local_due.weekday()]}) {local_due:%H:%M}"
-    )
+    when = gettext("%(month)s월 %(day)s일(%(weekday)s) %(time)s") % {
+        "month": local_due.month,
+        "day": local_due.day,
+        "weekday": WEEKDAY_NAMES[local_due.weekday()],
+        "time": f"{local_due:%H:%M}",
+    }
     if local_due < local_now:
         late = (local_now.date() - local_due.date()).days
-        return f"기한 경과{f' {late}일' if late else ''} ({when})"
+        if late:
+            return gettext("기한 경과 %(days)s일 (%(when)s)") % {"days": late, "when": when}
+        return gettext("기한 경과 (%(when)s)") % {"when": when}
     left = (local_due.date() - local_now.date()).days
-    return f"{'D-day' if left == 0 else f'D-{left}'}, {when}까지"
+    if left == 0:
+        return gettext("D-day, %(when)s까지") % {"when": when}
+    return gettext("D-%(days)s, %(when)s까지") % {"days": left, "when": when}

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from ontong.korean import with_josa
 from ontong.org.models import Department, Role, User
@@ -84,7 +84,7 @@ ACTIONS = {
     for a in [
         Action(
             "assign",
-            gettext_lazy("배정"),
+            pgettext_lazy("처리", "배정"),  # the state 배정 reads "Assigned"
             frozenset({S.RECEIVED}),
             S.ASSIGNED,
             CENTRAL,

@@ -4,6 +4,7 @@ import datetime as dt
 
 import holidays
 import pytest
+from django.utils import translation
 
 from ontong.complaints.deadlines import SEOUL, add_working_hours, due_at, due_label
 
@@ -103,7 +104,17 @@ def test_due_label_is_korean_with_d_day():
     now = at(2026, 10, 12, 9)
     assert due_label(at(2026, 10, 14, 18), now) == "D-2, 10월 14일(수) 18:00까지"
     assert due_label(at(2026, 10, 12, 18), now) == "D-day, 10월 12일(월) 18:00까지"
-    assert due_label(at(2026, 10, 9, 18), now).startswith("기한 경과 3일")
+    assert due_label(at(2026, 10, 9, 18), now) == "기한 경과 3일 (10월 9일(금) 18:00)"
+    assert due_label(at(2026, 10, 12, 8), now) == "기한 경과 (10월 12일(월) 08:00)"
+
+
+def test_due_label_speaks_the_staff_members_language():
+    now = at(2026, 10, 12, 9)
+    with translation.override("en"):
+        assert due_label(at(2026, 10, 14, 18), now) == "D-2, by 10/14 (Wed) 18:00"
+        assert due_label(at(2026, 10, 12, 18), now) == "D-day, by 10/12 (Mon) 18:00"
+        assert due_label(at(2026, 10, 9, 18), now) == "3 days overdue (10/9 (Fri) 18:00)"
+        assert due_label(at(2026, 10, 12, 8), now) == "Overdue (10/12 (Mon) 08:00)"
 
 
 @pytest.mark.django_db
