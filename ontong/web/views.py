@@ -87,8 +87,18 @@ def home(request):
 
 
 def list_page(
-    request, queryset, *, title, template="web/list.html", poll=False, extra=None, query=None
+    request,
+    queryset,
+    *,
+    title,
+    template="web/list.html",
+    poll=False,
+    extra=None,
+    query=None,
+    count=None,
 ):
+    """`count`: how many cases `queryset` holds, when the caller has counted them already (an
+    inbox view's tab); used while no filter narrows the list."""
     queryset = queryset.select_related("department", "area", "assignee")
     filters = ListFilter(request.GET or None)
     if request.GET:
@@ -99,10 +109,15 @@ def list_page(
         return export_response(queryset, export, title)
     searching = filters.is_bound and not refused and bool(filters.cleaned_data["q"].strip())
 
+    narrowed = filters.is_bound and any(request.GET.get(name) for name in filters.fields)
+
     def page_of(rows) -> UncountedPage | Page:
         if searching:
             return UncountedPage(rows, request.GET.get("page"), PAGE_SIZE)
-        return Paginator(rows, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
+        paginator = Paginator(rows, PAGE_SIZE)
+        if count is not None and not narrowed:
+            paginator.count = count  # a cached_property: counted already
+        return paginator.get_page(page_number(request.GET.get("page")))
 
     if poll and not refused and request.htmx and request.htmx.trigger == "poll":
         # The poll reads what the rows show; whole cases only for rows it must draw anew.
@@ -188,6 +203,7 @@ def inbox_answer(request, view, title, polling):
         template="web/list.html",
         poll=True,
         query=query,
+        count=next((tab.count for tab in overview.tabs if tab.view == view), None),
         extra={
             "view": view,
             "tabs": overview.tabs,

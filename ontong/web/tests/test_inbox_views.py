@@ -295,3 +295,18 @@ def test_the_duplicate_panel_confirms_with_the_number_typed(client, staff, new_c
     assert missing.status_code == 302 and missing.url == back
     elsewhere = client.post("/queue/bulk/", {**form, "original": "2026-999999", "back": "//evil/"})
     assert elsewhere.url == "/queue/"
+
+
+@pytest.mark.django_db
+def test_the_list_count_is_the_tabs_count_and_a_filter_counts_its_own(
+    client, staff, new_complaint
+):
+    for i in range(3):
+        new_complaint(f"{i}번 가로등이 꺼졌어요.", channel="web")
+    new_complaint("카카오로 온 민원", channel="kakao")
+    client.force_login(staff["triage"])
+    page = client.get("/queue/", {"view": "unassigned"}).content.decode()
+    assert re.search(r'id="list-count">4건<', page)
+    assert re.search(r'id="tab-count-unassigned"[^>]*>\s*4\b', page)
+    narrowed = client.get("/queue/", {"view": "unassigned", "channel": "kakao"}).content.decode()
+    assert re.search(r'id="list-count">1건<', narrowed)
