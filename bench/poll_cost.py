@@ -124,9 +124,11 @@ def busy_poll(triage, fresh: int, polls: int, headers: dict) -> None:
 
     statements, first = statements_of(poll)
     assert first.status_code == 200, first.status_code
+    again, _answer = statements_of(poll)  # a colleague's poll: the rows are drawn already
     print(
         f"triage  /inbox/  {fresh} new rows: {timed(poll, polls)}, "
-        f"{len(statements)} SQL statements, {len(first.content) // 1024} KiB"
+        f"{len(statements)} SQL statements (a colleague's: {len(again)}), "
+        f"{len(first.content) // 1024} KiB"
     )
 
 

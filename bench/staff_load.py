@@ -17,6 +17,7 @@ import asyncio
 import html
 import json
 import multiprocessing
+import os
 import random
 import re
 import tempfile
@@ -259,6 +260,45 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def cpu_by_part(server_pid: int, staff_pid: int | None) -> dict[str, float]:
+    """CPU seconds so far of each part on this machine: the server's web and task workers,
+    PostgreSQL's processes, the staff's process, this one (messages and the Graph API emulator),
+    and the whole machine (/proc/stat, every process)."""
+    parts = {name: pids for name, pids in processes_of(server_pid).items()}
+    parts["postgres"] = [
+        int(pid)
+        for pid in os.listdir("/proc")
+        if pid.isdigit() and _comm(pid) in {"postgres", "postmaster"}
+    ]
+    parts["staff"] = [staff_pid] if staff_pid else []
+    parts["messages + emulator"] = [os.getpid()]
+    seconds = {name: sum(_cpu_or_zero(pid) for pid in pids) for name, pids in parts.items()}
+    ticks = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    busy = sum(int(t) for i, t in enumerate(ticks) if i not in (3, 4))  # all but idle, iowait
+    seconds["machine"] = busy / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+def _comm(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _cpu_or_zero(pid: int) -> float:
+    try:
+        return cpu_seconds(pid)
+    except OSError:  # a PostgreSQL backend that has ended since it was listed
+        return 0.0
+
+
+def cores_used(before: dict[str, float], after: dict[str, float], seconds: float) -> str:
+    return ", ".join(
+        f"{name} {(after[name] - before.get(name, 0.0)) / seconds:.2f}" for name in after
+    )
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--staff", type=int, default=200)
@@ -306,7 +346,10 @@ def main():
     time.sleep(args.ramp + POLL_EVERY)  # every page opened, the polls under way
     window = time.monotonic()
     cpu_window = sum(cpu_seconds(pid) for pid in web)
+    parts_before = cpu_by_part(server.pid, staff.pid)
     loaded = intake_phase(port, emulator, args, "staff")
+    parts_after = cpu_by_part(server.pid, staff.pid)
+    busy_for = time.monotonic() - window
     window_end = window + args.seconds
     staff.join(timeout=open_for + 120)
     print(f"{time.strftime('%H:%M:%S')} after the staff phase: {load_average()}", flush=True)
@@ -341,6 +384,10 @@ def main():
             f"{cpu_staff / (window - ramp_start):.2f} cores",
         ),
         ("longest poll URL", f"{longest_url} characters"),
+        (
+            "cores used while the messages arrive",
+            cores_used(parts_before, parts_after, busy_for),
+        ),
     ]
     for name, phase in (("messages alone", baseline), ("with the staff", loaded)):
         rows += [
