@@ -298,9 +298,7 @@ def test_the_duplicate_panel_confirms_with_the_number_typed(client, staff, new_c
 
 
 @pytest.mark.django_db
-def test_the_list_count_is_the_tabs_count_and_a_filter_counts_its_own(
-    client, staff, new_complaint
-):
+def test_the_list_count_is_the_tabs_count_and_a_filter_counts_its_own(client, staff, new_complaint):
     for i in range(3):
         new_complaint(f"{i}번 가로등이 꺼졌어요.", channel="web")
     new_complaint("카카오로 온 민원", channel="kakao")
