@@ -1,6 +1,7 @@
 """The 접수함 poll adds new rows without redrawing the others (issue 13 item 6)."""
 
 import re
+from contextlib import contextmanager
 
 import pytest
 from django.db.models.signals import post_init
@@ -24,6 +25,21 @@ def shown(*complaints, user=None):
         marked = {c.pk: c for c in inbox.cases(user, inbox.BY_KEY["all"])}
         complaints = tuple(marked.get(c.pk, c) for c in complaints)
     return {"shown": [f"{c.receipt_no}@{row_version(c)}" for c in complaints]}
+
+
+@contextmanager
+def cases_read():
+    """The receipt numbers of the complaints read whole (as model objects) inside the block."""
+    loaded: list[str] = []
+
+    def remember(sender, instance, **kwargs):
+        loaded.append(instance.receipt_no)
+
+    post_init.connect(remember, sender=Complaint)
+    try:
+        yield loaded
+    finally:
+        post_init.disconnect(remember, sender=Complaint)
 
 
 @pytest.mark.django_db
@@ -74,13 +90,8 @@ def test_the_poll_reads_whole_cases_only_for_the_rows_it_draws(client, staff, ne
     changed.title = "3번 가로등 (제목 고침)"
     changed.save()
     perform(listed[5], "assign", staff["triage"], department=road)
-    loaded = []
-    remember = lambda sender, instance, **kw: loaded.append(instance.receipt_no)  # noqa: E731
-    post_init.connect(remember, sender=Complaint)
-    try:
+    with cases_read() as loaded:
         answer = client.get("/inbox/", before, headers=POLL).content.decode()
-    finally:
-        post_init.disconnect(remember, sender=Complaint)
     assert sorted(loaded) == sorted([new.receipt_no, changed.receipt_no])
     assert '<tbody hx-swap-oob="afterbegin:#rows">' in answer and new.receipt_no in answer
     assert f'<tr id="row-{changed.receipt_no}"' in answer and "제목 고침" in answer
@@ -96,13 +107,8 @@ def test_new_rows_one_colleague_polled_are_not_read_whole_again(client, staff, n
     new = [new_complaint(f"{i}번 쓰레기가 쌓였어요.") for i in range(3)]
     client.force_login(staff["triage"])
     first = client.get("/inbox/", before, headers=POLL).content.decode()
-    loaded = []
-    remember = lambda sender, instance, **kw: loaded.append(instance.receipt_no)  # noqa: E731
-    post_init.connect(remember, sender=Complaint)
-    try:
+    with cases_read() as loaded:
         again = client.get("/inbox/", before, headers=POLL).content.decode()
-    finally:
-        post_init.disconnect(remember, sender=Complaint)
     assert loaded == []
     assert all(c.receipt_no in again for c in new)
     assert again.split("<tbody")[1] == first.split("<tbody")[1]
