@@ -16,7 +16,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 SEOUL = ZoneInfo("Asia/Seoul")
 WORK_BLOCKS = ((dt.time(9), dt.time(12)), (dt.time(13), dt.time(18)))
@@ -234,7 +234,9 @@ def due_label(due: dt.datetime | None, now: dt.datetime) -> str:
     if local_due < local_now:
         late = (local_now.date() - local_due.date()).days
         if late:
-            return gettext("기한 경과 %(days)s일 (%(when)s)") % {"days": late, "when": when}
+            return ngettext(
+                "기한 경과 %(days)s일 (%(when)s)", "기한 경과 %(days)s일 (%(when)s)", late
+            ) % {"days": late, "when": when}
         return gettext("기한 경과 (%(when)s)") % {"when": when}
     left = (local_due.date() - local_now.date()).days
     if left == 0:

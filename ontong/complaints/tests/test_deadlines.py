@@ -115,6 +115,7 @@ def test_due_label_speaks_the_staff_members_language():
         assert due_label(at(2026, 10, 12, 18), now) == "D-day, by 10/12 (Mon) 18:00"
         assert due_label(at(2026, 10, 9, 18), now) == "3 days overdue (10/9 (Fri) 18:00)"
         assert due_label(at(2026, 10, 12, 8), now) == "Overdue (10/12 (Mon) 08:00)"
+        assert due_label(at(2026, 10, 11, 18), now) == "1 day overdue (10/11 (Sun) 18:00)"
 
 
 @pytest.mark.django_db

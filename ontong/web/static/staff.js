@@ -227,7 +227,7 @@
     var out = document.getElementById("bulk-count");
     if (!out) return;
     var n = document.querySelectorAll("input[name=selected][form=bulk-form]:checked").length;
-    out.textContent = n ? "(" + n + "건 고름)" : "";
+    out.textContent = n ? (out.dataset.template || "({n}건 고름)").replace("{n}", n) : "";
   }
 
   document.addEventListener("keydown", function (event) {
@@ -417,6 +417,33 @@
       savedReplies.box.focus();
     }
   }, true);
+
+  // A row the poll redraws (its case changed) keeps what the person did to it: the tick, the
+  // j/k highlight and the focus. Without this a ticked case silently dropped out of a bulk action.
+  var refocus = null;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var old = event.detail.target;
+    var fragment = event.detail.fragment;
+    if (!old || !old.matches || !old.matches("tbody#rows tr[data-receipt]") || !fragment) return;
+    var row = fragment.querySelector("tr[data-receipt]");
+    if (!row) return;
+    var box = old.querySelector("input[name=selected]");
+    var newBox = row.querySelector("input[name=selected]");
+    if (box && newBox && box.checked) newBox.setAttribute("checked", "");
+    if (old.classList.contains("current")) row.classList.add("current");
+    var focused = document.activeElement;
+    if (focused && old.contains(focused)) {
+      refocus = { id: old.id, selector: focused.matches("input[name=selected]") ? "input[name=selected]" : "a" };
+    }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    countSelected();
+    if (!refocus) return;
+    var row = document.getElementById(refocus.id);
+    var target = row && row.querySelector(refocus.selector);
+    refocus = null;
+    if (target) target.focus({ preventScroll: true });
+  });
 
   // The inbox poll (docs/decisions/0004): Django's "nothing new" answer carries a ticket, sent
   // back with the next poll so that it can be answered before Django; a page that changed (200)

@@ -5,8 +5,9 @@ from contextlib import contextmanager
 
 import pytest
 from django.db.models.signals import post_init
+from playwright.sync_api import expect
 
-from ontong.complaints.models import Complaint
+from ontong.complaints.models import Complaint, Message
 from ontong.complaints.workflow import perform
 from ontong.org.models import Department
 from ontong.web import inbox
@@ -150,3 +151,41 @@ def test_a_new_complaint_keeps_focus_and_is_marked(open_page, staff, new_complai
     assert inbox.locator("#list-count").inner_text() == "2건"
     assert inbox.locator("tbody#rows tr").first.get_attribute("data-receipt") == second.receipt_no
     shot(inbox, "inbox-new-row", tmp_path)
+
+
+@pytest.mark.django_db
+def test_every_answer_carries_the_list_count(client, staff, new_complaint):
+    """A count read a moment before a case came in is mended by the next answer, even one that
+    brings no new row (here only the tabs moved: the person opened a case elsewhere)."""
+    case = new_complaint("읍내동 가로등이 꺼졌어요.")
+    Message.objects.create(complaint=case, direction="in", channel="web", body="언제요?")
+    client.force_login(staff["triage"])
+    page = client.get("/queue/", {"view": "unassigned"})
+    sent = {
+        "view": "unassigned",
+        "since": page.context["token"],
+        **shown(case, user=staff["triage"]),
+    }
+    client.get(f"/complaints/{case.receipt_no}/")  # read: the unread marks move
+    answer = client.get("/queue/", sent, headers=POLL).content.decode()
+    assert re.search(r'<span id="list-count" hx-swap-oob="innerHTML">1건</span>', answer)
+
+
+@in_chromium
+@pytest.mark.django_db(transaction=True)
+def test_a_redrawn_row_keeps_its_tick_and_focus(open_page, staff, new_complaint):
+    ticked, other = new_complaint("읍내동 가로등이 꺼졌어요."), new_complaint("포트홀이 생겼어요.")
+    inbox = open_page("/inbox/", user="triage")
+    for case in (ticked, other):
+        inbox.locator(f"tr[data-receipt='{case.receipt_no}'] input[name=selected]").check()
+    box = inbox.locator(f"tr[data-receipt='{ticked.receipt_no}'] input[name=selected]")
+    box.focus()
+    assert inbox.locator("#bulk-count").inner_text() == "(2건 고름)"
+    ticked.title = "읍내동 가로등 (제목 고침)"
+    ticked.save()
+    expect(inbox.locator(f"tr[data-receipt='{ticked.receipt_no}']")).to_contain_text(
+        "제목 고침", timeout=10_000
+    )
+    assert box.is_checked()
+    assert inbox.evaluate("document.activeElement.value") == ticked.receipt_no
+    assert inbox.locator("#bulk-count").inner_text() == "(2건 고름)"

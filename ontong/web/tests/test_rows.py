@@ -155,13 +155,14 @@ def test_in_english_the_row_names_the_assignment_deadline_and_the_list_counts_ca
     assert case.state == State.RECEIVED and case.routing_due_at
     with translation.override("en"):
         row = rows.case_row(case)
-    assert "Assign by" in row and "Assigned" not in row
+    assert "Assign: " in row and "Assigned" not in row
     assert "배정" in rows.case_row(case)
     client.force_login(staff["triage"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get("/inbox/").content.decode()
     assert re.search(r'id="list-count">1 cases<', page)
     assert '<option value="assign">Assign</option>' in page  # the action, not the state
+    assert 'id="bulk-count" class="muted" aria-live="polite" data-template="({n} selected)"' in page
 
 
 @pytest.mark.django_db
