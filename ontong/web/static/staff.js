@@ -457,6 +457,14 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.elt.id !== "poll") return;
     var xhr = event.detail.xhr;
+    if (xhr.responseURL && new URL(xhr.responseURL).pathname !== window.location.pathname) {
+      // Sent to the login page (signed out, or the session ended): the list would look live
+      // while it no longer changes. Say so and stop asking.
+      var status = document.getElementById("poll-status");
+      if (status) status.textContent = event.detail.elt.dataset.signedOut;
+      event.detail.elt.remove();
+      return;
+    }
     var ticket = xhr.getResponseHeader("Ontong-Poll-Ticket");
     if (ticket) pollTicket = ticket;
     else if (xhr.status !== 204) pollTicket = null;

@@ -4,6 +4,7 @@ import re
 from contextlib import contextmanager
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db.models.signals import post_init
 from playwright.sync_api import expect
 
@@ -189,3 +190,14 @@ def test_a_redrawn_row_keeps_its_tick_and_focus(open_page, staff, new_complaint)
     assert box.is_checked()
     assert inbox.evaluate("document.activeElement.value") == ticked.receipt_no
     assert inbox.locator("#bulk-count").inner_text() == "(2건 고름)"
+
+
+@in_chromium
+@pytest.mark.django_db(transaction=True)
+def test_a_page_whose_session_ended_says_so_and_stops_polling(open_page, staff, new_complaint):
+    new_complaint("읍내동 가로등이 꺼졌어요.")
+    inbox = open_page("/inbox/", user="triage")
+    Session.objects.all().delete()  # signed out elsewhere, or the session ended
+    expect(inbox.locator("#poll-status")).to_contain_text("로그인이 끝나", timeout=10_000)
+    assert inbox.locator("#poll").count() == 0
+    assert inbox.locator("tbody#rows tr").count() == 1  # the list stays as it was
