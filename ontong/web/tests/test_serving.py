@@ -133,6 +133,21 @@ def test_serve_answers_with_a_shared_analyser_restarts_a_killed_worker_and_stops
         # Issue 16 item 7: the killed worker's live metric went with it.
         live = live_metrics(port, [workers[1]])
         assert f'pid="{workers[0]}"' not in live
+        # A web worker stopped as gunicorn recycles one (max_requests) stops nothing else, and
+        # the task workers and the analyser stay in /metrics.
+        web = children_of(serve.pid, b"ontong serve")
+        assert len(web) == 2
+        os.kill(web[0], signal.SIGTERM)
+        for _ in range(40):
+            time.sleep(0.5)
+            now = children_of(serve.pid, b"ontong serve")
+            if len(now) == 2 and web[0] not in now:
+                break
+        else:
+            pytest.fail(f"the stopped web worker was not replaced: {now}")
+        kept = [*children_of(serve.pid), *children_of(serve.pid, b"ontong analyser")]
+        assert len(kept) == 3
+        live_metrics(port, kept)
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=40)
         assert children_of(serve.pid) == []

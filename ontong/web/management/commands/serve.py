@@ -158,6 +158,7 @@ class Command(BaseCommand):
             os.environ["ONTONG_LOG_JSON"] = "1"
             settings.LOGGING["handlers"]["console"]["formatter"] = "json"
             logging.config.dictConfig(settings.LOGGING)
+        owner = os.getpid()
         analyser = None if no_analyser else start_analyser()
         workers = Supervised(["worker"], task_workers)
         if task_workers:
@@ -190,9 +191,12 @@ class Command(BaseCommand):
                 }
             ).run()
         finally:
-            workers.stop()
-            if analyser:
-                analyser.stop()
+            # A web worker is forked inside run() and leaves by SystemExit through here too (each
+            # one gunicorn stops or recycles): only this process owns the children.
+            if os.getpid() == owner:
+                workers.stop()
+                if analyser:
+                    analyser.stop()
 
 
 def start_analyser() -> Supervised:
