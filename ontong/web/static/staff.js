@@ -228,6 +228,9 @@
     if (!out) return;
     var n = document.querySelectorAll("input[name=selected][form=bulk-form]:checked").length;
     out.textContent = n ? (out.dataset.template || "({n}건 고름)").replace("{n}", n) : "";
+    var all = document.getElementById("select-all");
+    var boxes = document.querySelectorAll("input[name=selected][form=bulk-form]").length;
+    if (all) all.checked = boxes > 0 && n === boxes; // a new, unticked row is not "all"
   }
 
   document.addEventListener("keydown", function (event) {
@@ -461,7 +464,10 @@
       // Sent to the login page (signed out, or the session ended): the list would look live
       // while it no longer changes. Say so and stop asking.
       var status = document.getElementById("poll-status");
-      if (status) status.textContent = event.detail.elt.dataset.signedOut;
+      if (status) {
+        status.textContent = event.detail.elt.dataset.signedOut;
+        status.classList.add("signed-out");
+      }
       event.detail.elt.remove();
       return;
     }

@@ -190,6 +190,10 @@ def test_a_redrawn_row_keeps_its_tick_and_focus(open_page, staff, new_complaint)
     assert box.is_checked()
     assert inbox.evaluate("document.activeElement.value") == ticked.receipt_no
     assert inbox.locator("#bulk-count").inner_text() == "(2건 고름)"
+    assert inbox.locator("#select-all").is_checked()  # every row is ticked
+    new_complaint("동문동 쓰레기가 쌓였어요.")
+    expect(inbox.locator("tbody#rows tr")).to_have_count(3, timeout=10_000)
+    assert not inbox.locator("#select-all").is_checked()  # a new, unticked row: not all
 
 
 @in_chromium
@@ -198,6 +202,6 @@ def test_a_page_whose_session_ended_says_so_and_stops_polling(open_page, staff, 
     new_complaint("읍내동 가로등이 꺼졌어요.")
     inbox = open_page("/inbox/", user="triage")
     Session.objects.all().delete()  # signed out elsewhere, or the session ended
-    expect(inbox.locator("#poll-status")).to_contain_text("로그인이 끝나", timeout=10_000)
+    expect(inbox.locator("#poll-status")).to_contain_text("로그인이 끝나 이 목록은", timeout=10_000)
     assert inbox.locator("#poll").count() == 0
     assert inbox.locator("tbody#rows tr").count() == 1  # the list stays as it was
