@@ -264,7 +264,7 @@ def cpu_by_part(server_pid: int, staff_pid: int | None) -> dict[str, float]:
     """CPU seconds so far of each part on this machine: the server's web and task workers,
     PostgreSQL's processes, the staff's process, this one (messages and the Graph API emulator),
     and the whole machine (/proc/stat, every process)."""
-    parts = {name: pids for name, pids in processes_of(server_pid).items()}
+    parts = dict(processes_of(server_pid))
     parts["postgres"] = [
         int(pid)
         for pid in os.listdir("/proc")

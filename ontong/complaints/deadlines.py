@@ -16,6 +16,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+from django.utils import translation
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -201,8 +202,7 @@ def as_aware(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=SEOUL)
 
 
-WEEKDAYS = "월화수목금토일"
-WEEKDAY_NAMES = [
+WEEKDAYS = [
     pgettext_lazy("요일", "월"),
     pgettext_lazy("요일", "화"),
     pgettext_lazy("요일", "수"),
@@ -213,10 +213,21 @@ WEEKDAY_NAMES = [
 ]
 
 
+def date_text(local: dt.datetime) -> str:
+    """'10월 14일(수) 18:00' in the active language ('10/14 (Wed) 18:00')."""
+    return gettext("%(month)s월 %(day)s일(%(weekday)s) %(time)s") % {
+        "month": local.month,
+        "day": local.day,
+        "weekday": WEEKDAYS[local.weekday()],
+        "time": f"{local:%H:%M}",
+    }
+
+
 def due_date_text(due: dt.datetime) -> str:
-    """'10월 14일(수) 18:00': the date itself, for messages read later than they are written."""
-    local = due.astimezone(SEOUL)
-    return f"{local.month}월 {local.day}일({WEEKDAYS[local.weekday()]}) {local:%H:%M}"
+    """'10월 14일(수) 18:00': the date itself, for messages read later than they are written;
+    always Korean (알림톡 templates are registered word for word)."""
+    with translation.override("ko"):
+        return date_text(due.astimezone(SEOUL))
 
 
 def due_label(due: dt.datetime | None, now: dt.datetime) -> str:
@@ -225,12 +236,7 @@ def due_label(due: dt.datetime | None, now: dt.datetime) -> str:
     if due is None:
         return ""
     local_due, local_now = due.astimezone(SEOUL), now.astimezone(SEOUL)
-    when = gettext("%(month)s월 %(day)s일(%(weekday)s) %(time)s") % {
-        "month": local_due.month,
-        "day": local_due.day,
-        "weekday": WEEKDAY_NAMES[local_due.weekday()],
-        "time": f"{local_due:%H:%M}",
-    }
+    when = date_text(local_due)
     if local_due < local_now:
         late = (local_now.date() - local_due.date()).days
         if late:

@@ -38,18 +38,20 @@ def poll_response(request, queryset, page, context=None):
     `page` holds the first rows as listed_values(): in a burst every 접수담당 polls the same new
     rows, and a row this process has drawn for the same values is not read whole again."""
     shown = shown_rows(request)
-    listed = {values[0]: values for values in page}
+    listed = by_number(page)
     fresh = [no for no in listed if no not in shown]
     elsewhere = [no for no in shown if no not in listed]
     # Rows pushed off the first page stay where the person is looking, until the page would
     # hold more than the poll reads back (MAX_SHOWN; and its URL would outgrow what a server
     # takes): then they go, and the page is the first page again.
     overflow = len(shown) + len(fresh) > MAX_SHOWN
-    still_listed = {} if overflow else by_number(queryset.filter(receipt_no__in=elsewhere))
+    still_listed = (
+        {} if overflow else by_number(listed_values(queryset.filter(receipt_no__in=elsewhere)))
+    )
     changed = [
         values
         for no, values in [*listed.items(), *still_listed.items()]
-        if no in shown and shown[no] != rows.version(values[1], values[2])
+        if no in shown and shown[no] != rows.version_of(values)
     ]
     gone = sorted(set(elsewhere) - set(still_listed))
     context = context or {}
@@ -79,8 +81,8 @@ def poll_response(request, queryset, page, context=None):
     return HttpResponse(html)
 
 
-def by_number(queryset) -> dict[str, tuple]:
-    return {values[0]: values for values in listed_values(queryset)}
+def by_number(rows_shown) -> dict[str, tuple]:
+    return {values[rows.NUMBER]: values for values in rows_shown}
 
 
 def draw_rows(queryset, wanted: list[tuple], context) -> list:
@@ -96,10 +98,12 @@ def draw_rows(queryset, wanted: list[tuple], context) -> list:
         for values, new, oob in wanted
     ]
     drawn = [rows.kept_row(key) for key in keys]
-    missing = [values[0] for (values, _n, _o), html in zip(wanted, drawn, strict=True) if not html]
+    missing = [
+        v[rows.NUMBER] for (v, _n, _o), html in zip(wanted, drawn, strict=True) if html is None
+    ]
     whole = {c.receipt_no: c for c in queryset.filter(receipt_no__in=missing)} if missing else {}
     for at, (values, new, oob) in enumerate(wanted):
-        case = whole.get(values[0])
+        case = whole.get(values[rows.NUMBER])
         if drawn[at] is None and case is not None:
             drawn[at] = rows.case_row(case, new=new, oob=oob, bulk=bulk, view=view, env=env)
     return drawn

@@ -39,6 +39,9 @@ SHOWN = (
     "routing_due_at",
 )
 
+NUMBER, UPDATED, UNREAD = 0, SHOWN.index("updated_at"), SHOWN.index("unread")
+DEADLINES = SHOWN.index("due_at"), SHOWN.index("routing_due_at")
+
 _rows: OrderedDict[tuple, SafeString] = OrderedDict()
 _lock = threading.Lock()
 
@@ -47,6 +50,10 @@ def version(updated_at: dt.datetime, unread: bool) -> str:
     """What the page sends back for a row (`shown`): it changes whenever the complaint is saved,
     and when the case becomes unread or read for the viewer (inbox views annotate `unread`)."""
     return f"{updated_at.timestamp():.6f}{'u' if unread else ''}"
+
+
+def version_of(shown: tuple) -> str:
+    return version(shown[UPDATED], shown[UNREAD])
 
 
 def shown_of(case) -> tuple:
@@ -87,7 +94,6 @@ def environment() -> tuple:
 
 def row_key(shown: tuple, *, new: bool, oob: bool, bulk: bool, view_key: str | None, env) -> tuple:
     *drawn_in, now = env
-    due_at, routing_due_at = shown[-2:]
     return (
         *drawn_in,
         new,
@@ -95,8 +101,7 @@ def row_key(shown: tuple, *, new: bool, oob: bool, bulk: bool, view_key: str | N
         bulk,
         view_key,
         *shown,
-        deadline_side(due_at, now),
-        deadline_side(routing_due_at, now),
+        *(deadline_side(shown[at], now) for at in DEADLINES),
     )
 
 

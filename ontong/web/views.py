@@ -108,7 +108,6 @@ def list_page(
     if export in {"csv", "xlsx"} and not refused:
         return export_response(queryset, export, title)
     searching = filters.is_bound and not refused and bool(filters.cleaned_data["q"].strip())
-
     narrowed = filters.is_bound and any(request.GET.get(name) for name in filters.fields)
 
     def page_of(rows) -> UncountedPage | Page:

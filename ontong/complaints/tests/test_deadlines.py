@@ -6,7 +6,13 @@ import holidays
 import pytest
 from django.utils import translation
 
-from ontong.complaints.deadlines import SEOUL, add_working_hours, due_at, due_label
+from ontong.complaints.deadlines import (
+    SEOUL,
+    add_working_hours,
+    due_at,
+    due_date_text,
+    due_label,
+)
 
 KR = holidays.country_holidays("KR", years=range(2025, 2029))
 
@@ -116,6 +122,7 @@ def test_due_label_speaks_the_staff_members_language():
         assert due_label(at(2026, 10, 9, 18), now) == "3 days overdue (10/9 (Fri) 18:00)"
         assert due_label(at(2026, 10, 12, 8), now) == "Overdue (10/12 (Mon) 08:00)"
         assert due_label(at(2026, 10, 11, 18), now) == "1 day overdue (10/11 (Sun) 18:00)"
+        assert due_date_text(at(2026, 10, 14, 18)) == "10월 14일(수) 18:00"  # 알림톡: Korean
 
 
 @pytest.mark.django_db
