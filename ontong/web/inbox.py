@@ -25,6 +25,7 @@ from ontong.complaints.models import CLOCK_RUNNING, NOT_FINAL, Complaint, Messag
 from ontong.complaints.workflow import ACTIONS, WorkflowError, perform
 from ontong.org.models import Role, User
 
+from . import prepared
 from .models import CaseSeen, InboxChoice
 
 # 기한 임박: the change token, the lists' colour and when a kept row is drawn again (web.rows)
@@ -39,7 +40,7 @@ NEWEST = ("-received_at", "-pk")
 class InboxView:
     key: str
     label: Any  # a lazy string
-    condition: Callable[[User], Q]
+    condition: Callable[[User, dt.datetime], Q]  # the person, the 기한 임박 cut-off
     allowed: Callable[[User], bool]
     order: tuple[str, ...] = BY_DUE
     help: Any = ""
@@ -49,15 +50,20 @@ def _roles(*roles: str) -> Callable[[User], bool]:
     return lambda user: user.has_role(*roles)
 
 
-def _due_soon(user: User) -> Q:
-    return Q(state__in=CLOCK_RUNNING, due_at__lt=timezone.now() + DUE_SOON)
+def due_soon_cut_off() -> dt.datetime:
+    """A case due before this moment is 기한 임박 (or overdue)."""
+    return timezone.now() + DUE_SOON
+
+
+def _due_soon(user: User, soon: dt.datetime) -> Q:
+    return Q(state__in=CLOCK_RUNNING, due_at__lt=soon)
 
 
 VIEWS = [
     InboxView(
         "unassigned",
         _("미배정"),
-        lambda user: Q(state=State.RECEIVED),
+        lambda user, soon: Q(state=State.RECEIVED),
         _roles(Role.TRIAGE, Role.ADMIN),
         NEWEST,
         _("접수되어 아직 부서가 정해지지 않은 민원, 최근 것부터"),
@@ -65,21 +71,21 @@ VIEWS = [
     InboxView(
         "mine",
         _("내 담당"),
-        lambda user: Q(assignee=user),
+        lambda user, soon: Q(assignee=user),
         _roles(*CASE_ROLES),
         help=_("내가 담당자인 열린 민원, 기한이 급한 것부터"),
     ),
     InboxView(
         "department",
         _("우리 부서"),
-        lambda user: Q(department_id__in=department_scope(user)),
+        lambda user, soon: Q(department_id__in=department_scope(user)),
         lambda user: bool(user.department_id) and user.has_role(*CASE_ROLES),
         help=_("우리 부서(하위 팀 포함)의 열린 민원"),
     ),
     InboxView(
         "approval",
         _("결재 대기"),
-        lambda user: Q(state=State.DRAFTED),
+        lambda user, soon: Q(state=State.DRAFTED),
         _roles(Role.ADMIN, Role.OFFICER, Role.MANAGER),
         help=_("답변을 써서 결재를 기다리는 민원"),
     ),
@@ -93,14 +99,14 @@ VIEWS = [
     InboxView(
         "needs_info",
         _("보완 대기"),
-        lambda user: Q(state=State.NEEDS_INFO),
+        lambda user, soon: Q(state=State.NEEDS_INFO),
         _roles(*CASE_ROLES),
         help=_("민원인에게 보완을 요청하고 답을 기다리는 민원"),
     ),
     InboxView(
         "all",
         _("모두"),
-        lambda user: Q(),
+        lambda user, soon: Q(),
         _roles(*CASE_ROLES),
         help=_("볼 수 있는 열린 민원 모두"),
     ),
@@ -161,7 +167,7 @@ def cases(user: User, view: InboxView) -> QuerySet[Complaint]:
     """The view's cases in its order, each with `unread` set."""
     return (
         open_cases(user)
-        .filter(view.condition(user))
+        .filter(view.condition(user, due_soon_cut_off()))
         .annotate(unread=unread_condition(user))
         .order_by(*view.order)
     )
@@ -181,17 +187,21 @@ class Summary:
 
 
 def summary(user: User, token: str | None = None) -> Summary:
-    """Every offered view's count and unread count — one query — and the poll's token (given,
-    when the caller already has it: taken before the counts, so a change between the two shows
-    at the next poll rather than never)."""
+    """Every offered view's count and unread count — one query, built once per person's shape
+    (web.prepared) — and the poll's token (given, when the caller already has it: taken before
+    the counts, so a change between the two shows at the next poll rather than never)."""
     token = token or change_token(user)
     offered = views_for(user)
-    aggregates: dict[str, Any] = {}
-    for view in offered:
-        condition = view.condition(user)
-        aggregates[view.key] = Count("pk", filter=condition)
-        aggregates[f"{view.key}__unread"] = Count("pk", filter=condition & Q(unread=True))
-    row = open_cases(user).annotate(unread=unread_condition(user)).aggregate(**aggregates)
+
+    def build(soon: dt.datetime) -> tuple[QuerySet[Complaint], dict[str, Any]]:
+        aggregates: dict[str, Any] = {}
+        for view in offered:
+            condition = view.condition(user, soon)
+            aggregates[view.key] = Count("pk", filter=condition)
+            aggregates[f"{view.key}__unread"] = Count("pk", filter=condition & Q(unread=True))
+        return open_cases(user).annotate(unread=unread_condition(user)), aggregates
+
+    row = prepared.aggregate(("summary", *shape(user)), build, due_soon_cut_off())
     return Summary(
         [Tab(view, row[view.key], row[f"{view.key}__unread"]) for view in offered], token
     )
@@ -202,22 +212,36 @@ def change_token(user: User) -> str:
     rows show may have changed — a visible open case saved (updated_at), one entering or leaving
     the set (count), one crossing into 기한 임박 as time passes, a citizen writing to one (unread)
     or the person opening one — and costs one query without the per-view unread counts."""
-    last_inbound = (
-        Message.objects.filter(complaint=OuterRef("pk"), direction=Message.Direction.IN)
-        .order_by("-pk")
-        .values("pk")[:1]
-    )
-    last_seen = CaseSeen.objects.filter(user=user).order_by("-seen_at").values("seen_at")[:1]
-    row = open_cases(user).aggregate(
-        latest=Max("updated_at"),
-        count=Count("pk"),
-        due=Count("pk", filter=_due_soon(user)),
-        inbound=Max(Subquery(last_inbound)),
-        seen=Max(Subquery(last_seen)),
-    )
-    scope = (sorted(user.roles()), department_scope(user), [v.key for v in views_for(user)])
+
+    def build(soon: dt.datetime) -> tuple[QuerySet[Complaint], dict[str, Any]]:
+        last_inbound = (
+            Message.objects.filter(complaint=OuterRef("pk"), direction=Message.Direction.IN)
+            .order_by("-pk")
+            .values("pk")[:1]
+        )
+        last_seen = CaseSeen.objects.filter(user=user).order_by("-seen_at").values("seen_at")[:1]
+        return open_cases(user), {
+            "latest": Max("updated_at"),
+            "count": Count("pk"),
+            "due": Count("pk", filter=_due_soon(user, soon)),
+            "inbound": Max(Subquery(last_inbound)),
+            "seen": Max(Subquery(last_seen)),
+        }
+
+    scope = shape(user)
+    row = prepared.aggregate(("token", *scope), build, due_soon_cut_off())
     raw = "|".join(str(row[k]) for k in ("latest", "count", "due", "inbound", "seen"))
-    return hashlib.sha256(f"{raw}|{scope}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{raw}|{scope[1:]}".encode()).hexdigest()[:16]
+
+
+def shape(user: User) -> tuple:
+    """What the SQL of this person's counts and token depends on, besides the cut-off."""
+    return (
+        user.pk,
+        tuple(sorted(user.roles())),
+        tuple(department_scope(user)),
+        tuple(v.key for v in views_for(user)),
+    )
 
 
 def mark_seen(user: User, complaint: Complaint) -> None:
@@ -241,7 +265,7 @@ def neighbours(user: User, view: InboxView, complaint: Complaint) -> Neighbours:
     next one has moved up to the top."""
     listed = list(
         open_cases(user)
-        .filter(view.condition(user))
+        .filter(view.condition(user, due_soon_cut_off()))
         .order_by(*view.order)
         .values_list("receipt_no", flat=True)[:NEIGHBOURS_LIMIT]
     )
