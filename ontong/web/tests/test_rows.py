@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from ontong.complaints.models import Complaint, Message, State
+from ontong.complaints.models import Channel, Complaint, Message, State
 from ontong.org.models import Area, Department
 from ontong.web import inbox, poll, rows
 
@@ -163,6 +163,19 @@ def test_in_english_the_row_names_the_assignment_deadline_and_the_list_counts_ca
     assert re.search(r'id="list-count">1 cases<', page)
     assert '<option value="assign">Assign</option>' in page  # the action, not the state
     assert 'id="bulk-count" class="muted" aria-live="polite" data-template="({n} selected)"' in page
+
+
+@pytest.mark.django_db
+def test_the_row_names_its_state_and_channel_in_the_viewers_language(new_complaint):
+    case = listed(new_complaint("읍내동 가로등이 꺼졌어요.", channel="kakao"))
+    with translation.override("ko"):
+        korean = rows.case_row(case)
+    with translation.override("en"):
+        english = rows.case_row(case)
+    assert '<span class="badge received">접수</span>' in korean and ">카카오톡<" in korean
+    assert '<span class="badge received">Received</span>' in english
+    assert f">{translation.override('en')(str)(Channel.KAKAO.label)}<" in english
+    assert ">카카오톡<" not in english
 
 
 @pytest.mark.django_db
