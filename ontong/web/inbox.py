@@ -30,6 +30,7 @@ from .models import CaseSeen, InboxChoice
 
 # 기한 임박: the change token, the lists' colour and when a kept row is drawn again (web.rows)
 DUE_SOON = dt.timedelta(hours=24)
+EVERY_CASE = 2**62  # a slice that keeps every case (summary)
 NEIGHBOURS_LIMIT = 2000  # 다음 민원 looks this far into a view
 CASE_ROLES = (Role.TRIAGE, Role.ADMIN, Role.OFFICER, Role.MANAGER)
 BY_DUE = ("due_at", "received_at", "pk")
@@ -199,7 +200,10 @@ def summary(user: User, token: str | None = None) -> Summary:
             condition = view.condition(user, soon)
             aggregates[view.key] = Count("pk", filter=condition)
             aggregates[f"{view.key}__unread"] = Count("pk", filter=condition & Q(unread=True))
-        return open_cases(user).annotate(unread=unread_condition(user)), aggregates
+        # Sliced, so that PostgreSQL reads `unread` once per case from a subquery it cannot
+        # flatten, not once per unread count (six correlated subplans: 5.2 → 1 ms, 650 cases).
+        cases = open_cases(user).annotate(unread=unread_condition(user))[:EVERY_CASE]
+        return cases, aggregates
 
     row = prepared.aggregate(("summary", *shape(user)), build, due_soon_cut_off())
     return Summary(
