@@ -35,8 +35,8 @@ def poll_response(request, queryset, page, context=None):
     top and marked, changed rows redrawn, rows that left the list removed; nothing else is
     touched, so focus, scroll and selection stay where the person left them.
 
-    `page` holds the first rows as listed_values(): in a burst every 접수담당 polls the same new
-    rows, and a row this process has drawn for the same values is not read whole again."""
+    `page` holds the first rows as listed_values(); rows are drawn from those values (no case is
+    read whole), and in a burst, when every 접수담당 polls the same new rows, once per process."""
     shown = shown_rows(request)
     listed = by_number(page)
     fresh = [no for no in listed if no not in shown]
@@ -61,7 +61,6 @@ def poll_response(request, queryset, page, context=None):
     if not (fresh or changed or gone or moved):
         return HttpResponse(status=204)
     drawn = draw_rows(
-        queryset,
         [(listed[no], True, False) for no in fresh] + [(v, False, True) for v in changed],
         context,
     )
@@ -69,8 +68,8 @@ def poll_response(request, queryset, page, context=None):
     html = render_to_string(
         "web/_poll.html",
         {
-            "fresh": [html for html in drawn[: len(fresh)] if html is not None],
-            "changed": [html for html in drawn[len(fresh) :] if html is not None],
+            "fresh": drawn[: len(fresh)],
+            "changed": drawn[len(fresh) :],
             "gone": gone,
             "was_empty": not shown,
             "count": page.paginator.count if page.paginator else None,
@@ -85,25 +84,12 @@ def by_number(rows_shown) -> dict[str, tuple]:
     return {values[rows.NUMBER]: values for values in rows_shown}
 
 
-def draw_rows(queryset, wanted: list[tuple], context) -> list:
-    """Each (values, new, oob) as its row: the process's copy when it has one, else the case is
-    read whole and drawn. None for a case that left the list between the two reads: the next
-    poll removes it."""
+def draw_rows(wanted: list[tuple], context) -> list:
+    """Each (values, new, oob) as its row, drawn from the values the poll read (rows.shown_row):
+    the process's copy when it drew the same row already."""
     bulk, view = context.get("bulk"), context.get("view")
     env = rows.environment()
-    keys = [
-        rows.row_key(
-            values, new=new, oob=oob, bulk=bool(bulk), view_key=getattr(view, "key", None), env=env
-        )
+    return [
+        rows.shown_row(values, new=new, oob=oob, bulk=bulk, view=view, env=env)
         for values, new, oob in wanted
     ]
-    drawn = [rows.kept_row(key) for key in keys]
-    missing = [
-        v[rows.NUMBER] for (v, _n, _o), html in zip(wanted, drawn, strict=True) if html is None
-    ]
-    whole = {c.receipt_no: c for c in queryset.filter(receipt_no__in=missing)} if missing else {}
-    for at, (values, new, oob) in enumerate(wanted):
-        case = whole.get(values[rows.NUMBER])
-        if drawn[at] is None and case is not None:
-            drawn[at] = rows.case_row(case, new=new, oob=oob, bulk=bulk, view=view, env=env)
-    return drawn

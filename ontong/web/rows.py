@@ -6,7 +6,8 @@ every value `web/_row.html` shows and every choice the viewer's page makes in it
 case, another view or another language draws a new row. Time enters only as what the row shows of
 it: today's date and, for each deadline, whether it is past or within a day — so a row is drawn
 again the moment its label or colour would change, and never served stale. The poll reads only
-these values (SHOWN) of its rows, and a case whole only for a row the process has not drawn.
+these values (SHOWN) of its rows and draws a row it has not drawn from them (shown_row): a
+case is read whole only by the pages that list cases.
 
 A value added to `web/_row.html` must be added to SHOWN and shown_of (test_rows checks them).
 """
@@ -14,6 +15,7 @@ A value added to `web/_row.html` must be added to SHOWN and shown_of (test_rows 
 import datetime as dt
 import threading
 from collections import OrderedDict
+from types import SimpleNamespace
 
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
@@ -116,22 +118,42 @@ def kept_row(key: tuple) -> SafeString | None:
 def case_row(
     case, *, new: bool = False, oob: bool = False, bulk=None, view=None, env=None
 ) -> SafeString:
-    """The row for `case` as `web/_row.html` draws it, from this process's copy when one was
-    drawn for the same values. `env`: environment(), read once for a page's rows."""
+    """The row for a loaded `case` as `web/_row.html` draws it, from this process's copy when one
+    was drawn for the same values. `env`: environment(), read once for a page's rows."""
+    return _row(shown_of(case), case, new=new, oob=oob, bulk=bulk, view=view, env=env)
+
+
+def shown_row(
+    shown: tuple, *, new: bool = False, oob: bool = False, bulk=None, view=None, env=None
+) -> SafeString:
+    """The same row drawn from what the poll read of it (SHOWN values), no case read whole."""
+    return _row(shown, shown_case(shown), new=new, oob=oob, bulk=bulk, view=view, env=env)
+
+
+def shown_case(shown: tuple) -> SimpleNamespace:
+    """What `web/_row.html` reads of a case, made from its SHOWN values."""
+    values = dict(zip(SHOWN, shown, strict=True))
+
+    def named(name: str | None) -> SimpleNamespace | None:
+        return None if name is None else SimpleNamespace(name=name)
+
+    return SimpleNamespace(
+        **{k: v for k, v in values.items() if "__" not in k},
+        department=named(values["department__name"]),
+        area=named(values["area__name"]),
+    )
+
+
+def _row(shown: tuple, c, *, new: bool, oob: bool, bulk, view, env) -> SafeString:
     view_key = getattr(view, "key", None)
     key = row_key(
-        shown_of(case),
-        new=new,
-        oob=oob,
-        bulk=bool(bulk),
-        view_key=view_key,
-        env=env or environment(),
+        shown, new=new, oob=oob, bulk=bool(bulk), view_key=view_key, env=env or environment()
     )
     html = kept_row(key)
     if html is not None:
         return html
     html = render_to_string(
-        ROW_TEMPLATE, {"c": case, "new": new, "oob": oob, "bulk": bulk, "view": view}
+        ROW_TEMPLATE, {"c": c, "new": new, "oob": oob, "bulk": bulk, "view": view}
     )
     with _lock:
         _rows[key] = html

@@ -83,7 +83,7 @@ CHANNEL_LABELS = dict(Channel.choices)
 
 @register.filter
 def channel_label(value: str) -> str:
-    return CHANNEL_LABELS.get(value, value)
+    return str(CHANNEL_LABELS.get(value, value))
 
 
 @register.filter

@@ -166,6 +166,42 @@ def test_in_english_the_row_names_the_assignment_deadline_and_the_list_counts_ca
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_a_row_drawn_from_what_the_poll_reads_is_the_row_of_the_loaded_case(
+    staff, new_complaint, language, monkeypatch
+):
+    """The poll draws rows from their SHOWN values (rows.shown_row), pages from loaded cases: the
+    same row, for every value the row shows — a department, an area, unread, both deadlines, a
+    masked phone number in the title, a stopped clock."""
+    road, area = Department.objects.get(name="도로과"), Area.objects.first()
+    assigned = new_complaint("010-1234-5678로 연락 주세요. 가로등이 꺼졌어요.", channel="kakao")
+    Complaint.objects.filter(pk=assigned.pk).update(
+        department=road, area=area, state=State.ASSIGNED, assignee=staff["road"]
+    )
+    received = new_complaint("읍내동 포트홀")
+    paused = new_complaint("보완이 필요한 민원")
+    Complaint.objects.filter(pk=paused.pk).update(
+        state=State.NEEDS_INFO, due_at=timezone.now() - dt.timedelta(days=2)
+    )
+    unread = inbox.unread_condition(staff["road"])
+    query = Complaint.objects.filter(pk__in=[assigned.pk, received.pk, paused.pk]).annotate(
+        unread=unread
+    )
+    values = {v[rows.NUMBER]: v for v in query.values_list(*rows.SHOWN)}
+    cases = {c.receipt_no: c for c in query.select_related("department", "area", "assignee")}
+    assert {v[rows.UNREAD] for v in values.values()} == {True}
+    for choices in ({}, {"new": True}, {"oob": True}, {"bulk": {"actions": [("assign", "")]}}):
+        for number, case in cases.items():
+            with translation.override(language):
+                from_case = drawn_now(case, **choices)
+                rows.forget_all()
+                from_values = rows.shown_row(values[number], **choices)
+            assert from_values == from_case
+    drawn = rows.shown_row(values[assigned.receipt_no])
+    assert road.name in drawn and area.name in drawn and "010-1234-5678" not in drawn
+
+
+@pytest.mark.django_db
 def test_the_row_names_its_state_and_channel_in_the_viewers_language(new_complaint):
     case = listed(new_complaint("읍내동 가로등이 꺼졌어요.", channel="kakao"))
     with translation.override("ko"):
