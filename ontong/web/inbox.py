@@ -214,10 +214,11 @@ def summary(user: User, token: str | None = None) -> Summary:
 def change_token(user: User) -> str:
     """What the poll compares before anything else: it changes whenever what summary() and the
     rows show may have changed — a visible open case saved (updated_at), one entering or leaving
-    the set (count), one crossing into 기한 임박 as time passes, a citizen writing to one (unread)
-    or the person opening one — and costs one query without the per-view unread counts."""
+    the set (count), a deadline (처리기한 or 배정 기한) coming within a day or passing as time
+    passes, the day changing, a citizen writing to one (unread) or the person opening one — and
+    costs one query without the per-view unread counts."""
 
-    def build(soon: dt.datetime) -> tuple[QuerySet[Complaint], dict[str, Any]]:
+    def build(soon: dt.datetime, now: dt.datetime) -> tuple[QuerySet[Complaint], dict[str, Any]]:
         last_inbound = (
             Message.objects.filter(complaint=OuterRef("pk"), direction=Message.Direction.IN)
             .order_by("-pk")
@@ -228,13 +229,18 @@ def change_token(user: User) -> str:
             "latest": Max("updated_at"),
             "count": Count("pk"),
             "due": Count("pk", filter=_due_soon(user, soon)),
+            "overdue": Count("pk", filter=_due_soon(user, now)),
+            "routing_soon": Count("pk", filter=Q(state=State.RECEIVED, routing_due_at__lt=soon)),
+            "routing_overdue": Count("pk", filter=Q(state=State.RECEIVED, routing_due_at__lt=now)),
             "inbound": Max(Subquery(last_inbound)),
             "seen": Max(Subquery(last_seen)),
         }
 
+    now = timezone.now()
     scope = shape(user)
-    row = prepared.aggregate(("token", *scope), build, due_soon_cut_off())
-    raw = "|".join(str(row[k]) for k in ("latest", "count", "due", "inbound", "seen"))
+    row = prepared.aggregate(("token", *scope), build, now + DUE_SOON, now)
+    # The day, too: a row's D-n label counts from it (web.rows.time_mark).
+    raw = "|".join(str(value) for value in [*row.values(), timezone.localdate(now)])
     return hashlib.sha256(f"{raw}|{scope[1:]}".encode()).hexdigest()[:16]
 
 

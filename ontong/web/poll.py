@@ -12,7 +12,12 @@ MAX_SHOWN = 100
 
 def row_version(complaint) -> str:
     """The version a loaded case's row carries (see rows.version)."""
-    return rows.version(complaint.updated_at, getattr(complaint, "unread", False))
+    deadlines = (complaint.due_at, complaint.routing_due_at)
+    return rows.version(
+        complaint.updated_at,
+        getattr(complaint, "unread", False),
+        rows.time_mark(deadlines, timezone.now()),
+    )
 
 
 def shown_rows(request) -> dict[str, str]:
@@ -39,6 +44,7 @@ def poll_response(request, queryset, page, context=None):
     read whole), and in a burst, when every 접수담당 polls the same new rows, once per process."""
     shown = shown_rows(request)
     listed = by_number(page)
+    now = timezone.now()
     fresh = [no for no in listed if no not in shown]
     elsewhere = [no for no in shown if no not in listed]
     # Rows pushed off the first page stay where the person is looking, until the page would
@@ -51,7 +57,7 @@ def poll_response(request, queryset, page, context=None):
     changed = [
         values
         for no, values in [*listed.items(), *still_listed.items()]
-        if no in shown and shown[no] != rows.version_of(values)
+        if no in shown and shown[no] != rows.version_of(values, now)
     ]
     gone = sorted(set(elsewhere) - set(still_listed))
     context = context or {}

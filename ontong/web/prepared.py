@@ -5,8 +5,9 @@ that finds something new (every 접수담당's poll while messages arrive). Djan
 such a query — fourteen filtered counts over an unread subquery — in several times the time the
 database takes to run it (py-spy of the web workers: 42–62% of those requests). The query's
 shape depends only on who asks (their id, roles, departments, the views they are offered), and
-its one value that moves by itself is the 기한 임박 cut-off: so the SQL is captured the first
-time (not run), kept per shape, and run again with the cut-off of the moment.
+the only values that move by themselves are the moments deadlines are compared with (now, and
+the 기한 임박 cut-off): so the SQL is captured the first time (not run), kept per shape, and run
+again with the moments of the time it runs.
 """
 
 import datetime as dt
@@ -21,8 +22,8 @@ from django.db.models import QuerySet
 from ontong.complaints.models import Complaint
 
 KEPT = 2000  # shapes kept per process: one or two per person who polls
-# The cut-off a query is built with, found again among its parameters: a moment no case is due.
-STAND_IN = dt.datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
+# The cut-offs a query is built with, found again among its parameters: moments no case is due.
+STAND_INS = tuple(dt.datetime(1901, 2, 3, 4, 5, 6, 789012 + n, tzinfo=dt.UTC) for n in range(4))
 
 _kept: OrderedDict[tuple, tuple[str, tuple, tuple[str, ...]] | None] = OrderedDict()
 _lock = threading.Lock()
@@ -34,10 +35,10 @@ class _Captured(Exception):
 
 def aggregate(
     shape: Hashable,
-    build: Callable[[dt.datetime], tuple[QuerySet, dict[str, Any]]],
-    cut_off: dt.datetime,
+    build: Callable[..., tuple[QuerySet, dict[str, Any]]],
+    *cut_offs: dt.datetime,
 ) -> dict[str, Any]:
-    """build(cut_off) → (queryset, aggregates); their aggregate() for this cut-off, from SQL
+    """build(*cut_offs) → (queryset, aggregates); their aggregate() for these cut-offs, from SQL
     kept for this shape when there is any. Counts come back as the database gives them (ints);
     other values unconverted (a datetime may be a string on SQLite)."""
     connection = connections[router.db_for_read(Complaint)]
@@ -48,21 +49,24 @@ def aggregate(
         if known:
             _kept.move_to_end(key)
     if not known:
-        kept = captured(*build(STAND_IN))
+        kept = captured(*build(*STAND_INS[: len(cut_offs)]))
         with _lock:
             _kept[key] = kept
             while len(_kept) > KEPT:
                 _kept.popitem(last=False)
     if kept is None:  # not one plain statement (nothing visible, a literal cut-off): as Django
-        queryset, aggregates = build(cut_off)
+        queryset, aggregates = build(*cut_offs)
         return queryset.aggregate(**aggregates)
     sql, params, names = kept
-    stand_in, now = (
-        Complaint._meta.get_field("due_at").get_db_prep_value(moment, connection)
-        for moment in (STAND_IN, cut_off)
-    )
+    field = Complaint._meta.get_field("due_at")
+    moments = {
+        field.get_db_prep_value(stand_in, connection): field.get_db_prep_value(moment, connection)
+        for stand_in, moment in zip(STAND_INS, cut_offs, strict=False)
+    }
     with connection.cursor() as cursor:
-        cursor.execute(sql, tuple(now if p == stand_in else p for p in params))
+        cursor.execute(
+            sql, tuple(moments.get(p, p) if isinstance(p, str | dt.datetime) else p for p in params)
+        )
         row = cursor.fetchone()
     return dict(zip(names, row, strict=True))
 
@@ -82,7 +86,7 @@ def captured(queryset: QuerySet, aggregates: dict[str, Any]) -> tuple | None:
             queryset.aggregate(**aggregates)
         except _Captured:
             pass
-    if len(statements) != 1 or STAND_IN.strftime("%Y-%m-%d") in statements[0][0]:
+    if len(statements) != 1 or STAND_INS[0].strftime("%Y-%m-%d") in statements[0][0]:
         return None
     sql, params = statements[0]
     return sql, params, tuple(aggregates)

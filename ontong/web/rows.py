@@ -48,14 +48,32 @@ _rows: OrderedDict[tuple, SafeString] = OrderedDict()
 _lock = threading.Lock()
 
 
-def version(updated_at: dt.datetime, unread: bool) -> str:
+def version(updated_at: dt.datetime, unread: bool, time_mark: str = "") -> str:
     """What the page sends back for a row (`shown`): it changes whenever the complaint is saved,
-    and when the case becomes unread or read for the viewer (inbox views annotate `unread`)."""
-    return f"{updated_at.timestamp():.6f}{'u' if unread else ''}"
+    when the case becomes unread or read for the viewer (inbox views annotate `unread`), and when
+    time changes what the row shows (time_mark)."""
+    return f"{updated_at.timestamp():.6f}{'u' if unread else ''}{time_mark}"
 
 
-def version_of(shown: tuple) -> str:
-    return version(shown[UPDATED], shown[UNREAD])
+def time_mark(deadlines: tuple, now: dt.datetime) -> str:
+    """What time alone changes in a row: the day its D-n labels count from and, for each deadline,
+    whether it is past or within a day (the label and its colour)."""
+    sides = "".join(_side_letter(deadline_side(moment, now)) for moment in deadlines)
+    return f"~{timezone.localdate(now):%m%d}{sides}"
+
+
+def _side_letter(side: tuple[bool, bool] | None) -> str:
+    if side is None:
+        return "-"
+    past, soon = side
+    return "p" if past else "s" if soon else "f"
+
+
+def version_of(shown: tuple, now: dt.datetime | None = None) -> str:
+    now = now or timezone.now()
+    return version(
+        shown[UPDATED], shown[UNREAD], time_mark(tuple(shown[at] for at in DEADLINES), now)
+    )
 
 
 def shown_of(case) -> tuple:

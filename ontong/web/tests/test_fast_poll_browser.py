@@ -39,5 +39,5 @@ def test_a_new_case_appears_while_the_polls_are_answered_fast(browser, productio
     receipt_no = production_server.ontong("shell", "-c", NEW_CASE).stdout.strip().splitlines()[-1]
     row = page.locator(f"tr[data-receipt='{receipt_no}']")
     row.wait_for(timeout=15_000)
-    assert "새 민원" in page.locator("#poll-status").inner_text()
+    assert "이 목록에 1건이 새로 들어왔습니다" in page.locator("#poll-status").inner_text()
     context.close()

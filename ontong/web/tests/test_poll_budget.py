@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from ontong.complaints.models import Complaint, Message
+from ontong.complaints.models import Complaint, Message, State
 from ontong.complaints.workflow import perform
 from ontong.org.models import Department
 from ontong.web import inbox, views
@@ -149,3 +149,73 @@ def test_a_page_grown_past_what_the_poll_reads_back_is_the_first_page_again(
     removed = set(re.findall(r'<tr id="row-([^"]+)" hx-swap-oob="delete">', body))
     assert removed == {c.receipt_no for c in [*older[1:], first[0]]}
     assert not removed & {c.receipt_no for c in page_one}
+
+
+@pytest.mark.parametrize(
+    "starts, due_in, later, before, after",
+    [  # a deadline passing; coming within a day (its colour); a new day counting D-n down
+        ((12, 0), dt.timedelta(minutes=1), dt.timedelta(minutes=2), "D-day", "기한 경과"),
+        ((12, 0), dt.timedelta(hours=30), dt.timedelta(hours=7), '"due "', '"due due-soon"'),
+        ((23, 50), dt.timedelta(days=3), dt.timedelta(minutes=20), "D-3", "D-2"),
+    ],
+)
+def test_a_row_whose_deadline_label_time_changes_is_redrawn_by_the_poll(
+    client, staff, new_complaint, monkeypatch, starts, due_in, later, before, after
+):
+    """Time alone changes the row, no save: its label and colour change at the next poll, not
+    only after a reload (found by a walk: an overdue case still read "D-day" in amber)."""
+    case = perform(new_complaint("포트홀"), "assign", staff["triage"], department=dept("도로과"))
+    hour, minute = starts
+    now = timezone.localtime().replace(hour=hour, minute=minute, second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    Complaint.objects.filter(pk=case.pk).update(due_at=now + due_in)
+    client.force_login(staff["road"])
+    sent = poll(client, "department")
+    assert client.get("/queue/", sent, headers=POLL).status_code == 204
+    monkeypatch.setattr(timezone, "now", lambda: now + later)
+    answer = client.get("/queue/", sent, headers=POLL).content.decode()
+    row = re.search(
+        rf'<tr id="row-{case.receipt_no}" [^>]*hx-swap-oob="true">.*?</tr>', answer, re.S
+    )
+    assert row, answer[:300]
+    assert after in row.group(0) and before not in row.group(0)
+
+
+def test_a_row_whose_assignment_deadline_passes_is_redrawn_by_the_poll(
+    client, staff, new_complaint, monkeypatch
+):
+    case = new_complaint("포트홀")
+    now = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    Complaint.objects.filter(pk=case.pk).update(
+        routing_due_at=now + dt.timedelta(minutes=1), due_at=now + dt.timedelta(days=7)
+    )
+    client.force_login(staff["triage"])
+    sent = poll(client, "unassigned")
+    assert client.get("/queue/", sent, headers=POLL).status_code == 204
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(minutes=2))
+    answer = client.get("/queue/", sent, headers=POLL).content.decode()
+    row = re.search(
+        rf'<tr id="row-{case.receipt_no}" [^>]*hx-swap-oob="true">.*?</tr>', answer, re.S
+    )
+    assert row and '<span class="due overdue">기한 경과' in row.group(0)
+
+
+def test_a_case_moving_into_a_view_is_not_announced_as_a_new_complaint(
+    client, staff, new_complaint
+):
+    """결재 대기, 기한 임박…: a case already received that enters the view is 'just in' there;
+    only 미배정 (접수함) announces new complaints."""
+    case = perform(new_complaint("포트홀"), "assign", staff["triage"], department=dept("도로과"))
+    client.force_login(staff["road_mgr"])
+    sent = poll(client, "approval")
+    case.state = State.DRAFTED
+    case.save()
+    answer = client.get("/queue/", sent, headers=POLL).content.decode()
+    assert "이 목록에 1건이 새로 들어왔습니다" in answer and "새 민원" not in answer
+    assert '<span class="badge new" data-testid="new-mark">새로 들어옴</span>' in answer
+    client.force_login(staff["triage"])
+    sent = poll(client, "unassigned")
+    new_complaint("가로등")
+    answer = client.get("/queue/", sent, headers=POLL).content.decode()
+    assert "새 민원 1건이 들어왔습니다" in answer and "새로 들어옴" not in answer
