@@ -15,6 +15,9 @@ RRN = re.compile(
     r"(?<!\d)(\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))\s?[-–]?\s?([1-8]\d{6})(?!\d)"
 )
 MOBILE = re.compile(r"(?<!\d)(01[016789])[-. ]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
+# The same written internationally (+82 10-1234-5678): masked and kept out of the index like it,
+# but not taken as a citizen's contact number (알림톡 sends to 01x numbers).
+INTERNATIONAL_MOBILE = re.compile(r"(\+82[-. ]?1[016789])[-. ]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
 LANDLINE = re.compile(r"(?<!\d)(0(?:2|[3-6][1-5]|70))[-. )]?(\d{3,4})[-. ]?(\d{4})(?!\d)")
 CARD = re.compile(r"(?<!\d)(\d{4})[- ]?(\d{4})[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
 # 계좌번호: digit groups joined by hyphens. A calendar date (2026-12-02) has the same shape but no
@@ -34,7 +37,8 @@ def remove_rrns(text: str) -> tuple[str, int]:
 
 
 def contains_personal_data(text: str) -> bool:
-    return any(p.search(text or "") for p in (MOBILE, LANDLINE, CARD, ACCOUNT, EMAIL, RRN))
+    patterns = (MOBILE, INTERNATIONAL_MOBILE, LANDLINE, CARD, ACCOUNT, EMAIL, RRN)
+    return any(p.search(text or "") for p in patterns)
 
 
 # The citizen's status link in a notice we sent: the code is the citizen's key to the case.
@@ -49,7 +53,7 @@ def without_status_tokens(text: str) -> str:
 def without_personal_data(text: str) -> str:
     """The text with phone, card, account and e-mail details (and any 주민등록번호) taken out:
     what the search index may hold, so a masked number cannot be found by its digits."""
-    for pattern in (RRN, CARD, MOBILE, LANDLINE, ACCOUNT, EMAIL):
+    for pattern in (RRN, CARD, MOBILE, INTERNATIONAL_MOBILE, LANDLINE, ACCOUNT, EMAIL):
         text = pattern.sub(" ", text or "")
     return text
 
@@ -95,7 +99,8 @@ def mask_text(text: str) -> str:
     """Mask personal data inside free text, for viewers who do not handle the case."""
     text = RRN.sub(lambda m: f"{m.group(1)}-*******", text or "")
     text = CARD.sub(lambda m: f"****-****-****-{m.group(4)}", text)
-    text = MOBILE.sub(lambda m: f"{m.group(1)}-****-{m.group(3)}", text)
+    for mobile in (MOBILE, INTERNATIONAL_MOBILE):
+        text = mobile.sub(lambda m: f"{m.group(1)}-****-{m.group(3)}", text)
     text = LANDLINE.sub(lambda m: f"{m.group(1)}-****-{m.group(3)}", text)
     text = ACCOUNT.sub(lambda m: "***-***-" + (m.group(4) or m.group(3))[-3:], text)
     return EMAIL.sub(lambda m: f"{mask_email(m.group(0))}", text)

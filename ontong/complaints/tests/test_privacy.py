@@ -55,6 +55,16 @@ def test_free_text_masking_covers_every_kind():
     assert not privacy.contains_personal_data("가로등이 꺼졌어요")
 
 
+@pytest.mark.parametrize("written", ["+82 10-4444-5555", "+82-10-4444-5555", "+821044445555"])
+def test_a_mobile_number_written_internationally_is_masked_like_any_mobile_number(written):
+    """It was masked as an account number, keeping the wrong digits (+82 ***-***-555)."""
+    masked = privacy.mask_text(f"연락처 {written} 로 주세요")
+    assert "4444" not in masked and masked.endswith("-****-5555 로 주세요")
+    assert "4444" not in privacy.without_personal_data(written)
+    assert privacy.contains_personal_data(written)
+    assert not privacy.MOBILE.fullmatch(written)  # not a contact number 알림톡 can send to
+
+
 def test_masking_keeps_korean_and_emoji():
     assert privacy.mask_text("가로등 💡 고장 010-9999-8888") == "가로등 💡 고장 010-****-8888"
 
