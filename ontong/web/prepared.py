@@ -42,31 +42,40 @@ def aggregate(
     kept for this shape when there is any. Counts come back as the database gives them (ints);
     other values unconverted (a datetime may be a string on SQLite)."""
     connection = connections[router.db_for_read(Complaint)]
-    key = (connection.alias, connection.vendor, shape)
-    with _lock:
-        known = key in _kept
-        kept = _kept.get(key)
-        if known:
-            _kept.move_to_end(key)
-    if not known:
-        kept = captured(*build(*STAND_INS[: len(cut_offs)]))
-        with _lock:
-            _kept[key] = kept
-            while len(_kept) > KEPT:
-                _kept.popitem(last=False)
+    kept = kept_statement(
+        (connection.alias, connection.vendor, shape),
+        lambda: captured(*build(*STAND_INS[: len(cut_offs)])),
+    )
     if kept is None:  # not one plain statement (nothing visible, a literal cut-off): as Django
         queryset, aggregates = build(*cut_offs)
         return queryset.aggregate(**aggregates)
+    return run(connection, kept, cut_offs)
+
+
+def kept_statement(key: tuple, capture: Callable[[], tuple | None]) -> tuple | None:
+    with _lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
+    statement = capture()
+    with _lock:
+        _kept[key] = statement
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+    return statement
+
+
+def run(connection, kept: tuple, cut_offs: tuple[dt.datetime, ...]) -> dict[str, Any]:
+    """The kept statement with each stand-in replaced by its cut-off of this moment."""
     sql, params, names = kept
     field = Complaint._meta.get_field("due_at")
     moments = {
         field.get_db_prep_value(stand_in, connection): field.get_db_prep_value(moment, connection)
         for stand_in, moment in zip(STAND_INS, cut_offs, strict=False)
     }
+    now_params = tuple(moments.get(p, p) if isinstance(p, str | dt.datetime) else p for p in params)
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql, tuple(moments.get(p, p) if isinstance(p, str | dt.datetime) else p for p in params)
-        )
+        cursor.execute(sql, now_params)
         row = cursor.fetchone()
     return dict(zip(names, row, strict=True))
 
