@@ -44,7 +44,7 @@ def poll_response(request, queryset, page, context=None):
     read whole), and in a burst, when every 접수담당 polls the same new rows, once per process."""
     shown = shown_rows(request)
     listed = by_number(page)
-    now = timezone.now()
+    env = rows.environment()  # one clock for comparing and drawing the rows
     fresh = [no for no in listed if no not in shown]
     elsewhere = [no for no in shown if no not in listed]
     # Rows pushed off the first page stay where the person is looking, until the page would
@@ -57,7 +57,7 @@ def poll_response(request, queryset, page, context=None):
     changed = [
         values
         for no, values in [*listed.items(), *still_listed.items()]
-        if no in shown and shown[no] != rows.version_of(values, now)
+        if no in shown and shown[no] != rows.version_of(values, env[-1])
     ]
     gone = sorted(set(elsewhere) - set(still_listed))
     context = context or {}
@@ -69,6 +69,7 @@ def poll_response(request, queryset, page, context=None):
     drawn = draw_rows(
         [(listed[no], True, False) for no in fresh] + [(v, False, True) for v in changed],
         context,
+        env,
     )
     # Without the request: the page's menu and badges (context processors, SQL) are not in it.
     html = render_to_string(
@@ -90,11 +91,10 @@ def by_number(rows_shown) -> dict[str, tuple]:
     return {values[rows.NUMBER]: values for values in rows_shown}
 
 
-def draw_rows(wanted: list[tuple], context) -> list:
+def draw_rows(wanted: list[tuple], context, env: tuple) -> list:
     """Each (values, new, oob) as its row, drawn from the values the poll read (rows.shown_row):
     the process's copy when it drew the same row already."""
     bulk, view = context.get("bulk"), context.get("view")
-    env = rows.environment()
     return [
         rows.shown_row(values, new=new, oob=oob, bulk=bulk, view=view, env=env)
         for values, new, oob in wanted
