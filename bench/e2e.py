@@ -21,6 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from harness import (
     acknowledged,
+    cores_used,
+    cpu_by_part,
     cpu_seconds,
     environment,
     free_port,
@@ -99,6 +101,7 @@ def main():
             else:
                 failures.append(index)
 
+    parts_before = cpu_by_part(server.pid)
     began = time.time()
     with ThreadPoolExecutor(max_workers=32) as pool:
         for index in range(count):
@@ -107,6 +110,7 @@ def main():
             pool.submit(send, index, due)
         scheduled_seconds = time.time() - began
     load_seconds = time.time() - began
+    parts_during_load = cores_used(parts_before, cpu_by_part(server.pid), load_seconds)
 
     acknowledged(emulator, posted, args.settle)
     time.sleep(2)  # a second acknowledgement, if any, would come now
@@ -156,6 +160,7 @@ def main():
                 f"peak memory {peak:.0f} MiB in all",
             )
         )
+    rows.append(("cores while messages arrived", parts_during_load))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key:<{width}}  {value}")

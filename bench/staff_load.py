@@ -17,7 +17,6 @@ import asyncio
 import html
 import json
 import multiprocessing
-import os
 import random
 import re
 import tempfile
@@ -31,6 +30,8 @@ import httpx
 from e2e import latencies_of_all, percentile, seconds
 from harness import (
     acknowledged,
+    cores_used,
+    cpu_by_part,
     cpu_seconds,
     environment,
     free_port,
@@ -258,38 +259,6 @@ def ratio(loaded: list[float], base: list[float], share: float) -> str:
 
 def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def cpu_by_part(server_pid: int, staff_pid: int | None) -> dict[str, float]:
-    """CPU seconds so far of each part on this machine: the server's web and task workers,
-    the staff's process, this one (messages and the Graph API emulator), and the whole machine
-    (/proc/stat, every process)."""
-    parts = dict(processes_of(server_pid))
-    parts["staff"] = [staff_pid] if staff_pid else []
-    parts["messages + emulator"] = [os.getpid()]
-    seconds = {name: sum(_cpu_or_zero(pid) for pid in pids) for name, pids in parts.items()}
-    ticks = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    busy = sum(int(t) for i, t in enumerate(ticks) if i not in (3, 4))  # all but idle, iowait
-    seconds["machine"] = busy / os.sysconf("SC_CLK_TCK")
-    return seconds
-
-
-def _cpu_or_zero(pid: int) -> float:
-    try:
-        return cpu_seconds(pid)
-    except OSError:  # a web worker gunicorn has replaced since it was listed
-        return 0.0
-
-
-def cores_used(before: dict[str, float], after: dict[str, float], seconds: float) -> str:
-    """Each part's cores; "postgres + rest" is the machine less the parts, because PostgreSQL's
-    backends that end within the window take their CPU time with them (a sum over the backends
-    alive at both ends read 0.01–0.04 cores, once −0.02, where this reads 0.25–0.3)."""
-    used = {name: (after[name] - before.get(name, 0.0)) / seconds for name in after}
-    machine = used.pop("machine")
-    used["postgres + rest"] = machine - sum(used.values())
-    used["machine"] = machine
-    return ", ".join(f"{name} {value:.2f}" for name, value in used.items())
 
 
 def main():

@@ -29,6 +29,7 @@ __all__ = [
     "collect",
     "enqueue_for",
     "is_waiting",
+    "ready_count",
     "run_worker",
     "task",
     "waiting_ids",
@@ -129,6 +130,13 @@ def raise_priority(task_path: str, low: int, to: int, enqueued_before: dt.dateti
 def is_waiting(task_id: str, running_grace: dt.timedelta) -> bool:
     """The task with this id (from `task.enqueue().id`) is queued, or running and recent."""
     return bool(task_id) and _waiting(running_grace).filter(id=task_id).exists()
+
+
+def ready_count(task_path: str, min_priority: int) -> int:
+    """How many tasks of this function, at this priority or above, are ready to run now."""
+    return (
+        DBTaskResult.objects.ready().filter(task_path=task_path, priority__gte=min_priority).count()
+    )
 
 
 def backlog() -> tuple[int, dt.datetime | None]:

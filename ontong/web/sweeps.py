@@ -86,14 +86,18 @@ def maintenance_jobs(every: float) -> list[Job]:
     ] + [Job(name, run, every) for name, run in EXTRA_JOBS]
 
 
-def webhook_jobs() -> list[Job]:
+def webhook_jobs(fill_batches: bool = True) -> list[Job]:
     # Stored webhooks get their processing tasks here (decision 0002), on their own thread so a
     # slow maintenance job never delays a citizen's message.
-    return [Job("enqueue_stored_webhooks", enqueue_stored_webhooks, WEBHOOK_INTERVAL, True)]
+    def enqueue() -> int:
+        return enqueue_stored_webhooks(fill_batches)
+
+    return [Job("enqueue_stored_webhooks", enqueue, WEBHOOK_INTERVAL, True)]
 
 
 def all_jobs(every: float) -> list[Job]:
-    return maintenance_jobs(every) + webhook_jobs()
+    """The batch pass's jobs: it queues every stored webhook, then runs the queue until empty."""
+    return maintenance_jobs(every) + webhook_jobs(fill_batches=False)
 
 
 def run_once(jobs: list[Job]) -> list[str]:

@@ -158,3 +158,27 @@ def test_batch_runs_every_job_and_the_queue_then_reports_the_failed_one(monkeypa
     with pytest.raises(CommandError, match="실패: b "):
         call_command("worker", "--batch")
     assert ran == ["a", "c"] and queue == [True]
+
+
+@pytest.mark.django_db
+def test_the_batch_pass_queues_every_stored_webhook_however_many_batches_wait(
+    monkeypatch, settings
+):
+    from ontong.channels.meta import events
+    from ontong.channels.meta.models import WebhookDelivery
+
+    settings.ONTONG_WEBHOOK_BATCH = 2
+    monkeypatch.setattr(events, "ENQUEUE_BATCH", 3)  # a round takes 3: two batch tasks
+    not_queued = WebhookDelivery.objects.filter(queued_at__isnull=True)
+
+    def store(count):
+        WebhookDelivery.objects.bulk_create(
+            WebhookDelivery(body=b"{}", object_type="page") for _ in range(count)
+        )
+
+    store(10)
+    assert sweeps.run_once(sweeps.webhook_jobs()) == []
+    assert not_queued.count() == 7  # the running worker's rounds wait to fill batches
+    store(3)
+    assert sweeps.run_once(sweeps.all_jobs(60)) == []
+    assert not not_queued.exists()  # `ontong worker --batch` then runs them all

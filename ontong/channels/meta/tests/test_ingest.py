@@ -134,8 +134,47 @@ def test_stored_deliveries_get_one_task_per_batch_in_the_transaction_that_marks_
     assert sorted(queued) == sorted(WebhookDelivery.objects.values_list("pk", flat=True))
 
 
+def batches_made() -> list[int]:
+    tasks = DBTaskResult.objects.order_by("enqueued_at")
+    return [len(task.args_kwargs["args"][0]) for task in tasks]
+
+
+def test_while_batches_wait_for_a_worker_new_deliveries_wait_to_fill_whole_batches(page, settings):
+    settings.ONTONG_WEBHOOK_BATCH = 4
+    assert call(body_of("m_alone"))[0] == 200
+    assert enqueue_stored_webhooks() == 1  # an idle queue takes a delivery at once
+    assert call(body_of("m_second"))[0] == 200
+    assert enqueue_stored_webhooks() == 1
+    for n in range(7):  # two batches wait: the burst stays stored, none lost
+        assert call(body_of(f"m_burst_{n}"))[0] == 200
+        assert enqueue_stored_webhooks() == 0
+    assert WebhookDelivery.objects.filter(queued_at__isnull=True).count() == 7
+    DBTaskResult.objects.filter(pk=DBTaskResult.objects.order_by("enqueued_at")[0].pk).update(
+        status="RUNNING"
+    )  # a worker took one
+    assert enqueue_stored_webhooks() == 7
+    assert batches_made() == [1, 1, 4, 3]
+    assert not WebhookDelivery.objects.filter(queued_at__isnull=True).exists()
+
+
+def test_waiting_echoes_do_not_hold_back_citizens_messages(page, settings):
+    from ontong.channels.meta.events import BOOKKEEPING
+
+    settings.ONTONG_WEBHOOK_BATCH = 4
+    for n in range(2):
+        assert call(body_of(f"m_{n}"))[0] == 200
+        assert enqueue_stored_webhooks() == 1
+    assert call(body_of("m_held"))[0] == 200
+    assert enqueue_stored_webhooks() == 0
+    DBTaskResult.objects.update(priority=BOOKKEEPING)  # as the tasks of echoes wait
+    assert enqueue_stored_webhooks() == 1
+
+
 @pytest.mark.django_db(transaction=True)
-def test_workers_making_tasks_at_once_never_make_two_for_one_delivery(page, concurrently):
+def test_workers_making_tasks_at_once_never_make_two_for_one_delivery(
+    page, concurrently, monkeypatch
+):
+    monkeypatch.setattr("ontong.channels.meta.events.BATCHES_AHEAD", 10**6)  # only disjointness
     if connection.vendor == "sqlite" and connection.settings_dict["NAME"].startswith(
         "file:memorydb"
     ):

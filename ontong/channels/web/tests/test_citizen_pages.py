@@ -1,6 +1,8 @@
 """What a citizen reads on the form and the status page: Korean time, plain words, their input kept."""
 
 import datetime as dt
+import json
+import os
 import re
 
 import pytest
@@ -157,9 +159,24 @@ def test_access_log_lines_carry_no_query_string():
     from types import SimpleNamespace
 
     from gunicorn.config import Config
-    from gunicorn.glogging import Logger
 
-    response = SimpleNamespace(status="302 Found", sent=0, headers=[])
-    atoms = Logger(Config()).atoms(response, SimpleNamespace(headers=[]), environ, dt.timedelta(0))
+    from ontong.web.management.commands.serve import AccessLogger
+
+    environ["HTTP_COOKIE"] = "sessionid=abc123"
+    response = SimpleNamespace(status="302 Found", sent=0, headers=[("Set-Cookie", "x=secret")])
+    atoms = AccessLogger(Config()).atoms(
+        response,
+        SimpleNamespace(headers=[("COOKIE", "sessionid=abc123")]),
+        environ,
+        dt.timedelta(seconds=1, microseconds=234_567),
+    )
     line = ACCESS_LOG_FORMAT % atoms
-    assert "/minwon/status/2026-000051/" in line and "secret-token" not in line
+    assert "secret-token" not in line and "abc123" not in line and "secret" not in str(atoms)
+    assert json.loads(line) == {
+        "remote": "203.0.113.9",
+        "request": "GET /minwon/status/2026-000051/",
+        "status": 302,
+        "bytes": 0,
+        "ms": 1234,
+        "pid": f"<{os.getpid()}>",
+    }
